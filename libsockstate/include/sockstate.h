@@ -1,0 +1,526 @@
+/* sockstate.h - which TCP sockets exist, in which state, owned by whom.
+ *
+ * The one public header of libsockstate. Everything a user may call is here.
+ *
+ * Thread rule (holds for every function unless it says otherwise): a handle
+ * is used by one thread at a time; separate handles are independent and may
+ * be used from different threads at once. Functions that take no handle
+ * (state names, parsers, writers over a snapshot) are safe from any thread.
+ *
+ * Error rule: functions that can fail return 0 (or a count) on success and a
+ * negative SOCKSTATE_E* code on failure; sockstate_strerror() names the code
+ * and sockstate_errdetail() gives the failing OS call of the last error on a
+ * handle. The library never aborts, exits or prints.
+ *
+ * Ownership rule: whatever the library allocates for you has a free
+ * function here; a failed call leaves its outputs zeroed with nothing to
+ * free.
+ */
+#ifndef SOCKSTATE_H
+#define SOCKSTATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && defined(SOCKSTATE_SHARED_BUILD)
+#define SOCKSTATE_API __declspec(dllexport)
+#elif defined(_WIN32) && !defined(SOCKSTATE_STATIC)
+#define SOCKSTATE_API __declspec(dllimport)
+#elif defined(__GNUC__)
+#define SOCKSTATE_API __attribute__((visibility("default")))
+#else
+#define SOCKSTATE_API
+#endif
+
+/* ======================================================================
+ * Version
+ * ==================================================================== */
+
+#define SOCKSTATE_VERSION_MAJOR 0
+#define SOCKSTATE_VERSION_MINOR 1
+#define SOCKSTATE_VERSION_PATCH 0
+
+/* sockstate_version - the library's version as "MAJOR.MINOR.PATCH".
+ * Returns a static string; never fails. */
+SOCKSTATE_API const char *sockstate_version(void);
+
+/* ======================================================================
+ * Errors
+ * ==================================================================== */
+
+/* Every code is negative; 0 is success. The list is fixed: new codes are
+ * appended, none changes meaning. */
+enum sockstate_error {
+	SOCKSTATE_OK = 0,
+	SOCKSTATE_EINVAL = -1,   /* a bad argument, name, address or option */
+	SOCKSTATE_ENOMEM = -2,   /* out of memory */
+	SOCKSTATE_EPERM = -3,    /* the OS refused: permission */
+	SOCKSTATE_EUNAVAIL = -4, /* no backend, or the named one, works here */
+	SOCKSTATE_EPARSE = -5,   /* the OS or a file handed malformed data */
+	SOCKSTATE_EIO = -6,      /* an OS call failed (see sockstate_errdetail) */
+	SOCKSTATE_EAGAIN = -7,   /* the table kept changing; retries ran out */
+	SOCKSTATE_ENOTSUP = -8,  /* not supported by this backend or OS */
+	SOCKSTATE_ERANGE = -9,   /* a value out of range (port, prefix, count) */
+	SOCKSTATE_ENOENT = -10,  /* a named thing (namespace, file) does not exist */
+	SOCKSTATE_EABI = -11     /* an OS record layout this build does not know */
+};
+
+/* sockstate_strerror - a static English sentence for any int: the message
+ * of a SOCKSTATE_E* code, "success" for 0, "unknown error" otherwise.
+ * Never returns NULL. */
+SOCKSTATE_API const char *sockstate_strerror(int err);
+
+/* sockstate_errname - the code's symbolic name ("SOCKSTATE_EPERM"), or
+ * "SOCKSTATE_UNKNOWN" for a number that is not a code. Never NULL. */
+SOCKSTATE_API const char *sockstate_errname(int err);
+
+/* ======================================================================
+ * Normalized states
+ * ==================================================================== */
+
+/* RFC 9293 names plus the extras some OS reports. The numbers are ours and
+ * stable; they are not any OS's numbers. */
+typedef enum sockstate_state {
+	SOCKSTATE_UNKNOWN = 0,      /* the OS reported a code no table knows */
+	SOCKSTATE_CLOSED = 1,
+	SOCKSTATE_LISTEN = 2,
+	SOCKSTATE_SYN_SENT = 3,
+	SOCKSTATE_SYN_RECEIVED = 4,
+	SOCKSTATE_ESTABLISHED = 5,
+	SOCKSTATE_FIN_WAIT_1 = 6,
+	SOCKSTATE_FIN_WAIT_2 = 7,
+	SOCKSTATE_CLOSE_WAIT = 8,
+	SOCKSTATE_CLOSING = 9,
+	SOCKSTATE_LAST_ACK = 10,
+	SOCKSTATE_TIME_WAIT = 11,
+	SOCKSTATE_DELETE_TCB = 12,  /* Windows: the TCB is being deleted */
+	SOCKSTATE_BOUND = 13,       /* bound, neither listening nor connected */
+	SOCKSTATE_STATE_COUNT = 14
+} sockstate_state;
+
+/* A set of states is a bit mask of SOCKSTATE_STATE_BIT(state). */
+#define SOCKSTATE_STATE_BIT(s) (1u << (unsigned)(s))
+#define SOCKSTATE_STATES_ALL ((1u << SOCKSTATE_STATE_COUNT) - 1u)
+/* The default set: every state but BOUND, as `ss -a` and /proc list them. */
+#define SOCKSTATE_STATES_DEFAULT \
+	(SOCKSTATE_STATES_ALL & ~SOCKSTATE_STATE_BIT(SOCKSTATE_BOUND))
+
+/* sockstate_state_name - the normalized name ("SYN_RECEIVED"), or NULL for
+ * a value outside the enum. Static string. */
+SOCKSTATE_API const char *sockstate_state_name(sockstate_state s);
+
+/* sockstate_state_parse - any common spelling of any OS or tool to the
+ * normalized state: RFC names, Linux ss ("SYN-RECV", "ESTAB", "UNCONN"),
+ * net-tools ("FIN_WAIT1"), the /proc/net/tcp hex code ("0A"), BSD netstat
+ * ("SYN_RCVD"), Windows netstat ("LISTENING"), MIB names
+ * ("MIB_TCP_STATE_SYN_RCVD"), PowerShell ("SynReceived"), psutil
+ * ("CONN_ESTABLISHED"). Case-insensitive; '-', '_' and ' ' are alike.
+ * Returns 0, or SOCKSTATE_EINVAL for an unknown or NULL name (psutil's
+ * NONE and illumos' IDLE are not TCP states: EINVAL). *out untouched on
+ * error. */
+SOCKSTATE_API int sockstate_state_parse(const char *text, sockstate_state *out);
+
+/* sockstate_states_parse - a comma-separated list of names (each as
+ * sockstate_state_parse takes it; "all" means every state, BOUND included)
+ * into a mask. Returns 0 or SOCKSTATE_EINVAL (empty list, empty item, or
+ * unknown name; *bad, if not NULL, then points at the offending item in
+ * text). */
+SOCKSTATE_API int sockstate_states_parse(const char *text, uint32_t *mask,
+                                         const char **bad);
+
+/* Which end of a connection sees a state. */
+typedef enum sockstate_side {
+	SOCKSTATE_SIDE_BOTH = 0,
+	SOCKSTATE_SIDE_SERVER = 1,  /* the passive opener */
+	SOCKSTATE_SIDE_CLIENT = 2,  /* the active opener */
+	SOCKSTATE_SIDE_CLOSER = 3,  /* whichever side closes first */
+	SOCKSTATE_SIDE_PEER = 4,    /* whichever side closes second */
+	SOCKSTATE_SIDE_NONE = 5     /* no connection (BOUND, CLOSED, UNKNOWN) */
+} sockstate_side;
+
+/* An explanation of one state, for people troubleshooting. */
+typedef struct sockstate_state_info {
+	sockstate_state state;
+	sockstate_side side;
+	const char *name;       /* normalized name */
+	const char *meaning;    /* one or two sentences */
+	const char *seen_by;    /* which side sees it, in words */
+	const char *pile_means; /* what many sockets in this state usually mean */
+} sockstate_state_info;
+
+/* sockstate_state_describe - explain s in lang ("en" or "es"; NULL, "" or
+ * a locale such as "es_ES.UTF-8" are accepted and reduced to the first two
+ * letters; anything else is EINVAL). Fills *out with static strings.
+ * Returns 0 or SOCKSTATE_EINVAL. */
+SOCKSTATE_API int sockstate_state_describe(sockstate_state s, const char *lang,
+                                           sockstate_state_info *out);
+
+/* ======================================================================
+ * Records
+ * ==================================================================== */
+
+typedef enum sockstate_family {
+	SOCKSTATE_FAMILY_IPV4 = 1,
+	SOCKSTATE_FAMILY_IPV6 = 2
+} sockstate_family;
+
+/* One end of a connection. IPv4 addresses are in addr[0..3], network byte
+ * order, the rest zero; IPv6 in all 16 bytes. port is in host order.
+ * scope_id is the IPv6 zone (interface index), 0 when none. */
+typedef struct sockstate_endpoint {
+	uint8_t addr[16];
+	uint32_t scope_id;
+	uint16_t port;
+	uint16_t reserved_;
+} sockstate_endpoint;
+
+/* Valid bits of sockstate_socket.valid: a field whose bit is clear is
+ * unknown (its value is then -1 or 0 and means nothing). */
+enum sockstate_valid {
+	SOCKSTATE_HAS_PID = 1u << 0,       /* pid, pid_count, pids */
+	SOCKSTATE_HAS_PROCESS = 1u << 1,   /* process */
+	SOCKSTATE_HAS_UID = 1u << 2,       /* uid */
+	SOCKSTATE_HAS_INODE = 1u << 3,     /* inode (Linux) */
+	SOCKSTATE_HAS_QUEUES = 1u << 4,    /* rx_queue, tx_queue */
+	SOCKSTATE_HAS_IFINDEX = 1u << 5,   /* ifindex */
+	SOCKSTATE_HAS_TIMER = 1u << 6,     /* timer, retransmits, expires_ms */
+	SOCKSTATE_HAS_TCP_INFO = 1u << 7,  /* rtt_us, rttvar_us, snd_cwnd,
+	                                      total_retrans */
+	SOCKSTATE_HAS_COOKIE = 1u << 8     /* cookie */
+};
+
+/* Linux socket timers (the `timer` field), as /proc/net/tcp numbers them. */
+enum sockstate_timer {
+	SOCKSTATE_TIMER_OFF = 0,
+	SOCKSTATE_TIMER_RETRANSMIT = 1,
+	SOCKSTATE_TIMER_KEEPALIVE = 2,
+	SOCKSTATE_TIMER_TIME_WAIT = 3,
+	SOCKSTATE_TIMER_PROBE = 4
+};
+
+/* One TCP socket. Handed out by pointer; `size` is the number of bytes the
+ * library filled, so later versions can append fields without breaking
+ * callers built against this one: read a field only if it lies below
+ * `size`. Copy the struct to keep it; the pointers inside (native_name is
+ * static; process and pids live as long as the snapshot, or during the
+ * callback) must then not outlive their owner. */
+typedef struct sockstate_socket {
+	uint32_t size;
+	uint32_t valid;             /* SOCKSTATE_HAS_* */
+	uint8_t family;             /* sockstate_family */
+	uint8_t state;              /* sockstate_state */
+	uint8_t timer;              /* sockstate_timer */
+	uint8_t retransmits;        /* unanswered retransmits of the timer */
+	int32_t native_code;        /* the OS's own state number */
+	const char *native_name;    /* as the OS's usual tool prints it */
+	sockstate_endpoint local;
+	sockstate_endpoint remote;
+	int32_t pid;                /* lowest owning pid, -1 unknown */
+	uint32_t pid_count;         /* number of owning processes, 0 unknown */
+	const int32_t *pids;        /* pid_count pids, ascending, or NULL */
+	const char *process;        /* name of `pid`, or NULL */
+	int64_t uid;                /* owner uid (Windows: unknown), -1 */
+	uint64_t inode;             /* Linux socket inode, 0 unknown */
+	uint64_t cookie;            /* kernel socket cookie (Linux netlink) */
+	uint32_t rx_queue;          /* LISTEN: accept backlog; else unread */
+	uint32_t tx_queue;          /* LISTEN: max backlog; else unacked */
+	uint32_t ifindex;           /* bound interface, 0 none */
+	uint32_t expires_ms;        /* time left on the timer */
+	uint32_t rtt_us;
+	uint32_t rttvar_us;
+	uint32_t snd_cwnd;          /* in segments */
+	uint32_t total_retrans;
+} sockstate_socket;
+
+/* sockstate_endpoint_format - write the address of ep as text into buf:
+ * IPv4 dotted quad; IPv6 in RFC 5952 canonical form, IPv4-mapped as
+ * "::ffff:192.0.2.1", with "%zone" when scope_id is set (the interface
+ * name where the OS knows it, else the number). Port is not written.
+ * Returns the length written (excluding NUL) or SOCKSTATE_ERANGE when
+ * buflen is too small (64 bytes always suffice), SOCKSTATE_EINVAL for a
+ * bad family. */
+SOCKSTATE_API int sockstate_endpoint_format(sockstate_family family,
+                                            const sockstate_endpoint *ep,
+                                            char *buf, size_t buflen);
+
+/* ======================================================================
+ * Queries (filters)
+ * ==================================================================== */
+
+/* An address prefix: family 0 means "no filter". bits is the prefix
+ * length (32 or 128 for a single address). An IPv4 prefix also matches
+ * IPv4-mapped IPv6 sockets, as the Linux kernel's own filter does. */
+typedef struct sockstate_prefix {
+	uint8_t family;             /* 0, or sockstate_family */
+	uint8_t bits;
+	uint8_t addr[16];
+} sockstate_prefix;
+
+/* Query flags. */
+enum sockstate_query_flags {
+	SOCKSTATE_Q_PIDS = 1u << 0,         /* map owners: pid, pids, process */
+	SOCKSTATE_Q_TCP_INFO = 1u << 1,     /* fill rtt, cwnd, ... (netlink) */
+	SOCKSTATE_Q_NO_PUSHDOWN = 1u << 2   /* filter in user space only (for
+	                                       tests: results are identical) */
+};
+
+/* What to list. Start from sockstate_query_init(); every filter is "any"
+ * until set. A socket is listed when it passes every filter that is set. */
+typedef struct sockstate_query {
+	uint32_t size;              /* sizeof(sockstate_query), set by init */
+	uint32_t states;            /* state mask; 0 = SOCKSTATE_STATES_DEFAULT */
+	uint32_t families;          /* mask of 1<<family; 0 = both */
+	uint32_t flags;             /* SOCKSTATE_Q_* */
+	int32_t port;               /* local or remote port, -1 any */
+	int32_t sport;              /* local port, -1 any */
+	int32_t dport;              /* remote port, -1 any */
+	int32_t pid;                /* owned by this pid (implies Q_PIDS), -1 */
+	int64_t uid;                /* owned by this uid, -1 any */
+	sockstate_prefix addr;      /* local or remote address in prefix */
+	sockstate_prefix saddr;     /* local address in prefix */
+	sockstate_prefix daddr;     /* remote address in prefix */
+} sockstate_query;
+
+/* sockstate_query_init - reset q to "every socket in the default states". */
+SOCKSTATE_API void sockstate_query_init(sockstate_query *q);
+
+/* sockstate_query_set - set one filter from text, as the CLI options
+ * spell them. key: "state" (list, see sockstate_states_parse), "port",
+ * "sport", "dport" (0-65535), "addr", "saddr", "daddr" (address or
+ * address/prefix, IPv4 or IPv6, "[v6]" brackets allowed), "pid"
+ * (1-2147483647), "uid" (0-4294967294), "family" ("4", "6", "ipv4",
+ * "ipv6", "inet", "inet6", "all"). Returns 0, SOCKSTATE_EINVAL for an
+ * unknown key or malformed value, SOCKSTATE_ERANGE for a number out of
+ * range. q is unchanged on error. */
+SOCKSTATE_API int sockstate_query_set(sockstate_query *q, const char *key,
+                                      const char *value);
+
+/* sockstate_prefix_parse - "192.0.2.0/24", "::1", "[fe80::1]", "10.0.0.1"
+ * into *out (a plain address gets the full length). Host bits beyond the
+ * prefix are cleared. Returns 0, SOCKSTATE_EINVAL (malformed) or
+ * SOCKSTATE_ERANGE (prefix length too long). */
+SOCKSTATE_API int sockstate_prefix_parse(const char *text, sockstate_prefix *out);
+
+/* sockstate_port_parse - a decimal port 0-65535 (no sign, no spaces).
+ * Returns 0, SOCKSTATE_EINVAL (not a number) or SOCKSTATE_ERANGE. */
+SOCKSTATE_API int sockstate_port_parse(const char *text, uint16_t *out);
+
+/* sockstate_query_match - does s pass every filter of q (the user-space
+ * filter, exactly as the kernel's would)? The pid filter needs the record's
+ * pids. Returns 1 or 0. */
+SOCKSTATE_API int sockstate_query_match(const sockstate_query *q,
+                                        const sockstate_socket *s);
+
+/* ======================================================================
+ * Handle
+ * ==================================================================== */
+
+typedef struct sockstate_handle sockstate_handle;
+
+/* Options for sockstate_open. */
+typedef struct sockstate_options {
+	uint32_t size;              /* sizeof(sockstate_options) */
+	const char *backend;        /* NULL or "auto": the first that works;
+	                               else a name from sockstate_backends() */
+	const char *pid_source;     /* NULL/"auto", "procfs" (or "bpf" where
+	                               built) */
+	const char *capture_dir;    /* developer option: backends that can
+	                               save each raw OS reply as a file here
+	                               (test fixtures); NULL normally */
+} sockstate_options;
+
+/* sockstate_open - create a handle on the first backend that works here
+ * (or the one opts names). opts may be NULL. On success *out owns the
+ * handle (free with sockstate_close). Returns 0, SOCKSTATE_EINVAL (unknown
+ * backend name), SOCKSTATE_EUNAVAIL (none, or the named one, works here;
+ * sockstate_open_error() then says why), SOCKSTATE_ENOMEM. *out is NULL on
+ * error. */
+SOCKSTATE_API int sockstate_open(sockstate_handle **out,
+                                 const sockstate_options *opts);
+
+/* sockstate_open_error - why the last sockstate_open on this thread
+ * failed, in one line, or "" if it did not. Thread-local static string. */
+SOCKSTATE_API const char *sockstate_open_error(void);
+
+/* sockstate_close - release h and everything it holds. NULL is fine. */
+SOCKSTATE_API void sockstate_close(sockstate_handle *h);
+
+/* sockstate_backend - the JSON name of h's backend ("linux-netlink", ...).
+ * Static string. */
+SOCKSTATE_API const char *sockstate_backend(const sockstate_handle *h);
+
+/* sockstate_backends - the backends this build offers, NULL-terminated,
+ * in preference order. Static. */
+SOCKSTATE_API const char *const *sockstate_backends(void);
+
+/* sockstate_pid_source - how the last query with SOCKSTATE_Q_PIDS mapped
+ * owners ("procfs", "bpf-iter", "windows", ...), or NULL if none yet. */
+SOCKSTATE_API const char *sockstate_pid_source(const sockstate_handle *h);
+
+/* sockstate_errdetail - one line on the last error on h: the failing OS
+ * call and the OS's message (e.g. "socket(NETLINK_SOCK_DIAG): Operation
+ * not permitted"), or "" after success. Valid until the next call on h. */
+SOCKSTATE_API const char *sockstate_errdetail(const sockstate_handle *h);
+
+/* ======================================================================
+ * Enumeration: streaming, snapshot, counts
+ * ==================================================================== */
+
+/* Callback for sockstate_foreach: s is valid only during the call. Return
+ * 0 to go on, >0 to stop (that value is returned by sockstate_foreach). */
+typedef int (*sockstate_socket_cb)(const sockstate_socket *s, void *ctx);
+
+/* sockstate_foreach - call cb once per TCP socket that matches q.
+ * q: filter, or NULL for all in the default states; read during the call.
+ * Returns 0, cb's positive value, or a negative SOCKSTATE_E* code.
+ * Memory does not grow with the number of sockets (with Q_PIDS it grows
+ * with the number of socket fds, for the owner map). */
+SOCKSTATE_API int sockstate_foreach(sockstate_handle *h, const sockstate_query *q,
+                                    sockstate_socket_cb cb, void *ctx);
+
+/* Facts about the machine and the moment a snapshot was taken. */
+typedef struct sockstate_sysinfo {
+	char host[256];
+	char os_name[64];           /* "Linux", "FreeBSD", "Darwin", "Windows" */
+	char os_release[128];
+	char os_version[256];
+	char machine[64];
+	int64_t taken_at;           /* seconds since the Unix epoch, UTC */
+} sockstate_sysinfo;
+
+/* An owned array of records with the facts of its taking. */
+typedef struct sockstate_snapshot {
+	uint32_t size;              /* sizeof(sockstate_snapshot) */
+	size_t count;
+	sockstate_socket *sockets;  /* count records (sortable in place) */
+	const char *backend;        /* static */
+	const char *pid_source;     /* static, NULL when pids not asked */
+	uint32_t query_flags;       /* the query's flags */
+	sockstate_sysinfo sys;
+} sockstate_snapshot;
+
+/* sockstate_snapshot_take - every socket matching q into one owned
+ * snapshot (*out; free with sockstate_snapshot_free). Records keep the OS's
+ * order. Returns 0 or a negative code; *out is NULL on error. */
+SOCKSTATE_API int sockstate_snapshot_take(sockstate_handle *h,
+                                          const sockstate_query *q,
+                                          sockstate_snapshot **out);
+
+/* sockstate_snapshot_free - free a snapshot and all it points to. NULL is
+ * fine. */
+SOCKSTATE_API void sockstate_snapshot_free(sockstate_snapshot *snap);
+
+/* Sort keys. Ties keep the OS's order (the sort is stable). */
+typedef enum sockstate_sort_key {
+	SOCKSTATE_SORT_NONE = 0,
+	SOCKSTATE_SORT_STATE,       /* normalized state, then local */
+	SOCKSTATE_SORT_LOCAL,       /* family, local address, local port */
+	SOCKSTATE_SORT_REMOTE,      /* family, remote address, remote port */
+	SOCKSTATE_SORT_PID,         /* pid, unknown last */
+	SOCKSTATE_SORT_PROCESS      /* process name, unknown last, then pid */
+} sockstate_sort_key;
+
+/* sockstate_sort_key_parse - "state", "local", "remote", "pid", "process"
+ * or "none". Returns 0 or SOCKSTATE_EINVAL. */
+SOCKSTATE_API int sockstate_sort_key_parse(const char *text,
+                                           sockstate_sort_key *out);
+
+/* sockstate_snapshot_sort - stable sort of snap's records by key.
+ * Returns 0, SOCKSTATE_EINVAL (bad key) or SOCKSTATE_ENOMEM. */
+SOCKSTATE_API int sockstate_snapshot_sort(sockstate_snapshot *snap,
+                                          sockstate_sort_key key);
+
+/* Per-state counts. */
+typedef struct sockstate_counts {
+	uint32_t size;                             /* sizeof(sockstate_counts) */
+	uint64_t total;
+	uint64_t by_state[SOCKSTATE_STATE_COUNT];
+	uint64_t by_family_state[2][SOCKSTATE_STATE_COUNT]; /* [family-1][s] */
+	uint64_t rx_queue_total;
+	uint64_t tx_queue_total;
+} sockstate_counts;
+
+/* sockstate_count - count the sockets matching q per normalized state (and
+ * family) into *out, which is zeroed first. No record is kept: memory does
+ * not grow with the number of sockets. Returns 0 or a negative code. */
+SOCKSTATE_API int sockstate_count(sockstate_handle *h, const sockstate_query *q,
+                                  sockstate_counts *out);
+
+/* sockstate_counts_add - add one record to *c (for callers that count
+ * their own stream or snapshot). */
+SOCKSTATE_API void sockstate_counts_add(sockstate_counts *c,
+                                        const sockstate_socket *s);
+
+/* ======================================================================
+ * Output writers (the CLI and the Python package both use these, so their
+ * outputs are byte-identical)
+ * ==================================================================== */
+
+typedef enum sockstate_format {
+	SOCKSTATE_FORMAT_TABLE = 0,
+	SOCKSTATE_FORMAT_JSON = 1,      /* the "sockstate/1" document */
+	SOCKSTATE_FORMAT_CSV = 2,
+	SOCKSTATE_FORMAT_PROMETHEUS = 3 /* text exposition format */
+} sockstate_format;
+
+/* sockstate_format_parse - "table", "json", "csv", "prometheus".
+ * Returns 0 or SOCKSTATE_EINVAL. */
+SOCKSTATE_API int sockstate_format_parse(const char *text, sockstate_format *out);
+
+/* Where writers put their bytes: called with chunks of up to 64 KiB.
+ * Return 0, or a negative SOCKSTATE_E* code to stop the writer (which then
+ * returns it). */
+typedef int (*sockstate_write_fn)(void *ctx, const char *buf, size_t len);
+
+/* Writer options. */
+typedef struct sockstate_write_opts {
+	uint32_t size;              /* sizeof(sockstate_write_opts) */
+	sockstate_format format;
+	uint32_t flags;             /* SOCKSTATE_W_* */
+	int32_t port;               /* prometheus: per-port series for this
+	                               port, -1 none */
+} sockstate_write_opts;
+
+enum sockstate_write_flags {
+	SOCKSTATE_W_NO_HEADER = 1u << 0, /* table, csv: no header line */
+	SOCKSTATE_W_PIDS = 1u << 1       /* table, csv: pid/process columns
+	                                    (json always has them) */
+};
+
+/* sockstate_snapshot_write - write snap in o->format through fn.
+ * Table: one line per socket, like `ss -tan`, with the normalized and the
+ * native state. JSON: the "sockstate/1" document, ending in a newline.
+ * CSV: RFC 4180 with a header row. Prometheus: the counts of the snapshot
+ * (see sockstate_counts_write). Returns 0, fn's error, or SOCKSTATE_EINVAL
+ * for a bad format. */
+SOCKSTATE_API int sockstate_snapshot_write(const sockstate_snapshot *snap,
+                                           const sockstate_write_opts *o,
+                                           sockstate_write_fn fn, void *ctx);
+
+/* sockstate_counts_write - write per-state counts (every state, zeros
+ * included) as a table ("STATE COUNT" lines and a total), a JSON object,
+ * CSV, or the Prometheus gauge sockstate_tcp_sockets{state,family}.
+ * sys may be NULL (then the JSON has no host facts). Returns as above. */
+SOCKSTATE_API int sockstate_counts_write(const sockstate_counts *c,
+                                         const sockstate_sysinfo *sys,
+                                         const char *backend,
+                                         const sockstate_write_opts *o,
+                                         sockstate_write_fn fn, void *ctx);
+
+/* sockstate_write_fd - a ready sockstate_write_fn: ctx points to an int
+ * file descriptor; writes everything, retrying short writes and EINTR.
+ * Returns 0 or SOCKSTATE_EIO. */
+SOCKSTATE_API int sockstate_write_fd(void *ctx, const char *buf, size_t len);
+
+/* sockstate_sysinfo_get - fill *out with this machine's facts and the
+ * current time. Returns 0 (fields the OS does not give are ""). */
+SOCKSTATE_API int sockstate_sysinfo_get(sockstate_sysinfo *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SOCKSTATE_H */

@@ -1,0 +1,148 @@
+/* backend_internal.h - the seam between the core and the platform folders.
+ *
+ * Never installed. The core includes this; each platform/<os>/ implements
+ * it. Nothing here names an OS: CMake builds exactly one platform folder,
+ * which defines sockstate__platform_backends and the sockstate__platform_*
+ * functions below.
+ */
+#ifndef SOCKSTATE_BACKEND_INTERNAL_H
+#define SOCKSTATE_BACKEND_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sockstate.h"
+
+#if defined(__GNUC__)
+#define SOCKSTATE__PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define SOCKSTATE__PRINTF(a, b)
+#endif
+
+/* ---- what a backend can filter itself (sockstate__plan.pushed) ---- */
+enum sockstate__filter_bits {
+	SOCKSTATE__F_STATES = 1u << 0,  /* only sockets in plan->states emitted */
+	SOCKSTATE__F_FAMILY = 1u << 1,  /* only families in q->families */
+	SOCKSTATE__F_PORTS = 1u << 2,   /* port, sport, dport */
+	SOCKSTATE__F_ADDRS = 1u << 3,   /* addr, saddr, daddr */
+	SOCKSTATE__F_UID = 1u << 4      /* uid */
+};
+
+/* One run of a query, as the core hands it to a backend. */
+typedef struct sockstate__plan {
+	const sockstate_query *q;   /* normalized: states never 0 */
+	uint32_t states;            /* == q->states */
+	int may_push;               /* 0 when SOCKSTATE_Q_NO_PUSHDOWN */
+	int want_tcp_info;          /* q->flags & SOCKSTATE_Q_TCP_INFO */
+	uint32_t pushed;            /* OUT: SOCKSTATE__F_* the backend applied
+	                               exactly; the core applies the rest */
+} sockstate__plan;
+
+/* The core's per-record entry point. s is the backend's record (the core
+ * may complete it: pids, process); owner_key joins it to the owner map
+ * (Linux: the inode; FreeBSD: the kernel socket address; 0: none).
+ * Returns 0 to go on, >0 to stop (pass it up unchanged), <0 an error. */
+typedef int (*sockstate__emit_fn)(void *emit_ctx, sockstate_socket *s,
+                                  uint64_t owner_key);
+
+typedef struct sockstate__owners sockstate__owners;
+
+typedef struct sockstate__backend {
+	const char *name;           /* JSON backend name */
+	uint32_t can_filter;        /* SOCKSTATE__F_* it may push down */
+	uint32_t fills;             /* SOCKSTATE_HAS_* it fills itself */
+	/* Probe and acquire. Returns 0 and *state, or SOCKSTATE_EUNAVAIL (the
+	 * core then tries the next backend) or another negative code; sets
+	 * the handle's error detail on failure. */
+	int (*open)(sockstate_handle *h, void **state);
+	/* Run one plan: call emit once per socket until it says stop.
+	 * Returns 0, emit's positive value, or a negative code. */
+	int (*enumerate)(void *state, sockstate_handle *h, sockstate__plan *plan,
+	                 sockstate__emit_fn emit, void *emit_ctx);
+	void (*close)(void *state);
+	/* Fill map with owner_key -> pid and pid -> name for the sockets the
+	 * caller may see, and *source with the pid_source name. A backend
+	 * whose records carry their pid themselves adds only pid -> name.
+	 * Called before enumerate when the query wants pids; NULL when the
+	 * backend cannot map owners. Returns 0 or a negative code. */
+	int (*owners)(void *state, sockstate_handle *h, sockstate__owners *map,
+	              const char **source);
+} sockstate__backend;
+
+/* ---- supplied by the platform folder ---- */
+
+/* NULL-terminated, in preference order. */
+extern const sockstate__backend *const sockstate__platform_backends[];
+
+/* Machine facts (hostname, uname, time); fields it cannot get stay "". */
+int sockstate__platform_sysinfo(sockstate_sysinfo *out);
+
+/* The interface name of index into buf; 0 if found, else -1. */
+int sockstate__platform_ifname(uint32_t index, char *buf, size_t len);
+
+/* ---- supplied by the core, for backends ---- */
+
+/* Record the last error's detail on h: "call: message". Returns code. */
+int sockstate__fail(sockstate_handle *h, int code, const char *fmt, ...)
+	SOCKSTATE__PRINTF(3, 4);
+
+/* The handle's options, as sockstate_open got them (never NULL). */
+const char *sockstate__handle_pid_source_option(const sockstate_handle *h);
+
+/* Whether the handle is in capture mode (a developer option: backends
+ * that support it save raw OS replies to this directory), or NULL. */
+const char *sockstate__handle_capture_dir(const sockstate_handle *h);
+
+/* Start a record: zero it, size set, unknowns set to -1 with bits clear. */
+void sockstate__socket_init(sockstate_socket *s);
+
+/* ---- the one state table (state_names.c) ---- */
+
+/* Where a spelling or number comes from. */
+typedef enum sockstate__origin {
+	SOCKSTATE__ORIGIN_RFC = 0,       /* RFC 9293 / our normalized names */
+	SOCKSTATE__ORIGIN_LINUX,         /* kernel numbers; ss spellings */
+	SOCKSTATE__ORIGIN_NETTOOLS,      /* net-tools netstat */
+	SOCKSTATE__ORIGIN_PROC_HEX,      /* /proc/net/tcp "st" column */
+	SOCKSTATE__ORIGIN_BSD,           /* TCPS_* numbers; BSD netstat */
+	SOCKSTATE__ORIGIN_NETBSD_SHORT,  /* NetBSD netstat -A short names */
+	SOCKSTATE__ORIGIN_WINDOWS,       /* MIB_TCP_STATE numbers; netstat.exe */
+	SOCKSTATE__ORIGIN_MIB,           /* MIB_TCP_STATE_* constant names */
+	SOCKSTATE__ORIGIN_POWERSHELL,    /* Get-NetTCPConnection */
+	SOCKSTATE__ORIGIN_PSUTIL,        /* psutil CONN_* */
+	SOCKSTATE__ORIGIN_COUNT
+} sockstate__origin;
+
+/* The native state of an OS: code -> normalized state and the name the
+ * OS's usual tool prints (origin LINUX: as ss; BSD: as BSD netstat;
+ * WINDOWS: as netstat.exe). Unknown code: state SOCKSTATE_UNKNOWN and
+ * name "UNKNOWN". Never fails. */
+void sockstate__native_state(sockstate__origin origin, int32_t code,
+                             sockstate_state *state, const char **name);
+
+/* ---- owner map (owners.c): key -> pids, pid -> process name ---- */
+
+struct sockstate__owners;
+sockstate__owners *sockstate__owners_new(void);
+void sockstate__owners_free(sockstate__owners *m);
+/* Empty the map, keeping its memory for the next query. */
+void sockstate__owners_reset(sockstate__owners *m);
+/* Add one (key, pid); duplicates are folded. Returns 0 or ENOMEM. */
+int sockstate__owners_add(sockstate__owners *m, uint64_t key, int32_t pid);
+/* Name pid (copied, up to 255 bytes). Returns 0 or ENOMEM. */
+int sockstate__owners_name(sockstate__owners *m, int32_t pid, const char *name);
+/* Sort and index after the last add; before any find. Returns 0/ENOMEM. */
+int sockstate__owners_finish(sockstate__owners *m);
+/* Owners of key: ascending pids, count in *n; NULL and 0 if none. */
+const int32_t *sockstate__owners_find(const sockstate__owners *m, uint64_t key,
+                                      uint32_t *n);
+/* Name of pid, or NULL. */
+const char *sockstate__owners_pid_name(const sockstate__owners *m, int32_t pid);
+
+/* ---- text helpers shared by decoders and writers ---- */
+
+/* Parse exactly len bytes of hex (no prefix) into *out; 0 or -1. */
+int sockstate__parse_hex_u64(const char *s, size_t len, uint64_t *out);
+
+#endif /* SOCKSTATE_BACKEND_INTERNAL_H */

@@ -1,0 +1,352 @@
+/* handle.c - the library context: backend choice, the run of one query
+ * (enumerate, join owners, filter the rest), streaming and counts. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core_internal.h"
+
+#ifndef SOCKSTATE_VERSION_STRING
+#define SOCKSTATE_VERSION_STRING "0.0.0"
+#endif
+
+struct sockstate_handle {
+	const sockstate__backend *backend;
+	void *backend_state;
+	sockstate__owners *owners;     /* reused across runs */
+	const char *last_pid_source;   /* static, or NULL */
+	char pid_source_option[16];
+	char *capture_dir;
+	char detail[512];
+};
+
+static _Thread_local char open_error[512];
+
+SOCKSTATE_API const char *sockstate_version(void)
+{
+	return SOCKSTATE_VERSION_STRING;
+}
+
+int sockstate__fail(sockstate_handle *h, int code, const char *fmt, ...)
+{
+	va_list ap;
+	char *dst = h ? h->detail : open_error;
+	size_t len = h ? sizeof h->detail : sizeof open_error;
+
+	va_start(ap, fmt);
+	vsnprintf(dst, len, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+const char *sockstate__handle_pid_source_option(const sockstate_handle *h)
+{
+	return h->pid_source_option;
+}
+
+const char *sockstate__handle_capture_dir(const sockstate_handle *h)
+{
+	return h->capture_dir;
+}
+
+const sockstate__owners *sockstate__handle_owners(const sockstate_handle *h)
+{
+	return h->last_pid_source ? h->owners : NULL;
+}
+
+const char *sockstate__handle_last_pid_source(const sockstate_handle *h)
+{
+	return h->last_pid_source;
+}
+
+void sockstate__socket_init(sockstate_socket *s)
+{
+	memset(s, 0, sizeof *s);
+	s->size = sizeof *s;
+	s->pid = -1;
+	s->uid = -1;
+}
+
+SOCKSTATE_API const char *const *sockstate_backends(void)
+{
+	enum { MAX_BACKENDS = 8 };
+	static const char *names[MAX_BACKENDS + 1];
+	size_t n = 0;
+
+	/* Rebuilt on each call from a constant list: idempotent, so two
+	 * threads racing here write the same values. */
+	for (; sockstate__platform_backends[n] && n < MAX_BACKENDS; n++)
+		names[n] = sockstate__platform_backends[n]->name;
+	names[n] = NULL;
+	return names;
+}
+
+SOCKSTATE_API const char *sockstate_open_error(void)
+{
+	return open_error;
+}
+
+static int pid_source_option_check(const char *pid_source)
+{
+	if (!pid_source || !strcmp(pid_source, "auto") || !strcmp(pid_source, "procfs"))
+		return 0;
+	if (!strcmp(pid_source, "bpf"))
+		return sockstate__fail(NULL, SOCKSTATE_EUNAVAIL,
+		                       "pid source 'bpf' is not built into this library");
+	return sockstate__fail(NULL, SOCKSTATE_EINVAL,
+	                       "unknown pid source '%s' (auto, procfs, bpf)", pid_source);
+}
+
+static int backend_try(sockstate_handle *h, const sockstate__backend *b)
+{
+	void *state = NULL;
+	int rc = b->open(h, &state);
+
+	if (rc < 0)
+		return rc;
+	h->backend = b;
+	h->backend_state = state;
+	return 0;
+}
+
+static int backend_choose(sockstate_handle *h, const char *wanted)
+{
+	const sockstate__backend *const *b = sockstate__platform_backends;
+	int rc = SOCKSTATE_EUNAVAIL;
+	int any = !wanted || !strcmp(wanted, "auto");
+
+	for (; *b; b++) {
+		if (!any && strcmp((*b)->name, wanted))
+			continue;
+		rc = backend_try(h, *b);
+		if (rc == 0)
+			return 0;
+		if (!any || rc != SOCKSTATE_EUNAVAIL)
+			break;
+	}
+	if (!any && !*b)
+		return sockstate__fail(NULL, SOCKSTATE_EINVAL,
+		                       "unknown backend '%s' for this build", wanted);
+	return sockstate__fail(NULL, rc, "%s", h->detail[0] ? h->detail
+	                       : "no backend works here");
+}
+
+SOCKSTATE_API int sockstate_open(sockstate_handle **out, const sockstate_options *opts)
+{
+	sockstate_handle *h;
+	const char *pid_source = opts ? opts->pid_source : NULL;
+	int rc;
+
+	open_error[0] = '\0';
+	if (!out)
+		return sockstate__fail(NULL, SOCKSTATE_EINVAL, "no place for the handle");
+	*out = NULL;
+	if (opts && opts->size < offsetof(sockstate_options, capture_dir))
+		return sockstate__fail(NULL, SOCKSTATE_EINVAL, "options.size is too small");
+	rc = pid_source_option_check(pid_source);
+	if (rc < 0)
+		return rc;
+	h = calloc(1, sizeof *h);
+	if (!h)
+		return sockstate__fail(NULL, SOCKSTATE_ENOMEM, "out of memory");
+	snprintf(h->pid_source_option, sizeof h->pid_source_option, "%s",
+	         pid_source ? pid_source : "auto");
+	if (opts && opts->size >= sizeof *opts && opts->capture_dir) {
+		h->capture_dir = strdup(opts->capture_dir);
+		if (!h->capture_dir) {
+			sockstate_close(h);
+			return sockstate__fail(NULL, SOCKSTATE_ENOMEM, "out of memory");
+		}
+	}
+	h->owners = sockstate__owners_new();
+	if (!h->owners) {
+		sockstate_close(h);
+		return sockstate__fail(NULL, SOCKSTATE_ENOMEM, "out of memory");
+	}
+	rc = backend_choose(h, opts ? opts->backend : NULL);
+	if (rc < 0) {
+		sockstate_close(h);
+		return rc;
+	}
+	h->detail[0] = '\0';
+	*out = h;
+	return 0;
+}
+
+SOCKSTATE_API void sockstate_close(sockstate_handle *h)
+{
+	if (!h)
+		return;
+	if (h->backend)
+		h->backend->close(h->backend_state);
+	sockstate__owners_free(h->owners);
+	free(h->capture_dir);
+	free(h);
+}
+
+SOCKSTATE_API const char *sockstate_backend(const sockstate_handle *h)
+{
+	return h && h->backend ? h->backend->name : NULL;
+}
+
+SOCKSTATE_API const char *sockstate_pid_source(const sockstate_handle *h)
+{
+	return h ? h->last_pid_source : NULL;
+}
+
+SOCKSTATE_API const char *sockstate_errdetail(const sockstate_handle *h)
+{
+	return h ? h->detail : open_error;
+}
+
+/* ---- one run ---- */
+
+struct run {
+	const sockstate_query *q;
+	const sockstate__plan *plan;
+	const sockstate__owners *owners; /* NULL when pids not asked */
+	sockstate_socket_cb cb;
+	void *ctx;
+};
+
+static void owners_join(const sockstate__owners *m, sockstate_socket *s,
+                        uint64_t owner_key)
+{
+	if (!(s->valid & SOCKSTATE_HAS_PID) && owner_key) {
+		uint32_t n = 0;
+		const int32_t *pids = sockstate__owners_find(m, owner_key, &n);
+
+		if (n) {
+			s->pid = pids[0];
+			s->pids = pids;
+			s->pid_count = n;
+			s->valid |= SOCKSTATE_HAS_PID;
+		}
+	}
+	if ((s->valid & SOCKSTATE_HAS_PID) && !(s->valid & SOCKSTATE_HAS_PROCESS)) {
+		s->process = sockstate__owners_pid_name(m, s->pid);
+		if (s->process)
+			s->valid |= SOCKSTATE_HAS_PROCESS;
+	}
+}
+
+static int run_emit(void *emit_ctx, sockstate_socket *s, uint64_t owner_key)
+{
+	struct run *run = emit_ctx;
+
+	if (run->owners)
+		owners_join(run->owners, s, owner_key);
+	if (!sockstate__match(run->q, s, run->plan->pushed))
+		return 0;
+	return run->cb(s, run->ctx);
+}
+
+static int owners_load(sockstate_handle *h)
+{
+	const char *source = NULL;
+	int rc;
+
+	sockstate__owners_reset(h->owners);
+	if (!h->backend->owners)
+		return sockstate__fail(h, SOCKSTATE_ENOTSUP,
+		                       "backend %s cannot map sockets to processes",
+		                       h->backend->name);
+	rc = h->backend->owners(h->backend_state, h, h->owners, &source);
+	if (rc < 0)
+		return rc;
+	h->last_pid_source = source;
+	return 0;
+}
+
+int sockstate__run(sockstate_handle *h, const sockstate_query *q_in,
+                   sockstate_socket_cb cb, void *ctx)
+{
+	sockstate_query q;
+	sockstate__plan plan;
+	struct run run;
+	int rc;
+
+	if (!h || !cb)
+		return SOCKSTATE_EINVAL;
+	if (q_in && q_in->size < sizeof *q_in)
+		return sockstate__fail(h, SOCKSTATE_EINVAL, "query.size is too small: "
+		                       "initialise it with sockstate_query_init()");
+	h->detail[0] = '\0';
+	sockstate__query_normalize(q_in, &q);
+	h->last_pid_source = NULL;
+	if (q.flags & SOCKSTATE_Q_PIDS) {
+		rc = owners_load(h);
+		if (rc < 0)
+			return rc;
+	}
+	plan = (sockstate__plan){
+		.q = &q,
+		.states = q.states,
+		.may_push = !(q.flags & SOCKSTATE_Q_NO_PUSHDOWN),
+		.want_tcp_info = !!(q.flags & SOCKSTATE_Q_TCP_INFO),
+	};
+	run = (struct run){
+		.q = &q, .plan = &plan, .cb = cb, .ctx = ctx,
+		.owners = (q.flags & SOCKSTATE_Q_PIDS) ? h->owners : NULL,
+	};
+	return h->backend->enumerate(h->backend_state, h, &plan, run_emit, &run);
+}
+
+SOCKSTATE_API int sockstate_foreach(sockstate_handle *h, const sockstate_query *q,
+                                    sockstate_socket_cb cb, void *ctx)
+{
+	return sockstate__run(h, q, cb, ctx);
+}
+
+/* ---- counts ---- */
+
+SOCKSTATE_API void sockstate_counts_add(sockstate_counts *c, const sockstate_socket *s)
+{
+	unsigned state = s->state < SOCKSTATE_STATE_COUNT ? s->state : SOCKSTATE_UNKNOWN;
+
+	c->total++;
+	c->by_state[state]++;
+	if (s->family == SOCKSTATE_FAMILY_IPV4 || s->family == SOCKSTATE_FAMILY_IPV6)
+		c->by_family_state[s->family - 1][state]++;
+	if (s->valid & SOCKSTATE_HAS_QUEUES) {
+		c->rx_queue_total += s->rx_queue;
+		c->tx_queue_total += s->tx_queue;
+	}
+}
+
+static int count_one(const sockstate_socket *s, void *ctx)
+{
+	sockstate_counts_add(ctx, s);
+	return 0;
+}
+
+SOCKSTATE_API int sockstate_count(sockstate_handle *h, const sockstate_query *q,
+                                  sockstate_counts *out)
+{
+	sockstate_counts c;
+	int rc;
+
+	if (!out)
+		return SOCKSTATE_EINVAL;
+	memset(out, 0, sizeof *out);
+	memset(&c, 0, sizeof c);
+	c.size = sizeof c;
+	rc = sockstate__run(h, q, count_one, &c);
+	if (rc == 0)
+		*out = c;
+	return rc;
+}
+
+/* ---- machine facts ---- */
+
+SOCKSTATE_API int sockstate_sysinfo_get(sockstate_sysinfo *out)
+{
+	if (!out)
+		return SOCKSTATE_EINVAL;
+	memset(out, 0, sizeof *out);
+	sockstate__platform_sysinfo(out);
+	out->taken_at = (int64_t)time(NULL);
+	return 0;
+}

@@ -1,0 +1,217 @@
+/* snapshot.c - an owned array of records, one allocation.
+ *
+ * Records are gathered in a growing array during the run, then moved with
+ * the owner map's pids and names into a single block, and the records'
+ * pointers rebased into it: sockstate_snapshot_free is one free(). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core_internal.h"
+
+struct gather {
+	sockstate_socket *recs;
+	size_t n, cap;
+};
+
+static int gather_one(const sockstate_socket *s, void *ctx)
+{
+	struct gather *g = ctx;
+
+	if (g->n == g->cap) {
+		size_t ncap = g->cap ? g->cap * 2 : 1024;
+		sockstate_socket *p = realloc(g->recs, ncap * sizeof *p);
+
+		if (!p)
+			return SOCKSTATE_ENOMEM;
+		g->recs = p;
+		g->cap = ncap;
+	}
+	g->recs[g->n++] = *s;
+	return 0;
+}
+
+static size_t align_up(size_t n)
+{
+	return (n + 15u) & ~(size_t)15u;
+}
+
+/* Move the gathered records and the owner storage they point into one
+ * block. Pointers into the owner map become pointers into the block. */
+static sockstate_snapshot *snapshot_pack(const struct gather *g,
+                                         const sockstate__owners *owners)
+{
+	const int32_t *pids = NULL;
+	const char *pool = NULL;
+	size_t npids = 0, pool_len = 0, off_recs, off_pids, off_pool, total;
+	sockstate_snapshot *snap;
+	char *base;
+
+	if (owners)
+		sockstate__owners_storage(owners, &pids, &npids, &pool, &pool_len);
+	off_recs = align_up(sizeof *snap);
+	off_pids = off_recs + align_up(g->n * sizeof *g->recs);
+	off_pool = off_pids + align_up(npids * sizeof *pids);
+	total = off_pool + pool_len + 1;
+	base = malloc(total);
+	if (!base)
+		return NULL;
+	snap = (sockstate_snapshot *)(void *)base;
+	memset(snap, 0, sizeof *snap);
+	snap->size = sizeof *snap;
+	snap->count = g->n;
+	snap->sockets = (sockstate_socket *)(void *)(base + off_recs);
+	if (g->n)
+		memcpy(snap->sockets, g->recs, g->n * sizeof *g->recs);
+	if (npids)
+		memcpy(base + off_pids, pids, npids * sizeof *pids);
+	if (pool_len)
+		memcpy(base + off_pool, pool, pool_len);
+	base[off_pool + pool_len] = '\0';
+	for (size_t i = 0; i < g->n; i++) {
+		sockstate_socket *s = &snap->sockets[i];
+
+		if (s->pids && pids && s->pids >= pids && s->pids < pids + npids)
+			s->pids = (const int32_t *)(void *)(base + off_pids) + (s->pids - pids);
+		if (s->process && pool && s->process >= pool && s->process < pool + pool_len)
+			s->process = base + off_pool + (s->process - pool);
+	}
+	return snap;
+}
+
+SOCKSTATE_API int sockstate_snapshot_take(sockstate_handle *h, const sockstate_query *q,
+                                          sockstate_snapshot **out)
+{
+	struct gather g = {0};
+	sockstate_snapshot *snap;
+	int rc;
+
+	if (!out)
+		return SOCKSTATE_EINVAL;
+	*out = NULL;
+	rc = sockstate__run(h, q, gather_one, &g);
+	if (rc < 0) {
+		free(g.recs);
+		return rc;
+	}
+	snap = snapshot_pack(&g, sockstate__handle_owners(h));
+	free(g.recs);
+	if (!snap)
+		return sockstate__fail(h, SOCKSTATE_ENOMEM, "out of memory for the snapshot");
+	snap->backend = sockstate_backend(h);
+	snap->pid_source = sockstate__handle_last_pid_source(h);
+	snap->query_flags = q ? q->flags : 0;
+	if (q && q->pid >= 0)
+		snap->query_flags |= SOCKSTATE_Q_PIDS;
+	sockstate_sysinfo_get(&snap->sys);
+	*out = snap;
+	return 0;
+}
+
+SOCKSTATE_API void sockstate_snapshot_free(sockstate_snapshot *snap)
+{
+	free(snap);
+}
+
+/* ---- sorting ---- */
+
+static int cmp_u(uint64_t a, uint64_t b)
+{
+	return (a > b) - (a < b);
+}
+
+static int cmp_endpoint(const sockstate_socket *a, const sockstate_socket *b,
+                        const sockstate_endpoint *ea, const sockstate_endpoint *eb)
+{
+	int c = cmp_u(a->family, b->family);
+
+	if (c)
+		return c;
+	c = memcmp(ea->addr, eb->addr, sizeof ea->addr);
+	if (c)
+		return c;
+	return cmp_u(ea->port, eb->port);
+}
+
+/* Unknown pids sort last. */
+static int cmp_pid(const sockstate_socket *a, const sockstate_socket *b)
+{
+	int ka = (a->valid & SOCKSTATE_HAS_PID) != 0, kb = (b->valid & SOCKSTATE_HAS_PID) != 0;
+
+	if (ka != kb)
+		return kb - ka;
+	return ka ? cmp_u((uint64_t)(int64_t)a->pid, (uint64_t)(int64_t)b->pid) : 0;
+}
+
+static int cmp_process(const sockstate_socket *a, const sockstate_socket *b)
+{
+	int c;
+
+	if (!a->process != !b->process)
+		return a->process ? -1 : 1;
+	if (a->process && (c = strcmp(a->process, b->process)) != 0)
+		return c;
+	return cmp_pid(a, b);
+}
+
+struct sort_item {
+	const sockstate_socket *rec;
+	size_t index;
+	sockstate_sort_key key;
+};
+
+static int sort_item_cmp(const void *pa, const void *pb)
+{
+	const struct sort_item *x = pa, *y = pb;
+	const sockstate_socket *a = x->rec, *b = y->rec;
+	int c = 0;
+
+	switch (x->key) {
+	case SOCKSTATE_SORT_STATE:
+		c = cmp_u(a->state, b->state);
+		if (!c)
+			c = cmp_endpoint(a, b, &a->local, &b->local);
+		break;
+	case SOCKSTATE_SORT_LOCAL:
+		c = cmp_endpoint(a, b, &a->local, &b->local);
+		break;
+	case SOCKSTATE_SORT_REMOTE:
+		c = cmp_endpoint(a, b, &a->remote, &b->remote);
+		break;
+	case SOCKSTATE_SORT_PID:
+		c = cmp_pid(a, b);
+		break;
+	case SOCKSTATE_SORT_PROCESS:
+		c = cmp_process(a, b);
+		break;
+	case SOCKSTATE_SORT_NONE:
+		break;
+	}
+	return c ? c : cmp_u(x->index, y->index); /* stable */
+}
+
+SOCKSTATE_API int sockstate_snapshot_sort(sockstate_snapshot *snap, sockstate_sort_key key)
+{
+	struct sort_item *items;
+	sockstate_socket *sorted;
+
+	if (!snap || key < SOCKSTATE_SORT_NONE || key > SOCKSTATE_SORT_PROCESS)
+		return SOCKSTATE_EINVAL;
+	if (key == SOCKSTATE_SORT_NONE || snap->count < 2)
+		return 0;
+	items = malloc(snap->count * sizeof *items);
+	sorted = malloc(snap->count * sizeof *sorted);
+	if (!items || !sorted) {
+		free(items);
+		free(sorted);
+		return SOCKSTATE_ENOMEM;
+	}
+	for (size_t i = 0; i < snap->count; i++)
+		items[i] = (struct sort_item){&snap->sockets[i], i, key};
+	qsort(items, snap->count, sizeof *items, sort_item_cmp);
+	for (size_t i = 0; i < snap->count; i++)
+		sorted[i] = *items[i].rec;
+	memcpy(snap->sockets, sorted, snap->count * sizeof *sorted);
+	free(items);
+	free(sorted);
+	return 0;
+}
