@@ -495,8 +495,11 @@ enum sockstate_write_flags {
  * Table: one line per socket, like `ss -tan`, with the normalized and the
  * native state. JSON: the "sockstate/1" document, ending in a newline.
  * CSV: RFC 4180 with a header row. Prometheus: the counts of the snapshot
- * (see sockstate_counts_write). Returns 0, fn's error, or SOCKSTATE_EINVAL
- * for a bad format. */
+ * (see sockstate_counts_write), plus per-port series when o->port >= 0.
+ * Returns 0, fn's error (a positive return from fn counts as
+ * SOCKSTATE_EIO), or SOCKSTATE_EINVAL (NULL argument, o->size too small,
+ * bad format, o->port outside -1..65535, a record with a bad family or
+ * state); argument checks run before anything is written. */
 SOCKSTATE_API int sockstate_snapshot_write(const sockstate_snapshot *snap,
                                            const sockstate_write_opts *o,
                                            sockstate_write_fn fn, void *ctx);
@@ -504,7 +507,9 @@ SOCKSTATE_API int sockstate_snapshot_write(const sockstate_snapshot *snap,
 /* sockstate_counts_write - write per-state counts (every state, zeros
  * included) as a table ("STATE COUNT" lines and a total), a JSON object,
  * CSV, or the Prometheus gauge sockstate_tcp_sockets{state,family}.
- * sys may be NULL (then the JSON has no host facts). Returns as above. */
+ * sys may be NULL (then the JSON's host facts are null). o->port is
+ * ignored: counts hold no per-port data (write a snapshot for per-port
+ * series). Returns as above. */
 SOCKSTATE_API int sockstate_counts_write(const sockstate_counts *c,
                                          const sockstate_sysinfo *sys,
                                          const char *backend,

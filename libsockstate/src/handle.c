@@ -310,7 +310,8 @@ SOCKSTATE_API void sockstate_counts_add(sockstate_counts *c, const sockstate_soc
 	c->by_state[state]++;
 	if (s->family == SOCKSTATE_FAMILY_IPV4 || s->family == SOCKSTATE_FAMILY_IPV6)
 		c->by_family_state[s->family - 1][state]++;
-	if (s->valid & SOCKSTATE_HAS_QUEUES) {
+	/* A listener's queues are its accept backlog and limit, not bytes. */
+	if ((s->valid & SOCKSTATE_HAS_QUEUES) && s->state != SOCKSTATE_LISTEN) {
 		c->rx_queue_total += s->rx_queue;
 		c->tx_queue_total += s->tx_queue;
 	}

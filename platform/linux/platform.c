@@ -16,7 +16,16 @@ const sockstate__backend *const sockstate__platform_backends[] = {
 	NULL,
 };
 
-#define COPY_FIELD(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
+/* Copy, truncating: utsname fields may be longer than ours. */
+static void copy_field(char *dst, size_t len, const char *src)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+#define COPY_FIELD(dst, src) copy_field((dst), sizeof(dst), (src))
 
 int sockstate__platform_sysinfo(sockstate_sysinfo *out)
 {

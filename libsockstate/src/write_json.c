@@ -1,0 +1,188 @@
+/* write_json.c - the "sockstate/1" document (docs/schema/sockstate-1.json).
+ *
+ * Layout, fixed so identical input gives identical bytes: one top-level key
+ * per line, one socket per line, no spaces inside objects:
+ *   {"schema":"sockstate/1",
+ *    "host":...,
+ *    ...
+ *    "sockets":[
+ *     {...},
+ *     {...}
+ *    ]}
+ * Unknown values are null; an empty machine fact ("") is unknown too. */
+#include "writer_internal.h"
+
+/* A machine fact: "" means the OS did not say. */
+static void put_fact(sockstate__out *out, const char *s)
+{
+	sockstate__out_json_str(out, s != NULL && s[0] != '\0' ? s : NULL);
+}
+
+static void put_u64_or_null(sockstate__out *out, int known, uint64_t v)
+{
+	if (known)
+		sockstate__out_u64(out, v);
+	else
+		sockstate__out_bytes(out, "null", 4);
+}
+
+/* The keys before "counts": schema, host, os, backend, library_version,
+ * taken_at, pid_source. */
+static void put_head(sockstate__out *out, const sockstate_sysinfo *sys,
+                     const char *backend, const char *pid_source)
+{
+	sockstate__out_str(out, "{\"schema\":\"sockstate/1\",\n \"host\":");
+	if (sys != NULL) {
+		put_fact(out, sys->host);
+		sockstate__out_str(out, ",\n \"os\":{\"name\":");
+		put_fact(out, sys->os_name);
+		sockstate__out_str(out, ",\"release\":");
+		put_fact(out, sys->os_release);
+		sockstate__out_str(out, ",\"version\":");
+		put_fact(out, sys->os_version);
+		sockstate__out_str(out, ",\"machine\":");
+		put_fact(out, sys->machine);
+		sockstate__out_char(out, '}');
+	} else {
+		sockstate__out_str(out, "null,\n \"os\":null");
+	}
+	sockstate__out_str(out, ",\n \"backend\":");
+	put_fact(out, backend);
+	sockstate__out_str(out, ",\n \"library_version\":");
+	sockstate__out_json_str(out, sockstate_version());
+	sockstate__out_str(out, ",\n \"taken_at\":");
+	char when[21];
+	put_fact(out, sys != NULL && sockstate__fmt_iso8601(when, sys->taken_at) > 0
+	                      ? when
+	                      : NULL);
+	sockstate__out_str(out, ",\n \"pid_source\":");
+	put_fact(out, pid_source);
+}
+
+/* "total":N,\n "counts":{...}: every state when with_zeros, else only the
+ * states that have sockets; always in sockstate__state_order. */
+static void put_counts(sockstate__out *out, const uint64_t by_state[SOCKSTATE_STATE_COUNT],
+                       uint64_t total, int with_zeros)
+{
+	sockstate__out_str(out, ",\n \"total\":");
+	sockstate__out_u64(out, total);
+	sockstate__out_str(out, ",\n \"counts\":{");
+	int first = 1;
+	for (size_t i = 0; i < SOCKSTATE_STATE_COUNT; i++) {
+		sockstate_state st = sockstate__state_order[i];
+		if (by_state[st] == 0 && !with_zeros)
+			continue;
+		if (!first)
+			sockstate__out_char(out, ',');
+		first = 0;
+		sockstate__out_char(out, '"');
+		sockstate__out_str(out, sockstate_state_name(st));
+		sockstate__out_str(out, "\":");
+		sockstate__out_u64(out, by_state[st]);
+	}
+	sockstate__out_char(out, '}');
+}
+
+static void put_endpoint(sockstate__out *out, const sockstate_socket *s,
+                         const sockstate_endpoint *ep)
+{
+	char addr[64];
+	int n = sockstate_endpoint_format((sockstate_family)s->family, ep, addr,
+	                                  sizeof addr);
+	sockstate__out_str(out, "{\"address\":");
+	sockstate__out_json_str(out, n >= 0 ? addr : NULL);
+	sockstate__out_str(out, ",\"port\":");
+	sockstate__out_u64(out, ep->port);
+	sockstate__out_char(out, '}');
+}
+
+static void put_socket(sockstate__out *out, const sockstate_socket *s, int with_pids)
+{
+	int pid_known = (s->valid & SOCKSTATE_HAS_PID) && s->pid >= 0;
+
+	sockstate__out_str(out, "  {\"family\":\"");
+	sockstate__out_str(out, sockstate__family_name(s->family));
+	sockstate__out_str(out, "\",\"local\":");
+	put_endpoint(out, s, &s->local);
+	sockstate__out_str(out, ",\"remote\":");
+	put_endpoint(out, s, &s->remote);
+	sockstate__out_str(out, ",\"state\":\"");
+	sockstate__out_str(out, sockstate_state_name((sockstate_state)s->state));
+	sockstate__out_str(out, "\",\"native_state\":{\"code\":");
+	sockstate__out_i64(out, s->native_code);
+	sockstate__out_str(out, ",\"name\":");
+	sockstate__out_json_str(out, s->native_name);
+	sockstate__out_str(out, "},\"pid\":");
+	if (pid_known)
+		sockstate__out_i64(out, s->pid);
+	else
+		sockstate__out_bytes(out, "null", 4);
+	if (with_pids) {
+		sockstate__out_str(out, ",\"pids\":[");
+		if (pid_known && s->pids != NULL && s->pid_count > 0) {
+			for (uint32_t i = 0; i < s->pid_count; i++) {
+				if (i > 0)
+					sockstate__out_char(out, ',');
+				sockstate__out_i64(out, s->pids[i]);
+			}
+		} else if (pid_known) {
+			sockstate__out_i64(out, s->pid);
+		}
+		sockstate__out_char(out, ']');
+	}
+	sockstate__out_str(out, ",\"process\":");
+	sockstate__out_json_str(out, (s->valid & SOCKSTATE_HAS_PROCESS) ? s->process : NULL);
+	sockstate__out_str(out, ",\"uid\":");
+	if ((s->valid & SOCKSTATE_HAS_UID) && s->uid >= 0)
+		sockstate__out_i64(out, s->uid);
+	else
+		sockstate__out_bytes(out, "null", 4);
+	sockstate__out_str(out, ",\"inode\":");
+	put_u64_or_null(out, (s->valid & SOCKSTATE_HAS_INODE) != 0, s->inode);
+	int queues = (s->valid & SOCKSTATE_HAS_QUEUES) != 0;
+	sockstate__out_str(out, ",\"rx_queue\":");
+	put_u64_or_null(out, queues, s->rx_queue);
+	sockstate__out_str(out, ",\"tx_queue\":");
+	put_u64_or_null(out, queues, s->tx_queue);
+	if ((s->valid & SOCKSTATE_HAS_IFINDEX) && s->ifindex != 0) {
+		sockstate__out_str(out, ",\"interface\":");
+		sockstate__out_u64(out, s->ifindex);
+	}
+	if (s->valid & SOCKSTATE_HAS_TCP_INFO) {
+		sockstate__out_str(out, ",\"tcp_info\":{\"rtt_us\":");
+		sockstate__out_u64(out, s->rtt_us);
+		sockstate__out_str(out, ",\"rttvar_us\":");
+		sockstate__out_u64(out, s->rttvar_us);
+		sockstate__out_str(out, ",\"snd_cwnd\":");
+		sockstate__out_u64(out, s->snd_cwnd);
+		sockstate__out_str(out, ",\"total_retrans\":");
+		sockstate__out_u64(out, s->total_retrans);
+		sockstate__out_char(out, '}');
+	}
+	sockstate__out_char(out, '}');
+}
+
+void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *snap)
+{
+	uint64_t by_state[SOCKSTATE_STATE_COUNT] = {0};
+	for (size_t i = 0; i < snap->count; i++)
+		by_state[snap->sockets[i].state]++;
+
+	int with_pids = (snap->query_flags & SOCKSTATE_Q_PIDS) != 0;
+	put_head(out, &snap->sys, snap->backend, snap->pid_source);
+	put_counts(out, by_state, snap->count, 0);
+	sockstate__out_str(out, ",\n \"sockets\":[");
+	for (size_t i = 0; i < snap->count && out->err == 0; i++) {
+		sockstate__out_bytes(out, i == 0 ? "\n" : ",\n", i == 0 ? 1 : 2);
+		put_socket(out, &snap->sockets[i], with_pids);
+	}
+	sockstate__out_str(out, snap->count > 0 ? "\n ]}\n" : "]}\n");
+}
+
+void sockstate__json_counts(sockstate__out *out, const sockstate_counts *c,
+                            const sockstate_sysinfo *sys, const char *backend)
+{
+	put_head(out, sys, backend, NULL);
+	put_counts(out, c->by_state, c->total, 1);
+	sockstate__out_str(out, "}\n");
+}

@@ -1,0 +1,131 @@
+/* write_prometheus.c - the Prometheus text exposition format (0.0.4).
+ *
+ * The set of series is the same on every OS and every run: every family x
+ * every normalized state, zeros included, so dashboards and alerts never
+ * meet a series that appears and disappears. Each metric family is written
+ * once, with its HELP and TYPE lines first. */
+#include "writer_internal.h"
+
+static void put_help_type(sockstate__out *out, const char *name, const char *help)
+{
+	sockstate__out_str(out, "# HELP ");
+	sockstate__out_str(out, name);
+	sockstate__out_char(out, ' ');
+	sockstate__out_str(out, help);
+	sockstate__out_str(out, "\n# TYPE ");
+	sockstate__out_str(out, name);
+	sockstate__out_str(out, " gauge\n");
+}
+
+/* A label value as the format escapes it: backslash, quote, newline. */
+static void put_label_value(sockstate__out *out, const char *s)
+{
+	sockstate__out_char(out, '"');
+	for (const char *p = s; p != NULL && *p != '\0'; p++) {
+		switch (*p) {
+		case '\\': sockstate__out_bytes(out, "\\\\", 2); break;
+		case '"': sockstate__out_bytes(out, "\\\"", 2); break;
+		case '\n': sockstate__out_bytes(out, "\\n", 2); break;
+		default: sockstate__out_char(out, *p); break;
+		}
+	}
+	sockstate__out_char(out, '"');
+}
+
+static void put_value(sockstate__out *out, uint64_t v)
+{
+	sockstate__out_char(out, ' ');
+	sockstate__out_u64(out, v);
+	sockstate__out_char(out, '\n');
+}
+
+static void put_counts(sockstate__out *out, const sockstate_counts *c)
+{
+	put_help_type(out, "sockstate_tcp_sockets",
+	              "TCP sockets by address family and normalized state.");
+	for (uint8_t fam = SOCKSTATE_FAMILY_IPV4; fam <= SOCKSTATE_FAMILY_IPV6; fam++) {
+		for (size_t i = 0; i < SOCKSTATE_STATE_COUNT; i++) {
+			sockstate_state st = sockstate__state_order[i];
+			sockstate__out_str(out, "sockstate_tcp_sockets{family=\"");
+			sockstate__out_str(out, sockstate__family_name(fam));
+			sockstate__out_str(out, "\",state=\"");
+			sockstate__out_str(out, sockstate_state_name(st));
+			sockstate__out_str(out, "\"}");
+			put_value(out, c->by_family_state[fam - 1][st]);
+		}
+	}
+	put_help_type(out, "sockstate_tcp_receive_queue_bytes",
+	              "Bytes received and not yet read, summed over the listed "
+	              "TCP sockets (listening sockets excluded).");
+	sockstate__out_str(out, "sockstate_tcp_receive_queue_bytes");
+	put_value(out, c->rx_queue_total);
+	put_help_type(out, "sockstate_tcp_send_queue_bytes",
+	              "Bytes sent and not yet acknowledged, summed over the "
+	              "listed TCP sockets (listening sockets excluded).");
+	sockstate__out_str(out, "sockstate_tcp_send_queue_bytes");
+	put_value(out, c->tx_queue_total);
+}
+
+static void put_info(sockstate__out *out, const char *backend)
+{
+	put_help_type(out, "sockstate_info",
+	              "The backend and library version that produced these metrics.");
+	sockstate__out_str(out, "sockstate_info{backend=");
+	put_label_value(out, backend);
+	sockstate__out_str(out, ",version=");
+	put_label_value(out, sockstate_version());
+	sockstate__out_str(out, "} 1\n");
+}
+
+/* sockstate_tcp_port_sockets{port,side,state}: every side x state. */
+static void put_port(sockstate__out *out, const sockstate_snapshot *snap, uint16_t port)
+{
+	static const char *const sides[2] = {"local", "remote"};
+	uint64_t n[2][SOCKSTATE_STATE_COUNT] = {{0}};
+	for (size_t i = 0; i < snap->count; i++) {
+		const sockstate_socket *s = &snap->sockets[i];
+		if (s->local.port == port)
+			n[0][s->state]++;
+		if (s->remote.port == port)
+			n[1][s->state]++;
+	}
+	char num[20];
+	size_t len = sockstate__fmt_u64(num, port);
+	put_help_type(out, "sockstate_tcp_port_sockets",
+	              "TCP sockets whose local or remote port is the given port, "
+	              "by normalized state.");
+	for (size_t side = 0; side < 2; side++) {
+		for (size_t i = 0; i < SOCKSTATE_STATE_COUNT; i++) {
+			sockstate_state st = sockstate__state_order[i];
+			sockstate__out_str(out, "sockstate_tcp_port_sockets{port=\"");
+			sockstate__out_bytes(out, num, len);
+			sockstate__out_str(out, "\",side=\"");
+			sockstate__out_str(out, sides[side]);
+			sockstate__out_str(out, "\",state=\"");
+			sockstate__out_str(out, sockstate_state_name(st));
+			sockstate__out_str(out, "\"}");
+			put_value(out, n[side][st]);
+		}
+	}
+}
+
+void sockstate__prom_snapshot(sockstate__out *out, const sockstate_snapshot *snap,
+                              int32_t port)
+{
+	sockstate_counts c;
+	memset(&c, 0, sizeof c);
+	c.size = sizeof c;
+	for (size_t i = 0; i < snap->count; i++)
+		sockstate_counts_add(&c, &snap->sockets[i]);
+	put_counts(out, &c);
+	if (port >= 0)
+		put_port(out, snap, (uint16_t)port);
+	put_info(out, snap->backend);
+}
+
+void sockstate__prom_counts(sockstate__out *out, const sockstate_counts *c,
+                            const char *backend)
+{
+	put_counts(out, c);
+	put_info(out, backend);
+}
