@@ -227,7 +227,8 @@ typedef struct sockstate_socket {
 	uint64_t inode;             /* Linux socket inode, 0 unknown */
 	uint64_t cookie;            /* kernel socket cookie (Linux netlink) */
 	uint32_t rx_queue;          /* LISTEN: accept backlog; else unread */
-	uint32_t tx_queue;          /* LISTEN: max backlog; else unacked */
+	uint32_t tx_queue;          /* LISTEN: max backlog (linux-proc: 0,
+	                               /proc does not print it); else unacked */
 	uint32_t ifindex;           /* bound interface, 0 none */
 	uint32_t expires_ms;        /* time left on the timer */
 	uint32_t rtt_us;

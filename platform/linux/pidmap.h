@@ -1,0 +1,19 @@
+/* pidmap.h - socket owners from one walk of /proc/<pid>/fd. */
+#ifndef SOCKSTATE_PIDMAP_H
+#define SOCKSTATE_PIDMAP_H
+
+#include "backend_internal.h"
+
+/* sockstate__linux_owners - add (socket inode, pid) to map for every socket
+ * fd of every process this caller may inspect, and the name (/proc/<pid>/
+ * comm) of each pid that owns at least one socket; then finish the map.
+ * *source = "procfs". Processes (thread group leaders, as /proc lists
+ * them) that vanish during the walk or refuse access are skipped: their
+ * sockets simply have no known owner. Unprivileged callers see their own
+ * processes only.
+ * Returns 0, or SOCKSTATE_EIO / SOCKSTATE_ENOMEM (/proc unreadable, out
+ * of descriptors or memory), with the detail on h. */
+int sockstate__linux_owners(sockstate_handle *h, sockstate__owners *map,
+                            const char **source);
+
+#endif /* SOCKSTATE_PIDMAP_H */

@@ -1,0 +1,158 @@
+/* proc_backend.c - the "linux-proc" backend: /proc/net/tcp and tcp6, for
+ * systems where sock_diag is missing or refused.
+ *
+ * It filters families (by choosing which files to read) and states (before
+ * emitting); ports and addresses are left to the core. It fills uid,
+ * inode, queues and timers; owners come from the /proc/<pid>/fd walk.
+ *
+ * The files are read through /proc/thread-self/net, which shows the
+ * network namespace of the calling thread (a thread that called setns()
+ * sees its new namespace; /proc/net follows the thread group leader).
+ * Kernels before 3.17 have no thread-self: there /proc/net is used. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pidmap.h"
+#include "proc_internal.h"
+
+/* The kernel hands at most a page of lines per read() (seq_file); a
+ * larger buffer costs only memory and takes more from a kernel that
+ * gives more. */
+#define PROC_BUF_SIZE (64u * 1024u)
+
+struct proc_state {
+	const char *tcp_path;
+	const char *tcp6_path;
+	long clock_ticks;
+	char buf[PROC_BUF_SIZE];
+};
+
+static int readable(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static int proc_open(sockstate_handle *h, void **out)
+{
+	static const char *const paths[][2] = {
+		{"/proc/thread-self/net/tcp", "/proc/thread-self/net/tcp6"},
+		{"/proc/net/tcp", "/proc/net/tcp6"}, /* before Linux 3.17 */
+	};
+	struct proc_state *st;
+	size_t i = 0;
+	int err = readable(paths[0][0]);
+
+	*out = NULL;
+	if (err == -ENOENT) {
+		i = 1;
+		err = readable(paths[i][0]);
+	}
+	if (err < 0)
+		return sockstate__fail(h, SOCKSTATE_EUNAVAIL, "open(%s): %s", paths[i][0],
+		                       strerror(-err));
+	st = malloc(sizeof *st);
+	if (!st)
+		return sockstate__fail(h, SOCKSTATE_ENOMEM, "malloc: out of memory");
+	st->tcp_path = paths[i][0];
+	st->tcp6_path = paths[i][1];
+	st->clock_ticks = sysconf(_SC_CLK_TCK);
+	if (st->clock_ticks <= 0)
+		st->clock_ticks = 100; /* USER_HZ on all but alpha */
+	*out = st;
+	return 0;
+}
+
+static void proc_close(void *state)
+{
+	free(state);
+}
+
+/* Developer option: keep a copy of each file as read, for fixtures.
+ * *fd is -1 when the handle has no capture directory. */
+static int capture_open(sockstate_handle *h, const char *file, int *fd)
+{
+	const char *dir = sockstate__handle_capture_dir(h);
+	char path[4096];
+
+	*fd = -1;
+	if (!dir)
+		return 0;
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, file) >= sizeof path)
+		return sockstate__fail(h, SOCKSTATE_EINVAL, "capture directory name too long");
+	*fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (*fd < 0)
+		return sockstate__fail(h, SOCKSTATE_EIO, "open(%s): %s", path, strerror(errno));
+	return 0;
+}
+
+static int proc_enumerate(void *state, sockstate_handle *h, sockstate__plan *plan,
+                          sockstate__emit_fn emit, void *emit_ctx)
+{
+	struct proc_state *st = state;
+	const struct {
+		sockstate_family family;
+		const char *path, *name, *capture_file;
+	} tables[] = {
+		{SOCKSTATE_FAMILY_IPV4, st->tcp_path, "/proc/net/tcp", "proc_tcp.txt"},
+		{SOCKSTATE_FAMILY_IPV6, st->tcp6_path, "/proc/net/tcp6", "proc_tcp6.txt"},
+	};
+	uint32_t families = plan->q->families;
+	uint32_t states = SOCKSTATE_STATES_ALL;
+
+	if (plan->may_push) {
+		states = plan->states;
+		plan->pushed |= SOCKSTATE__F_STATES | SOCKSTATE__F_FAMILY;
+	} else {
+		families = (1u << SOCKSTATE_FAMILY_IPV4) | (1u << SOCKSTATE_FAMILY_IPV6);
+	}
+	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+		sockstate__proc_table t = {
+			.name = tables[i].name,
+			.family = tables[i].family,
+			.clock_ticks = st->clock_ticks,
+			.states = states,
+			.emit = emit,
+			.emit_ctx = emit_ctx,
+		};
+		int rc;
+
+		if (!(families & (1u << tables[i].family)))
+			continue;
+		rc = capture_open(h, tables[i].capture_file, &t.capture_fd);
+		if (rc < 0)
+			return rc;
+		rc = sockstate__proc_read_path(h, tables[i].path, st->buf, sizeof st->buf, &t);
+		if (t.capture_fd >= 0)
+			close(t.capture_fd);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int proc_owners(void *state, sockstate_handle *h, sockstate__owners *map,
+                       const char **source)
+{
+	(void)state;
+	return sockstate__linux_owners(h, map, source);
+}
+
+const sockstate__backend sockstate__linux_proc_backend = {
+	.name = "linux-proc",
+	.can_filter = SOCKSTATE__F_STATES | SOCKSTATE__F_FAMILY,
+	.fills = SOCKSTATE_HAS_UID | SOCKSTATE_HAS_INODE | SOCKSTATE_HAS_QUEUES |
+	         SOCKSTATE_HAS_TIMER,
+	.open = proc_open,
+	.enumerate = proc_enumerate,
+	.close = proc_close,
+	.owners = proc_owners,
+};
