@@ -1,0 +1,60 @@
+# Front door over CMake. `make help` lists the targets.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+
+# Debian packages the build and every test need (kept here, in one place,
+# so the README's set-up and CI install the same things).
+DEBIAN_PACKAGES = build-essential cmake pkg-config libmnl-dev libcmocka-dev \
+	swig python3-dev python3-pytest python3-psutil python3-setuptools \
+	python3-jsonschema python3-venv python3-pip iproute2 nftables \
+	clang libclang-rt-14-dev
+
+.PHONY: help deps build run check test asan clean install
+
+help:
+	@echo "make deps     install the Debian packages the build and tests need (root)"
+	@echo "make build    configure and build into $(BUILD)/ (warnings are errors)"
+	@echo "make run      sockstate --summary, then the listing (the main job)"
+	@echo "make test     build and run the test suite (ctest)"
+	@echo "make asan     build and run the test suite under ASan+UBSan in $(ASAN_BUILD)/"
+	@echo "make check    test + asan: every test"
+	@echo "make install  cmake --install $(BUILD) (PREFIX=/usr/local)"
+	@echo "make clean    remove the build directories"
+
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "all Debian packages present"; fi
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DSOCKSTATE_WERROR=ON $(CMAKE_FLAGS)
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	./$(BUILD)/sockstate --summary
+	./$(BUILD)/sockstate
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+asan:
+	cmake -S . -B $(ASAN_BUILD) -DSOCKSTATE_WERROR=ON -DSOCKSTATE_SANITIZE=ON \
+	  -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE nosan
+
+check: test asan
+
+install: build
+	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
