@@ -1,0 +1,535 @@
+/* args.c - the command line into struct cli_args, driven by cli_options.
+ *
+ * A hand-written parser rather than getopt_long: getopt prints its own
+ * messages, accepts abbreviations and differs between libcs, while every
+ * error here must be one stable line and the grammar must be the same on
+ * every OS. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define SPELLING_MAX 40
+
+struct parser {
+	struct cli_args *a;
+	struct cli_error *e;
+	/* The option as the user spelled it ("--port", "-o"), per id, for
+	 * messages after the whole line is read. */
+	char spelled[CLI_OPT_COUNT][SPELLING_MAX];
+	enum cli_option_id used[CLI_OPT_COUNT]; /* in command-line order */
+	size_t used_count;
+	char command_by[SPELLING_MAX];          /* what chose the command */
+	char format_by[SPELLING_MAX];           /* what chose the format */
+	int explain_state_given;
+	const char *explain_text;
+	char explain_by[SPELLING_MAX];
+};
+
+void cli_error_set(struct cli_error *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+}
+
+const char *cli_printable(const char *text, size_t max_bytes, char *buf,
+                          size_t buflen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+	size_t i;
+
+	if (buflen == 0)
+		return buf;
+	for (i = 0; text[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (i >= max_bytes || n + 5 >= buflen) {
+			if (n + 4 <= buflen) {
+				memcpy(buf + n, "...", 3);
+				n += 3;
+			}
+			break;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			buf[n++] = '\\';
+			buf[n++] = 'x';
+			buf[n++] = hex[c >> 4];
+			buf[n++] = hex[c & 15];
+		} else {
+			buf[n++] = (char)c;
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* A user's value, quoted for a message. */
+#define SHOW(text) cli_printable((text), 64, show_buf, sizeof show_buf)
+
+/* The first len bytes of src, printable, into dst (dstlen bytes). */
+static void copy_spelling(char *dst, size_t dstlen, const char *src, size_t len)
+{
+	char tmp[SPELLING_MAX];
+
+	if (len >= sizeof tmp)
+		len = sizeof tmp - 1;
+	memcpy(tmp, src, len);
+	tmp[len] = '\0';
+	cli_printable(tmp, dstlen / 2, dst, dstlen);
+}
+
+static int fail_usage(struct parser *p, const char *fmt, ...) CLI_PRINTF(2, 3);
+
+static int fail_usage(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->e->msg, sizeof p->e->msg, fmt, ap);
+	va_end(ap);
+	return CLI_EXIT_USAGE;
+}
+
+static int set_command(struct parser *p, enum cli_command cmd, const char *by)
+{
+	if (p->a->cmd != CLI_CMD_NONE && p->a->cmd != cmd)
+		return fail_usage(p, "%s: conflicts with %s", by, p->command_by);
+	if (p->a->cmd == CLI_CMD_NONE)
+		snprintf(p->command_by, sizeof p->command_by, "%s", by);
+	p->a->cmd = cmd;
+	return CLI_EXIT_OK;
+}
+
+static int set_format(struct parser *p, sockstate_format f, const char *by)
+{
+	if (p->format_by[0] != '\0' && p->a->format != f)
+		return fail_usage(p, "%s: conflicts with %s", by, p->format_by);
+	if (p->format_by[0] == '\0')
+		snprintf(p->format_by, sizeof p->format_by, "%s", by);
+	p->a->format = f;
+	return CLI_EXIT_OK;
+}
+
+static int set_explain_state(struct parser *p, const char *text, const char *by)
+{
+	char show_buf[96];
+
+	if (p->explain_state_given)
+		return fail_usage(p, "'%s': unexpected argument (explain takes one STATE)",
+		                  SHOW(text));
+	p->explain_state_given = 1;
+	p->explain_text = text;
+	snprintf(p->explain_by, sizeof p->explain_by, "%s", by);
+	return CLI_EXIT_OK;
+}
+
+static int query_value(struct parser *p, const char *opt, const char *key,
+                       const char *value, const char *what, const char *range)
+{
+	char show_buf[96];
+	int rc = sockstate_query_set(&p->a->query, key, value);
+
+	if (rc == SOCKSTATE_OK)
+		return CLI_EXIT_OK;
+	if (rc == SOCKSTATE_ERANGE && range != NULL)
+		return fail_usage(p, "%s: %s is out of range (%s)", opt,
+		                  SHOW(value), range);
+	if (rc == SOCKSTATE_ERANGE)
+		return fail_usage(p, "%s: '%s': prefix length out of range "
+		                  "(0-32 for IPv4, 0-128 for IPv6)", opt,
+		                  SHOW(value));
+	return fail_usage(p, "%s: '%s' is not %s", opt, SHOW(value), what);
+}
+
+static int apply_states(struct parser *p, const char *opt, const char *value)
+{
+	char show_buf[96];
+	char item[96];
+	const char *bad = NULL;
+	uint32_t mask = 0;
+	size_t len;
+
+	if (sockstate_states_parse(value, &mask, &bad) != SOCKSTATE_OK) {
+		if (value[0] == '\0')
+			return fail_usage(p, "%s: empty list of states", opt);
+		if (bad == NULL || bad < value || bad > value + strlen(value))
+			return fail_usage(p, "%s: '%s' is not a list of state names",
+			                  opt, SHOW(value));
+		len = strcspn(bad, ",");
+		if (len == 0)
+			return fail_usage(p, "%s: empty state name in '%s'", opt,
+			                  SHOW(value));
+		if (len >= sizeof item)
+			len = sizeof item - 1;
+		memcpy(item, bad, len);
+		item[len] = '\0';
+		return fail_usage(p, "%s: unknown state name '%s'", opt, SHOW(item));
+	}
+	return query_value(p, opt, "state", value, "a list of state names", NULL);
+}
+
+static int apply_backend(struct parser *p, const char *opt, const char *value)
+{
+	char show_buf[96];
+	char names[256] = "";
+	const char *const *b = sockstate_backends();
+	size_t used = 0;
+
+	if (strcmp(value, "auto") == 0) {
+		p->a->backend = NULL;
+		return CLI_EXIT_OK;
+	}
+	for (; b != NULL && *b != NULL; b++) {
+		if (strcmp(*b, value) == 0) {
+			p->a->backend = value;
+			return CLI_EXIT_OK;
+		}
+		int n = snprintf(names + used, sizeof names - used, "%s%s",
+		                 used ? ", " : "", *b);
+		if (n > 0 && (size_t)n < sizeof names - used)
+			used += (size_t)n;
+	}
+	return fail_usage(p, "%s: unknown backend '%s' (auto%s%s)", opt,
+	                  SHOW(value), used ? ", " : "", names);
+}
+
+static int apply_pid_source(struct parser *p, const char *opt, const char *value)
+{
+	char show_buf[96];
+
+	if (strcmp(value, "auto") == 0) {
+		p->a->pid_source = NULL;
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(value, "procfs") == 0 || strcmp(value, "bpf") == 0) {
+		p->a->pid_source = value;
+		return CLI_EXIT_OK;
+	}
+	return fail_usage(p, "%s: unknown pid source '%s' (auto, procfs, bpf)",
+	                  opt, SHOW(value));
+}
+
+static int apply_lang(struct parser *p, const char *opt, const char *value)
+{
+	char show_buf[96];
+	sockstate_state_info info;
+
+	/* The library decides which languages exist; "" would mean "default"
+	 * there, but an explicit empty --lang is a mistake. */
+	if (value[0] == '\0' ||
+	    sockstate_state_describe(SOCKSTATE_LISTEN, value, &info) != SOCKSTATE_OK)
+		return fail_usage(p, "%s: unsupported language '%s' (en, es)", opt,
+		                  SHOW(value));
+	p->a->lang = value;
+	return CLI_EXIT_OK;
+}
+
+static int apply_option(struct parser *p, const struct cli_option_spec *spec,
+                        const char *opt, const char *value)
+{
+	char show_buf[96];
+	struct cli_args *a = p->a;
+
+	switch (spec->id) {
+	case CLI_OPT_STATE:
+		return apply_states(p, opt, value);
+	case CLI_OPT_PORT:
+		if (query_value(p, opt, "port", value, "a port number (0-65535)",
+		                "0-65535") != CLI_EXIT_OK)
+			return CLI_EXIT_USAGE;
+		a->prometheus_port = a->query.port;
+		return CLI_EXIT_OK;
+	case CLI_OPT_SPORT:
+		return query_value(p, opt, "sport", value, "a port number (0-65535)",
+		                   "0-65535");
+	case CLI_OPT_DPORT:
+		return query_value(p, opt, "dport", value, "a port number (0-65535)",
+		                   "0-65535");
+	case CLI_OPT_ADDR:
+		return query_value(p, opt, "addr", value,
+		                   "an IP address or prefix", NULL);
+	case CLI_OPT_SADDR:
+		return query_value(p, opt, "saddr", value,
+		                   "an IP address or prefix", NULL);
+	case CLI_OPT_DADDR:
+		return query_value(p, opt, "daddr", value,
+		                   "an IP address or prefix", NULL);
+	case CLI_OPT_PID:
+		return query_value(p, opt, "pid", value, "a process id",
+		                   "1-2147483647");
+	case CLI_OPT_UID:
+		return query_value(p, opt, "uid", value, "a numeric user id",
+		                   "0-4294967294");
+	case CLI_OPT_IPV4:
+		a->query.families |= 1u << SOCKSTATE_FAMILY_IPV4;
+		return CLI_EXIT_OK;
+	case CLI_OPT_IPV6:
+		a->query.families |= 1u << SOCKSTATE_FAMILY_IPV6;
+		return CLI_EXIT_OK;
+	case CLI_OPT_BACKEND:
+		return apply_backend(p, opt, value);
+	case CLI_OPT_PID_SOURCE:
+		return apply_pid_source(p, opt, value);
+	case CLI_OPT_FORMAT: {
+		sockstate_format f;
+		if (sockstate_format_parse(value, &f) != SOCKSTATE_OK)
+			return fail_usage(p, "%s: unknown format '%s' (table, json, "
+			                  "csv, prometheus)", opt, SHOW(value));
+		return set_format(p, f, opt);
+	}
+	case CLI_OPT_JSON:
+		return set_format(p, SOCKSTATE_FORMAT_JSON, opt);
+	case CLI_OPT_CSV:
+		return set_format(p, SOCKSTATE_FORMAT_CSV, opt);
+	case CLI_OPT_OUTPUT:
+		if (value[0] == '\0')
+			return fail_usage(p, "%s: empty file name", opt);
+		a->output = value;
+		return CLI_EXIT_OK;
+	case CLI_OPT_PROCESSES:
+		a->query.flags |= SOCKSTATE_Q_PIDS;
+		a->write_flags |= SOCKSTATE_W_PIDS;
+		return CLI_EXIT_OK;
+	case CLI_OPT_SORT:
+		if (sockstate_sort_key_parse(value, &a->sort) != SOCKSTATE_OK)
+			return fail_usage(p, "%s: unknown sort key '%s' (state, local, "
+			                  "remote, pid, process, none)", opt,
+			                  SHOW(value));
+		/* Sorting by owner without owners would sort nothing. */
+		if (a->sort == SOCKSTATE_SORT_PID || a->sort == SOCKSTATE_SORT_PROCESS) {
+			a->query.flags |= SOCKSTATE_Q_PIDS;
+			a->write_flags |= SOCKSTATE_W_PIDS;
+		}
+		return CLI_EXIT_OK;
+	case CLI_OPT_TCP_INFO:
+		a->query.flags |= SOCKSTATE_Q_TCP_INFO;
+		return CLI_EXIT_OK;
+	case CLI_OPT_NO_HEADER:
+		a->write_flags |= SOCKSTATE_W_NO_HEADER;
+		return CLI_EXIT_OK;
+	case CLI_OPT_VERBOSE:
+		a->verbose = 1;
+		return CLI_EXIT_OK;
+	case CLI_OPT_SUMMARY:
+		return set_command(p, CLI_CMD_SUMMARY, opt);
+	case CLI_OPT_EXPLAIN:
+		if (set_command(p, CLI_CMD_EXPLAIN, opt) != CLI_EXIT_OK)
+			return CLI_EXIT_USAGE;
+		return set_explain_state(p, value, opt);
+	case CLI_OPT_LANG:
+		return apply_lang(p, opt, value);
+	case CLI_OPT_HELP:
+		a->action = CLI_ACTION_HELP;
+		return CLI_EXIT_OK;
+	case CLI_OPT_VERSION:
+		a->action = CLI_ACTION_VERSION;
+		return CLI_EXIT_OK;
+	case CLI_OPT_COUNT:
+		break;
+	}
+	return fail_usage(p, "%s: unknown option", opt);
+}
+
+/* Record the option, refuse a second value for a one-value option, then
+ * apply it. */
+static int use_option(struct parser *p, const struct cli_option_spec *spec,
+                      const char *spelled, const char *value)
+{
+	int first = p->spelled[spec->id][0] == '\0';
+
+	if (!first && spec->value_name != NULL && spec->id != CLI_OPT_EXPLAIN)
+		return fail_usage(p, "%s: given twice", spelled);
+	if (first) {
+		snprintf(p->spelled[spec->id], SPELLING_MAX, "%s", spelled);
+		p->used[p->used_count++] = spec->id;
+	}
+	return apply_option(p, spec, spelled, value);
+}
+
+static const struct cli_option_spec *find_long(const char *name, size_t len)
+{
+	for (size_t i = 0; i < CLI_OPT_COUNT; i++)
+		if (strlen(cli_options[i].long_name) == len &&
+		    memcmp(cli_options[i].long_name, name, len) == 0)
+			return &cli_options[i];
+	return NULL;
+}
+
+static const struct cli_option_spec *find_short(char c)
+{
+	for (size_t i = 0; i < CLI_OPT_COUNT; i++)
+		if (cli_options[i].short_name != 0 && cli_options[i].short_name == c)
+			return &cli_options[i];
+	return NULL;
+}
+
+/* "--opt" followed by an argument that is itself a long option means the
+ * value was forgotten; a lone "-" or "-4" may be a value. */
+static int looks_like_long_option(const char *arg)
+{
+	return arg[0] == '-' && arg[1] == '-' && arg[2] != '\0';
+}
+
+static int parse_long(struct parser *p, int argc, char **argv, int *i)
+{
+	const char *body = argv[*i] + 2;
+	const char *eq = strchr(body, '=');
+	size_t len = eq ? (size_t)(eq - body) : strlen(body);
+	char spelled[SPELLING_MAX];
+	const char *value = NULL;
+	const struct cli_option_spec *spec;
+
+	memcpy(spelled, "--", 2);
+	copy_spelling(spelled + 2, sizeof spelled - 2, body, len);
+	spec = find_long(body, len);
+	if (spec == NULL)
+		return fail_usage(p, "%s: unknown option (see sockstate --help)",
+		                  spelled);
+	if (spec->value_name == NULL) {
+		if (eq != NULL)
+			return fail_usage(p, "%s: takes no value", spelled);
+	} else if (eq != NULL) {
+		value = eq + 1;
+	} else if (*i + 1 < argc && !looks_like_long_option(argv[*i + 1])) {
+		value = argv[++*i];
+	} else {
+		return fail_usage(p, "%s: missing value %s", spelled, spec->value_name);
+	}
+	return use_option(p, spec, spelled, value);
+}
+
+/* A bundle of short options: "-4p", "-o FILE", "-oFILE". */
+static int parse_short(struct parser *p, int argc, char **argv, int *i)
+{
+	const char *arg = argv[*i];
+
+	for (size_t j = 1; arg[j] != '\0'; j++) {
+		char spelled[8] = {'-', arg[j], '\0'};
+		const struct cli_option_spec *spec = find_short(arg[j]);
+		const char *value = NULL;
+		int rc;
+
+		if (spec == NULL) {
+			char show_buf[96];
+			return fail_usage(p, "-%s: unknown option (see sockstate --help)",
+			                  cli_printable(spelled + 1, 1, show_buf,
+			                                sizeof show_buf));
+		}
+		if (spec->value_name != NULL) {
+			if (arg[j + 1] != '\0')
+				value = &arg[j + 1];
+			else if (*i + 1 < argc && !looks_like_long_option(argv[*i + 1]))
+				value = argv[++*i];
+			else
+				return fail_usage(p, "%s: missing value %s", spelled,
+				                  spec->value_name);
+			return use_option(p, spec, spelled, value);
+		}
+		rc = use_option(p, spec, spelled, NULL);
+		if (rc != CLI_EXIT_OK || p->a->action != CLI_ACTION_RUN)
+			return rc;
+	}
+	return CLI_EXIT_OK;
+}
+
+static int parse_positional(struct parser *p, const char *arg)
+{
+	char show_buf[96];
+
+	if (p->a->cmd == CLI_CMD_NONE) {
+		for (size_t k = 0; k < cli_subcommand_count; k++)
+			if (strcmp(arg, cli_subcommands[k].name) == 0)
+				return set_command(p, cli_subcommands[k].cmd, arg);
+		return fail_usage(p, "'%s': unknown subcommand (list, summary, "
+		                  "explain; see sockstate --help)", SHOW(arg));
+	}
+	if (p->a->cmd == CLI_CMD_EXPLAIN)
+		return set_explain_state(p, arg, "explain");
+	return fail_usage(p, "'%s': unexpected argument", SHOW(arg));
+}
+
+/* Options valid only with some subcommands are checked once the
+ * subcommand is known, since it may come last. */
+static int check_applicable(struct parser *p)
+{
+	unsigned here = CLI_IN(p->a->cmd);
+
+	for (size_t k = 0; k < p->used_count; k++) {
+		const struct cli_option_spec *spec = &cli_options[p->used[k]];
+		if ((spec->commands & here) != 0)
+			continue;
+		if (spec->commands == CLI_IN(CLI_CMD_EXPLAIN))
+			return fail_usage(p, "%s: only valid with explain",
+			                  p->spelled[spec->id]);
+		return fail_usage(p, "%s: not valid with %s", p->spelled[spec->id],
+		                  cli_command_name(p->a->cmd));
+	}
+	return CLI_EXIT_OK;
+}
+
+static int finish_explain(struct parser *p)
+{
+	char show_buf[96];
+	sockstate_state s;
+
+	if (!p->explain_state_given)
+		return fail_usage(p, "explain: missing STATE (e.g. sockstate "
+		                  "explain TIME_WAIT)");
+	if (sockstate_state_parse(p->explain_text, &s) != SOCKSTATE_OK)
+		return fail_usage(p, "%s: unknown state name '%s'", p->explain_by,
+		                  SHOW(p->explain_text));
+	p->a->explain_state = s;
+	return CLI_EXIT_OK;
+}
+
+static void args_init(struct cli_args *a)
+{
+	memset(a, 0, sizeof *a);
+	a->action = CLI_ACTION_RUN;
+	a->cmd = CLI_CMD_NONE;
+	sockstate_query_init(&a->query);
+	a->format = SOCKSTATE_FORMAT_TABLE;
+	a->sort = SOCKSTATE_SORT_NONE;
+	a->prometheus_port = -1;
+	a->explain_state = SOCKSTATE_UNKNOWN;
+}
+
+int cli_parse(int argc, char **argv, struct cli_args *a, struct cli_error *e)
+{
+	static struct parser zero;
+	struct parser p = zero;
+	int only_positional = 0;
+	int rc = CLI_EXIT_OK;
+
+	args_init(a);
+	e->msg[0] = '\0';
+	p.a = a;
+	p.e = e;
+	for (int i = 1; i < argc && rc == CLI_EXIT_OK; i++) {
+		const char *arg = argv[i];
+
+		if (only_positional || arg[0] != '-' || arg[1] == '\0')
+			rc = parse_positional(&p, arg);
+		else if (strcmp(arg, "--") == 0)
+			only_positional = 1;
+		else if (arg[1] == '-')
+			rc = parse_long(&p, argc, argv, &i);
+		else
+			rc = parse_short(&p, argc, argv, &i);
+		/* --help and --version answer at once, whatever follows. */
+		if (rc == CLI_EXIT_OK && a->action != CLI_ACTION_RUN)
+			return CLI_EXIT_OK;
+	}
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	if (a->cmd == CLI_CMD_NONE)
+		a->cmd = CLI_CMD_LIST;
+	rc = check_applicable(&p);
+	if (rc == CLI_EXIT_OK && a->cmd == CLI_CMD_EXPLAIN)
+		rc = finish_explain(&p);
+	return rc;
+}

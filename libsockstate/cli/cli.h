@@ -1,0 +1,196 @@
+/* cli.h - the pieces of the `sockstate` command-line tool.
+ *
+ * The tool is a user of the public API only (sockstate.h). One table
+ * (cli_spec.c) describes every subcommand, option, exit code and example:
+ * the parser reads it and --help is rendered from it, so the two cannot
+ * disagree and a man page can be generated from the same table later.
+ */
+#ifndef SOCKSTATE_CLI_H
+#define SOCKSTATE_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sockstate.h"
+
+#if defined(__GNUC__)
+#define CLI_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define CLI_PRINTF(fmt, args)
+#endif
+
+/* Exit codes (DESIGN.md, "The command line"). */
+enum cli_exit {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_NOT_MET = 1,   /* a condition not met (wait, checks) */
+	CLI_EXIT_USAGE = 2,     /* bad usage or bad input */
+	CLI_EXIT_OS = 3,        /* the OS refused or failed */
+	CLI_EXIT_PARTIAL = 4    /* partial result */
+};
+
+/* cli_exit_code - the exit code for a library result (0 or SOCKSTATE_E*).
+ * The only mapping from library errors to exit codes. */
+int cli_exit_code(int err);
+
+enum cli_command {
+	CLI_CMD_NONE = 0,
+	CLI_CMD_LIST = 1,
+	CLI_CMD_SUMMARY = 2,
+	CLI_CMD_EXPLAIN = 3
+};
+
+#define CLI_IN(cmd) (1u << (unsigned)(cmd))
+#define CLI_IN_QUERY (CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SUMMARY))
+#define CLI_IN_ANY \
+	(CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SUMMARY) | CLI_IN(CLI_CMD_EXPLAIN))
+
+enum cli_option_id {
+	CLI_OPT_STATE,
+	CLI_OPT_PORT,
+	CLI_OPT_SPORT,
+	CLI_OPT_DPORT,
+	CLI_OPT_ADDR,
+	CLI_OPT_SADDR,
+	CLI_OPT_DADDR,
+	CLI_OPT_PID,
+	CLI_OPT_UID,
+	CLI_OPT_IPV4,
+	CLI_OPT_IPV6,
+	CLI_OPT_BACKEND,
+	CLI_OPT_PID_SOURCE,
+	CLI_OPT_FORMAT,
+	CLI_OPT_JSON,
+	CLI_OPT_CSV,
+	CLI_OPT_OUTPUT,
+	CLI_OPT_PROCESSES,
+	CLI_OPT_SORT,
+	CLI_OPT_TCP_INFO,
+	CLI_OPT_NO_HEADER,
+	CLI_OPT_VERBOSE,
+	CLI_OPT_SUMMARY,
+	CLI_OPT_EXPLAIN,
+	CLI_OPT_LANG,
+	CLI_OPT_HELP,
+	CLI_OPT_VERSION,
+	CLI_OPT_COUNT
+};
+
+/* Help sections, in the order --help prints them. */
+enum cli_group {
+	CLI_GROUP_FILTER,
+	CLI_GROUP_OUTPUT,
+	CLI_GROUP_EXPLAIN,
+	CLI_GROUP_GENERAL,
+	CLI_GROUP_COUNT
+};
+
+struct cli_option_spec {
+	enum cli_option_id id;
+	const char *long_name;  /* without the leading "--" */
+	char short_name;        /* 0 when there is none */
+	const char *value_name; /* NULL for a flag */
+	unsigned commands;      /* CLI_IN(...) where the option is valid */
+	enum cli_group group;
+	const char *help;       /* lines separated by '\n' */
+};
+
+struct cli_subcommand_spec {
+	enum cli_command cmd;
+	const char *name;
+	const char *usage;      /* the synopsis line after "sockstate " */
+	const char *help;
+};
+
+struct cli_text_row {
+	const char *left;
+	const char *right;
+};
+
+extern const struct cli_option_spec cli_options[CLI_OPT_COUNT];
+extern const struct cli_subcommand_spec cli_subcommands[];
+extern const size_t cli_subcommand_count;
+extern const char *const cli_group_titles[CLI_GROUP_COUNT];
+extern const char *const cli_help_intro;
+extern const char *const cli_help_states;
+extern const struct cli_text_row cli_exit_rows[];
+extern const size_t cli_exit_row_count;
+extern const struct cli_text_row cli_environment_rows[];
+extern const size_t cli_environment_row_count;
+extern const struct cli_text_row cli_example_rows[];
+extern const size_t cli_example_row_count;
+
+const char *cli_command_name(enum cli_command cmd);
+
+/* One line for stderr, without the "sockstate: " prefix or newline. */
+struct cli_error {
+	char msg[512];
+};
+
+void cli_error_set(struct cli_error *e, const char *fmt, ...) CLI_PRINTF(2, 3);
+
+/* Copy text into buf as one printable line: control bytes escaped as
+ * \xNN, cut with "..." past max_bytes. Returns buf. */
+const char *cli_printable(const char *text, size_t max_bytes, char *buf,
+                          size_t buflen);
+
+enum cli_action {
+	CLI_ACTION_RUN = 0,
+	CLI_ACTION_HELP,
+	CLI_ACTION_VERSION
+};
+
+/* Everything the command line asked for. */
+struct cli_args {
+	enum cli_action action;
+	enum cli_command cmd;
+	sockstate_query query;
+	sockstate_format format;
+	sockstate_sort_key sort;
+	uint32_t write_flags;       /* SOCKSTATE_W_* */
+	int32_t prometheus_port;    /* --port for the per-port series, -1 */
+	int verbose;
+	const char *output;         /* -o FILE; NULL or "-" is stdout */
+	const char *backend;        /* NULL: auto */
+	const char *pid_source;     /* NULL: auto */
+	sockstate_state explain_state;
+	const char *lang;           /* explicit --lang, or NULL */
+};
+
+/* cli_parse - argv into *a. Returns CLI_EXIT_OK, or CLI_EXIT_USAGE with
+ * the reason in *e. Never prints. */
+int cli_parse(int argc, char **argv, struct cli_args *a, struct cli_error *e);
+
+/* cli_help_render - the full --help text into a malloc'ed string (NULL
+ * when out of memory). */
+char *cli_help_render(void);
+
+/* Output: standard output, or FILE written atomically (a temporary file
+ * beside it, fsync, rename). */
+struct cli_output {
+	int fd;
+	int is_file;
+	int saved_errno;            /* errno of the first failed write */
+	char *path;                 /* final name (owned copy) */
+	char *tmp_path;             /* the temporary file while it exists */
+};
+
+int cli_output_open(struct cli_output *o, const char *path, struct cli_error *e);
+/* A sockstate_write_fn over a struct cli_output. */
+int cli_output_write(void *ctx, const char *buf, size_t len);
+/* Make the output final (file: fsync + rename). On failure the temporary
+ * file is removed and *e says why. Returns CLI_EXIT_OK or CLI_EXIT_OS. */
+int cli_output_commit(struct cli_output *o, struct cli_error *e);
+/* Drop the output (file: remove the temporary file). */
+void cli_output_abort(struct cli_output *o);
+/* Describe the failure of the last write for *e. */
+void cli_output_write_error(const struct cli_output *o, int err,
+                            struct cli_error *e);
+
+/* explain: the state's explanation in the chosen language on *out. */
+int cli_explain(const struct cli_args *a, struct cli_error *e);
+
+/* The language for explain: lang_option if given, else LC_ALL,
+ * LC_MESSAGES, LANG (the first set), reduced to "en" or "es". */
+const char *cli_pick_language(const char *lang_option);
+
+#endif /* SOCKSTATE_CLI_H */

@@ -1,0 +1,163 @@
+/* cli_spec.c - the one description of the command line: subcommands,
+ * options, exit codes, environment and examples. The parser and --help
+ * both read it; docs/CLI.md carries the rendered text. */
+#include "cli.h"
+
+const char *const cli_help_intro =
+	"List the TCP sockets of this machine: endpoints, owners, and the state\n"
+	"in one vocabulary on every OS (RFC 9293 names: LISTEN, ESTABLISHED,\n"
+	"TIME_WAIT...) beside the OS's own spelling (Linux ss: ESTAB, SYN-RECV).\n"
+	"Options may come before or after the subcommand; --opt=VALUE and\n"
+	"--opt VALUE are alike.";
+
+const struct cli_subcommand_spec cli_subcommands[] = {
+	{CLI_CMD_LIST, "list",
+	 "[list] [FILTERS] [--format F] [-o FILE] [-p] [--sort KEY] [-n]",
+	 "one line per socket (the default subcommand)"},
+	{CLI_CMD_SUMMARY, "summary",
+	 "summary [FILTERS] [--format F] [-o FILE] [-n]",
+	 "count sockets per state; keeps no per-socket record"},
+	{CLI_CMD_EXPLAIN, "explain", "explain STATE [--lang en|es]",
+	 "what a state means, which side sees it, what a pile\n"
+	 "of them usually means"},
+};
+const size_t cli_subcommand_count =
+	sizeof cli_subcommands / sizeof cli_subcommands[0];
+
+const char *const cli_group_titles[CLI_GROUP_COUNT] = {
+	[CLI_GROUP_FILTER] = "Filters (list, summary; a socket must pass every one given):",
+	[CLI_GROUP_OUTPUT] = "Output (list, summary):",
+	[CLI_GROUP_EXPLAIN] = "explain:",
+	[CLI_GROUP_GENERAL] = "General:",
+};
+
+/* Indexed by id: cli_options[i].id == i (the parser relies on it). */
+const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
+	[CLI_OPT_STATE] = {CLI_OPT_STATE, "state", 0, "S[,S...]", CLI_IN_QUERY,
+		CLI_GROUP_FILTER,
+		"only these states, in any OS's spelling: ESTAB,\n"
+		"Established, SYN_RCVD, MIB_TCP_STATE_LISTEN, 0A...\n"
+		"(default: all but BOUND; \"all\" includes BOUND)"},
+	[CLI_OPT_PORT] = {CLI_OPT_PORT, "port", 0, "PORT", CLI_IN_QUERY,
+		CLI_GROUP_FILTER,
+		"local or remote port is PORT (0-65535); with\n"
+		"--format prometheus, also the series of PORT"},
+	[CLI_OPT_SPORT] = {CLI_OPT_SPORT, "sport", 0, "PORT", CLI_IN_QUERY,
+		CLI_GROUP_FILTER, "local port is PORT"},
+	[CLI_OPT_DPORT] = {CLI_OPT_DPORT, "dport", 0, "PORT", CLI_IN_QUERY,
+		CLI_GROUP_FILTER, "remote port is PORT"},
+	[CLI_OPT_ADDR] = {CLI_OPT_ADDR, "addr", 0, "ADDR[/LEN]", CLI_IN_QUERY,
+		CLI_GROUP_FILTER,
+		"local or remote address in the prefix (IPv4 or\n"
+		"IPv6, [v6] brackets allowed; an IPv4 prefix also\n"
+		"matches IPv4-mapped IPv6 sockets)"},
+	[CLI_OPT_SADDR] = {CLI_OPT_SADDR, "saddr", 0, "ADDR[/LEN]", CLI_IN_QUERY,
+		CLI_GROUP_FILTER, "local address in the prefix"},
+	[CLI_OPT_DADDR] = {CLI_OPT_DADDR, "daddr", 0, "ADDR[/LEN]", CLI_IN_QUERY,
+		CLI_GROUP_FILTER, "remote address in the prefix"},
+	[CLI_OPT_PID] = {CLI_OPT_PID, "pid", 0, "PID", CLI_IN_QUERY,
+		CLI_GROUP_FILTER, "owned by process PID (maps owners, as -p does)"},
+	[CLI_OPT_UID] = {CLI_OPT_UID, "uid", 0, "UID", CLI_IN_QUERY,
+		CLI_GROUP_FILTER, "owned by numeric user id UID"},
+	[CLI_OPT_IPV4] = {CLI_OPT_IPV4, "ipv4", '4', NULL, CLI_IN_QUERY,
+		CLI_GROUP_FILTER, "IPv4 sockets (with -6: both families)"},
+	[CLI_OPT_IPV6] = {CLI_OPT_IPV6, "ipv6", '6', NULL, CLI_IN_QUERY,
+		CLI_GROUP_FILTER, "IPv6 sockets"},
+	[CLI_OPT_BACKEND] = {CLI_OPT_BACKEND, "backend", 0, "NAME", CLI_IN_QUERY,
+		CLI_GROUP_FILTER,
+		"read sockets through NAME (auto, or one --version\n"
+		"lists, e.g. linux-netlink, linux-proc)"},
+	[CLI_OPT_PID_SOURCE] = {CLI_OPT_PID_SOURCE, "pid-source", 0, "SRC",
+		CLI_IN_QUERY, CLI_GROUP_FILTER,
+		"how owners are found: auto, procfs or bpf"},
+	[CLI_OPT_FORMAT] = {CLI_OPT_FORMAT, "format", 0, "F", CLI_IN_QUERY,
+		CLI_GROUP_OUTPUT,
+		"table (default), json (the \"sockstate/1\" document),\n"
+		"csv (RFC 4180) or prometheus (text exposition)"},
+	[CLI_OPT_JSON] = {CLI_OPT_JSON, "json", 0, NULL, CLI_IN_QUERY,
+		CLI_GROUP_OUTPUT, "same as --format json"},
+	[CLI_OPT_CSV] = {CLI_OPT_CSV, "csv", 0, NULL, CLI_IN_QUERY,
+		CLI_GROUP_OUTPUT, "same as --format csv"},
+	[CLI_OPT_OUTPUT] = {CLI_OPT_OUTPUT, "output", 'o', "FILE", CLI_IN_QUERY,
+		CLI_GROUP_OUTPUT,
+		"write to FILE atomically (a temporary file beside\n"
+		"it, then rename: FILE is untouched on failure);\n"
+		"- means standard output"},
+	[CLI_OPT_PROCESSES] = {CLI_OPT_PROCESSES, "processes", 'p', NULL,
+		CLI_IN(CLI_CMD_LIST), CLI_GROUP_OUTPUT,
+		"map owners: pid and process columns (json: pid,\n"
+		"process, pids are always present, null unless -p)"},
+	[CLI_OPT_SORT] = {CLI_OPT_SORT, "sort", 0, "KEY", CLI_IN(CLI_CMD_LIST),
+		CLI_GROUP_OUTPUT,
+		"state, local, remote, pid, process or none (the\n"
+		"OS's order, the default); pid and process imply -p"},
+	[CLI_OPT_TCP_INFO] = {CLI_OPT_TCP_INFO, "tcp-info", 0, NULL,
+		CLI_IN(CLI_CMD_LIST), CLI_GROUP_OUTPUT,
+		"also fetch TCP internals (rtt, cwnd, retransmits)\n"
+		"where the backend has them"},
+	[CLI_OPT_NO_HEADER] = {CLI_OPT_NO_HEADER, "no-header", 'n', NULL,
+		CLI_IN_QUERY, CLI_GROUP_OUTPUT, "table, csv: no header line"},
+	[CLI_OPT_VERBOSE] = {CLI_OPT_VERBOSE, "verbose", 0, NULL, CLI_IN_QUERY,
+		CLI_GROUP_OUTPUT,
+		"one line on stderr: backend, pid source, count,\n"
+		"time taken"},
+	[CLI_OPT_SUMMARY] = {CLI_OPT_SUMMARY, "summary", 0, NULL, CLI_IN_QUERY,
+		CLI_GROUP_GENERAL, "same as the summary subcommand"},
+	[CLI_OPT_EXPLAIN] = {CLI_OPT_EXPLAIN, "explain", 0, "STATE",
+		CLI_IN(CLI_CMD_EXPLAIN), CLI_GROUP_GENERAL,
+		"same as explain STATE"},
+	[CLI_OPT_LANG] = {CLI_OPT_LANG, "lang", 0, "en|es",
+		CLI_IN(CLI_CMD_EXPLAIN), CLI_GROUP_EXPLAIN,
+		"language of the explanation; default from LC_ALL,\n"
+		"LC_MESSAGES or LANG, else en"},
+	[CLI_OPT_HELP] = {CLI_OPT_HELP, "help", 'h', NULL, CLI_IN_ANY,
+		CLI_GROUP_GENERAL, "this text, then exit 0"},
+	[CLI_OPT_VERSION] = {CLI_OPT_VERSION, "version", 'V', NULL, CLI_IN_ANY,
+		CLI_GROUP_GENERAL,
+		"versions of the tool and library, and the backends"},
+};
+
+const char *const cli_help_states =
+	"CLOSED LISTEN SYN_SENT SYN_RECEIVED ESTABLISHED FIN_WAIT_1 FIN_WAIT_2\n"
+	"CLOSE_WAIT CLOSING LAST_ACK TIME_WAIT DELETE_TCB BOUND UNKNOWN\n"
+	"Input accepts every common spelling (case, '-', '_' and ' ' alike);\n"
+	"output shows these names as `state` and the OS's own as `native_state`.";
+
+const struct cli_text_row cli_exit_rows[] = {
+	{"0", "done"},
+	{"1", "a condition was not met (reserved for wait and checks)"},
+	{"2", "bad usage or bad input; one line on stderr says what"},
+	{"3", "the OS refused or failed (permission, no backend,\n"
+	      "an enumeration or write error); one line on stderr"},
+	{"4", "partial result (reserved)"},
+};
+const size_t cli_exit_row_count = sizeof cli_exit_rows / sizeof cli_exit_rows[0];
+
+const struct cli_text_row cli_environment_rows[] = {
+	{"LC_ALL, LC_MESSAGES, LANG",
+	 "the language of explain when --lang is not given\n"
+	 "(first set wins; es..., else en)"},
+};
+const size_t cli_environment_row_count =
+	sizeof cli_environment_rows / sizeof cli_environment_rows[0];
+
+const struct cli_text_row cli_example_rows[] = {
+	{"sockstate", "every TCP socket, like ss -tan"},
+	{"sockstate --state listen -p", "listening sockets and their owners"},
+	{"sockstate --port 443 --state ESTAB,SYN-RECV", "connections on port 443"},
+	{"sockstate -4 --addr 10.0.0.0/8 --sort remote", "IPv4 peers in 10/8, sorted"},
+	{"sockstate --json -p -o snap.json", "a sockstate/1 document, atomically"},
+	{"sockstate summary", "how many sockets in each state"},
+	{"sockstate summary --format prometheus --port 80", "gauges for scraping"},
+	{"sockstate explain TIME_WAIT --lang es", "the state explained in Spanish"},
+};
+const size_t cli_example_row_count =
+	sizeof cli_example_rows / sizeof cli_example_rows[0];
+
+const char *cli_command_name(enum cli_command cmd)
+{
+	for (size_t i = 0; i < cli_subcommand_count; i++)
+		if (cli_subcommands[i].cmd == cmd)
+			return cli_subcommands[i].name;
+	return "sockstate";
+}

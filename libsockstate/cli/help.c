@@ -1,0 +1,154 @@
+/* help.c - render --help from the tables in cli_spec.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define HELP_COLUMN 28
+
+struct text {
+	char *buf;
+	size_t len;
+	size_t cap;
+	int failed;
+};
+
+static void put_n(struct text *t, const char *s, size_t n)
+{
+	if (t->failed)
+		return;
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap : 4096;
+		while (cap < t->len + n + 1)
+			cap *= 2;
+		char *nb = realloc(t->buf, cap);
+		if (nb == NULL) {
+			t->failed = 1;
+			return;
+		}
+		t->buf = nb;
+		t->cap = cap;
+	}
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+	t->buf[t->len] = '\0';
+}
+
+static void put(struct text *t, const char *s)
+{
+	put_n(t, s, strlen(s));
+}
+
+static void put_spaces(struct text *t, size_t n)
+{
+	while (n-- > 0)
+		put_n(t, " ", 1);
+}
+
+/* Every line of s, each prefixed by indent spaces. */
+static void put_indented(struct text *t, const char *s, size_t indent)
+{
+	while (*s != '\0') {
+		size_t n = strcspn(s, "\n");
+		put_spaces(t, indent);
+		put_n(t, s, n);
+		put(t, "\n");
+		s += n;
+		if (*s == '\n')
+			s++;
+	}
+}
+
+/* "  left      right" with right's continuation lines under its first. */
+static void put_row(struct text *t, const char *left, const char *right,
+                    size_t column)
+{
+	size_t width = 2 + strlen(left);
+	size_t n = strcspn(right, "\n");
+
+	put(t, "  ");
+	put(t, left);
+	if (width + 1 >= column) {
+		put(t, "\n");
+		put_spaces(t, column);
+	} else {
+		put_spaces(t, column - width);
+	}
+	put_n(t, right, n);
+	put(t, "\n");
+	if (right[n] == '\n')
+		put_indented(t, right + n + 1, column);
+}
+
+static void put_option(struct text *t, const struct cli_option_spec *o)
+{
+	char left[64] = "";
+	size_t n = 0;
+
+	if (o->short_name != 0) {
+		left[n++] = '-';
+		left[n++] = o->short_name;
+		left[n++] = ',';
+		left[n++] = ' ';
+	} else {
+		memcpy(left, "    ", 4);
+		n = 4;
+	}
+	left[n] = '\0';
+	strncat(left, "--", sizeof left - strlen(left) - 1);
+	strncat(left, o->long_name, sizeof left - strlen(left) - 1);
+	if (o->value_name != NULL) {
+		strncat(left, " ", sizeof left - strlen(left) - 1);
+		strncat(left, o->value_name, sizeof left - strlen(left) - 1);
+	}
+	put_row(t, left, o->help, HELP_COLUMN);
+}
+
+char *cli_help_render(void)
+{
+	struct text t = {0};
+
+	put(&t, "Usage:\n");
+	for (size_t i = 0; i < cli_subcommand_count; i++) {
+		put(&t, "  sockstate ");
+		put(&t, cli_subcommands[i].usage);
+		put(&t, "\n");
+	}
+	put(&t, "  sockstate --help | --version\n\n");
+	put(&t, cli_help_intro);
+	put(&t, "\n\nSubcommands:\n");
+	for (size_t i = 0; i < cli_subcommand_count; i++) {
+		const char *name = cli_subcommands[i].cmd == CLI_CMD_EXPLAIN ?
+			"explain STATE" : cli_subcommands[i].name;
+		put_row(&t, name, cli_subcommands[i].help, HELP_COLUMN);
+	}
+	for (int g = 0; g < CLI_GROUP_COUNT; g++) {
+		put(&t, "\n");
+		put(&t, cli_group_titles[g]);
+		put(&t, "\n");
+		for (size_t i = 0; i < CLI_OPT_COUNT; i++)
+			if (cli_options[i].group == (enum cli_group)g)
+				put_option(&t, &cli_options[i]);
+	}
+	put(&t, "\nStates:\n");
+	put_indented(&t, cli_help_states, 2);
+	put(&t, "\nExit status:\n");
+	for (size_t i = 0; i < cli_exit_row_count; i++)
+		put_row(&t, cli_exit_rows[i].left, cli_exit_rows[i].right, 6);
+	put(&t, "\nEnvironment:\n");
+	for (size_t i = 0; i < cli_environment_row_count; i++)
+		put_row(&t, cli_environment_rows[i].left,
+		        cli_environment_rows[i].right, HELP_COLUMN);
+	put(&t, "\nExamples:\n");
+	for (size_t i = 0; i < cli_example_row_count; i++) {
+		put(&t, "  ");
+		put(&t, cli_example_rows[i].left);
+		put(&t, "\n");
+		put_indented(&t, cli_example_rows[i].right, 6);
+	}
+	if (t.failed) {
+		free(t.buf);
+		return NULL;
+	}
+	return t.buf;
+}

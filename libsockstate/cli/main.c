@@ -1,0 +1,296 @@
+/* main.c - the `sockstate` command: parse, run one subcommand, map the
+ * outcome to an exit code. Every failure is one line on stderr. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+#ifndef SOCKSTATE_CLI_VERSION
+#define SOCKSTATE_CLI_VERSION "unknown"
+#endif
+
+/* The one place where library error codes become exit codes: bad input
+ * is the user's to fix (2); everything else is the OS refusing or failing
+ * (3). */
+int cli_exit_code(int err)
+{
+	switch (err) {
+	case SOCKSTATE_OK:
+		return CLI_EXIT_OK;
+	case SOCKSTATE_EINVAL:
+	case SOCKSTATE_ERANGE:
+	case SOCKSTATE_ENOENT:
+		return CLI_EXIT_USAGE;
+	case SOCKSTATE_ENOMEM:
+	case SOCKSTATE_EPERM:
+	case SOCKSTATE_EUNAVAIL:
+	case SOCKSTATE_EPARSE:
+	case SOCKSTATE_EIO:
+	case SOCKSTATE_EAGAIN:
+	case SOCKSTATE_ENOTSUP:
+	case SOCKSTATE_EABI:
+	default:
+		return CLI_EXIT_OS;
+	}
+}
+
+static int report(int code, const struct cli_error *e)
+{
+	if (code != CLI_EXIT_OK)
+		fprintf(stderr, "sockstate: %s\n", e->msg);
+	return code;
+}
+
+/* "<what>: <library message>[: <failing OS call and its message>]". */
+static void library_error(struct cli_error *e, const char *what, int err,
+                          const char *detail)
+{
+	char show_buf[320];
+
+	if (detail != NULL && detail[0] != '\0')
+		cli_error_set(e, "%s: %s: %s", what, sockstate_strerror(err),
+		              cli_printable(detail, 300, show_buf, sizeof show_buf));
+	else
+		cli_error_set(e, "%s: %s", what, sockstate_strerror(err));
+}
+
+static double now_seconds(void)
+{
+#ifdef TIME_UTC
+	struct timespec ts;
+
+	if (timespec_get(&ts, TIME_UTC) == 0)
+		return 0.0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+#else
+	/* Older C runtimes (MinGW's msvcrt) lack timespec_get; their clock()
+	 * counts wall time since the process started, which is what we need. */
+	return (double)clock() / CLOCKS_PER_SEC;
+#endif
+}
+
+static int open_handle(const struct cli_args *a, sockstate_handle **h,
+                       struct cli_error *e)
+{
+	sockstate_options opts;
+	char what[96];
+	int rc;
+
+	memset(&opts, 0, sizeof opts);
+	opts.size = sizeof opts;
+	opts.backend = a->backend;
+	opts.pid_source = a->pid_source;
+	rc = sockstate_open(h, &opts);
+	if (rc == SOCKSTATE_OK)
+		return CLI_EXIT_OK;
+	snprintf(what, sizeof what, "backend %s",
+	         a->backend != NULL ? a->backend : "auto");
+	library_error(e, what, rc, sockstate_open_error());
+	*h = NULL;
+	return cli_exit_code(rc);
+}
+
+static void say_verbose(const struct cli_args *a, sockstate_handle *h,
+                        const char *pid_source, unsigned long long sockets,
+                        double started)
+{
+	if (!a->verbose)
+		return;
+	fprintf(stderr, "sockstate: backend %s, pid source %s, %llu sockets, "
+	        "%.1f ms\n", sockstate_backend(h),
+	        pid_source != NULL ? pid_source : "none", sockets,
+	        (now_seconds() - started) * 1e3);
+}
+
+static sockstate_write_opts write_opts(const struct cli_args *a)
+{
+	sockstate_write_opts wo;
+
+	memset(&wo, 0, sizeof wo);
+	wo.size = sizeof wo;
+	wo.format = a->format;
+	wo.flags = a->write_flags;
+	wo.port = a->prometheus_port;
+	return wo;
+}
+
+/* What to write: a snapshot, or counts with the facts of their taking. */
+struct emit {
+	const struct cli_args *a;
+	const sockstate_snapshot *snap;
+	const sockstate_counts *counts;
+	const sockstate_sysinfo *sys;
+	const char *backend;
+};
+
+static int emit_output(const struct emit *m, struct cli_error *e)
+{
+	sockstate_write_opts wo = write_opts(m->a);
+	struct cli_output out;
+	int code;
+	int rc;
+
+	code = cli_output_open(&out, m->a->output, e);
+	if (code != CLI_EXIT_OK)
+		return code;
+	if (m->snap != NULL)
+		rc = sockstate_snapshot_write(m->snap, &wo, cli_output_write, &out);
+	else
+		rc = sockstate_counts_write(m->counts, m->sys, m->backend, &wo,
+		                            cli_output_write, &out);
+	if (rc != SOCKSTATE_OK) {
+		cli_output_write_error(&out, rc, e);
+		cli_output_abort(&out);
+		return cli_exit_code(rc);
+	}
+	return cli_output_commit(&out, e);
+}
+
+static int run_list(const struct cli_args *a, struct cli_error *e)
+{
+	double started = now_seconds();
+	sockstate_handle *h = NULL;
+	sockstate_snapshot *snap = NULL;
+	const char *what = "listing sockets";
+	int code;
+	int rc;
+
+	code = open_handle(a, &h, e);
+	if (code != CLI_EXIT_OK)
+		return code;
+	rc = sockstate_snapshot_take(h, &a->query, &snap);
+	if (rc == SOCKSTATE_OK && a->sort != SOCKSTATE_SORT_NONE) {
+		what = "sorting sockets";
+		rc = sockstate_snapshot_sort(snap, a->sort);
+	}
+	say_verbose(a, h, snap != NULL ? snap->pid_source : sockstate_pid_source(h),
+	            snap != NULL ? (unsigned long long)snap->count : 0, started);
+	if (rc != SOCKSTATE_OK) {
+		library_error(e, what, rc, sockstate_errdetail(h));
+		code = cli_exit_code(rc);
+	} else {
+		struct emit m = {a, snap, NULL, NULL, NULL};
+		code = emit_output(&m, e);
+	}
+	sockstate_snapshot_free(snap);
+	sockstate_close(h);
+	return code;
+}
+
+static int run_summary(const struct cli_args *a, struct cli_error *e)
+{
+	double started = now_seconds();
+	sockstate_handle *h = NULL;
+	sockstate_counts counts;
+	sockstate_sysinfo sys;
+	int code;
+	int rc;
+
+	code = open_handle(a, &h, e);
+	if (code != CLI_EXIT_OK)
+		return code;
+	memset(&counts, 0, sizeof counts);
+	counts.size = sizeof counts;
+	rc = sockstate_count(h, &a->query, &counts);
+	say_verbose(a, h, sockstate_pid_source(h),
+	            rc == SOCKSTATE_OK ? (unsigned long long)counts.total : 0,
+	            started);
+	if (rc != SOCKSTATE_OK) {
+		library_error(e, "counting sockets", rc, sockstate_errdetail(h));
+		code = cli_exit_code(rc);
+	} else {
+		struct emit m = {a, NULL, &counts, &sys, sockstate_backend(h)};
+		sockstate_sysinfo_get(&sys);
+		code = emit_output(&m, e);
+	}
+	sockstate_close(h);
+	return code;
+}
+
+static int write_stdout(const char *text, struct cli_error *e)
+{
+	struct cli_output out;
+	int rc;
+
+	cli_output_open(&out, NULL, e);
+	rc = cli_output_write(&out, text, strlen(text));
+	if (rc != SOCKSTATE_OK) {
+		cli_output_write_error(&out, rc, e);
+		cli_output_abort(&out);
+		return CLI_EXIT_OS;
+	}
+	return cli_output_commit(&out, e);
+}
+
+static int run_help(struct cli_error *e)
+{
+	char *text = cli_help_render();
+	int code;
+
+	if (text == NULL) {
+		cli_error_set(e, "--help: out of memory");
+		return CLI_EXIT_OS;
+	}
+	code = write_stdout(text, e);
+	free(text);
+	return code;
+}
+
+static int run_version(struct cli_error *e)
+{
+	char line[512];
+	size_t len;
+	const char *const *b = sockstate_backends();
+
+	len = (size_t)snprintf(line, sizeof line, "sockstate %s (libsockstate %s; "
+	                       "backends:", SOCKSTATE_CLI_VERSION,
+	                       sockstate_version());
+	for (size_t i = 0; b != NULL && b[i] != NULL && len < sizeof line; i++)
+		len += (size_t)snprintf(line + len, sizeof line - len, "%s %s",
+		                        i ? "," : "", b[i]);
+	if (len < sizeof line)
+		snprintf(line + len, sizeof line - len, ")\n");
+	else
+		memcpy(line + sizeof line - 3, ")\n", 3);
+	return write_stdout(line, e);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_args a;
+	struct cli_error e;
+	int code;
+
+	code = cli_parse(argc, argv, &a, &e);
+	if (code != CLI_EXIT_OK)
+		return report(code, &e);
+	switch (a.action) {
+	case CLI_ACTION_HELP:
+		return report(run_help(&e), &e);
+	case CLI_ACTION_VERSION:
+		return report(run_version(&e), &e);
+	case CLI_ACTION_RUN:
+		break;
+	}
+	switch (a.cmd) {
+	case CLI_CMD_SUMMARY:
+		/* The per-port series needs the records of that port (few, as
+		 * --port also filters); every other summary keeps none. */
+		if (a.format == SOCKSTATE_FORMAT_PROMETHEUS && a.prometheus_port >= 0)
+			code = run_list(&a, &e);
+		else
+			code = run_summary(&a, &e);
+		break;
+	case CLI_CMD_EXPLAIN:
+		code = cli_explain(&a, &e);
+		break;
+	case CLI_CMD_LIST:
+	case CLI_CMD_NONE:
+	default:
+		code = run_list(&a, &e);
+		break;
+	}
+	return report(code, &e);
+}
