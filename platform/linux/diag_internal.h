@@ -1,0 +1,215 @@
+/* diag_internal.h - the NETLINK_SOCK_DIAG backend "linux-netlink": its
+ * decoder (diag_decode.c, pure), its filter compiler (diag_bytecode.c,
+ * pure), its socket I/O (diag_io.c, the only file that touches the
+ * netlink socket) and the backend (diag_backend.c). Never installed.
+ *
+ * One dump, as the kernel answers it (net/ipv4/inet_diag.c and
+ * tcp_diag.c): we send SOCK_DIAG_BY_FAMILY with NLM_F_DUMP and a struct
+ * inet_diag_req_v2 (sdiag_protocol IPPROTO_TCP, the idiag_states bit mask,
+ * idiag_ext for optional attributes, and optionally an
+ * INET_DIAG_REQ_BYTECODE attribute); the kernel answers with datagrams
+ * of at most ~32 KiB (whatever our receive buffer), each holding whole
+ * messages: one SOCK_DIAG_BY_FAMILY message per socket (struct
+ * inet_diag_msg, then attributes), and finally NLMSG_DONE, whose payload
+ * is an int error on kernels since 4.x. A request the kernel refuses is
+ * answered by NLMSG_ERROR. Ports are network order, addresses raw
+ * network-order words (IPv4 in idiag_src[0]).
+ */
+#ifndef SOCKSTATE_DIAG_INTERNAL_H
+#define SOCKSTATE_DIAG_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend_internal.h"
+
+extern const sockstate__backend sockstate__linux_netlink_backend;
+
+/* ---- diag_decode.c: bytes to records; no syscalls, no allocation ---- */
+
+/* Called once per socket message with the record (valid during the call;
+ * the callee may complete it) and its owner key (the inode, 0 unknown).
+ * Returns 0 to go on, >0 to stop (passed up unchanged), <0 an error. */
+typedef int (*sockstate__diag_record_fn)(void *ctx, sockstate_socket *s,
+                                         uint64_t owner_key);
+
+/* What one decode call found, for the caller's error detail. */
+typedef struct sockstate__diag_result {
+	int done;              /* the request's last message was reached:
+	                          NLMSG_DONE or NLMSG_ERROR (error or ACK) */
+	uint32_t records;      /* records handed to the callback */
+	int os_errno;          /* the kernel's errno from NLMSG_ERROR or
+	                          NLMSG_DONE, else 0 */
+	size_t offset;         /* byte offset of the message where decoding
+	                          stopped on an error or a stop */
+	const char *why;       /* static phrase naming what was wrong, or NULL */
+} sockstate__diag_result;
+
+/* Decode the netlink messages in buf[0..len) (one or more whole replies,
+ * e.g. one recv'd datagram or several concatenated) and call cb per
+ * socket. seq and portid, when not 0, must match each message's own (a
+ * message carrying 0 is accepted, as libmnl does). buf needs no alignment.
+ *
+ * Per message: NLMSG_NOOP and NLMSG_OVERRUN are skipped; NLMSG_DONE ends
+ * the walk (bytes after it are ignored) with res->done set, or with the
+ * kernel's error if its payload carries a negative int; NLMSG_ERROR with
+ * error 0 is an ACK (done), otherwise the kernel's error; a
+ * SOCK_DIAG_BY_FAMILY message must hold a struct inet_diag_msg of family
+ * AF_INET or AF_INET6, and every attribute after it must lie inside the
+ * message; any other type is EPARSE. NLM_F_DUMP_INTR is not looked at
+ * here (see sockstate__diag_scan).
+ *
+ * Records: family, state (sockstate__native_state, origin LINUX, code =
+ * the kernel's idiag_state), endpoints (ports host order; IPv6 scope_id =
+ * idiag_if for link-local addresses only), ifindex, cookie, timer,
+ * retransmits, expires_ms and queues always; inode when not 0; uid only
+ * for full sockets (the kernel writes a placeholder 0 for TIME_WAIT and
+ * request sockets: we know a full socket by its INET_DIAG_SHUTDOWN
+ * attribute, which the kernel puts on every full socket and on no other);
+ * rtt_us, rttvar_us, snd_cwnd and total_retrans (SOCKSTATE_HAS_TCP_INFO)
+ * only when an INET_DIAG_INFO attribute long enough to hold all four
+ * arrived (a shorter one, from an older kernel, is copied but not
+ * trusted).
+ *
+ * Returns 0 (all of buf consumed, or NLMSG_DONE reached: see res->done),
+ * cb's positive value, cb's negative code, SOCKSTATE_EPARSE for
+ * malformed input (res->why says what, res->offset where; records before
+ * it were already delivered), or the kernel's error mapped by
+ * sockstate__diag_errno_code (res->os_errno holds it). Never reads
+ * outside buf. */
+int sockstate__diag_decode(const void *buf, size_t len, uint32_t seq,
+                           uint32_t portid, sockstate__diag_record_fn cb,
+                           void *ctx, sockstate__diag_result *res);
+
+/* Check the message headers of buf[0..len) without decoding payloads:
+ * every nlmsg_len is at least a header and lies inside buf. *count gets
+ * the number of messages, *flags the OR of their nlmsg_flags (so the
+ * caller sees NLM_F_DUMP_INTR before any record is delivered).
+ * Returns 0 or SOCKSTATE_EPARSE (*why set, *count = messages before the
+ * bad one). */
+int sockstate__diag_scan(const void *buf, size_t len, uint32_t *count,
+                         uint16_t *flags, const char **why);
+
+/* A kernel errno (positive) as our code: EPERM/EACCES -> EPERM; ENOMEM ->
+ * ENOMEM; ENOENT (no tcp_diag handler), EAFNOSUPPORT, EPROTONOSUPPORT,
+ * EOPNOTSUPP -> EUNAVAIL; EINTR, EAGAIN, EBUSY, ENOBUFS -> EAGAIN;
+ * anything else -> EIO. */
+int sockstate__diag_errno_code(int err);
+
+/* ---- diag_bytecode.c: the pushed-down request; pure ---- */
+
+/* Bytecode for every filter sockstate__diag_bytecode can express fits in
+ * this many bytes (the worst case, all six filters with IPv6 prefixes, is
+ * 184). */
+#define SOCKSTATE__DIAG_BYTECODE_MAX 256
+
+/* Our state mask to the kernel's idiag_states bits: LISTEN -> 1<<10,
+ * SYN_RECEIVED -> 1<<3 | 1<<12 (TCP_NEW_SYN_RECV), CLOSED -> 1<<7, BOUND ->
+ * 1<<13 (TCP_BOUND_INACTIVE: the bind-table walk, kernels >= 6.8; older
+ * ones ignore the bit), the RFC states to their Linux numbers, UNKNOWN and
+ * DELETE_TCB -> nothing. */
+uint32_t sockstate__diag_states(uint32_t states);
+
+/* Compile q's port filters (port, sport, dport) and address filters
+ * (addr, saddr, daddr) into inet_diag_bc_op bytecode in buf (cap bytes),
+ * all of them ANDed, "either side" filters as an OR of the two sides.
+ * A group is compiled only when every filter in it can be expressed
+ * exactly as sockstate_query_match decides it (ports 0-65535 or < 0 for
+ * none; prefixes of family IPv4 with bits <= 32 or IPv6 with bits <= 128);
+ * the groups compiled are ORed into *pushed (SOCKSTATE__F_PORTS,
+ * SOCKSTATE__F_ADDRS), the rest are left to the core. Ports compile to an
+ * S_GE/S_LE (D_GE/D_LE) pair, which every kernel knows (S_EQ is 4.17+);
+ * prefixes to S_COND/D_COND host conditions, whose IPv4 form also matches
+ * IPv4-mapped IPv6 sockets, as the core does.
+ * Returns the length in bytes (0: nothing to filter), or SOCKSTATE_ERANGE
+ * if cap is too small (SOCKSTATE__DIAG_BYTECODE_MAX always suffices);
+ * *pushed is then unchanged. */
+int sockstate__diag_bytecode(const sockstate_query *q, void *buf, size_t cap,
+                             uint32_t *pushed);
+
+/* ---- diag_io.c: the netlink socket ---- */
+
+struct mnl_socket;
+
+/* A cookie set: open addressing, 0 marks a free slot. */
+typedef struct sockstate__diag_cookies {
+	uint64_t *slot;
+	uint32_t mask;               /* slots - 1; slots is a power of two */
+} sockstate__diag_cookies;
+
+/* The backend's state: one socket and one receive buffer, reused by every
+ * dump (no allocation per socket; the cookie sets grow only with the
+ * number of messages in one datagram). */
+typedef struct sockstate__diag_io {
+	struct mnl_socket *nl;       /* NULL after a dump whose end was lost:
+	                                reopened by the next one */
+	uint32_t portid;
+	uint32_t seq;
+	unsigned char *buf;
+	size_t cap;
+	sockstate__diag_cookies seen[2]; /* this datagram's, the previous one's */
+	int has_netns;               /* the handle names a network namespace: */
+	int netns_fd;                /* the socket is (re)opened inside it */
+} sockstate__diag_io;
+
+/* The receive buffer: the kernel fills at most ~32 KiB per datagram
+ * whatever we offer, so a bigger buffer only guards against a future
+ * kernel writing larger ones (untouched pages cost no memory). */
+#define SOCKSTATE__DIAG_BUF_SIZE (1024u * 1024u)
+/* How often one dump is restarted after the kernel said it was
+ * interrupted (NLM_F_DUMP_INTR) or the socket overran (ENOBUFS). */
+#define SOCKSTATE__DIAG_MAX_RESTARTS 3
+
+/* One dump request. */
+typedef struct sockstate__diag_request {
+	uint8_t family;              /* AF_INET or AF_INET6 */
+	uint8_t ext;                 /* idiag_ext bits, e.g. INET_DIAG_INFO */
+	uint32_t states;             /* idiag_states (kernel bits) */
+	const void *bytecode;        /* or NULL */
+	size_t bytecode_len;
+} sockstate__diag_request;
+
+/* Allocate the buffer, open and bind the socket, and probe it with an
+ * empty dump (idiag_states 0: the kernel walks nothing but answers only if
+ * sock_diag has a TCP handler). Returns 0, SOCKSTATE_EUNAVAIL (the socket
+ * cannot be opened: EPERM, EACCES, EAFNOSUPPORT, EPROTONOSUPPORT; or the
+ * probe fails), SOCKSTATE_ENOMEM; detail on h. On error io holds nothing. */
+int sockstate__diag_io_open(sockstate__diag_io *io, sockstate_handle *h);
+
+/* Run one dump and call cb per socket, in the kernel's order.
+ *
+ * Not atomic (see DESIGN.md): the kernel walks its hash tables one
+ * datagram at a time and resumes by position, so a socket created or
+ * closed meanwhile can make it skip one socket or repeat one at a
+ * datagram boundary, without saying so. A repeat is always of a socket
+ * sent in the same or the previous datagram (the resume point is in the
+ * bucket it stopped in), so cookies remembered for those two datagrams
+ * drop repeats with memory bounded by one datagram. A skip cannot be
+ * seen: a socket that changed during the dump may be missing.
+ *
+ * If the kernel marks a datagram NLM_F_DUMP_INTR (inet_diag does not set
+ * it today, but netlink may) or the socket overruns (ENOBUFS), the dump
+ * restarts from scratch when no record of it has reached cb yet (up to
+ * SOCKSTATE__DIAG_MAX_RESTARTS times); once records were delivered a
+ * restart would deliver them twice, so the dump ends with
+ * SOCKSTATE_EAGAIN instead. Either way the exhausted case is
+ * SOCKSTATE_EAGAIN with a detail that says which.
+ *
+ * When cb stops the dump, or something fails midway, the rest of the
+ * kernel's dump is read and dropped, so the socket keeps serving the
+ * handle; after malformed data, a receive error or an overrun, where the
+ * dump's end cannot be found, the socket is closed instead and the next
+ * dump opens a new one (in the handle's namespace).
+ * When sockstate__handle_capture_dir(h) is set, each datagram is also
+ * appended to <dir>/diag-<pid>-<seq>-<ipv4|ipv6>.bin (a developer option
+ * for test fixtures).
+ * Returns 0, cb's value (>0 stop, <0 error), or a negative code with the
+ * detail on h. */
+int sockstate__diag_dump(sockstate__diag_io *io, sockstate_handle *h,
+                         const sockstate__diag_request *req,
+                         sockstate__diag_record_fn cb, void *ctx);
+
+/* Release everything io holds. Safe on a zeroed or closed io. */
+void sockstate__diag_io_close(sockstate__diag_io *io);
+
+#endif /* SOCKSTATE_DIAG_INTERNAL_H */

@@ -1,0 +1,525 @@
+/* diag_io.c - the only file that touches the NETLINK_SOCK_DIAG socket:
+ * send one dump request, receive its datagrams into the backend's buffer,
+ * hand each to the decoder, drop repeats by cookie, restart a dump the
+ * kernel marks interrupted. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "diag_internal.h"
+#include "netns.h"
+
+/* A hint: dumps queue one datagram at a time, so this only matters if
+ * something else ever fills the queue. The kernel caps it at rmem_max. */
+#define RCVBUF_HINT (1024 * 1024)
+
+/* Returned by one attempt that must be run again from scratch: below every
+ * SOCKSTATE_E* code, since the callback's own stop values (> 0) and errors
+ * (< 0) pass through the same return. */
+#define DUMP_RESTART (-1000)
+
+static const char *family_name(uint8_t family)
+{
+	return family == AF_INET ? "IPv4" : "IPv6";
+}
+
+/* ---- the socket ---- */
+
+static void socket_close(sockstate__diag_io *io)
+{
+	if (io->nl)
+		mnl_socket_close(io->nl);
+	io->nl = NULL;
+	io->portid = 0;
+}
+
+static int open_errno_code(int err)
+{
+	switch (err) {
+	case EPERM:
+	case EACCES:
+	case EAFNOSUPPORT:
+	case EPROTONOSUPPORT:
+		return SOCKSTATE_EUNAVAIL;
+	case ENOMEM:
+	case ENOBUFS:
+		return SOCKSTATE_ENOMEM;
+	default:
+		return SOCKSTATE_EIO;
+	}
+}
+
+static int socket_open(sockstate__diag_io *io, sockstate_handle *h)
+{
+	int rcvbuf = RCVBUF_HINT;
+	int saved = -1, rc;
+
+	/* The socket answers for the namespace it is created in, for good:
+	 * enter the handle's only for this call (see netns.h). */
+	if (io->has_netns && (rc = sockstate__netns_enter(h, io->netns_fd, &saved)) < 0)
+		return rc;
+	io->nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (!io->nl) {
+		int err = errno;
+		sockstate__netns_leave(h, saved);
+		return sockstate__fail(h, open_errno_code(err), "socket(NETLINK_SOCK_DIAG): %s",
+		                       strerror(err));
+	}
+	rc = sockstate__netns_leave(h, saved);
+	if (rc < 0) {
+		socket_close(io);
+		return rc;
+	}
+	/* Only a hint (see RCVBUF_HINT): a refusal changes nothing. */
+	(void)setsockopt(mnl_socket_get_fd(io->nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+	                 sizeof rcvbuf);
+	if (mnl_socket_bind(io->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int err = errno;
+		socket_close(io);
+		return sockstate__fail(h, open_errno_code(err), "bind(NETLINK_SOCK_DIAG): %s",
+		                       strerror(err));
+	}
+	io->portid = mnl_socket_get_portid(io->nl);
+	return 0;
+}
+
+static int request_send(sockstate__diag_io *io, sockstate_handle *h,
+                        const sockstate__diag_request *req)
+{
+	/* Header, request, one attribute: well under 512 bytes. */
+	uint32_t words[128];
+	struct nlmsghdr *nlh;
+	struct inet_diag_req_v2 *r;
+
+	memset(words, 0, sizeof words);
+	nlh = mnl_nlmsg_put_header(words);
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	if (++io->seq == 0)
+		io->seq = 1;
+	nlh->nlmsg_seq = io->seq;
+	r = mnl_nlmsg_put_extra_header(nlh, sizeof *r);
+	r->sdiag_family = req->family;
+	r->sdiag_protocol = IPPROTO_TCP;
+	r->idiag_ext = req->ext;
+	r->idiag_states = req->states;
+	if (req->bytecode_len) {
+		if (!mnl_attr_put_check(nlh, sizeof words, INET_DIAG_REQ_BYTECODE,
+		                        req->bytecode_len, req->bytecode))
+			return sockstate__fail(h, SOCKSTATE_EINVAL,
+			                       "sock_diag request: %zu bytes of filter do not fit",
+			                       req->bytecode_len);
+	}
+	for (;;) {
+		if (mnl_socket_sendto(io->nl, nlh, nlh->nlmsg_len) >= 0)
+			return 0;
+		if (errno != EINTR)
+			break;
+	}
+	int err = errno;
+	return sockstate__fail(h, sockstate__diag_errno_code(err),
+	                       "sendto(NETLINK_SOCK_DIAG): %s", strerror(err));
+}
+
+/* One datagram from the kernel into io->buf. Returns its length or
+ * -errno (-EMSGSIZE: it did not fit the buffer). */
+static ssize_t datagram_recv(sockstate__diag_io *io)
+{
+	for (;;) {
+		struct sockaddr_nl from;
+		struct iovec iov = {.iov_base = io->buf, .iov_len = io->cap};
+		struct msghdr msg = {
+			.msg_name = &from, .msg_namelen = sizeof from,
+			.msg_iov = &iov, .msg_iovlen = 1,
+		};
+		ssize_t n;
+
+		memset(&from, 0, sizeof from);
+		/* MSG_TRUNC: the return value is the datagram's real length,
+		 * so a reply larger than the buffer is seen, not cut short. */
+		n = recvmsg(mnl_socket_get_fd(io->nl), &msg, MSG_TRUNC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		/* Any process may send to our port; only the kernel's count. */
+		if (msg.msg_namelen < sizeof from || from.nl_pid != 0)
+			continue;
+		if ((size_t)n > io->cap)
+			return -EMSGSIZE;
+		return n;
+	}
+}
+
+static int recv_fail(sockstate__diag_io *io, sockstate_handle *h, ssize_t n)
+{
+	int err = (int)-n;
+
+	if (err == EMSGSIZE)
+		return sockstate__fail(h, SOCKSTATE_EIO, "recvmsg(NETLINK_SOCK_DIAG): a reply "
+		                       "does not fit the %zu-byte buffer", io->cap);
+	return sockstate__fail(h, sockstate__diag_errno_code(err),
+	                       "recvmsg(NETLINK_SOCK_DIAG): %s", strerror(err));
+}
+
+/* Does buf[0..n) hold the last message of our request (NLMSG_DONE or
+ * NLMSG_ERROR)? 1 yes, 0 no, -1 malformed. */
+static int holds_end(const sockstate__diag_io *io, size_t n)
+{
+	size_t off = 0;
+
+	while (n - off >= sizeof(struct nlmsghdr)) {
+		struct nlmsghdr nlh;
+
+		memcpy(&nlh, io->buf + off, sizeof nlh);
+		if (nlh.nlmsg_len < sizeof nlh || nlh.nlmsg_len > n - off)
+			return -1;
+		if (nlh.nlmsg_seq == io->seq &&
+		    (nlh.nlmsg_type == NLMSG_DONE || nlh.nlmsg_type == NLMSG_ERROR))
+			return 1;
+		if (NLMSG_ALIGN(nlh.nlmsg_len) >= n - off)
+			break;
+		off += NLMSG_ALIGN(nlh.nlmsg_len);
+	}
+	return 0;
+}
+
+/* Read and drop the rest of a dump we stopped reading (buf holds its
+ * current datagram, n bytes), so the socket, and the network namespace it
+ * was opened in, serves the next dump. If that fails, close it: the next
+ * dump opens a new one. */
+static void dump_drain(sockstate__diag_io *io, size_t n)
+{
+	while (io->nl) {
+		ssize_t got;
+		int end = holds_end(io, n);
+
+		if (end == 1)
+			return;
+		if (end < 0)
+			break;
+		got = datagram_recv(io);
+		if (got < 0)
+			break;
+		n = (size_t)got;
+	}
+	socket_close(io);
+}
+
+/* ---- capture (developer option) ---- */
+
+static int capture_open(sockstate_handle *h, const sockstate__diag_request *req,
+                        uint32_t seq, int *fd)
+{
+	const char *dir = sockstate__handle_capture_dir(h);
+	char path[4096];
+
+	*fd = -1;
+	if (!dir)
+		return 0;
+	snprintf(path, sizeof path, "%s/diag-%ld-%u-%s.bin", dir, (long)getpid(), seq,
+	         req->family == AF_INET ? "ipv4" : "ipv6");
+	*fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (*fd < 0) {
+		int err = errno;
+		return sockstate__fail(h, SOCKSTATE_EIO, "open(%s): %s", path, strerror(err));
+	}
+	return 0;
+}
+
+static int capture_write(sockstate_handle *h, int fd, const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			int err = errno;
+			return sockstate__fail(h, SOCKSTATE_EIO, "write(capture file): %s",
+			                       strerror(err));
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* ---- repeats: cookies of this datagram and the previous one ---- */
+
+static uint32_t cookie_hash(uint64_t cookie, uint32_t mask)
+{
+	return (uint32_t)((cookie * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & mask;
+}
+
+static int cookies_has(const sockstate__diag_cookies *set, uint64_t cookie)
+{
+	if (!set->slot)
+		return 0;
+	for (uint32_t i = cookie_hash(cookie, set->mask);; i = (i + 1) & set->mask) {
+		if (set->slot[i] == cookie)
+			return 1;
+		if (set->slot[i] == 0)
+			return 0;
+	}
+}
+
+/* Returns 1 when added, 0 when already there. The set never fills: it has
+ * twice as many slots as the datagram has messages. */
+static int cookies_add(sockstate__diag_cookies *set, uint64_t cookie)
+{
+	for (uint32_t i = cookie_hash(cookie, set->mask);; i = (i + 1) & set->mask) {
+		if (set->slot[i] == cookie)
+			return 0;
+		if (set->slot[i] == 0) {
+			set->slot[i] = cookie;
+			return 1;
+		}
+	}
+}
+
+/* Make seen[0] an empty set for a datagram of `messages` messages, after
+ * keeping the last one's as seen[1]. */
+static int cookies_next(sockstate__diag_io *io, sockstate_handle *h, uint32_t messages)
+{
+	sockstate__diag_cookies prev = io->seen[0];
+	sockstate__diag_cookies *cur = &io->seen[0];
+	size_t slots = 64;
+
+	io->seen[0] = io->seen[1];
+	io->seen[1] = prev;
+	while (slots < 2 * (size_t)messages)
+		slots *= 2;
+	if (!cur->slot || (size_t)cur->mask + 1 < slots) {
+		uint64_t *slot = calloc(slots, sizeof *slot);
+		if (!slot)
+			return sockstate__fail(h, SOCKSTATE_ENOMEM,
+			                       "out of memory for %zu cookies", slots);
+		free(cur->slot);
+		cur->slot = slot;
+		cur->mask = (uint32_t)(slots - 1);
+		return 0;
+	}
+	memset(cur->slot, 0, ((size_t)cur->mask + 1) * sizeof *cur->slot);
+	return 0;
+}
+
+static void cookies_clear(sockstate__diag_io *io)
+{
+	for (int i = 0; i < 2; i++)
+		if (io->seen[i].slot)
+			memset(io->seen[i].slot, 0,
+			       ((size_t)io->seen[i].mask + 1) * sizeof *io->seen[i].slot);
+}
+
+/* ---- one dump ---- */
+
+struct dump {
+	sockstate__diag_io *io;
+	sockstate__diag_record_fn cb;
+	void *ctx;
+	uint32_t delivered;          /* records that reached cb */
+};
+
+static int dump_record(void *ctx, sockstate_socket *s, uint64_t owner_key)
+{
+	struct dump *d = ctx;
+
+	if ((s->valid & SOCKSTATE_HAS_COOKIE) && s->cookie) {
+		if (cookies_has(&d->io->seen[1], s->cookie) ||
+		    !cookies_add(&d->io->seen[0], s->cookie))
+			return 0;
+	}
+	d->delivered++;
+	return d->cb(d->ctx, s, owner_key);
+}
+
+/* The dump cannot go on: restart it if nothing reached cb yet. */
+static int dump_interrupted(sockstate_handle *h, const sockstate__diag_request *req,
+                            const struct dump *d, const char *what)
+{
+	if (d->delivered == 0)
+		return DUMP_RESTART;
+	return sockstate__fail(h, SOCKSTATE_EAGAIN,
+	                       "sock_diag dump (%s): %s after %u sockets were listed; "
+	                       "listing them again would repeat them", family_name(req->family),
+	                       what, d->delivered);
+}
+
+static int decode_fail(sockstate_handle *h, const sockstate__diag_request *req,
+                       const sockstate__diag_result *res, int rc, ssize_t n)
+{
+	if (res->os_errno)
+		return sockstate__fail(h, rc, "sock_diag dump (%s): %s: %s",
+		                       family_name(req->family), res->why, strerror(res->os_errno));
+	return sockstate__fail(h, rc, "sock_diag dump (%s): %s at byte %zu of a %zd-byte reply",
+	                       family_name(req->family), res->why, res->offset, n);
+}
+
+static int dump_once(sockstate__diag_io *io, sockstate_handle *h,
+                     const sockstate__diag_request *req, struct dump *d)
+{
+	int capture_fd = -1, rc;
+
+	if (!io->nl) {
+		rc = socket_open(io, h);
+		if (rc < 0)
+			return rc;
+	}
+	rc = request_send(io, h, req);
+	if (rc < 0)
+		return rc;
+	/* The probe's empty dump is not worth a file. */
+	if (req->states) {
+		rc = capture_open(h, req, io->seq, &capture_fd);
+		if (rc < 0) {
+			dump_drain(io, 0);
+			return rc;
+		}
+	}
+	cookies_clear(io);
+	for (;;) {
+		sockstate__diag_result res;
+		const char *why;
+		uint32_t messages;
+		uint16_t flags;
+		ssize_t n = datagram_recv(io);
+
+		if (n == -ENOBUFS) {
+			/* Datagrams were lost: the dump's end may be among them. */
+			socket_close(io);
+			rc = dump_interrupted(h, req, d, "the socket overran (ENOBUFS)");
+			break;
+		}
+		if (n < 0) {
+			socket_close(io);
+			rc = recv_fail(io, h, n);
+			break;
+		}
+		if (capture_fd >= 0) {
+			rc = capture_write(h, capture_fd, io->buf, (size_t)n);
+			if (rc < 0) {
+				dump_drain(io, (size_t)n);
+				break;
+			}
+		}
+		rc = sockstate__diag_scan(io->buf, (size_t)n, &messages, &flags, &why);
+		if (rc < 0) {
+			/* We cannot tell where the dump ends in garbage. */
+			socket_close(io);
+			sockstate__fail(h, rc, "sock_diag dump (%s): %s (message %u)",
+			                family_name(req->family), why, messages + 1);
+			break;
+		}
+		if (flags & NLM_F_DUMP_INTR) {
+			dump_drain(io, (size_t)n);
+			rc = dump_interrupted(h, req, d, "the kernel marked the dump interrupted");
+			break;
+		}
+		rc = cookies_next(io, h, messages);
+		if (rc < 0) {
+			dump_drain(io, (size_t)n);
+			break;
+		}
+		rc = sockstate__diag_decode(io->buf, (size_t)n, io->seq, io->portid,
+		                            dump_record, d, &res);
+		if (rc < 0 && res.why)
+			decode_fail(h, req, &res, rc, n);
+		if (rc == 0 && res.done)
+			break;
+		if (rc == SOCKSTATE_EPARSE)
+			socket_close(io); /* where garbage ends is anyone's guess */
+		else if (rc != 0 && !res.done)
+			dump_drain(io, (size_t)n);
+		if (rc != 0)
+			break;
+	}
+	if (capture_fd >= 0)
+		close(capture_fd);
+	return rc;
+}
+
+int sockstate__diag_dump(sockstate__diag_io *io, sockstate_handle *h,
+                         const sockstate__diag_request *req,
+                         sockstate__diag_record_fn cb, void *ctx)
+{
+	struct dump d = {.io = io, .cb = cb, .ctx = ctx};
+
+	for (int attempt = 0;; attempt++) {
+		int rc = dump_once(io, h, req, &d);
+
+		if (rc != DUMP_RESTART)
+			return rc;
+		if (attempt == SOCKSTATE__DIAG_MAX_RESTARTS)
+			return sockstate__fail(h, SOCKSTATE_EAGAIN,
+			                       "sock_diag dump (%s) was interrupted %d times in a "
+			                       "row: the socket table keeps changing",
+			                       family_name(req->family), attempt + 1);
+	}
+}
+
+/* ---- open, probe, close ---- */
+
+static int record_unexpected(void *ctx, sockstate_socket *s, uint64_t owner_key)
+{
+	(void)ctx;
+	(void)s;
+	(void)owner_key;
+	return 0;
+}
+
+int sockstate__diag_io_open(sockstate__diag_io *io, sockstate_handle *h)
+{
+	/* idiag_states 0 walks no table; the answer (DONE, or ENOENT when no
+	 * TCP handler is registered) proves the whole path works. */
+	const sockstate__diag_request probe = {.family = AF_INET};
+	int rc;
+
+	memset(io, 0, sizeof *io);
+	rc = sockstate__netns_open(h, &io->netns_fd);
+	if (rc < 0)
+		return rc;
+	io->has_netns = io->netns_fd >= 0;
+	io->buf = malloc(SOCKSTATE__DIAG_BUF_SIZE);
+	if (!io->buf) {
+		sockstate__diag_io_close(io);
+		return sockstate__fail(h, SOCKSTATE_ENOMEM, "out of memory for the %u-byte "
+		                       "netlink buffer", SOCKSTATE__DIAG_BUF_SIZE);
+	}
+	io->cap = SOCKSTATE__DIAG_BUF_SIZE;
+	rc = socket_open(io, h);
+	/* Not being let into the namespace is not a missing backend. */
+	if (rc < 0 && io->has_netns && rc != SOCKSTATE_EUNAVAIL) {
+		sockstate__diag_io_close(io);
+		return rc;
+	}
+	if (rc == 0)
+		rc = sockstate__diag_dump(io, h, &probe, record_unexpected, NULL);
+	if (rc < 0) {
+		sockstate__diag_io_close(io);
+		if (rc != SOCKSTATE_ENOMEM)
+			rc = SOCKSTATE_EUNAVAIL;
+		return rc;
+	}
+	return 0;
+}
+
+void sockstate__diag_io_close(sockstate__diag_io *io)
+{
+	socket_close(io);
+	if (io->has_netns)
+		close(io->netns_fd);
+	free(io->buf);
+	free(io->seen[0].slot);
+	free(io->seen[1].slot);
+	memset(io, 0, sizeof *io);
+}
