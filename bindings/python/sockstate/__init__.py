@@ -1,0 +1,287 @@
+"""sockstate: which TCP sockets exist, in which state, owned by whom.
+
+The same answer on every OS, in one vocabulary of states (RFC 9293 names:
+LISTEN, ESTABLISHED, TIME_WAIT...), beside the OS's own spelling. A thin
+layer over the C library libsockstate: enumeration, filtering, owner
+mapping and output formats all happen in C.
+
+    >>> import sockstate
+    >>> for c in sockstate.connections(states="LISTEN", processes=True):
+    ...     print(c.laddr.ip, c.laddr.port, c.pid, c.process)
+    >>> sockstate.counts()[sockstate.State.ESTABLISHED]
+    12
+    >>> sockstate.State.parse("SYN-RECV")
+    <State.SYN_RECEIVED: 'SYN_RECEIVED'>
+
+Filters (keyword arguments of connections, counts, snapshot, metrics...)
+use the same parser as the ``sockstate`` command line, so the same text is
+accepted and refused in both:
+
+    states    "LISTEN", "estab,syn-recv", a State, or a list of either;
+              default: every state but BOUND ("all" adds BOUND)
+    port      local or remote port;  sport / dport: local / remote port
+    laddr     local address or prefix ("10.0.0.0/8", "::1"), or psutil's
+              (ip, port) tuple;  raddr: the same for the remote end
+    addr      local or remote address in the prefix
+    pid, uid  owned by that process / user id
+    family    4, 6, "ipv4", "ipv6", socket.AF_INET or socket.AF_INET6
+    backend, pid_source, netns: which default handle to use (see Handle)
+
+Bad input raises InvalidArgument (a ValueError) with the message the CLI
+prints; OS failures raise PermissionDenied (a PermissionError),
+Unavailable or Error.
+"""
+
+from __future__ import annotations
+
+import socket as _socket
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+
+from ._errors import Error, InvalidArgument, PermissionDenied, Unavailable
+from ._errors import error_classes as _error_classes
+from ._handle import AddrArg, Group, Handle, NetNs, PortArg, StatesArg
+from ._handle import default_handle as _default_handle
+from ._native import available as _available
+from ._native import core as _core
+from ._state import _BY_CODE, State, StateInfo, check_numbering
+
+__all__ = [
+    "Address", "Connection", "Error", "Group", "Handle", "InvalidArgument",
+    "NativeState", "NetNs", "PermissionDenied", "State", "StateInfo",
+    "TcpInfo", "Unavailable", "backend", "backends", "blockers",
+    "connections", "counts", "groups", "listening", "metrics", "netns_list",
+    "render", "render_summary", "snapshot", "wait_drained", "wait_listen",
+    "__version__",
+]
+
+if TYPE_CHECKING:
+    from ._core import Address, Connection, NativeState, TcpInfo
+    __version__: str
+elif _available():
+    _c = _core()
+    check_numbering(_c)
+    _c._setup(_BY_CODE, _socket.AF_INET, _socket.AF_INET6, _socket.SOCK_STREAM,
+              Error, _error_classes(_c))
+    #: One TCP socket (a struct sequence built in C; see docs/PYTHON.md).
+    Connection = _c.Connection
+    #: One end of a connection: (ip, port), as psutil's ``addr``.
+    Address = _c.Address
+    #: The state in the OS's own terms: (code, name), e.g. (1, "ESTAB").
+    NativeState = _c.NativeState
+    #: TCP internals of a socket (connections(tcp_info=True)).
+    TcpInfo = _c.TcpInfo
+    #: The library's version ("MAJOR.MINOR.PATCH"); the package's too.
+    __version__ = _c.version()
+else:  # pragma: no cover - only without the extension
+    Connection = Address = NativeState = TcpInfo = None  # type: ignore[misc,assignment]
+    __version__ = "0+unknown"
+
+
+def connections(states: StatesArg = None, *, port: PortArg = None,
+                sport: PortArg = None, dport: PortArg = None,
+                laddr: AddrArg = None, raddr: AddrArg = None,
+                addr: AddrArg = None, pid: Optional[int] = None,
+                uid: Optional[int] = None, family: Any = None,
+                processes: bool = False, tcp_info: bool = False,
+                sort: Optional[str] = None, backend: Optional[str] = None,
+                pid_source: Optional[str] = None,
+                netns: Optional[str] = None) -> List[Connection]:
+    """Every TCP socket that passes the filters, as a list of Connection.
+
+    processes=True maps owners (pid, pids, process), as ``sockstate -p``
+    and psutil do; tcp_info=True adds TCP internals where the backend has
+    them; sort is "state", "local", "remote", "pid" or "process" (the OS's
+    order by default; pid and process imply processes=True).
+
+        >>> import os, sockstate
+        >>> mine = sockstate.connections("LISTEN", processes=True, pid=os.getpid())
+        >>> [(c.laddr.port, c.state) for c in mine]
+        [(8080, <State.LISTEN: 'LISTEN'>)]
+
+    Raises InvalidArgument for bad filters, PermissionDenied, Unavailable
+    or Error when the OS refuses or fails.
+    """
+    return _default_handle(backend, pid_source, netns).connections(
+        states, port=port, sport=sport, dport=dport, laddr=laddr,
+        raddr=raddr, addr=addr, pid=pid, uid=uid, family=family,
+        processes=processes, tcp_info=tcp_info, sort=sort)
+
+
+def counts(states: StatesArg = None, *, port: PortArg = None,
+           sport: PortArg = None, dport: PortArg = None,
+           laddr: AddrArg = None, raddr: AddrArg = None,
+           addr: AddrArg = None, pid: Optional[int] = None,
+           uid: Optional[int] = None, family: Any = None,
+           backend: Optional[str] = None,
+           pid_source: Optional[str] = None,
+           netns: Optional[str] = None) -> Dict[State, int]:
+    """Sockets per State, counted in C without a per-socket object.
+
+    Every State is a key (zeros included), in the order CLOSED ... BOUND,
+    UNKNOWN; States are strings, so ``counts()["LISTEN"]`` works too.
+
+        >>> sockstate.counts(port=443)[sockstate.State.ESTABLISHED]
+        120
+    """
+    return _default_handle(backend, pid_source, netns).counts(
+        states, port=port, sport=sport, dport=dport, laddr=laddr,
+        raddr=raddr, addr=addr, pid=pid, uid=uid, family=family)
+
+
+def snapshot(states: StatesArg = None, *, port: PortArg = None,
+             sport: PortArg = None, dport: PortArg = None,
+             laddr: AddrArg = None, raddr: AddrArg = None,
+             addr: AddrArg = None, pid: Optional[int] = None,
+             uid: Optional[int] = None, family: Any = None,
+             processes: bool = False, tcp_info: bool = False,
+             sort: Optional[str] = None, backend: Optional[str] = None,
+             pid_source: Optional[str] = None,
+             netns: Optional[str] = None) -> Dict[str, Any]:
+    """The "sockstate/1" document as a dict: the same JSON the CLI's
+    ``--json`` prints (docs/schema/sockstate-1.json), host facts included.
+
+        >>> doc = sockstate.snapshot(processes=True)
+        >>> doc["schema"], doc["backend"], len(doc["sockets"])
+        ('sockstate/1', 'linux-netlink', 42)
+    """
+    return _default_handle(backend, pid_source, netns).snapshot(
+        states, port=port, sport=sport, dport=dport, laddr=laddr,
+        raddr=raddr, addr=addr, pid=pid, uid=uid, family=family,
+        processes=processes, tcp_info=tcp_info, sort=sort)
+
+
+def render(format: str = "table", states: StatesArg = None, *,
+           port: PortArg = None, sport: PortArg = None,
+           dport: PortArg = None, laddr: AddrArg = None,
+           raddr: AddrArg = None, addr: AddrArg = None,
+           pid: Optional[int] = None, uid: Optional[int] = None,
+           family: Any = None, processes: bool = False,
+           tcp_info: bool = False, sort: Optional[str] = None,
+           header: bool = True, backend: Optional[str] = None,
+           pid_source: Optional[str] = None,
+           netns: Optional[str] = None) -> str:
+    """The sockets as text, exactly as ``sockstate list --format FORMAT``
+    prints them: "table", "json", "csv" or "prometheus".
+
+        >>> print(sockstate.render("csv", "LISTEN"), end="")
+    """
+    return _default_handle(backend, pid_source, netns).render(
+        format, states, port=port, sport=sport, dport=dport, laddr=laddr,
+        raddr=raddr, addr=addr, pid=pid, uid=uid, family=family,
+        processes=processes, tcp_info=tcp_info, sort=sort, header=header)
+
+
+def render_summary(format: str = "table", states: StatesArg = None, *,
+                   port: PortArg = None, sport: PortArg = None,
+                   dport: PortArg = None, laddr: AddrArg = None,
+                   raddr: AddrArg = None, addr: AddrArg = None,
+                   pid: Optional[int] = None, uid: Optional[int] = None,
+                   family: Any = None, header: bool = True, by: Any = None,
+                   top: int = 0, backend: Optional[str] = None,
+                   pid_source: Optional[str] = None,
+                   netns: Optional[str] = None) -> str:
+    """The per-state counts as text, exactly as ``sockstate summary
+    --format FORMAT`` prints them; with ``by`` (and ``top``) the groups,
+    as ``summary --by KEY --top N``."""
+    return _default_handle(backend, pid_source, netns).render_summary(
+        format, states, port=port, sport=sport, dport=dport, laddr=laddr,
+        raddr=raddr, addr=addr, pid=pid, uid=uid, family=family,
+        header=header, by=by, top=top)
+
+
+def groups(by: Any, states: StatesArg = None, *, top: int = 0,
+           port: PortArg = None, sport: PortArg = None, dport: PortArg = None,
+           laddr: AddrArg = None, raddr: AddrArg = None, addr: AddrArg = None,
+           pid: Optional[int] = None, uid: Optional[int] = None,
+           family: Any = None, backend: Optional[str] = None,
+           pid_source: Optional[str] = None,
+           netns: Optional[str] = None) -> List[Group]:
+    """Per-state counts per group of sockets sharing a key ("port",
+    "local", "remote", "process", "uid", "netns", or several), largest
+    first, counted in C in one pass.
+
+        >>> [(g.port, g.total) for g in sockstate.groups("port", top=3)]
+        [(443, 120), (22, 3), (5432, 2)]
+    """
+    return _default_handle(backend, pid_source, netns).groups(
+        by, states, top=top, port=port, sport=sport, dport=dport, laddr=laddr,
+        raddr=raddr, addr=addr, pid=pid, uid=uid, family=family)
+
+
+def listening(port: int, *, family: Any = None, backend: Optional[str] = None,
+netns: Optional[str] = None) -> bool:
+    """Does a socket listen on local ``port``? One kernel-filtered query."""
+    return _default_handle(backend, None, netns).listening(port, family=family)
+
+
+def blockers(port: int, states: StatesArg = None, *,
+             exclude_remote: Any = (), processes: bool = False,
+             family: Any = None, backend: Optional[str] = None,
+             netns: Optional[str] = None) -> List[Connection]:
+    """The connections that keep local ``port`` from being drained (every
+    state but LISTEN, TIME_WAIT and BOUND unless ``states`` says), minus
+    those whose peer is in ``exclude_remote``; [] means drained.
+
+        >>> sockstate.blockers(8080, exclude_remote=["10.0.0.5"])
+        []
+    """
+    return _default_handle(backend, None, netns).blockers(
+        port, states, exclude_remote=exclude_remote, processes=processes,
+        family=family)
+
+
+def wait_listen(port: int, timeout: float = 300.0, interval: float = 1.0, *,
+                family: Any = None, backend: Optional[str] = None,
+                netns: Optional[str] = None) -> bool:
+    """Poll until something listens on ``port`` (True), or ``timeout``
+    seconds pass (False), as ``sockstate wait --listen``."""
+    return _default_handle(backend, None, netns).wait_listen(
+        port, timeout, interval, family=family)
+
+
+def wait_drained(port: int, timeout: float = 300.0, interval: float = 1.0, *,
+                 states: StatesArg = None, exclude_remote: Any = (),
+                 family: Any = None, backend: Optional[str] = None,
+                 netns: Optional[str] = None) -> bool:
+    """Poll until no connection blocks ``port`` (True), or ``timeout``
+    seconds pass (False), as ``sockstate wait --drained``."""
+    return _default_handle(backend, None, netns).wait_drained(
+        port, timeout, interval, states=states, exclude_remote=exclude_remote,
+        family=family)
+
+
+def netns_list() -> List[NetNs]:
+    """Every network namespace this process can see (Linux), each once:
+    those under /run/netns by name, then those of processes ("pid:PID")."""
+    return _default_handle().netns_list()
+
+
+def metrics(states: StatesArg = None, *, port: PortArg = None,
+            sport: PortArg = None, dport: PortArg = None,
+            laddr: AddrArg = None, raddr: AddrArg = None,
+            addr: AddrArg = None, pid: Optional[int] = None,
+            uid: Optional[int] = None, family: Any = None,
+            backend: Optional[str] = None,
+            pid_source: Optional[str] = None,
+            netns: Optional[str] = None) -> str:
+    """Prometheus text exposition (gauge sockstate_tcp_sockets{state,
+    family}), as ``sockstate summary --format prometheus`` prints it. With
+    port, only that port is counted and its per-port series is added.
+
+        >>> print(sockstate.metrics(port=80), end="")
+    """
+    return _default_handle(backend, pid_source, netns).metrics(
+        states, port=port, sport=sport, dport=dport, laddr=laddr,
+        raddr=raddr, addr=addr, pid=pid, uid=uid, family=family)
+
+
+def backend(backend: Optional[str] = None,
+            pid_source: Optional[str] = None,
+            netns: Optional[str] = None) -> str:
+    """The backend the default handle uses here ("linux-netlink", ...)."""
+    return _default_handle(backend, pid_source, netns).backend
+
+
+def backends() -> Tuple[str, ...]:
+    """The backends this build offers, in preference order."""
+    return tuple(_core().backends())

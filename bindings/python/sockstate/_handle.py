@@ -1,0 +1,545 @@
+"""Handles on the library, the query builder, and the default handles."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import socket
+import threading
+import time
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union
+
+from ._errors import InvalidArgument
+from ._native import core
+from ._state import State
+
+StatesArg = Union[str, State, Iterable[Union[str, State]], None]
+AddrArg = Union[str, ipaddress.IPv4Address, ipaddress.IPv6Address,
+                ipaddress.IPv4Network, ipaddress.IPv6Network,
+                Tuple[Optional[str], Optional[int]], None]
+PortArg = Union[int, str, None]
+
+_SORT_OWNERS = ("pid", "process")
+
+# The writers' order of states: CLOSED ... BOUND, then UNKNOWN.
+_WRITER_ORDER = tuple(State)
+
+
+class Group(NamedTuple):
+    """One group of Handle.groups(): the keys grouped on (the others None)
+    and the group's counts.
+
+    port: local port; local: local Address; remote: remote address (text);
+    process: owner's name (None: no owner found, e.g. TIME_WAIT); uid;
+    netns: the namespace label (None: the caller's own); total: sockets in
+    the group; counts: {State: n} for the states it has, in the usual
+    order.
+    """
+
+    port: Optional[int]
+    local: Any
+    remote: Optional[str]
+    process: Optional[str]
+    uid: Optional[int]
+    netns: Optional[str]
+    total: int
+    counts: Dict[State, int]
+
+
+class NetNs(NamedTuple):
+    """A network namespace (sockstate.netns_list()): spec is what
+    Handle(netns=...) takes ("NAME" or "pid:PID"); pid the lowest pid seen
+    in it (None: none); inode its identity; current: the caller's own."""
+
+    spec: str
+    pid: Optional[int]
+    inode: int
+    current: bool
+
+
+def _group(t: tuple) -> Group:
+    by_state = t[7]
+    from ._state import _CODES
+    counts = {s: by_state[_CODES[s]] for s in _WRITER_ORDER if by_state[_CODES[s]]}
+    return Group(t[0], t[1], t[2], t[3], t[4], t[5], t[6], counts)
+
+
+def _keys_text(by: Any) -> Union[str, bytes]:
+    if isinstance(by, (str, bytes)):
+        return by
+    return ",".join(str(k) for k in by)
+
+
+def _text(value: Any) -> Union[str, bytes]:
+    """A filter value as the library's parser reads it."""
+    if isinstance(value, (str, bytes)):
+        return value
+    if isinstance(value, bool):
+        return str(value)  # refused by the parser, with the value shown
+    if isinstance(value, State):
+        return value.value
+    return str(value)
+
+
+def _states_text(states: StatesArg) -> Union[str, bytes]:
+    if isinstance(states, (str, bytes, State)):
+        return _text(states)
+    try:
+        items = list(states)  # type: ignore[arg-type]
+    except TypeError:
+        return _text(states)
+    return ",".join(str(_text(s)) if not isinstance(s, bytes) else s.decode()
+                    for s in items)
+
+
+def _family_text(family: Any) -> Union[str, bytes]:
+    if isinstance(family, socket.AddressFamily):
+        if family == socket.AF_INET:
+            return "4"
+        if family == socket.AF_INET6:
+            return "6"
+    return _text(family)
+
+
+def _endpoint(pairs: list, key_addr: str, key_port: str, label: str,
+              value: AddrArg) -> None:
+    """laddr/raddr: an address or prefix, or psutil's (ip, port) tuple."""
+    if isinstance(value, tuple):
+        if len(value) != 2:
+            raise TypeError(f"{label}: expected (ip, port), got {value!r}")
+        ip, port = value
+        if ip not in (None, ""):
+            pairs.append((key_addr, _text(ip), label))
+        if port is not None:
+            pairs.append((key_port, _text(port), label))
+    else:
+        pairs.append((key_addr, _text(value), label))
+
+
+def build_query(states: StatesArg = None, port: PortArg = None,
+                sport: PortArg = None, dport: PortArg = None,
+                laddr: AddrArg = None, raddr: AddrArg = None,
+                addr: AddrArg = None, pid: Optional[int] = None,
+                uid: Optional[int] = None, family: Any = None,
+                processes: bool = False, tcp_info: bool = False,
+                sort: Optional[str] = None, pushdown: bool = True,
+                ) -> Tuple[bytes, int]:
+    """The library query (bytes) and sort key for these filters.
+
+    Every value goes through the library's own parsers
+    (sockstate_query_set and friends); nothing is parsed here.
+    """
+    c = core()
+    pairs: List[Tuple[str, Union[str, bytes], str]] = []
+    if states is not None:
+        pairs.append(("state", _states_text(states), "states"))
+    if port is not None:
+        pairs.append(("port", _text(port), "port"))
+    if sport is not None:
+        pairs.append(("sport", _text(sport), "sport"))
+    if dport is not None:
+        pairs.append(("dport", _text(dport), "dport"))
+    if laddr is not None:
+        _endpoint(pairs, "saddr", "sport", "laddr", laddr)
+    if raddr is not None:
+        _endpoint(pairs, "daddr", "dport", "raddr", raddr)
+    if addr is not None:
+        pairs.append(("addr", _text(addr), "addr"))
+    if pid is not None:
+        pairs.append(("pid", _text(pid), "pid"))
+    if uid is not None:
+        pairs.append(("uid", _text(uid), "uid"))
+    if family is not None:
+        pairs.append(("family", _family_text(family), "family"))
+    flags = 0
+    if processes:
+        flags |= c.Q_PIDS
+    if tcp_info:
+        flags |= c.Q_TCP_INFO
+    if not pushdown:
+        flags |= c.Q_NO_PUSHDOWN
+    sort_key = c.SORT_NONE
+    if sort is not None:
+        sort_key = c.sort_key(sort, "sort")
+        # Sorting by owner without owners would sort nothing (as the CLI).
+        if sort_key in (c.SORT_PID, c.SORT_PROCESS):
+            flags |= c.Q_PIDS
+    return c.query(pairs, flags), sort_key
+
+
+# Handles record the pid they were opened in; a child after fork reopens
+# its own (a netlink socket shared with the parent would mix replies).
+_fork_lock = threading.Lock()
+
+
+class Handle:
+    """An open libsockstate handle: a backend chosen once, buffers kept warm.
+
+    The module functions (sockstate.connections() ...) share a default
+    handle; make your own when you want a particular backend or pid source,
+    or one per thread::
+
+        with sockstate.Handle(backend="linux-proc") as h:
+            for c in h.connections(states="LISTEN"):
+                print(c.laddr.port, c.state)
+
+    A handle is safe to share between threads (calls on one handle take
+    turns; separate handles run in parallel) and survives fork (the child
+    reopens its own on first use). The GIL is released while the OS is
+    asked.
+
+    Args:
+        backend: None or "auto" for the first that works, else a name from
+            sockstate.backends() ("linux-netlink", "linux-proc", ...).
+        pid_source: None/"auto", "procfs" or "bpf": how owners are found.
+        netns: None for this process's network namespace, else another
+            one: "NAME" (/run/netns/NAME), a path to a namespace file, or
+            "pid:PID" (Linux; entering one needs CAP_SYS_ADMIN). Its
+            sockets then carry this string as Connection.netns.
+
+    Raises:
+        InvalidArgument: unknown backend or pid source name.
+        Unavailable: no backend (or not the one asked) works here.
+    """
+
+    __slots__ = ("_options", "_cap", "_lock", "_pid", "__weakref__")
+
+    def __init__(self, backend: Optional[str] = None,
+                 pid_source: Optional[str] = None, *,
+                 netns: Optional[str] = None,
+                 capture_dir: Optional[str] = None) -> None:
+        self._options = (backend, pid_source, capture_dir, netns)
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._cap: Any = core().open(*self._options)
+
+    # ---- life cycle ----
+
+    def close(self) -> None:
+        """Release the handle (idempotent). Later calls raise ValueError."""
+        self._check_fork()
+        with self._lock:
+            if self._cap:
+                core().close(self._cap)
+            self._cap = False  # closed on purpose: never reopened
+
+    def __enter__(self) -> "Handle":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        if self._cap is False:
+            return "<sockstate.Handle closed>"
+        try:
+            return f"<sockstate.Handle backend={self.backend!r}>"
+        except Exception:
+            return "<sockstate.Handle>"
+
+    def _check_fork(self) -> None:
+        if self._pid == os.getpid():
+            return
+        with _fork_lock:
+            if self._pid == os.getpid():
+                return
+            cap, self._cap = self._cap, None
+            # The parent may have been inside a call at the fork; then the
+            # handle's memory may be half-updated: leave it alone.
+            if self._lock.acquire(blocking=False):
+                if cap:
+                    core().close(cap)
+            elif cap:
+                core().abandon(cap)
+            if cap is False:
+                self._cap = False
+            self._lock = threading.Lock()
+            self._pid = os.getpid()
+
+    def _call(self, name: str, *args: Any) -> Any:
+        self._check_fork()
+        with self._lock:
+            if self._cap is None:
+                self._cap = core().open(*self._options)
+            elif self._cap is False:
+                raise ValueError("the sockstate handle is closed")
+            return getattr(core(), name)(self._cap, *args)
+
+    # ---- facts ----
+
+    @property
+    def backend(self) -> str:
+        """The backend's JSON name: "linux-netlink", "linux-proc", ..."""
+        return self._call("backend")
+
+    @property
+    def pid_source(self) -> Optional[str]:
+        """How the last query that asked for processes found them
+        ("procfs", "bpf-iter", ...), or None."""
+        return self._call("pid_source")
+
+    @property
+    def pid_source_reason(self) -> str:
+        """Why the last query with processes mapped owners as pid_source
+        says (e.g. why not with BPF), or ""."""
+        return self._call("pid_source_reason")
+
+    # ---- queries ----
+
+    def connections(self, states: StatesArg = None, *, port: PortArg = None,
+                    sport: PortArg = None, dport: PortArg = None,
+                    laddr: AddrArg = None, raddr: AddrArg = None,
+                    addr: AddrArg = None, pid: Optional[int] = None,
+                    uid: Optional[int] = None, family: Any = None,
+                    processes: bool = False, tcp_info: bool = False,
+                    sort: Optional[str] = None, pushdown: bool = True,
+                    ) -> List[Any]:
+        """The TCP sockets that pass every filter given, as Connection
+        objects, in the OS's order (or sorted by ``sort``).
+
+        See sockstate.connections for the filters.
+        """
+        q, sort_key = build_query(states, port, sport, dport, laddr, raddr,
+                                  addr, pid, uid, family, processes, tcp_info,
+                                  sort, pushdown)
+        return self._call("connections", q, sort_key)
+
+    def counts(self, states: StatesArg = None, *, port: PortArg = None,
+               sport: PortArg = None, dport: PortArg = None,
+               laddr: AddrArg = None, raddr: AddrArg = None,
+               addr: AddrArg = None, pid: Optional[int] = None,
+               uid: Optional[int] = None, family: Any = None,
+               pushdown: bool = True) -> Dict[State, int]:
+        """How many sockets per State (every state, zeros included),
+        counted in C: no per-socket object is made."""
+        q, _ = build_query(states, port, sport, dport, laddr, raddr, addr,
+                           pid, uid, family, pushdown=pushdown)
+        return self._call("counts", q)
+
+    def render(self, format: str = "table", states: StatesArg = None, *,
+               port: PortArg = None, sport: PortArg = None,
+               dport: PortArg = None, laddr: AddrArg = None,
+               raddr: AddrArg = None, addr: AddrArg = None,
+               pid: Optional[int] = None, uid: Optional[int] = None,
+               family: Any = None, processes: bool = False,
+               tcp_info: bool = False, sort: Optional[str] = None,
+               header: bool = True, metrics_port: Optional[int] = None,
+               ) -> str:
+        """The sockets as ``sockstate list --format FORMAT`` prints them
+        (table, json, csv or prometheus), byte for byte: the library's
+        writers produce both."""
+        c = core()
+        fmt = c.format_parse(format, "format")
+        q, sort_key = build_query(states, port, sport, dport, laddr, raddr,
+                                  addr, pid, uid, family, processes, tcp_info,
+                                  sort)
+        wflags = _write_flags(c, q, header)
+        data, _count, _src = self._call("render", q, sort_key, fmt, wflags,
+                                        _metrics_port(metrics_port, port))
+        return data.decode("utf-8", "surrogateescape")
+
+    def render_summary(self, format: str = "table", states: StatesArg = None,
+                       *, port: PortArg = None, sport: PortArg = None,
+                       dport: PortArg = None, laddr: AddrArg = None,
+                       raddr: AddrArg = None, addr: AddrArg = None,
+                       pid: Optional[int] = None, uid: Optional[int] = None,
+                       family: Any = None, header: bool = True,
+                       by: Any = None, top: int = 0) -> str:
+        """The per-state counts as ``sockstate summary --format FORMAT``
+        prints them, byte for byte; with ``by`` (and ``top``), the groups
+        as ``summary --by KEY --top N`` prints them (table, json, csv)."""
+        c = core()
+        fmt = c.format_parse(format, "format")
+        q, _ = build_query(states, port, sport, dport, laddr, raddr, addr,
+                           pid, uid, family)
+        wflags = 0 if header else c.W_NO_HEADER
+        if by is not None:
+            keys = c.group_keys_parse(_keys_text(by), "by")
+            if fmt == c.FORMAT_PROMETHEUS:
+                raise InvalidArgument("by: not available with format "
+                                      "prometheus (use port for per-port series)")
+            _g, _s, _t, data, _src, _b = self._call("count_groups", q, keys,
+                                                    int(top), fmt, wflags)
+            return data.decode("utf-8", "surrogateescape")
+        if fmt == c.FORMAT_PROMETHEUS and port is not None:
+            # As the CLI: the per-port series needs that port's records.
+            data, _n, _src = self._call("render", q, c.SORT_NONE, fmt, wflags,
+                                        _metrics_port(None, port))
+        else:
+            data, _n, _src = self._call("render_counts", q, fmt, wflags, -1)
+        return data.decode("utf-8", "surrogateescape")
+
+    def snapshot(self, states: StatesArg = None, *, port: PortArg = None,
+                 sport: PortArg = None, dport: PortArg = None,
+                 laddr: AddrArg = None, raddr: AddrArg = None,
+                 addr: AddrArg = None, pid: Optional[int] = None,
+                 uid: Optional[int] = None, family: Any = None,
+                 processes: bool = False, tcp_info: bool = False,
+                 sort: Optional[str] = None) -> Dict[str, Any]:
+        """The "sockstate/1" document (a dict), parsed from the same JSON
+        the CLI's ``--json`` prints."""
+        text = self.render("json", states, port=port, sport=sport,
+                           dport=dport, laddr=laddr, raddr=raddr, addr=addr,
+                           pid=pid, uid=uid, family=family,
+                           processes=processes, tcp_info=tcp_info, sort=sort)
+        return json.loads(text)
+
+    def groups(self, by: Any, states: StatesArg = None, *, top: int = 0,
+               port: PortArg = None, sport: PortArg = None,
+               dport: PortArg = None, laddr: AddrArg = None,
+               raddr: AddrArg = None, addr: AddrArg = None,
+               pid: Optional[int] = None, uid: Optional[int] = None,
+               family: Any = None) -> List[Group]:
+        """Per-state counts in groups of sockets sharing a key, largest
+        first (ties by key), counted in one pass without a per-socket
+        object: ``by`` is "port" (local port), "local" (address:port),
+        "remote" (address), "process", "uid", "netns", or several
+        ("port,process" or a list). ``top`` keeps the N largest groups.
+
+            >>> h.groups("port", "estab", top=3)[0]
+            Group(port=443, local=None, ..., total=120, counts={<State.ESTABLISHED...>: 120})
+        """
+        c = core()
+        keys = c.group_keys_parse(_keys_text(by), "by")
+        q, _ = build_query(states, port, sport, dport, laddr, raddr, addr,
+                           pid, uid, family)
+        groups, _st, _total, _text, _src, _b = self._call(
+            "count_groups", q, keys, int(top), -1, 0)
+        return [_group(t) for t in groups]
+
+    def listening(self, port: int, *, family: Any = None) -> bool:
+        """Does a socket listen on local ``port``? One kernel-filtered
+        query (what ``sockstate wait --listen`` checks)."""
+        c = core()
+        held, _b, _t = self._call("wait_check", c.WAIT_LISTEN, _wait_port(c, port),
+                                  0, _families(family), [], -1, 0)
+        return held
+
+    def blockers(self, port: int, states: StatesArg = None, *,
+                 exclude_remote: Iterable[Any] = (), processes: bool = False,
+                 family: Any = None) -> List[Any]:
+        """The connections that keep local ``port`` from being drained
+        (what ``sockstate wait --drained`` waits for): those in ``states``
+        (default: every state but LISTEN, TIME_WAIT and BOUND), except
+        those whose remote address is in one of ``exclude_remote``'s
+        prefixes. An empty list means drained."""
+        c = core()
+        mask = 0 if states is None else c.states_parse(_states_text(states), "states")
+        excl = [c.prefix_parse(_text(x), "exclude_remote") for x in exclude_remote]
+        held, conns, _t = self._call("wait_check", c.WAIT_DRAINED, _wait_port(c, port),
+                                     mask, _families(family), excl,
+                                     c.Q_PIDS if processes else 0, 0)
+        return [] if held else list(conns)
+
+    def wait_listen(self, port: int, timeout: float = 300.0,
+                    interval: float = 1.0, *, family: Any = None) -> bool:
+        """Poll until something listens on ``port``: True, or False when
+        ``timeout`` seconds passed first (0: check once)."""
+        return _poll(lambda: self.listening(port, family=family), timeout, interval)
+
+    def wait_drained(self, port: int, timeout: float = 300.0,
+                     interval: float = 1.0, *, states: StatesArg = None,
+                     exclude_remote: Iterable[Any] = (), family: Any = None) -> bool:
+        """Poll until ``blockers(port, ...)`` is empty: True, or False when
+        ``timeout`` seconds passed first (0: check once)."""
+        excl = list(exclude_remote)
+        return _poll(lambda: not self.blockers(port, states, exclude_remote=excl,
+                                               family=family), timeout, interval)
+
+    def netns_list(self) -> List[NetNs]:
+        """Every network namespace this process can see (Linux): those
+        named under /run/netns, then those of processes, each once."""
+        return [NetNs(*t) for t in self._call("netns_list")]
+
+    def metrics(self, states: StatesArg = None, *, port: PortArg = None,
+                sport: PortArg = None, dport: PortArg = None,
+                laddr: AddrArg = None, raddr: AddrArg = None,
+                addr: AddrArg = None, pid: Optional[int] = None,
+                uid: Optional[int] = None, family: Any = None) -> str:
+        """Prometheus text exposition of the counts, as ``sockstate summary
+        --format prometheus`` prints it; with ``port`` the output also has
+        the per-port series of that port (and counts only that port)."""
+        return self.render_summary("prometheus", states, port=port,
+                                   sport=sport, dport=dport, laddr=laddr,
+                                   raddr=raddr, addr=addr, pid=pid, uid=uid,
+                                   family=family)
+
+
+def _wait_port(c: Any, port: Any) -> int:
+    """A local port through the library's parser (its messages)."""
+    return c.query_info(c.query([("sport", _text(port), "port")], 0))["sport"]
+
+
+def _families(family: Any) -> int:
+    if family is None:
+        return 0
+    c = core()
+    return c.query_info(c.query([("family", _family_text(family), "family")], 0))["families"]
+
+
+def _poll(check: Any, timeout: float, interval: float) -> bool:
+    if timeout < 0 or interval <= 0:
+        raise ValueError("timeout must be >= 0 and interval > 0")
+    deadline = time.monotonic() + timeout
+    while True:
+        if check():
+            return True
+        now = time.monotonic()
+        if now >= deadline:
+            return False
+        time.sleep(min(deadline - now, interval))
+
+
+def _write_flags(c: Any, q: bytes, header: bool) -> int:
+    flags = 0 if header else c.W_NO_HEADER
+    if c.query_info(q)["flags"] & c.Q_PIDS:
+        flags |= c.W_PIDS
+    return flags
+
+
+def _metrics_port(metrics_port: Optional[int], port: PortArg) -> int:
+    """The per-port Prometheus series: the port filter's, as the CLI."""
+    if metrics_port is not None:
+        return int(metrics_port)
+    if port is None:
+        return -1
+    try:
+        return int(port)
+    except (TypeError, ValueError):
+        return -1
+
+
+# ---- the default handles: one per (backend, pid_source), opened lazily ----
+
+_default_lock = threading.Lock()
+_defaults: Dict[Tuple[Optional[str], Optional[str], Optional[str]], Handle] = {}
+
+
+def default_handle(backend: Optional[str] = None,
+                   pid_source: Optional[str] = None,
+                   netns: Optional[str] = None) -> Handle:
+    """The shared handle for these options, opened on first use."""
+    key = (None if backend in (None, "auto") else backend,
+           None if pid_source in (None, "auto") else pid_source, netns)
+    h = _defaults.get(key)
+    if h is not None:
+        return h
+    with _default_lock:
+        h = _defaults.get(key)
+        if h is None:
+            h = Handle(key[0], key[1], netns=netns)
+            _defaults[key] = h
+        return h
+
+
+def _after_fork_in_child() -> None:
+    # Locks another thread held at the fork stay locked in the child: make
+    # new ones. The handles reopen themselves on first use (_check_fork).
+    global _default_lock, _fork_lock
+    _default_lock = threading.Lock()
+    _fork_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
