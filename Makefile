@@ -8,10 +8,11 @@ CMAKE_FLAGS ?=
 # so the README's set-up and CI install the same things).
 DEBIAN_PACKAGES = build-essential cmake pkg-config libmnl-dev libcmocka-dev \
 	swig python3-dev python3-pytest python3-psutil python3-setuptools \
-	python3-jsonschema python3-venv python3-pip iproute2 nftables \
+	python3-jsonschema python3-venv python3-pip iproute2 nftables net-tools \
+	gcc-mingw-w64-x86-64 wine wine64 \
 	clang libclang-rt-14-dev
 
-.PHONY: help deps build run check test asan clean install
+.PHONY: help deps build run check test asan bench clean install
 
 help:
 	@echo "make deps     install the Debian packages the build and tests need (root)"
@@ -20,6 +21,7 @@ help:
 	@echo "make test     build and run the test suite (ctest)"
 	@echo "make asan     build and run the test suite under ASan+UBSan in $(ASAN_BUILD)/"
 	@echo "make check    test + asan: every test"
+	@echo "make bench    benchmarks against ss, netstat, psutil (root; writes docs/BENCHMARKS.md)"
 	@echo "make install  cmake --install $(BUILD) (PREFIX=/usr/local)"
 	@echo "make clean    remove the build directories"
 
@@ -52,6 +54,9 @@ asan:
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE nosan
 
 check: test asan
+
+bench: build
+	python3 tests/bench/run.py --build $(BUILD)
 
 install: build
 	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))

@@ -228,6 +228,107 @@ static int apply_lang(struct parser *p, const char *opt, const char *value)
 	return CLI_EXIT_OK;
 }
 
+/* A --states list into a wait condition, with apply_states' messages. */
+static int apply_wait_states(struct parser *p, const char *opt, const char *value)
+{
+	uint32_t saved = p->a->query.states;
+	int rc = apply_states(p, opt, value);
+
+	p->a->wait.states = p->a->query.states;
+	p->a->query.states = saved;
+	return rc;
+}
+
+static int apply_group_keys(struct parser *p, const char *opt, const char *value)
+{
+	char show_buf[96];
+	char item[96];
+	const char *bad = NULL;
+	size_t len;
+
+	if (sockstate_group_keys_parse(value, &p->a->group_keys, &bad) == SOCKSTATE_OK)
+		return CLI_EXIT_OK;
+	if (bad == NULL)
+		bad = value;
+	len = strcspn(bad, ",");
+	if (len == 0)
+		return fail_usage(p, "%s: empty key in '%s'", opt, SHOW(value));
+	if (len >= sizeof item)
+		len = sizeof item - 1;
+	memcpy(item, bad, len);
+	item[len] = '\0';
+	return fail_usage(p, "%s: unknown key '%s' (port, local, remote, process, "
+	                  "uid, netns)", opt, SHOW(item));
+}
+
+static int apply_wait_port(struct parser *p, const char *opt, const char *value,
+                           sockstate_wait_kind kind)
+{
+	char show_buf[96];
+	uint16_t port;
+	int rc;
+
+	if (p->a->wait.kind != 0 && p->a->wait.kind != (uint32_t)kind)
+		return fail_usage(p, "%s: conflicts with %s", opt,
+		                  p->spelled[kind == SOCKSTATE_WAIT_LISTEN ? CLI_OPT_DRAINED
+		                                                           : CLI_OPT_LISTEN]);
+	rc = sockstate_port_parse(value, &port);
+	if (rc == SOCKSTATE_ERANGE)
+		return fail_usage(p, "%s: %s is out of range (0-65535)", opt, SHOW(value));
+	if (rc != SOCKSTATE_OK)
+		return fail_usage(p, "%s: '%s' is not a port number (0-65535)", opt,
+		                  SHOW(value));
+	p->a->wait.kind = kind;
+	p->a->wait.port = port;
+	return CLI_EXIT_OK;
+}
+
+static int apply_exclude(struct parser *p, const char *opt, const char *value)
+{
+	char show_buf[96];
+	struct cli_args *a = p->a;
+	int rc;
+
+	if (a->wait.exclude_count == CLI_EXCLUDE_MAX)
+		return fail_usage(p, "%s: more than %d prefixes", opt, CLI_EXCLUDE_MAX);
+	rc = sockstate_prefix_parse(value, &a->exclude[a->wait.exclude_count]);
+	if (rc == SOCKSTATE_ERANGE)
+		return fail_usage(p, "%s: '%s': prefix length out of range (0-32 for "
+		                  "IPv4, 0-128 for IPv6)", opt, SHOW(value));
+	if (rc != SOCKSTATE_OK)
+		return fail_usage(p, "%s: '%s' is not an IP address or prefix", opt,
+		                  SHOW(value));
+	a->wait.exclude_count++;
+	a->wait.exclude_remote = a->exclude;
+	return CLI_EXIT_OK;
+}
+
+static int apply_seconds(struct parser *p, const char *opt, const char *value,
+                         double *out, int zero_ok)
+{
+	char show_buf[96];
+
+	if (cli_parse_seconds(value, out) != 0 || (!zero_ok && *out <= 0))
+		return fail_usage(p, "%s: '%s' is not a number of seconds (%s, "
+		                  "decimals allowed)", opt, SHOW(value),
+		                  zero_ok ? "0-1000000" : "above 0, at most 1000000");
+	return CLI_EXIT_OK;
+}
+
+static int apply_top(struct parser *p, const char *opt, const char *value)
+{
+	char show_buf[96];
+	unsigned long n = 0;
+	size_t i;
+
+	for (i = 0; value[i] >= '0' && value[i] <= '9' && i < 8; i++)
+		n = n * 10 + (unsigned long)(value[i] - '0');
+	if (i == 0 || value[i] != '\0' || n == 0)
+		return fail_usage(p, "%s: '%s' is not a count (1-9999999)", opt, SHOW(value));
+	p->a->top = n;
+	return CLI_EXIT_OK;
+}
+
 static int apply_option(struct parser *p, const struct cli_option_spec *spec,
                         const char *opt, const char *value)
 {
@@ -328,6 +429,35 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 	case CLI_OPT_VERSION:
 		a->action = CLI_ACTION_VERSION;
 		return CLI_EXIT_OK;
+	case CLI_OPT_NETNS:
+		if (value[0] == '\0')
+			return fail_usage(p, "%s: empty namespace name", opt);
+		a->netns = value;
+		return CLI_EXIT_OK;
+	case CLI_OPT_ALL_NETNS:
+		a->all_netns = 1;
+		return CLI_EXIT_OK;
+	case CLI_OPT_BY:
+		return apply_group_keys(p, opt, value);
+	case CLI_OPT_TOP:
+		return apply_top(p, opt, value);
+	case CLI_OPT_LISTEN:
+		return apply_wait_port(p, opt, value, SOCKSTATE_WAIT_LISTEN);
+	case CLI_OPT_DRAINED:
+		return apply_wait_port(p, opt, value, SOCKSTATE_WAIT_DRAINED);
+	case CLI_OPT_STATES:
+		return apply_wait_states(p, opt, value);
+	case CLI_OPT_EXCLUDE_REMOTE:
+		return apply_exclude(p, opt, value);
+	case CLI_OPT_TIMEOUT:
+		return apply_seconds(p, opt, value, &a->timeout, 1);
+	case CLI_OPT_INTERVAL:
+		return apply_seconds(p, opt, value, &a->interval, 0);
+	case CLI_OPT_WATCH:
+		if (set_command(p, CLI_CMD_WATCH, opt) != CLI_EXIT_OK)
+			return CLI_EXIT_USAGE;
+		return value == NULL ? CLI_EXIT_OK
+		       : apply_seconds(p, opt, value, &a->interval, 0);
 	case CLI_OPT_COUNT:
 		break;
 	}
@@ -341,7 +471,10 @@ static int use_option(struct parser *p, const struct cli_option_spec *spec,
 {
 	int first = p->spelled[spec->id][0] == '\0';
 
-	if (!first && spec->value_name != NULL && spec->id != CLI_OPT_EXPLAIN)
+	int repeatable = spec->id == CLI_OPT_EXPLAIN || spec->id == CLI_OPT_BY ||
+	                 spec->id == CLI_OPT_EXCLUDE_REMOTE;
+
+	if (!first && spec->value_name != NULL && !repeatable)
 		return fail_usage(p, "%s: given twice", spelled);
 	if (first) {
 		snprintf(p->spelled[spec->id], SPELLING_MAX, "%s", spelled);
@@ -392,6 +525,9 @@ static int parse_long(struct parser *p, int argc, char **argv, int *i)
 	if (spec->value_name == NULL) {
 		if (eq != NULL)
 			return fail_usage(p, "%s: takes no value", spelled);
+	} else if (cli_option_value_optional(spec->id)) {
+		/* --watch[=S]: a separate word is never its value. */
+		value = eq != NULL ? eq + 1 : NULL;
 	} else if (eq != NULL) {
 		value = eq + 1;
 	} else if (*i + 1 < argc && !looks_like_long_option(argv[*i + 1])) {
@@ -445,7 +581,7 @@ static int parse_positional(struct parser *p, const char *arg)
 			if (strcmp(arg, cli_subcommands[k].name) == 0)
 				return set_command(p, cli_subcommands[k].cmd, arg);
 		return fail_usage(p, "'%s': unknown subcommand (list, summary, "
-		                  "explain; see sockstate --help)", SHOW(arg));
+		                  "explain, wait, watch; see sockstate --help)", SHOW(arg));
 	}
 	if (p->a->cmd == CLI_CMD_EXPLAIN)
 		return set_explain_state(p, arg, "explain");
@@ -496,6 +632,46 @@ static void args_init(struct cli_args *a)
 	a->sort = SOCKSTATE_SORT_NONE;
 	a->prometheus_port = -1;
 	a->explain_state = SOCKSTATE_UNKNOWN;
+	sockstate_wait_cond_init(&a->wait, (sockstate_wait_kind)0, 0);
+	a->timeout = -1;
+	a->interval = -1;
+}
+
+/* What only the whole line can tell: pairs that conflict, defaults that
+ * depend on the subcommand. */
+static int check_combinations(struct parser *p)
+{
+	struct cli_args *a = p->a;
+
+	if (a->netns != NULL && a->all_netns)
+		return fail_usage(p, "%s: conflicts with %s", p->spelled[CLI_OPT_ALL_NETNS],
+		                  p->spelled[CLI_OPT_NETNS]);
+	if (a->cmd == CLI_CMD_SUMMARY && a->group_keys != 0 &&
+	    a->format == SOCKSTATE_FORMAT_PROMETHEUS)
+		return fail_usage(p, "%s: not available with --format prometheus (use "
+		                  "--port for per-port series)", p->spelled[CLI_OPT_BY]);
+	if (a->cmd == CLI_CMD_SUMMARY && a->top != 0 && a->group_keys == 0)
+		return fail_usage(p, "%s: only with --by", p->spelled[CLI_OPT_TOP]);
+	if (a->cmd == CLI_CMD_WAIT) {
+		if (a->wait.kind == 0)
+			return fail_usage(p, "wait: missing --listen PORT or --drained PORT");
+		if (a->wait.kind == SOCKSTATE_WAIT_LISTEN && p->spelled[CLI_OPT_STATES][0])
+			return fail_usage(p, "%s: only with --drained", p->spelled[CLI_OPT_STATES]);
+		if (a->wait.kind == SOCKSTATE_WAIT_LISTEN && a->wait.exclude_count)
+			return fail_usage(p, "%s: only with --drained",
+			                  p->spelled[CLI_OPT_EXCLUDE_REMOTE]);
+		if (a->timeout < 0)
+			a->timeout = 300;
+		if (a->interval < 0)
+			a->interval = 1;
+	}
+	if (a->cmd == CLI_CMD_WATCH) {
+		if (a->interval < 0)
+			a->interval = 2;
+		if (a->top == 0)
+			a->top = 10;
+	}
+	return CLI_EXIT_OK;
 }
 
 int cli_parse(int argc, char **argv, struct cli_args *a, struct cli_error *e)
@@ -531,5 +707,7 @@ int cli_parse(int argc, char **argv, struct cli_args *a, struct cli_error *e)
 	rc = check_applicable(&p);
 	if (rc == CLI_EXIT_OK && a->cmd == CLI_CMD_EXPLAIN)
 		rc = finish_explain(&p);
+	if (rc == CLI_EXIT_OK)
+		rc = check_combinations(&p);
 	return rc;
 }

@@ -13,7 +13,12 @@
 
 #include "sockstate.h"
 
-#if defined(__GNUC__)
+/* GCC's "printf" means the target's C library, which for MinGW is
+ * msvcrt's (no %zu); our C11 code gets MinGW's C99 printf, whose formats
+ * are gnu_printf's. Clang knows no gnu_printf. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define CLI_PRINTF(fmt, args) __attribute__((format(gnu_printf, fmt, args)))
+#elif defined(__GNUC__)
 #define CLI_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #else
 #define CLI_PRINTF(fmt, args)
@@ -36,13 +41,18 @@ enum cli_command {
 	CLI_CMD_NONE = 0,
 	CLI_CMD_LIST = 1,
 	CLI_CMD_SUMMARY = 2,
-	CLI_CMD_EXPLAIN = 3
+	CLI_CMD_EXPLAIN = 3,
+	CLI_CMD_WAIT = 4,
+	CLI_CMD_WATCH = 5
 };
 
 #define CLI_IN(cmd) (1u << (unsigned)(cmd))
 #define CLI_IN_QUERY (CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SUMMARY))
+/* Where the socket filters apply: the queries and watch. */
+#define CLI_IN_FILTER (CLI_IN_QUERY | CLI_IN(CLI_CMD_WATCH))
 #define CLI_IN_ANY \
-	(CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SUMMARY) | CLI_IN(CLI_CMD_EXPLAIN))
+	(CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SUMMARY) | CLI_IN(CLI_CMD_EXPLAIN) | \
+	 CLI_IN(CLI_CMD_WAIT) | CLI_IN(CLI_CMD_WATCH))
 
 enum cli_option_id {
 	CLI_OPT_STATE,
@@ -72,6 +82,17 @@ enum cli_option_id {
 	CLI_OPT_LANG,
 	CLI_OPT_HELP,
 	CLI_OPT_VERSION,
+	CLI_OPT_NETNS,
+	CLI_OPT_ALL_NETNS,
+	CLI_OPT_BY,
+	CLI_OPT_TOP,
+	CLI_OPT_LISTEN,
+	CLI_OPT_DRAINED,
+	CLI_OPT_STATES,
+	CLI_OPT_EXCLUDE_REMOTE,
+	CLI_OPT_TIMEOUT,
+	CLI_OPT_INTERVAL,
+	CLI_OPT_WATCH,
 	CLI_OPT_COUNT
 };
 
@@ -79,6 +100,9 @@ enum cli_option_id {
 enum cli_group {
 	CLI_GROUP_FILTER,
 	CLI_GROUP_OUTPUT,
+	CLI_GROUP_SUMMARY,
+	CLI_GROUP_WAIT,
+	CLI_GROUP_WATCH,
 	CLI_GROUP_EXPLAIN,
 	CLI_GROUP_GENERAL,
 	CLI_GROUP_COUNT
@@ -93,6 +117,10 @@ struct cli_option_spec {
 	enum cli_group group;
 	const char *help;       /* lines separated by '\n' */
 };
+
+/* Options whose value is optional and only ever given as --opt=VALUE
+ * (--watch[=S]): a separate word after them is never their value. */
+int cli_option_value_optional(enum cli_option_id id);
 
 struct cli_subcommand_spec {
 	enum cli_command cmd;
@@ -139,6 +167,9 @@ enum cli_action {
 	CLI_ACTION_VERSION
 };
 
+/* How many --exclude-remote prefixes one command line may give. */
+#define CLI_EXCLUDE_MAX 64
+
 /* Everything the command line asked for. */
 struct cli_args {
 	enum cli_action action;
@@ -154,6 +185,14 @@ struct cli_args {
 	const char *pid_source;     /* NULL: auto */
 	sockstate_state explain_state;
 	const char *lang;           /* explicit --lang, or NULL */
+	const char *netns;          /* --netns, or NULL */
+	int all_netns;              /* --all-netns */
+	uint32_t group_keys;        /* --by (SOCKSTATE_GROUP_*), 0 none */
+	size_t top;                 /* --top N (summary, watch); 0 unset */
+	sockstate_wait_cond wait;   /* --listen/--drained, --states */
+	sockstate_prefix exclude[CLI_EXCLUDE_MAX]; /* --exclude-remote */
+	double timeout;             /* --timeout seconds (wait) */
+	double interval;            /* --interval seconds; < 0 unset */
 };
 
 /* cli_parse - argv into *a. Returns CLI_EXIT_OK, or CLI_EXIT_USAGE with
@@ -192,5 +231,45 @@ int cli_explain(const struct cli_args *a, struct cli_error *e);
 /* The language for explain: lang_option if given, else LC_ALL,
  * LC_MESSAGES, LANG (the first set), reduced to "en" or "es". */
 const char *cli_pick_language(const char *lang_option);
+
+/* "<what>: <library message>[: <detail>]" into *e (detail: the failing
+ * OS call, from sockstate_errdetail or sockstate_open_error). */
+void cli_library_error(struct cli_error *e, const char *what, int err,
+                       const char *detail);
+
+/* The handles one command runs on: one (the caller's network namespace,
+ * or --netns), or one per network namespace (--all-netns), in the order
+ * sockstate_netns_list gives them. */
+struct cli_handle_set {
+	sockstate_handle **h;
+	size_t n;
+	char **failed;              /* a message per namespace not opened */
+	size_t nfailed;
+};
+
+/* Open the handles a asks for. --all-netns: a namespace that cannot be
+ * entered is recorded in set->failed and skipped. Returns CLI_EXIT_OK with
+ * at least one handle, or an exit code with *e (nothing to free then). */
+int cli_handles_open(const struct cli_args *a, struct cli_handle_set *set,
+                     struct cli_error *e);
+void cli_handles_close(struct cli_handle_set *set);
+/* After the output: one line on stderr per namespace that failed, and
+ * CLI_EXIT_PARTIAL with a summary in *e; code itself when none failed or
+ * code is already an error. */
+int cli_handles_finish(const struct cli_handle_set *set, int code, struct cli_error *e);
+
+/* Seconds as --timeout and --interval take them: decimal, "1.5", ".5",
+ * at most 1e6. Returns 0 or -1. */
+int cli_parse_seconds(const char *text, double *out);
+/* Sleep s seconds (interrupted early by a signal). */
+void cli_sleep(double s);
+/* A monotonic clock in seconds. */
+double cli_monotonic(void);
+
+/* wait: poll the condition until it holds (0) or --timeout (1). */
+int cli_wait(const struct cli_args *a, struct cli_error *e);
+
+/* watch: redraw the summary until SIGINT/SIGTERM (0). */
+int cli_watch(const struct cli_args *a, struct cli_error *e);
 
 #endif /* SOCKSTATE_CLI_H */

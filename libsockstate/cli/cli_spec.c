@@ -15,60 +15,73 @@ const struct cli_subcommand_spec cli_subcommands[] = {
 	 "[list] [FILTERS] [--format F] [-o FILE] [-p] [--sort KEY] [-n]",
 	 "one line per socket (the default subcommand)"},
 	{CLI_CMD_SUMMARY, "summary",
-	 "summary [FILTERS] [--format F] [-o FILE] [-n]",
-	 "count sockets per state; keeps no per-socket record"},
+	 "summary [FILTERS] [--by KEY,...] [--top N] [--format F] [-o FILE]",
+	 "count sockets per state (with --by: per group);\n"
+	 "keeps no per-socket record"},
 	{CLI_CMD_EXPLAIN, "explain", "explain STATE [--lang en|es]",
 	 "what a state means, which side sees it, what a pile\n"
 	 "of them usually means"},
+	{CLI_CMD_WAIT, "wait",
+	 "wait (--listen PORT | --drained PORT) [--states S,...] [-p]\n"
+	 "                 [--exclude-remote PREFIX]... [--timeout S] [--interval S]",
+	 "poll until something listens on PORT, or until no\n"
+	 "connection is left on it; exit 1 at the timeout"},
+	{CLI_CMD_WATCH, "watch", "watch [FILTERS] [--interval S] [--top N]",
+	 "redraw the counts per state, their change, and the\n"
+	 "busiest ports until Ctrl-C"},
 };
 const size_t cli_subcommand_count =
 	sizeof cli_subcommands / sizeof cli_subcommands[0];
 
 const char *const cli_group_titles[CLI_GROUP_COUNT] = {
-	[CLI_GROUP_FILTER] = "Filters (list, summary; a socket must pass every one given):",
+	[CLI_GROUP_FILTER] = "Filters (list, summary, watch; a socket must pass every one given):",
 	[CLI_GROUP_OUTPUT] = "Output (list, summary):",
+	[CLI_GROUP_SUMMARY] = "summary:",
+	[CLI_GROUP_WAIT] = "wait:",
+	[CLI_GROUP_WATCH] = "wait, watch:",
 	[CLI_GROUP_EXPLAIN] = "explain:",
 	[CLI_GROUP_GENERAL] = "General:",
 };
 
 /* Indexed by id: cli_options[i].id == i (the parser relies on it). */
 const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
-	[CLI_OPT_STATE] = {CLI_OPT_STATE, "state", 0, "S[,S...]", CLI_IN_QUERY,
+	[CLI_OPT_STATE] = {CLI_OPT_STATE, "state", 0, "S[,S...]", CLI_IN_FILTER,
 		CLI_GROUP_FILTER,
 		"only these states, in any OS's spelling: ESTAB,\n"
 		"Established, SYN_RCVD, MIB_TCP_STATE_LISTEN, 0A...\n"
 		"(default: all but BOUND; \"all\" includes BOUND)"},
-	[CLI_OPT_PORT] = {CLI_OPT_PORT, "port", 0, "PORT", CLI_IN_QUERY,
+	[CLI_OPT_PORT] = {CLI_OPT_PORT, "port", 0, "PORT", CLI_IN_FILTER,
 		CLI_GROUP_FILTER,
 		"local or remote port is PORT (0-65535); with\n"
 		"--format prometheus, also the series of PORT"},
-	[CLI_OPT_SPORT] = {CLI_OPT_SPORT, "sport", 0, "PORT", CLI_IN_QUERY,
+	[CLI_OPT_SPORT] = {CLI_OPT_SPORT, "sport", 0, "PORT", CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "local port is PORT"},
-	[CLI_OPT_DPORT] = {CLI_OPT_DPORT, "dport", 0, "PORT", CLI_IN_QUERY,
+	[CLI_OPT_DPORT] = {CLI_OPT_DPORT, "dport", 0, "PORT", CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "remote port is PORT"},
-	[CLI_OPT_ADDR] = {CLI_OPT_ADDR, "addr", 0, "ADDR[/LEN]", CLI_IN_QUERY,
+	[CLI_OPT_ADDR] = {CLI_OPT_ADDR, "addr", 0, "ADDR[/LEN]", CLI_IN_FILTER,
 		CLI_GROUP_FILTER,
 		"local or remote address in the prefix (IPv4 or\n"
 		"IPv6, [v6] brackets allowed; an IPv4 prefix also\n"
 		"matches IPv4-mapped IPv6 sockets)"},
-	[CLI_OPT_SADDR] = {CLI_OPT_SADDR, "saddr", 0, "ADDR[/LEN]", CLI_IN_QUERY,
+	[CLI_OPT_SADDR] = {CLI_OPT_SADDR, "saddr", 0, "ADDR[/LEN]", CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "local address in the prefix"},
-	[CLI_OPT_DADDR] = {CLI_OPT_DADDR, "daddr", 0, "ADDR[/LEN]", CLI_IN_QUERY,
+	[CLI_OPT_DADDR] = {CLI_OPT_DADDR, "daddr", 0, "ADDR[/LEN]", CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "remote address in the prefix"},
-	[CLI_OPT_PID] = {CLI_OPT_PID, "pid", 0, "PID", CLI_IN_QUERY,
+	[CLI_OPT_PID] = {CLI_OPT_PID, "pid", 0, "PID", CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "owned by process PID (maps owners, as -p does)"},
-	[CLI_OPT_UID] = {CLI_OPT_UID, "uid", 0, "UID", CLI_IN_QUERY,
+	[CLI_OPT_UID] = {CLI_OPT_UID, "uid", 0, "UID", CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "owned by numeric user id UID"},
-	[CLI_OPT_IPV4] = {CLI_OPT_IPV4, "ipv4", '4', NULL, CLI_IN_QUERY,
+	[CLI_OPT_IPV4] = {CLI_OPT_IPV4, "ipv4", '4', NULL, CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "IPv4 sockets (with -6: both families)"},
-	[CLI_OPT_IPV6] = {CLI_OPT_IPV6, "ipv6", '6', NULL, CLI_IN_QUERY,
+	[CLI_OPT_IPV6] = {CLI_OPT_IPV6, "ipv6", '6', NULL, CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "IPv6 sockets"},
-	[CLI_OPT_BACKEND] = {CLI_OPT_BACKEND, "backend", 0, "NAME", CLI_IN_QUERY,
+	[CLI_OPT_BACKEND] = {CLI_OPT_BACKEND, "backend", 0, "NAME",
+		CLI_IN_FILTER | CLI_IN(CLI_CMD_WAIT),
 		CLI_GROUP_FILTER,
 		"read sockets through NAME (auto, or one --version\n"
 		"lists, e.g. linux-netlink, linux-proc)"},
 	[CLI_OPT_PID_SOURCE] = {CLI_OPT_PID_SOURCE, "pid-source", 0, "SRC",
-		CLI_IN_QUERY, CLI_GROUP_FILTER,
+		CLI_IN_FILTER, CLI_GROUP_FILTER,
 		"how owners are found: auto, procfs or bpf"},
 	[CLI_OPT_FORMAT] = {CLI_OPT_FORMAT, "format", 0, "F", CLI_IN_QUERY,
 		CLI_GROUP_OUTPUT,
@@ -84,7 +97,7 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		"it, then rename: FILE is untouched on failure);\n"
 		"- means standard output"},
 	[CLI_OPT_PROCESSES] = {CLI_OPT_PROCESSES, "processes", 'p', NULL,
-		CLI_IN(CLI_CMD_LIST), CLI_GROUP_OUTPUT,
+		CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_WAIT), CLI_GROUP_OUTPUT,
 		"map owners: pid and process columns (json: pid,\n"
 		"process, pids are always present, null unless -p)"},
 	[CLI_OPT_SORT] = {CLI_OPT_SORT, "sort", 0, "KEY", CLI_IN(CLI_CMD_LIST),
@@ -115,7 +128,57 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 	[CLI_OPT_VERSION] = {CLI_OPT_VERSION, "version", 'V', NULL, CLI_IN_ANY,
 		CLI_GROUP_GENERAL,
 		"versions of the tool and library, and the backends"},
+	[CLI_OPT_NETNS] = {CLI_OPT_NETNS, "netns", 0, "NS",
+		CLI_IN_FILTER | CLI_IN(CLI_CMD_WAIT), CLI_GROUP_FILTER,
+		"inside network namespace NS (Linux): a name under\n"
+		"/run/netns, a path, or pid:PID; sockets are tagged\n"
+		"with NS (a table column, JSON \"netns\"); wait too"},
+	[CLI_OPT_ALL_NETNS] = {CLI_OPT_ALL_NETNS, "all-netns", 0, NULL, CLI_IN_FILTER,
+		CLI_GROUP_FILTER,
+		"every network namespace (/run/netns, then those of\n"
+		"processes), each tagged; one that cannot be entered\n"
+		"is a line on stderr and exit 4, the rest is shown"},
+	[CLI_OPT_BY] = {CLI_OPT_BY, "by", 0, "KEY[,KEY...]", CLI_IN(CLI_CMD_SUMMARY),
+		CLI_GROUP_SUMMARY,
+		"counts per group: port (local port), local\n"
+		"(address:port), remote (address), process, uid,\n"
+		"netns; repeatable; largest groups first (table,\n"
+		"json, csv)"},
+	[CLI_OPT_TOP] = {CLI_OPT_TOP, "top", 0, "N",
+		CLI_IN(CLI_CMD_SUMMARY) | CLI_IN(CLI_CMD_WATCH), CLI_GROUP_SUMMARY,
+		"only the N largest groups (watch: the N busiest\n"
+		"ports, default 10)"},
+	[CLI_OPT_LISTEN] = {CLI_OPT_LISTEN, "listen", 0, "PORT", CLI_IN(CLI_CMD_WAIT),
+		CLI_GROUP_WAIT, "until a socket listens on local port PORT"},
+	[CLI_OPT_DRAINED] = {CLI_OPT_DRAINED, "drained", 0, "PORT", CLI_IN(CLI_CMD_WAIT),
+		CLI_GROUP_WAIT,
+		"until no socket on local port PORT is in --states"},
+	[CLI_OPT_STATES] = {CLI_OPT_STATES, "states", 0, "S[,S...]", CLI_IN(CLI_CMD_WAIT),
+		CLI_GROUP_WAIT,
+		"the states that keep PORT from being drained, in\n"
+		"any OS's spelling (default: all but LISTEN,\n"
+		"TIME_WAIT and BOUND)"},
+	[CLI_OPT_EXCLUDE_REMOTE] = {CLI_OPT_EXCLUDE_REMOTE, "exclude-remote", 0,
+		"ADDR[/LEN]", CLI_IN(CLI_CMD_WAIT), CLI_GROUP_WAIT,
+		"connections to/from this peer prefix do not count\n"
+		"(repeatable; e.g. a load balancer's health checks)"},
+	[CLI_OPT_TIMEOUT] = {CLI_OPT_TIMEOUT, "timeout", 0, "S", CLI_IN(CLI_CMD_WAIT),
+		CLI_GROUP_WAIT,
+		"give up after S seconds (default 300; 0: check\n"
+		"once): exit 1, the sockets still in the way on\n"
+		"stdout, one line each, the reason on stderr"},
+	[CLI_OPT_INTERVAL] = {CLI_OPT_INTERVAL, "interval", 0, "S",
+		CLI_IN(CLI_CMD_WAIT) | CLI_IN(CLI_CMD_WATCH), CLI_GROUP_WATCH,
+		"seconds between checks (wait: default 1) or\n"
+		"refreshes (watch: default 2); decimals allowed"},
+	[CLI_OPT_WATCH] = {CLI_OPT_WATCH, "watch", 0, "S", CLI_IN(CLI_CMD_WATCH),
+		CLI_GROUP_GENERAL, "same as watch [--interval S]"},
 };
+
+int cli_option_value_optional(enum cli_option_id id)
+{
+	return id == CLI_OPT_WATCH;
+}
 
 const char *const cli_help_states =
 	"CLOSED LISTEN SYN_SENT SYN_RECEIVED ESTABLISHED FIN_WAIT_1 FIN_WAIT_2\n"
@@ -125,11 +188,13 @@ const char *const cli_help_states =
 
 const struct cli_text_row cli_exit_rows[] = {
 	{"0", "done"},
-	{"1", "a condition was not met (reserved for wait and checks)"},
+	{"1", "a condition was not met (wait timed out)"},
 	{"2", "bad usage or bad input; one line on stderr says what"},
 	{"3", "the OS refused or failed (permission, no backend,\n"
 	      "an enumeration or write error); one line on stderr"},
-	{"4", "partial result (reserved)"},
+	{"4", "partial result: some network namespaces could not\n"
+	      "be entered (a line each on stderr); the rest was\n"
+	      "written"},
 };
 const size_t cli_exit_row_count = sizeof cli_exit_rows / sizeof cli_exit_rows[0];
 
@@ -149,6 +214,13 @@ const struct cli_text_row cli_example_rows[] = {
 	{"sockstate --json -p -o snap.json", "a sockstate/1 document, atomically"},
 	{"sockstate summary", "how many sockets in each state"},
 	{"sockstate summary --format prometheus --port 80", "gauges for scraping"},
+	{"sockstate summary --by port --by process --top 10",
+	 "the ten busiest port/process pairs, per state"},
+	{"sockstate wait --drained 8080 --timeout 60",
+	 "until port 8080 has no connection left (deploys)"},
+	{"sockstate wait --listen 5432 --timeout 30", "until something listens on 5432"},
+	{"sockstate --all-netns -p", "every namespace's sockets, tagged with it"},
+	{"sockstate watch --interval 1", "a live view; Ctrl-C ends it"},
 	{"sockstate explain TIME_WAIT --lang es", "the state explained in Spanish"},
 };
 const size_t cli_example_row_count =

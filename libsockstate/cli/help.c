@@ -98,8 +98,12 @@ static void put_option(struct text *t, const struct cli_option_spec *o)
 	strncat(left, "--", sizeof left - strlen(left) - 1);
 	strncat(left, o->long_name, sizeof left - strlen(left) - 1);
 	if (o->value_name != NULL) {
-		strncat(left, " ", sizeof left - strlen(left) - 1);
+		int optional = cli_option_value_optional(o->id);
+
+		strncat(left, optional ? "[=" : " ", sizeof left - strlen(left) - 1);
 		strncat(left, o->value_name, sizeof left - strlen(left) - 1);
+		if (optional)
+			strncat(left, "]", sizeof left - strlen(left) - 1);
 	}
 	put_row(t, left, o->help, HELP_COLUMN);
 }

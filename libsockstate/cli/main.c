@@ -44,8 +44,8 @@ static int report(int code, const struct cli_error *e)
 }
 
 /* "<what>: <library message>[: <failing OS call and its message>]". */
-static void library_error(struct cli_error *e, const char *what, int err,
-                          const char *detail)
+void cli_library_error(struct cli_error *e, const char *what, int err,
+                       const char *detail)
 {
 	char show_buf[320];
 
@@ -69,27 +69,6 @@ static double now_seconds(void)
 	 * counts wall time since the process started, which is what we need. */
 	return (double)clock() / CLOCKS_PER_SEC;
 #endif
-}
-
-static int open_handle(const struct cli_args *a, sockstate_handle **h,
-                       struct cli_error *e)
-{
-	sockstate_options opts;
-	char what[96];
-	int rc;
-
-	memset(&opts, 0, sizeof opts);
-	opts.size = sizeof opts;
-	opts.backend = a->backend;
-	opts.pid_source = a->pid_source;
-	rc = sockstate_open(h, &opts);
-	if (rc == SOCKSTATE_OK)
-		return CLI_EXIT_OK;
-	snprintf(what, sizeof what, "backend %s",
-	         a->backend != NULL ? a->backend : "auto");
-	library_error(e, what, rc, sockstate_open_error());
-	*h = NULL;
-	return cli_exit_code(rc);
 }
 
 static void say_verbose(const struct cli_args *a, sockstate_handle *h,
@@ -116,13 +95,15 @@ static sockstate_write_opts write_opts(const struct cli_args *a)
 	return wo;
 }
 
-/* What to write: a snapshot, or counts with the facts of their taking. */
+/* What to write: a snapshot, or counts (or groups) with the facts of
+ * their taking. */
 struct emit {
 	const struct cli_args *a;
 	const sockstate_snapshot *snap;
 	const sockstate_counts *counts;
 	const sockstate_sysinfo *sys;
 	const char *backend;
+	sockstate_groups *groups;
 };
 
 static int emit_output(const struct emit *m, struct cli_error *e)
@@ -137,6 +118,9 @@ static int emit_output(const struct emit *m, struct cli_error *e)
 		return code;
 	if (m->snap != NULL)
 		rc = sockstate_snapshot_write(m->snap, &wo, cli_output_write, &out);
+	else if (m->groups != NULL)
+		rc = sockstate_groups_write(m->groups, m->a->top, m->sys, m->backend, &wo,
+		                            cli_output_write, &out);
 	else
 		rc = sockstate_counts_write(m->counts, m->sys, m->backend, &wo,
 		                            cli_output_write, &out);
@@ -148,19 +132,47 @@ static int emit_output(const struct emit *m, struct cli_error *e)
 	return cli_output_commit(&out, e);
 }
 
+/* One snapshot of every handle of the set (several namespaces merge into
+ * one). On failure *failed is the handle whose detail explains it. */
+static int take_snapshot(const struct cli_args *a, const struct cli_handle_set *set,
+                         sockstate_snapshot **snap, sockstate_handle **failed)
+{
+	sockstate_snapshot **parts;
+	int rc = SOCKSTATE_OK;
+
+	*failed = set->h[0];
+	if (set->n == 1)
+		return sockstate_snapshot_take(set->h[0], &a->query, snap);
+	parts = calloc(set->n, sizeof *parts);
+	if (parts == NULL)
+		return SOCKSTATE_ENOMEM;
+	for (size_t i = 0; i < set->n && rc == SOCKSTATE_OK; i++) {
+		*failed = set->h[i];
+		rc = sockstate_snapshot_take(set->h[i], &a->query, &parts[i]);
+	}
+	if (rc == SOCKSTATE_OK)
+		rc = sockstate_snapshot_merge((const sockstate_snapshot *const *)parts,
+		                              set->n, snap);
+	for (size_t i = 0; i < set->n; i++)
+		sockstate_snapshot_free(parts[i]);
+	free(parts);
+	return rc;
+}
+
 static int run_list(const struct cli_args *a, struct cli_error *e)
 {
 	double started = now_seconds();
+	struct cli_handle_set set;
 	sockstate_handle *h = NULL;
 	sockstate_snapshot *snap = NULL;
 	const char *what = "listing sockets";
 	int code;
 	int rc;
 
-	code = open_handle(a, &h, e);
+	code = cli_handles_open(a, &set, e);
 	if (code != CLI_EXIT_OK)
 		return code;
-	rc = sockstate_snapshot_take(h, &a->query, &snap);
+	rc = take_snapshot(a, &set, &snap, &h);
 	if (rc == SOCKSTATE_OK && a->sort != SOCKSTATE_SORT_NONE) {
 		what = "sorting sockets";
 		rc = sockstate_snapshot_sort(snap, a->sort);
@@ -168,44 +180,77 @@ static int run_list(const struct cli_args *a, struct cli_error *e)
 	say_verbose(a, h, snap != NULL ? snap->pid_source : sockstate_pid_source(h),
 	            snap != NULL ? (unsigned long long)snap->count : 0, started);
 	if (rc != SOCKSTATE_OK) {
-		library_error(e, what, rc, sockstate_errdetail(h));
+		cli_library_error(e, what, rc, sockstate_errdetail(h));
 		code = cli_exit_code(rc);
 	} else {
-		struct emit m = {a, snap, NULL, NULL, NULL};
+		struct emit m = {a, snap, NULL, NULL, NULL, NULL};
 		code = emit_output(&m, e);
 	}
 	sockstate_snapshot_free(snap);
-	sockstate_close(h);
+	code = cli_handles_finish(&set, code, e);
+	cli_handles_close(&set);
 	return code;
+}
+
+/* Counts, or groups with --by, over every handle of the set. */
+static int count_all(const struct cli_args *a, const struct cli_handle_set *set,
+                     sockstate_counts *counts, sockstate_groups *groups,
+                     sockstate_handle **failed)
+{
+	int rc = SOCKSTATE_OK;
+
+	memset(counts, 0, sizeof *counts);
+	counts->size = sizeof *counts;
+	for (size_t i = 0; i < set->n && rc == SOCKSTATE_OK; i++) {
+		sockstate_counts one;
+
+		*failed = set->h[i];
+		if (groups != NULL) {
+			rc = sockstate_count_groups(set->h[i], &a->query, groups);
+			continue;
+		}
+		rc = sockstate_count(set->h[i], &a->query, &one);
+		if (rc == SOCKSTATE_OK)
+			sockstate_counts_merge(counts, &one);
+	}
+	if (rc == SOCKSTATE_OK && groups != NULL)
+		*counts = *sockstate_groups_totals(groups);
+	return rc;
 }
 
 static int run_summary(const struct cli_args *a, struct cli_error *e)
 {
 	double started = now_seconds();
+	struct cli_handle_set set;
 	sockstate_handle *h = NULL;
+	sockstate_groups *groups = NULL;
 	sockstate_counts counts;
 	sockstate_sysinfo sys;
 	int code;
-	int rc;
+	int rc = SOCKSTATE_OK;
 
-	code = open_handle(a, &h, e);
+	code = cli_handles_open(a, &set, e);
 	if (code != CLI_EXIT_OK)
 		return code;
-	memset(&counts, 0, sizeof counts);
-	counts.size = sizeof counts;
-	rc = sockstate_count(h, &a->query, &counts);
+	h = set.h[0];
+	if (a->group_keys != 0)
+		rc = sockstate_groups_new(a->group_keys, &groups);
+	if (rc == SOCKSTATE_OK)
+		rc = count_all(a, &set, &counts, groups, &h);
 	say_verbose(a, h, sockstate_pid_source(h),
 	            rc == SOCKSTATE_OK ? (unsigned long long)counts.total : 0,
 	            started);
 	if (rc != SOCKSTATE_OK) {
-		library_error(e, "counting sockets", rc, sockstate_errdetail(h));
+		cli_library_error(e, "counting sockets", rc, sockstate_errdetail(h));
 		code = cli_exit_code(rc);
 	} else {
-		struct emit m = {a, NULL, &counts, &sys, sockstate_backend(h)};
+		struct emit m = {a, NULL, &counts, &sys, sockstate_backend(h), groups};
 		sockstate_sysinfo_get(&sys);
 		code = emit_output(&m, e);
 	}
-	sockstate_close(h);
+	sockstate_groups_free(groups);
+	code = cli_handles_finish(&set, code, e);
+	cli_handles_close(&set);
 	return code;
 }
 
@@ -285,6 +330,12 @@ int main(int argc, char **argv)
 		break;
 	case CLI_CMD_EXPLAIN:
 		code = cli_explain(&a, &e);
+		break;
+	case CLI_CMD_WAIT:
+		code = cli_wait(&a, &e);
+		break;
+	case CLI_CMD_WATCH:
+		code = cli_watch(&a, &e);
 		break;
 	case CLI_CMD_LIST:
 	case CLI_CMD_NONE:

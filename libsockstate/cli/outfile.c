@@ -2,7 +2,7 @@
  * atomically (a temporary file in the same directory, written, flushed to
  * disk, then renamed over the name), so a reader never sees half a file
  * and a failure leaves the old file as it was. */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 
 #include <errno.h>
 #include <fcntl.h>

@@ -235,6 +235,9 @@ typedef struct sockstate_socket {
 	uint32_t rttvar_us;
 	uint32_t snd_cwnd;          /* in segments */
 	uint32_t total_retrans;
+	const char *netns;          /* the network namespace, as the handle's
+	                               netns option names it; NULL when the
+	                               handle has none (the caller's own) */
 } sockstate_socket;
 
 /* sockstate_endpoint_format - write the address of ep as text into buf:
@@ -332,6 +335,13 @@ typedef struct sockstate_options {
 	const char *capture_dir;    /* developer option: backends that can
 	                               save each raw OS reply as a file here
 	                               (test fixtures); NULL normally */
+	const char *netns;          /* NULL: the caller's network namespace.
+	                               Else enumerate inside another one:
+	                               "NAME" (/run/netns/NAME), a path to a
+	                               namespace file (anything with a '/'),
+	                               or "pid:PID" (that process's). Records
+	                               carry this string as their netns.
+	                               Linux only (elsewhere ENOTSUP). */
 } sockstate_options;
 
 /* sockstate_open - create a handle on the first backend that works here
@@ -339,7 +349,14 @@ typedef struct sockstate_options {
  * handle (free with sockstate_close). Returns 0, SOCKSTATE_EINVAL (unknown
  * backend name), SOCKSTATE_EUNAVAIL (none, or the named one, works here;
  * sockstate_open_error() then says why), SOCKSTATE_ENOMEM. *out is NULL on
- * error. */
+ * error.
+ * With opts->netns: the handle answers for that network namespace for its
+ * whole life (the namespace is entered only for a moment, by the calling
+ * thread, to open the OS's socket or file there; callbacks run in the
+ * caller's own namespace). Further errors: SOCKSTATE_ENOENT (no such
+ * namespace or process), SOCKSTATE_EPERM (not allowed to enter it: needs
+ * CAP_SYS_ADMIN), SOCKSTATE_EINVAL (malformed, or not a network namespace
+ * file), SOCKSTATE_ENOTSUP (no backend here can enter one). */
 SOCKSTATE_API int sockstate_open(sockstate_handle **out,
                                  const sockstate_options *opts);
 
@@ -361,6 +378,12 @@ SOCKSTATE_API const char *const *sockstate_backends(void);
 /* sockstate_pid_source - how the last query with SOCKSTATE_Q_PIDS mapped
  * owners ("procfs", "bpf-iter", "windows", ...), or NULL if none yet. */
 SOCKSTATE_API const char *sockstate_pid_source(const sockstate_handle *h);
+
+/* sockstate_pid_source_reason - why the last query with SOCKSTATE_Q_PIDS
+ * mapped owners the way sockstate_pid_source() says, in one line (e.g.
+ * "the caller lacks CAP_BPF and CAP_SYS_ADMIN"), or "" when there is
+ * nothing to say or no such query yet. Valid until the next call on h. */
+SOCKSTATE_API const char *sockstate_pid_source_reason(const sockstate_handle *h);
 
 /* sockstate_errdetail - one line on the last error on h: the failing OS
  * call and the OS's message (e.g. "socket(NETLINK_SOCK_DIAG): Operation
@@ -456,6 +479,196 @@ SOCKSTATE_API int sockstate_count(sockstate_handle *h, const sockstate_query *q,
 SOCKSTATE_API void sockstate_counts_add(sockstate_counts *c,
                                         const sockstate_socket *s);
 
+/* sockstate_counts_merge - add every count of src to dst (e.g. the counts
+ * of several network namespaces, one handle each). */
+SOCKSTATE_API void sockstate_counts_merge(sockstate_counts *dst,
+                                          const sockstate_counts *src);
+
+/* sockstate_snapshot_merge - one new snapshot (*out, free with
+ * sockstate_snapshot_free) holding the records of parts[0..n) in that
+ * order, with copies of their pids, process names and netns labels; the
+ * parts are unchanged and may be freed at once. Machine facts and backend
+ * come from the first part, pid_source from the first that has one,
+ * query_flags are OR'ed. n may be 0 (an empty snapshot of this machine).
+ * Returns 0, SOCKSTATE_EINVAL (NULL out, or a NULL part), SOCKSTATE_ENOMEM;
+ * *out is NULL on error. Thread-safe (no handle). */
+SOCKSTATE_API int sockstate_snapshot_merge(const sockstate_snapshot *const *parts,
+                                           size_t n, sockstate_snapshot **out);
+
+/* ======================================================================
+ * Grouped counts: per-state counts within groups of sockets that share a
+ * key (local port, local endpoint, remote address, process, uid, network
+ * namespace, or any combination), computed in one pass in memory that
+ * grows with the number of groups, not of sockets.
+ * ==================================================================== */
+
+/* Group keys; combine with |. */
+enum sockstate_group_key {
+	SOCKSTATE_GROUP_PORT = 1u << 0,     /* local port (both families) */
+	SOCKSTATE_GROUP_LOCAL = 1u << 1,    /* local address and port */
+	SOCKSTATE_GROUP_REMOTE = 1u << 2,   /* remote address (not port) */
+	SOCKSTATE_GROUP_PROCESS = 1u << 3,  /* process name of the lowest
+	                                       owner (maps owners) */
+	SOCKSTATE_GROUP_UID = 1u << 4,      /* owner uid */
+	SOCKSTATE_GROUP_NETNS = 1u << 5     /* the record's netns label */
+};
+#define SOCKSTATE_GROUP_KEYS_ALL 0x3fu
+
+/* sockstate_group_keys_parse - a comma-separated list of key names
+ * ("port", "local", "remote", "process", "uid", "netns"; a name may
+ * repeat) OR'ed into *keys (which the caller zeroes first, so several
+ * lists add up). Returns 0 or SOCKSTATE_EINVAL (empty list or item,
+ * unknown name; *bad, if not NULL, then points at the bad item). */
+SOCKSTATE_API int sockstate_group_keys_parse(const char *text, uint32_t *keys,
+                                             const char **bad);
+
+/* sockstate_group_key_name - the name of one key bit ("port"), or NULL. */
+SOCKSTATE_API const char *sockstate_group_key_name(uint32_t key);
+
+/* One group: its key and its counts. Only the fields of the grouping's
+ * keys mean something; the others are zero (uid: -1). */
+typedef struct sockstate_group {
+	uint32_t size;              /* sizeof(sockstate_group) */
+	uint32_t keys;              /* the grouping's keys */
+	uint8_t family;             /* LOCAL or REMOTE: the family of the
+	                               address(es); else 0 */
+	uint8_t reserved_;
+	uint16_t port;              /* PORT: the local port */
+	sockstate_endpoint local;   /* LOCAL: address and port */
+	sockstate_endpoint remote;  /* REMOTE: address (port 0) */
+	const char *process;        /* PROCESS: the name, NULL when unknown
+	                               (no owner found, e.g. TIME_WAIT) */
+	int64_t uid;                /* UID: the uid, -1 when unknown */
+	const char *netns;          /* NETNS: the label, NULL for the caller's
+	                               own namespace */
+	uint64_t total;
+	uint64_t by_state[SOCKSTATE_STATE_COUNT];
+} sockstate_group;
+
+/* An accumulator of groups. Like a handle, used by one thread at a time. */
+typedef struct sockstate_groups sockstate_groups;
+
+/* sockstate_groups_new - an empty accumulator for these keys.
+ * Returns 0, SOCKSTATE_EINVAL (keys 0 or unknown bits), SOCKSTATE_ENOMEM;
+ * *out is NULL on error. */
+SOCKSTATE_API int sockstate_groups_new(uint32_t keys, sockstate_groups **out);
+
+/* sockstate_groups_free - NULL is fine. */
+SOCKSTATE_API void sockstate_groups_free(sockstate_groups *g);
+
+/* sockstate_count_groups - add every socket matching q to g, in one pass
+ * with no record kept (q as sockstate_count takes it; the PROCESS key
+ * adds SOCKSTATE_Q_PIDS). g keeps adding up across calls, so the sockets
+ * of several handles (network namespaces) can be grouped together; it
+ * also remembers the backend and pid source of the first call that had
+ * them. Returns 0 or a negative code (then g holds what was added before
+ * the failure). */
+SOCKSTATE_API int sockstate_count_groups(sockstate_handle *h, const sockstate_query *q,
+                                         sockstate_groups *g);
+
+/* sockstate_groups_add - add one record to g (for callers that group their
+ * own stream or snapshot). Returns 0 or SOCKSTATE_ENOMEM. */
+SOCKSTATE_API int sockstate_groups_add(sockstate_groups *g, const sockstate_socket *s);
+
+/* sockstate_groups_count - the number of groups in g. */
+SOCKSTATE_API size_t sockstate_groups_count(const sockstate_groups *g);
+
+/* sockstate_groups_get - the i-th group by rank: total descending, ties by
+ * key ascending (port, then local, remote, process, uid, netns; unknown
+ * last). Ranks g first if anything was added since the last ranking (so
+ * it is not thread-safe even on a g no one adds to). The pointer is valid
+ * until the next add or free. NULL when i is out of range. */
+SOCKSTATE_API const sockstate_group *sockstate_groups_get(sockstate_groups *g, size_t i);
+
+/* sockstate_groups_totals - the counts of every socket added to g (what
+ * sockstate_count would have said). */
+SOCKSTATE_API const sockstate_counts *sockstate_groups_totals(const sockstate_groups *g);
+
+/* sockstate_groups_keys - the keys g was made with. */
+SOCKSTATE_API uint32_t sockstate_groups_keys(const sockstate_groups *g);
+
+/* ======================================================================
+ * Wait conditions: drain and readiness checks with one filtered query
+ * ==================================================================== */
+
+typedef enum sockstate_wait_kind {
+	SOCKSTATE_WAIT_LISTEN = 1,  /* something listens on the local port */
+	SOCKSTATE_WAIT_DRAINED = 2  /* no socket on the local port is in one
+	                               of the states (remote addresses in
+	                               exclude_remote aside) */
+} sockstate_wait_kind;
+
+/* The states that block a drain unless told otherwise: every state but
+ * LISTEN and TIME_WAIT (and BOUND, which no default includes). */
+#define SOCKSTATE_WAIT_DRAIN_DEFAULT                                         \
+	(SOCKSTATE_STATES_DEFAULT & ~(SOCKSTATE_STATE_BIT(SOCKSTATE_LISTEN) | \
+	                              SOCKSTATE_STATE_BIT(SOCKSTATE_TIME_WAIT)))
+
+typedef struct sockstate_wait_cond {
+	uint32_t size;              /* sizeof(sockstate_wait_cond), set by init */
+	uint32_t kind;              /* sockstate_wait_kind */
+	int32_t port;               /* the local port, 0-65535 */
+	uint32_t states;            /* DRAINED: the states that block; 0 =
+	                               SOCKSTATE_WAIT_DRAIN_DEFAULT */
+	uint32_t families;          /* mask of 1<<family; 0 = both */
+	uint32_t reserved_;
+	const sockstate_prefix *exclude_remote; /* DRAINED: sockets whose remote
+	                               address is in one of these prefixes do
+	                               not block (an IPv4 prefix also covers
+	                               IPv4-mapped IPv6); may be NULL */
+	size_t exclude_count;
+} sockstate_wait_cond;
+
+/* sockstate_wait_cond_init - c for kind on port, every other field at its
+ * default. */
+SOCKSTATE_API void sockstate_wait_cond_init(sockstate_wait_cond *c,
+                                            sockstate_wait_kind kind, uint16_t port);
+
+/* sockstate_wait_check - evaluate c once. One query, filtered as deep as
+ * the backend allows (Linux netlink: the states and the local port go into
+ * the kernel's request, so the kernel walks its tables but sends only the
+ * matching sockets; the dump stops at the first socket that settles the
+ * answer). No sleeping and no loop: the caller polls.
+ * flags: SOCKSTATE_Q_PIDS to map the owners of the blockers (only when
+ * blockers is not NULL and c does not hold). blockers: NULL, or where to
+ * put, when c does not hold, a snapshot of every socket that blocks it (a
+ * DRAINED condition's sockets; empty for LISTEN), free with
+ * sockstate_snapshot_free; NULL when c holds.
+ * Returns 1 (holds), 0 (does not), or a negative code: SOCKSTATE_EINVAL
+ * (bad kind, port, size, or states empty after parsing), others as
+ * sockstate_foreach. */
+SOCKSTATE_API int sockstate_wait_check(sockstate_handle *h, const sockstate_wait_cond *c,
+                                       uint32_t flags, sockstate_snapshot **blockers);
+
+/* ======================================================================
+ * Network namespaces (Linux)
+ * ==================================================================== */
+
+/* One network namespace found by sockstate_netns_list. */
+typedef struct sockstate_netns {
+	uint32_t size;              /* sizeof(sockstate_netns) */
+	int32_t pid;                /* the lowest pid seen in it, -1 if none */
+	const char *spec;           /* for sockstate_options.netns: "NAME"
+	                               (under /run/netns) or "pid:PID" */
+	uint64_t inode;             /* the namespace's identity */
+	int current;                /* 1: the calling thread's own */
+} sockstate_netns;
+
+/* sockstate_netns_list - every network namespace the caller can see, each
+ * once (by inode): those named under /run/netns, sorted by name, then
+ * those of running processes not named there, by pid (spec "pid:PID" of
+ * the lowest pid in it). A process whose namespace the caller may not
+ * look at (another user's, when not root) is skipped: its namespace
+ * cannot be named. h: any open handle (its backend must support
+ * namespaces). *out is one allocation, free with sockstate_netns_list_free.
+ * Returns 0, SOCKSTATE_ENOTSUP, SOCKSTATE_ENOMEM, SOCKSTATE_EIO (detail on
+ * h); *out NULL and *count 0 on error. */
+SOCKSTATE_API int sockstate_netns_list(sockstate_handle *h, sockstate_netns **out,
+                                       size_t *count);
+
+/* sockstate_netns_list_free - NULL is fine. */
+SOCKSTATE_API void sockstate_netns_list_free(sockstate_netns *list);
+
 /* ======================================================================
  * Output writers (the CLI and the Python package both use these, so their
  * outputs are byte-identical)
@@ -497,6 +710,8 @@ enum sockstate_write_flags {
  * native state. JSON: the "sockstate/1" document, ending in a newline.
  * CSV: RFC 4180 with a header row. Prometheus: the counts of the snapshot
  * (see sockstate_counts_write), plus per-port series when o->port >= 0.
+ * When any record carries a netns label, the table and CSV gain a netns
+ * column and JSON sockets a "netns" key (the others: CSV empty, JSON null).
  * Returns 0, fn's error (a positive return from fn counts as
  * SOCKSTATE_EIO), or SOCKSTATE_EINVAL (NULL argument, o->size too small,
  * bad format, o->port outside -1..65535, a record with a bad family or
@@ -512,6 +727,21 @@ SOCKSTATE_API int sockstate_snapshot_write(const sockstate_snapshot *snap,
  * ignored: counts hold no per-port data (write a snapshot for per-port
  * series). Returns as above. */
 SOCKSTATE_API int sockstate_counts_write(const sockstate_counts *c,
+                                         const sockstate_sysinfo *sys,
+                                         const char *backend,
+                                         const sockstate_write_opts *o,
+                                         sockstate_write_fn fn, void *ctx);
+
+/* sockstate_groups_write - write g's groups by rank, the first `top` of
+ * them (0: all). Table: a column per key, Total, and a column per state
+ * that has sockets, then a "(N more)" row for the groups cut and a TOTAL
+ * row. JSON: the counts document with "group_by", "groups_total" and
+ * "groups" (docs/OUTPUT.md). CSV: the key columns, total, and every
+ * state. Prometheus is not offered (a group per port or peer has no bound
+ * on its cardinality): SOCKSTATE_EINVAL. sys and backend as for
+ * sockstate_counts_write (backend NULL: the one g remembers). Ranks g
+ * first if needed. Returns as above. */
+SOCKSTATE_API int sockstate_groups_write(sockstate_groups *g, size_t top,
                                          const sockstate_sysinfo *sys,
                                          const char *backend,
                                          const sockstate_write_opts *o,

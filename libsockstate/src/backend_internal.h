@@ -14,7 +14,12 @@
 
 #include "sockstate.h"
 
-#if defined(__GNUC__)
+/* GCC's "printf" means the target's C library, which for MinGW is
+ * msvcrt's (no %zu); our C11 code gets MinGW's C99 printf, whose formats
+ * are gnu_printf's. Clang knows no gnu_printf. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define SOCKSTATE__PRINTF(a, b) __attribute__((format(gnu_printf, a, b)))
+#elif defined(__GNUC__)
 #define SOCKSTATE__PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define SOCKSTATE__PRINTF(a, b)
@@ -68,6 +73,17 @@ typedef struct sockstate__backend {
 	 * backend cannot map owners. Returns 0 or a negative code. */
 	int (*owners)(void *state, sockstate_handle *h, sockstate__owners *map,
 	              const char **source);
+	/* Appended members: zero in backends that predate them. */
+	/* Call found once per network namespace the caller can see (see
+	 * sockstate_netns_list for the order and the specs). Non-NULL also
+	 * means the backend honours the handle's netns option
+	 * (sockstate__handle_netns): its open and enumerate work inside that
+	 * namespace. NULL: the core refuses the option for this backend.
+	 * Returns 0, found's negative code, or a negative code. */
+	int (*netns_list)(sockstate_handle *h,
+	                  int (*found)(void *ctx, const char *spec, uint64_t inode,
+	                               int32_t pid, int current),
+	                  void *ctx);
 } sockstate__backend;
 
 /* ---- supplied by the platform folder ---- */
@@ -81,6 +97,12 @@ int sockstate__platform_sysinfo(sockstate_sysinfo *out);
 /* The interface name of index into buf; 0 if found, else -1. */
 int sockstate__platform_ifname(uint32_t index, char *buf, size_t len);
 
+/* Whether this build can honour the pid_source option name (neither NULL
+ * nor "auto", which the core accepts itself). Returns 0, or
+ * SOCKSTATE_EUNAVAIL (a source this build lacks) or SOCKSTATE_EINVAL
+ * (unknown), with the reason set by sockstate__fail(NULL, ...). */
+int sockstate__platform_pid_source_check(const char *name);
+
 /* ---- supplied by the core, for backends ---- */
 
 /* Record the last error's detail on h: "call: message". Returns code. */
@@ -89,6 +111,24 @@ int sockstate__fail(sockstate_handle *h, int code, const char *fmt, ...)
 
 /* The handle's options, as sockstate_open got them (never NULL). */
 const char *sockstate__handle_pid_source_option(const sockstate_handle *h);
+
+/* Say why the current query maps owners the way it does (one line, for
+ * sockstate_pid_source_reason; the core empties it when a query starts). */
+void sockstate__set_pid_source_reason(sockstate_handle *h, const char *fmt, ...)
+	SOCKSTATE__PRINTF(2, 3);
+
+/* Per-handle state a platform keeps across queries (a loaded BPF program),
+ * empty at open. The platform stores its state and a release function
+ * here; sockstate_close calls release(state) when release is set. */
+typedef struct sockstate__platform_slot {
+	void *state;
+	void (*release)(void *state);
+} sockstate__platform_slot;
+sockstate__platform_slot *sockstate__handle_platform_slot(sockstate_handle *h);
+
+/* The handle's netns option (a spec as sockstate_options.netns takes it),
+ * or NULL for the caller's own namespace. */
+const char *sockstate__handle_netns(const sockstate_handle *h);
 
 /* Whether the handle is in capture mode (a developer option: backends
  * that support it save raw OS replies to this directory), or NULL. */

@@ -14,6 +14,9 @@ int sockstate__run(sockstate_handle *h, const sockstate_query *q,
 /* The owner map of h's last run (for snapshots to copy), or NULL. */
 const sockstate__owners *sockstate__handle_owners(const sockstate_handle *h);
 
+/* The backend h was opened on (never NULL for an open handle). */
+const sockstate__backend *sockstate__handle_backend(const sockstate_handle *h);
+
 /* Backend name and pid source of h's last run. */
 const char *sockstate__handle_last_pid_source(const sockstate_handle *h);
 

@@ -17,8 +17,11 @@ struct sockstate_handle {
 	void *backend_state;
 	sockstate__owners *owners;     /* reused across runs */
 	const char *last_pid_source;   /* static, or NULL */
+	char pid_source_reason[256];
+	sockstate__platform_slot platform;
 	char pid_source_option[16];
 	char *capture_dir;
+	char *netns;                   /* the netns option, or NULL */
 	char detail[512];
 };
 
@@ -46,10 +49,39 @@ const char *sockstate__handle_pid_source_option(const sockstate_handle *h)
 	return h->pid_source_option;
 }
 
+void sockstate__set_pid_source_reason(sockstate_handle *h, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(h->pid_source_reason, sizeof h->pid_source_reason, fmt, ap);
+	va_end(ap);
+}
+
+sockstate__platform_slot *sockstate__handle_platform_slot(sockstate_handle *h)
+{
+	return &h->platform;
+}
+
 const char *sockstate__handle_capture_dir(const sockstate_handle *h)
 {
 	return h->capture_dir;
 }
+
+const char *sockstate__handle_netns(const sockstate_handle *h)
+{
+	return h->netns;
+}
+
+const sockstate__backend *sockstate__handle_backend(const sockstate_handle *h)
+{
+	return h ? h->backend : NULL;
+}
+
+/* Options appended after the first release: read only what the caller's
+ * struct holds. */
+#define OPTION_GIVEN(opts, field) \
+	((opts) && (opts)->size >= offsetof(sockstate_options, field) + sizeof (opts)->field)
 
 const sockstate__owners *sockstate__handle_owners(const sockstate_handle *h)
 {
@@ -90,13 +122,9 @@ SOCKSTATE_API const char *sockstate_open_error(void)
 
 static int pid_source_option_check(const char *pid_source)
 {
-	if (!pid_source || !strcmp(pid_source, "auto") || !strcmp(pid_source, "procfs"))
+	if (!pid_source || !strcmp(pid_source, "auto"))
 		return 0;
-	if (!strcmp(pid_source, "bpf"))
-		return sockstate__fail(NULL, SOCKSTATE_EUNAVAIL,
-		                       "pid source 'bpf' is not built into this library");
-	return sockstate__fail(NULL, SOCKSTATE_EINVAL,
-	                       "unknown pid source '%s' (auto, procfs, bpf)", pid_source);
+	return sockstate__platform_pid_source_check(pid_source);
 }
 
 static int backend_try(sockstate_handle *h, const sockstate__backend *b)
@@ -120,6 +148,14 @@ static int backend_choose(sockstate_handle *h, const char *wanted)
 	for (; *b; b++) {
 		if (!any && strcmp((*b)->name, wanted))
 			continue;
+		if (h->netns && !(*b)->netns_list) {
+			rc = sockstate__fail(h, SOCKSTATE_ENOTSUP,
+			                     "backend %s cannot enter a network namespace",
+			                     (*b)->name);
+			if (!any)
+				break;
+			continue;
+		}
 		rc = backend_try(h, *b);
 		if (rc == 0)
 			return 0;
@@ -153,9 +189,16 @@ SOCKSTATE_API int sockstate_open(sockstate_handle **out, const sockstate_options
 		return sockstate__fail(NULL, SOCKSTATE_ENOMEM, "out of memory");
 	snprintf(h->pid_source_option, sizeof h->pid_source_option, "%s",
 	         pid_source ? pid_source : "auto");
-	if (opts && opts->size >= sizeof *opts && opts->capture_dir) {
+	if (OPTION_GIVEN(opts, capture_dir) && opts->capture_dir) {
 		h->capture_dir = strdup(opts->capture_dir);
 		if (!h->capture_dir) {
+			sockstate_close(h);
+			return sockstate__fail(NULL, SOCKSTATE_ENOMEM, "out of memory");
+		}
+	}
+	if (OPTION_GIVEN(opts, netns) && opts->netns) {
+		h->netns = strdup(opts->netns);
+		if (!h->netns) {
 			sockstate_close(h);
 			return sockstate__fail(NULL, SOCKSTATE_ENOMEM, "out of memory");
 		}
@@ -181,8 +224,11 @@ SOCKSTATE_API void sockstate_close(sockstate_handle *h)
 		return;
 	if (h->backend)
 		h->backend->close(h->backend_state);
+	if (h->platform.release)
+		h->platform.release(h->platform.state);
 	sockstate__owners_free(h->owners);
 	free(h->capture_dir);
+	free(h->netns);
 	free(h);
 }
 
@@ -194,6 +240,11 @@ SOCKSTATE_API const char *sockstate_backend(const sockstate_handle *h)
 SOCKSTATE_API const char *sockstate_pid_source(const sockstate_handle *h)
 {
 	return h ? h->last_pid_source : NULL;
+}
+
+SOCKSTATE_API const char *sockstate_pid_source_reason(const sockstate_handle *h)
+{
+	return h ? h->pid_source_reason : "";
 }
 
 SOCKSTATE_API const char *sockstate_errdetail(const sockstate_handle *h)
@@ -209,6 +260,7 @@ struct run {
 	const sockstate__owners *owners; /* NULL when pids not asked */
 	sockstate_socket_cb cb;
 	void *ctx;
+	const char *netns;               /* the label records carry */
 };
 
 static void owners_join(const sockstate__owners *m, sockstate_socket *s,
@@ -238,6 +290,7 @@ static int run_emit(void *emit_ctx, sockstate_socket *s, uint64_t owner_key)
 
 	if (run->owners)
 		owners_join(run->owners, s, owner_key);
+	s->netns = run->netns;
 	if (!sockstate__match(run->q, s, run->plan->pushed))
 		return 0;
 	return run->cb(s, run->ctx);
@@ -276,6 +329,7 @@ int sockstate__run(sockstate_handle *h, const sockstate_query *q_in,
 	h->detail[0] = '\0';
 	sockstate__query_normalize(q_in, &q);
 	h->last_pid_source = NULL;
+	h->pid_source_reason[0] = '\0';
 	if (q.flags & SOCKSTATE_Q_PIDS) {
 		rc = owners_load(h);
 		if (rc < 0)
@@ -290,6 +344,7 @@ int sockstate__run(sockstate_handle *h, const sockstate_query *q_in,
 	run = (struct run){
 		.q = &q, .plan = &plan, .cb = cb, .ctx = ctx,
 		.owners = (q.flags & SOCKSTATE_Q_PIDS) ? h->owners : NULL,
+		.netns = h->netns,
 	};
 	return h->backend->enumerate(h->backend_state, h, &plan, run_emit, &run);
 }

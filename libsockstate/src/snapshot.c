@@ -38,8 +38,12 @@ static size_t align_up(size_t n)
 /* Move the gathered records and the owner storage they point into one
  * block. Pointers into the owner map become pointers into the block. */
 static sockstate_snapshot *snapshot_pack(const struct gather *g,
-                                         const sockstate__owners *owners)
+                                         const sockstate__owners *owners,
+                                         const char *netns)
 {
+	/* Every record of one handle carries the same netns label (or none). */
+	size_t netns_size = netns ? strlen(netns) + 1 : 0;
+	char *netns_copy;
 	const int32_t *pids = NULL;
 	const char *pool = NULL;
 	size_t npids = 0, pool_len = 0, off_recs, off_pids, off_pool, total;
@@ -51,7 +55,7 @@ static sockstate_snapshot *snapshot_pack(const struct gather *g,
 	off_recs = align_up(sizeof *snap);
 	off_pids = off_recs + align_up(g->n * sizeof *g->recs);
 	off_pool = off_pids + align_up(npids * sizeof *pids);
-	total = off_pool + pool_len + 1;
+	total = off_pool + pool_len + 1 + netns_size;
 	base = malloc(total);
 	if (!base)
 		return NULL;
@@ -67,6 +71,9 @@ static sockstate_snapshot *snapshot_pack(const struct gather *g,
 	if (pool_len)
 		memcpy(base + off_pool, pool, pool_len);
 	base[off_pool + pool_len] = '\0';
+	netns_copy = base + off_pool + pool_len + 1;
+	if (netns_size)
+		memcpy(netns_copy, netns, netns_size);
 	for (size_t i = 0; i < g->n; i++) {
 		sockstate_socket *s = &snap->sockets[i];
 
@@ -74,6 +81,8 @@ static sockstate_snapshot *snapshot_pack(const struct gather *g,
 			s->pids = (const int32_t *)(void *)(base + off_pids) + (s->pids - pids);
 		if (s->process && pool && s->process >= pool && s->process < pool + pool_len)
 			s->process = base + off_pool + (s->process - pool);
+		if (s->netns)
+			s->netns = netns_size ? netns_copy : NULL;
 	}
 	return snap;
 }
@@ -93,7 +102,7 @@ SOCKSTATE_API int sockstate_snapshot_take(sockstate_handle *h, const sockstate_q
 		free(g.recs);
 		return rc;
 	}
-	snap = snapshot_pack(&g, sockstate__handle_owners(h));
+	snap = snapshot_pack(&g, sockstate__handle_owners(h), sockstate__handle_netns(h));
 	free(g.recs);
 	if (!snap)
 		return sockstate__fail(h, SOCKSTATE_ENOMEM, "out of memory for the snapshot");

@@ -28,8 +28,8 @@ static void put_u64_or_null(sockstate__out *out, int known, uint64_t v)
 
 /* The keys before "counts": schema, host, os, backend, library_version,
  * taken_at, pid_source. */
-static void put_head(sockstate__out *out, const sockstate_sysinfo *sys,
-                     const char *backend, const char *pid_source)
+void sockstate__json_head(sockstate__out *out, const sockstate_sysinfo *sys,
+                          const char *backend, const char *pid_source)
 {
 	sockstate__out_str(out, "{\"schema\":\"sockstate/1\",\n \"host\":");
 	if (sys != NULL) {
@@ -61,8 +61,9 @@ static void put_head(sockstate__out *out, const sockstate_sysinfo *sys,
 
 /* "total":N,\n "counts":{...}: every state when with_zeros, else only the
  * states that have sockets; always in sockstate__state_order. */
-static void put_counts(sockstate__out *out, const uint64_t by_state[SOCKSTATE_STATE_COUNT],
-                       uint64_t total, int with_zeros)
+void sockstate__json_counts_keys(sockstate__out *out,
+                                 const uint64_t by_state[SOCKSTATE_STATE_COUNT],
+                                 uint64_t total, int with_zeros)
 {
 	sockstate__out_str(out, ",\n \"total\":");
 	sockstate__out_u64(out, total);
@@ -96,7 +97,8 @@ static void put_endpoint(sockstate__out *out, const sockstate_socket *s,
 	sockstate__out_char(out, '}');
 }
 
-static void put_socket(sockstate__out *out, const sockstate_socket *s, int with_pids)
+static void put_socket(sockstate__out *out, const sockstate_socket *s, int with_pids,
+                       int with_netns)
 {
 	int pid_known = (s->valid & SOCKSTATE_HAS_PID) && s->pid >= 0;
 
@@ -159,6 +161,10 @@ static void put_socket(sockstate__out *out, const sockstate_socket *s, int with_
 		sockstate__out_u64(out, s->total_retrans);
 		sockstate__out_char(out, '}');
 	}
+	if (with_netns) {
+		sockstate__out_str(out, ",\"netns\":");
+		sockstate__out_json_str(out, s->netns);
+	}
 	sockstate__out_char(out, '}');
 }
 
@@ -169,12 +175,13 @@ void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *sna
 		by_state[snap->sockets[i].state]++;
 
 	int with_pids = (snap->query_flags & SOCKSTATE_Q_PIDS) != 0;
-	put_head(out, &snap->sys, snap->backend, snap->pid_source);
-	put_counts(out, by_state, snap->count, 0);
+	int with_netns = sockstate__snapshot_has_netns(snap);
+	sockstate__json_head(out, &snap->sys, snap->backend, snap->pid_source);
+	sockstate__json_counts_keys(out, by_state, snap->count, 0);
 	sockstate__out_str(out, ",\n \"sockets\":[");
 	for (size_t i = 0; i < snap->count && out->err == 0; i++) {
 		sockstate__out_bytes(out, i == 0 ? "\n" : ",\n", i == 0 ? 1 : 2);
-		put_socket(out, &snap->sockets[i], with_pids);
+		put_socket(out, &snap->sockets[i], with_pids, with_netns);
 	}
 	sockstate__out_str(out, snap->count > 0 ? "\n ]}\n" : "]}\n");
 }
@@ -182,7 +189,7 @@ void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *sna
 void sockstate__json_counts(sockstate__out *out, const sockstate_counts *c,
                             const sockstate_sysinfo *sys, const char *backend)
 {
-	put_head(out, sys, backend, NULL);
-	put_counts(out, c->by_state, c->total, 1);
+	sockstate__json_head(out, sys, backend, NULL);
+	sockstate__json_counts_keys(out, c->by_state, c->total, 1);
 	sockstate__out_str(out, "}\n");
 }

@@ -12,6 +12,7 @@ enum {
 	W_ENDPOINT = 48, /* "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535" + 1:
 	                    every IPv6 address without a zone fits */
 	W_PID = 9,      /* "Pid", a 7-digit pid + 1 */
+	W_PROCESS = 17, /* a 15-byte Linux comm + 2 */
 	W_COUNT_STATE = 13
 };
 
@@ -74,7 +75,7 @@ static void put_endpoint(sockstate__out *out, const sockstate_socket *s,
 		sockstate__out_pad(out, (size_t)n, W_ENDPOINT);
 }
 
-static void put_header(sockstate__out *out, uint32_t flags)
+static void put_header(sockstate__out *out, uint32_t flags, int netns)
 {
 	sockstate__out_str(out, "State");
 	sockstate__out_pad(out, 5, W_STATE);
@@ -89,6 +90,11 @@ static void put_header(sockstate__out *out, uint32_t flags)
 		sockstate__out_pad(out, 3, W_PID);
 		sockstate__out_str(out, "Process");
 	}
+	if (netns) {
+		sockstate__out_pad(out, (flags & SOCKSTATE_W_PIDS) ? 7 : 17,
+		                   (flags & SOCKSTATE_W_PIDS) ? W_PROCESS : W_ENDPOINT);
+		sockstate__out_str(out, "Netns");
+	}
 	sockstate__out_char(out, '\n');
 }
 
@@ -96,8 +102,9 @@ void sockstate__table_snapshot(sockstate__out *out, const sockstate_snapshot *sn
                                uint32_t flags)
 {
 	int pids = (flags & SOCKSTATE_W_PIDS) != 0;
+	int netns = sockstate__snapshot_has_netns(snap);
 	if (!(flags & SOCKSTATE_W_NO_HEADER))
-		put_header(out, flags);
+		put_header(out, flags, netns);
 	for (size_t i = 0; i < snap->count && out->err == 0; i++) {
 		const sockstate_socket *s = &snap->sockets[i];
 		const char *state = sockstate_state_name((sockstate_state)s->state);
@@ -111,14 +118,23 @@ void sockstate__table_snapshot(sockstate__out *out, const sockstate_snapshot *sn
 		put_queue(out, s, s->rx_queue);
 		put_queue(out, s, s->tx_queue);
 		put_endpoint(out, s, &s->local, 1);
-		put_endpoint(out, s, &s->remote, pids);
+		put_endpoint(out, s, &s->remote, pids || netns);
 		if (pids) {
+			size_t used = 1;
 			sockstate__out_pad(out, put_pids(out, s), W_PID);
 			/* An empty name shows as '-' too, so no line ends in
 			 * spaces. */
 			if ((s->valid & SOCKSTATE_HAS_PROCESS) && s->process != NULL &&
 			    s->process[0] != '\0')
-				sockstate__out_text_str(out, s->process);
+				used = sockstate__out_text_str(out, s->process);
+			else
+				sockstate__out_char(out, '-');
+			if (netns)
+				sockstate__out_pad(out, used, W_PROCESS);
+		}
+		if (netns) {
+			if (s->netns != NULL && s->netns[0] != '\0')
+				sockstate__out_text_str(out, s->netns);
 			else
 				sockstate__out_char(out, '-');
 		}

@@ -307,6 +307,14 @@ int sockstate__fmt_endpoint_port(char *buf, size_t buflen, uint8_t family,
 	return (int)n;
 }
 
+int sockstate__snapshot_has_netns(const sockstate_snapshot *snap)
+{
+	for (size_t i = 0; i < snap->count; i++)
+		if (snap->sockets[i].netns != NULL)
+			return 1;
+	return 0;
+}
+
 static void put2(char *p, unsigned v)
 {
 	p[0] = (char)('0' + v / 10);

@@ -133,6 +133,19 @@ const char *sockstate__family_name(uint8_t family);
  * year 9999. */
 size_t sockstate__fmt_iso8601(char *buf, int64_t t);
 
+/* Does any record of snap carry a netns label? (Then the table and CSV
+ * gain a netns column and JSON sockets a "netns" key.) */
+int sockstate__snapshot_has_netns(const sockstate_snapshot *snap);
+
+/* JSON pieces the documents share (write_json.c): the keys before
+ * "total" (schema ... pid_source), and ",\n \"total\":N,\n \"counts\":{...}"
+ * (every state when with_zeros, else those with sockets). */
+void sockstate__json_head(sockstate__out *out, const sockstate_sysinfo *sys,
+                          const char *backend, const char *pid_source);
+void sockstate__json_counts_keys(sockstate__out *out,
+                                 const uint64_t by_state[SOCKSTATE_STATE_COUNT],
+                                 uint64_t total, int with_zeros);
+
 /* ---- the formats (write_*.c); errors stay in out->err ---- */
 
 void sockstate__table_snapshot(sockstate__out *out, const sockstate_snapshot *snap,
@@ -151,6 +164,13 @@ void sockstate__prom_snapshot(sockstate__out *out, const sockstate_snapshot *sna
                               int32_t port);
 void sockstate__prom_counts(sockstate__out *out, const sockstate_counts *c,
                             const char *backend);
+/* Grouped counts (write_groups.c): g ranked, rows the first `shown`. */
+void sockstate__table_groups(sockstate__out *out, sockstate_groups *g, size_t shown,
+                             uint32_t flags);
+void sockstate__json_groups(sockstate__out *out, sockstate_groups *g, size_t shown,
+                            const sockstate_sysinfo *sys, const char *backend);
+void sockstate__csv_groups(sockstate__out *out, sockstate_groups *g, size_t shown,
+                           uint32_t flags);
 
 /* The public writers minus the buffer: validate, write into out, finish.
  * Tests call these with a small out->cap to exercise every flush path. */

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "pidmap.h"
+#include "pidmap_bpf.h"
 
 /* Big enough that most processes' fd lists come in one getdents64. */
 #define DENTS_BUF_SIZE (64u * 1024u)
@@ -170,8 +171,8 @@ static int walk_process(struct walk *w, const char *pid_name, int32_t pid)
 	return rc;
 }
 
-int sockstate__linux_owners(sockstate_handle *h, sockstate__owners *map,
-                            const char **source)
+int sockstate__linux_proc_owners(sockstate_handle *h, sockstate__owners *map,
+                                 const char **source)
 {
 	struct walk w = {.h = h, .map = map};
 	char *proc_dents;
@@ -213,4 +214,34 @@ int sockstate__linux_owners(sockstate_handle *h, sockstate__owners *map,
 	if (rc == 0)
 		*source = "procfs";
 	return rc;
+}
+
+/* ---- which walk: the BPF iterator where allowed, else /proc ---- */
+
+int sockstate__platform_pid_source_check(const char *name)
+{
+	if (!strcmp(name, "procfs"))
+		return 0;
+	if (!strcmp(name, "bpf"))
+		return sockstate__bpf_built() ? 0 : sockstate__fail(NULL, SOCKSTATE_EUNAVAIL,
+		       "pid source 'bpf' is not built into this library");
+	return sockstate__fail(NULL, SOCKSTATE_EINVAL,
+	                       "unknown pid source '%s' (auto, procfs, bpf)", name);
+}
+
+int sockstate__linux_owners(sockstate_handle *h, sockstate__owners *map,
+                            const char **source)
+{
+	const char *option = sockstate__handle_pid_source_option(h);
+	int rc;
+
+	if (!strcmp(option, "procfs")) {
+		sockstate__set_pid_source_reason(h, "the pid_source option asks for procfs");
+		return sockstate__linux_proc_owners(h, map, source);
+	}
+	rc = sockstate__bpf_owners(h, map, source);
+	if (rc != SOCKSTATE_EUNAVAIL || !strcmp(option, "bpf"))
+		return rc;
+	sockstate__owners_reset(map);
+	return sockstate__linux_proc_owners(h, map, source);
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "netns.h"
 #include "pidmap.h"
 #include "proc_internal.h"
 
@@ -28,6 +29,7 @@ struct proc_state {
 	const char *tcp_path;
 	const char *tcp6_path;
 	long clock_ticks;
+	int netns_fd;               /* -1, or the handle's network namespace */
 	char buf[PROC_BUF_SIZE];
 };
 
@@ -38,6 +40,74 @@ static int readable(const char *path)
 	if (fd < 0)
 		return -errno;
 	close(fd);
+	return 0;
+}
+
+/* Open a table as the handle's network namespace shows it: a /proc/net
+ * file answers for the namespace of the thread that opened it, so enter
+ * for the open only (see netns.h) and read from the caller's own.
+ * Returns the fd, or a negative code (ENOENT as -SOCKSTATE_ENOENT's
+ * code, so a missing tcp6 can be told apart). */
+static int table_open(sockstate_handle *h, int netns_fd, const char *path)
+{
+	int saved, fd, err, rc;
+
+	rc = sockstate__netns_enter(h, netns_fd, &saved);
+	if (rc < 0)
+		return rc;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	err = errno;
+	rc = sockstate__netns_leave(h, saved);
+	if (rc < 0) {
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	if (fd < 0)
+		return err == ENOENT ? SOCKSTATE_ENOENT
+		       : sockstate__fail(h, err == EACCES || err == EPERM ? SOCKSTATE_EPERM
+		                         : SOCKSTATE_EIO, "open(%s): %s", path, strerror(err));
+	return fd;
+}
+
+static void proc_close(void *state)
+{
+	struct proc_state *st = state;
+
+	if (st && st->netns_fd >= 0)
+		close(st->netns_fd);
+	free(st);
+}
+
+/* The backend inside the handle's network namespace: its tables through
+ * /proc/thread-self/net, opened while the thread is in the namespace. */
+static int proc_open_netns(sockstate_handle *h, void **out)
+{
+	struct proc_state *st = malloc(sizeof *st);
+	int fd, rc;
+
+	if (!st)
+		return sockstate__fail(h, SOCKSTATE_ENOMEM, "malloc: out of memory");
+	st->tcp_path = "/proc/thread-self/net/tcp";
+	st->tcp6_path = "/proc/thread-self/net/tcp6";
+	st->clock_ticks = sysconf(_SC_CLK_TCK);
+	if (st->clock_ticks <= 0)
+		st->clock_ticks = 100; /* USER_HZ on all but alpha */
+	rc = sockstate__netns_open(h, &st->netns_fd);
+	if (rc < 0) {
+		free(st);
+		return rc;
+	}
+	fd = table_open(h, st->netns_fd, st->tcp_path);
+	if (fd < 0) {
+		proc_close(st);
+		return fd == SOCKSTATE_ENOENT
+		       ? sockstate__fail(h, SOCKSTATE_EUNAVAIL,
+		                         "open(/proc/thread-self/net/tcp): no such file")
+		       : fd;
+	}
+	close(fd);
+	*out = st;
 	return 0;
 }
 
@@ -52,6 +122,8 @@ static int proc_open(sockstate_handle *h, void **out)
 	int err = readable(paths[0][0]);
 
 	*out = NULL;
+	if (sockstate__handle_netns(h))
+		return proc_open_netns(h, out);
 	if (err == -ENOENT) {
 		i = 1;
 		err = readable(paths[i][0]);
@@ -64,6 +136,7 @@ static int proc_open(sockstate_handle *h, void **out)
 		return sockstate__fail(h, SOCKSTATE_ENOMEM, "malloc: out of memory");
 	st->tcp_path = paths[i][0];
 	st->tcp6_path = paths[i][1];
+	st->netns_fd = -1;
 	st->clock_ticks = sysconf(_SC_CLK_TCK);
 	if (st->clock_ticks <= 0)
 		st->clock_ticks = 100; /* USER_HZ on all but alpha */
@@ -71,10 +144,6 @@ static int proc_open(sockstate_handle *h, void **out)
 	return 0;
 }
 
-static void proc_close(void *state)
-{
-	free(state);
-}
 
 /* Developer option: keep a copy of each file as read, for fixtures.
  * *fd is -1 when the handle has no capture directory. */
@@ -92,6 +161,24 @@ static int capture_open(sockstate_handle *h, const char *file, int *fd)
 	if (*fd < 0)
 		return sockstate__fail(h, SOCKSTATE_EIO, "open(%s): %s", path, strerror(errno));
 	return 0;
+}
+
+/* One table of the handle's namespace; a missing one (tcp6 with IPv6
+ * disabled) has no sockets. */
+static int read_in_netns(sockstate_handle *h, struct proc_state *st, const char *path,
+                         sockstate__proc_table *t)
+{
+	int fd = table_open(h, st->netns_fd, path);
+	int rc;
+
+	t->line = 0;
+	if (fd == SOCKSTATE_ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	rc = sockstate__proc_read_fd(h, fd, st->buf, sizeof st->buf, t);
+	close(fd);
+	return rc;
 }
 
 static int proc_enumerate(void *state, sockstate_handle *h, sockstate__plan *plan,
@@ -130,7 +217,11 @@ static int proc_enumerate(void *state, sockstate_handle *h, sockstate__plan *pla
 		rc = capture_open(h, tables[i].capture_file, &t.capture_fd);
 		if (rc < 0)
 			return rc;
-		rc = sockstate__proc_read_path(h, tables[i].path, st->buf, sizeof st->buf, &t);
+		if (st->netns_fd >= 0)
+			rc = read_in_netns(h, st, tables[i].path, &t);
+		else
+			rc = sockstate__proc_read_path(h, tables[i].path, st->buf, sizeof st->buf,
+			                               &t);
 		if (t.capture_fd >= 0)
 			close(t.capture_fd);
 		if (rc != 0)
@@ -155,4 +246,5 @@ const sockstate__backend sockstate__linux_proc_backend = {
 	.enumerate = proc_enumerate,
 	.close = proc_close,
 	.owners = proc_owners,
+	.netns_list = sockstate__linux_netns_list,
 };

@@ -196,6 +196,7 @@ def test_help_exits_0_and_covers_everything():
     assert run_ok("explain", "--help") == out
     assert run_ok("--port", "1", "summary", "-h") == out
     for needle in ["sockstate [list]", "sockstate summary", "sockstate explain STATE",
+                   "sockstate wait (--listen PORT | --drained PORT)", "sockstate watch",
                    "Exit status:", "Examples:", "Environment:", "States:"]:
         assert needle in out
     for opt in ["--state", "--port", "--sport", "--dport", "--addr", "--saddr",
@@ -203,12 +204,12 @@ def test_help_exits_0_and_covers_everything():
                 "--backend", "--pid-source", "--format", "--json", "--csv",
                 "-o, --output", "-p, --processes", "--sort", "--tcp-info",
                 "-n, --no-header", "--verbose", "--summary", "--explain",
-                "--lang", "-h, --help", "-V, --version"]:
+                "--lang", "-h, --help", "-V, --version", "--netns NS", "--all-netns",
+                "--by KEY", "--top N", "--listen PORT", "--drained PORT", "--states",
+                "--exclude-remote", "--timeout S", "--interval S", "--watch[=S]"]:
         assert opt in out, opt
     for code in range(5):
         assert re.search(rf"^  {code}   \S", out, re.M), code
-    # wait and watch are not implemented yet: not offered
-    assert "sockstate wait" not in out and "sockstate watch" not in out
     assert max(len(line) for line in out.splitlines()) <= 79
 
 
@@ -327,11 +328,22 @@ BAD = [
     (["--jso"], "--jso: unknown option (see sockstate --help)"),
     (["--json=yes"], "--json: takes no value"),
     (["--help=me"], "--help: takes no value"),
-    (["frobnicate"],
-     "'frobnicate': unknown subcommand (list, summary, explain; see sockstate --help)"),
-    (["wait", "--listen", "80"],
-     "'wait': unknown subcommand (list, summary, explain; see sockstate --help)"),
-    (["watch"], "'watch': unknown subcommand (list, summary, explain; see sockstate --help)"),
+    (["frobnicate"], "'frobnicate': unknown subcommand "
+     "(list, summary, explain, wait, watch; see sockstate --help)"),
+    (["wait"], "wait: missing --listen PORT or --drained PORT"),
+    (["wait", "--listen", "80", "--drained", "81"], "--drained: conflicts with --listen"),
+    (["wait", "--listen", "80", "--states", "ESTAB"], "--states: only with --drained"),
+    (["wait", "--drained", "80", "--states", "FOO"], "--states: unknown state name 'FOO'"),
+    (["wait", "--drained", "80", "--timeout", "x"],
+     "--timeout: 'x' is not a number of seconds (0-1000000, decimals allowed)"),
+    (["wait", "--drained", "80", "--port", "80"], "--port: not valid with wait"),
+    (["watch", "--json"], "--json: not valid with watch"),
+    (["summary", "--by", "pid"],
+     "--by: unknown key 'pid' (port, local, remote, process, uid, netns)"),
+    (["summary", "--top", "5"], "--top: only with --by"),
+    (["summary", "--by", "port", "--format", "prometheus"],
+     "--by: not available with --format prometheus (use --port for per-port series)"),
+    (["--netns", "a", "--all-netns"], "--all-netns: conflicts with --netns"),
     (["list", "extra"], "'extra': unexpected argument"),
     (["summary", "list"], "'list': unexpected argument"),
     (["list", "--summary"], "--summary: conflicts with list"),

@@ -40,7 +40,9 @@
 
 static sockstate_handle *open_proc(void)
 {
-	sockstate_options o = {.size = sizeof o, .backend = "linux-proc"};
+	/* The /proc walk, not the BPF iterator: this file tests /proc. */
+	sockstate_options o = {.size = sizeof o, .backend = "linux-proc",
+	                       .pid_source = "procfs"};
 	sockstate_handle *h = NULL;
 
 	assert_int_equal(sockstate_open(&h, &o), 0);
