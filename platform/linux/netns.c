@@ -231,7 +231,7 @@ static int add_named(struct ns_list *l)
 		n++;
 	}
 	closedir(d);
-	if (rc == 0)
+	if (rc == 0 && n)
 		qsort(names, n, sizeof *names, name_cmp);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		char path[4096];

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from conftest import (CLI, IS_ROOT, copy_cli_for_nobody, needs_cli, run, run_json,
+from conftest import (IS_ROOT, copy_cli_for_nobody, needs_cli, run, run_json,
                       run_ok, validate)
 
 pytestmark = [needs_cli, pytest.mark.skipif(

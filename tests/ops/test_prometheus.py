@@ -8,7 +8,6 @@ import re
 import shutil
 import socket
 import subprocess
-import time
 import urllib.request
 
 import pytest
@@ -135,8 +134,8 @@ def test_node_exporter_serves_our_series(service, tmp_path):
         assert text, exporter.stderr.read1().decode() if exporter.poll() is not None else ""
         lines = text.splitlines()
         ours = [ln for ln in lines if ln.startswith("sockstate_")]
-        assert f'sockstate_tcp_sockets{{family="ipv4",state="ESTABLISHED"}} 4' in ours
-        assert f'sockstate_tcp_sockets{{family="ipv4",state="LISTEN"}} 1' in ours
+        assert 'sockstate_tcp_sockets{family="ipv4",state="ESTABLISHED"} 4' in ours
+        assert 'sockstate_tcp_sockets{family="ipv4",state="LISTEN"} 1' in ours
         assert (f'sockstate_tcp_port_sockets{{port="{svc.port}",side="local",'
                 f'state="ESTABLISHED"}} 2') in ours
         assert (f'sockstate_tcp_port_sockets{{port="{svc.port}",side="remote",'

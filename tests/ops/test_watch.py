@@ -9,6 +9,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -72,12 +73,17 @@ def test_sigterm_also_ends_it_cleanly():
                     "(Debian: apt-get install tmux)")
 def test_redraws_in_place_on_a_terminal(service, tmp_path):
     svc = service(1)
-    sock = f"sockstate-ops-{os.getpid()}"
+    # A private server in a short directory of its own (a socket path is
+    # limited to 108 bytes), removed afterwards with its socket.
+    tmux_dir = tempfile.mkdtemp(prefix="sst-tmux-")
+    env = dict(os.environ, TMUX_TMPDIR=tmux_dir)
+    env.pop("TMUX", None)
     status = tmp_path / "status"
 
     def tmux(*args):
-        return subprocess.run(["tmux", "-L", sock, "-f", "/dev/null", *args],
-                              capture_output=True, text=True, check=False, timeout=10)
+        return subprocess.run(["tmux", "-L", "watch", "-f", "/dev/null", *args],
+                              capture_output=True, text=True, check=False, timeout=10,
+                              env=env)
 
     def screen():
         return tmux("capture-pane", "-p", "-t", "watch").stdout
@@ -124,3 +130,4 @@ def test_redraws_in_place_on_a_terminal(service, tmp_path):
                           timeout=10) == "0"
     finally:
         tmux("kill-server")
+        shutil.rmtree(tmux_dir, ignore_errors=True)

@@ -35,7 +35,7 @@ Unavailable or Error.
 from __future__ import annotations
 
 import socket as _socket
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union
 
 from ._errors import Error, InvalidArgument, PermissionDenied, Unavailable
 from ._errors import error_classes as _error_classes
@@ -50,7 +50,7 @@ __all__ = [
     "NativeState", "NetNs", "PermissionDenied", "State", "StateInfo",
     "TcpInfo", "Unavailable", "backend", "backends", "blockers",
     "connections", "counts", "groups", "listening", "metrics", "netns_list",
-    "render", "render_summary", "snapshot", "wait_drained", "wait_listen",
+    "render", "render_summary", "snapshot", "wait", "wait_drained", "wait_listen",
     "__version__",
 ]
 
@@ -112,20 +112,27 @@ def counts(states: StatesArg = None, *, port: PortArg = None,
            laddr: AddrArg = None, raddr: AddrArg = None,
            addr: AddrArg = None, pid: Optional[int] = None,
            uid: Optional[int] = None, family: Any = None,
+           by: Any = None, top: int = 0,
            backend: Optional[str] = None,
            pid_source: Optional[str] = None,
-           netns: Optional[str] = None) -> Dict[State, int]:
+           netns: Optional[str] = None) -> Union[Dict[State, int], List[Group]]:
     """Sockets per State, counted in C without a per-socket object.
 
     Every State is a key (zeros included), in the order CLOSED ... BOUND,
     UNKNOWN; States are strings, so ``counts()["LISTEN"]`` works too.
+    With ``by`` ("port", "local", "remote", "process", "uid", "netns", or
+    several) the counts per group instead, largest first, ``top`` of them
+    (0: all), as ``sockstate summary --by`` counts them: see groups().
 
         >>> sockstate.counts(port=443)[sockstate.State.ESTABLISHED]
         120
+        >>> [(g.port, g.total) for g in sockstate.counts(by="port", top=2)]
+        [(443, 120), (22, 3)]
     """
     return _default_handle(backend, pid_source, netns).counts(
         states, port=port, sport=sport, dport=dport, laddr=laddr,
-        raddr=raddr, addr=addr, pid=pid, uid=uid, family=family)
+        raddr=raddr, addr=addr, pid=pid, uid=uid, family=family, by=by,
+        top=top)
 
 
 def snapshot(states: StatesArg = None, *, port: PortArg = None,
@@ -248,6 +255,26 @@ def wait_drained(port: int, timeout: float = 300.0, interval: float = 1.0, *,
     return _default_handle(backend, None, netns).wait_drained(
         port, timeout, interval, states=states, exclude_remote=exclude_remote,
         family=family)
+
+
+def wait(*, listen: Optional[int] = None, drained: Optional[int] = None,
+         timeout: float = 300.0, interval: float = 1.0,
+         states: StatesArg = None, exclude_remote: Any = (),
+         family: Any = None, backend: Optional[str] = None,
+         netns: Optional[str] = None) -> bool:
+    """``sockstate wait`` from Python: ``listen=PORT`` polls until
+    something listens on it, ``drained=PORT`` until no socket on it is in
+    ``states`` (default every state but LISTEN, TIME_WAIT and BOUND), peers
+    in ``exclude_remote`` aside. One kernel-filtered check per ``interval``
+    seconds, sleeping in between. True when it holds, False when
+    ``timeout`` seconds passed first (0: check once).
+
+        >>> sockstate.wait(drained=8080, timeout=60, exclude_remote=["10.0.0.0/24"])
+        True
+    """
+    return _default_handle(backend, None, netns).wait(
+        listen=listen, drained=drained, timeout=timeout, interval=interval,
+        states=states, exclude_remote=exclude_remote, family=family)
 
 
 def netns_list() -> List[NetNs]:

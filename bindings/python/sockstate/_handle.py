@@ -310,9 +310,15 @@ class Handle:
                laddr: AddrArg = None, raddr: AddrArg = None,
                addr: AddrArg = None, pid: Optional[int] = None,
                uid: Optional[int] = None, family: Any = None,
-               pushdown: bool = True) -> Dict[State, int]:
+               pushdown: bool = True, by: Any = None,
+               top: int = 0) -> Union[Dict[State, int], List[Group]]:
         """How many sockets per State (every state, zeros included),
-        counted in C: no per-socket object is made."""
+        counted in C: no per-socket object is made. With ``by`` (and
+        ``top``): the groups, as :meth:`groups` returns them."""
+        if by is not None:
+            return self.groups(by, states, top=top, port=port, sport=sport,
+                               dport=dport, laddr=laddr, raddr=raddr,
+                               addr=addr, pid=pid, uid=uid, family=family)
         q, _ = build_query(states, port, sport, dport, laddr, raddr, addr,
                            pid, uid, family, pushdown=pushdown)
         return self._call("counts", q)
@@ -446,6 +452,27 @@ class Handle:
         excl = list(exclude_remote)
         return _poll(lambda: not self.blockers(port, states, exclude_remote=excl,
                                                family=family), timeout, interval)
+
+    def wait(self, *, listen: Optional[int] = None, drained: Optional[int] = None,
+             timeout: float = 300.0, interval: float = 1.0,
+             states: StatesArg = None, exclude_remote: Iterable[Any] = (),
+             family: Any = None) -> bool:
+        """Poll as ``sockstate wait`` does, one kernel-filtered check per
+        ``interval`` seconds: ``listen=PORT`` until something listens on
+        it, or ``drained=PORT`` until no socket on it is in ``states``
+        (default every state but LISTEN, TIME_WAIT and BOUND; any
+        spelling), peers in ``exclude_remote`` aside. True when it holds,
+        False when ``timeout`` seconds passed first (0: check once; then
+        :meth:`blockers` says what is still in the way)."""
+        excl = list(exclude_remote)
+        if (listen is None) == (drained is None):
+            raise InvalidArgument("wait: give listen=PORT or drained=PORT, one of them")
+        if listen is not None:
+            if states is not None or excl:
+                raise InvalidArgument("wait: states and exclude_remote go with drained=PORT")
+            return self.wait_listen(listen, timeout, interval, family=family)
+        return self.wait_drained(drained, timeout, interval, states=states,
+                                 exclude_remote=excl, family=family)
 
     def netns_list(self) -> List[NetNs]:
         """Every network namespace this process can see (Linux): those
