@@ -1,5 +1,5 @@
-/* diag_backend.c - the "linux-netlink" backend: sock_diag dumps, one per
- * family, with the state mask, the family and the port/address filters
+/* diag_backend.c - the "linux-netlink" backend: sock_diag dumps (one walk
+ * for both families, or one for the family asked), with the state mask, the family and the port/address filters
  * pushed into the kernel's request.
  *
  * The netlink socket is opened once per handle and kept across dumps
@@ -104,6 +104,10 @@ static int diag_enumerate(void *state, sockstate_handle *h, sockstate__plan *pla
 	/* No kernel bit asks for these states (UNKNOWN, DELETE_TCB alone). */
 	if (!req.states)
 		return 0;
+	if (f.families == both) {
+		req.family = AF_UNSPEC; /* one walk for both (diag_io.c) */
+		return sockstate__diag_dump(state, h, &req, emit_filtered, &f);
+	}
 	for (size_t i = 0; i < sizeof dumps / sizeof dumps[0]; i++) {
 		if (!(f.families & (1u << dumps[i].family)))
 			continue;

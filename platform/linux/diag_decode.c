@@ -337,6 +337,7 @@ int sockstate__diag_decode(const void *buf, size_t len, uint32_t seq,
 				return 0;
 			return kernel_error(res, err, "the kernel refused the request");
 		case SOCK_DIAG_BY_FAMILY:
+		case TCPDIAG_GETSOCK: /* replies carry the request's type */
 			rc = socket_decode(payload, payload_len, &cache, &s, &res->why);
 			if (rc < 0)
 				return rc;

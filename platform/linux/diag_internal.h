@@ -162,7 +162,8 @@ typedef struct sockstate__diag_io {
 
 /* One dump request. */
 typedef struct sockstate__diag_request {
-	uint8_t family;              /* AF_INET or AF_INET6 */
+	uint8_t family;              /* AF_INET, AF_INET6, or AF_UNSPEC: both
+	                                in one walk (TCPDIAG_GETSOCK) */
 	uint8_t ext;                 /* idiag_ext bits, e.g. INET_DIAG_INFO */
 	uint32_t states;             /* idiag_states (kernel bits) */
 	const void *bytecode;        /* or NULL */
