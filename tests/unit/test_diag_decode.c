@@ -690,6 +690,35 @@ static void test_wrong_type_and_family(void **unused)
 	expect_parse_error(&m, 0, "inet_diag_msg family is neither AF_INET nor AF_INET6");
 }
 
+/* The one-walk request for both families (TCPDIAG_GETSOCK) gets replies
+ * of its own type, IPv4 and IPv6 mixed: both decode. */
+static void test_both_families_reply_type(void **unused)
+{
+	struct msgbuf m = {.len = 0};
+	struct inet_diag_msg d4 = diag4(10, "127.0.0.1", 80, "0.0.0.0", 0);
+	struct inet_diag_msg d6 = diag6(1, "::1", 443, "::1", 5000);
+	struct got g = {.n = 0};
+	sockstate__diag_result res;
+
+	(void)unused;
+	msg_begin(&m, TCPDIAG_GETSOCK, NLM_F_MULTI, 0, 0);
+	put(&m, &d4, sizeof d4);
+	put_shutdown(&m);
+	msg_end(&m);
+	msg_begin(&m, TCPDIAG_GETSOCK, NLM_F_MULTI, 0, 0);
+	put(&m, &d6, sizeof d6);
+	put_shutdown(&m);
+	msg_end(&m);
+	assert_int_equal(decode(&m, &g, &res), 0);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.s[0].family, SOCKSTATE_FAMILY_IPV4);
+	assert_int_equal(g.s[0].state, SOCKSTATE_LISTEN);
+	assert_int_equal(g.s[0].local.port, 80);
+	assert_int_equal(g.s[1].family, SOCKSTATE_FAMILY_IPV6);
+	assert_int_equal(g.s[1].state, SOCKSTATE_ESTABLISHED);
+	assert_int_equal(g.s[1].remote.port, 5000);
+}
+
 static void test_attribute_bad(void **unused)
 {
 	struct inet_diag_msg d = diag4(1, "127.0.0.1", 1, "127.0.0.1", 2);
@@ -1065,6 +1094,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_payload),
 		cmocka_unit_test(test_nlmsg_len_bad),
 		cmocka_unit_test(test_wrong_type_and_family),
+		cmocka_unit_test(test_both_families_reply_type),
 		cmocka_unit_test(test_attribute_bad),
 		cmocka_unit_test(test_unpadded_tail),
 		cmocka_unit_test(test_scan),
