@@ -1,17 +1,33 @@
 /* snapshot.c - an owned array of records, one allocation.
  *
- * Records are gathered in a growing array during the run, then moved with
- * the owner map's pids and names into a single block, and the records'
- * pointers rebased into it: sockstate_snapshot_free is one free(). */
+ * Records are gathered straight into the block that becomes the snapshot:
+ * its head is reserved for the snapshot header, the records follow, and
+ * the block grows by realloc (which moves pages rather than copying them
+ * for large blocks). At the end it is resized once to hold the owner
+ * map's pids and names behind the records, and the records' pointers are
+ * rebased into it: sockstate_snapshot_free is one free(), and the peak
+ * memory of a snapshot is its growth slack, not a second copy. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core_internal.h"
 
+static size_t align_up(size_t n)
+{
+	return (n + 15u) & ~(size_t)15u;
+}
+
+#define RECORDS_OFFSET align_up(sizeof(sockstate_snapshot))
+
 struct gather {
-	sockstate_socket *recs;
-	size_t n, cap;
+	char *block;      /* header space, then n records */
+	size_t n, cap;    /* records held, records room */
 };
+
+static sockstate_socket *gather_records(const struct gather *g)
+{
+	return (sockstate_socket *)(void *)(g->block + RECORDS_OFFSET);
+}
 
 static int gather_one(const sockstate_socket *s, void *ctx)
 {
@@ -19,53 +35,47 @@ static int gather_one(const sockstate_socket *s, void *ctx)
 
 	if (g->n == g->cap) {
 		size_t ncap = g->cap ? g->cap * 2 : 1024;
-		sockstate_socket *p = realloc(g->recs, ncap * sizeof *p);
+		char *p = realloc(g->block, RECORDS_OFFSET + ncap * sizeof *s);
 
 		if (!p)
 			return SOCKSTATE_ENOMEM;
-		g->recs = p;
+		g->block = p;
 		g->cap = ncap;
 	}
-	g->recs[g->n++] = *s;
+	gather_records(g)[g->n++] = *s;
 	return 0;
 }
 
-static size_t align_up(size_t n)
-{
-	return (n + 15u) & ~(size_t)15u;
-}
-
-/* Move the gathered records and the owner storage they point into one
- * block. Pointers into the owner map become pointers into the block. */
-static sockstate_snapshot *snapshot_pack(const struct gather *g,
-                                         const sockstate__owners *owners,
+/* Resize the gathered block to its final size and move the owner storage
+ * the records point into behind them. Returns the snapshot, or NULL (then
+ * g->block is still g's to free). */
+static sockstate_snapshot *snapshot_pack(struct gather *g, const sockstate__owners *owners,
                                          const char *netns)
 {
 	/* Every record of one handle carries the same netns label (or none). */
 	size_t netns_size = netns ? strlen(netns) + 1 : 0;
-	char *netns_copy;
 	const int32_t *pids = NULL;
 	const char *pool = NULL;
-	size_t npids = 0, pool_len = 0, off_recs, off_pids, off_pool, total;
+	size_t npids = 0, pool_len = 0, off_pids, off_pool, total;
 	sockstate_snapshot *snap;
-	char *base;
+	sockstate_socket *recs;
+	char *base, *netns_copy;
 
 	if (owners)
 		sockstate__owners_storage(owners, &pids, &npids, &pool, &pool_len);
-	off_recs = align_up(sizeof *snap);
-	off_pids = off_recs + align_up(g->n * sizeof *g->recs);
+	off_pids = RECORDS_OFFSET + align_up(g->n * sizeof(sockstate_socket));
 	off_pool = off_pids + align_up(npids * sizeof *pids);
 	total = off_pool + pool_len + 1 + netns_size;
-	base = malloc(total);
+	base = realloc(g->block, total);
 	if (!base)
 		return NULL;
+	g->block = NULL;
 	snap = (sockstate_snapshot *)(void *)base;
 	memset(snap, 0, sizeof *snap);
 	snap->size = sizeof *snap;
 	snap->count = g->n;
-	snap->sockets = (sockstate_socket *)(void *)(base + off_recs);
-	if (g->n)
-		memcpy(snap->sockets, g->recs, g->n * sizeof *g->recs);
+	recs = (sockstate_socket *)(void *)(base + RECORDS_OFFSET);
+	snap->sockets = recs;
 	if (npids)
 		memcpy(base + off_pids, pids, npids * sizeof *pids);
 	if (pool_len)
@@ -75,7 +85,7 @@ static sockstate_snapshot *snapshot_pack(const struct gather *g,
 	if (netns_size)
 		memcpy(netns_copy, netns, netns_size);
 	for (size_t i = 0; i < g->n; i++) {
-		sockstate_socket *s = &snap->sockets[i];
+		sockstate_socket *s = &recs[i];
 
 		if (s->pids && pids && s->pids >= pids && s->pids < pids + npids)
 			s->pids = (const int32_t *)(void *)(base + off_pids) + (s->pids - pids);
@@ -99,13 +109,14 @@ SOCKSTATE_API int sockstate_snapshot_take(sockstate_handle *h, const sockstate_q
 	*out = NULL;
 	rc = sockstate__run(h, q, gather_one, &g);
 	if (rc < 0) {
-		free(g.recs);
+		free(g.block);
 		return rc;
 	}
 	snap = snapshot_pack(&g, sockstate__handle_owners(h), sockstate__handle_netns(h));
-	free(g.recs);
-	if (!snap)
+	if (!snap) {
+		free(g.block);
 		return sockstate__fail(h, SOCKSTATE_ENOMEM, "out of memory for the snapshot");
+	}
 	snap->backend = sockstate_backend(h);
 	snap->pid_source = sockstate__handle_last_pid_source(h);
 	snap->query_flags = q ? q->flags : 0;
