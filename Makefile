@@ -10,6 +10,7 @@ DEBIAN_PACKAGES = build-essential cmake pkg-config libmnl-dev libcmocka-dev \
 	swig python3-dev python3-pytest python3-psutil python3-setuptools \
 	python3-jsonschema python3-venv python3-pip iproute2 nftables net-tools \
 	gcc-mingw-w64-x86-64 wine wine64 prometheus prometheus-node-exporter tmux \
+	ansible-core yamllint chromium fonts-dejavu-core \
 	clang libclang-rt-14-dev
 
 .PHONY: help deps build run check test asan bench clean install

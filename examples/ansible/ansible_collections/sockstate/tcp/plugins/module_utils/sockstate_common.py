@@ -167,9 +167,12 @@ def owner_text(c):
 
 
 def describe(c):
-    """One socket in words: local -> remote STATE (owner)."""
-    return "%s -> %s %s (%s)" % (endpoint_text(c.laddr.ip, c.laddr.port),
-                                 endpoint_text(c.raddr.ip, c.raddr.port),
+    """One socket in words: local -> remote STATE (owner); a listener
+    (or a bound socket) without a peer is just local STATE (owner)."""
+    local = endpoint_text(c.laddr.ip, c.laddr.port)
+    if c.raddr.port == 0 and is_wildcard(c.raddr.ip):
+        return "%s %s (%s)" % (local, c.state.value, owner_text(c))
+    return "%s -> %s %s (%s)" % (local, endpoint_text(c.raddr.ip, c.raddr.port),
                                  c.state.value, owner_text(c))
 
 

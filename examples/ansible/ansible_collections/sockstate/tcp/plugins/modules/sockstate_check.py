@@ -238,7 +238,7 @@ class Checker:
         plain = [plain_ip(str(ip)) for ip in ips]
         to_it = [c for c in self.query(dport=port) if plain_ip(c.raddr.ip) in plain]
         est = [c for c in to_it if c.state == sockstate.State.ESTABLISHED]
-        target = "%s:%d" % (host, port)
+        target = endpoint_text(host, port)
         if str(ips[0]) != host or len(ips) > 1:
             target += " (%s)" % ", ".join(str(ip) for ip in ips)
         if est:
