@@ -1,6 +1,8 @@
 # Front door over CMake. `make help` lists the targets.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+DEB_BUILD ?= build-deb
+ZIP_BUILD ?= build-zip
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
@@ -11,9 +13,10 @@ DEBIAN_PACKAGES = build-essential cmake pkg-config libmnl-dev libcmocka-dev \
 	python3-jsonschema python3-venv python3-pip iproute2 nftables net-tools \
 	gcc-mingw-w64-x86-64 wine wine64 prometheus prometheus-node-exporter tmux \
 	ansible-core yamllint chromium fonts-dejavu-core \
+	dpkg-dev file lintian man-db groff-base bash-completion zsh python3-apt \
 	clang libclang-rt-14-dev
 
-.PHONY: help deps build run check test asan bench clean install
+.PHONY: help deps build run check test asan bench clean install deb zip collection check-system
 
 help:
 	@echo "make deps     install the Debian packages the build and tests need (root)"
@@ -21,7 +24,11 @@ help:
 	@echo "make run      sockstate --summary, then the listing (the main job)"
 	@echo "make test     build and run the test suite (ctest)"
 	@echo "make asan     build and run the test suite under ASan+UBSan in $(ASAN_BUILD)/"
-	@echo "make check    test + asan: every test"
+	@echo "make check    test + asan + check-system: every test"
+	@echo "make check-system  install the .debs here, use them, remove them (root; changes the system)"
+	@echo "make deb      Debian packages into $(DEB_BUILD)/packages/ (docs/PACKAGING.md)"
+	@echo "make zip      the Windows zip (MinGW cross build) into $(ZIP_BUILD)/packages/"
+	@echo "make collection  the Ansible collection tarball into $(BUILD)/packages/"
 	@echo "make bench    benchmarks against ss, netstat, psutil (root; writes docs/BENCHMARKS.md)"
 	@echo "make install  cmake --install $(BUILD) (PREFIX=/usr/local)"
 	@echo "make clean    remove the build directories"
@@ -54,7 +61,20 @@ asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE nosan
 
-check: test asan
+check-system: build
+	SOCKSTATE_SYSTEM_TESTS=1 ctest --test-dir $(BUILD) --output-on-failure -L system
+
+check: test asan check-system
+
+deb:
+	cmake -DKIND=deb -DSOURCE_DIR=$(CURDIR) -DBINARY_DIR=$(CURDIR)/$(DEB_BUILD) -DJOBS=$(JOBS) -P tests/packaging/build_packages.cmake
+
+zip:
+	cmake -DKIND=zip -DSOURCE_DIR=$(CURDIR) -DBINARY_DIR=$(CURDIR)/$(ZIP_BUILD) -DJOBS=$(JOBS) -P tests/packaging/build_packages.cmake
+
+collection:
+	mkdir -p $(BUILD)/packages
+	ansible-galaxy collection build --force --output-path $(BUILD)/packages examples/ansible/ansible_collections/sockstate/tcp
 
 bench: build
 	python3 tests/bench/run.py --build $(BUILD)
@@ -63,4 +83,4 @@ install: build
 	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(DEB_BUILD) $(ZIP_BUILD)

@@ -9,8 +9,9 @@
 #         -DEXAMPLE=listening.c -DOUTPUT=libsockstate.3
 #         -DVERSION=x.y.z -DDATE=YYYY-MM-DD -P gen_libsockstate_man.cmake
 #
-# Fails (so the build fails) when a SOCKSTATE_API function has no
-# "/* name - what it does" comment right above it.
+# A SOCKSTATE_API function without a "/* name - what it does" comment
+# right above it is listed as undocumented, with a warning; the test
+# packaging.man fails on it.
 
 foreach(var HEADER TEMPLATE EXAMPLE OUTPUT VERSION DATE)
   if(NOT DEFINED ${var})
@@ -46,6 +47,7 @@ function(unplaceholder out text)
   set(${out} "${text}" PARENT_SCOPE)
 endfunction()
 
+set(UNDOCUMENTED "(undocumented in sockstate.h)")
 read_lines(lines "${HEADER}")
 set(functions "")
 set(section "")
@@ -92,8 +94,9 @@ foreach(line IN LISTS lines)
   if(line MATCHES "^SOCKSTATE_API .*[ *](sockstate_[a-z0-9_]+)\\(")
     set(name "${CMAKE_MATCH_1}")
     if(NOT name STREQUAL comment_name)
+      # Listed all the same; packaging.man fails on it, the build does not.
       list(APPEND missing "${name}")
-      continue()
+      set(comment_text "${UNDOCUMENTED}")
     endif()
     # The first sentence, up to a colon outside parentheses: one line.
     string(REGEX REPLACE "[ \t]+" " " summary "${comment_text}")
@@ -121,7 +124,7 @@ endforeach()
 
 if(missing)
   string(JOIN ", " missing_list ${missing})
-  message(FATAL_ERROR "libsockstate(3): no \"/* name - what it does\" comment "
+  message(WARNING "libsockstate(3): no \"/* name - what it does\" comment "
           "right above: ${missing_list} (${HEADER})")
 endif()
 if(count EQUAL 0)
@@ -132,6 +135,9 @@ endif()
 read_lines(example_lines "${EXAMPLE}")
 set(example ".nf\n.ft CR\n")
 foreach(line IN LISTS example_lines)
+  # Tabs as 4 columns (the file's tabs only indent), so every line fits
+  # an 80-column terminal beside the page's indent.
+  string(REPLACE "\t" "    " line "${line}")
   string(REPLACE "\\" "\\e" line "${line}")
   string(REPLACE "-" "\\-" line "${line}")
   string(REGEX REPLACE "^([.'])" "\\\\&\\1" line "${line}")
