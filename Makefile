@@ -3,6 +3,9 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 DEB_BUILD ?= build-deb
 ZIP_BUILD ?= build-zip
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 20
+FUZZ_LONG_SECONDS ?= 3600
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
@@ -14,9 +17,10 @@ DEBIAN_PACKAGES = build-essential cmake pkg-config libmnl-dev libcmocka-dev \
 	gcc-mingw-w64-x86-64 wine wine64 prometheus prometheus-node-exporter tmux \
 	ansible-core yamllint chromium fonts-dejavu-core \
 	dpkg-dev file lintian man-db groff-base bash-completion zsh python3-apt \
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev bpftool libbpf-dev
 
-.PHONY: help deps build run check test asan bench clean install deb zip collection check-system
+.PHONY: help deps build run check test asan bench clean install deb zip collection check-system \
+	fuzz-smoke fuzz-long
 
 help:
 	@echo "make deps     install the Debian packages the build and tests need (root)"
@@ -24,7 +28,9 @@ help:
 	@echo "make run      sockstate --summary, then the listing (the main job)"
 	@echo "make test     build and run the test suite (ctest)"
 	@echo "make asan     build and run the test suite under ASan+UBSan in $(ASAN_BUILD)/"
-	@echo "make check    test + asan + check-system: every test"
+	@echo "make check    test + asan + check-system + fuzz-smoke: every test"
+	@echo "make fuzz-smoke  clang build in $(FUZZ_BUILD)/, every fuzzer $(FUZZ_SECONDS) s"
+	@echo "make fuzz-long   every fuzzer $(FUZZ_LONG_SECONDS) s, JOBS processes each"
 	@echo "make check-system  install the .debs here, use them, remove them (root; changes the system)"
 	@echo "make deb      Debian packages into $(DEB_BUILD)/packages/ (docs/PACKAGING.md)"
 	@echo "make zip      the Windows zip (MinGW cross build) into $(ZIP_BUILD)/packages/"
@@ -64,7 +70,19 @@ asan:
 check-system: build
 	SOCKSTATE_SYSTEM_TESTS=1 ctest --test-dir $(BUILD) --output-on-failure -L system
 
-check: test asan check-system
+check: test asan check-system fuzz-smoke
+
+fuzz-smoke:
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DSOCKSTATE_FUZZ=ON \
+	  -DSOCKSTATE_FUZZ_SECONDS=$(FUZZ_SECONDS) -DSOCKSTATE_WERROR=ON $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	ctest --test-dir $(FUZZ_BUILD) -L fuzz --output-on-failure -j $(JOBS)
+
+fuzz-long:
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DSOCKSTATE_FUZZ=ON \
+	  -DSOCKSTATE_WERROR=ON $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	tests/fuzz/run_fuzzers.sh --seconds $(FUZZ_LONG_SECONDS) --jobs $(JOBS) $(FUZZ_BUILD)
 
 deb:
 	cmake -DKIND=deb -DSOURCE_DIR=$(CURDIR) -DBINARY_DIR=$(CURDIR)/$(DEB_BUILD) -DJOBS=$(JOBS) -P tests/packaging/build_packages.cmake
@@ -83,4 +101,4 @@ install: build
 	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(DEB_BUILD) $(ZIP_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(DEB_BUILD) $(ZIP_BUILD) $(FUZZ_BUILD)

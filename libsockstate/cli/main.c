@@ -81,6 +81,10 @@ static void say_verbose(const struct cli_args *a, sockstate_handle *h,
 	        "%.1f ms\n", sockstate_backend(h),
 	        pid_source != NULL ? pid_source : "none", sockets,
 	        (now_seconds() - started) * 1e3);
+	/* Why that pid source (e.g. why not the BPF iterator), when asked. */
+	if (pid_source != NULL && sockstate_pid_source_reason(h)[0] != '\0')
+		fprintf(stderr, "sockstate: pid source %s: %s\n", pid_source,
+		        sockstate_pid_source_reason(h));
 }
 
 static sockstate_write_opts write_opts(const struct cli_args *a)

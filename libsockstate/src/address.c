@@ -252,17 +252,21 @@ static int parse_ipv6(const char *s, size_t len, uint8_t out[16])
 static int parse_decimal(const char *s, size_t len, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
+	int too_big = 0;
 
 	if (len == 0)
 		return SOCKSTATE_EINVAL;
+	/* Every character must be a digit before the value is judged: "70000x"
+	 * is not a number at all (EINVAL), not a number out of range. */
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return SOCKSTATE_EINVAL;
-		if (v > (max + 9) / 10 + 1) /* far past max: stop before overflow */
-			return SOCKSTATE_ERANGE;
-		v = v * 10 + (uint64_t)(s[i] - '0');
+		if (v > max || v > (UINT64_MAX - 9) / 10)
+			too_big = 1; /* keep checking digits; stop growing */
+		else
+			v = v * 10 + (uint64_t)(s[i] - '0');
 	}
-	if (v > max)
+	if (too_big || v > max)
 		return SOCKSTATE_ERANGE;
 	*out = v;
 	return 0;

@@ -1,5 +1,6 @@
 /* handle.c - the library context: backend choice, the run of one query
  * (enumerate, join owners, filter the rest), streaming and counts. */
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,15 +104,25 @@ void sockstate__socket_init(sockstate_socket *s)
 
 SOCKSTATE_API const char *const *sockstate_backends(void)
 {
-	enum { MAX_BACKENDS = 8 };
+	enum { MAX_BACKENDS = 8, EMPTY, FILLING, READY };
 	static const char *names[MAX_BACKENDS + 1];
-	size_t n = 0;
+	static atomic_int state = EMPTY;
+	int expected = EMPTY;
 
-	/* Rebuilt on each call from a constant list: idempotent, so two
-	 * threads racing here write the same values. */
-	for (; sockstate__platform_backends[n] && n < MAX_BACKENDS; n++)
-		names[n] = sockstate__platform_backends[n]->name;
-	names[n] = NULL;
+	/* Filled once: two threads writing the array at the same time is a
+	 * data race even when they write the same values. The loser of the
+	 * exchange waits for the winner's few stores. */
+	if (atomic_load_explicit(&state, memory_order_acquire) == READY)
+		return names;
+	if (atomic_compare_exchange_strong(&state, &expected, FILLING)) {
+		size_t n = 0;
+		for (; sockstate__platform_backends[n] && n < MAX_BACKENDS; n++)
+			names[n] = sockstate__platform_backends[n]->name;
+		names[n] = NULL;
+		atomic_store_explicit(&state, READY, memory_order_release);
+	}
+	while (atomic_load_explicit(&state, memory_order_acquire) != READY)
+		;
 	return names;
 }
 

@@ -25,13 +25,103 @@
  * gives more. */
 #define PROC_BUF_SIZE (64u * 1024u)
 
+/* The sockets one enumeration has emitted, to drop the repeats a table
+ * read under churn contains: each read() is a fresh look resumed by
+ * position, and when the kernel cannot resume where it stopped it counts
+ * from the start again, so a busy table can list many sockets twice.
+ * Keys: the inode of a full socket, else (TIME_WAIT, request sockets) a
+ * hash of its endpoints and state with the top bit set; 0 marks a free
+ * slot. The slots are kept for the next enumeration: 8 bytes per socket,
+ * twice. So this fallback's memory grows with the table, unlike netlink's:
+ * a repeat can come from anywhere in it. */
+struct key_set {
+	uint64_t *slot;
+	size_t mask;                /* slots - 1, or 0 when none yet */
+	size_t count;
+};
+
 struct proc_state {
 	const char *tcp_path;
 	const char *tcp6_path;
 	long clock_ticks;
 	int netns_fd;               /* -1, or the handle's network namespace */
+	struct key_set seen;
 	char buf[PROC_BUF_SIZE];
 };
+
+static uint64_t socket_key(const sockstate_socket *s)
+{
+	const unsigned char *parts[2] = {(const unsigned char *)&s->local,
+	                                 (const unsigned char *)&s->remote};
+	/* The state too: a timewait and a request socket can share endpoints. */
+	uint64_t h = (UINT64_C(0xcbf29ce484222325) ^ s->family) * UINT64_C(0x100000001b3) ^ s->state;
+
+	if (s->inode)
+		return s->inode;
+	for (int i = 0; i < 2; i++)
+		for (size_t k = 0; k < sizeof s->local; k++)
+			h = (h ^ parts[i][k]) * UINT64_C(0x100000001b3);
+	return h | UINT64_C(1) << 63;
+}
+
+/* Returns 1 when key is new (and now kept), 0 for a repeat, -1 when out
+ * of memory. */
+static int key_set_add(struct key_set *set, uint64_t key)
+{
+	if (2 * (set->count + 1) > set->mask + 1) {
+		size_t slots = set->mask ? 2 * (set->mask + 1) : 1024;
+		uint64_t *slot = calloc(slots, sizeof *slot);
+		if (!slot)
+			return -1;
+		for (size_t i = 0; set->mask && i <= set->mask; i++) {
+			size_t j;
+			if (!set->slot[i])
+				continue;
+			for (j = (size_t)(set->slot[i] * UINT64_C(0x9E3779B97F4A7C15) >> 20) & (slots - 1);
+			     slot[j]; j = (j + 1) & (slots - 1))
+				;
+			slot[j] = set->slot[i];
+		}
+		free(set->slot);
+		set->slot = slot;
+		set->mask = slots - 1;
+	}
+	for (size_t i = (size_t)(key * UINT64_C(0x9E3779B97F4A7C15) >> 20) & set->mask;;
+	     i = (i + 1) & set->mask) {
+		if (set->slot[i] == key)
+			return 0;
+		if (!set->slot[i]) {
+			set->slot[i] = key;
+			set->count++;
+			return 1;
+		}
+	}
+}
+
+static void key_set_clear(struct key_set *set)
+{
+	if (set->slot)
+		memset(set->slot, 0, (set->mask + 1) * sizeof *set->slot);
+	set->count = 0;
+}
+
+struct emit_once {
+	struct key_set *seen;
+	sockstate_handle *h;
+	sockstate__emit_fn emit;
+	void *emit_ctx;
+};
+
+static int emit_once(void *ctx, sockstate_socket *s, uint64_t owner_key)
+{
+	struct emit_once *e = ctx;
+	int added = key_set_add(e->seen, socket_key(s));
+
+	if (added < 0)
+		return sockstate__fail(e->h, SOCKSTATE_ENOMEM, "out of memory for the sockets "
+		                       "already listed");
+	return added ? e->emit(e->emit_ctx, s, owner_key) : 0;
+}
 
 static int readable(const char *path)
 {
@@ -76,6 +166,8 @@ static void proc_close(void *state)
 
 	if (st && st->netns_fd >= 0)
 		close(st->netns_fd);
+	if (st)
+		free(st->seen.slot);
 	free(st);
 }
 
@@ -90,6 +182,7 @@ static int proc_open_netns(sockstate_handle *h, void **out)
 		return sockstate__fail(h, SOCKSTATE_ENOMEM, "malloc: out of memory");
 	st->tcp_path = "/proc/thread-self/net/tcp";
 	st->tcp6_path = "/proc/thread-self/net/tcp6";
+	st->seen = (struct key_set){0};
 	st->clock_ticks = sysconf(_SC_CLK_TCK);
 	if (st->clock_ticks <= 0)
 		st->clock_ticks = 100; /* USER_HZ on all but alpha */
@@ -135,6 +228,7 @@ static int proc_open(sockstate_handle *h, void **out)
 	if (!st)
 		return sockstate__fail(h, SOCKSTATE_ENOMEM, "malloc: out of memory");
 	st->tcp_path = paths[i][0];
+	st->seen = (struct key_set){0};
 	st->tcp6_path = paths[i][1];
 	st->netns_fd = -1;
 	st->clock_ticks = sysconf(_SC_CLK_TCK);
@@ -201,14 +295,17 @@ static int proc_enumerate(void *state, sockstate_handle *h, sockstate__plan *pla
 	} else {
 		families = (1u << SOCKSTATE_FAMILY_IPV4) | (1u << SOCKSTATE_FAMILY_IPV6);
 	}
+	struct emit_once once = {.seen = &st->seen, .h = h, .emit = emit, .emit_ctx = emit_ctx};
+
+	key_set_clear(&st->seen);
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
 		sockstate__proc_table t = {
 			.name = tables[i].name,
 			.family = tables[i].family,
 			.clock_ticks = st->clock_ticks,
 			.states = states,
-			.emit = emit,
-			.emit_ctx = emit_ctx,
+			.emit = emit_once,
+			.emit_ctx = &once,
 		};
 		int rc;
 

@@ -597,8 +597,15 @@ def test_verbose_says_backend_and_pid_source(pair4):
     proc = run("--verbose", "--port", pair4.port, "-p", "-n")
     assert proc.returncode == 0
     err = proc.stderr.decode()
-    assert re.fullmatch(r"sockstate: backend [a-z-]+, pid source [a-z-]+, "
-                        r"3 sockets, \d+\.\d ms\n", err), err
+    lines = err.splitlines(keepends=True)
+    assert re.fullmatch(r"sockstate: backend [a-z-]+, pid source ([a-z-]+), "
+                        r"3 sockets, \d+\.\d ms\n", lines[0]), err
+    source = re.match(r".*pid source ([a-z-]+),", lines[0]).group(1)
+    # A second line says why that source was used (reasons may hold any text).
+    assert len(lines) <= 2, err
+    if len(lines) == 2:
+        assert lines[1].startswith(f"sockstate: pid source {source}: "), err
+        assert len(lines[1].strip()) > len(f"sockstate: pid source {source}: "), err
     assert len(proc.stdout.decode().splitlines()) == 3
 
 

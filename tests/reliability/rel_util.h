@@ -29,9 +29,9 @@ int rel_enter_netns(const char **why);
  * pid namespace mounted: then the owner walk (/proc/<pid>/fd, or the BPF
  * task iterator, which sees the caller's pid namespace) sees this test's
  * processes only, so nothing the rest of the machine does changes what
- * it finds or how much memory it takes. The calling process forks: the
- * parent waits and exits with the child's status; the child (pid 1 of
- * the new namespace) returns 2. Returns 1 when only a network namespace
+ * it finds or how much memory it takes. The calling process forks twice:
+ * the parent and the new namespace's init wait and exit with the test's
+ * status; the test (pid 2 of the new namespace) returns 2. Returns 1 when only a network namespace
  * could be made, 0 (with *why) when none. */
 int rel_enter_private_world(const char **why);
 

@@ -889,11 +889,14 @@ def run_explain(a: Args, c) -> int:
 
 
 def say_verbose(a: Args, backend: str, pid_source: Optional[str], count: int,
-                started: float) -> None:
+                started: float, reason: str = "") -> None:
     if a.verbose:
         ms = (time.time() - started) * 1e3
         line = (f"sockstate: backend {backend}, pid source "
                 f"{pid_source or 'none'}, {count} sockets, {ms:.1f} ms\n")
+        # Why that pid source (e.g. why not the BPF iterator), as the C tool.
+        if pid_source and reason:
+            line += f"sockstate: pid source {pid_source}: {reason}\n"
         sys.stderr.flush()
         os.write(2, line.encode("utf-8", "surrogateescape"))
 
@@ -1015,7 +1018,7 @@ def run_list(a: Args, c) -> int:
         except Error as e:
             say_verbose(a, c.backend(h0), c.pid_source(h0), 0, started)
             raise library_failure(e, c) from None
-        say_verbose(a, c.backend(h0), src, count, started)
+        say_verbose(a, c.backend(h0), src, count, started, c.pid_source_reason(h0))
         write_output(a, data)
         return hs.finish(EXIT_OK)
     finally:
@@ -1039,7 +1042,7 @@ def run_summary(a: Args, c) -> int:
         except Error as e:
             say_verbose(a, c.backend(h0), c.pid_source(h0), 0, started)
             raise library_failure(e, c) from None
-        say_verbose(a, c.backend(h0), src, total, started)
+        say_verbose(a, c.backend(h0), src, total, started, c.pid_source_reason(h0))
         write_output(a, data)
         return hs.finish(EXIT_OK)
     finally:

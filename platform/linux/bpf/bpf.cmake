@@ -26,6 +26,13 @@ if(NOT SOCKSTATE_BPF_CLANG)
 endif()
 if(NOT SOCKSTATE_BPFTOOL)
   list(APPEND _bpf_missing bpftool)
+else()
+  # `gen object` and light skeletons (-L) came with bpftool 5.15-5.18.
+  execute_process(COMMAND ${SOCKSTATE_BPFTOOL} gen help
+                  OUTPUT_VARIABLE _bpf_help ERROR_VARIABLE _bpf_help)
+  if(NOT _bpf_help MATCHES "gen object" OR NOT _bpf_help MATCHES "use-loader")
+    list(APPEND _bpf_missing "a bpftool with gen object and -L")
+  endif()
 endif()
 if(NOT SOCKSTATE_LIBBPF_INCLUDE_DIR)
   list(APPEND _bpf_missing "libbpf headers")
