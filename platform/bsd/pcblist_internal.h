@@ -293,4 +293,8 @@ void sockstate__sysctl_buf_free(sockstate__sysctl_buf *b);
 /* sysctlbyname(3), as a sockstate__sysctl_fn (ctx unused). */
 int sockstate__bsd_sysctl(void *ctx, const char *name, void *buf, size_t *len);
 
+/* A backend's open-time probe: does the sysctl `name` answer here?
+ * Returns 0, or SOCKSTATE_EUNAVAIL with the OS's reason on h. */
+int sockstate__bsd_probe(sockstate_handle *h, const char *name);
+
 #endif /* SOCKSTATE_PCBLIST_INTERNAL_H */

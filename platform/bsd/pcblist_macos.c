@@ -228,16 +228,13 @@ struct mac_state {
 
 static int mac_open(sockstate_handle *h, void **out)
 {
-	const char *name = sockstate__macos_pcblist_layout.sysctl;
 	struct mac_state *st;
-	size_t need = 0;
-	int err;
+	int rc;
 
 	*out = NULL;
-	err = sockstate__bsd_sysctl(NULL, name, NULL, &need);
-	if (err)
-		return sockstate__fail(h, SOCKSTATE_EUNAVAIL, "sysctlbyname(%s): %s", name,
-		                       strerror(err));
+	rc = sockstate__bsd_probe(h, sockstate__macos_pcblist_layout.sysctl);
+	if (rc < 0)
+		return rc;
 	st = calloc(1, sizeof *st);
 	if (!st)
 		return sockstate__fail(h, SOCKSTATE_ENOMEM, "malloc: out of memory");

@@ -72,3 +72,14 @@ int sockstate__bsd_sysctl(void *ctx, const char *name, void *buf, size_t *len)
 		return errno;
 	return 0;
 }
+
+int sockstate__bsd_probe(sockstate_handle *h, const char *name)
+{
+	size_t need = 0;
+	int err = sockstate__bsd_sysctl(NULL, name, NULL, &need);
+
+	if (err)
+		return sockstate__fail(h, SOCKSTATE_EUNAVAIL, "sysctlbyname(%s): %s", name,
+		                       strerror(err));
+	return 0;
+}
