@@ -141,6 +141,23 @@ int sockstate__utf8_seq(const unsigned char *p, size_t n)
 	return need + 1;
 }
 
+/* Copy the UTF-8 sequence at *p, or write `bad` (the format's spelling of
+ * U+FFFD) for an invalid one; advance past what was read. */
+static void out_utf8_or(sockstate__out *out, const unsigned char **p, size_t *n,
+                        const char *bad, size_t bad_len)
+{
+	int len = sockstate__utf8_seq(*p, *n);
+
+	if (len > 0) {
+		sockstate__out_bytes(out, (const char *)*p, (size_t)len);
+	} else {
+		sockstate__out_bytes(out, bad, bad_len);
+		len = -len;
+	}
+	*p += len;
+	*n -= (size_t)len;
+}
+
 void sockstate__out_json_str(sockstate__out *out, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -165,15 +182,7 @@ void sockstate__out_json_str(sockstate__out *out, const char *s)
 		}
 		unsigned char b = *p;
 		if (b >= 0x80) {
-			int len = sockstate__utf8_seq(p, n);
-			if (len > 0) {
-				sockstate__out_bytes(out, (const char *)p, (size_t)len);
-			} else {
-				sockstate__out_bytes(out, "\\ufffd", 6);
-				len = -len;
-			}
-			p += len;
-			n -= (size_t)len;
+			out_utf8_or(out, &p, &n, "\\ufffd", 6);
 			continue;
 		}
 		char *o = sockstate__out_reserve(out, 6);
@@ -228,15 +237,7 @@ void sockstate__out_csv_str(sockstate__out *out, const char *s)
 			n--;
 			continue;
 		}
-		int len = sockstate__utf8_seq(p, n);
-		if (len > 0) {
-			sockstate__out_bytes(out, (const char *)p, (size_t)len);
-		} else {
-			sockstate__out_bytes(out, "\xEF\xBF\xBD", 3);
-			len = -len;
-		}
-		p += len;
-		n -= (size_t)len;
+		out_utf8_or(out, &p, &n, "\xEF\xBF\xBD", 3);
 	}
 	if (quote)
 		sockstate__out_char(out, '"');
