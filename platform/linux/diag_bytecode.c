@@ -263,3 +263,59 @@ int sockstate__diag_bytecode(const sockstate_query *q, void *buf, size_t cap,
 	*pushed |= groups;
 	return (int)g.len;
 }
+
+/* ---- the split dump's two halves ---- */
+
+/* A port's stripe: which of 16 runs of 4096 ports it lies in; we only
+ * need its parity. */
+#define STRIPE_SHIFT 12
+#define STRIPES (65536u >> STRIPE_SHIFT)
+
+#define OP_LEN sizeof(struct inet_diag_bc_op)
+
+/* Bytes of a parity tree over n stripes (n a power of two): n - 1
+ * compares (an op and its argument) and n jumps. */
+static size_t tree_len(unsigned n)
+{
+	return (n - 1) * 2 * OP_LEN + n * OP_LEN;
+}
+
+/* Jump to odd_at when the port's stripe is odd, to even_at when it is
+ * even, for ports in the n stripes from first on: S_LE (D_LE) at the
+ * middle, its `yes` the lower half's tree right after it, its `no` the
+ * upper half's after that; a single stripe is a JMP. */
+static void put_parity(struct prog *g, int remote, unsigned first, unsigned n,
+                       size_t odd_at, size_t even_at)
+{
+	if (n == 1) {
+		put_op(g, INET_DIAG_BC_JMP, OP_LEN, ((first & 1) ? odd_at : even_at) - g->len);
+		return;
+	}
+	unsigned half = n / 2;
+	size_t upper_at = g->len + 2 * OP_LEN + tree_len(half);
+
+	put_op(g, remote ? INET_DIAG_BC_D_LE : INET_DIAG_BC_S_LE, 2 * OP_LEN,
+	       upper_at - g->len);
+	put_op(g, 0, 0, ((first + half) << STRIPE_SHIFT) - 1);
+	put_parity(g, remote, first, half, odd_at, even_at);
+	put_parity(g, remote, first + half, half, odd_at, even_at);
+}
+
+/* Three trees: the local port's, then the remote port's for an even
+ * local stripe, then for an odd one. The remote trees' jumps land on the
+ * end (accept) or past it (reject). */
+int sockstate__diag_split_bytecode(int half, void *buf, size_t cap)
+{
+	const size_t tree = tree_len(STRIPES);
+	const size_t accept = 3 * tree, reject = accept + OP_LEN;
+	/* Half 0 keeps equal parities, half 1 different ones. */
+	const size_t same = half ? reject : accept, differ = half ? accept : reject;
+	struct prog g = {.buf = buf};
+
+	if (cap < SOCKSTATE__DIAG_SPLIT_BYTECODE_LEN)
+		return SOCKSTATE_ERANGE;
+	put_parity(&g, 0, 0, STRIPES, 2 * tree, tree);
+	put_parity(&g, 1, 0, STRIPES, differ, same);
+	put_parity(&g, 1, 0, STRIPES, same, differ);
+	return (int)g.len;
+}

@@ -127,6 +127,23 @@ uint32_t sockstate__diag_states(uint32_t states);
 int sockstate__diag_bytecode(const sockstate_query *q, void *buf, size_t cap,
                              uint32_t *pushed);
 
+/* The split dump (diag_split.c) runs two dumps at once, each keeping one
+ * half of the sockets by their ports alone, so that every socket lies in
+ * exactly one half whatever it is: a port's stripe is (port >> 12) & 1
+ * (16 runs of 4096 ports); half 0 keeps the sockets whose local and
+ * remote stripes are equal, half 1 those where they differ. A server's
+ * sockets (one local port, ephemeral remote ones) and a client's both
+ * split about evenly; a listener (remote port 0) goes by its own port.
+ * A socket's ports do not change while it is in the kernel's tables. */
+#define SOCKSTATE__DIAG_SPLIT_BYTECODE_LEN 552
+
+/* Write half 0's or half 1's program into buf: three trees of S_LE/D_LE
+ * compares and JMPs, every `yes` the next op, every `no` forward onto the
+ * chain of `yes` steps or to the end (accept) or end + 4 (reject), as the
+ * kernel's audit wants. Returns SOCKSTATE__DIAG_SPLIT_BYTECODE_LEN, or
+ * SOCKSTATE_ERANGE if cap is smaller. */
+int sockstate__diag_split_bytecode(int half, void *buf, size_t cap);
+
 /* ---- diag_io.c: the netlink socket ---- */
 
 struct mnl_socket;

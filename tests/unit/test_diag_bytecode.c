@@ -570,6 +570,94 @@ static void test_model_matches_core(void **unused)
 	print_message("%zu queries over %zu sockets, %zu kept\n", queries, n, kept);
 }
 
+/* ---- the split dump's halves ---- */
+
+static int stripe_parity(uint16_t port)
+{
+	return (port >> 12) & 1;
+}
+
+/* Run both halves on one socket: exactly one accepts, the one its
+ * stripes say. */
+static void check_split(const unsigned char bc[2][SOCKSTATE__DIAG_SPLIT_BYTECODE_LEN],
+                        int family, uint16_t sport, uint16_t dport)
+{
+	struct entry e = {.family = family, .sport = sport, .dport = dport};
+	int a = kernel_run(bc[0], SOCKSTATE__DIAG_SPLIT_BYTECODE_LEN, &e);
+	int b = kernel_run(bc[1], SOCKSTATE__DIAG_SPLIT_BYTECODE_LEN, &e);
+	int want_b = stripe_parity(sport) ^ stripe_parity(dport);
+
+	if (a + b != 1 || b != want_b)
+		fail_msg("sport %u dport %u: half 0 %d, half 1 %d", sport, dport, a, b);
+}
+
+static void test_split_halves(void **unused)
+{
+	static unsigned char bc[2][SOCKSTATE__DIAG_SPLIT_BYTECODE_LEN];
+	uint16_t edge[3 * 16 + 4];
+	size_t nedge = 0, in_b = 0, pairs = 0;
+	uint32_t seed = 77;
+
+	(void)unused;
+	for (int half = 0; half < 2; half++) {
+		assert_int_equal(sockstate__diag_split_bytecode(half, bc[half], sizeof bc[half]),
+		                 SOCKSTATE__DIAG_SPLIT_BYTECODE_LEN);
+		assert_true(kernel_audit(bc[half], SOCKSTATE__DIAG_SPLIT_BYTECODE_LEN));
+		/* Only the ops the oldest kernels know. */
+		for (int at = 0; at < SOCKSTATE__DIAG_SPLIT_BYTECODE_LEN;) {
+			struct op o = op_at(bc[half], at);
+			assert_true(o.code == INET_DIAG_BC_S_LE || o.code == INET_DIAG_BC_D_LE ||
+			            o.code == INET_DIAG_BC_JMP);
+			at += o.yes;
+		}
+	}
+	assert_int_equal(sockstate__diag_split_bytecode(0, bc[0], 551), SOCKSTATE_ERANGE);
+	assert_memory_not_equal(bc[0], bc[1], sizeof bc[0]);
+
+	/* Every stripe boundary, its neighbours, and the ends. */
+	for (unsigned k = 1; k < 16; k++) {
+		edge[nedge++] = (uint16_t)(k * 4096 - 1);
+		edge[nedge++] = (uint16_t)(k * 4096);
+		edge[nedge++] = (uint16_t)(k * 4096 + 1);
+	}
+	edge[nedge++] = 0;
+	edge[nedge++] = 1;
+	edge[nedge++] = 65534;
+	edge[nedge++] = 65535;
+	for (size_t i = 0; i < nedge; i++)
+		for (size_t j = 0; j < nedge; j++) {
+			check_split(bc, AF_INET, edge[i], edge[j]);
+			check_split(bc, AF_INET6, edge[i], edge[j]);
+			pairs += 2;
+		}
+	/* Listeners and bound sockets: remote port 0; every local port. */
+	for (uint32_t p = 0; p <= 65535; p++) {
+		check_split(bc, AF_INET, (uint16_t)p, 0);
+		pairs++;
+	}
+	/* Random pairs, and the balance of a server's and a client's. */
+	for (int i = 0; i < 200000; i++) {
+		uint16_t sport, dport;
+
+		seed = seed * 1103515245u + 12345u;
+		sport = (uint16_t)(seed >> 16);
+		seed = seed * 1103515245u + 12345u;
+		dport = (uint16_t)(seed >> 16);
+		check_split(bc, AF_INET6, sport, dport);
+		pairs++;
+		in_b += (size_t)(stripe_parity(sport) ^ stripe_parity(dport));
+	}
+	assert_true(in_b > 90000 && in_b < 110000);
+	in_b = 0;
+	for (uint32_t eph = 32768; eph < 61000; eph++) {
+		struct entry server = {.family = AF_INET, .sport = 443, .dport = (uint16_t)eph};
+		in_b += (size_t)kernel_run(bc[1], SOCKSTATE__DIAG_SPLIT_BYTECODE_LEN, &server);
+	}
+	/* 28232 ephemeral ports, 7 stripes and a part: near half each. */
+	assert_true(in_b > 12000 && in_b < 16300);
+	print_message("%zu (sport, dport) pairs, each in exactly one half\n", pairs);
+}
+
 /* ---- real sockets: pushdown on and off give the same listing ---- */
 
 #define LAB_MAX 128
@@ -912,6 +1000,7 @@ int main(void)
 		cmocka_unit_test(test_worst_case_and_erange),
 		cmocka_unit_test(test_not_pushable),
 		cmocka_unit_test(test_model_matches_core),
+		cmocka_unit_test(test_split_halves),
 		cmocka_unit_test(test_real_sockets_pushdown_equals_user_space),
 		cmocka_unit_test(test_real_sockets_stop_then_list_again),
 	};
