@@ -401,8 +401,12 @@ typedef int (*sockstate_socket_cb)(const sockstate_socket *s, void *ctx);
 /* sockstate_foreach - call cb once per TCP socket that matches q.
  * q: filter, or NULL for all in the default states; read during the call.
  * Returns 0, cb's positive value, or a negative SOCKSTATE_E* code.
- * Memory does not grow with the number of sockets (with Q_PIDS it grows
- * with the number of socket fds, for the owner map). */
+ * Memory does not grow with the number of sockets, except with Q_PIDS:
+ * then the owner map grows with the number of socket fds, and, where the
+ * library builds the map on a second thread while the OS is walked
+ * (Linux, FreeBSD, macOS), the matching records (about 170 bytes each)
+ * are held until the map is ready; cb still runs on the calling thread,
+ * in the OS's order, only after the walk has ended. */
 SOCKSTATE_API int sockstate_foreach(sockstate_handle *h, const sockstate_query *q,
                                     sockstate_socket_cb cb, void *ctx);
 

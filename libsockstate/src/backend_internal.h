@@ -97,6 +97,18 @@ int sockstate__platform_sysinfo(sockstate_sysinfo *out);
 /* The interface name of index into buf; 0 if found, else -1. */
 int sockstate__platform_ifname(uint32_t index, char *buf, size_t len);
 
+/* One function run beside the caller (the owner map, built while the
+ * backend enumerates). Start fn(arg) on a new thread and set *task to
+ * join it by; returns 0. Returns SOCKSTATE_ENOTSUP, having run nothing,
+ * when this platform or the moment offers no thread (then the caller
+ * runs fn itself, in order). fn must not call sockstate__fail with a
+ * handle the caller uses meanwhile: see sockstate__fail_redirect. */
+typedef struct sockstate__task sockstate__task;
+int sockstate__platform_task_start(sockstate__task **task, void (*fn)(void *arg),
+                                   void *arg);
+/* Wait for the task to end and release it. */
+void sockstate__platform_task_join(sockstate__task *task);
+
 /* Whether this build can honour the pid_source option name (neither NULL
  * nor "auto", which the core accepts itself). Returns 0, or
  * SOCKSTATE_EUNAVAIL (a source this build lacks) or SOCKSTATE_EINVAL
@@ -108,6 +120,11 @@ int sockstate__platform_pid_source_check(const char *name);
 /* Record the last error's detail on h: "call: message". Returns code. */
 int sockstate__fail(sockstate_handle *h, int code, const char *fmt, ...)
 	SOCKSTATE__PRINTF(3, 4);
+
+/* Send this thread's sockstate__fail details to buf (len bytes) instead
+ * of the handle's, until called again with NULL: a task running beside
+ * the caller keeps its error apart from the caller's. */
+void sockstate__fail_redirect(char *buf, size_t len);
 
 /* The handle's options, as sockstate_open got them (never NULL). */
 const char *sockstate__handle_pid_source_option(const sockstate_handle *h);

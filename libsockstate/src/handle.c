@@ -1,5 +1,6 @@
 /* handle.c - the library context: backend choice, the run of one query
- * (enumerate, join owners, filter the rest), streaming and counts. */
+ * (enumerate, join owners built beside the walk, filter the rest),
+ * streaming and counts. */
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -27,6 +28,10 @@ struct sockstate_handle {
 };
 
 static _Thread_local char open_error[512];
+/* Where this thread's sockstate__fail details go instead (a task beside
+ * the caller: sockstate__fail_redirect). */
+static _Thread_local char *fail_redirect;
+static _Thread_local size_t fail_redirect_len;
 
 SOCKSTATE_API const char *sockstate_version(void)
 {
@@ -39,10 +44,21 @@ int sockstate__fail(sockstate_handle *h, int code, const char *fmt, ...)
 	char *dst = h ? h->detail : open_error;
 	size_t len = h ? sizeof h->detail : sizeof open_error;
 
+	if (fail_redirect) {
+		dst = fail_redirect;
+		len = fail_redirect_len;
+	}
+
 	va_start(ap, fmt);
 	vsnprintf(dst, len, fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+void sockstate__fail_redirect(char *buf, size_t len)
+{
+	fail_redirect = buf;
+	fail_redirect_len = buf ? len : 0;
 }
 
 const char *sockstate__handle_pid_source_option(const sockstate_handle *h)
@@ -324,13 +340,145 @@ static int owners_load(sockstate_handle *h)
 	return 0;
 }
 
+/* ---- the owner map beside the walk ----
+ *
+ * Mapping sockets to processes (a /proc/[pid]/fd walk or the BPF
+ * iterator) takes about as long as the walk of the socket table, and the
+ * two do not depend on each other until a record is joined to its owner.
+ * So, where the platform gives a thread, the map is built on one while
+ * the backend walks: records the query keeps are held, with their owner
+ * keys, until the map is ready, then joined and handed to the callback
+ * in the caller's thread, in the backend's order. The price is memory:
+ * the held records (about 170 bytes each) for the length of the query. */
+
+struct owners_job {
+	sockstate_handle *h;
+	int rc;
+	char detail[512];              /* its error, kept off the handle's */
+};
+
+static void owners_job_run(void *arg)
+{
+	struct owners_job *job = arg;
+
+	sockstate__fail_redirect(job->detail, sizeof job->detail);
+	job->rc = owners_load(job->h);
+	sockstate__fail_redirect(NULL, 0);
+}
+
+/* Chunks of about 170 KiB: big enough that malloc maps them and gives
+ * them back to the system as soon as they are replayed. */
+enum { HELD_PER_CHUNK = 1024 };
+
+struct held_chunk {
+	struct held_chunk *next;
+	size_t n;
+	uint64_t owner_key[HELD_PER_CHUNK];
+	sockstate_socket rec[HELD_PER_CHUNK];
+};
+
+struct held {
+	sockstate_handle *h;
+	struct run *run;
+	sockstate_query before_join;   /* run->q but its pid filter */
+	struct held_chunk *head, *tail;
+};
+
+static int held_emit(void *emit_ctx, sockstate_socket *s, uint64_t owner_key)
+{
+	struct held *held = emit_ctx;
+	struct held_chunk *c = held->tail;
+
+	s->netns = held->run->netns;
+	if (!sockstate__match(&held->before_join, s, held->run->plan->pushed))
+		return 0;
+	if (!c || c->n == HELD_PER_CHUNK) {
+		c = malloc(sizeof *c);
+		if (!c)
+			return sockstate__fail(held->h, SOCKSTATE_ENOMEM,
+			                       "out of memory holding records for the owner map");
+		c->next = NULL;
+		c->n = 0;
+		if (held->tail)
+			held->tail->next = c;
+		else
+			held->head = c;
+		held->tail = c;
+	}
+	c->owner_key[c->n] = owner_key;
+	c->rec[c->n++] = *s;
+	return 0;
+}
+
+/* Join, check the pid filter, hand over; each chunk is freed once done. */
+static int held_replay(struct held *held)
+{
+	const uint32_t only_pid = SOCKSTATE__F_STATES | SOCKSTATE__F_FAMILY |
+	                          SOCKSTATE__F_PORTS | SOCKSTATE__F_ADDRS | SOCKSTATE__F_UID;
+	const struct run *run = held->run;
+	int rc = 0;
+
+	while (held->head && rc == 0) {
+		struct held_chunk *c = held->head;
+
+		for (size_t i = 0; i < c->n && rc == 0; i++) {
+			sockstate_socket *s = &c->rec[i];
+
+			owners_join(run->owners, s, c->owner_key[i]);
+			if (sockstate__match(run->q, s, only_pid))
+				rc = run->cb(s, run->ctx);
+		}
+		held->head = c->next;
+		free(c);
+	}
+	return rc;
+}
+
+static void held_free(struct held *held)
+{
+	while (held->head) {
+		struct held_chunk *c = held->head;
+
+		held->head = c->next;
+		free(c);
+	}
+	held->tail = NULL;
+}
+
+static int run_with_owners(sockstate_handle *h, struct run *run, sockstate__plan *plan)
+{
+	struct owners_job job = {.h = h};
+	struct held held = {.h = h, .run = run, .before_join = *run->q};
+	sockstate__task *task;
+	int rc;
+
+	if (sockstate__platform_task_start(&task, owners_job_run, &job) < 0) {
+		/* No thread: the map first, then the walk streams. */
+		rc = owners_load(h);
+		if (rc < 0)
+			return rc;
+		return h->backend->enumerate(h->backend_state, h, plan, run_emit, run);
+	}
+	held.before_join.pid = -1;
+	rc = h->backend->enumerate(h->backend_state, h, plan, held_emit, &held);
+	sockstate__platform_task_join(task);
+	/* The map's failure first, as when it was built before the walk. */
+	if (job.rc < 0) {
+		memcpy(h->detail, job.detail, sizeof h->detail);
+		rc = job.rc;
+	} else if (rc == 0) {
+		rc = held_replay(&held);
+	}
+	held_free(&held);
+	return rc;
+}
+
 int sockstate__run(sockstate_handle *h, const sockstate_query *q_in,
                    sockstate_socket_cb cb, void *ctx)
 {
 	sockstate_query q;
 	sockstate__plan plan;
 	struct run run;
-	int rc;
 
 	if (!h || !cb)
 		return SOCKSTATE_EINVAL;
@@ -341,11 +489,6 @@ int sockstate__run(sockstate_handle *h, const sockstate_query *q_in,
 	sockstate__query_normalize(q_in, &q);
 	h->last_pid_source = NULL;
 	h->pid_source_reason[0] = '\0';
-	if (q.flags & SOCKSTATE_Q_PIDS) {
-		rc = owners_load(h);
-		if (rc < 0)
-			return rc;
-	}
 	plan = (sockstate__plan){
 		.q = &q,
 		.states = q.states,
@@ -357,6 +500,8 @@ int sockstate__run(sockstate_handle *h, const sockstate_query *q_in,
 		.owners = (q.flags & SOCKSTATE_Q_PIDS) ? h->owners : NULL,
 		.netns = h->netns,
 	};
+	if (q.flags & SOCKSTATE_Q_PIDS)
+		return run_with_owners(h, &run, &plan);
 	return h->backend->enumerate(h->backend_state, h, &plan, run_emit, &run);
 }
 

@@ -152,3 +152,20 @@ int sockstate__platform_ifname(uint32_t index, char *buf, size_t len)
 	(void)len;
 	return -1;
 }
+
+/* The table's rows carry their pid, so the owner map here is only the
+ * process names of one Toolhelp snapshot: too little work to pay for a
+ * thread. The core runs it in order. */
+int sockstate__platform_task_start(sockstate__task **task, void (*fn)(void *arg),
+                                   void *arg)
+{
+	(void)fn;
+	(void)arg;
+	*task = NULL;
+	return SOCKSTATE_ENOTSUP;
+}
+
+void sockstate__platform_task_join(sockstate__task *task)
+{
+	(void)task;
+}

@@ -1,6 +1,6 @@
 /* test_e2e_linux.c - real sockets, found exactly, through the public API:
  * streaming, snapshot and counts; both backends; pushed-down filters equal
- * to user-space ones; owners are this process. */
+ * to user-space ones; owners are this process, mapped beside the walk. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -440,6 +441,113 @@ static void test_pid_filter(void **unused)
 	sockstate_close(h);
 }
 
+/* ---- the owner map built beside the walk (handle.c) ---- */
+
+struct stopper {
+	int stop_at;      /* return 7 from this record on, counting from 1 */
+	int calls;
+	int owned;        /* records with this process as their owner */
+};
+
+static int stop_or_count(const sockstate_socket *s, void *ctx)
+{
+	struct stopper *st = ctx;
+
+	if ((s->valid & SOCKSTATE_HAS_PID) && s->pid == getpid())
+		st->owned++;
+	return ++st->calls == st->stop_at ? 7 : 0;
+}
+
+/* Many more sockets than one chunk of held records (1,024) holds: every
+ * one comes back joined, a stop in the second chunk is returned and frees
+ * the rest (ASan/LSan would see a leak), and the handle works after it. */
+static void test_pids_beside_walk_many(void **unused)
+{
+	enum { LISTENERS = 2500 };
+	static int fds[LISTENERS];
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	sockstate_handle *h;
+	sockstate_query q;
+	struct stopper st = {0};
+	struct seen seen = {.pids = 1};
+
+	(void)unused;
+	if (!in_private_netns)
+		skip(); /* 2,500 listeners on the host's loopback: not ours to make */
+	inet_pton(AF_INET, "127.0.0.9", &a.sin_addr);
+	for (int i = 0; i < LISTENERS; i++) {
+		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		assert_true(fds[i] >= 0);
+		assert_int_equal(bind(fds[i], (struct sockaddr *)&a, sizeof a), 0);
+		assert_int_equal(listen(fds[i], 1), 0);
+	}
+	assert_int_equal(sockstate_open(&h, NULL), 0);
+	sockstate_query_init(&q);
+	q.flags = SOCKSTATE_Q_PIDS;
+	assert_int_equal(sockstate_query_set(&q, "saddr", "127.0.0.9"), 0);
+	assert_int_equal(sockstate_foreach(h, &q, stop_or_count, &st), 0);
+	assert_int_equal(st.calls, LISTENERS);
+	assert_int_equal(st.owned, LISTENERS);
+
+	st = (struct stopper){.stop_at = 1500};
+	assert_int_equal(sockstate_foreach(h, &q, stop_or_count, &st), 7);
+	assert_int_equal(st.calls, 1500);
+	/* Closed first: their ephemeral ports may equal the suite's ports. */
+	for (int i = 0; i < LISTENERS; i++)
+		close(fds[i]);
+
+	/* The same handle, the sockets the rest of the suite checks. */
+	sockstate_query_init(&q);
+	q.flags = SOCKSTATE_Q_PIDS;
+	reset_seen();
+	for (size_t p = 0; p < nports; p++) {
+		q.port = ports[p];
+		assert_int_equal(sockstate_foreach(h, &q, check_record, &seen), 0);
+	}
+	assert_all_seen_once(&seen);
+	sockstate_close(h);
+}
+
+/* The map's failure, met on its own thread, is the query's error with
+ * the map's own detail, as when the map was built first. */
+static void test_pids_beside_walk_error(void **unused)
+{
+	pid_t child;
+	int status;
+
+	(void)unused;
+	if (strcmp(expected_pid_source(), "bpf-iter") != 0)
+		skip(); /* the BPF source is what can be refused here */
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		sockstate_options o = {.size = sizeof o, .pid_source = "bpf"};
+		sockstate_handle *h;
+		sockstate_query q;
+		struct stopper st = {0};
+		int rc;
+
+		if (setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0)
+			_exit(10);
+		if (sockstate_open(&h, &o) != 0)
+			_exit(11);
+		sockstate_query_init(&q);
+		q.flags = SOCKSTATE_Q_PIDS;
+		rc = sockstate_foreach(h, &q, stop_or_count, &st);
+		if (rc != SOCKSTATE_EPERM)
+			_exit(12);
+		if (!strstr(sockstate_errdetail(h), "pid source bpf"))
+			_exit(13);
+		if (st.calls != 0)
+			_exit(14); /* nothing reaches the callback */
+		sockstate_close(h);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_open_errors(void **unused)
 {
 	sockstate_options o = {.size = sizeof o, .backend = "freebsd-sysctl"};
@@ -469,6 +577,8 @@ int main(void)
 		cmocka_unit_test(test_snapshot_and_counts),
 		cmocka_unit_test(test_pushdown_equals_userspace),
 		cmocka_unit_test(test_pid_filter),
+		cmocka_unit_test(test_pids_beside_walk_many),
+		cmocka_unit_test(test_pids_beside_walk_error),
 		cmocka_unit_test(test_open_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);

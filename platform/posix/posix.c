@@ -1,0 +1,91 @@
+/* posix.c - what Linux, FreeBSD and macOS offer the core alike (as
+ * libuv's unix/ folder does for its platforms): machine facts from
+ * uname(2), interface names, and a thread for a task run beside the
+ * caller. Each of those platform folders builds this file too. */
+#include <net/if.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "backend_internal.h"
+
+/* Copy, truncating: utsname fields may be longer than ours. */
+static void copy_field(char *dst, size_t len, const char *src)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+#define COPY_FIELD(dst, src) copy_field((dst), sizeof(dst), (src))
+
+int sockstate__platform_sysinfo(sockstate_sysinfo *out)
+{
+	struct utsname u;
+
+	if (gethostname(out->host, sizeof out->host - 1) != 0)
+		out->host[0] = '\0';
+	if (uname(&u) == 0) {
+		COPY_FIELD(out->os_name, u.sysname);
+		COPY_FIELD(out->os_release, u.release);
+		COPY_FIELD(out->os_version, u.version);
+		COPY_FIELD(out->machine, u.machine);
+	}
+	return 0;
+}
+
+int sockstate__platform_ifname(uint32_t index, char *buf, size_t len)
+{
+	char name[IF_NAMESIZE];
+
+	if (!if_indextoname(index, name))
+		return -1;
+	snprintf(buf, len, "%s", name);
+	return 0;
+}
+
+struct sockstate__task {
+	pthread_t thread;
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static void *task_main(void *p)
+{
+	struct sockstate__task *t = p;
+
+	t->fn(t->arg);
+	return NULL;
+}
+
+int sockstate__platform_task_start(sockstate__task **task, void (*fn)(void *arg),
+                                   void *arg)
+{
+	struct sockstate__task *t = malloc(sizeof *t);
+
+	*task = NULL;
+	if (!t)
+		return SOCKSTATE_ENOTSUP;
+	t->fn = fn;
+	t->arg = arg;
+	/* No thread to be had (EAGAIN at a thread limit): the caller runs
+	 * fn itself, which is slower but gives the same answer. */
+	if (pthread_create(&t->thread, NULL, task_main, t) != 0) {
+		free(t);
+		return SOCKSTATE_ENOTSUP;
+	}
+	*task = t;
+	return 0;
+}
+
+void sockstate__platform_task_join(sockstate__task *task)
+{
+	if (!task)
+		return;
+	pthread_join(task->thread, NULL);
+	free(task);
+}
