@@ -1,17 +1,10 @@
-/* tcptable_io.c - the only file that calls GetExtendedTcpTable.
- *
- * Windows copies the whole table at once into the caller's buffer, so
- * there is no partial read: either it fits, or the call says how much is
- * needed now. The table can grow between that answer and the next call,
- * so the buffer grows with headroom and the call is retried a bounded
- * number of times. The buffer is kept for the next query. */
+/* tcptable_io.c - the only file that calls GetExtendedTcpTable: the
+ * call, for the grow-and-retry loop in tcptable_fetch.c, and the probe. */
 #define WIN32_LEAN_AND_MEAN
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
 #include <iphlpapi.h>
-
-#include <stdlib.h>
 
 #include "windows_internal.h"
 
@@ -61,9 +54,9 @@ _Static_assert(MIB_TCP_STATE_CLOSED == 1 && MIB_TCP_STATE_LISTEN == 2 &&
                MIB_TCP_STATE_TIME_WAIT == 11 && MIB_TCP_STATE_DELETE_TCB == 12,
                "MIB_TCP_STATE numbers as the state table has them");
 
-/* Room for sockets that appear between calls. */
-#define INITIAL_CAP (64u * 1024u)
-#define HEADROOM(need) ((need) / 4 + 4096u)
+_Static_assert(NO_ERROR == SOCKSTATE__WIN_NO_ERROR, "NO_ERROR");
+_Static_assert(ERROR_INSUFFICIENT_BUFFER == SOCKSTATE__WIN_ERROR_INSUFFICIENT_BUFFER,
+               "ERROR_INSUFFICIENT_BUFFER");
 
 static const char *call_name(unsigned win_family)
 {
@@ -71,52 +64,26 @@ static const char *call_name(unsigned win_family)
 	                                             : "GetExtendedTcpTable(AF_INET)";
 }
 
-static int grow(sockstate_handle *h, sockstate__tcptable_buf *b, size_t need)
+static uint32_t table_get(void *ctx, void *buf, uint32_t *size, unsigned win_family)
 {
-	void *p;
+	DWORD dsize = *size;
+	DWORD err = GetExtendedTcpTable(buf, &dsize, FALSE, (ULONG)win_family,
+	                                TCP_TABLE_OWNER_PID_ALL, 0);
 
-	if (need <= b->cap)
-		return 0;
-	if (need > (size_t)MAXDWORD)
-		return sockstate__fail(h, SOCKSTATE_ENOMEM, "TCP table of %zu bytes: too large",
-		                       need);
-	p = realloc(b->data, need);
-	if (!p)
-		return sockstate__fail(h, SOCKSTATE_ENOMEM, "realloc(%zu): out of memory", need);
-	b->data = p;
-	b->cap = need;
-	return 0;
+	(void)ctx;
+	*size = dsize;
+	return err;
 }
 
 int sockstate__tcptable_fetch(sockstate_handle *h, unsigned win_family,
                               sockstate__tcptable_buf *b, size_t *len)
 {
-	int rc = b->cap ? 0 : grow(h, b, INITIAL_CAP);
+	uint32_t os_error;
+	int rc = sockstate__tcptable_fill(h, win_family, b, table_get, NULL, len, &os_error);
 
-	*len = 0;
-	if (rc < 0)
-		return rc;
-	for (int tries = 0; tries < SOCKSTATE__TCPTABLE_TRIES; tries++) {
-		DWORD size = (DWORD)b->cap;
-		DWORD err = GetExtendedTcpTable(b->data, &size, FALSE, (ULONG)win_family,
-		                                TCP_TABLE_OWNER_PID_ALL, 0);
-
-		switch (err) {
-		case NO_ERROR:
-			*len = b->cap;
-			return 0;
-		case ERROR_INSUFFICIENT_BUFFER:
-			rc = grow(h, b, (size_t)size + HEADROOM((size_t)size));
-			if (rc < 0)
-				return rc;
-			continue;
-		default:
-			return sockstate__win_fail(h, err, call_name(win_family));
-		}
-	}
-	return sockstate__fail(h, SOCKSTATE_EAGAIN,
-	                       "%s: the table outgrew the buffer %d times (last %zu bytes)",
-	                       call_name(win_family), SOCKSTATE__TCPTABLE_TRIES, b->cap);
+	if (os_error != SOCKSTATE__WIN_NO_ERROR)
+		return sockstate__win_fail(h, os_error, call_name(win_family));
+	return rc;
 }
 
 int sockstate__tcptable_probe(sockstate_handle *h)

@@ -96,6 +96,20 @@ size_t sockstate__tcptable_size(const void *buf, size_t len, unsigned win_family
 int sockstate__tcptable_decode(const void *buf, size_t len, unsigned win_family,
                                const sockstate__tcptable_sink *sink, const char **why);
 
+/* ---- tcptable_fetch.c: the grow-and-retry loop; portable ---- */
+
+/* The two Win32 answers the loop tells apart (static-asserted against
+ * <windows.h> in tcptable_io.c). */
+#define SOCKSTATE__WIN_NO_ERROR 0u
+#define SOCKSTATE__WIN_ERROR_INSUFFICIENT_BUFFER 122u
+
+/* One GetExtendedTcpTable(buf, size, FALSE, win_family,
+ * TCP_TABLE_OWNER_PID_ALL, 0): *size in is buf's size, out (on
+ * INSUFFICIENT_BUFFER) the size the table needs now. Returns the Win32
+ * error code. */
+typedef uint32_t (*sockstate__tcptable_get_fn)(void *ctx, void *buf, uint32_t *size,
+                                               unsigned win_family);
+
 /* ---- tcptable_io.c (Windows only): ask for a table ---- */
 
 /* A buffer reused across queries; grows, never shrinks. */
@@ -115,6 +129,17 @@ typedef struct sockstate__tcptable_buf {
  * Returns 0 or a negative code with the failing call on h. */
 int sockstate__tcptable_fetch(sockstate_handle *h, unsigned win_family,
                               sockstate__tcptable_buf *b, size_t *len);
+
+/* The loop of sockstate__tcptable_fetch with the call given: an empty b
+ * starts at 64 KiB; on INSUFFICIENT_BUFFER it grows to the size asked
+ * for plus headroom, at most SOCKSTATE__TCPTABLE_TRIES calls in all.
+ * Returns 0 (*len = the buffer's size to decode); SOCKSTATE_ENOMEM or
+ * SOCKSTATE_EAGAIN with the detail on h; or, when the call failed
+ * otherwise, SOCKSTATE_EIO with *os_error = its Win32 code and no detail
+ * (the caller names the call). *os_error is 0 on every other return. */
+int sockstate__tcptable_fill(sockstate_handle *h, unsigned win_family,
+                             sockstate__tcptable_buf *b, sockstate__tcptable_get_fn get,
+                             void *get_ctx, size_t *len, uint32_t *os_error);
 
 /* Can this system answer at all? 0, or SOCKSTATE_EUNAVAIL with detail. */
 int sockstate__tcptable_probe(sockstate_handle *h);

@@ -2,7 +2,9 @@
  * tables, natively on Linux: every MIB_TCP_STATE on IPv4 and IPv6, exact
  * endpoints and scope ids, ports with garbage upper bits, pids, listener
  * peers, unknown state codes, truncated tables and counts larger than the
- * buffer, state filtering and stopping. Tables are written byte by byte
+ * buffer, state filtering and stopping; and the grow-and-retry loop
+ * around GetExtendedTcpTable against a table that grows between calls.
+ * Tables are written byte by byte
  * as Windows lays them out (little-endian DWORDs), so the test does not
  * depend on the byte order of the machine running it. */
 #include <setjmp.h>
@@ -649,6 +651,135 @@ static void test_mapped_ipv6(void **unused)
 	assert_null(why);
 }
 
+/* ---- the grow-and-retry loop (tcptable_fetch.c) ---- */
+
+/* A table whose size is needs[call] bytes at each call: it fits a buffer
+ * that large, else the call says how much it needs now. After the last
+ * entry the size stays. fail_with, when set, is every call's answer. */
+struct fake_table {
+	size_t needs[16];
+	int n_needs;
+	int calls;
+	uint32_t fail_with;
+	size_t filled;           /* the size the last successful call had */
+};
+
+static uint32_t fake_get(void *ctx, void *buf, uint32_t *size, unsigned win_family)
+{
+	struct fake_table *t = ctx;
+	int i = t->calls < t->n_needs ? t->calls : t->n_needs - 1;
+	size_t need = t->needs[i];
+
+	assert_int_equal(win_family, SOCKSTATE__WIN_AF_INET6);
+	t->calls++;
+	if (t->fail_with)
+		return t->fail_with;
+	if (need > *size) {
+		*size = (uint32_t)need;
+		return SOCKSTATE__WIN_ERROR_INSUFFICIENT_BUFFER;
+	}
+	memset(buf, 0xab, need); /* the whole table is written: ASan checks */
+	t->filled = *size;
+	return SOCKSTATE__WIN_NO_ERROR;
+}
+
+static void test_fill_fits_at_once(void **state)
+{
+	struct fake_table t = {.needs = {1000}, .n_needs = 1};
+	sockstate__tcptable_buf b = {0};
+	uint32_t os_error = 99;
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(sockstate__tcptable_fill(NULL, SOCKSTATE__WIN_AF_INET6, &b, fake_get,
+	                                          &t, &len, &os_error), 0);
+	assert_int_equal(t.calls, 1);
+	assert_int_equal(b.cap, 64 * 1024); /* the first buffer */
+	assert_int_equal(len, b.cap);
+	assert_int_equal(os_error, 0);
+	free(b.data);
+}
+
+/* The table outgrows the buffer between the size answer and the copy,
+ * twice; the third call fits, and the buffer is kept for the next. */
+static void test_fill_table_grows_between_calls(void **state)
+{
+	struct fake_table t = {.needs = {100000, 200000, 240000}, .n_needs = 3};
+	sockstate__tcptable_buf b = {0};
+	uint32_t os_error;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(sockstate__tcptable_fill(NULL, SOCKSTATE__WIN_AF_INET6, &b, fake_get,
+	                                          &t, &len, &os_error), 0);
+	assert_int_equal(t.calls, 3);
+	/* 200000 asked for, plus a quarter and 4096 of headroom: 240000 fits. */
+	assert_int_equal(b.cap, 200000 + 50000 + 4096);
+	assert_int_equal(len, b.cap);
+	assert_int_equal(t.filled, b.cap);
+
+	t = (struct fake_table){.needs = {240000}, .n_needs = 1};
+	assert_int_equal(sockstate__tcptable_fill(NULL, SOCKSTATE__WIN_AF_INET6, &b, fake_get,
+	                                          &t, &len, &os_error), 0);
+	assert_int_equal(t.calls, 1); /* the kept buffer fits at once */
+	free(b.data);
+}
+
+static void test_fill_gives_up_when_it_keeps_growing(void **state)
+{
+	struct fake_table t = {.n_needs = SOCKSTATE__TCPTABLE_TRIES + 1};
+	sockstate__tcptable_buf b = {0};
+	sockstate_handle *h;
+	uint32_t os_error;
+	size_t len = 1;
+
+	(void)state;
+	/* Each answer outgrows the buffer the last one led to. */
+	for (int i = 0; i < t.n_needs; i++)
+		t.needs[i] = (size_t)100000 << i;
+	assert_int_equal(sockstate_open(&h, NULL), 0);
+	assert_int_equal(sockstate__tcptable_fill(h, SOCKSTATE__WIN_AF_INET6, &b, fake_get,
+	                                          &t, &len, &os_error), SOCKSTATE_EAGAIN);
+	assert_int_equal(t.calls, SOCKSTATE__TCPTABLE_TRIES);
+	assert_int_equal(len, 0);
+	assert_int_equal(os_error, 0);
+	assert_non_null(strstr(sockstate_errdetail(h), "outgrew the buffer 8 times"));
+	assert_non_null(strstr(sockstate_errdetail(h), "AF_INET6"));
+	sockstate_close(h);
+	free(b.data);
+}
+
+static void test_fill_passes_os_errors_up(void **state)
+{
+	struct fake_table t = {.needs = {10}, .n_needs = 1, .fail_with = 5 /* ACCESS_DENIED */};
+	sockstate__tcptable_buf b = {0};
+	uint32_t os_error;
+	size_t len = 1;
+
+	(void)state;
+	assert_int_equal(sockstate__tcptable_fill(NULL, SOCKSTATE__WIN_AF_INET6, &b, fake_get,
+	                                          &t, &len, &os_error), SOCKSTATE_EIO);
+	assert_int_equal(os_error, 5);
+	assert_int_equal(t.calls, 1);
+	assert_int_equal(len, 0);
+	free(b.data);
+}
+
+/* A size near 4 GiB plus headroom no longer fits the call's DWORD. */
+static void test_fill_refuses_tables_beyond_a_dword(void **state)
+{
+	struct fake_table t = {.needs = {(size_t)UINT32_MAX - 10}, .n_needs = 1};
+	sockstate__tcptable_buf b = {0};
+	uint32_t os_error;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(sockstate__tcptable_fill(NULL, SOCKSTATE__WIN_AF_INET6, &b, fake_get,
+	                                          &t, &len, &os_error), SOCKSTATE_ENOMEM);
+	assert_int_equal(b.cap, 64 * 1024); /* unchanged, still usable */
+	free(b.data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -666,6 +797,11 @@ int main(void)
 		cmocka_unit_test(test_unaligned_buffer),
 		cmocka_unit_test(test_mapped_ipv6),
 		cmocka_unit_test(test_zones_only_link_local),
+		cmocka_unit_test(test_fill_fits_at_once),
+		cmocka_unit_test(test_fill_table_grows_between_calls),
+		cmocka_unit_test(test_fill_gives_up_when_it_keeps_growing),
+		cmocka_unit_test(test_fill_passes_os_errors_up),
+		cmocka_unit_test(test_fill_refuses_tables_beyond_a_dword),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
