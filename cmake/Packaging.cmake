@@ -11,7 +11,7 @@
 #
 # Linux: `cpack -G DEB` makes the four Debian packages (configure with
 #   -DCMAKE_INSTALL_PREFIX=/usr
-#   -DSOCKSTATE_PYTHON_INSTALL_DIR:PATH=lib/python3/dist-packages,
+#   -DSOCKSTATE_PYTHON_INSTALL_DIR=lib/python3/dist-packages,
 #   as tests/packaging/build_packages.cmake and `make deb` do).
 # Windows (the MinGW cross build): `cpack -G ZIP` makes one zip with
 #   sockstate.exe, sockstate.dll, the import library, the header, the CMake
@@ -76,7 +76,7 @@ if(SOCKSTATE_DEBIAN_LAYOUT)
   if(TARGET sockstate_python AND NOT SOCKSTATE_PYTHON_INSTALL_DIR MATCHES "^lib/python3/dist-packages/?$")
     message(WARNING "python3-sockstate: SOCKSTATE_PYTHON_INSTALL_DIR is "
       "${SOCKSTATE_PYTHON_INSTALL_DIR}, which Debian's python3 does not read; "
-      "configure with -DSOCKSTATE_PYTHON_INSTALL_DIR:PATH=lib/python3/dist-packages "
+      "configure with -DSOCKSTATE_PYTHON_INSTALL_DIR=lib/python3/dist-packages "
       "(make deb does)")
   endif()
   set(_deb_doc ${PROJECT_BINARY_DIR}/debian-doc)

@@ -44,7 +44,7 @@ if(KIND STREQUAL "deb")
     -DCMAKE_BUILD_TYPE=None
     -DCMAKE_INSTALL_PREFIX=/usr
     # Typed: an untyped relative PATH value would be made absolute.
-    -DSOCKSTATE_PYTHON_INSTALL_DIR:PATH=lib/python3/dist-packages
+    -DSOCKSTATE_PYTHON_INSTALL_DIR=lib/python3/dist-packages
     -DSOCKSTATE_DEBIAN_LAYOUT=ON
     "-DCMAKE_C_FLAGS=${CFLAGS} ${CPPFLAGS}"
     "-DCMAKE_EXE_LINKER_FLAGS=${LDFLAGS}"

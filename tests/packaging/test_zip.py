@@ -1,7 +1,8 @@
 """The Windows zip: the MinGW-w64 cross build packed by CPack
 (tests/packaging/build_packages.cmake -DKIND=zip). Asserts its exact file
 list, that the binaries are stripped and need only system DLLs beside
-sockstate.dll, and, where Wine is installed, runs sockstate.exe from the
+sockstate.dll, that its .pc file works wherever the zip is unpacked, and,
+where Wine is installed, runs sockstate.exe from the
 unpacked zip (the DLL found beside it).
 
 Environment (ctest sets it): SOCKSTATE_SOURCE_DIR, SOCKSTATE_ZIP_BUILD
@@ -74,6 +75,22 @@ def test_contents_are_the_sources(unpacked):
     for name, source in (("README.md", "README.md"), ("LICENSE", "LICENSE"),
                          ("include/sockstate.h", "libsockstate/include/sockstate.h")):
         assert (unpacked / name).read_bytes() == (SOURCE / source).read_bytes(), name
+
+
+@pytest.mark.skipif(shutil.which("pkg-config") is None, reason="pkg-config not found")
+def test_pc_file_finds_its_prefix_wherever_unpacked(unpacked):
+    pc = (unpacked / "lib" / "pkgconfig" / "sockstate.pc").read_text()
+    assert pc.startswith("prefix=${pcfiledir}/../..\n"), pc
+    env = dict(os.environ, PKG_CONFIG_PATH=str(unpacked / "lib" / "pkgconfig"),
+               PKG_CONFIG_LIBDIR="")
+    out = subprocess.run(["pkg-config", "--cflags", "--libs", "sockstate"], env=env,
+                         capture_output=True, text=True, check=True).stdout.split()
+    pcdir = unpacked / "lib" / "pkgconfig"
+    include = [pathlib.Path(f[2:]) for f in out if f.startswith("-I")]
+    libdir = [pathlib.Path(f[2:]) for f in out if f.startswith("-L")]
+    assert [p.resolve() for p in include] == [(unpacked / "include").resolve()], out
+    assert [p.resolve() for p in libdir] == [(unpacked / "lib").resolve()], out
+    assert str(pcdir) in " ".join(out)  # found from the file, not a build path
 
 
 @pytest.mark.skipif(OBJDUMP is None, reason="x86_64-w64-mingw32-objdump not found")
