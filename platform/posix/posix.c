@@ -4,6 +4,7 @@
  * caller. Each of those platform folders builds this file too. */
 #include <net/if.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,15 +67,24 @@ int sockstate__platform_task_start(sockstate__task **task, void (*fn)(void *arg)
                                    void *arg)
 {
 	struct sockstate__task *t = malloc(sizeof *t);
+	sigset_t all, saved;
+	int rc;
 
 	*task = NULL;
 	if (!t)
 		return SOCKSTATE_ENOTSUP;
 	t->fn = fn;
 	t->arg = arg;
+	/* The thread is born with every signal blocked (it inherits the mask
+	 * in force at pthread_create), so the application's signals keep
+	 * going to the application's own threads. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &saved);
+	rc = pthread_create(&t->thread, NULL, task_main, t);
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 	/* No thread to be had (EAGAIN at a thread limit): the caller runs
 	 * fn itself, which is slower but gives the same answer. */
-	if (pthread_create(&t->thread, NULL, task_main, t) != 0) {
+	if (rc != 0) {
 		free(t);
 		return SOCKSTATE_ENOTSUP;
 	}
