@@ -1,6 +1,8 @@
 /* diag_backend.c - the "linux-netlink" backend: sock_diag dumps (one walk
- * for both families, or one for the family asked), with the state mask, the family and the port/address filters
- * pushed into the kernel's request.
+ * for both families, or one for the family asked), with the state mask,
+ * the family and the port/address filters pushed into the kernel's
+ * request; a big unfiltered walk runs as two halves at once
+ * (diag_split.c).
  *
  * The netlink socket is opened once per handle and kept across dumps
  * (diag_io.c), so a handle keeps answering for the network namespace it
@@ -17,6 +19,8 @@
 /* Without pushdown every table is walked: bits 1-12 as `ss -a` asks, and
  * 13 for the bound-but-inactive sockets, so the core sees all. */
 #define ALL_KERNEL_STATES 0x3ffeu
+/* Bits 1-12: the states every socket but a bound-only one is in. */
+#define DEFAULT_KERNEL_STATES 0x1ffeu
 
 static int diag_open(sockstate_handle *h, void **out)
 {
@@ -52,12 +56,14 @@ struct emit_filter {
 	uint32_t families;
 	sockstate__emit_fn emit;
 	void *emit_ctx;
+	uint32_t records;            /* what the kernel sent, before the check */
 };
 
 static int emit_filtered(void *ctx, sockstate_socket *s, uint64_t owner_key)
 {
-	const struct emit_filter *f = ctx;
+	struct emit_filter *f = ctx;
 
+	f->records++;
 	if (!(f->states & SOCKSTATE_STATE_BIT(s->state)) ||
 	    !(f->families & (1u << s->family)))
 		return 0;
@@ -105,8 +111,18 @@ static int diag_enumerate(void *state, sockstate_handle *h, sockstate__plan *pla
 	if (!req.states)
 		return 0;
 	if (f.families == both) {
+		sockstate__diag_io *io = state;
+
 		req.family = AF_UNSPEC; /* one walk for both (diag_io.c) */
-		return sockstate__diag_dump(state, h, &req, emit_filtered, &f);
+		if (sockstate__diag_split_wanted(io, h, &req))
+			rc = sockstate__diag_split_dump(io, h, &req, emit_filtered, &f);
+		else
+			rc = sockstate__diag_dump(io, h, &req, emit_filtered, &f);
+		/* A whole dump's size decides whether the next one splits. */
+		if (rc == 0 && !req.bytecode_len &&
+		    (req.states & DEFAULT_KERNEL_STATES) == DEFAULT_KERNEL_STATES)
+			io->population = f.records;
+		return rc;
 	}
 	for (size_t i = 0; i < sizeof dumps / sizeof dumps[0]; i++) {
 		if (!(f.families & (1u << dumps[i].family)))

@@ -1,7 +1,9 @@
 /* diag_internal.h - the NETLINK_SOCK_DIAG backend "linux-netlink": its
  * decoder (diag_decode.c, pure), its filter compiler (diag_bytecode.c,
  * pure), its socket I/O (diag_io.c, the only file that touches the
- * netlink socket) and the backend (diag_backend.c). Never installed.
+ * netlink socket), the split dump (diag_split.c: two halves at once on two
+ * threads, through diag_io.c's steps) and the backend (diag_backend.c).
+ * Never installed.
  *
  * One dump, as the kernel answers it (net/ipv4/inet_diag.c and
  * tcp_diag.c): we send SOCK_DIAG_BY_FAMILY with NLM_F_DUMP and a struct
@@ -20,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "backend_internal.h"
 
@@ -154,19 +157,39 @@ typedef struct sockstate__diag_cookies {
 	uint32_t mask;               /* slots - 1; slots is a power of two */
 } sockstate__diag_cookies;
 
-/* The backend's state: one socket and one receive buffer, reused by every
- * dump (no allocation per socket; the cookie sets grow only with the
- * number of messages in one datagram). */
-typedef struct sockstate__diag_io {
+/* One netlink socket and the dump it runs (the split dump has two). */
+typedef struct sockstate__diag_stream {
 	struct mnl_socket *nl;       /* NULL after a dump whose end was lost:
 	                                reopened by the next one */
 	uint32_t portid;
 	uint32_t seq;
+	sockstate__diag_cookies seen[2]; /* this datagram's, the previous one's */
+} sockstate__diag_stream;
+
+/* Datagrams the split dump's second thread may hold ahead of the
+ * decoder (it waits when all are full). */
+#define SOCKSTATE__DIAG_POOL 4
+
+/* The backend's state: one socket and one receive buffer, reused by every
+ * dump (no allocation per socket; the cookie sets grow only with the
+ * number of messages in one datagram), and what the split dump keeps
+ * across dumps: its socket and its buffers, never a thread or a lock. */
+typedef struct sockstate__diag_io {
+	sockstate__diag_stream main;
 	unsigned char *buf;
 	size_t cap;
-	sockstate__diag_cookies seen[2]; /* this datagram's, the previous one's */
 	int has_netns;               /* the handle names a network namespace: */
-	int netns_fd;                /* the socket is (re)opened inside it */
+	int netns_fd;                /* sockets are (re)opened inside it */
+	sockstate__diag_stream half; /* the split dump's second socket, opened
+	                                by the first split dump */
+	unsigned char *pool[SOCKSTATE__DIAG_POOL]; /* SOCKSTATE__DIAG_BUF_SIZE
+	                                each, allocated with the second socket */
+	int split_knob;              /* SOCKSTATE_DIAG_SPLIT at open: -1 unset,
+	                                0 never split, 1 split whenever allowed */
+	int cpus;                    /* CPUs this process may run on, at open */
+	uint32_t population;         /* records the last whole dump delivered
+	                                (see sockstate__diag_split_wanted) */
+	uint32_t splits;             /* split dumps completed (for tests) */
 } sockstate__diag_io;
 
 /* The receive buffer: the kernel fills at most ~32 KiB per datagram
@@ -226,6 +249,93 @@ int sockstate__diag_io_open(sockstate__diag_io *io, sockstate_handle *h);
 int sockstate__diag_dump(sockstate__diag_io *io, sockstate_handle *h,
                          const sockstate__diag_request *req,
                          sockstate__diag_record_fn cb, void *ctx);
+
+/* ---- diag_io.c: one stream, step by step (for diag_split.c) ---- */
+
+/* Records on their way to the callback. */
+typedef struct sockstate__diag_sink {
+	sockstate__diag_record_fn cb;
+	void *ctx;
+	uint32_t delivered;          /* records that reached cb */
+} sockstate__diag_sink;
+
+/* What a stream needs after one datagram. */
+typedef enum sockstate__diag_next {
+	SOCKSTATE__DIAG_MORE,        /* its next datagram */
+	SOCKSTATE__DIAG_DONE,        /* nothing: the dump ended */
+	SOCKSTATE__DIAG_DRAIN,       /* stopped midway: read and drop the rest */
+	SOCKSTATE__DIAG_LOST         /* its end cannot be found: close it */
+} sockstate__diag_next;
+
+/* Returned for a dump that must run again from scratch (interrupted or
+ * overrun before any record reached cb): below every SOCKSTATE_E* code,
+ * since cb's own values pass through the same return. */
+#define SOCKSTATE__DIAG_RESTART (-1000)
+
+/* Open st's socket if it is closed (in the handle's namespace), send req
+ * on it and forget the last dump's cookies. Returns 0 or a negative code,
+ * detail on h. */
+int sockstate__diag_start(sockstate__diag_io *io, sockstate__diag_stream *st,
+                          sockstate_handle *h, const sockstate__diag_request *req);
+
+/* Receive one datagram from the kernel into buf. Returns its length, or
+ * -errno (-EMSGSIZE: longer than cap). Touches nothing else: any thread. */
+ssize_t sockstate__diag_recv(struct mnl_socket *nl, void *buf, size_t cap);
+
+/* Does buf[0..n) hold the last message of the dump numbered seq? 1 yes,
+ * 0 no, -1 malformed. Pure: any thread. */
+int sockstate__diag_holds_end(const void *buf, size_t n, uint32_t seq);
+
+/* Read and drop the rest of st's dump (buf, cap bytes, holds its current
+ * datagram, n bytes). Returns 0 at its end, -1 when the end is lost (a
+ * receive error or garbage: the caller closes the socket). Any thread. */
+int sockstate__diag_drain(const sockstate__diag_stream *st, unsigned char *buf,
+                          size_t cap, size_t n);
+
+/* Hand one received datagram of st (n: sockstate__diag_recv's result) to
+ * the decoder and sink->cb, dropping repeats by st's cookies. *next says
+ * what st needs now (MORE only when 0 is returned). Returns 0, cb's value,
+ * SOCKSTATE__DIAG_RESTART (nothing delivered yet: see sockstate__diag_dump)
+ * or a negative code, detail on h: the calling thread's. */
+int sockstate__diag_take(sockstate__diag_stream *st, sockstate_handle *h,
+                         const sockstate__diag_request *req, const unsigned char *buf,
+                         ssize_t n, size_t cap, sockstate__diag_sink *sink,
+                         sockstate__diag_next *next);
+
+/* Do what next says with the datagram in buf (n bytes): DRAIN reads the
+ * rest (closing st if that fails), LOST closes st. */
+void sockstate__diag_settle(sockstate__diag_stream *st, unsigned char *buf, size_t cap,
+                            size_t n, sockstate__diag_next next);
+
+/* Close st's socket (its cookie sets stay for the next one). */
+void sockstate__diag_stream_close(sockstate__diag_stream *st);
+
+/* ---- diag_split.c: two halves at once ---- */
+
+/* Split when a dump is at least this many records (the last whole one's). */
+#define SOCKSTATE__DIAG_SPLIT_MIN 4096
+
+/* At open: read the SOCKSTATE_DIAG_SPLIT knob and count the CPUs this
+ * process may run on (sched_getaffinity). */
+void sockstate__diag_split_open(sockstate__diag_io *io);
+
+/* Whether req should run as a split dump on this handle: see the rule in
+ * diag_split.c. */
+int sockstate__diag_split_wanted(const sockstate__diag_io *io, sockstate_handle *h,
+                                 const sockstate__diag_request *req);
+
+/* Run req (AF_UNSPEC, no bytecode of its own) as two dumps at once: half
+ * 0 on io's socket, read by the calling thread; half 1 on the second
+ * socket, read by a thread of its own into io->pool. cb runs on the
+ * calling thread only, in no fixed order between the halves. Guarantees
+ * as sockstate__diag_dump: an interrupted or overrun dump with nothing
+ * delivered yet runs again as one walk (sockstate__diag_dump); after a
+ * stop or an error both dumps are drained (or a socket whose end is lost
+ * closed). The thread is joined before this returns. Returns 0, cb's
+ * value, or a negative code with the detail on h. */
+int sockstate__diag_split_dump(sockstate__diag_io *io, sockstate_handle *h,
+                               const sockstate__diag_request *req,
+                               sockstate__diag_record_fn cb, void *ctx);
 
 /* Release everything io holds. Safe on a zeroed or closed io. */
 void sockstate__diag_io_close(sockstate__diag_io *io);

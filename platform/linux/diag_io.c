@@ -23,11 +23,6 @@
  * something else ever fills the queue. The kernel caps it at rmem_max. */
 #define RCVBUF_HINT (1024 * 1024)
 
-/* Returned by one attempt that must be run again from scratch: below every
- * SOCKSTATE_E* code, since the callback's own stop values (> 0) and errors
- * (< 0) pass through the same return. */
-#define DUMP_RESTART (-1000)
-
 static const char *family_name(uint8_t family)
 {
 	if (family == AF_UNSPEC)
@@ -37,12 +32,12 @@ static const char *family_name(uint8_t family)
 
 /* ---- the socket ---- */
 
-static void socket_close(sockstate__diag_io *io)
+void sockstate__diag_stream_close(sockstate__diag_stream *st)
 {
-	if (io->nl)
-		mnl_socket_close(io->nl);
-	io->nl = NULL;
-	io->portid = 0;
+	if (st->nl)
+		mnl_socket_close(st->nl);
+	st->nl = NULL;
+	st->portid = 0;
 }
 
 static int open_errno_code(int err)
@@ -61,7 +56,8 @@ static int open_errno_code(int err)
 	}
 }
 
-static int socket_open(sockstate__diag_io *io, sockstate_handle *h)
+static int socket_open(const sockstate__diag_io *io, sockstate__diag_stream *st,
+                       sockstate_handle *h)
 {
 	int rcvbuf = RCVBUF_HINT;
 	int saved = -1, rc;
@@ -70,8 +66,8 @@ static int socket_open(sockstate__diag_io *io, sockstate_handle *h)
 	 * enter the handle's only for this call (see netns.h). */
 	if (io->has_netns && (rc = sockstate__netns_enter(h, io->netns_fd, &saved)) < 0)
 		return rc;
-	io->nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
-	if (!io->nl) {
+	st->nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (!st->nl) {
 		int err = errno;
 		sockstate__netns_leave(h, saved);
 		return sockstate__fail(h, open_errno_code(err), "socket(NETLINK_SOCK_DIAG): %s",
@@ -79,19 +75,19 @@ static int socket_open(sockstate__diag_io *io, sockstate_handle *h)
 	}
 	rc = sockstate__netns_leave(h, saved);
 	if (rc < 0) {
-		socket_close(io);
+		sockstate__diag_stream_close(st);
 		return rc;
 	}
 	/* Only a hint (see RCVBUF_HINT): a refusal changes nothing. */
-	(void)setsockopt(mnl_socket_get_fd(io->nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+	(void)setsockopt(mnl_socket_get_fd(st->nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 	                 sizeof rcvbuf);
-	if (mnl_socket_bind(io->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (mnl_socket_bind(st->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		int err = errno;
-		socket_close(io);
+		sockstate__diag_stream_close(st);
 		return sockstate__fail(h, open_errno_code(err), "bind(NETLINK_SOCK_DIAG): %s",
 		                       strerror(err));
 	}
-	io->portid = mnl_socket_get_portid(io->nl);
+	st->portid = mnl_socket_get_portid(st->nl);
 	return 0;
 }
 
@@ -121,19 +117,20 @@ static void request_put_family(struct nlmsghdr *nlh, const sockstate__diag_reque
 	r->idiag_states = req->states;
 }
 
-static int request_send(sockstate__diag_io *io, sockstate_handle *h,
+static int request_send(sockstate__diag_stream *st, sockstate_handle *h,
                         const sockstate__diag_request *req)
 {
-	/* Header, request, one attribute: well under 512 bytes. */
-	uint32_t words[128];
+	/* Header, request, one attribute (the split dump's half is the
+	 * longest): well under 1 KiB. */
+	uint32_t words[256];
 	struct nlmsghdr *nlh;
 
 	memset(words, 0, sizeof words);
 	nlh = mnl_nlmsg_put_header(words);
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	if (++io->seq == 0)
-		io->seq = 1;
-	nlh->nlmsg_seq = io->seq;
+	if (++st->seq == 0)
+		st->seq = 1;
+	nlh->nlmsg_seq = st->seq;
 	if (req->family == AF_UNSPEC)
 		request_put_both(nlh, req);
 	else
@@ -146,7 +143,7 @@ static int request_send(sockstate__diag_io *io, sockstate_handle *h,
 			                       req->bytecode_len);
 	}
 	for (;;) {
-		if (mnl_socket_sendto(io->nl, nlh, nlh->nlmsg_len) >= 0)
+		if (mnl_socket_sendto(st->nl, nlh, nlh->nlmsg_len) >= 0)
 			return 0;
 		if (errno != EINTR)
 			break;
@@ -156,13 +153,11 @@ static int request_send(sockstate__diag_io *io, sockstate_handle *h,
 	                       "sendto(NETLINK_SOCK_DIAG): %s", strerror(err));
 }
 
-/* One datagram from the kernel into io->buf. Returns its length or
- * -errno (-EMSGSIZE: it did not fit the buffer). */
-static ssize_t datagram_recv(sockstate__diag_io *io)
+ssize_t sockstate__diag_recv(struct mnl_socket *nl, void *buf, size_t cap)
 {
 	for (;;) {
 		struct sockaddr_nl from;
-		struct iovec iov = {.iov_base = io->buf, .iov_len = io->cap};
+		struct iovec iov = {.iov_base = buf, .iov_len = cap};
 		struct msghdr msg = {
 			.msg_name = &from, .msg_namelen = sizeof from,
 			.msg_iov = &iov, .msg_iovlen = 1,
@@ -172,7 +167,7 @@ static ssize_t datagram_recv(sockstate__diag_io *io)
 		memset(&from, 0, sizeof from);
 		/* MSG_TRUNC: the return value is the datagram's real length,
 		 * so a reply larger than the buffer is seen, not cut short. */
-		n = recvmsg(mnl_socket_get_fd(io->nl), &msg, MSG_TRUNC);
+		n = recvmsg(mnl_socket_get_fd(nl), &msg, MSG_TRUNC);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -180,36 +175,35 @@ static ssize_t datagram_recv(sockstate__diag_io *io)
 		/* Any process may send to our port; only the kernel's count. */
 		if (msg.msg_namelen < sizeof from || from.nl_pid != 0)
 			continue;
-		if ((size_t)n > io->cap)
+		if ((size_t)n > cap)
 			return -EMSGSIZE;
 		return n;
 	}
 }
 
-static int recv_fail(sockstate__diag_io *io, sockstate_handle *h, ssize_t n)
+static int recv_fail(sockstate_handle *h, ssize_t n, size_t cap)
 {
 	int err = (int)-n;
 
 	if (err == EMSGSIZE)
 		return sockstate__fail(h, SOCKSTATE_EIO, "recvmsg(NETLINK_SOCK_DIAG): a reply "
-		                       "does not fit the %zu-byte buffer", io->cap);
+		                       "does not fit the %zu-byte buffer", cap);
 	return sockstate__fail(h, sockstate__diag_errno_code(err),
 	                       "recvmsg(NETLINK_SOCK_DIAG): %s", strerror(err));
 }
 
-/* Does buf[0..n) hold the last message of our request (NLMSG_DONE or
- * NLMSG_ERROR)? 1 yes, 0 no, -1 malformed. */
-static int holds_end(const sockstate__diag_io *io, size_t n)
+int sockstate__diag_holds_end(const void *buf, size_t n, uint32_t seq)
 {
+	const unsigned char *p = buf;
 	size_t off = 0;
 
 	while (n - off >= sizeof(struct nlmsghdr)) {
 		struct nlmsghdr nlh;
 
-		memcpy(&nlh, io->buf + off, sizeof nlh);
+		memcpy(&nlh, p + off, sizeof nlh);
 		if (nlh.nlmsg_len < sizeof nlh || nlh.nlmsg_len > n - off)
 			return -1;
-		if (nlh.nlmsg_seq == io->seq &&
+		if (nlh.nlmsg_seq == seq &&
 		    (nlh.nlmsg_type == NLMSG_DONE || nlh.nlmsg_type == NLMSG_ERROR))
 			return 1;
 		if (NLMSG_ALIGN(nlh.nlmsg_len) >= n - off)
@@ -219,26 +213,34 @@ static int holds_end(const sockstate__diag_io *io, size_t n)
 	return 0;
 }
 
-/* Read and drop the rest of a dump we stopped reading (buf holds its
- * current datagram, n bytes), so the socket, and the network namespace it
- * was opened in, serves the next dump. If that fails, close it: the next
- * dump opens a new one. */
-static void dump_drain(sockstate__diag_io *io, size_t n)
+int sockstate__diag_drain(const sockstate__diag_stream *st, unsigned char *buf,
+                          size_t cap, size_t n)
 {
-	while (io->nl) {
+	while (st->nl) {
 		ssize_t got;
-		int end = holds_end(io, n);
+		int end = sockstate__diag_holds_end(buf, n, st->seq);
 
 		if (end == 1)
-			return;
+			return 0;
 		if (end < 0)
 			break;
-		got = datagram_recv(io);
+		got = sockstate__diag_recv(st->nl, buf, cap);
 		if (got < 0)
 			break;
 		n = (size_t)got;
 	}
-	socket_close(io);
+	return -1;
+}
+
+/* Read and drop the rest of a dump we stopped reading, so the socket, and
+ * the network namespace it was opened in, serves the next dump; or close
+ * it: the next dump opens a new one. */
+void sockstate__diag_settle(sockstate__diag_stream *st, unsigned char *buf, size_t cap,
+                            size_t n, sockstate__diag_next next)
+{
+	if (next == SOCKSTATE__DIAG_LOST ||
+	    (next == SOCKSTATE__DIAG_DRAIN && sockstate__diag_drain(st, buf, cap, n) < 0))
+		sockstate__diag_stream_close(st);
 }
 
 /* ---- capture (developer option) ---- */
@@ -314,14 +316,14 @@ static int cookies_add(sockstate__diag_cookies *set, uint64_t cookie)
 
 /* Make seen[0] an empty set for a datagram of `messages` messages, after
  * keeping the last one's as seen[1]. */
-static int cookies_next(sockstate__diag_io *io, sockstate_handle *h, uint32_t messages)
+static int cookies_next(sockstate__diag_stream *st, sockstate_handle *h, uint32_t messages)
 {
-	sockstate__diag_cookies prev = io->seen[0];
-	sockstate__diag_cookies *cur = &io->seen[0];
+	sockstate__diag_cookies prev = st->seen[0];
+	sockstate__diag_cookies *cur = &st->seen[0];
 	size_t slots = 64;
 
-	io->seen[0] = io->seen[1];
-	io->seen[1] = prev;
+	st->seen[0] = st->seen[1];
+	st->seen[1] = prev;
 	while (slots < 2 * (size_t)messages)
 		slots *= 2;
 	if (!cur->slot || (size_t)cur->mask + 1 < slots) {
@@ -338,21 +340,19 @@ static int cookies_next(sockstate__diag_io *io, sockstate_handle *h, uint32_t me
 	return 0;
 }
 
-static void cookies_clear(sockstate__diag_io *io)
+static void cookies_clear(sockstate__diag_stream *st)
 {
 	for (int i = 0; i < 2; i++)
-		if (io->seen[i].slot)
-			memset(io->seen[i].slot, 0,
-			       ((size_t)io->seen[i].mask + 1) * sizeof *io->seen[i].slot);
+		if (st->seen[i].slot)
+			memset(st->seen[i].slot, 0,
+			       ((size_t)st->seen[i].mask + 1) * sizeof *st->seen[i].slot);
 }
 
 /* ---- one dump ---- */
 
 struct dump {
-	sockstate__diag_io *io;
-	sockstate__diag_record_fn cb;
-	void *ctx;
-	uint32_t delivered;          /* records that reached cb */
+	sockstate__diag_stream *st;
+	sockstate__diag_sink *sink;
 };
 
 static int dump_record(void *ctx, sockstate_socket *s, uint64_t owner_key)
@@ -360,24 +360,24 @@ static int dump_record(void *ctx, sockstate_socket *s, uint64_t owner_key)
 	struct dump *d = ctx;
 
 	if ((s->valid & SOCKSTATE_HAS_COOKIE) && s->cookie) {
-		if (cookies_has(&d->io->seen[1], s->cookie) ||
-		    !cookies_add(&d->io->seen[0], s->cookie))
+		if (cookies_has(&d->st->seen[1], s->cookie) ||
+		    !cookies_add(&d->st->seen[0], s->cookie))
 			return 0;
 	}
-	d->delivered++;
-	return d->cb(d->ctx, s, owner_key);
+	d->sink->delivered++;
+	return d->sink->cb(d->sink->ctx, s, owner_key);
 }
 
 /* The dump cannot go on: restart it if nothing reached cb yet. */
 static int dump_interrupted(sockstate_handle *h, const sockstate__diag_request *req,
-                            const struct dump *d, const char *what)
+                            const sockstate__diag_sink *sink, const char *what)
 {
-	if (d->delivered == 0)
-		return DUMP_RESTART;
+	if (sink->delivered == 0)
+		return SOCKSTATE__DIAG_RESTART;
 	return sockstate__fail(h, SOCKSTATE_EAGAIN,
 	                       "sock_diag dump (%s): %s after %u sockets were listed; "
 	                       "listing them again would repeat them", family_name(req->family),
-	                       what, d->delivered);
+	                       what, sink->delivered);
 }
 
 static int decode_fail(sockstate_handle *h, const sockstate__diag_request *req,
@@ -390,83 +390,95 @@ static int decode_fail(sockstate_handle *h, const sockstate__diag_request *req,
 	                       family_name(req->family), res->why, res->offset, n);
 }
 
-static int dump_once(sockstate__diag_io *io, sockstate_handle *h,
-                     const sockstate__diag_request *req, struct dump *d)
+int sockstate__diag_start(sockstate__diag_io *io, sockstate__diag_stream *st,
+                          sockstate_handle *h, const sockstate__diag_request *req)
 {
-	int capture_fd = -1, rc;
+	int rc;
 
-	if (!io->nl) {
-		rc = socket_open(io, h);
+	if (!st->nl) {
+		rc = socket_open(io, st, h);
 		if (rc < 0)
 			return rc;
 	}
-	rc = request_send(io, h, req);
+	rc = request_send(st, h, req);
+	if (rc < 0)
+		return rc;
+	cookies_clear(st);
+	return 0;
+}
+
+int sockstate__diag_take(sockstate__diag_stream *st, sockstate_handle *h,
+                         const sockstate__diag_request *req, const unsigned char *buf,
+                         ssize_t n, size_t cap, sockstate__diag_sink *sink,
+                         sockstate__diag_next *next)
+{
+	struct dump d = {.st = st, .sink = sink};
+	sockstate__diag_result res;
+	const char *why;
+	uint32_t messages;
+	uint16_t flags;
+	int rc;
+
+	/* Datagrams were lost (ENOBUFS: the end may be among them), nothing
+	 * came, or garbage came: where the dump ends is anyone's guess. */
+	*next = SOCKSTATE__DIAG_LOST;
+	if (n == -ENOBUFS)
+		return dump_interrupted(h, req, sink, "the socket overran (ENOBUFS)");
+	if (n < 0)
+		return recv_fail(h, n, cap);
+	rc = sockstate__diag_scan(buf, (size_t)n, &messages, &flags, &why);
+	if (rc < 0)
+		return sockstate__fail(h, rc, "sock_diag dump (%s): %s (message %u)",
+		                       family_name(req->family), why, messages + 1);
+	*next = SOCKSTATE__DIAG_DRAIN;
+	if (flags & NLM_F_DUMP_INTR)
+		return dump_interrupted(h, req, sink, "the kernel marked the dump interrupted");
+	rc = cookies_next(st, h, messages);
+	if (rc < 0)
+		return rc;
+	rc = sockstate__diag_decode(buf, (size_t)n, st->seq, st->portid, dump_record, &d, &res);
+	if (rc < 0 && res.why)
+		decode_fail(h, req, &res, rc, n);
+	if (rc == SOCKSTATE_EPARSE)
+		*next = SOCKSTATE__DIAG_LOST;
+	else if (res.done)
+		*next = SOCKSTATE__DIAG_DONE;
+	else if (rc == 0)
+		*next = SOCKSTATE__DIAG_MORE;
+	return rc;
+}
+
+static int dump_once(sockstate__diag_io *io, sockstate_handle *h,
+                     const sockstate__diag_request *req, sockstate__diag_sink *sink)
+{
+	sockstate__diag_stream *st = &io->main;
+	sockstate__diag_next next = SOCKSTATE__DIAG_MORE;
+	int capture_fd = -1, rc;
+
+	rc = sockstate__diag_start(io, st, h, req);
 	if (rc < 0)
 		return rc;
 	/* The probe's empty dump is not worth a file. */
 	if (req->states) {
-		rc = capture_open(h, req, io->seq, &capture_fd);
+		rc = capture_open(h, req, st->seq, &capture_fd);
 		if (rc < 0) {
-			dump_drain(io, 0);
+			sockstate__diag_settle(st, io->buf, io->cap, 0, SOCKSTATE__DIAG_DRAIN);
 			return rc;
 		}
 	}
-	cookies_clear(io);
-	for (;;) {
-		sockstate__diag_result res;
-		const char *why;
-		uint32_t messages;
-		uint16_t flags;
-		ssize_t n = datagram_recv(io);
+	while (next == SOCKSTATE__DIAG_MORE) {
+		ssize_t n = sockstate__diag_recv(st->nl, io->buf, io->cap);
 
-		if (n == -ENOBUFS) {
-			/* Datagrams were lost: the dump's end may be among them. */
-			socket_close(io);
-			rc = dump_interrupted(h, req, d, "the socket overran (ENOBUFS)");
-			break;
-		}
-		if (n < 0) {
-			socket_close(io);
-			rc = recv_fail(io, h, n);
-			break;
-		}
-		if (capture_fd >= 0) {
+		if (n >= 0 && capture_fd >= 0) {
 			rc = capture_write(h, capture_fd, io->buf, (size_t)n);
 			if (rc < 0) {
-				dump_drain(io, (size_t)n);
+				sockstate__diag_settle(st, io->buf, io->cap, (size_t)n,
+				                       SOCKSTATE__DIAG_DRAIN);
 				break;
 			}
 		}
-		rc = sockstate__diag_scan(io->buf, (size_t)n, &messages, &flags, &why);
-		if (rc < 0) {
-			/* We cannot tell where the dump ends in garbage. */
-			socket_close(io);
-			sockstate__fail(h, rc, "sock_diag dump (%s): %s (message %u)",
-			                family_name(req->family), why, messages + 1);
-			break;
-		}
-		if (flags & NLM_F_DUMP_INTR) {
-			dump_drain(io, (size_t)n);
-			rc = dump_interrupted(h, req, d, "the kernel marked the dump interrupted");
-			break;
-		}
-		rc = cookies_next(io, h, messages);
-		if (rc < 0) {
-			dump_drain(io, (size_t)n);
-			break;
-		}
-		rc = sockstate__diag_decode(io->buf, (size_t)n, io->seq, io->portid,
-		                            dump_record, d, &res);
-		if (rc < 0 && res.why)
-			decode_fail(h, req, &res, rc, n);
-		if (rc == 0 && res.done)
-			break;
-		if (rc == SOCKSTATE_EPARSE)
-			socket_close(io); /* where garbage ends is anyone's guess */
-		else if (rc != 0 && !res.done)
-			dump_drain(io, (size_t)n);
-		if (rc != 0)
-			break;
+		rc = sockstate__diag_take(st, h, req, io->buf, n, io->cap, sink, &next);
+		sockstate__diag_settle(st, io->buf, io->cap, n < 0 ? 0 : (size_t)n, next);
 	}
 	if (capture_fd >= 0)
 		close(capture_fd);
@@ -477,12 +489,12 @@ int sockstate__diag_dump(sockstate__diag_io *io, sockstate_handle *h,
                          const sockstate__diag_request *req,
                          sockstate__diag_record_fn cb, void *ctx)
 {
-	struct dump d = {.io = io, .cb = cb, .ctx = ctx};
+	sockstate__diag_sink sink = {.cb = cb, .ctx = ctx};
 
 	for (int attempt = 0;; attempt++) {
-		int rc = dump_once(io, h, req, &d);
+		int rc = dump_once(io, h, req, &sink);
 
-		if (rc != DUMP_RESTART)
+		if (rc != SOCKSTATE__DIAG_RESTART)
 			return rc;
 		if (attempt == SOCKSTATE__DIAG_MAX_RESTARTS)
 			return sockstate__fail(h, SOCKSTATE_EAGAIN,
@@ -521,7 +533,8 @@ int sockstate__diag_io_open(sockstate__diag_io *io, sockstate_handle *h)
 		                       "netlink buffer", SOCKSTATE__DIAG_BUF_SIZE);
 	}
 	io->cap = SOCKSTATE__DIAG_BUF_SIZE;
-	rc = socket_open(io, h);
+	sockstate__diag_split_open(io);
+	rc = socket_open(io, &io->main, h);
 	/* Not being let into the namespace is not a missing backend. */
 	if (rc < 0 && io->has_netns && rc != SOCKSTATE_EUNAVAIL) {
 		sockstate__diag_io_close(io);
@@ -538,13 +551,21 @@ int sockstate__diag_io_open(sockstate__diag_io *io, sockstate_handle *h)
 	return 0;
 }
 
+static void stream_free(sockstate__diag_stream *st)
+{
+	sockstate__diag_stream_close(st);
+	free(st->seen[0].slot);
+	free(st->seen[1].slot);
+}
+
 void sockstate__diag_io_close(sockstate__diag_io *io)
 {
-	socket_close(io);
+	stream_free(&io->main);
+	stream_free(&io->half);
 	if (io->has_netns)
 		close(io->netns_fd);
 	free(io->buf);
-	free(io->seen[0].slot);
-	free(io->seen[1].slot);
+	for (int i = 0; i < SOCKSTATE__DIAG_POOL; i++)
+		free(io->pool[i]);
 	memset(io, 0, sizeof *io);
 }

@@ -339,7 +339,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(sockstate_errdetail(h)[0] != '\0');
 		}
 		/* Open, or closed and forgotten: never a half state. */
-		FUZZ_CHECK(fk.open_sockets == (io.nl != NULL));
+		FUZZ_CHECK(fk.open_sockets == (io.main.nl != NULL));
 	}
 	sockstate__diag_io_close(&io);
 	FUZZ_CHECK(fk.open_sockets == 0);

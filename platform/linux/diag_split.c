@@ -1,0 +1,323 @@
+/* diag_split.c - one sock_diag dump run as two at once: the kernel builds
+ * one message per socket in the context of the thread that reads the
+ * socket, single-threaded, so a big dump is bound by one CPU. Two dumps,
+ * each carrying a program that keeps one half of the sockets by their
+ * ports (sockstate__diag_split_bytecode), read by two threads, let two
+ * CPUs build them.
+ *
+ * The calling thread sends half 0 on the backend's socket and half 1 on a
+ * second one (opened the first time, in the handle's namespace, as the
+ * first was). A worker thread only receives half 1's datagrams into a
+ * pool of SOCKSTATE__DIAG_POOL buffers and waits when all are full; the
+ * calling thread reads half 0 itself and decodes both, so the callback
+ * (the user's code) and sockstate__fail (the handle's detail buffer) run
+ * on the calling thread only, and memory stays bounded by the pool.
+ * Everything diag_io.c does for one stream it does for each: its own
+ * cookies against repeats, restart, drain or close. The thread, its lock
+ * and its condition live for one call; only the sockets and the buffers
+ * stay with the handle (nothing a fork could inherit half-held).
+ *
+ * When to split (sockstate__diag_split_wanted), so that a thread is only
+ * paid for where it wins:
+ *   - the request asks for both families in one walk and carries no
+ *     bytecode of its own (a pushed-down filter already makes the kernel
+ *     send few messages; its walk is cheap);
+ *   - not in capture mode (a capture is one dump's datagrams, in order);
+ *   - more than one CPU is usable (sched_getaffinity at open);
+ *   - the last whole dump on this handle (both families, no bytecode,
+ *     every default state) delivered at least SOCKSTATE__DIAG_SPLIT_MIN
+ *     records. A handle's first dump is therefore one walk: it measures.
+ * SOCKSTATE_DIAG_SPLIT=0 or 1 in the environment at open (a developer
+ * and test knob, docs/ARCHITECTURE.md) never splits, or splits whenever
+ * the first two conditions hold.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+
+#include "diag_internal.h"
+
+/* A receive on a dump never waits: the kernel queues the next datagram
+ * before the last one's recvmsg returns. Should a dump's end ever go
+ * unseen, this bounds the worker's wait, and the socket is closed. */
+#define HALF_RECV_TIMEOUT_S 5
+
+void sockstate__diag_split_open(sockstate__diag_io *io)
+{
+	const char *knob = getenv("SOCKSTATE_DIAG_SPLIT");
+	cpu_set_t set;
+
+	io->split_knob = -1;
+	if (knob && !strcmp(knob, "0"))
+		io->split_knob = 0;
+	else if (knob && !strcmp(knob, "1"))
+		io->split_knob = 1;
+	if (sched_getaffinity(0, sizeof set, &set) == 0)
+		io->cpus = CPU_COUNT(&set);
+	else /* more CPUs than a cpu_set_t holds */
+		io->cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+int sockstate__diag_split_wanted(const sockstate__diag_io *io, sockstate_handle *h,
+                                 const sockstate__diag_request *req)
+{
+	if (io->split_knob == 0 || req->family != AF_UNSPEC || req->bytecode_len ||
+	    !req->states || sockstate__handle_capture_dir(h))
+		return 0;
+	if (io->split_knob == 1)
+		return 1;
+	return io->cpus > 1 && io->population >= SOCKSTATE__DIAG_SPLIT_MIN;
+}
+
+/* ---- the worker: half 1's datagrams into the pool ---- */
+
+struct worker {
+	sockstate__diag_io *io;      /* io->half and io->pool are the
+	                                worker's until it is joined, but for
+	                                the slots it has queued */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	size_t len[SOCKSTATE__DIAG_POOL];
+	unsigned head, count;        /* queued slots, oldest first */
+	int finished;                /* nothing more will be queued */
+	ssize_t error;               /* -errno of the receive it stopped on */
+	int lost;                    /* its dump's end was not found */
+	int stop;                    /* the caller wants no more */
+};
+
+/* The caller stopped: read and drop the rest of half 1 (the datagram in
+ * slot, n bytes, first). */
+static void *worker_drain(struct worker *w, unsigned slot, size_t n)
+{
+	int lost = sockstate__diag_drain(&w->io->half, w->io->pool[slot], w->io->cap, n) < 0;
+
+	pthread_mutex_lock(&w->lock);
+	w->lost = lost;
+	w->finished = 1;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	const sockstate__diag_stream *st = &w->io->half;
+
+	for (;;) {
+		unsigned slot;
+		ssize_t n;
+		int end;
+
+		pthread_mutex_lock(&w->lock);
+		while (w->count == SOCKSTATE__DIAG_POOL && !w->stop)
+			pthread_cond_wait(&w->cond, &w->lock);
+		slot = (w->head + w->count) % SOCKSTATE__DIAG_POOL;
+		if (w->stop) {
+			pthread_mutex_unlock(&w->lock);
+			return worker_drain(w, slot, 0);
+		}
+		pthread_mutex_unlock(&w->lock);
+
+		n = sockstate__diag_recv(st->nl, w->io->pool[slot], w->io->cap);
+		end = n < 0 ? -1 : sockstate__diag_holds_end(w->io->pool[slot], (size_t)n, st->seq);
+
+		pthread_mutex_lock(&w->lock);
+		if (w->stop && n >= 0 && end == 0) {
+			pthread_mutex_unlock(&w->lock);
+			return worker_drain(w, slot, (size_t)n);
+		}
+		/* Here a stop comes with the dump's end (or its loss). */
+		if (n < 0)
+			w->error = n;
+		else if (!w->stop)
+			w->len[slot] = (size_t)n, w->count++;
+		if (end < 0)
+			w->lost = 1;
+		if (end != 0)
+			w->finished = 1;
+		pthread_cond_signal(&w->cond);
+		pthread_mutex_unlock(&w->lock);
+		if (end != 0)
+			return NULL;
+	}
+}
+
+/* Start the worker with every signal blocked: the process's signals go
+ * to threads the caller knows. */
+static int worker_start(struct worker *w, pthread_t *thread)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(thread, NULL, worker_run, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+/* Tell the worker to stop (it drains half 1 unless its end was seen),
+ * join it, and close the second socket if its dump's end was lost. */
+static void worker_join(struct worker *w, pthread_t thread)
+{
+	pthread_mutex_lock(&w->lock);
+	w->stop = 1;
+	w->count = 0;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(thread, NULL);
+	if (w->lost)
+		sockstate__diag_stream_close(&w->io->half);
+}
+
+/* ---- the calling thread: read half 0, decode both ---- */
+
+/* Decode half 1's oldest queued datagram; with wait, wait for one. *got
+ * says whether there was one (or the worker's end to report). */
+static int take_queued(struct worker *w, sockstate_handle *h,
+                       const sockstate__diag_request *req, sockstate__diag_sink *sink,
+                       sockstate__diag_next *next, int wait, int *got)
+{
+	sockstate__diag_io *io = w->io;
+	unsigned slot;
+	size_t len;
+	ssize_t error;
+	int rc;
+
+	pthread_mutex_lock(&w->lock);
+	while (wait && w->count == 0 && !w->finished)
+		pthread_cond_wait(&w->cond, &w->lock);
+	*got = w->count > 0 || w->finished;
+	slot = w->head;
+	len = w->len[slot];
+	error = w->error;
+	if (w->count == 0) {
+		pthread_mutex_unlock(&w->lock);
+		if (!*got)
+			return 0;
+		*next = SOCKSTATE__DIAG_LOST;
+		if (error < 0) /* the receive error the worker stopped on */
+			return sockstate__diag_take(&io->half, h, req, NULL, error, io->cap, sink, next);
+		return sockstate__fail(h, SOCKSTATE_EPARSE, "sock_diag dump (half 1 of 2): "
+		                       "ended without its last message");
+	}
+	pthread_mutex_unlock(&w->lock);
+
+	rc = sockstate__diag_take(&io->half, h, req, io->pool[slot], (ssize_t)len, io->cap, sink,
+	                          next);
+
+	pthread_mutex_lock(&w->lock);
+	w->head = (w->head + 1) % SOCKSTATE__DIAG_POOL;
+	w->count--;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	return rc;
+}
+
+/* Until both dumps end or something stops them: half 1's queued
+ * datagrams first (the worker goes on while a slot is free), then one of
+ * half 0's; once half 0 is done, wait for half 1's. */
+static int merge(struct worker *w, sockstate_handle *h, const sockstate__diag_request *req,
+                 sockstate__diag_sink *sink)
+{
+	sockstate__diag_io *io = w->io;
+	sockstate__diag_next a = SOCKSTATE__DIAG_MORE, b = SOCKSTATE__DIAG_MORE;
+	int rc = 0;
+
+	while (rc == 0 && (a == SOCKSTATE__DIAG_MORE || b == SOCKSTATE__DIAG_MORE)) {
+		if (b == SOCKSTATE__DIAG_MORE) {
+			int got;
+
+			rc = take_queued(w, h, req, sink, &b, a != SOCKSTATE__DIAG_MORE, &got);
+			if (got)
+				continue;
+		}
+		if (a == SOCKSTATE__DIAG_MORE) {
+			ssize_t n = sockstate__diag_recv(io->main.nl, io->buf, io->cap);
+
+			rc = sockstate__diag_take(&io->main, h, req, io->buf, n, io->cap, sink, &a);
+			sockstate__diag_settle(&io->main, io->buf, io->cap, n < 0 ? 0 : (size_t)n, a);
+		}
+	}
+	/* Half 1 stopped the dump: half 0's rest is read and dropped. */
+	if (a == SOCKSTATE__DIAG_MORE)
+		sockstate__diag_settle(&io->main, io->buf, io->cap, 0, SOCKSTATE__DIAG_DRAIN);
+	return rc;
+}
+
+/* The second socket and the pool, the first time. 0, or -1: no split. */
+static int half_ready(sockstate__diag_io *io, sockstate_handle *h,
+                      const sockstate__diag_request *half)
+{
+	const struct timeval timeout = {.tv_sec = HALF_RECV_TIMEOUT_S};
+	int opened = !io->half.nl, rc;
+
+	for (int i = 0; i < SOCKSTATE__DIAG_POOL; i++)
+		if (!io->pool[i] && !(io->pool[i] = malloc(SOCKSTATE__DIAG_BUF_SIZE)))
+			return -1;
+	rc = sockstate__diag_start(io, &io->half, h, half);
+	if (opened && io->half.nl)
+		(void)setsockopt(mnl_socket_get_fd(io->half.nl), SOL_SOCKET, SO_RCVTIMEO,
+		                 &timeout, sizeof timeout);
+	return rc < 0 ? -1 : 0;
+}
+
+int sockstate__diag_split_dump(sockstate__diag_io *io, sockstate_handle *h,
+                               const sockstate__diag_request *req,
+                               sockstate__diag_record_fn cb, void *ctx)
+{
+	unsigned char bytecode[2][SOCKSTATE__DIAG_SPLIT_BYTECODE_LEN];
+	sockstate__diag_request half[2] = {*req, *req};
+	sockstate__diag_sink sink = {.cb = cb, .ctx = ctx};
+	struct worker w;
+	pthread_t thread;
+	int rc;
+
+	for (int i = 0; i < 2; i++) {
+		half[i].bytecode = bytecode[i];
+		half[i].bytecode_len = (size_t)sockstate__diag_split_bytecode(i, bytecode[i],
+		                                                              sizeof bytecode[i]);
+	}
+	/* Without a second socket or buffers, one walk still answers. */
+	if (half_ready(io, h, &half[1]) < 0)
+		return sockstate__diag_dump(io, h, req, cb, ctx);
+	memset(&w, 0, sizeof w);
+	w.io = io;
+	if (pthread_mutex_init(&w.lock, NULL) != 0)
+		goto no_thread;
+	if (pthread_cond_init(&w.cond, NULL) != 0) {
+		pthread_mutex_destroy(&w.lock);
+		goto no_thread;
+	}
+	if (worker_start(&w, &thread) != 0) {
+		pthread_cond_destroy(&w.cond);
+		pthread_mutex_destroy(&w.lock);
+		goto no_thread;
+	}
+	rc = sockstate__diag_start(io, &io->main, h, &half[0]);
+	if (rc == 0)
+		rc = merge(&w, h, req, &sink);
+	worker_join(&w, thread);
+	pthread_cond_destroy(&w.cond);
+	pthread_mutex_destroy(&w.lock);
+	/* Interrupted before anything was delivered: as one walk, which
+	 * restarts on its own. */
+	if (rc == SOCKSTATE__DIAG_RESTART)
+		return sockstate__diag_dump(io, h, req, cb, ctx);
+	if (rc == 0)
+		io->splits++;
+	return rc;
+
+no_thread:
+	sockstate__diag_settle(&io->half, io->pool[0], io->cap, 0, SOCKSTATE__DIAG_DRAIN);
+	return sockstate__diag_dump(io, h, req, cb, ctx);
+}
