@@ -3,7 +3,8 @@
  *
  * Filled by a platform's owner walk in any order, then finished once:
  * pairs are sorted and split into parallel key/pid arrays, so the owners
- * of a key are one contiguous run of pids that records can point at.
+ * of a key are one contiguous run of pids that records can point at, and
+ * a hash index finds a key's run in one probe.
  * Memory is kept across reset() so a monitoring loop allocates once. */
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,9 @@ struct sockstate__owners {
 	uint64_t *keys;   /* after finish: sorted unique-pair keys */
 	int32_t *pids;    /* parallel to keys */
 	size_t nkeys, cap_keys, cap_pids;
+	uint32_t *index;  /* after finish: open addressing over the first
+	                     position of each key's run, + 1 (0: free) */
+	size_t index_mask;
 	struct pid_name *names;
 	size_t nnames, cap_names;
 	char *pool;
@@ -61,6 +65,7 @@ void sockstate__owners_free(sockstate__owners *m)
 	free(m->pairs);
 	free(m->keys);
 	free(m->pids);
+	free(m->index);
 	free(m->names);
 	free(m->pool);
 	free(m);
@@ -109,6 +114,41 @@ static int name_cmp(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
+static size_t key_slot(uint64_t key, size_t mask)
+{
+	return (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & mask;
+}
+
+/* Every record of a query looks its key up once: a hash index (built
+ * where the map is built, often on its own thread) makes that one probe
+ * instead of a binary search's ~16 cache misses. At most half full. */
+static int index_build(sockstate__owners *m)
+{
+	size_t slots = 64;
+
+	while (slots < 2 * m->nkeys)
+		slots *= 2;
+	if (slots - 1 > m->index_mask || !m->index) {
+		uint32_t *p = realloc(m->index, slots * sizeof *p);
+		if (!p)
+			return SOCKSTATE_ENOMEM;
+		m->index = p;
+		m->index_mask = slots - 1;
+	}
+	memset(m->index, 0, (m->index_mask + 1) * sizeof *m->index);
+	for (size_t i = 0; i < m->nkeys; i++) {
+		size_t j;
+
+		if (i && m->keys[i - 1] == m->keys[i])
+			continue;
+		for (j = key_slot(m->keys[i], m->index_mask); m->index[j];
+		     j = (j + 1) & m->index_mask)
+			;
+		m->index[j] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
 int sockstate__owners_finish(sockstate__owners *m)
 {
 	size_t n = 0;
@@ -126,6 +166,12 @@ int sockstate__owners_finish(sockstate__owners *m)
 		n++;
 	}
 	m->nkeys = n;
+	if (n > UINT32_MAX - 1)
+		return SOCKSTATE_ENOMEM;
+	if (index_build(m)) {
+		m->nkeys = 0; /* finds nothing rather than a stale index */
+		return SOCKSTATE_ENOMEM;
+	}
 	if (m->nnames)
 		qsort(m->names, m->nnames, sizeof *m->names, name_cmp);
 	return 0;
@@ -134,19 +180,22 @@ int sockstate__owners_finish(sockstate__owners *m)
 const int32_t *sockstate__owners_find(const sockstate__owners *m, uint64_t key,
                                       uint32_t *n)
 {
-	size_t lo = 0, hi = m->nkeys, end;
+	size_t first = 0, end;
 
-	while (lo < hi) { /* first index with keys[i] >= key */
-		size_t mid = lo + (hi - lo) / 2;
-		if (m->keys[mid] < key)
-			lo = mid + 1;
-		else
-			hi = mid;
+	*n = 0;
+	if (!m->index || !m->nkeys)
+		return NULL;
+	for (size_t j = key_slot(key, m->index_mask);; j = (j + 1) & m->index_mask) {
+		if (!m->index[j])
+			return NULL;
+		first = m->index[j] - 1;
+		if (m->keys[first] == key)
+			break;
 	}
-	for (end = lo; end < m->nkeys && m->keys[end] == key; end++)
+	for (end = first; end < m->nkeys && m->keys[end] == key; end++)
 		;
-	*n = (uint32_t)(end - lo);
-	return end > lo ? &m->pids[lo] : NULL;
+	*n = (uint32_t)(end - first);
+	return &m->pids[first];
 }
 
 const char *sockstate__owners_pid_name(const sockstate__owners *m, int32_t pid)

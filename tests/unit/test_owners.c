@@ -1,5 +1,5 @@
 /* test_owners.c - the owner map: several owners per key, folded repeats,
- * names, reuse after reset. */
+ * names, reuse after reset, the hash index under collisions. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -68,11 +68,69 @@ static void test_many(void **unused)
 	sockstate__owners_free(m);
 }
 
+/* The hash index: keys that all share one slot (k << 60: the
+ * multiplicative hash leaves their slot bits 0 for any table below 2^28
+ * slots), runs of several pids among them, and a map reused for a bigger
+ * then a smaller set, where a stale index would answer for keys no longer
+ * there. */
+static void test_index_collisions_and_reuse(void **unused)
+{
+	sockstate__owners *m = sockstate__owners_new();
+	const int32_t *pids;
+	uint32_t n;
+
+	(void)unused;
+	for (int round = 0; round < 3; round++) {
+		uint64_t count = round == 1 ? 5000 : 300;
+
+		sockstate__owners_reset(m);
+		for (uint64_t k = 1; k <= count; k++) {
+			uint64_t key = k << 32;
+			assert_int_equal(sockstate__owners_add(m, key, (int32_t)k), 0);
+			if (k % 7 == 0) /* a second owner: a run of two */
+				assert_int_equal(sockstate__owners_add(m, key, (int32_t)k + 100000), 0);
+		}
+		for (uint64_t k = 1; k < 16; k++) {
+			assert_int_equal(sockstate__owners_add(m, k << 60, (int32_t)k + 7000000), 0);
+			if (k % 2)
+				assert_int_equal(sockstate__owners_add(m, k << 60, 1), 0);
+		}
+		assert_int_equal(sockstate__owners_finish(m), 0);
+		for (uint64_t k = 1; k < 16; k++) {
+			pids = sockstate__owners_find(m, k << 60, &n);
+			assert_non_null(pids);
+			assert_int_equal(n, k % 2 ? 2 : 1);
+			assert_int_equal(pids[n - 1], (int32_t)k + 7000000);
+			if (n == 2)
+				assert_int_equal(pids[0], 1);
+		}
+		for (uint64_t k = 1; k <= count; k++) {
+			pids = sockstate__owners_find(m, k << 32, &n);
+			assert_non_null(pids);
+			assert_int_equal(n, k % 7 == 0 ? 2 : 1);
+			assert_int_equal(pids[0], (int32_t)k);
+			if (n == 2)
+				assert_int_equal(pids[1], (int32_t)k + 100000);
+		}
+		/* Absent keys: in the same slots, beyond the set, and 0. */
+		assert_null(sockstate__owners_find(m, (count + 1) << 32, &n));
+		assert_int_equal(n, 0);
+		assert_null(sockstate__owners_find(m, 5001ull << 32, &n));
+		assert_null(sockstate__owners_find(m, (1ull << 32) + 1, &n));
+		assert_null(sockstate__owners_find(m, 3ull << 59, &n)); /* the full slot */
+		assert_null(sockstate__owners_find(m, 0, &n));
+		if (round == 2) /* after the 5,000: none of those is found now */
+			assert_null(sockstate__owners_find(m, 4000ull << 32, &n));
+	}
+	sockstate__owners_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keys_and_names),
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_index_collisions_and_reuse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
