@@ -315,8 +315,16 @@ void sockstate__diag_stream_close(sockstate__diag_stream *st);
 /* Split when a dump is at least this many records (the last whole one's). */
 #define SOCKSTATE__DIAG_SPLIT_MIN 4096
 
-/* At open: read the SOCKSTATE_DIAG_SPLIT knob and count the CPUs this
- * process may run on (sched_getaffinity). */
+/* How many TCP sockets the kernel's counters in sockstat text (the
+ * contents of /proc/net/sockstat and sockstat6, concatenated, len bytes,
+ * no terminator needed) say there are: "TCP:" inuse + tw, plus "TCP6:"
+ * inuse; a missing field counts 0; at most UINT32_MAX. Pure. */
+uint64_t sockstate__diag_sockstat_count(const char *text, size_t len);
+
+/* At open: read the SOCKSTATE_DIAG_SPLIT knob, count the CPUs this
+ * process may run on (sched_getaffinity), and, for a handle on the
+ * caller's own namespace with more than one CPU, set io->population from
+ * the kernel's sockstat counters. */
 void sockstate__diag_split_open(sockstate__diag_io *io);
 
 /* Whether req should run as a split dump on this handle: see the rule in

@@ -26,15 +26,20 @@
  *   - more than one CPU is usable (sched_getaffinity at open);
  *   - the last whole dump on this handle (both families, no bytecode,
  *     every default state) delivered at least SOCKSTATE__DIAG_SPLIT_MIN
- *     records. A handle's first dump is therefore one walk: it measures.
+ *     records; before the first, the kernel's counters say how many there
+ *     are (/proc/self/net/sockstat{,6}: TCP inuse + tw, TCP6 inuse; read
+ *     at open, not for a handle on another namespace, whose first dump is
+ *     one walk and measures).
  * SOCKSTATE_DIAG_SPLIT=0 or 1 in the environment at open (a developer
  * and test knob, docs/ARCHITECTURE.md) never splits, or splits whenever
  * the first two conditions hold.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -50,6 +55,67 @@
  * unseen, this bounds the worker's wait, and the socket is closed. */
 #define HALF_RECV_TIMEOUT_S 5
 
+/* The value after `key` on the line that starts with `line` ("TCP:"), or
+ * 0 if there is none. */
+static uint64_t sockstat_field(const char *text, size_t len, const char *line,
+                               const char *key)
+{
+	size_t line_len = strlen(line), key_len = strlen(key);
+
+	for (size_t at = 0; at < len;) {
+		const char *nl = memchr(text + at, '\n', len - at);
+		size_t end = nl ? (size_t)(nl - text) : len;
+
+		if (end - at > line_len && !memcmp(text + at, line, line_len)) {
+			for (size_t i = at + line_len; i + key_len + 1 < end; i++) {
+				uint64_t v = 0;
+
+				if (text[i] != ' ' || memcmp(text + i + 1, key, key_len) ||
+				    text[i + 1 + key_len] != ' ')
+					continue;
+				for (i += key_len + 2; i < end && text[i] >= '0' && text[i] <= '9'; i++)
+					v = v * 10 + (uint64_t)(text[i] - '0');
+				return v;
+			}
+			return 0;
+		}
+		at = end + 1;
+	}
+	return 0;
+}
+
+uint64_t sockstate__diag_sockstat_count(const char *text, size_t len)
+{
+	uint64_t n = sockstat_field(text, len, "TCP:", "inuse");
+
+	n += sockstat_field(text, len, "TCP:", "tw");
+	n += sockstat_field(text, len, "TCP6:", "inuse");
+	return n > UINT32_MAX ? UINT32_MAX : n;
+}
+
+/* Both files of the calling process's namespace, one after the other. */
+static uint32_t sockstat_estimate(void)
+{
+	static const char *const paths[] = {"/proc/self/net/sockstat",
+	                                    "/proc/self/net/sockstat6"};
+	char text[2048];
+	size_t len = 0;
+
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+		ssize_t n;
+
+		if (fd < 0)
+			continue;
+		while (len < sizeof text &&
+		       ((n = read(fd, text + len, sizeof text - len)) > 0 ||
+		        (n < 0 && errno == EINTR)))
+			len += n > 0 ? (size_t)n : 0;
+		close(fd);
+	}
+	return (uint32_t)sockstate__diag_sockstat_count(text, len);
+}
+
 void sockstate__diag_split_open(sockstate__diag_io *io)
 {
 	const char *knob = getenv("SOCKSTATE_DIAG_SPLIT");
@@ -64,6 +130,12 @@ void sockstate__diag_split_open(sockstate__diag_io *io)
 		io->cpus = CPU_COUNT(&set);
 	else /* more CPUs than a cpu_set_t holds */
 		io->cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	/* The first dump's size, guessed from the kernel's own counters, so
+	 * a one-shot caller (the CLI, an Ansible module) splits too. A handle
+	 * for another namespace starts with no guess: its first dump is one
+	 * walk and measures. */
+	if (io->cpus > 1 && !io->has_netns)
+		io->population = sockstat_estimate();
 }
 
 int sockstate__diag_split_wanted(const sockstate__diag_io *io, sockstate_handle *h,

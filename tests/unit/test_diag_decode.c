@@ -1074,6 +1074,33 @@ static void test_fixture_truncated_and_retyped(void **unused)
 	free(buf);
 }
 
+/* The open-time guess of a dump's size from the kernel's counters. */
+static void test_sockstat_count(void **state)
+{
+	static const char both[] =
+		"sockets: used 8\n"
+		"TCP: inuse 35046 orphan 90 tw 14990 alloc 35050 mem 160\n"
+		"UDP: inuse 3 mem 0\n"
+		"FRAG: inuse 0 memory 0\n"
+		"TCP6: inuse 16664\n"
+		"UDP6: inuse 9\n";
+	static const char no_tw_field[] = "TCP: inuse 12 orphan 0\nTCP6: inuse 5";
+	static const char cut_short[] = "TCP: inuse 1234";
+
+	(void)state;
+	assert_int_equal(sockstate__diag_sockstat_count(both, sizeof both - 1),
+	                 35046 + 14990 + 16664);
+	/* The first n bytes only: no line past them counts. */
+	assert_int_equal(sockstate__diag_sockstat_count(both, 16 + 20), 35046);
+	assert_int_equal(sockstate__diag_sockstat_count(no_tw_field, sizeof no_tw_field - 1),
+	                 17);
+	assert_int_equal(sockstate__diag_sockstat_count(cut_short, 13), 12);
+	assert_int_equal(sockstate__diag_sockstat_count("", 0), 0);
+	assert_int_equal(sockstate__diag_sockstat_count("UDP: inuse 7\n", 13), 0);
+	assert_int_equal(sockstate__diag_sockstat_count("TCP: inuse 99999999999\n", 23),
+	                 UINT32_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1103,6 +1130,7 @@ int main(void)
 		cmocka_unit_test(test_fixture_lo_ipv6),
 		cmocka_unit_test(test_fixture_info_ipv6),
 		cmocka_unit_test(test_fixture_truncated_and_retyped),
+		cmocka_unit_test(test_sockstat_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
