@@ -42,6 +42,10 @@ typedef struct sockstate__plan {
 	int want_tcp_info;          /* q->flags & SOCKSTATE_Q_TCP_INFO */
 	uint32_t pushed;            /* OUT: SOCKSTATE__F_* the backend applied
 	                               exactly; the core applies the rest */
+	int cpus_busy;              /* threads the core runs beside this walk
+	                               (the owner map's task): a backend that
+	                               would spread its walk over CPUs leaves
+	                               these to them */
 } sockstate__plan;
 
 /* The core's per-record entry point. s is the backend's record (the core

@@ -460,6 +460,7 @@ static int run_with_owners(sockstate_handle *h, struct run *run, sockstate__plan
 		return h->backend->enumerate(h->backend_state, h, plan, run_emit, run);
 	}
 	held.before_join.pid = -1;
+	plan->cpus_busy = 1;
 	rc = h->backend->enumerate(h->backend_state, h, plan, held_emit, &held);
 	sockstate__platform_task_join(task);
 	/* The map's failure first, as when it was built before the walk. */

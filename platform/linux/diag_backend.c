@@ -114,7 +114,7 @@ static int diag_enumerate(void *state, sockstate_handle *h, sockstate__plan *pla
 		sockstate__diag_io *io = state;
 
 		req.family = AF_UNSPEC; /* one walk for both (diag_io.c) */
-		if (sockstate__diag_split_wanted(io, h, &req))
+		if (sockstate__diag_split_wanted(io, h, &req, plan->cpus_busy))
 			rc = sockstate__diag_split_dump(io, h, &req, emit_filtered, &f);
 		else
 			rc = sockstate__diag_dump(io, h, &req, emit_filtered, &f);

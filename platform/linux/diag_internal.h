@@ -330,7 +330,7 @@ void sockstate__diag_split_open(sockstate__diag_io *io);
 /* Whether req should run as a split dump on this handle: see the rule in
  * diag_split.c. */
 int sockstate__diag_split_wanted(const sockstate__diag_io *io, sockstate_handle *h,
-                                 const sockstate__diag_request *req);
+                                 const sockstate__diag_request *req, int cpus_busy);
 
 /* Run req (AF_UNSPEC, no bytecode of its own) as two dumps at once: half
  * 0 on io's socket, read by the calling thread; half 1 on the second

@@ -321,7 +321,7 @@ static int direct_io(sockstate_handle *h, size_t total)
 
 	setenv("SOCKSTATE_DIAG_SPLIT", "1", 1);
 	CHECK(sockstate__diag_io_open(&io, h) == 0, 30);
-	CHECK(sockstate__diag_split_wanted(&io, h, &req), 31);
+	CHECK(sockstate__diag_split_wanted(&io, h, &req, 0), 31);
 	listing_reset(&two, 0, 0);
 	if (sockstate__diag_split_dump(&io, h, &req, collect_raw, &two) != 0 || two.n != total ||
 	    io.splits != 1)
@@ -353,6 +353,23 @@ static int auto_rule(void)
 	if (sockstate_foreach(h, NULL, collect, &one) != 0 ||
 	    one.new_thread != (CPU_COUNT(&set) > 1))
 		rc = 42;
+	/* The rule itself: the CPUs the core keeps busy (the owner map's
+	 * thread) are not the split's; a small population never splits. */
+	if (!rc) {
+		const sockstate__diag_request req = {.family = AF_UNSPEC, .states = 0x1ffe};
+		sockstate__diag_io io;
+		int cpus = CPU_COUNT(&set);
+
+		CHECK(sockstate__diag_io_open(&io, h) == 0, 44);
+		io.population = SOCKSTATE__DIAG_SPLIT_MIN;
+		if (sockstate__diag_split_wanted(&io, h, &req, 0) != (cpus > 1) ||
+		    sockstate__diag_split_wanted(&io, h, &req, 1) != (cpus > 2))
+			rc = 45;
+		io.population = SOCKSTATE__DIAG_SPLIT_MIN - 1;
+		if (!rc && sockstate__diag_split_wanted(&io, h, &req, 0))
+			rc = 46;
+		sockstate__diag_io_close(&io);
+	}
 	listing_reset(&two, 0, 0);
 	if (!rc && (sockstate_foreach(h, NULL, collect, &two) != 0 ||
 	            two.new_thread != (CPU_COUNT(&set) > 1) || two.n != one.n))
