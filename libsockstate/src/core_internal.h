@@ -11,6 +11,27 @@
 int sockstate__run(sockstate_handle *h, const sockstate_query *q,
                    sockstate_socket_cb cb, void *ctx);
 
+/* What a consumer that keeps every record is given: s (to copy) and its
+ * owner key. Returns 0 or a negative code, which ends the run. */
+typedef int (*sockstate__keep_fn)(void *ctx, const sockstate_socket *s,
+                                  uint64_t owner_key);
+
+/* sockstate__run for a consumer that keeps every record anyway (a
+ * snapshot), so that no record is copied twice. When the owner map is
+ * built beside the walk, records reach keep before they are joined, the
+ * pid filter not yet applied, and *join_later is set to 1: the consumer
+ * then passes what it kept to sockstate__join_kept. Otherwise they arrive
+ * joined and filtered (owner key 0) and *join_later is 0. Returns as
+ * sockstate__run. */
+int sockstate__run_keep(sockstate_handle *h, const sockstate_query *q,
+                        sockstate__keep_fn keep, void *ctx, int *join_later);
+
+/* Join n kept records to h's owner map (by their keys, parallel to
+ * recs) and drop, in place and in order, those q's pid filter refuses
+ * (q may be NULL). Returns how many remain. */
+size_t sockstate__join_kept(sockstate_handle *h, const sockstate_query *q,
+                            sockstate_socket *recs, const uint64_t *owner_keys, size_t n);
+
 /* The owner map of h's last run (for snapshots to copy), or NULL. */
 const sockstate__owners *sockstate__handle_owners(const sockstate_handle *h);
 

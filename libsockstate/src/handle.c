@@ -288,6 +288,10 @@ struct run {
 	sockstate_socket_cb cb;
 	void *ctx;
 	const char *netns;               /* the label records carry */
+	sockstate__keep_fn keep;         /* a consumer that keeps records
+	                                    itself (sockstate__run_keep) */
+	void *keep_ctx;
+	int *join_later;
 };
 
 static void owners_join(const sockstate__owners *m, sockstate_socket *s,
@@ -351,6 +355,11 @@ static int owners_load(sockstate_handle *h)
  * in the caller's thread, in the backend's order. The price is memory:
  * the held records (about 170 bytes each) for the length of the query. */
 
+/* sockstate__match skipping every filter but the pid one, which needs
+ * the join. */
+#define ONLY_PID_FILTER (SOCKSTATE__F_STATES | SOCKSTATE__F_FAMILY | SOCKSTATE__F_PORTS | \
+                         SOCKSTATE__F_ADDRS | SOCKSTATE__F_UID)
+
 struct owners_job {
 	sockstate_handle *h;
 	int rc;
@@ -377,6 +386,7 @@ struct held_chunk {
 	sockstate_socket rec[HELD_PER_CHUNK];
 };
 
+/* Held in chunks here, or by a consumer that keeps them anyway. */
 struct held {
 	sockstate_handle *h;
 	struct run *run;
@@ -392,6 +402,8 @@ static int held_emit(void *emit_ctx, sockstate_socket *s, uint64_t owner_key)
 	s->netns = held->run->netns;
 	if (!sockstate__match(&held->before_join, s, held->run->plan->pushed))
 		return 0;
+	if (held->run->keep)
+		return held->run->keep(held->run->keep_ctx, s, owner_key);
 	if (!c || c->n == HELD_PER_CHUNK) {
 		c = malloc(sizeof *c);
 		if (!c)
@@ -413,8 +425,6 @@ static int held_emit(void *emit_ctx, sockstate_socket *s, uint64_t owner_key)
 /* Join, check the pid filter, hand over; each chunk is freed once done. */
 static int held_replay(struct held *held)
 {
-	const uint32_t only_pid = SOCKSTATE__F_STATES | SOCKSTATE__F_FAMILY |
-	                          SOCKSTATE__F_PORTS | SOCKSTATE__F_ADDRS | SOCKSTATE__F_UID;
 	const struct run *run = held->run;
 	int rc = 0;
 
@@ -425,7 +435,7 @@ static int held_replay(struct held *held)
 			sockstate_socket *s = &c->rec[i];
 
 			owners_join(run->owners, s, c->owner_key[i]);
-			if (sockstate__match(run->q, s, only_pid))
+			if (sockstate__match(run->q, s, ONLY_PID_FILTER))
 				rc = run->cb(s, run->ctx);
 		}
 		held->head = c->next;
@@ -467,6 +477,8 @@ static int run_with_owners(sockstate_handle *h, struct run *run, sockstate__plan
 	if (job.rc < 0) {
 		memcpy(h->detail, job.detail, sizeof h->detail);
 		rc = job.rc;
+	} else if (rc == 0 && run->keep) {
+		*run->join_later = 1;
 	} else if (rc == 0) {
 		rc = held_replay(&held);
 	}
@@ -474,14 +486,23 @@ static int run_with_owners(sockstate_handle *h, struct run *run, sockstate__plan
 	return rc;
 }
 
-int sockstate__run(sockstate_handle *h, const sockstate_query *q_in,
-                   sockstate_socket_cb cb, void *ctx)
+static int keep_joined(const sockstate_socket *s, void *ctx)
+{
+	const struct run *run = ctx;
+
+	return run->keep(run->keep_ctx, s, 0);
+}
+
+/* sockstate__run, or sockstate__run_keep when keep is set. */
+static int run_query(sockstate_handle *h, const sockstate_query *q_in,
+                     sockstate_socket_cb cb, void *ctx,
+                     sockstate__keep_fn keep, void *keep_ctx, int *join_later)
 {
 	sockstate_query q;
 	sockstate__plan plan;
 	struct run run;
 
-	if (!h || !cb)
+	if (!h || !(cb || keep))
 		return SOCKSTATE_EINVAL;
 	if (q_in && q_in->size < sizeof *q_in)
 		return sockstate__fail(h, SOCKSTATE_EINVAL, "query.size is too small: "
@@ -500,10 +521,48 @@ int sockstate__run(sockstate_handle *h, const sockstate_query *q_in,
 		.q = &q, .plan = &plan, .cb = cb, .ctx = ctx,
 		.owners = (q.flags & SOCKSTATE_Q_PIDS) ? h->owners : NULL,
 		.netns = h->netns,
+		.keep = keep, .keep_ctx = keep_ctx, .join_later = join_later,
 	};
+	if (keep) {
+		*join_later = 0;
+		run.cb = keep_joined;
+		run.ctx = &run;
+	}
 	if (q.flags & SOCKSTATE_Q_PIDS)
 		return run_with_owners(h, &run, &plan);
 	return h->backend->enumerate(h->backend_state, h, &plan, run_emit, &run);
+}
+
+int sockstate__run(sockstate_handle *h, const sockstate_query *q,
+                   sockstate_socket_cb cb, void *ctx)
+{
+	if (!cb)
+		return SOCKSTATE_EINVAL;
+	return run_query(h, q, cb, ctx, NULL, NULL, NULL);
+}
+
+int sockstate__run_keep(sockstate_handle *h, const sockstate_query *q,
+                        sockstate__keep_fn keep, void *ctx, int *join_later)
+{
+	if (!keep || !join_later)
+		return SOCKSTATE_EINVAL;
+	return run_query(h, q, NULL, NULL, keep, ctx, join_later);
+}
+
+size_t sockstate__join_kept(sockstate_handle *h, const sockstate_query *q,
+                            sockstate_socket *recs, const uint64_t *owner_keys, size_t n)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		owners_join(h->owners, &recs[i], owner_keys[i]);
+		if (q && !sockstate__match(q, &recs[i], ONLY_PID_FILTER))
+			continue;
+		if (kept != i)
+			recs[kept] = recs[i];
+		kept++;
+	}
+	return kept;
 }
 
 SOCKSTATE_API int sockstate_foreach(sockstate_handle *h, const sockstate_query *q,

@@ -1,5 +1,9 @@
 /* snapshot.c - an owned array of records, one allocation.
  *
+ * With pids, records arrive before the owner map is ready (it is built
+ * beside the walk: sockstate__run_keep) and are joined in place
+ * afterwards, with the owner keys kept in a side array meanwhile.
+ *
  * Records are gathered straight into the block that becomes the snapshot:
  * its head is reserved for the snapshot header, the records follow, and
  * the block grows by realloc (which moves pages rather than copying them
@@ -22,6 +26,8 @@ static size_t align_up(size_t n)
 struct gather {
 	char *block;      /* header space, then n records */
 	size_t n, cap;    /* records held, records room */
+	uint64_t *owner_keys; /* parallel to the records, while they wait
+	                         for the owner map (sockstate__run_keep) */
 };
 
 static sockstate_socket *gather_records(const struct gather *g)
@@ -29,19 +35,25 @@ static sockstate_socket *gather_records(const struct gather *g)
 	return (sockstate_socket *)(void *)(g->block + RECORDS_OFFSET);
 }
 
-static int gather_one(const sockstate_socket *s, void *ctx)
+static int gather_one(void *ctx, const sockstate_socket *s, uint64_t owner_key)
 {
 	struct gather *g = ctx;
 
 	if (g->n == g->cap) {
 		size_t ncap = g->cap ? g->cap * 2 : 1024;
 		char *p = realloc(g->block, RECORDS_OFFSET + ncap * sizeof *s);
+		uint64_t *keys;
 
 		if (!p)
 			return SOCKSTATE_ENOMEM;
 		g->block = p;
+		keys = realloc(g->owner_keys, ncap * sizeof *keys);
+		if (!keys)
+			return SOCKSTATE_ENOMEM;
+		g->owner_keys = keys;
 		g->cap = ncap;
 	}
+	g->owner_keys[g->n] = owner_key;
 	gather_records(g)[g->n++] = *s;
 	return 0;
 }
@@ -102,12 +114,15 @@ SOCKSTATE_API int sockstate_snapshot_take(sockstate_handle *h, const sockstate_q
 {
 	struct gather g = {0};
 	sockstate_snapshot *snap;
-	int rc;
+	int join_later, rc;
 
 	if (!out)
 		return SOCKSTATE_EINVAL;
 	*out = NULL;
-	rc = sockstate__run(h, q, gather_one, &g);
+	rc = sockstate__run_keep(h, q, gather_one, &g, &join_later);
+	if (rc == 0 && join_later && g.n)
+		g.n = sockstate__join_kept(h, q, gather_records(&g), g.owner_keys, g.n);
+	free(g.owner_keys);
 	if (rc < 0) {
 		free(g.block);
 		return rc;
