@@ -266,8 +266,26 @@ static int pid_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Every process's namespace not seen yet, as "pid:PID" of its lowest pid;
- * the lowest pid of each named one too. */
+/* The caller goes last: it is gone once it has answered, so a namespace
+ * it shares with anyone is named after someone who stays (and two runs
+ * name it alike, even where pid numbers have wrapped below the caller's
+ * neighbours). */
+static void self_last(int32_t *pids, size_t n)
+{
+	int32_t self = (int32_t)getpid();
+
+	for (size_t i = 0; i < n; i++) {
+		if (pids[i] == self) {
+			memmove(&pids[i], &pids[i + 1], (n - i - 1) * sizeof *pids);
+			pids[n - 1] = self;
+			return;
+		}
+	}
+}
+
+/* Every process's namespace not seen yet, as "pid:PID" of its lowest pid
+ * but the caller's own (unless it is alone there); the same pid of each
+ * named one too. */
 static int add_processes(sockstate_handle *h, struct ns_list *l)
 {
 	DIR *d = opendir("/proc");
@@ -299,8 +317,10 @@ static int add_processes(sockstate_handle *h, struct ns_list *l)
 		pids[n++] = (int32_t)pid;
 	}
 	closedir(d);
-	if (rc == 0)
+	if (rc == 0) {
 		qsort(pids, n, sizeof *pids, pid_cmp);
+		self_last(pids, n);
+	}
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		char path[64], spec[32];
 		struct found_ns *e;

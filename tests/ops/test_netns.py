@@ -117,6 +117,29 @@ def test_all_netns_tags_every_socket_with_its_namespace(spaces):
     assert all(s["netns"] for s in doc["sockets"])
 
 
+def test_own_namespace_is_named_after_a_process_that_stays(spaces):
+    # The fixture's per-test namespace holds this pytest process and the
+    # CLI while it runs: the tag is ours, never the CLI's own pid, even
+    # where pid numbers have wrapped below ours.
+    import socket
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        tags = set()
+        for back in (60, 40, 20):
+            # Where we may, make pid numbers wrap below ours: the CLI is
+            # then the lowest pid in the namespace.
+            try:
+                with open("/proc/sys/kernel/ns_last_pid", "w") as f:
+                    f.write(str(max(os.getpid() - back, 300)))
+            except OSError:
+                pass
+            doc = run_json("--all-netns", "--json", "--port", port)
+            tags |= {s["netns"] for s in doc["sockets"]}
+    assert tags == {f"pid:{os.getpid()}"}
+
+
 def test_all_netns_summary_by_namespace(spaces):
     a, b = spaces
     doc = run_json("summary", "--all-netns", "--by", "netns", "--json")
