@@ -3,6 +3,7 @@ another thread was inside a call at the fork); threads with their own
 handles, or sharing one, all get exact answers."""
 
 import os
+import sys
 import threading
 import time
 
@@ -29,13 +30,19 @@ def child_checks(port):
     """0 when the child sees the population as its parent does."""
     try:
         conns = sockstate.connections(port=port, processes=True)
-        pids = sorted({c.pid for c in conns if c.pid is not None})
+        # The child holds copies of its parent's fds: both own every
+        # socket. Which one is `pid` (the lower) depends on where pid
+        # numbers have wrapped, so compare the whole set of owners.
+        owners = sorted({p for c in conns for p in c.pids})
         counts = sockstate.counts(port=port)
-        ok = (len(conns) == 7 and pids == [os.getppid()] and
-              counts[State.ESTABLISHED] == 4 and
-              sockstate.backend() == sockstate.backends()[0])
-        return 0 if ok else 1
-    except BaseException:
+        seen = (len(conns), owners, counts[State.ESTABLISHED], sockstate.backend())
+        want = (7, sorted({os.getppid(), os.getpid()}), 4, sockstate.backends()[0])
+        if seen == want:
+            return 0
+        print(f"child {os.getpid()}: saw {seen}, want {want}: {conns}", file=sys.stderr)
+        return 1
+    except BaseException as e:
+        print(f"child {os.getpid()}: {e!r}", file=sys.stderr)
         return 2
 
 
