@@ -8,7 +8,6 @@ before) and counts can be asserted exactly. Without root the tests that need exa
 totals or namespaces skip and say why.
 """
 
-import ctypes
 import json
 import os
 import pathlib
@@ -17,43 +16,27 @@ import socket
 import stat
 import struct
 import subprocess
+import sys
 import tempfile
 import time
 
 import pytest
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from private_netns import enter_private_netns  # noqa: E402
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCHEMA_PATH = ROOT / "docs" / "schema" / "sockstate-1.json"
 CLI = os.environ.get("SOCKSTATE_CLI")
 IS_ROOT = os.geteuid() == 0
-CLONE_NEWNET = 0x40000000
-
-
-def _enter_private_netns():
-    """unshare(CLONE_NEWNET) for this thread (the main one) and bring lo up.
-    Returns None, or why it could not."""
-    if not IS_ROOT:
-        return "not root"
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(CLONE_NEWNET) != 0:
-        return "unshare(CLONE_NEWNET): " + os.strerror(ctypes.get_errno())
-    # SIOCGIFFLAGS/SIOCSIFFLAGS on lo: no dependency on iproute2 here.
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        import fcntl
-        req = struct.pack("16sh", b"lo", 0)
-        flags = struct.unpack("16sh", fcntl.ioctl(s, 0x8913, req))[1]
-        fcntl.ioctl(s, 0x8914, struct.pack("16sh", b"lo", flags | 1))
-    return None
-
-
-PRIVATE_NETNS_PROBLEM = _enter_private_netns() if CLI else "SOCKSTATE_CLI is not set"
+PRIVATE_NETNS_PROBLEM = enter_private_netns() if CLI else "SOCKSTATE_CLI is not set"
 PRIVATE = PRIVATE_NETNS_PROBLEM is None
 
 
 @pytest.fixture(autouse=True)
 def fresh_netns():
     if PRIVATE:
-        problem = _enter_private_netns()
+        problem = enter_private_netns()
         assert problem is None, problem
     yield
 
