@@ -42,7 +42,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,7 +170,7 @@ struct worker {
 
 /* The caller stopped: read and drop the rest of half 1 (the datagram in
  * slot, n bytes, first). */
-static void *worker_drain(struct worker *w, unsigned slot, size_t n)
+static void worker_drain(struct worker *w, unsigned slot, size_t n)
 {
 	int lost = sockstate__diag_drain(&w->io->half, w->io->pool[slot], w->io->cap, n) < 0;
 
@@ -180,10 +179,9 @@ static void *worker_drain(struct worker *w, unsigned slot, size_t n)
 	w->finished = 1;
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->lock);
-	return NULL;
 }
 
-static void *worker_run(void *arg)
+static void worker_run(void *arg)
 {
 	struct worker *w = arg;
 	const sockstate__diag_stream *st = &w->io->half;
@@ -199,7 +197,8 @@ static void *worker_run(void *arg)
 		slot = (w->head + w->count) % SOCKSTATE__DIAG_POOL;
 		if (w->stop) {
 			pthread_mutex_unlock(&w->lock);
-			return worker_drain(w, slot, 0);
+			worker_drain(w, slot, 0);
+			return;
 		}
 		pthread_mutex_unlock(&w->lock);
 
@@ -209,7 +208,8 @@ static void *worker_run(void *arg)
 		pthread_mutex_lock(&w->lock);
 		if (w->stop && n >= 0 && end == 0) {
 			pthread_mutex_unlock(&w->lock);
-			return worker_drain(w, slot, (size_t)n);
+			worker_drain(w, slot, (size_t)n);
+			return;
 		}
 		/* Here a stop comes with the dump's end (or its loss). */
 		if (n < 0)
@@ -223,34 +223,20 @@ static void *worker_run(void *arg)
 		pthread_cond_signal(&w->cond);
 		pthread_mutex_unlock(&w->lock);
 		if (end != 0)
-			return NULL;
+			return;
 	}
-}
-
-/* Start the worker with every signal blocked: the process's signals go
- * to threads the caller knows. */
-static int worker_start(struct worker *w, pthread_t *thread)
-{
-	sigset_t all, old;
-	int rc;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(thread, NULL, worker_run, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return rc;
 }
 
 /* Tell the worker to stop (it drains half 1 unless its end was seen),
  * join it, and close the second socket if its dump's end was lost. */
-static void worker_join(struct worker *w, pthread_t thread)
+static void worker_join(struct worker *w, sockstate__task *thread)
 {
 	pthread_mutex_lock(&w->lock);
 	w->stop = 1;
 	w->count = 0;
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->lock);
-	pthread_join(thread, NULL);
+	sockstate__platform_task_join(thread);
 	if (w->lost)
 		sockstate__diag_stream_close(&w->io->half);
 }
@@ -355,7 +341,7 @@ int sockstate__diag_split_dump(sockstate__diag_io *io, sockstate_handle *h,
 	sockstate__diag_request half[2] = {*req, *req};
 	sockstate__diag_sink sink = {.cb = cb, .ctx = ctx};
 	struct worker w;
-	pthread_t thread;
+	sockstate__task *thread;
 	int rc;
 
 	for (int i = 0; i < 2; i++) {
@@ -374,7 +360,8 @@ int sockstate__diag_split_dump(sockstate__diag_io *io, sockstate_handle *h,
 		pthread_mutex_destroy(&w.lock);
 		goto no_thread;
 	}
-	if (worker_start(&w, &thread) != 0) {
+	/* A thread of its own, born with every signal blocked (posix.c). */
+	if (sockstate__platform_task_start(&thread, worker_run, &w) != 0) {
 		pthread_cond_destroy(&w.cond);
 		pthread_mutex_destroy(&w.lock);
 		goto no_thread;
