@@ -761,7 +761,7 @@ def main(argv):
     res = {"command": "tests/bench/run.py " + " ".join(argv) if argv else "tests/bench/run.py",
            "facts": machine_facts(t), "sizes": {},
            "reps": {"whole": args.reps, "inproc_passes": 5, "inproc_reps": 3,
-                    "inproc_total": 5 * 3, "py_passes": 2, "py_reps": max(2, args.reps // 2)}}
+                    "inproc_total": 5 * 3, "py_passes": 3, "py_reps": max(2, args.reps)}}
     ns = Namespace()
     bpf = None
     for n in args.sizes:
