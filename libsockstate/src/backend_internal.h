@@ -130,6 +130,11 @@ int sockstate__fail(sockstate_handle *h, int code, const char *fmt, ...)
  * the caller keeps its error apart from the caller's. */
 void sockstate__fail_redirect(char *buf, size_t len);
 
+/* The detail the last sockstate__fail on this thread left (the redirect
+ * buffer when one is set, else h's): what a backend reads back to reuse
+ * a failed call's text. */
+const char *sockstate__fail_last(const sockstate_handle *h);
+
 /* The handle's options, as sockstate_open got them (never NULL). */
 const char *sockstate__handle_pid_source_option(const sockstate_handle *h);
 

@@ -179,7 +179,7 @@ static int readable_or_unknown(sockstate_handle *h, int rc, const char *unknown)
 {
 	if (rc != SOCKSTATE_EPERM)
 		return rc;
-	sockstate__set_pid_source_reason(h, "%s: %s unknown", sockstate_errdetail(h),
+	sockstate__set_pid_source_reason(h, "%s: %s unknown", sockstate__fail_last(h),
 	                                 unknown);
 	return sockstate__fail(h, 0, "%s", "");
 }

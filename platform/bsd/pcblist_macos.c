@@ -306,7 +306,7 @@ static int mac_owners(void *state, sockstate_handle *h, sockstate__owners *map,
 			                       ? "out of memory for process names" : detail);
 	} else if (rc == SOCKSTATE_EPERM) {
 		sockstate__set_pid_source_reason(h, "%s: process names unknown",
-		                                 sockstate_errdetail(h));
+		                                 sockstate__fail_last(h));
 		sockstate__fail(h, 0, "%s", "");
 	} else {
 		return rc;
