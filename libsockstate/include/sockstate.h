@@ -404,9 +404,14 @@ typedef int (*sockstate_socket_cb)(const sockstate_socket *s, void *ctx);
  * Memory does not grow with the number of sockets, except with Q_PIDS:
  * then the owner map grows with the number of socket fds, and, where the
  * library builds the map on a second thread while the OS is walked
- * (Linux, FreeBSD, macOS), the matching records (about 170 bytes each)
- * are held until the map is ready; cb still runs on the calling thread,
- * in the OS's order, only after the walk has ended. */
+ * (Linux, FreeBSD, macOS; not with a pid filter, which builds the map
+ * first), the records matching every filter (about 170 bytes each) are
+ * held until the map is ready; cb then runs only after the walk.
+ * cb always runs on the calling thread. Order: as the OS lists them,
+ * except that on Linux a big unfiltered listing is read as two halves at
+ * once and the halves interleave, so the order may differ from run to
+ * run: sort (sockstate_snapshot_sort) where order matters. cb must not
+ * fork() without exec(): a thread of the library may be running. */
 SOCKSTATE_API int sockstate_foreach(sockstate_handle *h, const sockstate_query *q,
                                     sockstate_socket_cb cb, void *ctx);
 
@@ -432,8 +437,9 @@ typedef struct sockstate_snapshot {
 } sockstate_snapshot;
 
 /* sockstate_snapshot_take - every socket matching q into one owned
- * snapshot (*out; free with sockstate_snapshot_free). Records keep the OS's
- * order. Returns 0 or a negative code; *out is NULL on error. */
+ * snapshot (*out; free with sockstate_snapshot_free). Records keep the
+ * order sockstate_foreach gives them (see there: not always the same from
+ * run to run). Returns 0 or a negative code; *out is NULL on error. */
 SOCKSTATE_API int sockstate_snapshot_take(sockstate_handle *h,
                                           const sockstate_query *q,
                                           sockstate_snapshot **out);
@@ -442,7 +448,7 @@ SOCKSTATE_API int sockstate_snapshot_take(sockstate_handle *h,
  * fine. */
 SOCKSTATE_API void sockstate_snapshot_free(sockstate_snapshot *snap);
 
-/* Sort keys. Ties keep the OS's order (the sort is stable). */
+/* Sort keys. Ties keep the snapshot's order (the sort is stable). */
 typedef enum sockstate_sort_key {
 	SOCKSTATE_SORT_NONE = 0,
 	SOCKSTATE_SORT_STATE,       /* normalized state, then local */
@@ -651,7 +657,9 @@ SOCKSTATE_API int sockstate_wait_check(sockstate_handle *h, const sockstate_wait
 /* One network namespace found by sockstate_netns_list. */
 typedef struct sockstate_netns {
 	uint32_t size;              /* sizeof(sockstate_netns) */
-	int32_t pid;                /* the lowest pid seen in it, -1 if none */
+	int32_t pid;                /* the lowest pid seen in it but the
+	                               caller's own (the caller's only when
+	                               it is alone there), -1 if none */
 	const char *spec;           /* for sockstate_options.netns: "NAME"
 	                               (under /run/netns) or "pid:PID" */
 	uint64_t inode;             /* the namespace's identity */
@@ -660,8 +668,10 @@ typedef struct sockstate_netns {
 
 /* sockstate_netns_list - every network namespace the caller can see, each
  * once (by inode): those named under /run/netns, sorted by name, then
- * those of running processes not named there, by pid (spec "pid:PID" of
- * the lowest pid in it). A process whose namespace the caller may not
+ * those of running processes not named there, by that pid (spec
+ * "pid:PID"; a namespace only the caller is in comes last). The caller is
+ * passed over because it is gone once it has answered: a spec names a
+ * process that stays. A process whose namespace the caller may not
  * look at (another user's, when not root) is skipped: its namespace
  * cannot be named. h: any open handle (its backend must support
  * namespaces). *out is one allocation, free with sockstate_netns_list_free.

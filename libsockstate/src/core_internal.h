@@ -27,8 +27,9 @@ int sockstate__run_keep(sockstate_handle *h, const sockstate_query *q,
                         sockstate__keep_fn keep, void *ctx, int *join_later);
 
 /* Join n kept records to h's owner map (by their keys, parallel to
- * recs) and drop, in place and in order, those q's pid filter refuses
- * (q may be NULL). Returns how many remain. */
+ * recs; NULL: every key 0, the records may carry their pid) and drop, in
+ * place and in order, those q's pid filter refuses (q may be NULL).
+ * Returns how many remain. */
 size_t sockstate__join_kept(sockstate_handle *h, const sockstate_query *q,
                             sockstate_socket *recs, const uint64_t *owner_keys, size_t n);
 

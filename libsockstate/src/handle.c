@@ -61,6 +61,13 @@ void sockstate__fail_redirect(char *buf, size_t len)
 	fail_redirect_len = buf ? len : 0;
 }
 
+const char *sockstate__fail_last(const sockstate_handle *h)
+{
+	if (fail_redirect)
+		return fail_redirect;
+	return h ? h->detail : open_error;
+}
+
 const char *sockstate__handle_pid_source_option(const sockstate_handle *h)
 {
 	return h->pid_source_option;
@@ -465,8 +472,12 @@ static int run_with_owners(sockstate_handle *h, struct run *run, sockstate__plan
 	sockstate__task *task;
 	int rc;
 
-	if (sockstate__platform_task_start(&task, owners_job_run, &job) < 0) {
-		/* No thread: the map first, then the walk streams. */
+	/* A pid filter keeps few records, and only the map can tell which:
+	 * holding every other record for it would cost the whole table. So
+	 * then, as where there is no thread, the map first, then the walk
+	 * streams. */
+	if (run->q->pid >= 0 ||
+	    sockstate__platform_task_start(&task, owners_job_run, &job) < 0) {
 		rc = owners_load(h);
 		if (rc < 0)
 			return rc;
@@ -478,7 +489,7 @@ static int run_with_owners(sockstate_handle *h, struct run *run, sockstate__plan
 	sockstate__platform_task_join(task);
 	/* The map's failure first, as when it was built before the walk. */
 	if (job.rc < 0) {
-		memcpy(h->detail, job.detail, sizeof h->detail);
+		snprintf(h->detail, sizeof h->detail, "%s", job.detail);
 		rc = job.rc;
 	} else if (rc == 0 && run->keep) {
 		*run->join_later = 1;
@@ -558,7 +569,7 @@ size_t sockstate__join_kept(sockstate_handle *h, const sockstate_query *q,
 	size_t kept = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		owners_join(h->owners, &recs[i], owner_keys[i]);
+		owners_join(h->owners, &recs[i], owner_keys ? owner_keys[i] : 0);
 		if (q && !sockstate__match(q, &recs[i], ONLY_PID_FILTER))
 			continue;
 		if (kept != i)

@@ -27,8 +27,23 @@ struct gather {
 	char *block;      /* header space, then n records */
 	size_t n, cap;    /* records held, records room */
 	uint64_t *owner_keys; /* parallel to the records, while they wait
-	                         for the owner map (sockstate__run_keep) */
+	                         for the owner map (sockstate__run_keep);
+	                         NULL until the first key that is not 0 */
 };
+
+/* Room for the key of every record the block has room for; the keys
+ * before the first one that is not 0 are 0. */
+static int gather_keys(struct gather *g)
+{
+	uint64_t *keys = realloc(g->owner_keys, g->cap * sizeof *keys);
+
+	if (!keys)
+		return SOCKSTATE_ENOMEM;
+	if (!g->owner_keys)
+		memset(keys, 0, g->n * sizeof *keys);
+	g->owner_keys = keys;
+	return 0;
+}
 
 static sockstate_socket *gather_records(const struct gather *g)
 {
@@ -42,18 +57,18 @@ static int gather_one(void *ctx, const sockstate_socket *s, uint64_t owner_key)
 	if (g->n == g->cap) {
 		size_t ncap = g->cap ? g->cap * 2 : 1024;
 		char *p = realloc(g->block, RECORDS_OFFSET + ncap * sizeof *s);
-		uint64_t *keys;
 
 		if (!p)
 			return SOCKSTATE_ENOMEM;
 		g->block = p;
-		keys = realloc(g->owner_keys, ncap * sizeof *keys);
-		if (!keys)
-			return SOCKSTATE_ENOMEM;
-		g->owner_keys = keys;
 		g->cap = ncap;
+		if (g->owner_keys && gather_keys(g) < 0)
+			return SOCKSTATE_ENOMEM;
 	}
-	g->owner_keys[g->n] = owner_key;
+	if (owner_key && !g->owner_keys && gather_keys(g) < 0)
+		return SOCKSTATE_ENOMEM;
+	if (g->owner_keys)
+		g->owner_keys[g->n] = owner_key;
 	gather_records(g)[g->n++] = *s;
 	return 0;
 }
