@@ -19,9 +19,10 @@
  *
  * When to split (sockstate__diag_split_wanted), so that a thread is only
  * paid for where it wins:
- *   - the request asks for both families in one walk and carries no
- *     bytecode of its own (a pushed-down filter already makes the kernel
- *     send few messages; its walk is cheap);
+ *   - the request asks for both families in one walk, for more than the
+ *     listeners (those alone are a small table of their own) and carries
+ *     no bytecode of its own (a pushed-down filter already makes the
+ *     kernel send few messages; its walk is cheap);
  *   - not in capture mode (a capture is one dump's datagrams, in order);
  *   - more than one CPU is usable (sched_getaffinity at open) beyond
  *     those the core keeps busy meanwhile (plan->cpus_busy: the owner
@@ -31,7 +32,7 @@
  *   - the last whole dump on this handle (both families, no bytecode,
  *     every default state) delivered at least SOCKSTATE__DIAG_SPLIT_MIN
  *     records; before the first, the kernel's counters say how many there
- *     are (/proc/self/net/sockstat{,6}: TCP inuse + tw, TCP6 inuse; read
+ *     are (/proc/thread-self/net/sockstat{,6}: TCP inuse + tw, TCP6 inuse; read
  *     at open, not for a handle on another namespace, whose first dump is
  *     one walk and measures).
  * SOCKSTATE_DIAG_SPLIT=0 or 1 in the environment at open (a developer
@@ -57,6 +58,9 @@
  * before the last one's recvmsg returns. Should a dump's end ever go
  * unseen, this bounds the worker's wait, and the socket is closed. */
 #define HALF_RECV_TIMEOUT_S 5
+/* idiag_states bit of TCP_LISTEN: a dump of listeners alone walks only
+ * the small listening table, not worth two. */
+#define LISTENERS_ONLY (1u << 10)
 
 /* The value after `key` on the line that starts with `line` ("TCP:"), or
  * 0 if there is none. */
@@ -96,11 +100,11 @@ uint64_t sockstate__diag_sockstat_count(const char *text, size_t len)
 	return n > UINT32_MAX ? UINT32_MAX : n;
 }
 
-/* Both files of the calling process's namespace, one after the other. */
+/* Both files of the calling thread's namespace, one after the other. */
 static uint32_t sockstat_estimate(void)
 {
-	static const char *const paths[] = {"/proc/self/net/sockstat",
-	                                    "/proc/self/net/sockstat6"};
+	static const char *const paths[] = {"/proc/thread-self/net/sockstat",
+	                                    "/proc/thread-self/net/sockstat6"};
 	char text[2048];
 	size_t len = 0;
 
@@ -145,7 +149,7 @@ int sockstate__diag_split_wanted(const sockstate__diag_io *io, sockstate_handle 
                                  const sockstate__diag_request *req, int cpus_busy)
 {
 	if (io->split_knob == 0 || req->family != AF_UNSPEC || req->bytecode_len ||
-	    !req->states || sockstate__handle_capture_dir(h))
+	    !(req->states & ~LISTENERS_ONLY) || sockstate__handle_capture_dir(h))
 		return 0;
 	if (io->split_knob == 1)
 		return 1;

@@ -272,7 +272,16 @@ static int pid_cmp(const void *a, const void *b)
  * neighbours). */
 static void self_last(int32_t *pids, size_t n)
 {
-	int32_t self = (int32_t)getpid();
+	/* In /proc's own numbering, which getpid() may not share (a /proc
+	 * mounted from another pid namespace). */
+	char link[32];
+	ssize_t len = readlink("/proc/self", link, sizeof link - 1);
+	int32_t self;
+
+	if (len <= 0)
+		return;
+	link[len] = '\0';
+	self = (int32_t)strtol(link, NULL, 10);
 
 	for (size_t i = 0; i < n; i++) {
 		if (pids[i] == self) {

@@ -53,6 +53,7 @@ struct sockstate__task {
 	pthread_t thread;
 	void (*fn)(void *arg);
 	void *arg;
+	int cancel_state;            /* the caller's, restored at the join */
 };
 
 static void *task_main(void *p)
@@ -88,6 +89,9 @@ int sockstate__platform_task_start(sockstate__task **task, void (*fn)(void *arg)
 		free(t);
 		return SOCKSTATE_ENOTSUP;
 	}
+	/* The task works on the caller's stack: the caller must not be
+	 * cancelled (at a pthread_join, a recvmsg) before it has joined. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &t->cancel_state);
 	*task = t;
 	return 0;
 }
@@ -97,5 +101,6 @@ void sockstate__platform_task_join(sockstate__task *task)
 	if (!task)
 		return;
 	pthread_join(task->thread, NULL);
+	pthread_setcancelstate(task->cancel_state, NULL);
 	free(task);
 }

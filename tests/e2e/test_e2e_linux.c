@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -461,11 +462,24 @@ static int stop_or_count(const sockstate_socket *s, void *ctx)
 /* Many more sockets than one chunk of held records (1,024) holds: every
  * one comes back joined, a stop in the second chunk is returned and frees
  * the rest (ASan/LSan would see a leak), and the handle works after it. */
+enum { LISTENERS = 2500 };
+static int many_fds[LISTENERS];
+static int many_open;
+
+/* Also when an assertion ends the test early: the tests after it need
+ * their descriptors. */
+static int close_many(void **unused)
+{
+	(void)unused;
+	while (many_open > 0)
+		close(many_fds[--many_open]);
+	return 0;
+}
+
 static void test_pids_beside_walk_many(void **unused)
 {
-	enum { LISTENERS = 2500 };
-	static int fds[LISTENERS];
 	struct sockaddr_in a = {.sin_family = AF_INET};
+	struct rlimit lim;
 	sockstate_handle *h;
 	sockstate_query q;
 	struct stopper st = {0};
@@ -474,12 +488,22 @@ static void test_pids_beside_walk_many(void **unused)
 	(void)unused;
 	if (!in_private_netns)
 		skip(); /* 2,500 listeners on the host's loopback: not ours to make */
+	/* A soft limit of 1,024 (common under sudo) is raised to the hard one. */
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &lim), 0);
+	if (lim.rlim_cur < LISTENERS + 100) {
+		lim.rlim_cur = lim.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &lim);
+		if (lim.rlim_cur < LISTENERS + 100)
+			skip();
+	}
 	inet_pton(AF_INET, "127.0.0.9", &a.sin_addr);
 	for (int i = 0; i < LISTENERS; i++) {
-		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		assert_true(fds[i] >= 0);
-		assert_int_equal(bind(fds[i], (struct sockaddr *)&a, sizeof a), 0);
-		assert_int_equal(listen(fds[i], 1), 0);
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		assert_true(fd >= 0);
+		many_fds[many_open++] = fd;
+		assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+		assert_int_equal(listen(fd, 1), 0);
 	}
 	assert_int_equal(sockstate_open(&h, NULL), 0);
 	sockstate_query_init(&q);
@@ -493,8 +517,7 @@ static void test_pids_beside_walk_many(void **unused)
 	assert_int_equal(sockstate_foreach(h, &q, stop_or_count, &st), 7);
 	assert_int_equal(st.calls, 1500);
 	/* Closed first: their ephemeral ports may equal the suite's ports. */
-	for (int i = 0; i < LISTENERS; i++)
-		close(fds[i]);
+	close_many(NULL);
 
 	/* The same handle, the sockets the rest of the suite checks. */
 	sockstate_query_init(&q);
@@ -577,7 +600,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_and_counts),
 		cmocka_unit_test(test_pushdown_equals_userspace),
 		cmocka_unit_test(test_pid_filter),
-		cmocka_unit_test(test_pids_beside_walk_many),
+		cmocka_unit_test_teardown(test_pids_beside_walk_many, close_many),
 		cmocka_unit_test(test_pids_beside_walk_error),
 		cmocka_unit_test(test_open_errors),
 	};

@@ -339,7 +339,7 @@ static int direct_io(sockstate_handle *h, size_t total)
 }
 
 /* Without the knob, on more than one CPU: the first big dump splits
- * already (the open-time guess from /proc/self/net/sockstat{,6}), and so
+ * already (the open-time guess from /proc/thread-self/net/sockstat{,6}), and so
  * does the next (the first one's size); on one CPU neither does. */
 static int auto_rule(void)
 {
@@ -368,6 +368,12 @@ static int auto_rule(void)
 		io.population = SOCKSTATE__DIAG_SPLIT_MIN - 1;
 		if (!rc && sockstate__diag_split_wanted(&io, h, &req, 0))
 			rc = 46;
+		/* Listeners alone: a small table of their own, never split. */
+		const sockstate__diag_request listeners = {.family = AF_UNSPEC,
+		                                           .states = 1u << 10};
+		io.population = SOCKSTATE__DIAG_SPLIT_MIN;
+		if (!rc && sockstate__diag_split_wanted(&io, h, &listeners, 0))
+			rc = 47;
 		sockstate__diag_io_close(&io);
 	}
 	listing_reset(&two, 0, 0);
