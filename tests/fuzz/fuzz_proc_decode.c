@@ -15,12 +15,15 @@
  *     refused);
  *   - a decoded line printed back in the kernel's own format decodes to
  *     the same record (state, addresses, ports, queues, timer, uid,
- *     inode). */
+ *     inode);
+ *   - the same text read as /proc/net/sockstat{,6} counts at most
+ *     UINT32_MAX sockets (sockstate__diag_sockstat_count). */
 #include <errno.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "fuzz_common.h"
+#include "diag_internal.h"
 #include "proc_internal.h"
 
 #define CLOCK_TICKS 100
@@ -220,5 +223,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 	}
+	/* The same text as /proc/net/sockstat{,6} (diag_split.c's guess):
+	 * never beyond a uint32_t, and no byte after `size` read (ASan). */
+	FUZZ_CHECK(sockstate__diag_sockstat_count(text, size) <= UINT32_MAX);
 	return 0;
 }
