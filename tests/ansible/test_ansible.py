@@ -87,6 +87,11 @@ class Held:
             os._exit(0)
         os.close(r)
         self.child_pipe = w
+        # Both own every socket here; the lower pid is a record's `pid` and
+        # `process`: the child's where pid numbers have wrapped.
+        self.owners = sorted([ME, self.child])
+        self.first_name = MY_NAME if self.owners[0] == ME else "held-child"
+        self.first = "pid %d %s" % (self.owners[0], self.first_name)
         # The child holds copies: closing the connection must close them too.
         deadline = time.time() + 5
         while not os.path.exists("/proc/%d/comm" % self.child) or \
@@ -250,10 +255,11 @@ def test_facts_and_listen_ports_facts(env, held, tmp_path):
                   s["remote"]["address"], s["remote"]["port"], s["state"],
                   s["native_state"]["name"], s["pids"], s["process"]) for s in doc["sockets"])
     assert got == sorted([
-        ("ipv4", "127.0.0.1", P, "0.0.0.0", 0, "LISTEN", "LISTEN", [ME, held.child], MY_NAME),
-        ("ipv6", "::1", P, "::", 0, "LISTEN", "LISTEN", [ME, held.child], MY_NAME),
-        ("ipv4", "127.0.0.1", P, "127.0.0.1", C, "ESTABLISHED", "ESTAB", [ME, held.child],
-         MY_NAME),
+        ("ipv4", "127.0.0.1", P, "0.0.0.0", 0, "LISTEN", "LISTEN", held.owners,
+         held.first_name),
+        ("ipv6", "::1", P, "::", 0, "LISTEN", "LISTEN", held.owners, held.first_name),
+        ("ipv4", "127.0.0.1", P, "127.0.0.1", C, "ESTABLISHED", "ESTAB", held.owners,
+         held.first_name),
     ])
     try:
         import jsonschema
@@ -310,11 +316,12 @@ def test_facts_and_listen_ports_facts(env, held, tmp_path):
 # ---------------------------------------------------------------- checks
 
 def test_checks_pass_and_fail_with_what_they_found(env, held, tmp_path):
-    # Messages name the lowest owner (this process; the child came later).
+    # Messages name the lowest owner (this process, or the child where pid
+    # numbers have wrapped).
     P, X, C = held.port, held.closed_port, held.client_port
     rc, text, r = play(env, "check.yml", tmp_path, {"held_port": P, "closed_port": X})
     assert rc == 0, text
-    me = "pid %d %s" % (ME, MY_NAME)
+    me = held.first
     server = "127.0.0.1:%d -> 127.0.0.1:%d ESTABLISHED (%s)" % (P, C, me)
     client = "127.0.0.1:%d -> 127.0.0.1:%d ESTABLISHED (%s)" % (C, P, me)
 
@@ -406,11 +413,11 @@ def test_drain_times_out_listing_what_is_still_open(env, held, tmp_path):
     P, C = held.port, held.client_port
     assert r["failed"] is True
     assert r["msg"] == ("Timeout when waiting for *:%d to drain: 1 connection still open: "
-                        "127.0.0.1:%d -> 127.0.0.1:%d ESTABLISHED (pid %d %s)"
-                        % (P, P, C, ME, MY_NAME))
+                        "127.0.0.1:%d -> 127.0.0.1:%d ESTABLISHED (%s)"
+                        % (P, P, C, held.first))
     assert r["elapsed"] == 2
     assert [(s["local"]["port"], s["remote"]["port"], s["state"], s["pids"])
-            for s in r["remaining"]] == [(P, C, "ESTABLISHED", [ME, held.child])]
+            for s in r["remaining"]] == [(P, C, "ESTABLISHED", held.owners)]
 
 
 def test_drain_ignores_excluded_hosts_and_other_states(env, held, tmp_path):
