@@ -198,6 +198,9 @@ void sockstate__owners_reset(sockstate__owners *m);
 int sockstate__owners_add(sockstate__owners *m, uint64_t key, int32_t pid);
 /* Name pid (copied, up to 255 bytes). Returns 0 or ENOMEM. */
 int sockstate__owners_name(sockstate__owners *m, int32_t pid, const char *name);
+/* Add every (key, pid) and pid name of src, an unfinished map, to dst.
+ * Returns 0 or ENOMEM. */
+int sockstate__owners_merge(sockstate__owners *dst, const sockstate__owners *src);
 /* Sort and index after the last add; before any find. Returns 0/ENOMEM. */
 int sockstate__owners_finish(sockstate__owners *m);
 /* Owners of key: ascending pids, count in *n; NULL and 0 if none. */

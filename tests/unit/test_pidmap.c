@@ -141,6 +141,24 @@ static void test_owners_shared_named_and_unowned(void **unused)
 	pids = sockstate__owners_find(map, shared_ino, &n);
 	assert_int_equal(n, 2);
 
+	/* One walker and two (every other process on a second thread, its
+	 * map merged): the same owners and names, whichever walker met the
+	 * parent and whichever the child. */
+	for (int walkers = 1; walkers <= 2; walkers++) {
+		sockstate__owners_reset(map);
+		assert_int_equal(sockstate__linux_proc_owners_walkers(h, map, &source, walkers), 0);
+		pids = sockstate__owners_find(map, listen_ino, &n);
+		assert_int_equal(n, 1);
+		assert_int_equal(pids[0], getpid());
+		pids = sockstate__owners_find(map, shared_ino, &n);
+		assert_int_equal(n, 2);
+		assert_int_equal(pids[0], getpid() < child ? getpid() : child);
+		assert_int_equal(pids[1], getpid() < child ? child : getpid());
+		assert_string_equal(sockstate__owners_pid_name(map, getpid()), name);
+		assert_string_equal(sockstate__owners_pid_name(map, child), child_name);
+		assert_null(sockstate__owners_find(map, gone_ino, &n));
+	}
+
 	assert_int_equal(write(done[1], "d", 1), 1);
 	assert_int_equal(waitpid(child, NULL, 0), child);
 	close(ready[0]);
