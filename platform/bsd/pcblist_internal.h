@@ -293,8 +293,15 @@ void sockstate__sysctl_buf_free(sockstate__sysctl_buf *b);
 /* sysctlbyname(3), as a sockstate__sysctl_fn (ctx unused). */
 int sockstate__bsd_sysctl(void *ctx, const char *name, void *buf, size_t *len);
 
-/* A backend's open-time probe: does the sysctl `name` answer here?
- * Returns 0, or SOCKSTATE_EUNAVAIL with the OS's reason on h. */
-int sockstate__bsd_probe(sockstate_handle *h, const char *name);
+/* A backend's open: probe the sysctl `name` (does it answer here?), then
+ * give *state a zeroed block of state_size bytes (the backend's, freed by
+ * its close). Returns 0, SOCKSTATE_EUNAVAIL with the OS's reason on h, or
+ * SOCKSTATE_ENOMEM; *state is NULL on error. */
+int sockstate__bsd_open(sockstate_handle *h, const char *name, size_t state_size,
+                        void **state);
+
+/* What a backend's walk filters itself: plan's states and families into
+ * sink (when plan may push), and plan->pushed says so. */
+void sockstate__bsd_sink_plan(sockstate__pcb_sink *sink, sockstate__plan *plan);
 
 #endif /* SOCKSTATE_PCBLIST_INTERNAL_H */

@@ -228,18 +228,7 @@ struct mac_state {
 
 static int mac_open(sockstate_handle *h, void **out)
 {
-	struct mac_state *st;
-	int rc;
-
-	*out = NULL;
-	rc = sockstate__bsd_probe(h, sockstate__macos_pcblist_layout.sysctl);
-	if (rc < 0)
-		return rc;
-	st = calloc(1, sizeof *st);
-	if (!st)
-		return sockstate__fail(h, SOCKSTATE_ENOMEM, "malloc: out of memory");
-	*out = st;
-	return 0;
+	return sockstate__bsd_open(h, sockstate__macos_pcblist_layout.sysctl, sizeof(struct mac_state), out);
 }
 
 static void mac_close(void *state)
@@ -267,11 +256,7 @@ static int mac_enumerate(void *state, sockstate_handle *h, sockstate__plan *plan
 	};
 	int rc;
 
-	if (plan->may_push) {
-		sink.states = plan->states;
-		sink.families = plan->q->families;
-		plan->pushed |= SOCKSTATE__F_STATES | SOCKSTATE__F_FAMILY;
-	}
+	sockstate__bsd_sink_plan(&sink, plan);
 	rc = sockstate__pcblist_read(h, &os_sysctl, L->sysctl, &L->gen, &st->pcbs);
 	if (rc == 0)
 		rc = sockstate__sysctl_capture(h, L->sysctl, &st->pcbs);

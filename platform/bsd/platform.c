@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backend_internal.h"
@@ -35,13 +36,27 @@ int sockstate__bsd_sysctl(void *ctx, const char *name, void *buf, size_t *len)
 	return 0;
 }
 
-int sockstate__bsd_probe(sockstate_handle *h, const char *name)
+int sockstate__bsd_open(sockstate_handle *h, const char *name, size_t state_size,
+                        void **state)
 {
 	size_t need = 0;
 	int err = sockstate__bsd_sysctl(NULL, name, NULL, &need);
 
+	*state = NULL;
 	if (err)
 		return sockstate__fail(h, SOCKSTATE_EUNAVAIL, "sysctlbyname(%s): %s", name,
 		                       strerror(err));
+	*state = calloc(1, state_size);
+	if (!*state)
+		return sockstate__fail(h, SOCKSTATE_ENOMEM, "malloc: out of memory");
 	return 0;
+}
+
+void sockstate__bsd_sink_plan(sockstate__pcb_sink *sink, sockstate__plan *plan)
+{
+	if (!plan->may_push)
+		return;
+	sink->states = plan->states;
+	sink->families = plan->q->families;
+	plan->pushed |= SOCKSTATE__F_STATES | SOCKSTATE__F_FAMILY;
 }
