@@ -209,6 +209,16 @@ const int32_t *sockstate__owners_find(const sockstate__owners *m, uint64_t key,
 /* Name of pid, or NULL. */
 const char *sockstate__owners_pid_name(const sockstate__owners *m, int32_t pid);
 
+/* ---- open addressing over 64-bit keys (owner index, repeat sets) ---- */
+
+/* The first slot of key in a table of mask + 1 slots (a power of two, at
+ * most 2^32): Fibonacci hashing, whose high product bits spread inodes
+ * and cookies, however regular, over the table. */
+static inline size_t sockstate__slot_of(uint64_t key, size_t mask)
+{
+	return (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & mask;
+}
+
 /* ---- text helpers shared by decoders and writers ---- */
 
 /* Parse exactly len bytes of hex (no prefix) into *out; 0 or -1. */

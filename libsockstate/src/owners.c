@@ -126,11 +126,6 @@ static int name_cmp(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-static size_t key_slot(uint64_t key, size_t mask)
-{
-	return (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & mask;
-}
-
 /* Every record of a query looks its key up once: a hash index (built
  * where the map is built, often on its own thread) makes that one probe
  * instead of a binary search's ~16 cache misses. At most half full. */
@@ -153,7 +148,7 @@ static int index_build(sockstate__owners *m)
 
 		if (i && m->keys[i - 1] == m->keys[i])
 			continue;
-		for (j = key_slot(m->keys[i], m->index_mask); m->index[j];
+		for (j = sockstate__slot_of(m->keys[i], m->index_mask); m->index[j];
 		     j = (j + 1) & m->index_mask)
 			;
 		m->index[j] = (uint32_t)i + 1;
@@ -197,7 +192,7 @@ const int32_t *sockstate__owners_find(const sockstate__owners *m, uint64_t key,
 	*n = 0;
 	if (!m->index || !m->nkeys)
 		return NULL;
-	for (size_t j = key_slot(key, m->index_mask);; j = (j + 1) & m->index_mask) {
+	for (size_t j = sockstate__slot_of(key, m->index_mask);; j = (j + 1) & m->index_mask) {
 		if (!m->index[j])
 			return NULL;
 		first = m->index[j] - 1;

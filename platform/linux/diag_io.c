@@ -283,16 +283,11 @@ static int capture_write(sockstate_handle *h, int fd, const unsigned char *p, si
 
 /* ---- repeats: cookies of this datagram and the previous one ---- */
 
-static uint32_t cookie_hash(uint64_t cookie, uint32_t mask)
-{
-	return (uint32_t)((cookie * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & mask;
-}
-
 static int cookies_has(const sockstate__diag_cookies *set, uint64_t cookie)
 {
 	if (!set->slot)
 		return 0;
-	for (uint32_t i = cookie_hash(cookie, set->mask);; i = (i + 1) & set->mask) {
+	for (uint32_t i = (uint32_t)sockstate__slot_of(cookie, set->mask);; i = (i + 1) & set->mask) {
 		if (set->slot[i] == cookie)
 			return 1;
 		if (set->slot[i] == 0)
@@ -304,7 +299,7 @@ static int cookies_has(const sockstate__diag_cookies *set, uint64_t cookie)
  * twice as many slots as the datagram has messages. */
 static int cookies_add(sockstate__diag_cookies *set, uint64_t cookie)
 {
-	for (uint32_t i = cookie_hash(cookie, set->mask);; i = (i + 1) & set->mask) {
+	for (uint32_t i = (uint32_t)sockstate__slot_of(cookie, set->mask);; i = (i + 1) & set->mask) {
 		if (set->slot[i] == cookie)
 			return 0;
 		if (set->slot[i] == 0) {

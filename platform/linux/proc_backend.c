@@ -77,7 +77,7 @@ static int key_set_add(struct key_set *set, uint64_t key)
 			size_t j;
 			if (!set->slot[i])
 				continue;
-			for (j = (size_t)(set->slot[i] * UINT64_C(0x9E3779B97F4A7C15) >> 20) & (slots - 1);
+			for (j = sockstate__slot_of(set->slot[i], slots - 1);
 			     slot[j]; j = (j + 1) & (slots - 1))
 				;
 			slot[j] = set->slot[i];
@@ -86,7 +86,7 @@ static int key_set_add(struct key_set *set, uint64_t key)
 		set->slot = slot;
 		set->mask = slots - 1;
 	}
-	for (size_t i = (size_t)(key * UINT64_C(0x9E3779B97F4A7C15) >> 20) & set->mask;;
+	for (size_t i = sockstate__slot_of(key, set->mask);;
 	     i = (i + 1) & set->mask) {
 		if (set->slot[i] == key)
 			return 0;
