@@ -442,7 +442,7 @@ static void test_pid_filter(void **unused)
 	sockstate_close(h);
 }
 
-/* ---- the owner map built beside the walk (handle.c) ---- */
+/* ---- the owner map built beside the walk (run.c) ---- */
 
 struct stopper {
 	int stop_at;      /* return 7 from this record on, counting from 1 */
