@@ -1088,7 +1088,7 @@ static PyObject *py_open(PyObject *self, PyObject *args)
 	Py_BEGIN_ALLOW_THREADS
 	rc = sockstate_open(&h, &opts);
 	if (rc < 0)
-		snprintf(detail, sizeof detail, "%s", sockstate_open_error());
+		snprintf(detail, sizeof detail, "%s", sockstate_errdetail(NULL));
 	Py_END_ALLOW_THREADS
 	if (rc < 0) {
 		char show_buf[48];
@@ -1658,7 +1658,7 @@ static PyObject *py_count_groups(PyObject *self, PyObject *args)
 	Py_BEGIN_ALLOW_THREADS
 	for (size_t i = 0; i < set.n && rc == 0; i++) {
 		failed = set.h[i];
-		rc = sockstate_count_groups(set.h[i], &q, g);
+		rc = sockstate_groups_fill(set.h[i], &q, g);
 	}
 	if (rc == 0 && format != -1) {
 		sockstate_write_opts o = write_opts(format == -2 ? SOCKSTATE_FORMAT_TABLE
@@ -1688,7 +1688,7 @@ static PyObject *py_count_groups(PyObject *self, PyObject *args)
 		PyErr_NoMemory();
 		goto out;
 	}
-	size_t n = sockstate_groups_count(g);
+	size_t n = sockstate_groups_size(g);
 	if (top > 0 && (size_t)top < n)
 		n = (size_t)top;
 	if (!(list = PyList_New((Py_ssize_t)n)))

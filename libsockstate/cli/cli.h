@@ -284,7 +284,7 @@ int cli_explain(const struct cli_args *a, struct cli_error *e);
 const char *cli_pick_language(const char *lang_option);
 
 /* "<what>: <library message>[: <detail>]" into *e (detail: the failing
- * OS call, from sockstate_errdetail or sockstate_open_error). */
+ * OS call, from sockstate_errdetail). */
 void cli_library_error(struct cli_error *e, const char *what, int err,
                        const char *detail);
 

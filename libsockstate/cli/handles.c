@@ -68,7 +68,7 @@ static int open_every_namespace(const struct cli_args *a, struct cli_handle_set 
 	if (rc != SOCKSTATE_OK) {
 		char what[128];
 		what_failed(a, NULL, what, sizeof what);
-		cli_library_error(e, what, rc, sockstate_open_error());
+		cli_library_error(e, what, rc, sockstate_errdetail(NULL));
 		return cli_exit_code(rc);
 	}
 	rc = sockstate_netns_list(base, &list, &count);
@@ -94,7 +94,7 @@ static int open_every_namespace(const struct cli_args *a, struct cli_handle_set 
 			first_err = rc;
 		char what[128];
 		what_failed(a, list[i].spec, what, sizeof what);
-		cli_library_error(&one, what, rc, sockstate_open_error());
+		cli_library_error(&one, what, rc, sockstate_errdetail(NULL));
 		if (set_fail(set, one.msg) < 0) {
 			sockstate_netns_list_free(list);
 			cli_error_set(e, "out of memory");
@@ -131,7 +131,7 @@ int cli_handles_open(const struct cli_args *a, struct cli_handle_set *set,
 	if (rc != SOCKSTATE_OK) {
 		char what[128];
 		what_failed(a, a->netns, what, sizeof what);
-		cli_library_error(e, what, rc, sockstate_open_error());
+		cli_library_error(e, what, rc, sockstate_errdetail(NULL));
 		return cli_exit_code(rc);
 	}
 	if (set_add(set, h) < 0) {

@@ -162,7 +162,7 @@ static int count_all(const struct cli_args *a, const struct cli_handle_set *set,
 
 		*failed = set->h[i];
 		if (groups != NULL) {
-			rc = sockstate_count_groups(set->h[i], &a->query, groups);
+			rc = sockstate_groups_fill(set->h[i], &a->query, groups);
 			continue;
 		}
 		rc = sockstate_count(set->h[i], &a->query, &one);

@@ -189,7 +189,7 @@ static void draw_line(struct watch *w, sockstate_groups *g, const sockstate_coun
 {
 	char when[32], change[32];
 	int first = w->refreshes == 0;
-	size_t n = sockstate_groups_count(g);
+	size_t n = sockstate_groups_size(g);
 
 	utc_now(when, sizeof when, 1);
 	format_change(change, sizeof change, first, c->total, w->prev_total);
@@ -247,7 +247,7 @@ static int refresh(struct watch *w, struct cli_error *e)
 	int rc = sockstate_groups_new(SOCKSTATE_GROUP_PORT, &g);
 
 	for (size_t i = 0; rc == SOCKSTATE_OK && i < w->set.n; i++) {
-		rc = sockstate_count_groups(w->set.h[i], &w->a->query, g);
+		rc = sockstate_groups_fill(w->set.h[i], &w->a->query, g);
 		if (rc != SOCKSTATE_OK)
 			cli_library_error(e, "counting sockets", rc, sockstate_errdetail(w->set.h[i]));
 	}

@@ -136,11 +136,6 @@ SOCKSTATE_API const char *const *sockstate_backends(void)
 	return names;
 }
 
-SOCKSTATE_API const char *sockstate_open_error(void)
-{
-	return open_error;
-}
-
 static int pid_source_option_check(const char *pid_source)
 {
 	if (!pid_source || !strcmp(pid_source, "auto"))

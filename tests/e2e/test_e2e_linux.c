@@ -579,7 +579,7 @@ static void test_open_errors(void **unused)
 	(void)unused;
 	assert_int_equal(sockstate_open(&h, &o), SOCKSTATE_EINVAL);
 	assert_null(h);
-	assert_non_null(strstr(sockstate_open_error(), "freebsd-sysctl"));
+	assert_non_null(strstr(sockstate_errdetail(NULL), "freebsd-sysctl"));
 	o.backend = NULL;
 	o.pid_source = "magic";
 	assert_int_equal(sockstate_open(&h, &o), SOCKSTATE_EINVAL);

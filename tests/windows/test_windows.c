@@ -483,7 +483,7 @@ static void test_pid_source_option(void)
 		CHECK_EQ(sockstate_open(&h, &o), options[i].rc);
 		if (options[i].rc != 0) {
 			CHECK(h == NULL);
-			CHECK(strstr(sockstate_open_error(), options[i].name) != NULL);
+			CHECK(strstr(sockstate_errdetail(NULL), options[i].name) != NULL);
 			continue;
 		}
 		if (!h)
