@@ -89,7 +89,10 @@ struct handle_set {
 	size_t n;
 };
 
+/* The open handle in capsule cap, or NULL with the error set. */
 sockstate_handle *sockstate_py_handle_get(PyObject *cap);
+/* The same for a call whose one argument is a handle (format "O:name"). */
+sockstate_handle *sockstate_py_handle_arg(PyObject *args, const char *format);
 int sockstate_py_handles_get(PyObject *obj, struct handle_set *set);
 void sockstate_py_handles_release(struct handle_set *set);
 
@@ -144,13 +147,15 @@ PyObject *sockstate_py_connection_obj(struct build_cache *c, const sockstate_soc
 
 /* ---- enumerate.c ---- */
 
-/* One snapshot of the set, sorted by sort; releases the GIL. rc < 0 with
- * the error raised. */
-int sockstate_py_take(const struct handle_set *set, const sockstate_query *q, int sort,
-                      sockstate_snapshot **snap);
-/* The counts of the set added up; to call without the GIL. */
-int sockstate_py_count_nogil(const struct handle_set *set, const sockstate_query *q,
-                             sockstate_counts *c, sockstate_handle **failed);
+/* One snapshot over handles (one capsule or a list of them) with query
+ * (from query()), sorted by sort (SOCKSTATE_SORT_NONE: as taken), the GIL
+ * released meanwhile; NULL with the error set. */
+sockstate_snapshot *sockstate_py_snapshot(PyObject *handles, PyObject *query, int sort);
+/* The counts over handles with query, added up, the GIL released
+ * meanwhile: 0, or -1 with the error set. *first, *last (either may be
+ * NULL): the first handle and the last one counted. */
+int sockstate_py_count(PyObject *handles, PyObject *query, sockstate_counts *c,
+                       sockstate_handle **first, sockstate_handle **last);
 /* A list of Connection for snap's records; frees snap. */
 PyObject *sockstate_py_connections_from(sockstate_snapshot *snap);
 
@@ -167,8 +172,9 @@ struct membuf {
 
 /* A sockstate_write_fn appending to a struct membuf. */
 int sockstate_py_membuf_write(void *ctx, const char *buf, size_t len);
-/* m's bytes as a bytes object (NULL with the error set); frees m's data. */
-PyObject *sockstate_py_membuf_bytes(struct membuf *m);
+/* What a writer returning rc wrote into m: bytes, or NULL with the error
+ * set (rc < 0 is raised as a writing error). Frees m's data either way. */
+PyObject *sockstate_py_membuf_bytes(struct membuf *m, int rc);
 sockstate_write_opts sockstate_py_write_opts(int format, unsigned long wflags, int port);
 /* str, or None for NULL. */
 PyObject *sockstate_py_pid_source_obj(const char *src);

@@ -31,8 +31,8 @@ static int take_nogil(const struct handle_set *set, const sockstate_query *q,
 	return rc;
 }
 
-int sockstate_py_take(const struct handle_set *set, const sockstate_query *q, int sort,
-                      sockstate_snapshot **snap)
+static int take(const struct handle_set *set, const sockstate_query *q, int sort,
+                sockstate_snapshot **snap)
 {
 	const char *what = "listing sockets";
 	sockstate_handle *failed = set->h[0];
@@ -56,8 +56,8 @@ int sockstate_py_take(const struct handle_set *set, const sockstate_query *q, in
 }
 
 /* The counts of every handle of the set, added up; without the GIL. */
-int sockstate_py_count_nogil(const struct handle_set *set, const sockstate_query *q,
-                             sockstate_counts *c, sockstate_handle **failed)
+static int count_nogil(const struct handle_set *set, const sockstate_query *q,
+                       sockstate_counts *c, sockstate_handle **failed)
 {
 	int rc = 0;
 
@@ -73,24 +73,57 @@ int sockstate_py_count_nogil(const struct handle_set *set, const sockstate_query
 	return rc;
 }
 
+sockstate_snapshot *sockstate_py_snapshot(PyObject *handles, PyObject *query, int sort)
+{
+	struct handle_set set;
+	sockstate_query q;
+	sockstate_snapshot *snap = NULL;
+
+	if (sockstate_py_query_get(query, &q) < 0 ||
+	    sockstate_py_handles_get(handles, &set) < 0)
+		return NULL;
+	take(&set, &q, sort, &snap);
+	sockstate_py_handles_release(&set);
+	return snap;
+}
+
+int sockstate_py_count(PyObject *handles, PyObject *query, sockstate_counts *c,
+                       sockstate_handle **first, sockstate_handle **last)
+{
+	struct handle_set set;
+	sockstate_handle *failed = NULL;
+	sockstate_query q;
+	int rc;
+
+	if (sockstate_py_query_get(query, &q) < 0 ||
+	    sockstate_py_handles_get(handles, &set) < 0)
+		return -1;
+	if (first)
+		*first = set.h[0];
+	Py_BEGIN_ALLOW_THREADS
+	rc = count_nogil(&set, &q, c, &failed);
+	Py_END_ALLOW_THREADS
+	sockstate_py_handles_release(&set);
+	if (rc < 0) {
+		sockstate_py_raise_lib(rc, "counting sockets", sockstate_errdetail(failed));
+		return -1;
+	}
+	if (last)
+		*last = failed;
+	return 0;
+}
+
 /* connections(handles, query, sort) -> list of Connection */
 PyObject *sockstate_py_connections(PyObject *self, PyObject *args)
 {
 	PyObject *cap, *qobj;
-	struct handle_set set;
-	sockstate_query q;
-	sockstate_snapshot *snap = NULL;
-	int sort = SOCKSTATE_SORT_NONE, rc;
+	sockstate_snapshot *snap;
+	int sort = SOCKSTATE_SORT_NONE;
 	(void)self;
 
 	if (!PyArg_ParseTuple(args, "OO|i:connections", &cap, &qobj, &sort))
 		return NULL;
-	if (!sockstate_py_ready() || sockstate_py_query_get(qobj, &q) < 0 ||
-	    sockstate_py_handles_get(cap, &set) < 0)
-		return NULL;
-	rc = sockstate_py_take(&set, &q, sort, &snap);
-	sockstate_py_handles_release(&set);
-	if (rc < 0)
+	if (!sockstate_py_ready() || !(snap = sockstate_py_snapshot(cap, qobj, sort)))
 		return NULL;
 	return sockstate_py_connections_from(snap);
 }
@@ -133,24 +166,13 @@ static PyObject *counts_dict(const uint64_t *by_state);
 PyObject *sockstate_py_counts(PyObject *self, PyObject *args)
 {
 	PyObject *cap, *qobj;
-	struct handle_set set;
-	sockstate_handle *failed = NULL;
-	sockstate_query q;
 	sockstate_counts c;
-	int rc;
 	(void)self;
 
 	if (!PyArg_ParseTuple(args, "OO:counts", &cap, &qobj))
 		return NULL;
-	if (!sockstate_py_ready() || sockstate_py_query_get(qobj, &q) < 0 ||
-	    sockstate_py_handles_get(cap, &set) < 0)
+	if (!sockstate_py_ready() || sockstate_py_count(cap, qobj, &c, NULL, NULL) < 0)
 		return NULL;
-	Py_BEGIN_ALLOW_THREADS
-	rc = sockstate_py_count_nogil(&set, &q, &c, &failed);
-	Py_END_ALLOW_THREADS
-	sockstate_py_handles_release(&set);
-	if (rc < 0)
-		return sockstate_py_raise_lib(rc, "counting sockets", sockstate_errdetail(failed));
 	return counts_dict(c.by_state);
 }
 

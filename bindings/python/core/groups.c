@@ -139,7 +139,7 @@ PyObject *sockstate_py_count_groups(PyObject *self, PyObject *args)
 		PyTuple_SET_ITEM(states, i, v);
 	}
 	if (format != -1) {
-		if (!(text = sockstate_py_membuf_bytes(&m)))
+		if (!(text = sockstate_py_membuf_bytes(&m, rc)))
 			goto out;
 	} else {
 		text = none_ref();

@@ -139,17 +139,32 @@ out:
 	return cap;
 }
 
+/* The box of a call's one argument, a handle capsule (format "O:name"). */
+static struct handle_box *box_arg(PyObject *args, const char *format)
+{
+	PyObject *cap;
+
+	if (!PyArg_ParseTuple(args, format, &cap))
+		return NULL;
+	return PyCapsule_GetPointer(cap, HANDLE_CAPSULE);
+}
+
+sockstate_handle *sockstate_py_handle_arg(PyObject *args, const char *format)
+{
+	PyObject *cap;
+
+	if (!PyArg_ParseTuple(args, format, &cap))
+		return NULL;
+	return sockstate_py_handle_get(cap);
+}
+
 /* close(handle): idempotent. */
 PyObject *sockstate_py_close(PyObject *self, PyObject *args)
 {
-	PyObject *cap;
 	struct handle_box *box;
 	(void)self;
 
-	if (!PyArg_ParseTuple(args, "O:close", &cap))
-		return NULL;
-	box = PyCapsule_GetPointer(cap, HANDLE_CAPSULE);
-	if (!box)
+	if (!(box = box_arg(args, "O:close")))
 		return NULL;
 	sockstate_close(box->h);
 	box->h = NULL;
@@ -160,14 +175,10 @@ PyObject *sockstate_py_close(PyObject *self, PyObject *args)
  * fork whose parent was using it at that moment: its state may be torn). */
 PyObject *sockstate_py_abandon(PyObject *self, PyObject *args)
 {
-	PyObject *cap;
 	struct handle_box *box;
 	(void)self;
 
-	if (!PyArg_ParseTuple(args, "O:abandon", &cap))
-		return NULL;
-	box = PyCapsule_GetPointer(cap, HANDLE_CAPSULE);
-	if (!box)
+	if (!(box = box_arg(args, "O:abandon")))
 		return NULL;
 	box->h = NULL;
 	Py_RETURN_NONE;
@@ -176,11 +187,10 @@ PyObject *sockstate_py_abandon(PyObject *self, PyObject *args)
 /* backend(handle) -> str */
 PyObject *sockstate_py_backend(PyObject *self, PyObject *args)
 {
-	PyObject *cap;
 	sockstate_handle *h;
 	(void)self;
 
-	if (!PyArg_ParseTuple(args, "O:backend", &cap) || !(h = sockstate_py_handle_get(cap)))
+	if (!(h = sockstate_py_handle_arg(args, "O:backend")))
 		return NULL;
 	return PyUnicode_FromString(sockstate_backend(h));
 }
@@ -188,30 +198,23 @@ PyObject *sockstate_py_backend(PyObject *self, PyObject *args)
 /* pid_source(handle) -> str or None (how the last query mapped owners) */
 PyObject *sockstate_py_pid_source(PyObject *self, PyObject *args)
 {
-	PyObject *cap;
 	sockstate_handle *h;
-	const char *src;
 	(void)self;
 
-	if (!PyArg_ParseTuple(args, "O:pid_source", &cap) || !(h = sockstate_py_handle_get(cap)))
+	if (!(h = sockstate_py_handle_arg(args, "O:pid_source")))
 		return NULL;
-	src = sockstate_pid_source(h);
-	if (!src)
-		Py_RETURN_NONE;
-	return PyUnicode_FromString(src);
+	return sockstate_py_pid_source_obj(sockstate_pid_source(h));
 }
 
 /* pid_source_reason(handle) -> str: why the last query with owners mapped
  * them as it did ("" when nothing to say) */
 PyObject *sockstate_py_pid_source_reason(PyObject *self, PyObject *args)
 {
-	PyObject *cap;
 	sockstate_handle *h;
 	const char *why;
 	(void)self;
 
-	if (!PyArg_ParseTuple(args, "O:pid_source_reason", &cap) ||
-	    !(h = sockstate_py_handle_get(cap)))
+	if (!(h = sockstate_py_handle_arg(args, "O:pid_source_reason")))
 		return NULL;
 	why = sockstate_pid_source_reason(h);
 	return PyUnicode_DecodeUTF8(why ? why : "", why ? (Py_ssize_t)strlen(why) : 0,

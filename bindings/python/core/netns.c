@@ -5,14 +5,14 @@
 /* netns_list(handle) -> list of (spec, pid or None, inode, current). */
 PyObject *sockstate_py_netns_list(PyObject *self, PyObject *args)
 {
-	PyObject *cap, *list;
+	PyObject *list;
 	sockstate_handle *h;
 	sockstate_netns *ns = NULL;
 	size_t count = 0;
 	int rc;
 	(void)self;
 
-	if (!PyArg_ParseTuple(args, "O:netns_list", &cap) || !(h = sockstate_py_handle_get(cap)))
+	if (!(h = sockstate_py_handle_arg(args, "O:netns_list")))
 		return NULL;
 	Py_BEGIN_ALLOW_THREADS
 	rc = sockstate_netns_list(h, &ns, &count);

@@ -4,6 +4,41 @@
 
 #include "core.h"
 
+/* The text of a call taking (text, label) (format "O|s:name"): its bytes, a
+ * new reference (*text points into them), or NULL with the error set;
+ * *label keeps the caller's default unless given. */
+static PyObject *word_arg(PyObject *args, const char *format, const char **label,
+                          const char **text)
+{
+	PyObject *obj;
+
+	if (!PyArg_ParseTuple(args, format, &obj, label))
+		return NULL;
+	return sockstate_py_text_arg(obj, *label, text);
+}
+
+/* The item of a comma-separated list that starts at bad, into item (cut to
+ * size); its length before the cut, 0 for an empty one. */
+static size_t list_item(const char *bad, char *item, size_t size)
+{
+	size_t len = strcspn(bad, ","), n = len < size ? len : size - 1;
+
+	memcpy(item, bad, n);
+	item[n] = '\0';
+	return len;
+}
+
+/* "<label>: unknown <what> '<text>' (<choices>)", as the C CLI words it. */
+static PyObject *raise_unknown(const char *label, const char *what, const char *text,
+                               const char *choices)
+{
+	char show_buf[96];
+
+	return sockstate_py_raise_input(SOCKSTATE_EINVAL, "%s: unknown %s '%s' (%s)", label, what,
+	                                sockstate_py_show(text, 64, show_buf, sizeof show_buf),
+	                                choices);
+}
+
 /* state_parse(text) -> int. */
 PyObject *sockstate_py_state_parse(PyObject *self, PyObject *args)
 {
@@ -31,7 +66,6 @@ PyObject *sockstate_py_state_parse(PyObject *self, PyObject *args)
 PyObject *sockstate_py_raise_states(const char *label, const char *text, const char *bad)
 {
 	char show_buf[96], item[96];
-	size_t len;
 
 	if (text[0] == '\0')
 		return sockstate_py_raise_input(SOCKSTATE_EINVAL, "%s: empty list of states",
@@ -41,15 +75,10 @@ PyObject *sockstate_py_raise_states(const char *label, const char *text, const c
 		                                "%s: '%s' is not a list of state names", label,
 		                                sockstate_py_show(text, 64, show_buf,
 		                                                  sizeof show_buf));
-	len = strcspn(bad, ",");
-	if (len == 0)
+	if (list_item(bad, item, sizeof item) == 0)
 		return sockstate_py_raise_input(SOCKSTATE_EINVAL, "%s: empty state name in '%s'",
 		                                label, sockstate_py_show(text, 64, show_buf,
 		                                                         sizeof show_buf));
-	if (len >= sizeof item)
-		len = sizeof item - 1;
-	memcpy(item, bad, len);
-	item[len] = '\0';
 	return sockstate_py_raise_input(SOCKSTATE_EINVAL, "%s: unknown state name '%s'", label,
 	                                sockstate_py_show(item, 64, show_buf, sizeof show_buf));
 }
@@ -57,15 +86,13 @@ PyObject *sockstate_py_raise_states(const char *label, const char *text, const c
 /* states_parse(text, label) -> int mask. */
 PyObject *sockstate_py_states_parse(PyObject *self, PyObject *args)
 {
-	PyObject *obj, *b;
+	PyObject *b;
 	const char *text, *bad = NULL, *label = "state";
 	uint32_t mask = 0;
 	int rc;
 	(void)self;
 
-	if (!PyArg_ParseTuple(args, "O|s:states_parse", &obj, &label))
-		return NULL;
-	if (!(b = sockstate_py_text_arg(obj, label, &text)))
+	if (!(b = word_arg(args, "O|s:states_parse", &label, &text)))
 		return NULL;
 	rc = sockstate_states_parse(text, &mask, &bad);
 	if (rc < 0)
@@ -109,22 +136,17 @@ PyObject *sockstate_py_state_describe(PyObject *self, PyObject *args)
 /* sort_key(text, label) -> int */
 PyObject *sockstate_py_sort_key(PyObject *self, PyObject *args)
 {
-	PyObject *obj, *b;
+	PyObject *b;
 	const char *text, *label = "sort";
-	char show_buf[96];
 	sockstate_sort_key key;
 	int rc;
 	(void)self;
 
-	if (!PyArg_ParseTuple(args, "O|s:sort_key", &obj, &label))
-		return NULL;
-	if (!(b = sockstate_py_text_arg(obj, label, &text)))
+	if (!(b = word_arg(args, "O|s:sort_key", &label, &text)))
 		return NULL;
 	rc = sockstate_sort_key_parse(text, &key);
 	if (rc < 0)
-		sockstate_py_raise_input(SOCKSTATE_EINVAL, "%s: unknown sort key '%s' (state, "
-		                         "local, remote, pid, process, none)", label,
-		                         sockstate_py_show(text, 64, show_buf, sizeof show_buf));
+		raise_unknown(label, "sort key", text, "state, local, remote, pid, process, none");
 	Py_DECREF(b);
 	return rc < 0 ? NULL : PyLong_FromLong((long)key);
 }
@@ -132,22 +154,17 @@ PyObject *sockstate_py_sort_key(PyObject *self, PyObject *args)
 /* format_parse(text, label) -> int */
 PyObject *sockstate_py_format_parse(PyObject *self, PyObject *args)
 {
-	PyObject *obj, *b;
+	PyObject *b;
 	const char *text, *label = "format";
-	char show_buf[96];
 	sockstate_format fmt;
 	int rc;
 	(void)self;
 
-	if (!PyArg_ParseTuple(args, "O|s:format_parse", &obj, &label))
-		return NULL;
-	if (!(b = sockstate_py_text_arg(obj, label, &text)))
+	if (!(b = word_arg(args, "O|s:format_parse", &label, &text)))
 		return NULL;
 	rc = sockstate_format_parse(text, &fmt);
 	if (rc < 0)
-		sockstate_py_raise_input(SOCKSTATE_EINVAL, "%s: unknown format '%s' (table, "
-		                         "json, csv, prometheus)", label,
-		                         sockstate_py_show(text, 64, show_buf, sizeof show_buf));
+		raise_unknown(label, "format", text, "table, json, csv, prometheus");
 	Py_DECREF(b);
 	return rc < 0 ? NULL : PyLong_FromLong((long)fmt);
 }
@@ -156,37 +173,26 @@ PyObject *sockstate_py_format_parse(PyObject *self, PyObject *args)
  * refused as the C CLI words it. */
 PyObject *sockstate_py_group_keys_parse(PyObject *self, PyObject *args)
 {
-	PyObject *obj, *b;
+	PyObject *b;
 	const char *text, *label = "by", *bad = NULL;
 	char show_buf[96], item[96];
 	uint32_t keys = 0;
-	size_t len;
 	int rc;
 	(void)self;
 
-	if (!PyArg_ParseTuple(args, "O|s:group_keys_parse", &obj, &label))
-		return NULL;
-	if (!(b = sockstate_py_text_arg(obj, label, &text)))
+	if (!(b = word_arg(args, "O|s:group_keys_parse", &label, &text)))
 		return NULL;
 	rc = sockstate_group_keys_parse(text, &keys, &bad);
 	if (rc < 0) {
 		if (!bad)
 			bad = text;
-		len = strcspn(bad, ",");
-		if (len == 0) {
+		if (list_item(bad, item, sizeof item) == 0)
 			sockstate_py_raise_input(SOCKSTATE_EINVAL, "%s: empty key in '%s'", label,
 			                         sockstate_py_show(text, 64, show_buf,
 			                                           sizeof show_buf));
-		} else {
-			if (len >= sizeof item)
-				len = sizeof item - 1;
-			memcpy(item, bad, len);
-			item[len] = '\0';
-			sockstate_py_raise_input(SOCKSTATE_EINVAL, "%s: unknown key '%s' (port, "
-			                         "local, remote, process, uid, netns)", label,
-			                         sockstate_py_show(item, 64, show_buf,
-			                                           sizeof show_buf));
-		}
+		else
+			raise_unknown(label, "key", item,
+			              "port, local, remote, process, uid, netns");
 	}
 	Py_DECREF(b);
 	return rc < 0 ? NULL : PyLong_FromUnsignedLong(keys);
@@ -195,16 +201,14 @@ PyObject *sockstate_py_group_keys_parse(PyObject *self, PyObject *args)
 /* prefix_parse(text, label) -> bytes holding one sockstate_prefix. */
 PyObject *sockstate_py_prefix_parse(PyObject *self, PyObject *args)
 {
-	PyObject *obj, *b;
+	PyObject *b;
 	const char *text, *label = "prefix";
 	char show_buf[96];
 	sockstate_prefix pfx;
 	int rc;
 	(void)self;
 
-	if (!PyArg_ParseTuple(args, "O|s:prefix_parse", &obj, &label))
-		return NULL;
-	if (!(b = sockstate_py_text_arg(obj, label, &text)))
+	if (!(b = word_arg(args, "O|s:prefix_parse", &label, &text)))
 		return NULL;
 	rc = sockstate_prefix_parse(text, &pfx);
 	if (rc == SOCKSTATE_ERANGE)

@@ -321,6 +321,23 @@ static PyObject *u32_or_none(int valid, uint32_t v)
 	return valid ? PyLong_FromUnsignedLong(v) : none_ref();
 }
 
+/* seq (a struct sequence) with items[0..n) in it, the items stolen; when
+ * any of them is NULL (its error set), all are dropped with seq: NULL. */
+static PyObject *fill(PyObject *seq, PyObject **items, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!items[i]) {
+			for (int j = 0; j < n; j++)
+				Py_XDECREF(items[j]);
+			Py_DECREF(seq);
+			return NULL;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		PyStructSequence_SET_ITEM(seq, i, items[i]);
+	return seq;
+}
+
 static PyObject *tcp_info_obj(const sockstate_socket *s)
 {
 	int info = !!(s->valid & SOCKSTATE_HAS_TCP_INFO);
@@ -342,17 +359,7 @@ static PyObject *tcp_info_obj(const sockstate_socket *s)
 	}
 	v[5] = u32_or_none(timer, s->retransmits);
 	v[6] = u32_or_none(timer, s->expires_ms);
-	for (int i = 0; i < 7; i++) {
-		if (!v[i]) {
-			for (int j = 0; j < 7; j++)
-				Py_XDECREF(v[j]);
-			Py_DECREF(obj);
-			return NULL;
-		}
-	}
-	for (int i = 0; i < 7; i++)
-		PyStructSequence_SET_ITEM(obj, i, v[i]);
-	return obj;
+	return fill(obj, v, 7);
 }
 
 PyObject *sockstate_py_connection_obj(struct build_cache *c, const sockstate_socket *s,
@@ -412,17 +419,7 @@ PyObject *sockstate_py_connection_obj(struct build_cache *c, const sockstate_soc
 	f[CF_STATUS] = state;
 	Py_INCREF(state);
 	f[CF_NETNS] = s->netns ? sockstate_py_process_obj(c, s->netns) : none_ref();
-	for (int i = 0; i < CF_COUNT; i++) {
-		if (!f[i]) {
-			for (int j = 0; j < CF_COUNT; j++)
-				Py_XDECREF(f[j]);
-			Py_DECREF(conn);
-			return NULL;
-		}
-	}
-	for (int i = 0; i < CF_COUNT; i++)
-		PyStructSequence_SET_ITEM(conn, i, f[i]);
-	return conn;
+	return fill(conn, f, CF_COUNT);
 }
 
 static int add_type(PyObject *m, const char *name, PyTypeObject **slot,

@@ -25,10 +25,14 @@ int sockstate_py_membuf_write(void *ctx, const char *buf, size_t len)
 	return 0;
 }
 
-PyObject *sockstate_py_membuf_bytes(struct membuf *m)
+PyObject *sockstate_py_membuf_bytes(struct membuf *m, int rc)
 {
-	PyObject *b = PyBytes_FromStringAndSize(m->data ? m->data : "", (Py_ssize_t)m->len);
+	PyObject *b = NULL;
 
+	if (rc < 0)
+		sockstate_py_raise_lib(rc, "writing", "");
+	else
+		b = PyBytes_FromStringAndSize(m->data ? m->data : "", (Py_ssize_t)m->len);
 	free(m->data);
 	m->data = NULL;
 	return b;
@@ -59,9 +63,7 @@ PyObject *sockstate_py_pid_source_obj(const char *src)
 PyObject *sockstate_py_render(PyObject *self, PyObject *args)
 {
 	PyObject *cap, *qobj, *bytes, *src;
-	struct handle_set set;
-	sockstate_query q;
-	sockstate_snapshot *snap = NULL;
+	sockstate_snapshot *snap;
 	sockstate_write_opts o;
 	struct membuf m = {NULL, 0, 0};
 	int sort, format, port, rc;
@@ -72,11 +74,7 @@ PyObject *sockstate_py_render(PyObject *self, PyObject *args)
 	if (!PyArg_ParseTuple(args, "OOiiki:render", &cap, &qobj, &sort, &format,
 	                      &wflags, &port))
 		return NULL;
-	if (sockstate_py_query_get(qobj, &q) < 0 || sockstate_py_handles_get(cap, &set) < 0)
-		return NULL;
-	rc = sockstate_py_take(&set, &q, sort, &snap);
-	sockstate_py_handles_release(&set);
-	if (rc < 0)
+	if (!(snap = sockstate_py_snapshot(cap, qobj, sort)))
 		return NULL;
 	o = sockstate_py_write_opts(format, wflags, port);
 	count = snap->count;
@@ -89,12 +87,7 @@ PyObject *sockstate_py_render(PyObject *self, PyObject *args)
 	rc = sockstate_snapshot_write(snap, &o, sockstate_py_membuf_write, &m);
 	sockstate_snapshot_free(snap);
 	Py_END_ALLOW_THREADS
-	if (rc < 0) {
-		free(m.data);
-		Py_DECREF(src);
-		return sockstate_py_raise_lib(rc, "writing", "");
-	}
-	bytes = sockstate_py_membuf_bytes(&m);
+	bytes = sockstate_py_membuf_bytes(&m, rc);
 	if (!bytes) {
 		Py_DECREF(src);
 		return NULL;
@@ -108,9 +101,7 @@ PyObject *sockstate_py_render(PyObject *self, PyObject *args)
 PyObject *sockstate_py_render_counts(PyObject *self, PyObject *args)
 {
 	PyObject *cap, *qobj, *bytes, *src;
-	struct handle_set set;
-	sockstate_handle *h, *failed = NULL;
-	sockstate_query q;
+	sockstate_handle *h, *last;
 	sockstate_counts c;
 	sockstate_sysinfo sys;
 	sockstate_write_opts o;
@@ -122,30 +113,18 @@ PyObject *sockstate_py_render_counts(PyObject *self, PyObject *args)
 	if (!PyArg_ParseTuple(args, "OOiki:render_counts", &cap, &qobj, &format,
 	                      &wflags, &port))
 		return NULL;
-	if (sockstate_py_query_get(qobj, &q) < 0 || sockstate_py_handles_get(cap, &set) < 0)
-		return NULL;
 	o = sockstate_py_write_opts(format, wflags, port);
-	h = set.h[0];
-	Py_BEGIN_ALLOW_THREADS
-	rc = sockstate_py_count_nogil(&set, &q, &c, &failed);
-	Py_END_ALLOW_THREADS
-	sockstate_py_handles_release(&set);
-	if (rc < 0)
-		return sockstate_py_raise_lib(rc, "counting sockets", sockstate_errdetail(failed));
+	if (sockstate_py_count(cap, qobj, &c, &h, &last) < 0)
+		return NULL;
 	/* As the C tool: the pid source of the last handle counted. */
-	if (!(src = sockstate_py_pid_source_obj(sockstate_pid_source(failed))))
+	if (!(src = sockstate_py_pid_source_obj(sockstate_pid_source(last))))
 		return NULL;
 	Py_BEGIN_ALLOW_THREADS
 	sockstate_sysinfo_get(&sys);
 	rc = sockstate_counts_write(&c, &sys, sockstate_backend(h), &o,
 	                            sockstate_py_membuf_write, &m);
 	Py_END_ALLOW_THREADS
-	if (rc < 0) {
-		free(m.data);
-		Py_DECREF(src);
-		return sockstate_py_raise_lib(rc, "writing", "");
-	}
-	bytes = sockstate_py_membuf_bytes(&m);
+	bytes = sockstate_py_membuf_bytes(&m, rc);
 	if (!bytes) {
 		Py_DECREF(src);
 		return NULL;

@@ -72,13 +72,7 @@ PyObject *sockstate_py_wait_check(PyObject *self, PyObject *args)
 		Py_BEGIN_ALLOW_THREADS
 		wr = sockstate_snapshot_write(blockers, &o, sockstate_py_membuf_write, &m);
 		Py_END_ALLOW_THREADS
-		if (wr < 0) {
-			free(m.data);
-			sockstate_snapshot_free(blockers);
-			sockstate_py_raise_lib(wr, "writing", "");
-			goto out;
-		}
-		table = sockstate_py_membuf_bytes(&m);
+		table = sockstate_py_membuf_bytes(&m, wr);
 	}
 	conns = table ? sockstate_py_connections_from(blockers) : NULL;
 	if (!table)
