@@ -1,4 +1,5 @@
-# Types of the private C extension sockstate._core (bindings/python/sockstate.i).
+# Types of the private C extension sockstate._core (bindings/python/sockstate.i,
+# whose C is bindings/python/core/).
 # Only what the package re-exports is described in detail.
 import socket
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
