@@ -102,6 +102,19 @@ def library_sources():
     return sources, os.path.join("platform", plat)
 
 
+def cli_sources():
+    """The command-line tool but its main(), as libsockstate/cli/CMakeLists.txt
+    lists it: python -m sockstate runs it in-process (cli_main)."""
+    cli_dir = os.path.join("libsockstate", "cli")
+    cli = [os.path.join(cli_dir, w) for w in
+           cmake_list(_read(os.path.join(cli_dir, "CMakeLists.txt")),
+                      "SOCKSTATE_CLI_SOURCES")]
+    missing = [s for s in cli if not os.path.exists(os.path.join(ROOT, s))]
+    if not cli or missing:
+        sys.exit(f"setup.py: command-line sources not found: {missing or 'none listed'}")
+    return cli
+
+
 def extension_sources():
     """sockstate.i and the extension's C (core/*.c), as
     bindings/python/CMakeLists.txt lists it."""
@@ -128,7 +141,7 @@ SOURCES, PLATFORM_DIR = library_sources()
 INCLUDES = [os.path.join("libsockstate", "include"),
             os.path.join("libsockstate", "src"), PLATFORM_DIR]
 DEFINES = [("SOCKSTATE_VERSION_STRING", f'"{VERSION}"'), ("_GNU_SOURCE", None),
-           ("SOCKSTATE_STATIC", None)]
+           ("SOCKSTATE_STATIC", None), ("SOCKSTATE_CLI_VERSION", f'"{VERSION}"')]
 
 LIBS, LIB_DIRS, EXTRA_CFLAGS = [], [], []
 if PLATFORM_DIR.endswith("linux"):
@@ -347,7 +360,7 @@ setup(
     # ignored by git.
     options={"build": {"build_base": "build-setuptools"}},
     libraries=[("sockstate_c", {
-        "sources": SOURCES,
+        "sources": SOURCES + cli_sources(),
         "include_dirs": INCLUDES,
         "macros": DEFINES,
         "cflags": ["-std=c11", "-fvisibility=hidden"] + EXTRA_CFLAGS,
@@ -355,7 +368,8 @@ setup(
     ext_modules=[Extension(
         "sockstate._core",
         sources=extension_sources(),
-        include_dirs=INCLUDES + [os.path.join(BINDINGS, "core")],
+        include_dirs=INCLUDES + [os.path.join(BINDINGS, "core"),
+                                 os.path.join("libsockstate", "cli")],
         define_macros=[("SOCKSTATE_STATIC", None)],
         # core/*.c share names across files: keep them out of the
         # extension's exports (PyInit__core is exported all the same).

@@ -19,6 +19,8 @@
  *   groups.c     count_groups
  *   wait.c       wait_check
  *   netns.c      netns_list
+ *   cli.c        cli_main, cli_subcommand_at: the C command-line tool
+ *                (libsockstate/cli) run in-process for python -m sockstate
  *   setup.c      what the package hands over at import (_setup), sysinfo,
  *                and the module's init
  *
@@ -41,6 +43,8 @@
 #include <string.h>
 
 #include "sockstate.h"
+/* cli_printable: text for a message, as the command line shows it. */
+#include "cli.h"
 
 /* ---- setup.c: what the package hands over at import (_setup) ---- */
 
@@ -62,8 +66,6 @@ PyObject *sockstate_py_sysinfo(PyObject *self, PyObject *args);
 
 /* ---- errors.c ---- */
 
-/* text for a message: control bytes as \xNN, "..." past max_bytes; in buf. */
-const char *sockstate_py_show(const char *text, size_t max_bytes, char *buf, size_t buflen);
 /* A failed library call: "<what>: <library message>[: <detail>]". NULL. */
 PyObject *sockstate_py_raise_lib(int code, const char *what, const char *detail);
 /* Bad input: one line from a printf format. NULL. */
@@ -187,5 +189,10 @@ PyObject *sockstate_py_render_counts(PyObject *self, PyObject *args);
 PyObject *sockstate_py_count_groups(PyObject *self, PyObject *args);
 PyObject *sockstate_py_wait_check(PyObject *self, PyObject *args);
 PyObject *sockstate_py_netns_list(PyObject *self, PyObject *args);
+
+/* ---- cli.c ---- */
+
+PyObject *sockstate_py_cli_main(PyObject *self, PyObject *args);
+PyObject *sockstate_py_cli_subcommand_at(PyObject *self, PyObject *args);
 
 #endif

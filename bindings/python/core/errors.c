@@ -7,37 +7,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-/* The user's text for a message, as the C CLI shows it (cli_printable):
- * control bytes as \xNN, cut with "..." past max_bytes. */
-const char *sockstate_py_show(const char *text, size_t max_bytes, char *buf, size_t buflen)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t n = 0;
-
-	if (buflen == 0)
-		return buf;
-	for (size_t i = 0; text[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if (i >= max_bytes || n + 5 >= buflen) {
-			if (n + 4 <= buflen) {
-				memcpy(buf + n, "...", 3);
-				n += 3;
-			}
-			break;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			buf[n++] = '\\';
-			buf[n++] = 'x';
-			buf[n++] = hex[c >> 4];
-			buf[n++] = hex[c & 15];
-		} else {
-			buf[n++] = (char)c;
-		}
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
 /* Raise the class registered for code with message (bytes, UTF-8; bytes
  * that are not become surrogates, as os.fsdecode would make them), and
  * attributes code, name and detail as sockstate.Error documents them.
@@ -98,7 +67,7 @@ PyObject *sockstate_py_raise_lib(int code, const char *what, const char *detail)
 
 	if (detail && *detail)
 		snprintf(msg, sizeof msg, "%s: %s: %s", what, sockstate_strerror(code),
-		         sockstate_py_show(detail, 300, show_buf, sizeof show_buf));
+		         cli_printable(detail, 300, show_buf, sizeof show_buf));
 	else
 		snprintf(msg, sizeof msg, "%s: %s", what, sockstate_strerror(code));
 	return raise_error(code, msg, detail);

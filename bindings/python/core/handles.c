@@ -120,7 +120,7 @@ PyObject *sockstate_py_open(PyObject *self, PyObject *args)
 			snprintf(what, sizeof what, "netns");
 		else
 			snprintf(what, sizeof what, "backend %s", opts.backend
-			         ? sockstate_py_show(opts.backend, 40, show_buf, sizeof show_buf) : "auto");
+			         ? cli_printable(opts.backend, 40, show_buf, sizeof show_buf) : "auto");
 		sockstate_py_raise_lib(rc, what, detail);
 		goto out;
 	}

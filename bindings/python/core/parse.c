@@ -35,7 +35,7 @@ static PyObject *raise_unknown(const char *label, const char *what, const char *
 	char show_buf[96];
 
 	return sockstate_py_raise_input(SOCKSTATE_EINVAL, "%s: unknown %s '%s' (%s)", label, what,
-	                                sockstate_py_show(text, 64, show_buf, sizeof show_buf),
+	                                cli_printable(text, 64, show_buf, sizeof show_buf),
 	                                choices);
 }
 
@@ -56,7 +56,7 @@ PyObject *sockstate_py_state_parse(PyObject *self, PyObject *args)
 	rc = sockstate_state_parse(text, &st);
 	if (rc < 0)
 		sockstate_py_raise_input(SOCKSTATE_EINVAL, "unknown state name '%s'",
-		                         sockstate_py_show(text, 64, show_buf, sizeof show_buf));
+		                         cli_printable(text, 64, show_buf, sizeof show_buf));
 	Py_DECREF(b);
 	return rc < 0 ? NULL : PyLong_FromLong((long)st);
 }
@@ -73,14 +73,14 @@ PyObject *sockstate_py_raise_states(const char *label, const char *text, const c
 	if (!bad || bad < text || bad > text + strlen(text))
 		return sockstate_py_raise_input(SOCKSTATE_EINVAL,
 		                                "%s: '%s' is not a list of state names", label,
-		                                sockstate_py_show(text, 64, show_buf,
+		                                cli_printable(text, 64, show_buf,
 		                                                  sizeof show_buf));
 	if (list_item(bad, item, sizeof item) == 0)
 		return sockstate_py_raise_input(SOCKSTATE_EINVAL, "%s: empty state name in '%s'",
-		                                label, sockstate_py_show(text, 64, show_buf,
+		                                label, cli_printable(text, 64, show_buf,
 		                                                         sizeof show_buf));
 	return sockstate_py_raise_input(SOCKSTATE_EINVAL, "%s: unknown state name '%s'", label,
-	                                sockstate_py_show(item, 64, show_buf, sizeof show_buf));
+	                                cli_printable(item, 64, show_buf, sizeof show_buf));
 }
 
 /* states_parse(text, label) -> int mask. */
@@ -123,7 +123,7 @@ PyObject *sockstate_py_state_describe(PyObject *self, PyObject *args)
 	if (rc < 0)
 		sockstate_py_raise_input(SOCKSTATE_EINVAL,
 		                         "lang: unsupported language '%s' (en, es)",
-		                         sockstate_py_show(lang ? lang : "", 64, show_buf,
+		                         cli_printable(lang ? lang : "", 64, show_buf,
 		                                           sizeof show_buf));
 	Py_XDECREF(b);
 	if (rc < 0)
@@ -188,7 +188,7 @@ PyObject *sockstate_py_group_keys_parse(PyObject *self, PyObject *args)
 			bad = text;
 		if (list_item(bad, item, sizeof item) == 0)
 			sockstate_py_raise_input(SOCKSTATE_EINVAL, "%s: empty key in '%s'", label,
-			                         sockstate_py_show(text, 64, show_buf,
+			                         cli_printable(text, 64, show_buf,
 			                                           sizeof show_buf));
 		else
 			raise_unknown(label, "key", item,
@@ -214,10 +214,10 @@ PyObject *sockstate_py_prefix_parse(PyObject *self, PyObject *args)
 	if (rc == SOCKSTATE_ERANGE)
 		sockstate_py_raise_input(rc, "%s: '%s': prefix length out of range (0-32 for "
 		                         "IPv4, 0-128 for IPv6)", label,
-		                         sockstate_py_show(text, 64, show_buf, sizeof show_buf));
+		                         cli_printable(text, 64, show_buf, sizeof show_buf));
 	else if (rc < 0)
 		sockstate_py_raise_input(rc, "%s: '%s' is not an IP address or prefix", label,
-		                         sockstate_py_show(text, 64, show_buf, sizeof show_buf));
+		                         cli_printable(text, 64, show_buf, sizeof show_buf));
 	Py_DECREF(b);
 	return rc < 0 ? NULL : PyBytes_FromStringAndSize((const char *)&pfx, sizeof pfx);
 }

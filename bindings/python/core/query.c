@@ -25,15 +25,15 @@ static int query_value(sockstate_query *q, const char *label, const char *key,
 		return 0;
 	if (rc == SOCKSTATE_ERANGE && range != NULL)
 		sockstate_py_raise_input(rc, "%s: %s is out of range (%s)", label,
-		                         sockstate_py_show(value, 64, show_buf, sizeof show_buf),
+		                         cli_printable(value, 64, show_buf, sizeof show_buf),
 		                         range);
 	else if (rc == SOCKSTATE_ERANGE)
 		sockstate_py_raise_input(rc, "%s: '%s': prefix length out of range "
 		                         "(0-32 for IPv4, 0-128 for IPv6)", label,
-		                         sockstate_py_show(value, 64, show_buf, sizeof show_buf));
+		                         cli_printable(value, 64, show_buf, sizeof show_buf));
 	else
 		sockstate_py_raise_input(rc, "%s: '%s' is not %s", label,
-		                         sockstate_py_show(value, 64, show_buf, sizeof show_buf),
+		                         cli_printable(value, 64, show_buf, sizeof show_buf),
 		                         what);
 	return -1;
 }
