@@ -137,7 +137,9 @@ static sockstate__summary_conn *conn_start(const sockstate_event *ev, uint64_t k
 	born = ev->old_state == SOCKSTATE_CLOSED ||
 	       (ev->old_state == SOCKSTATE_LISTEN && ev->new_state == SOCKSTATE_SYN_RECEIVED);
 	if (born) {
-		c->start_ns = ev->time_ns;
+		/* An inferred birth happened at an unknown moment. */
+		if (!(ev->flags & SOCKSTATE_EV_INFERRED))
+			c->start_ns = ev->time_ns;
 	} else {
 		path_add(c, ev->old_state, ev->old_native_code, ev->old_native_name);
 		if (c->sum.path_len && (ev->flags & SOCKSTATE_EV_HAS_IN_OLD))
@@ -180,6 +182,21 @@ static void conn_step(sockstate__summary_conn *c, const sockstate_event *ev)
 		sum->flags |= SOCKSTATE_EV_HAS_PROCESS;
 	}
 	sum->flags |= ev->flags & SOCKSTATE_EV_INFERRED;
+}
+
+/* Was c a connection: did it have a peer, or leave the states of a
+ * socket that has none? A listener's life gets no summary. */
+static int was_connection(const sockstate__summary_conn *c)
+{
+	if (c->sum.remote.port != 0)
+		return 1;
+	for (uint32_t i = 0; i < c->sum.path_len; i++) {
+		uint8_t st = c->sum.path[i].state;
+
+		if (st != SOCKSTATE_LISTEN && st != SOCKSTATE_BOUND && st != SOCKSTATE_CLOSED)
+			return 1;
+	}
+	return 0;
 }
 
 static int ends(const sockstate_event *ev)
@@ -248,6 +265,11 @@ int sockstate__summary_note(sockstate__summaries *s, const sockstate_event *ev,
 	conn_step(c, ev);
 	if (!ends(ev))
 		return 0;
+	if (!was_connection(c)) {
+		slot_clear(s, i);
+		free(c);
+		return 0;
+	}
 	conn_finish(c, ev, out);
 	/* The process name must outlive c: the caller copies the event
 	 * before the next note (trace.c queues it with its name). */

@@ -261,6 +261,19 @@ static const char *fmt_ms(char *buf, int is_known, int64_t ns)
 	return buf;
 }
 
+static void table_endpoint(sockstate__out *out, uint8_t family, const sockstate_endpoint *ep)
+{
+	char text[96];
+	int n = sockstate__fmt_endpoint_port(text, sizeof text, family, ep);
+
+	if (n < 0) {
+		text[0] = '?';
+		n = 1;
+	}
+	sockstate__out_bytes(out, text, (size_t)n);
+	sockstate__out_pad(out, (size_t)n, W_ENDPOINT);
+}
+
 static void table_owner(sockstate__out *out, const sockstate_event *ev)
 {
 	char num[24];
@@ -279,8 +292,7 @@ static void table_owner(sockstate__out *out, const sockstate_event *ev)
 
 static void table_event(sockstate__out *out, const sockstate_event *ev)
 {
-	char text[96], ms[32];
-	int n;
+	char text[32], ms[32];
 
 	cell(out, fmt_time(text, ev->time_ns, 3) ? text : "-", W_TIME);
 	cell(out, sockstate_event_source_name((sockstate_event_source)ev->source), W_SOURCE);
@@ -294,10 +306,8 @@ static void table_event(sockstate__out *out, const sockstate_event *ev)
 		}
 		return;
 	}
-	n = sockstate__fmt_endpoint_port(text, sizeof text, ev->family, &ev->local);
-	cell(out, n > 0 ? text : "?", W_ENDPOINT);
-	n = sockstate__fmt_endpoint_port(text, sizeof text, ev->family, &ev->remote);
-	cell(out, n > 0 ? text : "?", W_ENDPOINT);
+	table_endpoint(out, ev->family, &ev->local);
+	table_endpoint(out, ev->family, &ev->remote);
 	if (ev->kind == SOCKSTATE_EVENT_SUMMARY) {
 		sockstate__out_str(out, "SUMMARY ");
 		for (uint32_t i = 0; i < ev->path_len && i < SOCKSTATE_EVENT_PATH_MAX; i++) {

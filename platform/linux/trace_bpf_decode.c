@@ -16,6 +16,21 @@ const size_t sockstate__bpf_transition_size = sizeof(transition);
  * TCP_NEW_SYN_RECV is SYN_RECEIVED). */
 #define LINUX_STATE_MAX 12
 
+/* TCP_CLOSE: a listing shows it only for a bound, inactive socket (ss:
+ * UNCONN, our BOUND); in a transition it is a socket closed, named as
+ * the kernel and net-tools name it. */
+#define LINUX_TCP_CLOSE 7
+
+static sockstate__origin origin_of(int32_t code)
+{
+	return code == LINUX_TCP_CLOSE ? SOCKSTATE__ORIGIN_NETTOOLS : SOCKSTATE__ORIGIN_LINUX;
+}
+
+void sockstate__trace_linux_state(sockstate_event *ev, int which, int32_t code)
+{
+	sockstate__event_native(ev, which, origin_of(code), code);
+}
+
 uint32_t sockstate__trace_bpf_state_mask(uint32_t mask)
 {
 	uint32_t kernel = 0;
@@ -24,7 +39,7 @@ uint32_t sockstate__trace_bpf_state_mask(uint32_t mask)
 		sockstate_state st;
 		const char *name;
 
-		sockstate__native_state(SOCKSTATE__ORIGIN_LINUX, code, &st, &name);
+		sockstate__native_state(origin_of(code), code, &st, &name);
 		if (mask & SOCKSTATE_STATE_BIT(st))
 			kernel |= 1u << code;
 	}
@@ -62,8 +77,8 @@ int sockstate__trace_bpf_decode(const void *rec, size_t len, int64_t wall_minus_
 	}
 	ev->local.port = r.sport;
 	ev->remote.port = r.dport;
-	sockstate__event_native(ev, 0, SOCKSTATE__ORIGIN_LINUX, r.old_state);
-	sockstate__event_native(ev, 1, SOCKSTATE__ORIGIN_LINUX, r.new_state);
+	sockstate__trace_linux_state(ev, 0, r.old_state);
+	sockstate__trace_linux_state(ev, 1, r.new_state);
 	ev->cause = r.cause < sizeof causes ? causes[r.cause] : SOCKSTATE_CAUSE_UNKNOWN;
 	ev->syn_retransmits = r.syn_retransmits;
 	ev->time_ns = (int64_t)r.ktime_ns + wall_minus_mono_ns;

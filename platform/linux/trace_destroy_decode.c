@@ -76,9 +76,7 @@ int sockstate__trace_destroy_decode(const void *buf, size_t len, int64_t wall_ns
 		ev.family = one.rec.family;
 		ev.local = one.rec.local;
 		ev.remote = one.rec.remote;
-		ev.new_state = one.rec.state;
-		ev.new_native_code = one.rec.native_code;
-		ev.new_native_name = one.rec.native_name;
+		sockstate__trace_linux_state(&ev, 1, one.rec.native_code);
 		ev.time_ns = wall_ns;
 		if (one.rec.valid & SOCKSTATE_HAS_COOKIE) {
 			ev.cookie = one.rec.cookie;

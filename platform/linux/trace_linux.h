@@ -29,6 +29,11 @@ extern const size_t sockstate__bpf_transition_size;
 int sockstate__trace_bpf_decode(const void *rec, size_t len, int64_t wall_minus_mono_ns,
                                 sockstate_event *ev, char comm[17]);
 
+/* Set ev's old (which 0) or new (which 1) state from the kernel's TCP_*
+ * number: as ss names it, but TCP_CLOSE, which in a transition is a
+ * closed socket (CLOSED, "CLOSE"), not ss's bound one (UNCONN). */
+void sockstate__trace_linux_state(sockstate_event *ev, int which, int32_t code);
+
 /* The kernel's TCP states (1 << TCP_*) that stand for the normalized
  * states in mask: what the program filters by. */
 uint32_t sockstate__trace_bpf_state_mask(uint32_t mask);

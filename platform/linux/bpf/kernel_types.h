@@ -106,6 +106,10 @@ struct sock {
 	__u8 sk_shutdown;
 };
 
+struct inet_sock {
+	__be16 inet_sport;
+};
+
 struct tcp_sock {
 	__u64 bytes_received;
 	__u64 bytes_acked;

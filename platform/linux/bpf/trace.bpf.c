@@ -104,6 +104,15 @@ struct {
 	__type(value, struct sock_track);
 } socks SEC(".maps");
 
+/* The local port as inet_sock keeps it: skc_num is cleared when a
+ * closing socket gives its port back, just before the tracepoint fires. */
+static __always_inline __u16 local_port(const struct sock *sk)
+{
+	const struct inet_sock *inet = (const struct inet_sock *)sk;
+
+	return bpf_ntohs(BPF_CORE_READ(inet, inet_sport));
+}
+
 static __always_inline int port_ok(int want, __u16 a, __u16 b)
 {
 	return want < 0 || a == want || b == want;
@@ -123,7 +132,7 @@ static __always_inline int wanted(const struct sock *sk)
 		return 0;
 	if (netns_inum && c->skc_net.net->ns.inum != netns_inum)
 		return 0;
-	lport = c->skc_num;
+	lport = local_port(sk);
 	rport = bpf_ntohs(c->skc_dport);
 	return port_ok(port_either, lport, rport) && port_ok(port_local, lport, lport) &&
 	       port_ok(port_remote, rport, rport);
@@ -185,7 +194,7 @@ static __always_inline void fill_tuple(struct sockstate_bpf_transition *r,
 	const struct sock_common *c = &sk->__sk_common;
 
 	r->family = c->skc_family;
-	r->sport = c->skc_num;
+	r->sport = local_port(sk);
 	r->dport = bpf_ntohs(c->skc_dport);
 	__builtin_memset(r->saddr, 0, sizeof r->saddr);
 	__builtin_memset(r->daddr, 0, sizeof r->daddr);
