@@ -66,6 +66,11 @@ size_t sockstate__diff_path(sockstate_state from, sockstate_state to,
 	while (head < tail && prev[to] == 0xff) {
 		uint8_t at = queue[head++];
 
+		/* A socket that closed does not come back: no way passes
+		 * through CLOSED. */
+		if (at == SOCKSTATE_CLOSED && at != from)
+			continue;
+
 		for (size_t i = 0; i < 4 && next_states[at][i]; i++) {
 			uint8_t next = next_states[at][i];
 
