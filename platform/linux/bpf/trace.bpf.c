@@ -220,7 +220,7 @@ int on_set_state(unsigned long long *ctx)
 	const struct sock *sk = ARG(const struct sock *, 0);
 	int oldstate = ARG(int, 1), newstate = ARG(int, 2);
 	struct sockstate_bpf_transition *r;
-	struct sock_track *t;
+	struct sock_track untracked = {}, *t;
 	__u64 cookie, now;
 	int shown = newstate, timewait = 0;
 
@@ -228,9 +228,11 @@ int on_set_state(unsigned long long *ctx)
 		return 0;
 	cookie = bpf_get_socket_cookie((void *)sk);
 	now = bpf_ktime_get_ns();
+	/* No slot (the LRU map could not make one): the transition is still
+	 * reported, without what the slot would have known. */
 	t = track_of(cookie);
 	if (!t)
-		return 0;
+		t = &untracked;
 	if (by_syscall(oldstate, newstate)) {
 		t->pid = bpf_get_current_pid_tgid() >> 32;
 		bpf_get_current_comm(t->comm, sizeof t->comm);
@@ -281,6 +283,8 @@ int on_set_state(unsigned long long *ctx)
 			bpf_ringbuf_submit(r, 0);
 		}
 	}
+	if (t == &untracked)
+		return 0;
 	if (newstate == TCP_CLOSE) {
 		bpf_map_delete_elem(&socks, &cookie);
 	} else {
