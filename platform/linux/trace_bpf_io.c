@@ -9,7 +9,8 @@
  * kernel drops what the trace does not ask for before it costs a record.
  * The ring is 4 MiB; while nobody reads it fills, then records are
  * counted as lost (the program's lost_records) and reported by a lost
- * event at the next read. */
+ * event at the next read. The program wakes a waiting reader only once
+ * 64 KiB of records wait; below that the reader looks every LOOK_MS. */
 #include <errno.h>
 #include <poll.h>
 #include <stdatomic.h>
@@ -37,6 +38,10 @@
 /* Records handed over per read: the rest wait in the ring, which is
  * where the back-pressure belongs. */
 #define BATCH 1024
+/* The program wakes the reader only once 64 KiB wait (a wakeup per
+ * record costs a busy machine a context switch per transition), so a
+ * reader looks this often by itself: no event waits longer unseen. */
+#define LOOK_MS 10
 
 struct bpf_trace {
 	struct trace_bpf *skel;
@@ -250,12 +255,16 @@ static int bpf_read(void *state, sockstate_handle *h, int timeout_ms,
 
 	if (rc != 0 || timeout_ms == 0)
 		return rc;
-	/* The ring's poll says readable while records wait: no wakeup is
-	 * lost between the drain above and this wait. */
-	rc = poll(&p, 1, timeout_ms);
+	rc = poll(&p, 1, timeout_ms < 0 || timeout_ms > LOOK_MS ? LOOK_MS : timeout_ms);
 	if (rc < 0 && errno != EINTR)
 		return sockstate__fail(h, SOCKSTATE_EIO, "poll(BPF ring): %s", strerror(errno));
-	return rc > 0 ? drain(b, h, emit, ctx) : 0;
+	return drain(b, h, emit, ctx);
+}
+
+static int bpf_timeout_ms(const void *state)
+{
+	(void)state;
+	return LOOK_MS;
 }
 
 const sockstate__trace_source sockstate__trace_bpf_source = {
@@ -263,6 +272,6 @@ const sockstate__trace_source sockstate__trace_bpf_source = {
 	.open = bpf_open,
 	.read = bpf_read,
 	.fd = bpf_fd,
-	.timeout_ms = NULL,
+	.timeout_ms = bpf_timeout_ms,
 	.close = bpf_close,
 };

@@ -21,10 +21,10 @@
  *
  * Filtered here, before anything is written: the network namespace, the
  * families, the ports and the states user space asks for (read-only
- * globals set before loading). Per socket, keyed by cookie, the program
- * keeps when it entered its state, its SYN retransmits, whether a reset
- * was seen, and the process whose system call made a transition (in an
- * LRU hash, so a lost close costs a slot, never a leak).
+ * globals set before loading). Per socket, in the socket's own storage
+ * (BPF socket local storage, freed with the socket), the program keeps
+ * when it entered its state, its SYN retransmits, whether a reset was
+ * seen, and the process whose system call made a transition.
  *
  * Pids: a transition in softirq context runs on whatever task the CPU
  * was in, so "current" is trusted only for the transitions a system call
@@ -76,6 +76,11 @@ const volatile int port_remote = -1;
 /* Records the ring had no room for. */
 __u64 lost_records = 0;
 
+/* The reader is woken only once this much waits (it also looks every
+ * few milliseconds by itself): a wakeup per record would cost a busy
+ * machine a context switch per transition. */
+#define WAKEUP_BYTES (64 * 1024)
+
 enum sock_flags {
 	SEEN_RST_IN = 1u << 0,
 	SEEN_RST_OUT = 1u << 1,
@@ -97,10 +102,13 @@ struct {
 	__uint(max_entries, 4 << 20);
 } events SEC(".maps");
 
+/* Socket local storage: kept on the socket itself, so no table to look
+ * up under a lock, nothing to delete, nothing to leak when a close is
+ * missed: it goes with the socket. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct sock_track);
 } socks SEC(".maps");
 
@@ -138,15 +146,9 @@ static __always_inline int wanted(const struct sock *sk)
 	       port_ok(port_remote, rport, rport);
 }
 
-static __always_inline struct sock_track *track_of(__u64 cookie)
+static __always_inline struct sock_track *track_of(const struct sock *sk)
 {
-	struct sock_track *t = bpf_map_lookup_elem(&socks, &cookie);
-	struct sock_track fresh = {};
-
-	if (t)
-		return t;
-	bpf_map_update_elem(&socks, &cookie, &fresh, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&socks, &cookie);
+	return bpf_sk_storage_get(&socks, (void *)sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 }
 
 /* Transitions only a system call of the socket's own process makes. */
@@ -211,6 +213,18 @@ static __always_inline void fill_tuple(struct sockstate_bpf_transition *r,
 	}
 }
 
+/* Wake the reader with the record that makes the waiting data cross
+ * WAKEUP_BYTES (reserved records count already), once, not with every
+ * record after it: each wakeup is an irq_work. */
+static __always_inline __u64 wakeup_flag(void)
+{
+	__u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 record = (sizeof(struct sockstate_bpf_transition) + 8 + 7) & ~7ull;
+
+	return waiting >= WAKEUP_BYTES && waiting < WAKEUP_BYTES + record ? BPF_RB_FORCE_WAKEUP
+	                                                                  : BPF_RB_NO_WAKEUP;
+}
+
 /* A BTF tracepoint's context: its arguments, 8 bytes each. */
 #define ARG(type, i) ((type)ctx[i])
 
@@ -228,9 +242,9 @@ int on_set_state(unsigned long long *ctx)
 		return 0;
 	cookie = bpf_get_socket_cookie((void *)sk);
 	now = bpf_ktime_get_ns();
-	/* No slot (the LRU map could not make one): the transition is still
-	 * reported, without what the slot would have known. */
-	t = track_of(cookie);
+	/* No storage (out of memory): the transition is still reported,
+	 * without what the storage would have known. */
+	t = track_of(sk);
 	if (!t)
 		t = &untracked;
 	if (by_syscall(oldstate, newstate)) {
@@ -280,14 +294,10 @@ int on_set_state(unsigned long long *ctx)
 				r->flags |= SOCKSTATE_BPF_HAS_BYTES;
 			}
 			fill_tuple(r, sk);
-			bpf_ringbuf_submit(r, 0);
+			bpf_ringbuf_submit(r, wakeup_flag());
 		}
 	}
-	if (t == &untracked)
-		return 0;
-	if (newstate == TCP_CLOSE) {
-		bpf_map_delete_elem(&socks, &cookie);
-	} else {
+	if (t != &untracked) {
 		t->since_ns = now;
 		t->flags |= HAS_SINCE;
 	}
@@ -312,7 +322,7 @@ static __always_inline void mark(const struct sock *sk, __u32 flag)
 
 	if (!full_and_wanted(sk))
 		return;
-	t = track_of(bpf_get_socket_cookie((void *)sk));
+	t = track_of(sk);
 	if (t)
 		t->flags |= flag;
 }
@@ -339,7 +349,7 @@ int on_retransmit(unsigned long long *ctx)
 
 	if (!sk || sk->__sk_common.skc_state != TCP_SYN_SENT || !wanted(sk))
 		return 0;
-	t = track_of(bpf_get_socket_cookie((void *)sk));
+	t = track_of(sk);
 	if (t)
 		t->syn_retransmits++;
 	return 0;
