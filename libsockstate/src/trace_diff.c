@@ -91,16 +91,6 @@ size_t sockstate__diff_path(sockstate_state from, sockstate_state to,
 
 /* ---- keys ---- */
 
-static uint64_t mix(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	/* FNV-1a: the key only has to keep distinct sockets apart. */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * UINT64_C(0x100000001B3);
-	return h;
-}
-
 static int listener_like(uint8_t state)
 {
 	return state == SOCKSTATE_LISTEN || state == SOCKSTATE_BOUND;
@@ -108,21 +98,20 @@ static int listener_like(uint8_t state)
 
 uint64_t sockstate__diff_key(const sockstate_socket *s)
 {
-	uint64_t h = UINT64_C(0xCBF29CE484222325);
+	uint64_t h = SOCKSTATE__FNV_SEED;
 	uint8_t listens = (uint8_t)listener_like(s->state);
 
 	if ((s->valid & SOCKSTATE_HAS_COOKIE) && s->cookie)
 		return s->cookie;
-	h = mix(h, &s->family, 1);
-	h = mix(h, &listens, 1);
-	h = mix(h, s->local.addr, 16);
-	h = mix(h, &s->local.port, 2);
-	h = mix(h, &s->local.scope_id, 4);
-	h = mix(h, s->remote.addr, 16);
-	h = mix(h, &s->remote.port, 2);
-	h = mix(h, &s->remote.scope_id, 4);
-	/* Cookies are small counters; keep tuple keys off them. */
-	return h | UINT64_C(0x8000000000000000);
+	h = sockstate__fnv1a(h, &s->family, 1);
+	h = sockstate__fnv1a(h, &listens, 1);
+	h = sockstate__fnv1a(h, s->local.addr, 16);
+	h = sockstate__fnv1a(h, &s->local.port, 2);
+	h = sockstate__fnv1a(h, &s->local.scope_id, 4);
+	h = sockstate__fnv1a(h, s->remote.addr, 16);
+	h = sockstate__fnv1a(h, &s->remote.port, 2);
+	h = sockstate__fnv1a(h, &s->remote.scope_id, 4);
+	return h | SOCKSTATE__TUPLE_KEY_BIT;
 }
 
 /* ---- the table ---- */

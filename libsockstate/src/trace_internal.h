@@ -56,6 +56,23 @@ int64_t sockstate__platform_clock_ns(int monotonic);
 /* Sleep about ms milliseconds (>= 0). */
 void sockstate__platform_sleep_ms(int ms);
 
+/* ---- keys ---- */
+
+/* FNV-1a over n bytes, from h (start with SOCKSTATE__FNV_SEED): the keys
+ * of sockets known by their endpoints only have to keep distinct
+ * sockets apart. Such keys set the top bit, so they never meet a cookie
+ * (a counter). */
+#define SOCKSTATE__FNV_SEED UINT64_C(0xCBF29CE484222325)
+#define SOCKSTATE__TUPLE_KEY_BIT UINT64_C(0x8000000000000000)
+static inline uint64_t sockstate__fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * UINT64_C(0x100000001B3);
+	return h;
+}
+
 /* ---- the core's poll source (trace_poll.c) ---- */
 
 extern const sockstate__trace_source sockstate__trace_poll_source;

@@ -21,27 +21,20 @@ struct sockstate__summary_conn {
 	char process[64];
 };
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * UINT64_C(0x100000001B3);
-	return h;
-}
-
 uint64_t sockstate__summary_key(const sockstate_event *ev)
 {
-	uint64_t h = UINT64_C(0xCBF29CE484222325);
+	uint64_t h = SOCKSTATE__FNV_SEED;
 
 	if ((ev->flags & SOCKSTATE_EV_HAS_COOKIE) && ev->cookie)
 		return ev->cookie;
-	/* Not the local port: a connect's first event has none yet. */
-	h = fnv(h, &ev->family, 1);
-	h = fnv(h, ev->local.addr, 16);
-	h = fnv(h, ev->remote.addr, 16);
-	h = fnv(h, &ev->remote.port, 2);
-	return h | UINT64_C(0x8000000000000000);
+	/* Only a bpf connect's first event lacks its local port, and bpf
+	 * events always carry their cookie. */
+	h = sockstate__fnv1a(h, &ev->family, 1);
+	h = sockstate__fnv1a(h, ev->local.addr, 16);
+	h = sockstate__fnv1a(h, &ev->local.port, 2);
+	h = sockstate__fnv1a(h, ev->remote.addr, 16);
+	h = sockstate__fnv1a(h, &ev->remote.port, 2);
+	return h | SOCKSTATE__TUPLE_KEY_BIT;
 }
 
 static size_t slot_find(const sockstate__summaries *s, uint64_t key)
