@@ -965,17 +965,19 @@ SOCKSTATE_API int sockstate_trace_open(sockstate_handle *h, const sockstate_quer
 SOCKSTATE_API int sockstate_trace_read(sockstate_trace *t, sockstate_event *ev,
                                        int timeout_ms);
 
-/* sockstate_trace_fd - a descriptor that polls readable when
- * sockstate_trace_read has work, for event loops (do not read it
- * yourself); -1 when the source has none (poll: use
- * sockstate_trace_timeout_ms). Events already queued inside the library
- * do not make it readable: call sockstate_trace_read with timeout 0
- * until it returns 0 before waiting. */
+/* sockstate_trace_fd - a descriptor for event loops (do not read it
+ * yourself): wait until it polls readable or sockstate_trace_timeout_ms
+ * passes, then call sockstate_trace_read with timeout 0 until it returns
+ * 0. bpf: the ring, readable once 64 KiB of events wait (smaller batches
+ * wait for the timeout, 10 ms); sock-diag-destroy: the netlink socket;
+ * -1 when the source has none (poll). Events already queued inside the
+ * library do not make it readable. */
 SOCKSTATE_API int sockstate_trace_fd(const sockstate_trace *t);
 
 /* sockstate_trace_timeout_ms - how long an event loop may wait before
  * calling sockstate_trace_read even if the fd stays quiet: 0 when events
- * are queued, the time to the next listing (poll), or -1 (no limit). */
+ * are queued, the time to the next listing (poll), 10 (bpf), or -1 (no
+ * limit: sock-diag-destroy). */
 SOCKSTATE_API int sockstate_trace_timeout_ms(const sockstate_trace *t);
 
 /* sockstate_trace_source - the source t runs: "bpf", "sock-diag-destroy"
