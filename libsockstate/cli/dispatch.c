@@ -83,6 +83,8 @@ static int run(const struct cli_args *a, const struct cli_program *prog,
 		return cli_wait(a, e);
 	case CLI_CMD_WATCH:
 		return cli_watch(a, e);
+	case CLI_CMD_TRACE:
+		return cli_trace(a, e);
 	case CLI_CMD_REPORT:
 		cli_error_set(e, "report: run by the Python package itself");
 		return CLI_EXIT_USAGE;

@@ -6,7 +6,6 @@
  * SIGINT or SIGTERM ends it between two refreshes, with exit 0. */
 #define _POSIX_C_SOURCE 200809L
 
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,55 +20,6 @@
 #endif
 
 #include "cli.h"
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-/* The actions watch replaces while it runs, given back when it ends:
- * the program around cli_main (python -m sockstate) has its own. */
-struct saved_signals {
-#ifdef _WIN32
-	void (*sigint)(int);
-	void (*sigterm)(int);
-#else
-	struct sigaction sigint;
-	struct sigaction sigterm;
-#endif
-};
-
-static void catch_stop_signals(struct saved_signals *saved)
-{
-	stop_requested = 0;
-#ifdef _WIN32
-	saved->sigint = signal(SIGINT, on_stop);
-	saved->sigterm = signal(SIGTERM, on_stop);
-#else
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: the signal must cut the sleep short. */
-	sigaction(SIGINT, &sa, &saved->sigint);
-	sigaction(SIGTERM, &sa, &saved->sigterm);
-#endif
-}
-
-static void restore_signals(const struct saved_signals *saved)
-{
-#ifdef _WIN32
-	signal(SIGINT, saved->sigint);
-	signal(SIGTERM, saved->sigterm);
-#else
-	sigaction(SIGINT, &saved->sigint, NULL);
-	sigaction(SIGTERM, &saved->sigterm, NULL);
-#endif
-}
 
 /* A growing text buffer, also a sockstate_write_fn. */
 struct frame {
@@ -279,7 +229,6 @@ static int refresh(struct watch *w, struct cli_error *e)
 
 int cli_watch(const struct cli_args *a, struct cli_error *e)
 {
-	struct saved_signals saved;
 	struct watch w;
 	int code;
 
@@ -289,15 +238,15 @@ int cli_watch(const struct cli_args *a, struct cli_error *e)
 	code = cli_handles_open(a, &w.set, e);
 	if (code != CLI_EXIT_OK)
 		return code;
-	catch_stop_signals(&saved);
-	while (!stop_requested) {
+	cli_stop_catch();
+	while (!cli_stop_requested()) {
 		code = refresh(&w, e);
 		if (code != CLI_EXIT_OK)
 			break;
-		if (!stop_requested)
+		if (!cli_stop_requested())
 			cli_sleep(a->interval);
 	}
-	restore_signals(&saved);
+	cli_stop_release();
 	if (w.tty && code == CLI_EXIT_OK)
 		fflush(stdout);
 	free(w.frame.buf);
