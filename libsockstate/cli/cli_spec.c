@@ -109,8 +109,8 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 	[CLI_OPT_PID] = {CLI_OPT_PID, "pid", 0, "PID", CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "owned by process PID (maps owners, as -p does)"},
 	[CLI_OPT_UID] = {CLI_OPT_UID, "uid", 0, "UID", CLI_IN_QUERY | CLI_IN(CLI_CMD_WATCH),
-		CLI_GROUP_FILTER, "owned by numeric user id UID (not trace: events\n"
-		"carry no uid)"},
+		CLI_GROUP_FILTER, "owned by numeric user id UID\n"
+		"(not trace: events carry no uid)"},
 	[CLI_OPT_IPV4] = {CLI_OPT_IPV4, "ipv4", '4', NULL, CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "IPv4 sockets (with -6: both families)"},
 	[CLI_OPT_IPV6] = {CLI_OPT_IPV6, "ipv6", '6', NULL, CLI_IN_FILTER,
@@ -163,10 +163,10 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		"watches; at the end, the events and losses)"},
 	[CLI_OPT_SUMMARY] = {CLI_OPT_SUMMARY, "summary", 0, NULL, CLI_IN_FORMAT,
 		CLI_GROUP_GENERAL,
-		"same as the summary subcommand; with trace: one\n"
-		"line per connection that ends (its states, the\n"
-		"time in each, how it ended) instead of each\n"
-		"transition"},
+		"same as the summary subcommand\n"
+		"(trace --summary: one line per connection that\n"
+		"ends, its states, the time in each and how it\n"
+		"ended, instead of each transition)"},
 	[CLI_OPT_EXPLAIN] = {CLI_OPT_EXPLAIN, "explain", 0, "STATE",
 		CLI_IN(CLI_CMD_EXPLAIN), CLI_GROUP_GENERAL,
 		"same as explain STATE"},

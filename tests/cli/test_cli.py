@@ -197,6 +197,7 @@ def test_help_exits_0_and_covers_everything():
     assert run_ok("--port", "1", "summary", "-h") == out
     for needle in ["sockstate [list]", "sockstate summary", "sockstate explain STATE",
                    "sockstate wait (--listen PORT | --drained PORT)", "sockstate watch",
+                   "sockstate trace [FILTERS] [--summary]",
                    "Exit status:", "Examples:", "Environment:", "States:"]:
         assert needle in out
     for opt in ["--state", "--port", "--sport", "--dport", "--addr", "--saddr",
@@ -206,7 +207,8 @@ def test_help_exits_0_and_covers_everything():
                 "-n, --no-header", "--verbose", "--summary", "--explain",
                 "--lang", "-h, --help", "-V, --version", "--netns NS", "--all-netns",
                 "--by KEY", "--top N", "--listen PORT", "--drained PORT", "--states",
-                "--exclude-remote", "--timeout S", "--interval S", "--watch[=S]"]:
+                "--exclude-remote", "--timeout S", "--interval S", "--watch[=S]",
+                "--source SRC", "--duration S", "--count N"]:
         assert opt in out, opt
     for code in range(5):
         assert re.search(rf"^  {code}   \S", out, re.M), code
@@ -329,7 +331,7 @@ BAD = [
     (["--json=yes"], "--json: takes no value"),
     (["--help=me"], "--help: takes no value"),
     (["frobnicate"], "'frobnicate': unknown subcommand "
-     "(list, summary, explain, wait, watch; see sockstate --help)"),
+     "(list, summary, explain, wait, watch, trace; see sockstate --help)"),
     (["wait"], "wait: missing --listen PORT or --drained PORT"),
     (["wait", "--listen", "80", "--drained", "81"], "--drained: conflicts with --listen"),
     (["wait", "--listen", "80", "--states", "ESTAB"], "--states: only with --drained"),
@@ -362,6 +364,27 @@ BAD = [
     (["explain", "LISTEN", "--lang="], "--lang: unsupported language '' (en, es)"),
     (["--lang", "es"], "--lang: only valid with explain"),
     (["--state", "A\nB"], "--state: unknown state name 'A\\x0aB'"),
+    (["trace", "--format", "prometheus"],
+     "--format: prometheus is not offered by trace (table, json, csv)"),
+    (["--format=prometheus", "trace"],
+     "--format: prometheus is not offered by trace (table, json, csv)"),
+    (["trace", "--source", "ebpf"],
+     "--source: unknown source 'ebpf' (auto, bpf, sock-diag-destroy, poll)"),
+    (["trace", "--source", "bpf", "--interval", "1"],
+     "--interval: only with --source poll (or auto)"),
+    (["trace", "--count", "0"], "--count: '0' is not a count (1-9999999)"),
+    (["trace", "--duration", "0"], "--duration: '0' is not a number of seconds "
+     "(above 0, at most 1000000, decimals allowed)"),
+    (["trace", "--uid", "0"], "--uid: not valid with trace"),
+    (["trace", "--all-netns"], "--all-netns: not valid with trace"),
+    (["trace", "-o", "x"], "-o: not valid with trace"),
+    (["trace", "--tcp-info"], "--tcp-info: not valid with trace"),
+    (["trace", "--timeout", "3"], "--timeout: not valid with trace"),
+    (["--summary", "--by", "port", "trace"], "--by: not valid with trace"),
+    (["trace", "summary"], "'summary': unexpected argument"),
+    (["summary", "trace"], "'trace': unexpected argument"),
+    (["--source", "poll"], "--source: not valid with list"),
+    (["--count", "3"], "--count: not valid with list"),
     (["--port", "1" * 200], None),
 ]
 
