@@ -79,7 +79,7 @@ BAD_USAGE = [
     (["--bogus"], "--bogus: unknown option (see python -m sockstate --help)"),
     (["-4pZ"], "-Z: unknown option (see python -m sockstate --help)"),
     (["frobnicate"], "'frobnicate': unknown subcommand (list, summary, explain, "
-     "wait, watch, snapshot, report; see python -m sockstate --help)"),
+     "wait, watch, trace, snapshot, report; see python -m sockstate --help)"),
     (["summary", "--by", "bogus"], "--by: unknown key 'bogus' (port, local, "
      "remote, process, uid, netns)"),
     (["summary", "--by", "port,,uid"], "--by: empty key in 'port,,uid'"),
