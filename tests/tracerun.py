@@ -175,6 +175,25 @@ def validate_events(lines, minimum=1):
     assert r.returncode == 0, r.stdout.decode() + r.stderr.decode()
 
 
+def close_in_order(listener, host, port):
+    """A connection to listener, "hello" one way and "hi" the other, closed
+    in order: the client shuts its side (FIN_WAIT_1, FIN_WAIT_2), the
+    server reads the end and closes (CLOSE_WAIT, LAST_ACK, CLOSED), the
+    client takes TIME_WAIT. Returns the client (open: close it) and its
+    port. In sequence space the client sends 7 (SYN, 5 bytes, FIN) and
+    receives 3, the server the reverse."""
+    client = socket.create_connection((host, port))
+    server, _ = listener.accept()
+    client.sendall(b"hello")
+    assert server.recv(16) == b"hello"
+    server.sendall(b"hi")
+    assert client.recv(16) == b"hi"
+    client.shutdown(socket.SHUT_WR)
+    assert server.recv(16) == b""
+    server.close()
+    return client, client.getsockname()[1]
+
+
 def free_port(host="127.0.0.1"):
     """A port nothing uses now (bound and let go)."""
     with socket.socket() as s:

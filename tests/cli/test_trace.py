@@ -27,8 +27,8 @@ import pytest
 from test_cli import CLI, MY_COMM, MY_PID, clean_env, private_loopback
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from tracerun import (SynsDropped, TraceRun, free_port, in_order,  # noqa: E402
-                      in_private_netns, transitions, validate_events)
+from tracerun import (SynsDropped, TraceRun, close_in_order, free_port,  # noqa: E402
+                      in_order, in_private_netns, transitions, validate_events)
 
 pytestmark = pytest.mark.skipif(not CLI, reason="SOCKSTATE_CLI is not set")
 
@@ -154,16 +154,7 @@ def test_normal_close_bpf_both_sides_and_their_summaries():
         port = listener.getsockname()[1]
         events = trace("--source", "bpf", "--json", "--port", port)
         summaries = trace("--summary", "--source", "bpf", "--json", "--port", port)
-        client = socket.create_connection((host, port))
-        server, _ = listener.accept()
-        cport = client.getsockname()[1]
-        client.sendall(b"hello")
-        assert server.recv(16) == b"hello"
-        server.sendall(b"hi")
-        assert client.recv(16) == b"hi"
-        client.shutdown(socket.SHUT_WR)
-        assert server.recv(16) == b""
-        server.close()
+        client, cport = close_in_order(listener, host, port)
         events.until_events(
             lambda ev: in_order(transitions(ev, cport, port), CLOSER)
             and in_order(transitions(ev, port, cport), OTHER_SIDE),
@@ -189,7 +180,6 @@ def test_normal_close_bpf_both_sides_and_their_summaries():
         "SYN_SENT", "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "TIME_WAIT"]
     assert [s["state"] for s in theirs["path"]] == [
         "SYN_RECEIVED", "ESTABLISHED", "CLOSE_WAIT", "LAST_ACK", "CLOSED"]
-    # Sequence space: the SYN and the FIN count one byte each.
     assert (mine["bytes_acked"], mine["bytes_received"]) == (7, 3)
     assert (theirs["bytes_acked"], theirs["bytes_received"]) == (3, 6)
     assert mine["duration_ns"] == sum(s["ns"] for s in mine["path"][:-1])

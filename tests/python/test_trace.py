@@ -19,7 +19,7 @@ import sockstate
 from conftest import MY_COMM, MY_PID, private_loopback
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from tracerun import (SynsDropped, TraceRun, free_port,  # noqa: E402
+from tracerun import (SynsDropped, TraceRun, close_in_order, free_port,  # noqa: E402
                       in_private_netns, validate_events)
 
 State = sockstate.State
@@ -28,12 +28,6 @@ needs_own_netns = pytest.mark.skipif(
     os.geteuid() != 0 or not in_private_netns(),
     reason="changes nft rules: only in a network namespace of its own "
            "(ctest runs the suite in one as root)")
-
-
-def states(events, lport=None, rport=None):
-    return [(e.old_state, e.new_state) for e in events
-            if e.kind == "transition" and (lport is None or e.laddr.port == lport)
-            and (rport is None or e.raddr.port == rport)]
 
 
 def open_fds():
@@ -77,16 +71,7 @@ def test_normal_close_summaries_bpf():
         port = listener.getsockname()[1]
         events = sockstate.trace(port=port, source="bpf", summaries=True,
                                  transitions=False, count=2, timeout=30)
-        client = socket.create_connection((host, port))
-        server, _ = listener.accept()
-        cport = client.getsockname()[1]
-        client.sendall(b"hello")
-        assert server.recv(16) == b"hello"
-        server.sendall(b"hi")
-        assert client.recv(16) == b"hi"
-        client.shutdown(socket.SHUT_WR)
-        assert server.recv(16) == b""
-        server.close()
+        client, cport = close_in_order(listener, host, port)
         got = list(events)
         client.close()
     assert [e.kind for e in got] == ["summary", "summary"]
