@@ -382,6 +382,10 @@ BAD = [
     (["trace", "--timeout", "3"], "--timeout: not valid with trace"),
     (["--summary", "--by", "port", "trace"], "--by: not valid with trace"),
     (["trace", "summary"], "'summary': unexpected argument"),
+    # --summary is trace's only with trace: elsewhere the alias, as before.
+    (["--summary", "--explain", "LISTEN"], "--explain: conflicts with --summary"),
+    (["--summary", "watch"], "'watch': unexpected argument"),
+    (["--summary", "--summary", "list"], "'list': unexpected argument"),
     (["summary", "trace"], "'trace': unexpected argument"),
     (["--source", "poll"], "--source: not valid with list"),
     (["--count", "3"], "--count: not valid with list"),

@@ -17,6 +17,8 @@ _SLICE_MS = 100
 def _seconds(value: Any, label: str) -> Optional[float]:
     if value is None:
         return None
+    if isinstance(value, bool):
+        raise InvalidArgument(f"{label}: {value!r} is not a number of seconds")
     try:
         seconds = float(value)
     except (TypeError, ValueError):
