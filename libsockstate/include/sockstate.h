@@ -775,9 +775,9 @@ typedef struct sockstate_tcp_counters {
 	const char *native[SOCKSTATE_COUNTER_MAX]; /* the OS's own name of
 	                               value[c] (static): "TcpExtListenOverflows",
 	                               "tcps_listendrop", "dwAttemptFails
-	                               (AF_INET + AF_INET6)". A value that is
-	                               the sum of several native counters
-	                               names them all, joined by " + " */
+	                               (AF_INET + AF_INET6)". A value made of
+	                               several native counters names them
+	                               all: "a + b", "a - b" */
 	const char *source;         /* where they were read (static):
 	                               "/proc/net/snmp /proc/net/netstat",
 	                               "sysctl net.inet.tcp.stats",

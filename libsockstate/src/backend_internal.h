@@ -204,7 +204,7 @@ typedef enum sockstate__counter_os {
 	SOCKSTATE__COUNTERS_OS_COUNT
 } sockstate__counter_os;
 
-/* The native name of counter c on os (a sum: "a + b"), or NULL where os
+/* The native name of counter c on os (several: "a + b - c"), or NULL where os
  * does not keep it (then it is unknown there). Static. */
 const char *sockstate__counter_native(sockstate_counter c, sockstate__counter_os os);
 

@@ -18,7 +18,7 @@ struct counter_row {
 	const char *linux_prefix;   /* the /proc/net line: "Tcp", "TcpExt" */
 	const char *linux_column;   /* its column: "ListenOverflows" */
 	const char *linux_native;   /* as nstat prints it: the two joined */
-	const char *freebsd;        /* struct tcpstat field(s), " + " */
+	const char *freebsd;        /* struct tcpstat field(s): "a + b - c" */
 	const char *macos;
 	const char *windows;        /* MIB_TCPSTATS field */
 	const char *windows_native; /* the field, summed over both families */
@@ -45,8 +45,12 @@ static const struct counter_row rows[SOCKSTATE_COUNTER_COUNT] = {
 		WINDOWS("dwOutRsts")},
 	[SOCKSTATE_COUNTER_SEGMENTS_RECEIVED] = {"segments_received", LINUX("Tcp", "InSegs"),
 		.freebsd = "tcps_rcvtotal", .macos = "tcps_rcvtotal", WINDOWS("dwInSegs")},
+	/* Linux and Windows count no retransmission here (RFC 1213's
+	 * tcpOutSegs); the BSDs' total has them, so take them out again, as
+	 * FreeBSD's SNMP agent does. */
 	[SOCKSTATE_COUNTER_SEGMENTS_SENT] = {"segments_sent", LINUX("Tcp", "OutSegs"),
-		.freebsd = "tcps_sndtotal", .macos = "tcps_sndtotal", WINDOWS("dwOutSegs")},
+		.freebsd = "tcps_sndtotal - tcps_sndrexmitpack",
+		.macos = "tcps_sndtotal - tcps_sndrexmitpack", WINDOWS("dwOutSegs")},
 	[SOCKSTATE_COUNTER_SEGMENTS_RETRANSMITTED] = {"segments_retransmitted",
 		LINUX("Tcp", "RetransSegs"), .freebsd = "tcps_sndrexmitpack",
 		.macos = "tcps_sndrexmitpack", WINDOWS("dwRetransSegs")},
@@ -152,7 +156,7 @@ static int same_name(const char *a, const char *b)
 /* A native name names the counter alone: not one field of a sum. */
 static int spells(const char *native, const char *text)
 {
-	return native && !strchr(native, '+') && same_name(native, text);
+	return native && !strchr(native, ' ') && same_name(native, text);
 }
 
 SOCKSTATE_API int sockstate_counter_parse(const char *text, sockstate_counter *out)

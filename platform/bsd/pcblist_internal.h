@@ -246,12 +246,14 @@ int sockstate__macos_pcblist_decode(const void *buf, size_t len,
 #define SOCKSTATE__TCPSTAT_PARTS 5
 
 /* Where one counter's native field(s) lie in a struct tcpstat: byte
- * offsets, summed; parts 0 where the OS does not keep the counter. The
- * fields are the ones the counter table names for the layout's OS, in
- * its order (sockstate__counter_native). */
+ * offsets, added up, but those whose bit is set in minus taken away;
+ * parts 0 where the OS does not keep the counter. The fields are the ones
+ * the counter table names for the layout's OS, in its order
+ * (sockstate__counter_native: "a + b - c"). */
 typedef struct sockstate__tcpstat_field {
 	uint32_t off[SOCKSTATE__TCPSTAT_PARTS];
 	uint32_t parts;
+	uint32_t minus;             /* bit i: subtract off[i] */
 } sockstate__tcpstat_field;
 
 /* One struct tcpstat as a kernel hands it over. */
@@ -266,8 +268,10 @@ typedef struct sockstate__tcpstat_layout {
 
 /* Decode buf[0..len) (a copy of a struct tcpstat; no alignment needed)
  * with the one of layouts[0..n) whose size is len, into out: each counter
- * the layout has fields for is set (their sum, native names from the
- * table). No syscalls, no allocation. Returns 0, SOCKSTATE_EABI when no
+ * the layout has fields for is set (their sum and difference, native
+ * names from the table), except one whose difference would be negative
+ * (a copy whose fields were not read at one moment): it stays unknown.
+ * No syscalls, no allocation. Returns 0, SOCKSTATE_EABI when no
  * layout has that size (a kernel this build does not know), or
  * SOCKSTATE_EINVAL for a layout whose field lies outside its size; the
  * reason in detail. */

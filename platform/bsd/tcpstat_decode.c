@@ -52,7 +52,7 @@ int sockstate__tcpstat_decode(const void *buf, size_t len,
 	}
 	for (size_t c = 0; c < SOCKSTATE_COUNTER_COUNT; c++) {
 		const sockstate__tcpstat_field *f = &L->field[c];
-		uint64_t sum = 0;
+		uint64_t plus = 0, minus = 0;
 
 		if (f->parts == 0 || f->parts > SOCKSTATE__TCPSTAT_PARTS ||
 		    !sockstate__counter_native((sockstate_counter)c, L->os))
@@ -65,9 +65,16 @@ int sockstate__tcpstat_decode(const void *buf, size_t len,
 				         L->size);
 				return SOCKSTATE_EINVAL;
 			}
-			sum += sockstate__pcb_len(p + f->off[i], L->width);
+			if (f->minus & (1u << i))
+				minus += sockstate__pcb_len(p + f->off[i], L->width);
+			else
+				plus += sockstate__pcb_len(p + f->off[i], L->width);
 		}
-		sockstate__tcp_counter_set(out, (sockstate_counter)c, sum, L->os);
+		/* The kernel sums each per-CPU counter apart: a total read
+		 * before its part grew can come out smaller. Not a number. */
+		if (minus > plus)
+			continue;
+		sockstate__tcp_counter_set(out, (sockstate_counter)c, plus - minus, L->os);
 	}
 	return 0;
 }

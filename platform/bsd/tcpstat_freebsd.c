@@ -15,8 +15,9 @@
 #include "pcblist_internal.h"
 
 #define FIELD(f) offsetof(struct tcpstat, f)
-#define ONE(a) {{FIELD(a)}, 1}
-#define THREE(a, b, c) {{FIELD(a), FIELD(b), FIELD(c)}, 3}
+#define ONE(a) {{FIELD(a)}, 1, 0}
+#define THREE(a, b, c) {{FIELD(a), FIELD(b), FIELD(c)}, 3, 0}
+#define A_MINUS_B(a, b) {{FIELD(a), FIELD(b)}, 2, 1u << 1}
 
 _Static_assert(sizeof(((struct tcpstat *)0)->tcps_connattempt) == 8,
                "struct tcpstat counts in uint64_t");
@@ -33,7 +34,7 @@ static const sockstate__tcpstat_layout freebsd = {
 		[SOCKSTATE_COUNTER_ATTEMPT_FAILS] = ONE(tcps_conndrops),
 		[SOCKSTATE_COUNTER_ESTABLISHED_RESETS] = ONE(tcps_drops),
 		[SOCKSTATE_COUNTER_SEGMENTS_RECEIVED] = ONE(tcps_rcvtotal),
-		[SOCKSTATE_COUNTER_SEGMENTS_SENT] = ONE(tcps_sndtotal),
+		[SOCKSTATE_COUNTER_SEGMENTS_SENT] = A_MINUS_B(tcps_sndtotal, tcps_sndrexmitpack),
 		[SOCKSTATE_COUNTER_SEGMENTS_RETRANSMITTED] = ONE(tcps_sndrexmitpack),
 		[SOCKSTATE_COUNTER_BAD_SEGMENTS_RECEIVED] =
 			THREE(tcps_rcvbadsum, tcps_rcvbadoff, tcps_rcvshort),

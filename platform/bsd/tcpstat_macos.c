@@ -54,7 +54,7 @@ enum {
 	MAC15_DROP_AFTER_SLEEP = 620,
 };
 
-#define ONE(off) {{off}, 1}
+#define ONE(off) {{off}, 1, 0}
 
 /* The fields, as counters.c names them for macOS. */
 #define MACOS_TCPSTAT(label, bytes, rxtfindrop, drop_after_sleep)                     \
@@ -66,15 +66,16 @@ enum {
 			[SOCKSTATE_COUNTER_ATTEMPT_FAILS] = ONE(MAC_CONNDROPS),        \
 			[SOCKSTATE_COUNTER_ESTABLISHED_RESETS] = ONE(MAC_DROPS),       \
 			[SOCKSTATE_COUNTER_SEGMENTS_RECEIVED] = ONE(MAC_RCVTOTAL),     \
-			[SOCKSTATE_COUNTER_SEGMENTS_SENT] = ONE(MAC_SNDTOTAL),         \
+			[SOCKSTATE_COUNTER_SEGMENTS_SENT] =                            \
+				{{MAC_SNDTOTAL, MAC_SNDREXMITPACK}, 2, 1u << 1},       \
 			[SOCKSTATE_COUNTER_SEGMENTS_RETRANSMITTED] = ONE(MAC_SNDREXMITPACK), \
 			[SOCKSTATE_COUNTER_BAD_SEGMENTS_RECEIVED] =                    \
-				{{MAC_RCVBADSUM, MAC_RCVBADOFF, MAC_RCVSHORT}, 3},     \
+				{{MAC_RCVBADSUM, MAC_RCVBADOFF, MAC_RCVSHORT}, 3, 0},  \
 			[SOCKSTATE_COUNTER_TIMEOUTS] = ONE(MAC_REXMTTIMEO),            \
 			[SOCKSTATE_COUNTER_LISTEN_OVERFLOWS] = ONE(MAC_LISTENDROP),    \
 			[SOCKSTATE_COUNTER_ABORTS_ON_TIMEOUT] =                        \
 				{{MAC_TIMEOUTDROP, rxtfindrop, drop_after_sleep,       \
-				  MAC_PERSISTDROP, MAC_KEEPDROPS}, 5},                 \
+				  MAC_PERSISTDROP, MAC_KEEPDROPS}, 5, 0},              \
 		},                                                                    \
 	}
 

@@ -187,7 +187,8 @@ static inline long fact_tcpstat_offset(const fact_tcpstat *f, const char *name, 
 }
 
 /* The layout the decoder needs, built from the facts and the counter
- * table's native names for the OS (each "a + b" split into its fields):
+ * table's native names for the OS (each "a + b - c" split into its
+ * fields, c marked as taken away):
  * what the backends' layouts must equal. Returns 0, or -1 when the table
  * names a field the facts do not place (or more fields than a layout
  * holds). */
@@ -200,6 +201,7 @@ static inline int fact_tcpstat_layout(const fact_tcpstat *f, sockstate__tcpstat_
 	out->width = f->width;
 	for (int c = 0; c < SOCKSTATE_COUNTER_COUNT; c++) {
 		const char *p = sockstate__counter_native((sockstate_counter)c, f->os);
+		int minus = 0;
 
 		while (p && *p) {
 			size_t len = strcspn(p, " ");
@@ -207,9 +209,12 @@ static inline int fact_tcpstat_layout(const fact_tcpstat *f, sockstate__tcpstat_
 
 			if (off < 0 || out->field[c].parts == SOCKSTATE__TCPSTAT_PARTS)
 				return -1;
+			if (minus)
+				out->field[c].minus |= 1u << out->field[c].parts;
 			out->field[c].off[out->field[c].parts++] = (uint32_t)off;
 			p += len;
-			if (!strncmp(p, " + ", 3))
+			minus = !strncmp(p, " - ", 3);
+			if (!strncmp(p, " + ", 3) || minus)
 				p += 3;
 		}
 	}
@@ -225,7 +230,7 @@ static inline int fact_tcpstat_same_fields(const sockstate__tcpstat_layout *a,
 	if (a->os != b->os || a->width != b->width)
 		return 0;
 	for (int c = 0; c < SOCKSTATE_COUNTER_COUNT; c++) {
-		if (a->field[c].parts != b->field[c].parts)
+		if (a->field[c].parts != b->field[c].parts || a->field[c].minus != b->field[c].minus)
 			return 0;
 		for (uint32_t i = 0; i < a->field[c].parts; i++)
 			if (a->field[c].off[i] != b->field[c].off[i])

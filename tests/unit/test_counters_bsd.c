@@ -36,10 +36,11 @@ static sockstate__tcpstat_layout layout(const fact_tcpstat *f)
 
 /* A value for each field the facts place, unlike any other: the field's
  * offset times a large odd number, so a sum of the wrong fields cannot
- * match. Fits 32 bits for macOS. */
+ * match; the later a field, the larger (a total comes before its parts:
+ * differences stay positive). Fits 32 bits for macOS. */
 static uint64_t value_at(uint32_t off, uint32_t width)
 {
-	uint64_t v = (uint64_t)(off + 1) * 1000003u;
+	uint64_t v = (uint64_t)(1000 - off) * 1000003u;
 
 	return width == 8 ? v << 20 : v;
 }
@@ -80,14 +81,18 @@ static void assert_counters(const sockstate_tcp_counters *c, const fact_tcpstat 
 			continue;
 		}
 		assert_string_equal(c->native[k], native);
-		for (const char *p = native; *p;) {
+		for (const char *p = native, *sign = "+"; *p;) {
 			size_t len = strcspn(p, " ");
 			long off = fact_tcpstat_offset(f, p, len);
 
 			assert_true(off >= 0);
-			want += value_at((uint32_t)off, f->width);
+			if (*sign == '-')
+				want -= value_at((uint32_t)off, f->width);
+			else
+				want += value_at((uint32_t)off, f->width);
 			p += len;
-			if (!strncmp(p, " + ", 3))
+			sign = p + 1;
+			if (*p)
 				p += 3;
 		}
 		assert_int_equal(c->value[k], want);
@@ -123,6 +128,10 @@ static void test_facts_place_every_field_the_table_names(void **unused)
 		assert_int_equal(L.field[SOCKSTATE_COUNTER_BAD_SEGMENTS_RECEIVED].parts, 3);
 		assert_int_equal(L.field[SOCKSTATE_COUNTER_ABORTS_ON_TIMEOUT].parts,
 		                 all[i]->os == SOCKSTATE__COUNTERS_FREEBSD ? 3 : 5);
+		/* Segments sent: the total less the retransmitted. */
+		assert_int_equal(L.field[SOCKSTATE_COUNTER_SEGMENTS_SENT].parts, 2);
+		assert_int_equal(L.field[SOCKSTATE_COUNTER_SEGMENTS_SENT].minus, 1u << 1);
+		assert_int_equal(L.field[SOCKSTATE_COUNTER_ABORTS_ON_TIMEOUT].minus, 0);
 	}
 }
 
@@ -169,6 +178,36 @@ static void test_freebsd_large_values(void **unused)
 	assert_int_equal(c.value[SOCKSTATE_COUNTER_ACTIVE_OPENS], big);
 	assert_int_equal(c.value[SOCKSTATE_COUNTER_PASSIVE_OPENS], 0);
 	assert_true(c.valid & BIT(PASSIVE_OPENS)); /* a known 0 */
+}
+
+/* A total read before its part grew (the kernel sums each per-CPU counter
+ * apart) would give a negative difference: unknown, not a guess. */
+static void test_negative_difference_unknown(void **unused)
+{
+	static unsigned char buf[984];
+	sockstate__tcpstat_layout L = layout(&fact_freebsd_tcpstat);
+	const sockstate__tcpstat_layout *layouts[] = {&L};
+	sockstate_tcp_counters c = empty();
+	uint64_t total = 100, retransmitted = 101;
+	char detail[SOCKSTATE__PCB_DETAIL_LEN];
+
+	(void)unused;
+	memset(buf, 0, sizeof buf);
+	memcpy(buf + 136, &total, 8);          /* tcps_sndtotal */
+	memcpy(buf + 160, &retransmitted, 8);  /* tcps_sndrexmitpack */
+	assert_int_equal(sockstate__tcpstat_decode(buf, sizeof buf, layouts, 1, &c, detail,
+	                                           sizeof detail), 0);
+	assert_false(c.valid & BIT(SEGMENTS_SENT));
+	assert_null(c.native[SOCKSTATE_COUNTER_SEGMENTS_SENT]);
+	assert_int_equal(c.value[SOCKSTATE_COUNTER_SEGMENTS_RETRANSMITTED], 101);
+	/* Equal: 0 sent beyond retransmissions, a known 0. */
+	total = 101;
+	memcpy(buf + 136, &total, 8);
+	c = empty();
+	assert_int_equal(sockstate__tcpstat_decode(buf, sizeof buf, layouts, 1, &c, detail,
+	                                           sizeof detail), 0);
+	assert_true(c.valid & BIT(SEGMENTS_SENT));
+	assert_int_equal(c.value[SOCKSTATE_COUNTER_SEGMENTS_SENT], 0);
 }
 
 /* One build reads macOS 13-14's struct and macOS 15's, each at its own
@@ -321,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_facts_place_every_field_the_table_names),
 		cmocka_unit_test(test_freebsd),
 		cmocka_unit_test(test_freebsd_large_values),
+		cmocka_unit_test(test_negative_difference_unknown),
 		cmocka_unit_test(test_macos_both_releases),
 		cmocka_unit_test(test_other_sizes_refused),
 		cmocka_unit_test(test_broken_layout),
