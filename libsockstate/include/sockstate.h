@@ -53,21 +53,36 @@ SOCKSTATE_API const char *sockstate_version(void);
  * ==================================================================== */
 
 /* Every code is negative; 0 is success. The list is fixed: new codes are
- * appended, none changes meaning. */
-enum sockstate_error {
-	SOCKSTATE_OK = 0,
-	SOCKSTATE_EINVAL = -1,   /* a bad argument, name, address or option */
-	SOCKSTATE_ENOMEM = -2,   /* out of memory */
-	SOCKSTATE_EPERM = -3,    /* the OS refused: permission */
-	SOCKSTATE_EUNAVAIL = -4, /* no backend, or the named one, works here */
-	SOCKSTATE_EPARSE = -5,   /* the OS or a file handed malformed data */
-	SOCKSTATE_EIO = -6,      /* an OS call failed (see sockstate_errdetail) */
-	SOCKSTATE_EAGAIN = -7,   /* the table kept changing; retries ran out */
-	SOCKSTATE_ENOTSUP = -8,  /* not supported by this backend or OS */
-	SOCKSTATE_ERANGE = -9,   /* a value out of range (port, prefix, count) */
-	SOCKSTATE_ENOENT = -10,  /* a named thing (namespace, file) does not exist */
-	SOCKSTATE_EABI = -11     /* an OS record layout this build does not know */
-};
+ * appended, none changes meaning. This one list (name, number, the
+ * message sockstate_strerror gives) makes both the enum below and the
+ * library's table of names and messages. */
+#define SOCKSTATE_ERRORS(X)                                                      \
+	X(SOCKSTATE_OK, 0, "success")                                            \
+	/* a bad argument, name, address or option */                           \
+	X(SOCKSTATE_EINVAL, -1, "invalid argument")                              \
+	X(SOCKSTATE_ENOMEM, -2, "out of memory")                                 \
+	/* the OS refused: permission */                                         \
+	X(SOCKSTATE_EPERM, -3, "permission denied by the operating system")      \
+	/* no backend, or the named one, works here */                           \
+	X(SOCKSTATE_EUNAVAIL, -4, "no usable backend on this system")            \
+	/* the OS or a file handed malformed data */                             \
+	X(SOCKSTATE_EPARSE, -5, "malformed data from the operating system")      \
+	/* an OS call failed (see sockstate_errdetail) */                        \
+	X(SOCKSTATE_EIO, -6, "an operating system call failed")                  \
+	/* the socket table kept changing; retries ran out */                    \
+	X(SOCKSTATE_EAGAIN, -7, "the socket table kept changing; retries ran out") \
+	/* not supported by this backend or OS */                                \
+	X(SOCKSTATE_ENOTSUP, -8, "not supported on this backend")                \
+	/* a value out of range (port, prefix, count) */                         \
+	X(SOCKSTATE_ERANGE, -9, "value out of range")                            \
+	/* a named thing (namespace, file) does not exist */                     \
+	X(SOCKSTATE_ENOENT, -10, "no such file, namespace or object")            \
+	/* an OS record layout this build does not know */                       \
+	X(SOCKSTATE_EABI, -11, "unknown operating system record layout")
+
+#define SOCKSTATE_ERROR_ENUM_(name, number, message) name = number,
+enum sockstate_error { SOCKSTATE_ERRORS(SOCKSTATE_ERROR_ENUM_) };
+#undef SOCKSTATE_ERROR_ENUM_
 
 /* sockstate_strerror - a static English sentence for any int: the message
  * of a SOCKSTATE_E* code, "success" for 0, "unknown error" otherwise.
@@ -348,7 +363,7 @@ typedef struct sockstate_options {
  * (or the one opts names). opts may be NULL. On success *out owns the
  * handle (free with sockstate_close). Returns 0, SOCKSTATE_EINVAL (unknown
  * backend name), SOCKSTATE_EUNAVAIL (none, or the named one, works here;
- * sockstate_open_error() then says why), SOCKSTATE_ENOMEM. *out is NULL on
+ * sockstate_errdetail(NULL) then says why), SOCKSTATE_ENOMEM. *out is NULL on
  * error.
  * With opts->netns: the handle answers for that network namespace for its
  * whole life (the namespace is entered only for a moment, by the calling
@@ -359,10 +374,6 @@ typedef struct sockstate_options {
  * file), SOCKSTATE_ENOTSUP (no backend here can enter one). */
 SOCKSTATE_API int sockstate_open(sockstate_handle **out,
                                  const sockstate_options *opts);
-
-/* sockstate_open_error - why the last sockstate_open on this thread
- * failed, in one line, or "" if it did not. Thread-local static string. */
-SOCKSTATE_API const char *sockstate_open_error(void);
 
 /* sockstate_close - release h and everything it holds. NULL is fine. */
 SOCKSTATE_API void sockstate_close(sockstate_handle *h);
@@ -387,7 +398,9 @@ SOCKSTATE_API const char *sockstate_pid_source_reason(const sockstate_handle *h)
 
 /* sockstate_errdetail - one line on the last error on h: the failing OS
  * call and the OS's message (e.g. "socket(NETLINK_SOCK_DIAG): Operation
- * not permitted"), or "" after success. Valid until the next call on h. */
+ * not permitted"), or "" after success. Valid until the next call on h.
+ * h NULL: why the last sockstate_open on this thread failed (a
+ * thread-local string, "" if it did not). */
 SOCKSTATE_API const char *sockstate_errdetail(const sockstate_handle *h);
 
 /* ======================================================================
@@ -400,7 +413,24 @@ typedef int (*sockstate_socket_cb)(const sockstate_socket *s, void *ctx);
 
 /* sockstate_foreach - call cb once per TCP socket that matches q.
  * q: filter, or NULL for all in the default states; read during the call.
- * Returns 0, cb's positive value, or a negative SOCKSTATE_E* code.
+ * Returns 0, cb's positive value, or a negative code, with one line on
+ * what failed in sockstate_errdetail(h):
+ *   SOCKSTATE_EINVAL   h or cb NULL, q->size too small (not initialised
+ *                      with sockstate_query_init);
+ *   SOCKSTATE_ENOMEM   out of memory;
+ *   SOCKSTATE_EPERM    the OS refused (e.g. pid_source "bpf" without the
+ *                      rights);
+ *   SOCKSTATE_EUNAVAIL pid_source "bpf" and the kernel refused the
+ *                      program;
+ *   SOCKSTATE_ENOTSUP  Q_PIDS on a backend that cannot map owners;
+ *   SOCKSTATE_EIO      an OS call failed;
+ *   SOCKSTATE_EPARSE   the OS's reply was malformed;
+ *   SOCKSTATE_EAGAIN   the table kept changing under the walk (BSD,
+ *                      Windows, an interrupted netlink dump) and the
+ *                      retries ran out;
+ *   SOCKSTATE_EABI     the OS's record layout is not the one this build
+ *                      knows (BSD).
+ * Records already passed to cb stay passed; the call may fail after some.
  * Memory does not grow with the number of sockets, except with Q_PIDS:
  * then the owner map grows with the number of socket fds, and, where the
  * library builds the map on a second thread while the OS is walked
@@ -439,7 +469,8 @@ typedef struct sockstate_snapshot {
 /* sockstate_snapshot_take - every socket matching q into one owned
  * snapshot (*out; free with sockstate_snapshot_free). Records keep the
  * order sockstate_foreach gives them (see there: not always the same from
- * run to run). Returns 0 or a negative code; *out is NULL on error. */
+ * run to run). Returns 0 or a negative code, those of sockstate_foreach
+ * (SOCKSTATE_EINVAL also for a NULL out); *out is NULL on error. */
 SOCKSTATE_API int sockstate_snapshot_take(sockstate_handle *h,
                                           const sockstate_query *q,
                                           sockstate_snapshot **out);
@@ -480,7 +511,9 @@ typedef struct sockstate_counts {
 
 /* sockstate_count - count the sockets matching q per normalized state (and
  * family) into *out, which is zeroed first. No record is kept: memory does
- * not grow with the number of sockets. Returns 0 or a negative code. */
+ * not grow with the number of sockets. Returns 0 or a negative code, those
+ * of sockstate_foreach (SOCKSTATE_EINVAL also for a NULL out); *out is
+ * zeroed on error. */
 SOCKSTATE_API int sockstate_count(sockstate_handle *h, const sockstate_query *q,
                                   sockstate_counts *out);
 
@@ -566,22 +599,22 @@ SOCKSTATE_API int sockstate_groups_new(uint32_t keys, sockstate_groups **out);
 /* sockstate_groups_free - NULL is fine. */
 SOCKSTATE_API void sockstate_groups_free(sockstate_groups *g);
 
-/* sockstate_count_groups - add every socket matching q to g, in one pass
+/* sockstate_groups_fill - add every socket matching q to g, in one pass
  * with no record kept (q as sockstate_count takes it; the PROCESS key
  * adds SOCKSTATE_Q_PIDS). g keeps adding up across calls, so the sockets
  * of several handles (network namespaces) can be grouped together; it
  * also remembers the backend and pid source of the first call that had
  * them. Returns 0 or a negative code (then g holds what was added before
  * the failure). */
-SOCKSTATE_API int sockstate_count_groups(sockstate_handle *h, const sockstate_query *q,
-                                         sockstate_groups *g);
+SOCKSTATE_API int sockstate_groups_fill(sockstate_handle *h, const sockstate_query *q,
+                                        sockstate_groups *g);
 
 /* sockstate_groups_add - add one record to g (for callers that group their
  * own stream or snapshot). Returns 0 or SOCKSTATE_ENOMEM. */
 SOCKSTATE_API int sockstate_groups_add(sockstate_groups *g, const sockstate_socket *s);
 
-/* sockstate_groups_count - the number of groups in g. */
-SOCKSTATE_API size_t sockstate_groups_count(const sockstate_groups *g);
+/* sockstate_groups_size - the number of groups in g. */
+SOCKSTATE_API size_t sockstate_groups_size(const sockstate_groups *g);
 
 /* sockstate_groups_get - the i-th group by rank: total descending, ties by
  * key ascending (port, then local, remote, process, uid, netns; unknown

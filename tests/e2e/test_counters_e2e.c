@@ -203,7 +203,7 @@ static sockstate_handle *open_handle(const char *backend, const char *netns,
 
 	if (sockstate_open(&h, &o) != 0)
 		print_message("sockstate_open(%s, %s): %s\n", backend, netns ? netns : "own",
-		              sockstate_open_error());
+		              sockstate_errdetail(NULL));
 	assert_non_null(h);
 	assert_string_equal(sockstate_backend(h), backend);
 	return h;

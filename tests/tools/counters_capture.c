@@ -29,7 +29,7 @@ int main(int argc, char **argv)
 	opts.capture_dir = argv[1];
 	opts.netns = argc > 2 ? argv[2] : NULL;
 	if (sockstate_open(&h, &opts) != 0) {
-		fprintf(stderr, "counters_capture: %s\n", sockstate_open_error());
+		fprintf(stderr, "counters_capture: %s\n", sockstate_errdetail(NULL));
 		return 3;
 	}
 	rc = sockstate_tcp_counters_get(h, &c);

@@ -540,7 +540,7 @@ static int print_counters(void)
 		       (unsigned long)st.dwInErrs, (unsigned long)st.dwOutRsts);
 	}
 	if (sockstate_open(&h, NULL) != 0) {
-		printf("sockstate_open: %s\n", sockstate_open_error());
+		printf("sockstate_open: %s\n", sockstate_errdetail(NULL));
 		return 1;
 	}
 	rc = sockstate_tcp_counters_get(h, &c);
@@ -611,7 +611,7 @@ static void test_pid_source_option(void)
 		CHECK_EQ(sockstate_open(&h, &o), options[i].rc);
 		if (options[i].rc != 0) {
 			CHECK(h == NULL);
-			CHECK(strstr(sockstate_open_error(), options[i].name) != NULL);
+			CHECK(strstr(sockstate_errdetail(NULL), options[i].name) != NULL);
 			continue;
 		}
 		if (!h)
