@@ -28,7 +28,7 @@
 
 #include <cmocka.h>
 
-#include "netns_lo.h"
+#include "lo_up.h"
 #include "sockstate.h"
 
 enum { CONNECTIONS4 = 5, CONNECTIONS6 = 1, CONNECTIONS = CONNECTIONS4 + CONNECTIONS6 };

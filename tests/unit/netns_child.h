@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "netns_lo.h"
+#include "lo_up.h"
 
 /* Run child() in a forked process and check its exit status: 0 passes,
  * 77 skips (it could not unshare a network namespace: not root). */

@@ -1,7 +1,8 @@
-/* netns_lo.h - for tests that make real sockets in a network namespace
- * they created: its loopback starts down. */
-#ifndef SOCKSTATE_TEST_NETNS_LO_H
-#define SOCKSTATE_TEST_NETNS_LO_H
+/* lo_up.h - bring up the loopback of a network namespace a test just
+ * made (it starts down). For cmocka tests (netns_child.h) and plain test
+ * programs alike. */
+#ifndef SOCKSTATE_TEST_LO_UP_H
+#define SOCKSTATE_TEST_LO_UP_H
 
 #include <net/if.h>
 #include <stdio.h>
@@ -11,7 +12,7 @@
 #include <unistd.h>
 
 /* Bring lo up in the current network namespace. 0, or -1 (errno set). */
-static inline int lo_up(void)
+static int lo_up(void)
 {
 	struct ifreq ifr;
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -30,4 +31,4 @@ static inline int lo_up(void)
 	return rc;
 }
 
-#endif /* SOCKSTATE_TEST_NETNS_LO_H */
+#endif /* SOCKSTATE_TEST_LO_UP_H */
