@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "lo_up.h"
+#include "loopback_addr.h"
 #include "sockstate.h"
 
 enum { CONNECTIONS4 = 5, CONNECTIONS6 = 1, CONNECTIONS = CONNECTIONS4 + CONNECTIONS6 };
@@ -39,25 +40,6 @@ static char child_netns[32];        /* "pid:N" */
 static int have_namespaces;
 
 /* ---- the child, in namespace B ---- */
-
-static socklen_t loopback(int family, uint16_t port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof *ss);
-	if (family == AF_INET) {
-		struct sockaddr_in *a = (struct sockaddr_in *)ss;
-
-		a->sin_family = AF_INET;
-		a->sin_port = htons(port);
-		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		return sizeof *a;
-	}
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-
-	a6->sin6_family = AF_INET6;
-	a6->sin6_port = htons(port);
-	a6->sin6_addr = in6addr_loopback;
-	return sizeof *a6;
-}
 
 static uint16_t bound_port(int fd)
 {
@@ -76,7 +58,7 @@ static uint16_t bound_port(int fd)
 static int connect_accept(int family, int n, int *fds, int *nfds)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = loopback(family, 0, &ss);
+	socklen_t len = loopback_addr(family, 0, &ss);
 	int l = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	/* Room for the listener and both ends of each connection. */
@@ -84,7 +66,7 @@ static int connect_accept(int family, int n, int *fds, int *nfds)
 	    bind(l, (struct sockaddr *)&ss, len) != 0 || listen(l, n) != 0)
 		return -1;
 	fds[(*nfds)++] = l;
-	len = loopback(family, bound_port(l), &ss);
+	len = loopback_addr(family, bound_port(l), &ss);
 	for (int i = 0; i < n; i++) {
 		int c = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
@@ -104,7 +86,7 @@ static int connect_accept(int family, int n, int *fds, int *nfds)
 static int refused(void)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = loopback(AF_INET, 0, &ss);
+	socklen_t len = loopback_addr(AF_INET, 0, &ss);
 	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	uint16_t port;
 	int rc;
@@ -115,7 +97,7 @@ static int refused(void)
 	port = bound_port(s);
 	close(s);
 	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	len = loopback(AF_INET, port, &ss);
+	len = loopback_addr(AF_INET, port, &ss);
 	rc = connect(s, (struct sockaddr *)&ss, len) == -1 && errno == ECONNREFUSED ? 0 : -1;
 	close(s);
 	return rc;

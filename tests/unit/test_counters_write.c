@@ -17,58 +17,13 @@
 #include <cmocka.h>
 
 #include "backend_internal.h"
+#include "write_sink.h"
 #include "writer_internal.h"
-
-struct sink {
-	char *data;
-	size_t len, cap, calls;
-	size_t fail_at;     /* 1-based call that fails; 0 never */
-	int fail_code;
-};
-
-static int sink_write(void *ctx, const char *buf, size_t len)
-{
-	struct sink *k = ctx;
-
-	k->calls++;
-	if (k->fail_at && k->calls >= k->fail_at)
-		return k->fail_code;
-	if (k->len + len + 1 > k->cap) {
-		k->cap = (k->len + len + 1) * 2;
-		k->data = realloc(k->data, k->cap);
-		assert_non_null(k->data);
-	}
-	memcpy(k->data + k->len, buf, len);
-	k->len += len;
-	k->data[k->len] = '\0';
-	return 0;
-}
-
-static void sink_reset(struct sink *k)
-{
-	free(k->data);
-	memset(k, 0, sizeof *k);
-}
 
 static sockstate_write_opts opts(sockstate_format f, uint32_t flags)
 {
 	sockstate_write_opts o = {.size = sizeof o, .format = f, .flags = flags, .port = -1};
 	return o;
-}
-
-static void save_json(const char *name, const char *text)
-{
-	const char *dir = getenv("SOCKSTATE_TEST_JSON_DIR");
-	char path[4096];
-	FILE *f;
-
-	if (!dir || !*dir)
-		return;
-	snprintf(path, sizeof path, "%s/%s.json", dir, name);
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	assert_int_equal(fclose(f), 0);
 }
 
 /* Three known counters (one of them 0, one the largest value with a sum

@@ -13,30 +13,9 @@
 #include <cmocka.h>
 
 #include "sockstate.h"
+#include "write_sink.h"
 
 /* ---- helpers ---- */
-
-struct sink {
-	char *data;
-	size_t len, cap;
-};
-
-static int sink_write(void *ctx, const char *buf, size_t len)
-{
-	struct sink *k = ctx;
-
-	if (k->len + len + 1 > k->cap) {
-		size_t ncap = (k->len + len + 1) * 2;
-		char *p = realloc(k->data, ncap);
-		assert_non_null(p);
-		k->data = p;
-		k->cap = ncap;
-	}
-	memcpy(k->data + k->len, buf, len);
-	k->len += len;
-	k->data[k->len] = '\0';
-	return 0;
-}
 
 static sockstate_write_opts wopts(sockstate_format f, uint32_t flags)
 {
