@@ -64,6 +64,10 @@ WINDOWS_NATIVE = {
 # The first start of a prefix creates it (a minute on a slow machine).
 FIRST_START_TIMEOUT = 240
 RUN_TIMEOUT = 60
+# test_windows.exe runs a dozen live tests (its own sockets, a trace's
+# polls, the counters), each some Wine calls: 10-20 s here on a quiet
+# machine, over a minute on a loaded one.
+PROGRAM_TIMEOUT = 240
 
 
 class Wine:
@@ -264,7 +268,8 @@ def check_program(wine):
     """Step 5: the Windows test program."""
     started = time.time()
     problems = []
-    rc, out, err = wine.run(os.path.join("tests", "windows", "test_windows.exe"), [])
+    rc, out, err = wine.run(os.path.join("tests", "windows", "test_windows.exe"), [],
+                            timeout=PROGRAM_TIMEOUT)
     for line in out.splitlines():
         print("  test_windows: " + line)
     last = out.strip().splitlines()[-1] if out.strip() else ""
