@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fake_platform.h"
+#include "trace_internal.h"
 
 struct fake_world fake;
 
@@ -119,6 +120,20 @@ void sockstate__platform_task_join(sockstate__task *task)
 		return;
 	task->fn(task->arg);
 	free(task);
+}
+
+/* No trace source of its own: poll, the core's, is all there is. */
+const sockstate__trace_source *const sockstate__platform_trace_sources[] = {NULL};
+
+int64_t sockstate__platform_clock_ns(int monotonic)
+{
+	(void)monotonic;
+	return ++fake.clock_ns;
+}
+
+void sockstate__platform_sleep_ms(int ms)
+{
+	fake.clock_ns += (int64_t)ms * 1000000;
 }
 
 int sockstate__platform_pid_source_check(const char *name)

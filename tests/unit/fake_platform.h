@@ -28,6 +28,7 @@ struct fake_world {
 	int owners_ready_at_walk;     /* owner maps built when the walk began */
 	int tasks_started;
 	int last_cpus_busy;
+	int64_t clock_ns;             /* the platform clock: ticks per read */
 };
 
 extern struct fake_world fake;
