@@ -11,7 +11,8 @@ enum { COLUMN_GAP = 2 };
 /* The key bits in the order their columns and JSON keys appear. */
 static const uint32_t key_order[] = {
 	SOCKSTATE_GROUP_PORT, SOCKSTATE_GROUP_LOCAL, SOCKSTATE_GROUP_REMOTE,
-	SOCKSTATE_GROUP_PROCESS, SOCKSTATE_GROUP_UID, SOCKSTATE_GROUP_NETNS,
+	SOCKSTATE_GROUP_PID, SOCKSTATE_GROUP_PROCESS, SOCKSTATE_GROUP_UID,
+	SOCKSTATE_GROUP_NETNS,
 };
 #define KEY_COUNT (sizeof key_order / sizeof key_order[0])
 
@@ -21,6 +22,7 @@ static const char *key_header(uint32_t key)
 	case SOCKSTATE_GROUP_PORT: return "Port";
 	case SOCKSTATE_GROUP_LOCAL: return "Local Address:Port";
 	case SOCKSTATE_GROUP_REMOTE: return "Peer Address";
+	case SOCKSTATE_GROUP_PID: return "Pid";
 	case SOCKSTATE_GROUP_PROCESS: return "Process";
 	case SOCKSTATE_GROUP_UID: return "Uid";
 	default: return "Netns";
@@ -67,6 +69,10 @@ static size_t key_cell(const sockstate_group *grp, uint32_t key, char *buf,
 		if (grp->uid < 0)
 			break;
 		return sockstate__fmt_i64(buf, grp->uid);
+	case SOCKSTATE_GROUP_PID:
+		if (grp->pid < 0)
+			break;
+		return sockstate__fmt_i64(buf, grp->pid);
 	case SOCKSTATE_GROUP_PROCESS:
 		*text = grp->process;
 		break;
@@ -294,6 +300,12 @@ static void json_group(sockstate__out *out, const sockstate_group *grp)
 			else
 				sockstate__out_str(out, "null");
 			break;
+		case SOCKSTATE_GROUP_PID:
+			if (grp->pid >= 0)
+				sockstate__out_i64(out, grp->pid);
+			else
+				sockstate__out_str(out, "null");
+			break;
 		default:
 			sockstate__out_json_str(out, grp->netns);
 			break;
@@ -350,7 +362,8 @@ void sockstate__json_groups(sockstate__out *out, sockstate_groups *g, size_t sho
 static void csv_header(sockstate__out *out, uint32_t keys)
 {
 	static const char *const names[KEY_COUNT] = {
-		"port", "local_address,local_port", "remote_address", "process", "uid", "netns",
+		"port", "local_address,local_port", "remote_address", "pid", "process", "uid",
+		"netns",
 	};
 	for (size_t k = 0; k < KEY_COUNT; k++)
 		if (keys & key_order[k]) {
@@ -397,6 +410,10 @@ static void csv_group(sockstate__out *out, const sockstate_group *grp)
 		case SOCKSTATE_GROUP_UID:
 			if (grp->uid >= 0)
 				sockstate__out_i64(out, grp->uid);
+			break;
+		case SOCKSTATE_GROUP_PID:
+			if (grp->pid >= 0)
+				sockstate__out_i64(out, grp->pid);
 			break;
 		default:
 			sockstate__out_csv_str(out, grp->netns);

@@ -191,8 +191,7 @@ PyObject *sockstate_py_group_keys_parse(PyObject *self, PyObject *args)
 			                         cli_printable(text, 64, show_buf,
 			                                           sizeof show_buf));
 		else
-			raise_unknown(label, "key", item,
-			              "port, local, remote, process, uid, netns");
+			raise_unknown(label, "key", item, CLI_GROUP_KEY_NAMES);
 	}
 	Py_DECREF(b);
 	return rc < 0 ? NULL : PyLong_FromUnsignedLong(keys);

@@ -34,7 +34,8 @@ class Group(NamedTuple):
     process: owner's name (None: no owner found, e.g. TIME_WAIT); uid;
     netns: the namespace label (None: the caller's own); total: sockets in
     the group; counts: {State: n} for the states it has, in the usual
-    order.
+    order; pid: the lowest owning pid (by="pid"; None: no owner found),
+    last so that code unpacking the first eight fields keeps working.
     """
 
     port: Optional[int]
@@ -45,6 +46,7 @@ class Group(NamedTuple):
     netns: Optional[str]
     total: int
     counts: Dict[State, int]
+    pid: Optional[int] = None
 
 
 class NetNs(NamedTuple):
@@ -62,7 +64,7 @@ def _group(t: tuple) -> Group:
     by_state = t[7]
     from ._state import _CODES
     counts = {s: by_state[_CODES[s]] for s in _WRITER_ORDER if by_state[_CODES[s]]}
-    return Group(t[0], t[1], t[2], t[3], t[4], t[5], t[6], counts)
+    return Group(t[0], t[1], t[2], t[3], t[4], t[5], t[6], counts, t[8])
 
 
 def _keys_text(by: Any) -> Union[str, bytes]:
