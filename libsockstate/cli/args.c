@@ -707,7 +707,7 @@ int cli_parse(int argc, char **argv, const struct cli_program *prog,
 		/* --help and --version answer at once, whatever follows:
 		 * the help of the subcommand named so far, else all of it. */
 		if (rc == CLI_EXIT_OK && a->action != CLI_ACTION_RUN) {
-			if (a->cmd != CLI_CMD_HELP)
+			if (a->cmd != CLI_CMD_HELP || a->help_topic == CLI_CMD_NONE)
 				a->help_topic = a->cmd;
 			return CLI_EXIT_OK;
 		}

@@ -54,8 +54,9 @@ const struct cli_subcommand_spec cli_subcommands[] = {
 	 "Markdown; report --help says more); this package's\n"
 	 "addition", NULL},
 	{CLI_CMD_HELP, CLI_PROG_ALL, "help", "help [SUBCOMMAND]",
-	 "this text, or SUBCOMMAND's usage, options and\n"
-	 "examples (as SUBCOMMAND --help)", "help [SUBCOMMAND]"},
+	 "every subcommand and option (as --help), or\n"
+	 "SUBCOMMAND's usage, options and examples (as\n"
+	 "SUBCOMMAND --help)", "help [SUBCOMMAND]"},
 };
 const size_t cli_subcommand_count =
 	sizeof cli_subcommands / sizeof cli_subcommands[0];
@@ -269,6 +270,7 @@ const struct cli_text_row cli_example_rows[] = {
 	{"--state listen -p", "listening sockets and their owners", 0},
 	{"--port 443 --state ESTAB,SYN-RECV", "connections on port 443", 0},
 	{"-4 --addr 10.0.0.0/8 --sort remote", "IPv4 peers in 10/8, sorted", 0},
+	{"--state time-wait --timers", "TIME_WAIT sockets and the time each has left", 0},
 	{"--json -p -o snap.json", "a sockstate/1 document, atomically", CLI_PROG_TOOL},
 	{"snapshot -p -o snap.json", "a sockstate/1 document, atomically",
 	 CLI_PROG_PYTHON},
@@ -276,12 +278,15 @@ const struct cli_text_row cli_example_rows[] = {
 	{"summary --format prometheus --port 80", "gauges for scraping", 0},
 	{"summary --by port --by process --top 10",
 	 "the ten busiest port/process pairs, per state", 0},
+	{"summary --by pid,process", "per process, not per name (5 python3 are 5 rows)", 0},
 	{"wait --drained 8080 --timeout 60",
 	 "until port 8080 has no connection left (deploys)", 0},
 	{"wait --listen 5432 --timeout 30", "until something listens on 5432", 0},
 	{"--all-netns -p", "every namespace's sockets, tagged with it", 0},
 	{"watch --interval 1", "a live view; Ctrl-C ends it", 0},
 	{"explain TIME_WAIT --lang es", "the state explained in Spanish", 0},
+	{"explain", "every state, a line each", 0},
+	{"help summary", "summary's usage, options and examples (summary -h)", 0},
 };
 const size_t cli_example_row_count =
 	sizeof cli_example_rows / sizeof cli_example_rows[0];
