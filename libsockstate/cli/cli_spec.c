@@ -73,7 +73,7 @@ const char *const cli_group_titles[CLI_GROUP_COUNT] = {
 
 const char *const cli_group_titles_python[CLI_GROUP_COUNT] = {
 	[CLI_GROUP_FILTER] = "Filters (list, summary, watch, snapshot; a socket must pass every one given):",
-	[CLI_GROUP_OUTPUT] = "Output (list, summary; snapshot takes -o, -p, --sort, --tcp-info, --verbose):",
+	[CLI_GROUP_OUTPUT] = "Output (list, summary; for snapshot's, see snapshot --help):",
 	[CLI_GROUP_SUMMARY] = "summary:",
 	[CLI_GROUP_WAIT] = "wait:",
 	[CLI_GROUP_WATCH] = "wait, watch:",
