@@ -240,7 +240,7 @@ SCHEMA_JSON = r'''{
       "type": "array",
       "minItems": 1,
       "uniqueItems": true,
-      "items": {"enum": ["port", "local", "remote", "process", "uid", "netns"]}
+      "items": {"enum": ["port", "local", "remote", "pid", "process", "uid", "netns"]}
     },
     "groups_total": {"$ref": "#/$defs/count", "description": "How many groups there were; groups may hold only the largest (--top)."},
     "groups": {
@@ -263,6 +263,10 @@ SCHEMA_JSON = r'''{
           "required": ["address"],
           "properties": {"address": {"type": ["string", "null"]}},
           "description": "The remote address (not the port)."
+        },
+        "pid": {
+          "description": "The lowest owning pid; null when no owner is known.",
+          "oneOf": [{"type": "null"}, {"$ref": "#/$defs/pid"}]
         },
         "process": {"type": ["string", "null"], "description": "Process name of the lowest owning pid; null when no owner is known."},
         "uid": {"type": ["integer", "null"], "minimum": 0, "maximum": 4294967295},
@@ -331,6 +335,23 @@ SCHEMA_JSON = r'''{
                       "description": "Index of the interface the socket is bound to; absent when none."},
         "netns": {"type": ["string", "null"],
                   "description": "The network namespace, as --netns named it, or its spec (a name under /run/netns, or pid:PID) with --all-netns; present only when one or all were asked for."},
+        "timer": {
+          "description": "Present only when timers were asked for (--timers, --tcp-info; Python tcp_info=True or timers=True): the socket's pending timer, as ss -o shows it (kind, time left, unanswered retransmits); null when the backend has no timers (only the Linux ones have).",
+          "oneOf": [
+            {"type": "null"},
+            {
+              "type": "object",
+              "required": ["kind", "expires_ms", "retransmits"],
+              "additionalProperties": false,
+              "properties": {
+                "kind": {"enum": ["off", "retransmit", "keepalive", "time_wait", "probe"]},
+                "expires_ms": {"type": "integer", "minimum": 0, "maximum": 4294967295,
+                               "description": "Milliseconds left on the timer (0 when off)."},
+                "retransmits": {"type": "integer", "minimum": 0, "maximum": 255}
+              }
+            }
+          ]
+        },
         "tcp_info": {
           "description": "Present only when the OS gave TCP internals.",
           "type": "object",
