@@ -357,7 +357,8 @@ static void draw_title(struct watch *w)
 		if ((size_t)len <= w->cols)
 			break;
 	}
-	frame_printf(&w->frame, "%s%s", p->title, title);
+	frame_write(&w->frame, p->title, strlen(p->title));
+	frame_write(&w->frame, title, (size_t)len);
 	/* The bar reaches the right edge; without colour no line ends in
 	 * spaces. */
 	if (p->title[0] != '\0')

@@ -47,6 +47,12 @@ static size_t text_columns(const char *s)
 	return cols;
 }
 
+/* A group's uid or pid (the UID or PID key), negative when unknown. */
+static int64_t id_of(const sockstate_group *grp, uint32_t key)
+{
+	return key == SOCKSTATE_GROUP_UID ? grp->uid : grp->pid;
+}
+
 /* One key cell: either text (a name, shown sanitized: *text set) or bytes
  * in buf (80 bytes). Returns its width in columns. */
 static size_t key_cell(const sockstate_group *grp, uint32_t key, char *buf,
@@ -66,13 +72,10 @@ static size_t key_cell(const sockstate_group *grp, uint32_t key, char *buf,
 		                              buf, 80);
 		break;
 	case SOCKSTATE_GROUP_UID:
-		if (grp->uid < 0)
-			break;
-		return sockstate__fmt_i64(buf, grp->uid);
 	case SOCKSTATE_GROUP_PID:
-		if (grp->pid < 0)
+		if (id_of(grp, key) < 0)
 			break;
-		return sockstate__fmt_i64(buf, grp->pid);
+		return sockstate__fmt_i64(buf, id_of(grp, key));
 	case SOCKSTATE_GROUP_PROCESS:
 		*text = grp->process;
 		break;
@@ -267,6 +270,15 @@ static void json_address(sockstate__out *out, uint8_t family, const sockstate_en
 	sockstate__out_json_str(out, n >= 0 ? addr : NULL);
 }
 
+/* A uid or pid: null when unknown (negative). */
+static void json_id(sockstate__out *out, int64_t id)
+{
+	if (id >= 0)
+		sockstate__out_i64(out, id);
+	else
+		sockstate__out_str(out, "null");
+}
+
 static void json_group(sockstate__out *out, const sockstate_group *grp)
 {
 	sockstate__out_char(out, '{');
@@ -295,16 +307,8 @@ static void json_group(sockstate__out *out, const sockstate_group *grp)
 			sockstate__out_json_str(out, grp->process);
 			break;
 		case SOCKSTATE_GROUP_UID:
-			if (grp->uid >= 0)
-				sockstate__out_i64(out, grp->uid);
-			else
-				sockstate__out_str(out, "null");
-			break;
 		case SOCKSTATE_GROUP_PID:
-			if (grp->pid >= 0)
-				sockstate__out_i64(out, grp->pid);
-			else
-				sockstate__out_str(out, "null");
+			json_id(out, id_of(grp, key));
 			break;
 		default:
 			sockstate__out_json_str(out, grp->netns);
@@ -408,12 +412,9 @@ static void csv_group(sockstate__out *out, const sockstate_group *grp)
 			sockstate__out_csv_str(out, grp->process);
 			break;
 		case SOCKSTATE_GROUP_UID:
-			if (grp->uid >= 0)
-				sockstate__out_i64(out, grp->uid);
-			break;
 		case SOCKSTATE_GROUP_PID:
-			if (grp->pid >= 0)
-				sockstate__out_i64(out, grp->pid);
+			if (id_of(grp, key) >= 0)
+				sockstate__out_i64(out, id_of(grp, key));
 			break;
 		default:
 			sockstate__out_csv_str(out, grp->netns);
