@@ -137,7 +137,7 @@ def test_bash_backends_formats_and_keys():
     assert bash_complete("sockstate --format ") == ["table", "json", "csv", "prometheus"]
     assert bash_complete("sockstate --sort p") == ["pid", "process"]
     assert bash_complete("sockstate summary --by ") == [
-        "port", "local", "remote", "process", "uid", "netns"]
+        "port", "local", "remote", "process", "uid", "netns", "pid"]
     assert bash_complete("sockstate --pid-source ") == ["auto", "procfs", "bpf"]
     assert bash_complete("sockstate explain LISTEN --lang ") == ["en", "es"]
 
@@ -235,7 +235,7 @@ def test_zsh_subcommands_options_and_values():
     assert zsh_complete("sockstate --state ") == STATES + ["all"]
     assert zsh_complete("sockstate --backend ") == ["auto", "linux-netlink", "linux-proc"]
     assert zsh_complete("sockstate summary --by port,") == [
-        "port," + k for k in ("port", "local", "remote", "process", "uid", "netns")]
+        "port," + k for k in ("port", "local", "remote", "process", "uid", "netns", "pid")]
     assert zsh_complete("sockstate --format=") == [
         "--format=" + f for f in ("table", "json", "csv", "prometheus")]
     assert zsh_complete("sockstate -o ") == ["<files>"]
