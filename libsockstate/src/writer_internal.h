@@ -27,7 +27,8 @@ void sockstate__table_snapshot(sockstate__out *out, const sockstate_snapshot *sn
                                uint32_t flags);
 void sockstate__table_counts(sockstate__out *out, const sockstate_counts *c,
                              uint32_t flags);
-void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *snap);
+void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *snap,
+                              uint32_t flags);
 void sockstate__json_counts(sockstate__out *out, const sockstate_counts *c,
                             const sockstate_sysinfo *sys, const char *backend);
 void sockstate__csv_snapshot(sockstate__out *out, const sockstate_snapshot *snap,
