@@ -208,3 +208,19 @@ def test_python_m_sockstate_trace_writes_what_the_tool_writes(cli):
                  if k not in ("time", "in_old_state_ns")} for line in run.stdout_lines()]
     assert steady(runs[0]) == steady(runs[1])
     assert [e["cause"] for e in steady(runs[0])] == ["normal", "rst-received"]
+
+
+def test_python_m_sockstate_trace_ends_at_ctrl_c():
+    """SIGINT, at its default action while the C code runs, is the trace's
+    to catch: exit 0 once what was read is written."""
+    host = private_loopback()
+    port = free_port(host)
+    run = TraceRun([sys.executable, "-m", "sockstate", "trace", "--source", "poll",
+                    "--interval", "0.02", "--port", port, "-n"])
+    with socket.socket() as listener:
+        listener.bind((host, port))
+        listener.listen(1)
+        run.until(lambda lines: lines, "the listener's line")
+    assert run.finish(interrupt=True) == 0
+    assert "CLOSED -> LISTEN" in run.stdout_lines()[0]
+    assert run.stderr_lines()[-1].startswith("sockstate: trace: ")
