@@ -5,6 +5,7 @@ checks, SYNs dropped by nft, and the event schema's validator.
 stdlib only; the schema check runs tests/unit/validate_events.py.
 """
 
+import atexit
 import json
 import os
 import pathlib
@@ -20,6 +21,18 @@ VALIDATE_EVENTS = ROOT / "tests" / "unit" / "validate_events.py"
 READY = "sockstate: trace source "
 WAIT = 30.0
 
+# Traces still running when the test process ends (a test that failed
+# half-way) are killed then: none outlives its suite.
+_started = []
+
+
+@atexit.register
+def _kill_leftovers():
+    for proc in _started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
 
 class TraceRun:
     """`... trace ... --verbose` running, its standard output read line by
@@ -32,6 +45,7 @@ class TraceRun:
         self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      env=env)
+        _started.append(self.proc)
         self.lines = []
         self.errors = []
         self.changed = threading.Condition()
