@@ -224,7 +224,11 @@ struct cli_args {
 	sockstate_format format;
 	sockstate_sort_key sort;
 	uint32_t write_flags;       /* SOCKSTATE_W_* */
-	int32_t prometheus_port;    /* --port for the per-port series, -1 */
+	uint16_t ports[SOCKSTATE_PORTS_MAX]; /* --port, each once; one is the
+	                               query's filter (query.port), except
+	                               with --format prometheus: the ports of
+	                               the per-port series */
+	size_t nports;
 	int verbose;
 	const char *output;         /* -o FILE; NULL or "-" is stdout */
 	const char *backend;        /* NULL: auto */
@@ -304,9 +308,10 @@ struct cli_handle_set {
 int cli_handles_open(const struct cli_args *a, struct cli_handle_set *set,
                      struct cli_error *e);
 void cli_handles_close(struct cli_handle_set *set);
-/* After the output: one line on stderr per namespace that failed, and
- * CLI_EXIT_PARTIAL with a summary in *e; code itself when none failed or
- * code is already an error. */
+/* After the output: one line on stderr when owners were asked for and
+ * some could not be read (the exit code stays), one per namespace that
+ * failed, and CLI_EXIT_PARTIAL with a summary in *e; code itself when
+ * none failed or code is already an error. */
 int cli_handles_finish(const struct cli_handle_set *set, int code, struct cli_error *e);
 
 /* Seconds as --timeout and --interval take them: decimal, "1.5", ".5",

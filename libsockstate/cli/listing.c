@@ -1,6 +1,7 @@
 /* listing.c - the commands that run one query and write its result:
- * list (a snapshot; snapshot is list in JSON) and summary (counts, or
- * groups with --by). */
+ * list (a snapshot; snapshot is list in JSON), summary (counts, or
+ * groups with --by), and either in Prometheus format (the host's counts
+ * with the per-port series of the ports named). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,20 +40,8 @@ static void say_verbose(const struct cli_args *a, sockstate_handle *h,
 		        sockstate_pid_source_reason(h));
 }
 
-static sockstate_write_opts write_opts(const struct cli_args *a)
-{
-	sockstate_write_opts wo;
-
-	memset(&wo, 0, sizeof wo);
-	wo.size = sizeof wo;
-	wo.format = a->format;
-	wo.flags = a->write_flags;
-	wo.port = a->prometheus_port;
-	return wo;
-}
-
 /* What to write: a snapshot, or counts (or groups) with the facts of
- * their taking. */
+ * their taking, and the per-port counts of a Prometheus output. */
 struct emit {
 	const struct cli_args *a;
 	const sockstate_snapshot *snap;
@@ -60,11 +49,27 @@ struct emit {
 	const sockstate_sysinfo *sys;
 	const char *backend;
 	sockstate_groups *groups;
+	const sockstate_port_counts *ports;
+	size_t nports;
 };
+
+static sockstate_write_opts write_opts(const struct emit *m)
+{
+	sockstate_write_opts wo;
+
+	memset(&wo, 0, sizeof wo);
+	wo.size = sizeof wo;
+	wo.format = m->a->format;
+	wo.flags = m->a->write_flags;
+	wo.port = -1;
+	wo.ports = m->ports;
+	wo.nports = m->nports;
+	return wo;
+}
 
 static int emit_output(const struct emit *m, struct cli_error *e)
 {
-	sockstate_write_opts wo = write_opts(m->a);
+	sockstate_write_opts wo = write_opts(m);
 	struct cli_output out;
 	int code;
 	int rc;
@@ -115,6 +120,8 @@ static int take_snapshot(const struct cli_args *a, const struct cli_handle_set *
 	return rc;
 }
 
+static int metrics(const struct cli_args *a, struct cli_error *e);
+
 int cli_list(const struct cli_args *a, struct cli_error *e)
 {
 	double started = now_seconds();
@@ -125,6 +132,8 @@ int cli_list(const struct cli_args *a, struct cli_error *e)
 	int code;
 	int rc;
 
+	if (a->format == SOCKSTATE_FORMAT_PROMETHEUS)
+		return metrics(a, e);
 	code = cli_handles_open(a, &set, e);
 	if (code != CLI_EXIT_OK)
 		return code;
@@ -139,7 +148,7 @@ int cli_list(const struct cli_args *a, struct cli_error *e)
 		cli_library_error(e, what, rc, sockstate_errdetail(h));
 		code = cli_exit_code(rc);
 	} else {
-		struct emit m = {a, snap, NULL, NULL, NULL, NULL};
+		struct emit m = {a, snap, NULL, NULL, NULL, NULL, NULL, 0};
 		code = emit_output(&m, e);
 	}
 	sockstate_snapshot_free(snap);
@@ -200,7 +209,7 @@ static int count_only(const struct cli_args *a, struct cli_error *e)
 		cli_library_error(e, "counting sockets", rc, sockstate_errdetail(h));
 		code = cli_exit_code(rc);
 	} else {
-		struct emit m = {a, NULL, &counts, &sys, sockstate_backend(h), groups};
+		struct emit m = {a, NULL, &counts, &sys, sockstate_backend(h), groups, NULL, 0};
 		sockstate_sysinfo_get(&sys);
 		code = emit_output(&m, e);
 	}
@@ -210,11 +219,56 @@ static int count_only(const struct cli_args *a, struct cli_error *e)
 	return code;
 }
 
+/* The Prometheus output: every state of both families over the whole
+ * host (each namespace of the set added up), and each --port's own
+ * series, in one pass that keeps no record. */
+static int metrics(const struct cli_args *a, struct cli_error *e)
+{
+	double started = now_seconds();
+	sockstate_port_counts ports[SOCKSTATE_PORTS_MAX];
+	struct cli_handle_set set;
+	sockstate_handle *h = NULL;
+	sockstate_counts counts;
+	sockstate_sysinfo sys;
+	sockstate_query q;
+	int code;
+	int rc = SOCKSTATE_OK;
+
+	code = cli_handles_open(a, &set, e);
+	if (code != CLI_EXIT_OK)
+		return code;
+	memset(&counts, 0, sizeof counts);
+	counts.size = sizeof counts;
+	memset(ports, 0, sizeof ports);
+	for (size_t i = 0; i < a->nports; i++) {
+		ports[i].size = sizeof ports[i];
+		ports[i].port = a->ports[i];
+	}
+	sockstate_query_init(&q);
+	q.states = SOCKSTATE_STATES_ALL;
+	for (size_t i = 0; i < set.n && rc == SOCKSTATE_OK; i++) {
+		h = set.h[i];
+		rc = sockstate_count_ports(h, &q, &counts, ports, a->nports);
+	}
+	say_verbose(a, h, NULL, rc == SOCKSTATE_OK ? (unsigned long long)counts.total : 0,
+	            started);
+	if (rc != SOCKSTATE_OK) {
+		cli_library_error(e, "counting sockets", rc, sockstate_errdetail(h));
+		code = cli_exit_code(rc);
+	} else {
+		struct emit m = {a, NULL, &counts, &sys, sockstate_backend(set.h[0]), NULL,
+		                 ports, a->nports};
+		sockstate_sysinfo_get(&sys);
+		code = emit_output(&m, e);
+	}
+	code = cli_handles_finish(&set, code, e);
+	cli_handles_close(&set);
+	return code;
+}
+
 int cli_summary(const struct cli_args *a, struct cli_error *e)
 {
-	/* The per-port series needs the records of that port (few, as
-	 * --port also filters); every other summary keeps none. */
-	if (a->format == SOCKSTATE_FORMAT_PROMETHEUS && a->prometheus_port >= 0)
-		return cli_list(a, e);
+	if (a->format == SOCKSTATE_FORMAT_PROMETHEUS)
+		return metrics(a, e);
 	return count_only(a, e);
 }
