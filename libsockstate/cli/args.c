@@ -106,14 +106,12 @@ static int query_value(struct parser *p, const char *opt, const char *key,
 	return fail_usage(p, "%s: '%s' is not %s", opt, SHOW(value), what);
 }
 
-/* --port P[,P...], repeatable: every port named, each once, in order. One
- * of them filters a listing or a count; several are only for the
- * per-port series of --format prometheus (check_combinations). */
-static int apply_ports(struct parser *p, const char *opt, const char *value)
+int cli_ports_add(const char *label, const char *text, uint16_t *ports, size_t *n,
+                  struct cli_error *e)
 {
 	char show_buf[96];
 	char item[64];
-	const char *at = value;
+	const char *at = text;
 
 	for (;;) {
 		size_t len = strcspn(at, ",");
@@ -126,23 +124,37 @@ static int apply_ports(struct parser *p, const char *opt, const char *value)
 			item[len] = '\0';
 			rc = sockstate_port_parse(item, &port);
 		}
-		if (rc == SOCKSTATE_ERANGE)
-			return fail_usage(p, "%s: %s is out of range (0-65535)", opt, SHOW(item));
-		if (rc != SOCKSTATE_OK)
-			return fail_usage(p, "%s: '%s' is not a port number (0-65535)", opt,
-			                  SHOW(value));
-		for (i = 0; i < p->a->nports && p->a->ports[i] != port; i++)
+		if (rc == SOCKSTATE_ERANGE) {
+			cli_error_set(e, "%s: %s is out of range (0-65535)", label, SHOW(item));
+			return CLI_EXIT_USAGE;
+		}
+		if (rc != SOCKSTATE_OK) {
+			cli_error_set(e, "%s: '%s' is not a port number (0-65535)", label,
+			              SHOW(text));
+			return CLI_EXIT_USAGE;
+		}
+		for (i = 0; i < *n && ports[i] != port; i++)
 			;
-		if (i == p->a->nports) {
-			if (p->a->nports == SOCKSTATE_PORTS_MAX)
-				return fail_usage(p, "%s: more than %d ports (each adds 28 "
-				                  "Prometheus series)", opt, SOCKSTATE_PORTS_MAX);
-			p->a->ports[p->a->nports++] = port;
+		if (i == *n) {
+			if (*n == SOCKSTATE_PORTS_MAX) {
+				cli_error_set(e, "%s: more than %d ports (each adds 28 "
+				              "Prometheus series)", label, SOCKSTATE_PORTS_MAX);
+				return CLI_EXIT_USAGE;
+			}
+			ports[(*n)++] = port;
 		}
 		if (at[len] == '\0')
 			return CLI_EXIT_OK;
 		at += len + 1;
 	}
+}
+
+/* --port P[,P...], repeatable. One port filters a listing or a count;
+ * several are only for the per-port series of --format prometheus
+ * (check_ports). */
+static int apply_ports(struct parser *p, const char *opt, const char *value)
+{
+	return cli_ports_add(opt, value, p->a->ports, &p->a->nports, p->e);
 }
 
 static int apply_states(struct parser *p, const char *opt, const char *value)

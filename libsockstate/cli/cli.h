@@ -250,6 +250,14 @@ struct cli_args {
 int cli_parse(int argc, char **argv, const struct cli_program *prog,
               struct cli_args *a, struct cli_error *e);
 
+/* cli_ports_add - the ports of text ("443", "80,443"), each checked by
+ * sockstate_port_parse, added to ports[0..*n) unless there already, at
+ * most SOCKSTATE_PORTS_MAX in all. Returns CLI_EXIT_OK, or
+ * CLI_EXIT_USAGE with "<label>: why" in *e. (--port, and Python's
+ * metrics(port=...).) */
+int cli_ports_add(const char *label, const char *text, uint16_t *ports, size_t *n,
+                  struct cli_error *e);
+
 /* cli_help_render - prog's full --help text into a malloc'ed string (NULL
  * when out of memory). */
 char *cli_help_render(const struct cli_program *prog);

@@ -795,7 +795,9 @@ typedef struct sockstate_netns {
 	                               it is alone there), -1 if none */
 	const char *spec;           /* for sockstate_options.netns: "NAME"
 	                               (under /run/netns) or "pid:PID" */
-	uint64_t inode;             /* the namespace's identity */
+	uint64_t inode;             /* the namespace's identity; 0 when the
+	                               caller may not read it (see
+	                               sockstate_netns_list) */
 	int current;                /* 1: the calling thread's own */
 } sockstate_netns;
 
@@ -804,9 +806,14 @@ typedef struct sockstate_netns {
  * those of running processes not named there, by that pid (spec
  * "pid:PID"; a namespace only the caller is in comes last). The caller is
  * passed over because it is gone once it has answered: a spec names a
- * process that stays. A process whose namespace the caller may not
- * look at (another user's, when not root) is skipped: its namespace
- * cannot be named. h: any open handle (its backend must support
+ * process that stays. Last, the namespaces only processes the caller may
+ * not inspect are in (another user's, when not root): each once, told
+ * apart by their /proc/PID/net, as "pid:PID" with inode 0 (unknown);
+ * opening one fails as entering any other namespace without privilege
+ * does, so a caller that lists and opens them all learns what it could
+ * not see (a namespace named under /run/netns whose processes are all
+ * such may then appear twice: once by name, once by pid). h: any open
+ * handle (its backend must support
  * namespaces). *out is one allocation, free with sockstate_netns_list_free.
  * Returns 0, SOCKSTATE_ENOTSUP, SOCKSTATE_ENOMEM, SOCKSTATE_EIO (detail on
  * h); *out NULL and *count 0 on error. */

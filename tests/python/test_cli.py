@@ -53,7 +53,8 @@ BAD_USAGE = [
     (["--port", "x"], "--port: 'x' is not a port number (0-65535)"),
     (["--port"], "--port: missing value PORT"),
     (["--port", "--json"], "--port: missing value PORT"),
-    (["--port", "1", "--port", "2"], "--port: given twice"),
+    (["--port", "1", "--port", "2"],
+     "--port: one port only (several name the per-port series of --format prometheus)"),
     (["--addr", "10.0.0.0/40"], "--addr: '10.0.0.0/40': prefix length out of "
      "range (0-32 for IPv4, 0-128 for IPv6)"),
     (["--pid", "0"], "--pid: 0 is out of range (1-2147483647)"),
