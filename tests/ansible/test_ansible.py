@@ -23,6 +23,8 @@ import pytest
 
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from dual_stack import wildcard_listeners  # noqa: E402
 TOP = os.path.normpath(os.path.join(HERE, "..", ".."))
 ANSIBLE_DIR = os.path.join(TOP, "examples", "ansible")
 COLLECTION = os.path.join(ANSIBLE_DIR, "ansible_collections", "sockstate", "tcp")
@@ -320,14 +322,7 @@ def test_dual_stack_and_ipv6_only_listeners(env, tmp_path):
     # not ([::]:Q): the drop-in gives the original's ss spelling and says
     # v6only; the listening check counts only the dual-stack one for an
     # IPv4 address.
-    dual = socket.socket(socket.AF_INET6)
-    dual.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    dual.bind(("::", 0))
-    dual.listen(4)
-    only = socket.socket(socket.AF_INET6)
-    only.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-    only.bind(("::", 0))
-    only.listen(4)
+    dual, only = wildcard_listeners()
     D, Q = dual.getsockname()[1], only.getsockname()[1]
     try:
         rc, text, r = play(env, "dual_stack.yml", tmp_path, {"dual_port": D, "v6only_port": Q})

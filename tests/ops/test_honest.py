@@ -26,6 +26,7 @@ import pytest
 
 from conftest import (IS_ROOT, ROOT, copy_cli_for_nobody, needs_cli, needs_private, run,
                       run_json, run_ok, validate)
+from dual_stack import wildcard_listeners
 
 pytestmark = [needs_cli, needs_private]
 
@@ -244,14 +245,7 @@ def test_all_netns_names_what_nobody_cannot_enter(service, nobody_cli):
 # ------------------------------------------------------------ dual-stack
 
 def test_dual_stack_and_ipv6_only_listeners_side_by_side():
-    dual = socket.socket(socket.AF_INET6)
-    dual.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    dual.bind(("::", 0))
-    dual.listen(4)
-    only = socket.socket(socket.AF_INET6)
-    only.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-    only.bind(("::", 0))
-    only.listen(4)
+    dual, only = wildcard_listeners()
     d, q = dual.getsockname()[1], only.getsockname()[1]
     try:
         table = run_ok("-n").splitlines()

@@ -21,19 +21,18 @@ from sockstate import State
 
 from conftest import private_loopback
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from dual_stack import wildcard_listeners  # noqa: E402
+
 
 @pytest.fixture
 def listeners():
     """A dual-stack [::] listener, an IPv6-only one and an IPv4 one."""
-    made = []
-    for family, host, v6only in ((socket.AF_INET6, "::", 0), (socket.AF_INET6, "::", 1),
-                                 (socket.AF_INET, "127.0.0.1", None)):
-        s = socket.socket(family)
-        if v6only is not None:
-            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, v6only)
-        s.bind((host, 0))
-        s.listen(4)
-        made.append(s)
+    made = wildcard_listeners()
+    four = socket.socket()
+    four.bind(("127.0.0.1", 0))
+    four.listen(4)
+    made.append(four)
     yield [s.getsockname()[1] for s in made]
     for s in made:
         s.close()

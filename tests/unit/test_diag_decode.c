@@ -274,6 +274,21 @@ static void test_ipv6_record_and_scope(void **unused)
 	assert_int_equal(g.s[2].remote.port, 55364);
 }
 
+/* A full socket's message with INET_DIAG_SKV6ONLY = v6only, after the
+ * SHUTDOWN attribute or before it. */
+static void put_socket_v6only(struct msgbuf *m, const struct inet_diag_msg *d,
+                              uint8_t v6only, int after_shutdown)
+{
+	msg_begin(m, SOCK_DIAG_BY_FAMILY, NLM_F_MULTI, 0, 0);
+	put(m, d, sizeof *d);
+	if (after_shutdown)
+		put_shutdown(m);
+	put_attr(m, INET_DIAG_SKV6ONLY, &v6only, 1);
+	if (!after_shutdown)
+		put_shutdown(m);
+	msg_end(m);
+}
+
 /* INET_DIAG_SKV6ONLY, which the kernel adds unasked to IPv6 sockets in
  * LISTEN and CLOSE: a dual-stack wildcard listener (0), an IPv6-only one
  * (1), a bound socket (1), an IPv6 connection without the attribute
@@ -287,32 +302,15 @@ static void test_v6only_attribute(void **unused)
 	struct inet_diag_msg bound = diag6(7, "::1", 445, "::", 0);
 	struct inet_diag_msg conn = diag6(1, "::1", 446, "::1", 50000);
 	struct inet_diag_msg four = diag4(10, "0.0.0.0", 447, "0.0.0.0", 0);
-	const uint8_t no = 0, yes = 1;
 	sockstate__diag_result res;
 	struct got g = {.n = 0};
 
 	(void)unused;
-	msg_begin(&m, SOCK_DIAG_BY_FAMILY, NLM_F_MULTI, 0, 0);
-	put(&m, &dual, sizeof dual);
-	put_shutdown(&m);
-	put_attr(&m, INET_DIAG_SKV6ONLY, &no, 1);
-	msg_end(&m);
-	msg_begin(&m, SOCK_DIAG_BY_FAMILY, NLM_F_MULTI, 0, 0);
-	put(&m, &only, sizeof only);
-	put_attr(&m, INET_DIAG_SKV6ONLY, &yes, 1);
-	put_shutdown(&m);
-	msg_end(&m);
-	msg_begin(&m, SOCK_DIAG_BY_FAMILY, NLM_F_MULTI, 0, 0);
-	put(&m, &bound, sizeof bound);
-	put_shutdown(&m);
-	put_attr(&m, INET_DIAG_SKV6ONLY, &yes, 1);
-	msg_end(&m);
+	put_socket_v6only(&m, &dual, 0, 1);
+	put_socket_v6only(&m, &only, 1, 0);  /* the attribute before SHUTDOWN */
+	put_socket_v6only(&m, &bound, 1, 1);
 	put_socket(&m, &conn, 1);
-	msg_begin(&m, SOCK_DIAG_BY_FAMILY, NLM_F_MULTI, 0, 0);
-	put(&m, &four, sizeof four);
-	put_shutdown(&m);
-	put_attr(&m, INET_DIAG_SKV6ONLY, &yes, 1);
-	msg_end(&m);
+	put_socket_v6only(&m, &four, 1, 1);
 	assert_int_equal(decode(&m, &g, &res), 0);
 	assert_int_equal(g.n, 5);
 
@@ -814,21 +812,22 @@ static void test_attribute_bad(void **unused)
 	msg_end(&m);
 	expect_parse_error(&m, 0, "truncated attribute header");
 
-	/* SHUTDOWN with no byte. */
-	m.len = 0;
-	msg_begin(&m, SOCK_DIAG_BY_FAMILY, NLM_F_MULTI, 0, 0);
-	put(&m, &d, sizeof d);
-	put_attr(&m, INET_DIAG_SHUTDOWN, "", 0);
-	msg_end(&m);
-	expect_parse_error(&m, 0, "INET_DIAG_SHUTDOWN attribute is empty");
-
-	/* SKV6ONLY with no byte. */
-	m.len = 0;
-	msg_begin(&m, SOCK_DIAG_BY_FAMILY, NLM_F_MULTI, 0, 0);
-	put(&m, &d, sizeof d);
-	put_attr(&m, INET_DIAG_SKV6ONLY, "", 0);
-	msg_end(&m);
-	expect_parse_error(&m, 0, "INET_DIAG_SKV6ONLY attribute is empty");
+	/* A one-byte attribute with no byte. */
+	static const struct {
+		uint16_t type;
+		const char *why;
+	} empty[] = {
+		{INET_DIAG_SHUTDOWN, "INET_DIAG_SHUTDOWN attribute is empty"},
+		{INET_DIAG_SKV6ONLY, "INET_DIAG_SKV6ONLY attribute is empty"},
+	};
+	for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+		m.len = 0;
+		msg_begin(&m, SOCK_DIAG_BY_FAMILY, NLM_F_MULTI, 0, 0);
+		put(&m, &d, sizeof d);
+		put_attr(&m, empty[i].type, "", 0);
+		msg_end(&m);
+		expect_parse_error(&m, 0, empty[i].why);
+	}
 }
 
 /* The last attribute and message of a buffer may lack their padding. */
