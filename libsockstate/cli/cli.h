@@ -316,10 +316,12 @@ struct cli_handle_set {
 int cli_handles_open(const struct cli_args *a, struct cli_handle_set *set,
                      struct cli_error *e);
 void cli_handles_close(struct cli_handle_set *set);
-/* After the output: one line on stderr when owners were asked for and
- * some could not be read (the exit code stays), one per namespace that
- * failed, and CLI_EXIT_PARTIAL with a summary in *e; code itself when
- * none failed or code is already an error. */
+/* After the output (code CLI_EXIT_OK, or CLI_EXIT_NOT_MET with what was
+ * in the way written): one line on stderr when owners were asked for and
+ * some could not be read (the exit code stays); then, after a whole
+ * output, one line per namespace that failed and CLI_EXIT_PARTIAL with a
+ * summary in *e; code itself when none failed or code is not
+ * CLI_EXIT_OK. */
 int cli_handles_finish(const struct cli_handle_set *set, int code, struct cli_error *e);
 
 /* Seconds as --timeout and --interval take them: decimal, "1.5", ".5",

@@ -181,7 +181,7 @@ static void say_owners_unreadable(const struct cli_handle_set *set)
 
 int cli_handles_finish(const struct cli_handle_set *set, int code, struct cli_error *e)
 {
-	if (code == CLI_EXIT_OK)
+	if (code == CLI_EXIT_OK || code == CLI_EXIT_NOT_MET)
 		say_owners_unreadable(set);
 	if (code != CLI_EXIT_OK || set->nfailed == 0)
 		return code;

@@ -615,8 +615,9 @@ SOCKSTATE_API void sockstate_port_counts_add(sockstate_port_counts *ports, size_
  * to each ports[i] whose port it has. Nothing is reset: start from zeroed
  * structs with their size (and each ports[i].port) set, so that several
  * handles (network namespaces) add up, as sockstate_groups_fill does. No
- * record is kept. The host-wide Prometheus output is this with q NULL
- * but states SOCKSTATE_STATES_ALL (every state, both families).
+ * record is kept. The host-wide Prometheus output of the command line
+ * and Python is this with a query of every state (states
+ * SOCKSTATE_STATES_ALL) and no filter.
  * Returns 0, SOCKSTATE_EINVAL (h or c NULL, a size too small, ports NULL
  * with n > 0), SOCKSTATE_ERANGE (n > SOCKSTATE_PORTS_MAX), or the codes
  * of sockstate_foreach (then c and ports hold what was added before the
@@ -630,7 +631,9 @@ SOCKSTATE_API int sockstate_count_ports(sockstate_handle *h, const sockstate_que
  * order, with copies of their pids, process names and netns labels; the
  * parts are unchanged and may be freed at once. Machine facts and backend
  * come from the first part, pid_source from the first that has one,
- * query_flags are OR'ed. n may be 0 (an empty snapshot of this machine).
+ * query_flags and states are OR'ed, owners_unreadable summed (a part
+ * whose size predates states makes them every state). n may be 0 (an
+ * empty snapshot of this machine).
  * Returns 0, SOCKSTATE_EINVAL (NULL out, or a NULL part), SOCKSTATE_ENOMEM;
  * *out is NULL on error. Thread-safe (no handle). */
 SOCKSTATE_API int sockstate_snapshot_merge(const sockstate_snapshot *const *parts,
