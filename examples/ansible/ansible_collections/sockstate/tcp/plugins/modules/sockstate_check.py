@@ -93,7 +93,8 @@ options:
     type: str
 notes:
   - Owners (C(process), C(pid)) of other users' sockets are only visible
-    to root (C(become)).
+    to root (C(become)); without it the module warns how many sockets have
+    an owner it could not read.
 seealso:
   - module: sockstate.tcp.sockstate_wait
   - module: sockstate.tcp.sockstate_facts
