@@ -107,6 +107,57 @@ static int query_value(struct parser *p, const char *opt, const char *key,
 	return fail_usage(p, "%s: '%s' is not %s", opt, SHOW(value), what);
 }
 
+int cli_ports_add(const char *label, const char *text, uint16_t *ports, size_t *n,
+                  struct cli_error *e)
+{
+	char show_buf[96];
+	char item[64];
+	const char *at = text;
+
+	for (;;) {
+		size_t len = strcspn(at, ",");
+		uint16_t port;
+		int rc = SOCKSTATE_EINVAL;
+		size_t i;
+
+		if (len < sizeof item) {
+			memcpy(item, at, len);
+			item[len] = '\0';
+			rc = sockstate_port_parse(item, &port);
+		}
+		if (rc == SOCKSTATE_ERANGE) {
+			cli_error_set(e, "%s: %s is out of range (0-65535)", label, SHOW(item));
+			return CLI_EXIT_USAGE;
+		}
+		if (rc != SOCKSTATE_OK) {
+			cli_error_set(e, "%s: '%s' is not a port number (0-65535)", label,
+			              SHOW(text));
+			return CLI_EXIT_USAGE;
+		}
+		for (i = 0; i < *n && ports[i] != port; i++)
+			;
+		if (i == *n) {
+			if (*n == SOCKSTATE_PORTS_MAX) {
+				cli_error_set(e, "%s: more than %d ports (each adds 28 "
+				              "Prometheus series)", label, SOCKSTATE_PORTS_MAX);
+				return CLI_EXIT_USAGE;
+			}
+			ports[(*n)++] = port;
+		}
+		if (at[len] == '\0')
+			return CLI_EXIT_OK;
+		at += len + 1;
+	}
+}
+
+/* --port P[,P...], repeatable. One port filters a listing or a count;
+ * several are only for the per-port series of --format prometheus
+ * (check_ports). */
+static int apply_ports(struct parser *p, const char *opt, const char *value)
+{
+	return cli_ports_add(opt, value, p->a->ports, &p->a->nports, p->e);
+}
+
 static int apply_states(struct parser *p, const char *opt, const char *value)
 {
 	char show_buf[96], hint[CLI_STATE_HINT_MAX];
@@ -326,11 +377,7 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 	case CLI_OPT_STATE:
 		return apply_states(p, opt, value);
 	case CLI_OPT_PORT:
-		if (query_value(p, opt, "port", value, "a port number (0-65535)",
-		                "0-65535") != CLI_EXIT_OK)
-			return CLI_EXIT_USAGE;
-		a->prometheus_port = a->query.port;
-		return CLI_EXIT_OK;
+		return apply_ports(p, opt, value);
 	case CLI_OPT_SPORT:
 		return query_value(p, opt, "sport", value, "a port number (0-65535)",
 		                   "0-65535");
@@ -469,7 +516,7 @@ static int use_option(struct parser *p, const struct cli_option_spec *spec,
 	int first = p->spelled[spec->id][0] == '\0';
 
 	int repeatable = spec->id == CLI_OPT_EXPLAIN || spec->id == CLI_OPT_BY ||
-	                 spec->id == CLI_OPT_EXCLUDE_REMOTE;
+	                 spec->id == CLI_OPT_EXCLUDE_REMOTE || spec->id == CLI_OPT_PORT;
 
 	if (!first && spec->value_name != NULL && !repeatable)
 		return fail_usage(p, "%s: given twice", spelled);
@@ -674,7 +721,6 @@ static void args_init(struct cli_args *a)
 	sockstate_query_init(&a->query);
 	a->format = SOCKSTATE_FORMAT_TABLE;
 	a->sort = SOCKSTATE_SORT_NONE;
-	a->prometheus_port = -1;
 	a->explain_state = SOCKSTATE_UNKNOWN;
 	a->help_topic = CLI_CMD_NONE;
 	sockstate_wait_cond_init(&a->wait, (sockstate_wait_kind)0, 0);
@@ -684,11 +730,48 @@ static void args_init(struct cli_args *a)
 	a->duration = -1;
 }
 
+/* The filters a Prometheus output refuses: its sockstate_tcp_sockets
+ * series keep their host-wide names whatever is asked, so a filter would
+ * publish part of the host as the whole (--port instead adds each port's
+ * own series). */
+static const enum cli_option_id host_wide_refuses[] = {
+	CLI_OPT_STATE, CLI_OPT_SPORT, CLI_OPT_DPORT, CLI_OPT_ADDR, CLI_OPT_SADDR,
+	CLI_OPT_DADDR, CLI_OPT_PID, CLI_OPT_UID, CLI_OPT_IPV4, CLI_OPT_IPV6,
+};
+
+/* --port: the filter of a listing or a count (one port), or the ports of
+ * the Prometheus per-port series (several, and no other filter). */
+static int check_ports(struct parser *p)
+{
+	struct cli_args *a = p->a;
+
+	if (a->format == SOCKSTATE_FORMAT_PROMETHEUS &&
+	    (a->cmd == CLI_CMD_LIST || a->cmd == CLI_CMD_SUMMARY)) {
+		for (size_t i = 0; i < sizeof host_wide_refuses / sizeof host_wide_refuses[0]; i++)
+			if (p->spelled[host_wide_refuses[i]][0])
+				return fail_usage(p, "%s: not with --format prometheus: its "
+				                  "series count the whole host (--port adds a "
+				                  "port's own series)",
+				                  p->spelled[host_wide_refuses[i]]);
+		return CLI_EXIT_OK;
+	}
+	if (a->nports > 1)
+		return fail_usage(p, "%s: one port only (several name the per-port series "
+		                  "of --format prometheus)", p->spelled[CLI_OPT_PORT]);
+	if (a->nports == 1)
+		a->query.port = a->ports[0];
+	return CLI_EXIT_OK;
+}
+
 /* What only the whole line can tell: pairs that conflict, defaults that
  * depend on the subcommand. */
 static int check_combinations(struct parser *p)
 {
 	struct cli_args *a = p->a;
+	int rc = check_ports(p);
+
+	if (rc != CLI_EXIT_OK)
+		return rc;
 
 	if (a->netns != NULL && a->all_netns)
 		return fail_usage(p, "%s: conflicts with %s", p->spelled[CLI_OPT_ALL_NETNS],

@@ -253,7 +253,11 @@ struct cli_args {
 	sockstate_format format;
 	sockstate_sort_key sort;
 	uint32_t write_flags;       /* SOCKSTATE_W_* */
-	int32_t prometheus_port;    /* --port for the per-port series, -1 */
+	uint16_t ports[SOCKSTATE_PORTS_MAX]; /* --port, each once; one is the
+	                               query's filter (query.port), except
+	                               with --format prometheus: the ports of
+	                               the per-port series */
+	size_t nports;
 	int verbose;
 	const char *output;         /* -o FILE; NULL or "-" is stdout */
 	const char *backend;        /* NULL: auto */
@@ -282,6 +286,14 @@ struct cli_args {
  * CLI_EXIT_USAGE with the reason in *e. Never prints. */
 int cli_parse(int argc, char **argv, const struct cli_program *prog,
               struct cli_args *a, struct cli_error *e);
+
+/* cli_ports_add - the ports of text ("443", "80,443"), each checked by
+ * sockstate_port_parse, added to ports[0..*n) unless there already, at
+ * most SOCKSTATE_PORTS_MAX in all. Returns CLI_EXIT_OK, or
+ * CLI_EXIT_USAGE with "<label>: why" in *e. (--port, and Python's
+ * metrics(port=...).) */
+int cli_ports_add(const char *label, const char *text, uint16_t *ports, size_t *n,
+                  struct cli_error *e);
 
 /* cli_help_render - prog's full --help text into a malloc'ed string (NULL
  * when out of memory). */
@@ -346,9 +358,12 @@ struct cli_handle_set {
 int cli_handles_open(const struct cli_args *a, struct cli_handle_set *set,
                      struct cli_error *e);
 void cli_handles_close(struct cli_handle_set *set);
-/* After the output: one line on stderr per namespace that failed, and
- * CLI_EXIT_PARTIAL with a summary in *e; code itself when none failed or
- * code is already an error. */
+/* After the output (code CLI_EXIT_OK, or CLI_EXIT_NOT_MET with what was
+ * in the way written): one line on stderr when owners were asked for and
+ * some could not be read (the exit code stays); then, after a whole
+ * output, one line per namespace that failed and CLI_EXIT_PARTIAL with a
+ * summary in *e; code itself when none failed or code is not
+ * CLI_EXIT_OK. */
 int cli_handles_finish(const struct cli_handle_set *set, int code, struct cli_error *e);
 
 /* Seconds as --timeout and --interval take them: decimal, "1.5", ".5",

@@ -110,7 +110,8 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 	[CLI_OPT_PORT] = {CLI_OPT_PORT, "port", 0, "PORT", CLI_IN_FILTER,
 		CLI_GROUP_FILTER,
 		"local or remote port is PORT (0-65535); with\n"
-		"--format prometheus, also the series of PORT"},
+		"--format prometheus: the host's counts plus each\n"
+		"PORT's own series (repeat it or P,P...; at most 32)"},
 	[CLI_OPT_SPORT] = {CLI_OPT_SPORT, "sport", 0, "PORT", CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "local port is PORT"},
 	[CLI_OPT_DPORT] = {CLI_OPT_DPORT, "dport", 0, "PORT", CLI_IN_FILTER,
@@ -311,7 +312,7 @@ const struct cli_text_row cli_example_rows[] = {
 	{"snapshot -p -o snap.json", "a sockstate/1 document, atomically",
 	 CLI_PROG_PYTHON},
 	{"summary", "how many sockets in each state", 0},
-	{"summary --format prometheus --port 80", "gauges for scraping", 0},
+	{"summary --format prometheus --port 80,443", "gauges for scraping", 0},
 	{"summary --by port --by process --top 10",
 	 "the ten busiest port/process pairs, per state", 0},
 	{"summary --by pid,process", "per process, not per name (5 python3 are 5 rows)", 0},

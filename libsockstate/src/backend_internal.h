@@ -239,9 +239,19 @@ void sockstate__owners_reset(sockstate__owners *m);
 int sockstate__owners_add(sockstate__owners *m, uint64_t key, int32_t pid);
 /* Name pid (copied, up to 255 bytes). Returns 0 or ENOMEM. */
 int sockstate__owners_name(sockstate__owners *m, int32_t pid, const char *name);
-/* Add every (key, pid) and pid name of src, an unfinished map, to dst.
- * Returns 0 or ENOMEM. */
+/* Add every (key, pid), pid name and unreadable note of src, an
+ * unfinished map, to dst. Returns 0 or ENOMEM. */
 int sockstate__owners_merge(sockstate__owners *dst, const sockstate__owners *src);
+/* What the walk could not read: `processes` more processes whose sockets
+ * it could not list (permission), and, when hidden, that some processes
+ * could not even be seen (/proc hidepid): their sockets, found by the
+ * enumeration without an owner, are reported as unreadable
+ * (sockstate_owners_unreadable), not as having none. */
+void sockstate__owners_note_unreadable(sockstate__owners *m, uint32_t processes,
+                                       int hidden);
+/* The processes noted unreadable so far; *hidden (may be NULL): whether
+ * some were hidden. */
+uint32_t sockstate__owners_unreadable(const sockstate__owners *m, int *hidden);
 /* Sort and index after the last add; before any find. Returns 0/ENOMEM. */
 int sockstate__owners_finish(sockstate__owners *m);
 /* Owners of key: ascending pids, count in *n; NULL and 0 if none. */

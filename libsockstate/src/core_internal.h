@@ -56,6 +56,10 @@ int sockstate__match(const sockstate_query *q, const sockstate_socket *s,
 /* q normalized: states set, pid implies Q_PIDS, families set. */
 void sockstate__query_normalize(const sockstate_query *in, sockstate_query *out);
 
+/* The states a run of q looks at: q's mask, or the default set when q is
+ * NULL or its mask 0. */
+uint32_t sockstate__query_states(const sockstate_query *q);
+
 /* The owner map's storage, so a snapshot can copy it whole and rebase
  * the records' pointers into its own block. */
 void sockstate__owners_storage(const sockstate__owners *m,

@@ -72,6 +72,7 @@ struct sockstate_groups {
 	sockstate_counts totals;
 	const char *backend;        /* static */
 	const char *pid_source;     /* static */
+	uint64_t owners_unreadable; /* summed over the fills */
 	struct group_rec **blocks;
 	size_t nblocks;
 	size_t n;                   /* groups */
@@ -446,11 +447,13 @@ SOCKSTATE_API int sockstate_groups_fill(sockstate_handle *h, const sockstate_que
 		sockstate_query_init(&nq);
 	if (g->keys & (SOCKSTATE_GROUP_PROCESS | SOCKSTATE_GROUP_PID))
 		nq.flags |= SOCKSTATE_Q_PIDS;
+	g->totals.states |= sockstate__query_states(&nq);
 	rc = sockstate__run(h, &nq, add_one, g);
 	if (!g->backend)
 		g->backend = sockstate_backend(h);
 	if (!g->pid_source)
 		g->pid_source = sockstate_pid_source(h);
+	g->owners_unreadable += sockstate_owners_unreadable(h, NULL);
 	return rc;
 }
 
@@ -655,4 +658,9 @@ const char *sockstate__groups_backend(const sockstate_groups *g)
 const char *sockstate__groups_pid_source(const sockstate_groups *g)
 {
 	return g->pid_source;
+}
+
+uint64_t sockstate__groups_owners_unreadable(const sockstate_groups *g)
+{
+	return g->owners_unreadable;
 }

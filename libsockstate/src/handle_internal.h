@@ -13,6 +13,8 @@ struct sockstate_handle {
 	sockstate__owners *owners;     /* reused across runs */
 	const char *last_pid_source;   /* static, or NULL */
 	char pid_source_reason[256];
+	uint64_t owners_unreadable;    /* of the last run (run.c) */
+	char owners_reason[160];       /* sockstate_owners_unreadable's why */
 	sockstate__platform_slot platform;
 	char pid_source_option[16];
 	char *capture_dir;

@@ -156,6 +156,8 @@ SOCKSTATE_API int sockstate_snapshot_take(sockstate_handle *h, const sockstate_q
 	snap->query_flags = q ? q->flags : 0;
 	if (q && q->pid >= 0)
 		snap->query_flags |= SOCKSTATE_Q_PIDS;
+	snap->states = sockstate__query_states(q);
+	snap->owners_unreadable = sockstate_owners_unreadable(h, NULL);
 	sockstate_sysinfo_get(&snap->sys);
 	*out = snap;
 	return 0;
@@ -260,6 +262,12 @@ SOCKSTATE_API int sockstate_snapshot_merge(const sockstate_snapshot *const *part
 		if (!snap->pid_source)
 			snap->pid_source = part->pid_source;
 		snap->query_flags |= part->query_flags;
+		if (part->size >= sizeof *part) {
+			snap->states |= part->states;
+			snap->owners_unreadable += part->owners_unreadable;
+		} else {
+			snap->states = SOCKSTATE_STATES_ALL; /* not known: hide nothing */
+		}
 	}
 	if (n) {
 		snap->backend = parts[0]->backend;

@@ -80,7 +80,7 @@ void sockstate__json_tcp_counters(sockstate__out *out, const sockstate_tcp_count
 static void json(sockstate__out *out, const sockstate_tcp_counters *c,
                  const sockstate_sysinfo *sys, const char *backend)
 {
-	sockstate__json_head(out, sys, backend, NULL);
+	sockstate__json_head(out, sys, backend, NULL, 0);
 	sockstate__json_tcp_counters(out, c);
 	sockstate__out_str(out, "}\n");
 }

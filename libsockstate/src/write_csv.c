@@ -66,6 +66,10 @@ static void put_socket(sockstate__out *out, const sockstate_socket *s, uint32_t 
 		sockstate__out_char(out, ',');
 		sockstate__out_csv_str(out, s->netns);
 	}
+	sockstate__out_char(out, ',');
+	const char *v6only = sockstate__v6only_text(s);
+	if (v6only != NULL)
+		sockstate__out_str(out, v6only);
 	if (flags & SOCKSTATE_W_TIMERS) {
 		const char *kind = (s->valid & SOCKSTATE_HAS_TIMER) ? sockstate_timer_name(s->timer)
 		                                                    : NULL;
@@ -90,6 +94,7 @@ void sockstate__csv_snapshot(sockstate__out *out, const sockstate_snapshot *snap
 			sockstate__out_str(out, ",pid,process,pids");
 		if (netns)
 			sockstate__out_str(out, ",netns");
+		sockstate__out_str(out, ",v6only");
 		if (flags & SOCKSTATE_W_TIMERS)
 			sockstate__out_str(out, ",timer,timer_expires_ms,timer_retransmits");
 		sockstate__out_bytes(out, "\r\n", 2);
@@ -103,8 +108,11 @@ void sockstate__csv_counts(sockstate__out *out, const sockstate_counts *c,
 {
 	if (!(flags & SOCKSTATE_W_NO_HEADER))
 		sockstate__out_str(out, "state,ipv4,ipv6,total\r\n");
+	uint32_t shown = sockstate_counts_states(c);
 	for (size_t i = 0; i < SOCKSTATE_STATE_COUNT; i++) {
 		sockstate_state st = sockstate__state_order[i];
+		if (!(shown & SOCKSTATE_STATE_BIT(st)))
+			continue;
 		sockstate__out_str(out, sockstate_state_name(st));
 		sockstate__out_char(out, ',');
 		sockstate__out_u64(out, c->by_family_state[SOCKSTATE_FAMILY_IPV4 - 1][st]);

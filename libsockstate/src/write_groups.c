@@ -340,8 +340,10 @@ void sockstate__json_groups(sockstate__out *out, sockstate_groups *g, size_t sho
 	uint32_t keys = sockstate_groups_keys(g);
 	int first = 1;
 
-	sockstate__json_head(out, sys, backend, sockstate__groups_pid_source(g));
-	sockstate__json_counts_keys(out, all->by_state, all->total, 1);
+	sockstate__json_head(out, sys, backend, sockstate__groups_pid_source(g),
+	                     sockstate__groups_owners_unreadable(g));
+	sockstate__json_counts_keys(out, all->by_state, all->total,
+	                            sockstate_counts_states(all));
 	sockstate__out_str(out, ",\n \"group_by\":[");
 	for (size_t k = 0; k < KEY_COUNT; k++) {
 		if (!(keys & key_order[k]))
@@ -363,7 +365,7 @@ void sockstate__json_groups(sockstate__out *out, sockstate_groups *g, size_t sho
 
 /* ---- CSV ---- */
 
-static void csv_header(sockstate__out *out, uint32_t keys)
+static void csv_header(sockstate__out *out, uint32_t keys, uint32_t shown)
 {
 	static const char *const names[KEY_COUNT] = {
 		"port", "local_address,local_port", "remote_address", "pid", "process", "uid",
@@ -376,6 +378,8 @@ static void csv_header(sockstate__out *out, uint32_t keys)
 		}
 	sockstate__out_str(out, "total");
 	for (size_t i = 0; i < SOCKSTATE_STATE_COUNT; i++) {
+		if (!(shown & SOCKSTATE_STATE_BIT(sockstate__state_order[i])))
+			continue;
 		sockstate__out_char(out, ',');
 		sockstate__out_str(out, sockstate_state_name(sockstate__state_order[i]));
 	}
@@ -390,7 +394,7 @@ static void csv_address(sockstate__out *out, uint8_t family, const sockstate_end
 		sockstate__out_csv_str(out, addr);
 }
 
-static void csv_group(sockstate__out *out, const sockstate_group *grp)
+static void csv_group(sockstate__out *out, const sockstate_group *grp, uint32_t shown)
 {
 	for (size_t k = 0; k < KEY_COUNT; k++) {
 		uint32_t key = key_order[k];
@@ -424,6 +428,8 @@ static void csv_group(sockstate__out *out, const sockstate_group *grp)
 	}
 	sockstate__out_u64(out, grp->total);
 	for (size_t i = 0; i < SOCKSTATE_STATE_COUNT; i++) {
+		if (!(shown & SOCKSTATE_STATE_BIT(sockstate__state_order[i])))
+			continue;
 		sockstate__out_char(out, ',');
 		sockstate__out_u64(out, grp->by_state[sockstate__state_order[i]]);
 	}
@@ -433,10 +439,12 @@ static void csv_group(sockstate__out *out, const sockstate_group *grp)
 void sockstate__csv_groups(sockstate__out *out, sockstate_groups *g, size_t shown,
                            uint32_t flags)
 {
+	uint32_t states = sockstate_counts_states(sockstate_groups_totals(g));
+
 	if (!(flags & SOCKSTATE_W_NO_HEADER))
-		csv_header(out, sockstate_groups_keys(g));
+		csv_header(out, sockstate_groups_keys(g), states);
 	for (size_t i = 0; i < shown && out->err == 0; i++)
-		csv_group(out, sockstate_groups_get(g, i));
+		csv_group(out, sockstate_groups_get(g, i), states);
 }
 
 /* ---- the entry point ---- */

@@ -64,7 +64,16 @@ static void put_endpoint(sockstate__out *out, const sockstate_socket *s,
                          const sockstate_endpoint *ep, int pad)
 {
 	char text[80];
-	int n = sockstate__fmt_endpoint_port(text, sizeof text, s->family, ep);
+	int n;
+	/* As ss: a dual-stack wildcard listener answers on every address of
+	 * both families, which `[::]` alone would not say. */
+	if (ep == &s->local && sockstate__dual_stack_wildcard(s)) {
+		text[0] = '*';
+		text[1] = ':';
+		n = 2 + (int)sockstate__fmt_u64(text + 2, ep->port);
+	} else {
+		n = sockstate__fmt_endpoint_port(text, sizeof text, s->family, ep);
+	}
 	if (n < 0) {
 		/* Only a broken address formatter gets here (the family was
 		 * checked); show that the field is missing, not a guess. */
@@ -240,9 +249,11 @@ void sockstate__table_counts(sockstate__out *out, const sockstate_counts *c,
 		sockstate__out_pad(out, 5, W_COUNT_STATE);
 		sockstate__out_str(out, "Count\n");
 	}
+	uint32_t shown = sockstate_counts_states(c);
 	for (size_t i = 0; i < SOCKSTATE_STATE_COUNT; i++) {
 		sockstate_state st = sockstate__state_order[i];
-		put_count_line(out, sockstate_state_name(st), c->by_state[st]);
+		if (shown & SOCKSTATE_STATE_BIT(st))
+			put_count_line(out, sockstate_state_name(st), c->by_state[st]);
 	}
 	put_count_line(out, "TOTAL", c->total);
 }

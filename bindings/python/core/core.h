@@ -8,14 +8,15 @@
  *   errors.c     library errors as the package's exception classes; text
  *                arguments
  *   handles.c    handle capsules and sets; open, close, abandon, backend,
- *                pid_source, pid_source_reason, backends
+ *                pid_source, pid_source_reason, owners_unreadable, backends
  *   query.c      filters into a query (bytes holding a sockstate_query)
  *   parse.c      state, states, state_describe, sort_key, format_parse,
  *                group_keys_parse, prefix_parse
  *   records.c    the struct sequence types; the per-socket object builders
  *                with their caches
  *   enumerate.c  snapshots and counts over a handle set; connections, counts
- *   render.c     the library's writers into bytes; render, render_counts
+ *   render.c     the library's writers into bytes; render, render_counts,
+ *                render_metrics
  *   groups.c     count_groups
  *   wait.c       wait_check
  *   netns.c      netns_list
@@ -111,6 +112,7 @@ PyObject *sockstate_py_abandon(PyObject *self, PyObject *args);
 PyObject *sockstate_py_backend(PyObject *self, PyObject *args);
 PyObject *sockstate_py_pid_source(PyObject *self, PyObject *args);
 PyObject *sockstate_py_pid_source_reason(PyObject *self, PyObject *args);
+PyObject *sockstate_py_owners_unreadable(PyObject *self, PyObject *args);
 PyObject *sockstate_py_backends(PyObject *self, PyObject *args);
 
 /* ---- query.c ---- */
@@ -199,6 +201,7 @@ PyObject *sockstate_py_pid_source_obj(const char *src);
 
 PyObject *sockstate_py_render(PyObject *self, PyObject *args);
 PyObject *sockstate_py_render_counts(PyObject *self, PyObject *args);
+PyObject *sockstate_py_render_metrics(PyObject *self, PyObject *args);
 
 /* ---- groups.c, wait.c, netns.c ---- */
 

@@ -237,6 +237,33 @@ PyObject *sockstate_py_pid_source_reason(PyObject *self, PyObject *args)
 	                            "replace");
 }
 
+/* owners_unreadable(handles) -> (count, why): how many sockets of the last
+ * query on the handles (added up) have an owner that could not be read,
+ * and why (the first handle's reason); (0, "") when none. */
+PyObject *sockstate_py_owners_unreadable(PyObject *self, PyObject *args)
+{
+	PyObject *handles;
+	struct handle_set set;
+	unsigned long long total = 0;
+	const char *why = "";
+	(void)self;
+
+	if (!PyArg_ParseTuple(args, "O:owners_unreadable", &handles) ||
+	    sockstate_py_handles_get(handles, &set) < 0)
+		return NULL;
+	for (size_t i = 0; i < set.n; i++) {
+		const char *one;
+		uint64_t n = sockstate_owners_unreadable(set.h[i], &one);
+
+		if (n && !total)
+			why = one;
+		total += n;
+	}
+	PyObject *r = Py_BuildValue("(Ks)", total, why);
+	sockstate_py_handles_release(&set);
+	return r;
+}
+
 /* backends() -> tuple of the backend names this build offers */
 PyObject *sockstate_py_backends(PyObject *self, PyObject *args)
 {

@@ -46,7 +46,7 @@ enum conn_field {
 	CF_PIDS, CF_PROCESS, CF_UID, CF_INODE, CF_RX_QUEUE, CF_TX_QUEUE,
 	CF_TCP_INFO,
 	CF_VISIBLE,             /* the fields above are the tuple */
-	CF_FD = CF_VISIBLE, CF_TYPE, CF_STATUS, CF_NETNS,
+	CF_FD = CF_VISIBLE, CF_TYPE, CF_STATUS, CF_NETNS, CF_V6ONLY,
 	CF_COUNT
 };
 
@@ -68,6 +68,7 @@ static PyStructSequence_Field connection_fields[] = {
 	[CF_TYPE] = {"type", "psutil compatibility: socket.SOCK_STREAM"},
 	[CF_STATUS] = {"status", "psutil compatibility: the same State as `state`"},
 	[CF_NETNS] = {"netns", "the network namespace as the handle's netns option names it, or None (the caller's own)"},
+	[CF_V6ONLY] = {"v6only", "IPv6 socket: True when IPv6-only (IPV6_V6ONLY), False when dual-stack (a [::] listener then answers IPv4 too); None when the OS does not say, and for IPv4"},
 	[CF_COUNT] = {NULL, NULL}};
 static PyStructSequence_Desc connection_desc = {
 	"sockstate.Connection",
@@ -75,7 +76,8 @@ static PyStructSequence_Desc connection_desc = {
 	"The tuple holds family, laddr, raddr, state, native_state, pid, pids,\n"
 	"process, uid, inode, rx_queue, tx_queue, tcp_info. For psutil users,\n"
 	"fd (-1), type (SOCK_STREAM) and status (== state) are attributes too;\n"
-	"netns names the network namespace of a Handle(netns=...).\n"
+	"netns names the network namespace of a Handle(netns=...); v6only\n"
+	"whether an IPv6 socket is IPv6-only (None: not known).\n"
 	"Unknown values are None.",
 	connection_fields, CF_VISIBLE};
 
@@ -418,6 +420,12 @@ PyObject *sockstate_py_connection_obj(struct build_cache *c, const sockstate_soc
 	f[CF_STATUS] = state;
 	Py_INCREF(state);
 	f[CF_NETNS] = s->netns ? sockstate_py_process_obj(c, s->netns) : none_ref();
+	if (valid & SOCKSTATE_HAS_V6ONLY) {
+		f[CF_V6ONLY] = (s->local.flags & SOCKSTATE_ENDPOINT_V6ONLY) ? Py_True : Py_False;
+		Py_INCREF(f[CF_V6ONLY]);
+	} else {
+		f[CF_V6ONLY] = none_ref();
+	}
 	return sockstate_py_seq_fill(conn, f, CF_COUNT);
 }
 

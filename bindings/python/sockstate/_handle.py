@@ -8,10 +8,11 @@ import os
 import socket
 import threading
 import time
+import warnings
 from typing import (Any, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union,
                     overload)
 
-from ._errors import InvalidArgument
+from ._errors import InvalidArgument, OwnersUnreadable
 from ._native import core
 from ._state import State
 
@@ -30,6 +31,12 @@ PrefixesArg = Union[str, ipaddress.IPv4Address, ipaddress.IPv6Address,
 # iterable, and so is a network: neither is a list of items).
 _ONE_ITEM = (str, bytes, State, ipaddress.IPv4Address, ipaddress.IPv6Address,
              ipaddress.IPv4Network, ipaddress.IPv6Network)
+
+PortsArg = Union[int, str, Iterable[Union[int, str]], None]
+
+# The calls that may map owners: after one, owners that could not be
+# read are a warning (the command line says it on stderr).
+_OWNER_CALLS = ("connections", "render", "count_groups", "wait_check")
 
 _SORT_OWNERS = ("pid", "process")
 
@@ -288,7 +295,14 @@ class Handle:
                 self._cap = core().open(*self._options)
             elif self._cap is False:
                 raise ValueError("the sockstate handle is closed")
-            return getattr(core(), name)(self._cap, *args)
+            result = getattr(core(), name)(self._cap, *args)
+            unread = core().owners_unreadable(self._cap) if name in _OWNER_CALLS else (0, "")
+        if unread[0]:
+            n, why = unread
+            warnings.warn(OwnersUnreadable(
+                f"the owners of {n} socket{'' if n == 1 else 's'} could not be read: "
+                f"{why}; run as root to see every owner"), stacklevel=4)
+        return result
 
     # ---- facts ----
 
@@ -308,6 +322,13 @@ class Handle:
         """Why the last query with processes mapped owners as pid_source
         says (e.g. why not with BPF), or ""."""
         return self._call("pid_source_reason")
+
+    @property
+    def owners_unreadable(self) -> int:
+        """How many sockets of the last query that mapped owners have an
+        owner that could not be read (their pid is None although a process
+        holds them; the call warned OwnersUnreadable); 0 when none."""
+        return self._call("owners_unreadable")[0]
 
     # ---- queries ----
 
@@ -354,10 +375,10 @@ class Handle:
                uid: Optional[int] = None, family: Any = None,
                pushdown: bool = True, by: Optional[KeysArg] = None,
                top: int = 0) -> Union[Dict[State, int], List[Group]]:
-        """How many sockets per State (a dict: every state, zeros
-        included), counted in C: no per-socket object is made. With ``by``
-        (and ``top``): a list, the groups as :meth:`groups` returns
-        them."""
+        """How many sockets per State (a dict: every state counted, zeros
+        included; one not counted, such as BOUND by default, is left out),
+        counted in C: no per-socket object is made. With ``by`` (and
+        ``top``): a list, the groups as :meth:`groups` returns them."""
         if by is not None:
             return self.groups(by, states, top=top, port=port, sport=sport,
                                dport=dport, laddr=laddr, raddr=raddr,
@@ -373,22 +394,26 @@ class Handle:
                pid: Optional[int] = None, uid: Optional[int] = None,
                family: Any = None, processes: bool = False,
                tcp_info: bool = False, sort: Optional[str] = None,
-               header: bool = True, metrics_port: Optional[int] = None,
-               timers: bool = False) -> str:
+               header: bool = True, timers: bool = False) -> str:
         """The sockets as ``sockstate list --format FORMAT`` prints them
         (table, json, csv or prometheus), byte for byte: the library's
-        writers produce both. timers=True is ``--timers`` (which
-        tcp_info=True implies, as ``--tcp-info`` does)."""
+        writers produce both. Prometheus is :meth:`metrics` (the whole
+        host; ``port`` names per-port series, other filters are refused).
+        timers=True is ``--timers`` (which tcp_info=True implies, as
+        ``--tcp-info`` does)."""
         c = core()
         fmt = c.format_parse(format, "format")
+        if fmt == c.FORMAT_PROMETHEUS:
+            _host_wide(states=states, sport=sport, dport=dport, laddr=laddr,
+                       raddr=raddr, addr=addr, pid=pid, uid=uid, family=family)
+            return self.metrics(port=port)
         q, sort_key = build_query(states, port, sport, dport, laddr, raddr,
                                   addr, pid, uid, family, processes, tcp_info,
                                   sort)
         wflags = _write_flags(c, q, header)
         if timers:
             wflags |= c.W_TIMERS
-        data, _count, _src = self._call("render", q, sort_key, fmt, wflags,
-                                        _metrics_port(metrics_port, port))
+        data, _count, _src = self._call("render", q, sort_key, fmt, wflags, -1)
         return data.decode("utf-8", "surrogateescape")
 
     def render_summary(self, format: str = "table", states: StatesArg = None,
@@ -403,6 +428,10 @@ class Handle:
         as ``summary --by KEY --top N`` prints them (table, json, csv)."""
         c = core()
         fmt = c.format_parse(format, "format")
+        if fmt == c.FORMAT_PROMETHEUS and by is None:
+            _host_wide(states=states, sport=sport, dport=dport, laddr=laddr,
+                       raddr=raddr, addr=addr, pid=pid, uid=uid, family=family)
+            return self.metrics(port=port)
         q, _ = build_query(states, port, sport, dport, laddr, raddr, addr,
                            pid, uid, family)
         wflags = 0 if header else c.W_NO_HEADER
@@ -414,12 +443,7 @@ class Handle:
             _g, _s, _t, data, _src, _b = self._call("count_groups", q, keys,
                                                     int(top), fmt, wflags)
             return data.decode("utf-8", "surrogateescape")
-        if fmt == c.FORMAT_PROMETHEUS and port is not None:
-            # As the CLI: the per-port series needs that port's records.
-            data, _n, _src = self._call("render", q, c.SORT_NONE, fmt, wflags,
-                                        _metrics_port(None, port))
-        else:
-            data, _n, _src = self._call("render_counts", q, fmt, wflags, -1)
+        data, _n, _src = self._call("render_counts", q, fmt, wflags, -1)
         return data.decode("utf-8", "surrogateescape")
 
     def snapshot(self, states: StatesArg = None, *, port: PortArg = None,
@@ -528,18 +552,22 @@ class Handle:
         named under /run/netns, then those of processes, each once."""
         return [NetNs(*t) for t in self._call("netns_list")]
 
-    def metrics(self, states: StatesArg = None, *, port: PortArg = None,
+    def metrics(self, states: StatesArg = None, *, port: PortsArg = None,
                 sport: PortArg = None, dport: PortArg = None,
                 laddr: AddrArg = None, raddr: AddrArg = None,
                 addr: AddrArg = None, pid: Optional[int] = None,
                 uid: Optional[int] = None, family: Any = None) -> str:
-        """Prometheus text exposition of the counts, as ``sockstate summary
-        --format prometheus`` prints it; with ``port`` the output also has
-        the per-port series of that port (and counts only that port)."""
-        return self.render_summary("prometheus", states, port=port,
-                                   sport=sport, dport=dport, laddr=laddr,
-                                   raddr=raddr, addr=addr, pid=pid, uid=uid,
-                                   family=family)
+        """Prometheus text exposition, as ``sockstate summary --format
+        prometheus`` prints it: sockstate_tcp_sockets{family,state} for
+        the whole host (every state, both families, zeros included), and
+        for each port of ``port`` (an int, "80,443", or a list; at most
+        32) its own series sockstate_tcp_port_sockets{port,side,state}.
+        Any other filter would publish part of the host under host-wide
+        names: it raises InvalidArgument."""
+        _host_wide(states=states, sport=sport, dport=dport, laddr=laddr,
+                   raddr=raddr, addr=addr, pid=pid, uid=uid, family=family)
+        return self._call("render_metrics", _ports_text(port)).decode("utf-8",
+                                                                      "surrogateescape")
 
 
 def _wait_port(c: Any, port: Any) -> int:
@@ -579,16 +607,29 @@ def _write_flags(c: Any, q: bytes, header: bool) -> int:
     return flags
 
 
-def _metrics_port(metrics_port: Optional[int], port: PortArg) -> int:
-    """The per-port Prometheus series: the port filter's, as the CLI."""
-    if metrics_port is not None:
-        return int(metrics_port)
+def _host_wide(**filters: Any) -> None:
+    """Refuse, as the CLI does, a filter on the Prometheus output: its
+    host-wide series would count part of the host under the host's name."""
+    for name, value in filters.items():
+        if value is not None:
+            raise InvalidArgument(f"{name}: not with format prometheus: its series "
+                                  f"count the whole host (port adds a port's own series)")
+
+
+def _ports_text(port: PortsArg) -> Union[str, bytes]:
+    """The ports of the per-port series as --port takes them: "80,443"."""
     if port is None:
-        return -1
+        return ""
+    if isinstance(port, (str, bytes, int)) and not isinstance(port, bool):
+        return port if isinstance(port, (str, bytes)) else str(port)
     try:
-        return int(port)
-    except (TypeError, ValueError):
-        return -1
+        items = list(port)  # type: ignore[arg-type]
+    except TypeError:
+        return _text(port)
+    if not items:
+        raise InvalidArgument("port: an empty list of ports")
+    return ",".join(str(_text(p)) if not isinstance(p, bytes) else p.decode(errors="replace")
+                    for p in items)
 
 
 # ---- the default handles: one per (backend, pid_source), opened lazily ----

@@ -48,7 +48,8 @@ options:
         that did not come in over loopback; give C(127.0.0.1) to get
         that behaviour.
       - For C(started), a listener on the wildcard of the address's family
-        counts, and one on C(::) counts for IPv4 addresses too (dual-stack).
+        counts, and one on C(::) counts for IPv4 addresses too when it is
+        dual-stack (not C(IPV6_V6ONLY), as the kernel reports it).
       - For C(drained), a connection counts when its local address is one
         of the host's addresses (an IPv4 address matches its IPv4-mapped
         IPv6 form too).
@@ -219,7 +220,7 @@ class Watch:
         found = self.query("LISTEN", sport=self.port)
         if self.any_host:
             return found
-        return [c for c in found if listener_serves(c.laddr.ip, self.ips)]
+        return [c for c in found if listener_serves(c, self.ips)]
 
     def active(self):
         found = self.query(self.states, sport=self.port)
