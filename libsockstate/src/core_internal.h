@@ -33,6 +33,11 @@ int sockstate__run_keep(sockstate_handle *h, const sockstate_query *q,
 size_t sockstate__join_kept(sockstate_handle *h, const sockstate_query *q,
                             sockstate_socket *recs, const uint64_t *owner_keys, size_t n);
 
+/* The interface names the records of h's last run point at for their
+ * zone: len bytes from *names (NULL, 0: none), for a snapshot to copy. */
+void sockstate__handle_zone_storage(const sockstate_handle *h, const char **names,
+                                    size_t *len);
+
 /* The owner map of h's last run (for snapshots to copy), or NULL. */
 const sockstate__owners *sockstate__handle_owners(const sockstate_handle *h);
 

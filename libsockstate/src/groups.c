@@ -20,20 +20,26 @@
 #include "core_internal.h"
 #include "groups_internal.h"
 
+/* A uid the key cannot hold (unknown, or beyond 32 bits); sorts last. */
+#define UID_UNKNOWN UINT32_MAX
+
 /* The hashed identity of a group. Padding is zeroed with the rest. */
 struct group_key {
 	uint8_t laddr[16];
 	uint8_t raddr[16];
 	uint32_t lscope;
 	uint32_t rscope;
-	int64_t uid;
+	uint32_t uid;       /* or UID_UNKNOWN */
 	uint32_t process;   /* pool offset + 1; 0: none */
 	uint32_t netns;     /* pool offset + 1; 0: none */
+	uint32_t zone;      /* pool offset + 1; 0: none (the interface name
+	                       of a scope in the records' namespace) */
 	uint16_t port;
 	uint16_t lport;
 	uint8_t family;
 	uint8_t pad_[3];    /* 64 bytes: one cache line */
 };
+_Static_assert(sizeof(struct group_key) == 64, "a group key is one cache line");
 
 /* One interned name; the table holds pool offsets + 1. */
 struct names {
@@ -284,7 +290,7 @@ static int key_of(sockstate_groups *g, const sockstate_socket *s, struct group_k
 	int rc = 0;
 
 	memset(k, 0, sizeof *k);
-	k->uid = -1;
+	k->uid = UID_UNKNOWN;
 	if (g->keys & SOCKSTATE_GROUP_PORT) {
 		k->port = s->local.port;
 		h = mix(h, k->port);
@@ -304,8 +310,9 @@ static int key_of(sockstate_groups *g, const sockstate_socket *s, struct group_k
 		h = mix(h, hash_bytes(k->raddr, sizeof k->raddr));
 		h = mix(h, ((uint64_t)k->rscope << 8) | k->family);
 	}
-	if ((g->keys & SOCKSTATE_GROUP_UID) && (s->valid & SOCKSTATE_HAS_UID))
-		k->uid = s->uid;
+	if ((g->keys & SOCKSTATE_GROUP_UID) && (s->valid & SOCKSTATE_HAS_UID) && s->uid >= 0 &&
+	    s->uid < UID_UNKNOWN)
+		k->uid = (uint32_t)s->uid;
 	if (g->keys & SOCKSTATE_GROUP_UID)
 		h = mix(h, (uint64_t)k->uid);
 	if ((g->keys & SOCKSTATE_GROUP_PROCESS) && (s->valid & SOCKSTATE_HAS_PROCESS) &&
@@ -316,6 +323,13 @@ static int key_of(sockstate_groups *g, const sockstate_socket *s, struct group_k
 		return rc;
 	if (g->keys & (SOCKSTATE_GROUP_PROCESS | SOCKSTATE_GROUP_NETNS))
 		h = mix(h, ((uint64_t)k->process << 32) | k->netns);
+	/* One index is another interface in another namespace: the name
+	 * tells them apart. */
+	if ((k->lscope || k->rscope) && s->zone) {
+		if (!(k->zone = name_intern(&g->names, s->zone, &rc)))
+			return rc;
+		h = mix(h, k->zone);
+	}
 	*hash = h ^ (h >> 29);
 	return 0;
 }
@@ -484,9 +498,11 @@ static int rank_cmp_index(const sockstate_groups *g, uint32_t ia, uint32_t ib)
 	if (!c)
 		c = cmp_u64(a->rscope, b->rscope);
 	if (!c)
+		c = cmp_name(&g->names, a->zone, b->zone);
+	if (!c)
 		c = cmp_name(&g->names, a->process, b->process);
-	if (!c && a->uid != b->uid)
-		c = a->uid < 0 ? 1 : b->uid < 0 ? -1 : cmp_u64((uint64_t)a->uid, (uint64_t)b->uid);
+	if (!c)
+		c = cmp_u64(a->uid, b->uid);
 	if (!c)
 		c = cmp_name(&g->names, a->netns, b->netns);
 	return c ? c : cmp_u64(ia, ib);
@@ -593,9 +609,10 @@ static int groups_rank(sockstate_groups *g, size_t want)
 		grp->local.port = k->lport;
 		memcpy(grp->remote.addr, k->raddr, sizeof k->raddr);
 		grp->remote.scope_id = k->rscope;
-		grp->uid = k->uid;
+		grp->uid = k->uid == UID_UNKNOWN ? -1 : (int64_t)k->uid;
 		grp->process = k->process ? g->names.pool + k->process - 1 : NULL;
 		grp->netns = k->netns ? g->names.pool + k->netns - 1 : NULL;
+		grp->zone = k->zone ? g->names.pool + k->zone - 1 : NULL;
 		grp->total = r->total;
 		for (size_t st = 0; st < SOCKSTATE_STATE_COUNT; st++)
 			grp->by_state[st] = r->by_state[st];

@@ -1,6 +1,7 @@
 /* handle.c - the library context: backend choice, the run of one query
  * (enumerate, join owners built beside the walk, filter the rest),
  * streaming and counts. */
+#include <errno.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -14,6 +15,18 @@
 #define SOCKSTATE_VERSION_STRING "0.0.0"
 #endif
 
+/* The interface names of the zones the current run's records carry, each
+ * looked up once per run in the handle's network namespace (an interface
+ * may be renamed, or its index reused, between runs). Records point into
+ * it until the next run; a snapshot copies it. Allocated at the first
+ * record with a zone. */
+enum { ZONE_NAMES_MAX = 256, ZONE_NAME_SIZE = 16 /* IFNAMSIZ */ };
+struct zone_names {
+	size_t n;
+	uint32_t index[ZONE_NAMES_MAX];
+	char name[ZONE_NAMES_MAX][ZONE_NAME_SIZE]; /* "": no name */
+};
+
 struct sockstate_handle {
 	const sockstate__backend *backend;
 	void *backend_state;
@@ -24,6 +37,7 @@ struct sockstate_handle {
 	char pid_source_option[16];
 	char *capture_dir;
 	char *netns;                   /* the netns option, or NULL */
+	struct zone_names *zones;
 	char detail[512];
 };
 
@@ -90,6 +104,15 @@ sockstate__platform_slot *sockstate__handle_platform_slot(sockstate_handle *h)
 const char *sockstate__handle_capture_dir(const sockstate_handle *h)
 {
 	return h->capture_dir;
+}
+
+int sockstate__capture_write(sockstate_handle *h, int fd, const void *p, size_t n)
+{
+	errno = 0;
+	if (sockstate_write_fd(&fd, p, n) == 0)
+		return 0;
+	return sockstate__fail(h, SOCKSTATE_EIO, "write(capture file): %s",
+	                       strerror(errno ? errno : EIO));
 }
 
 const char *sockstate__handle_netns(const sockstate_handle *h)
@@ -261,6 +284,7 @@ SOCKSTATE_API void sockstate_close(sockstate_handle *h)
 	if (h->platform.release)
 		h->platform.release(h->platform.state);
 	sockstate__owners_free(h->owners);
+	free(h->zones);
 	free(h->capture_dir);
 	free(h->netns);
 	free(h);
@@ -286,9 +310,56 @@ SOCKSTATE_API const char *sockstate_errdetail(const sockstate_handle *h)
 	return h ? h->detail : open_error;
 }
 
+/* ---- zone names ---- */
+
+/* The name of interface index in the handle's namespace, or NULL (none,
+ * out of memory, or more interfaces in one run than the table holds:
+ * then the address shows the index, as for a nameless one). */
+static const char *zone_name(sockstate_handle *h, uint32_t index)
+{
+	struct zone_names *z = h->zones;
+	char *name;
+	int rc;
+
+	if (!z && !(z = h->zones = calloc(1, sizeof *z)))
+		return NULL;
+	for (size_t i = 0; i < z->n; i++)
+		if (z->index[i] == index)
+			return z->name[i][0] ? z->name[i] : NULL;
+	if (z->n == ZONE_NAMES_MAX)
+		return NULL;
+	name = z->name[z->n];
+	if (h->backend->ifname)
+		rc = h->backend->ifname(h->backend_state, index, name, ZONE_NAME_SIZE);
+	else if (h->netns)
+		rc = -1; /* the caller's namespace would name another interface */
+	else
+		rc = sockstate__platform_ifname(index, name, ZONE_NAME_SIZE);
+	if (rc != 0)
+		name[0] = '\0';
+	z->index[z->n++] = index;
+	return name[0] ? name : NULL;
+}
+
+/* A record's zone: its endpoints' scope is one interface. */
+static void zone_set(sockstate_handle *h, sockstate_socket *s)
+{
+	uint32_t index = s->local.scope_id ? s->local.scope_id : s->remote.scope_id;
+
+	s->zone = index ? zone_name(h, index) : NULL;
+}
+
+void sockstate__handle_zone_storage(const sockstate_handle *h, const char **names,
+                                    size_t *len)
+{
+	*names = h->zones ? h->zones->name[0] : NULL;
+	*len = h->zones ? h->zones->n * ZONE_NAME_SIZE : 0;
+}
+
 /* ---- one run ---- */
 
 struct run {
+	sockstate_handle *h;
 	const sockstate_query *q;
 	const sockstate__plan *plan;
 	const sockstate__owners *owners; /* NULL when pids not asked */
@@ -329,6 +400,7 @@ static int run_emit(void *emit_ctx, sockstate_socket *s, uint64_t owner_key)
 	if (run->owners)
 		owners_join(run->owners, s, owner_key);
 	s->netns = run->netns;
+	zone_set(run->h, s);
 	if (!sockstate__match(run->q, s, run->plan->pushed))
 		return 0;
 	return run->cb(s, run->ctx);
@@ -410,6 +482,7 @@ static int held_emit(void *emit_ctx, sockstate_socket *s, uint64_t owner_key)
 	struct held_chunk *c = held->tail;
 
 	s->netns = held->run->netns;
+	zone_set(held->h, s);
 	if (!sockstate__match(&held->before_join, s, held->run->plan->pushed))
 		return 0;
 	if (held->run->keep)
@@ -525,6 +598,8 @@ static int run_query(sockstate_handle *h, const sockstate_query *q_in,
 	sockstate__query_normalize(q_in, &q);
 	h->last_pid_source = NULL;
 	h->pid_source_reason[0] = '\0';
+	if (h->zones)
+		h->zones->n = 0;
 	plan = (sockstate__plan){
 		.q = &q,
 		.states = q.states,
@@ -532,7 +607,7 @@ static int run_query(sockstate_handle *h, const sockstate_query *q_in,
 		.want_tcp_info = !!(q.flags & SOCKSTATE_Q_TCP_INFO),
 	};
 	run = (struct run){
-		.q = &q, .plan = &plan, .cb = cb, .ctx = ctx,
+		.h = h, .q = &q, .plan = &plan, .cb = cb, .ctx = ctx,
 		.owners = (q.flags & SOCKSTATE_Q_PIDS) ? h->owners : NULL,
 		.netns = h->netns,
 		.keep = keep, .keep_ctx = keep_ctx, .join_later = join_later,

@@ -26,13 +26,13 @@ static size_t align_up(size_t n)
 }
 
 /* Strings are copied once per distinct pointer in a row: records of one
- * part share their process names and netns label, so this keeps the copy
+ * part share their process names, netns label and zones, so this keeps the copy
  * close to the parts' own size without a lookup table. */
 struct string_copier {
 	char *pool;
 	size_t len;
-	const char *last_src[2];
-	const char *last_dst[2];
+	const char *last_src[3];
+	const char *last_dst[3];
 };
 
 static size_t string_room(const char *s)
@@ -82,7 +82,8 @@ SOCKSTATE_API int sockstate_snapshot_merge(const sockstate_snapshot *const *part
 			if (s->pids)
 				npids += s->pid_count;
 			/* The worst case: no two records share a string. */
-			pool += string_room(s->process) + string_room(s->netns);
+			pool += string_room(s->process) + string_room(s->netns) +
+			        string_room(s->zone);
 		}
 	}
 	off_recs = align_up(sizeof *snap);
@@ -101,7 +102,7 @@ SOCKSTATE_API int sockstate_snapshot_merge(const sockstate_snapshot *const *part
 	for (size_t i = 0; i < n; i++) {
 		const sockstate_snapshot *part = parts[i];
 
-		strings.last_src[0] = strings.last_src[1] = NULL;
+		memset(strings.last_src, 0, sizeof strings.last_src);
 		for (size_t k = 0; k < part->count; k++) {
 			sockstate_socket *s = &snap->sockets[r++];
 
@@ -113,6 +114,7 @@ SOCKSTATE_API int sockstate_snapshot_merge(const sockstate_snapshot *const *part
 			}
 			s->process = string_copy(&strings, 0, s->process);
 			s->netns = string_copy(&strings, 1, s->netns);
+			s->zone = string_copy(&strings, 2, s->zone);
 		}
 		if (!snap->pid_source)
 			snap->pid_source = part->pid_source;

@@ -87,9 +87,9 @@ void sockstate__json_counts_keys(sockstate__out *out,
 static void put_endpoint(sockstate__out *out, const sockstate_socket *s,
                          const sockstate_endpoint *ep)
 {
-	char addr[64];
-	int n = sockstate_endpoint_format((sockstate_family)s->family, ep, addr,
-	                                  sizeof addr);
+	char addr[SOCKSTATE__ENDPOINT_TEXT];
+	int n = sockstate_endpoint_format_zone((sockstate_family)s->family, ep, s->zone,
+	                                       addr, sizeof addr);
 	sockstate__out_str(out, "{\"address\":");
 	sockstate__out_json_str(out, n >= 0 ? addr : NULL);
 	sockstate__out_str(out, ",\"port\":");

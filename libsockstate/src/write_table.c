@@ -62,17 +62,20 @@ static void put_queue(sockstate__out *out, const sockstate_socket *s, uint32_t q
 static void put_endpoint(sockstate__out *out, const sockstate_socket *s,
                          const sockstate_endpoint *ep, int pad)
 {
-	char text[80];
-	int n = sockstate__fmt_endpoint_port(text, sizeof text, s->family, ep);
+	char text[SOCKSTATE__ENDPOINT_TEXT];
+	int n = sockstate__fmt_endpoint_port(text, sizeof text, s->family, ep, s->zone);
+	size_t cols;
+
 	if (n < 0) {
 		/* Only a broken address formatter gets here (the family was
 		 * checked); show that the field is missing, not a guess. */
 		text[0] = '?';
 		n = 1;
 	}
-	sockstate__out_bytes(out, text, (size_t)n);
+	/* The zone is an interface name: anyone's choice of bytes. */
+	cols = sockstate__out_text(out, text, (size_t)n, SOCKSTATE__TEXT_TABLE);
 	if (pad)
-		sockstate__out_pad(out, (size_t)n, W_ENDPOINT);
+		sockstate__out_pad(out, cols, W_ENDPOINT);
 }
 
 static void put_header(sockstate__out *out, uint32_t flags, int netns)

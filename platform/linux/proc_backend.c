@@ -239,24 +239,6 @@ static int proc_open(sockstate_handle *h, void **out)
 }
 
 
-/* Developer option: keep a copy of each file as read, for fixtures.
- * *fd is -1 when the handle has no capture directory. */
-static int capture_open(sockstate_handle *h, const char *file, int *fd)
-{
-	const char *dir = sockstate__handle_capture_dir(h);
-	char path[4096];
-
-	*fd = -1;
-	if (!dir)
-		return 0;
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, file) >= sizeof path)
-		return sockstate__fail(h, SOCKSTATE_EINVAL, "capture directory name too long");
-	*fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (*fd < 0)
-		return sockstate__fail(h, SOCKSTATE_EIO, "open(%s): %s", path, strerror(errno));
-	return 0;
-}
-
 /* One table of the handle's namespace; a missing one (tcp6 with IPv6
  * disabled) has no sockets. */
 static int read_in_netns(sockstate_handle *h, struct proc_state *st, const char *path,
@@ -311,7 +293,8 @@ static int proc_enumerate(void *state, sockstate_handle *h, sockstate__plan *pla
 
 		if (!(families & (1u << tables[i].family)))
 			continue;
-		rc = capture_open(h, tables[i].capture_file, &t.capture_fd);
+		/* Developer option: a copy of each file as read, for fixtures. */
+		rc = sockstate__platform_capture_open(h, tables[i].capture_file, &t.capture_fd);
 		if (rc < 0)
 			return rc;
 		if (st->netns_fd >= 0)

@@ -29,21 +29,6 @@ static int errno_code(int e)
 	}
 }
 
-static int capture(sockstate_handle *h, sockstate__proc_table *t, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(t->capture_fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return sockstate__fail(h, SOCKSTATE_EIO, "write(capture of %s): %s",
-			                       t->name, strerror(errno));
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int one_line(sockstate_handle *h, const char *line, size_t len,
                     sockstate__proc_table *t)
 {
@@ -83,7 +68,8 @@ int sockstate__proc_read_fd(sockstate_handle *h, int fd, char *buf, size_t cap,
 			                       strerror(errno));
 		if (n == 0)
 			break;
-		if (t->capture_fd >= 0 && (rc = capture(h, t, buf + have, (size_t)n)) < 0)
+		if (t->capture_fd >= 0 &&
+		    (rc = sockstate__capture_write(h, t->capture_fd, buf + have, (size_t)n)) < 0)
 			return rc;
 		end = have + (size_t)n;
 		while ((nl = memchr(scan, '\n', (size_t)(buf + end - scan))) != NULL) {
