@@ -120,7 +120,8 @@ int cli_explain(const struct cli_args *a, struct cli_error *e)
 	append_line(text, sizeof text, &len, l->seen_by, info.seen_by);
 	append_line(text, sizeof text, &len, l->pile_means, info.pile_means);
 
-	cli_output_open(&out, NULL, e);
+	if (cli_output_open(&out, NULL, e) != CLI_EXIT_OK)
+		return CLI_EXIT_OS;
 	rc = cli_output_write(&out, text, len);
 	if (rc != SOCKSTATE_OK) {
 		cli_output_write_error(&out, rc, e);

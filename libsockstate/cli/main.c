@@ -263,7 +263,8 @@ static int write_stdout(const char *text, struct cli_error *e)
 	struct cli_output out;
 	int rc;
 
-	cli_output_open(&out, NULL, e);
+	if (cli_output_open(&out, NULL, e) != CLI_EXIT_OK)
+		return CLI_EXIT_OS;
 	rc = cli_output_write(&out, text, strlen(text));
 	if (rc != SOCKSTATE_OK) {
 		cli_output_write_error(&out, rc, e);
@@ -312,6 +313,7 @@ int main(int argc, char **argv)
 	struct cli_error e;
 	int code;
 
+	cli_std_streams_check();
 	code = cli_parse(argc, argv, &a, &e);
 	if (code != CLI_EXIT_OK)
 		return report(code, &e);

@@ -261,7 +261,9 @@ int cli_watch(const struct cli_args *a, struct cli_error *e)
 	memset(&w, 0, sizeof w);
 	w.a = a;
 	w.tty = isatty(1);
-	code = cli_handles_open(a, &w.set, e);
+	code = cli_stdout_check(e);
+	if (code == CLI_EXIT_OK)
+		code = cli_handles_open(a, &w.set, e);
 	if (code != CLI_EXIT_OK)
 		return code;
 	catch_stop_signals();
