@@ -54,7 +54,12 @@ const char *cli_printable(const char *text, size_t max_bytes, char *buf,
 			}
 			break;
 		}
-		if (c < 0x20 || c == 0x7f) {
+		/* C0, DEL, and C1 as UTF-8 (C2 80-9F: CSI is C2 9B), whose
+		 * bytes are then both escaped. */
+		if (c < 0x20 || c == 0x7f ||
+		    (c == 0xc2 && (unsigned char)text[i + 1] >= 0x80 &&
+		     (unsigned char)text[i + 1] < 0xa0) ||
+		    (i > 0 && (unsigned char)text[i - 1] == 0xc2 && c >= 0x80 && c < 0xa0)) {
 			buf[n++] = '\\';
 			buf[n++] = 'x';
 			buf[n++] = hex[c >> 4];
@@ -411,6 +416,9 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 		return CLI_EXIT_OK;
 	case CLI_OPT_NO_HEADER:
 		a->write_flags |= SOCKSTATE_W_NO_HEADER;
+		return CLI_EXIT_OK;
+	case CLI_OPT_CSV_FORMULA_SAFE:
+		a->write_flags |= SOCKSTATE_W_CSV_FORMULA_SAFE;
 		return CLI_EXIT_OK;
 	case CLI_OPT_VERBOSE:
 		a->verbose = 1;

@@ -94,8 +94,8 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 	[CLI_OPT_OUTPUT] = {CLI_OPT_OUTPUT, "output", 'o', "FILE", CLI_IN_QUERY,
 		CLI_GROUP_OUTPUT,
 		"write to FILE atomically (a temporary file beside\n"
-		"it, then rename: FILE is untouched on failure);\n"
-		"- means standard output"},
+		"it, then rename: FILE is untouched on failure); a\n"
+		"device or FIFO is written into; - is standard output"},
 	[CLI_OPT_PROCESSES] = {CLI_OPT_PROCESSES, "processes", 'p', NULL,
 		CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_WAIT), CLI_GROUP_OUTPUT,
 		"map owners: pid and process columns (json: pid,\n"
@@ -110,6 +110,10 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		"where the backend has them"},
 	[CLI_OPT_NO_HEADER] = {CLI_OPT_NO_HEADER, "no-header", 'n', NULL,
 		CLI_IN_QUERY, CLI_GROUP_OUTPUT, "table, csv: no header line"},
+	[CLI_OPT_CSV_FORMULA_SAFE] = {CLI_OPT_CSV_FORMULA_SAFE, "csv-formula-safe", 0, NULL,
+		CLI_IN_QUERY, CLI_GROUP_OUTPUT,
+		"csv: a cell that starts with = + - @ gets a\n"
+		"leading ' so a spreadsheet shows it as text"},
 	[CLI_OPT_VERBOSE] = {CLI_OPT_VERBOSE, "verbose", 0, NULL, CLI_IN_QUERY,
 		CLI_GROUP_OUTPUT,
 		"one line on stderr: backend, pid source, count,\n"

@@ -431,7 +431,7 @@ typedef int (*sockstate_socket_cb)(const sockstate_socket *s, void *ctx);
  * then the owner map grows with the number of socket fds, and, where the
  * library builds the map on a second thread while the OS is walked
  * (Linux, FreeBSD, macOS; not with a pid filter, which builds the map
- * first), the records matching every filter (about 170 bytes each) are
+ * first), the records matching every filter (about 180 bytes each) are
  * held until the map is ready; cb then runs only after the walk.
  * cb always runs on the calling thread. Order: as the OS lists them,
  * except that on Linux a big unfiltered listing is read as two halves at

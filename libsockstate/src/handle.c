@@ -432,7 +432,7 @@ static int owners_load(sockstate_handle *h)
  * the backend walks: records the query keeps are held, with their owner
  * keys, until the map is ready, then joined and handed to the callback
  * in the caller's thread, in the backend's order. The price is memory:
- * the held records (about 170 bytes each) for the length of the query.
+ * the held records (about 180 bytes each) for the length of the query.
  * A consumer that keeps every record anyway (a snapshot) holds them
  * itself and joins them in place (sockstate__run_keep), so nothing is
  * copied twice. */
