@@ -208,6 +208,22 @@ def paused_in_fsync(argv, tmp_path, name, env=None):
                 tracer.stderr.read().decode(errors="replace")[:300])
 
 
+def signal_while_writing(argv, target, sig):
+    """argv + [target], sent sig while its temporary file exists: target
+    keeps its old content, and no temporary file is left."""
+    target.write_bytes(b"old\n")
+    tracer, pid = paused_in_fsync(argv + [target], target.parent, target.name)
+    try:
+        os.kill(pid, sig)
+        tracer.wait(timeout=30)
+    finally:
+        if tracer.poll() is None:
+            tracer.kill()
+            tracer.wait()
+    assert target.read_bytes() == b"old\n"
+    assert leftovers(target.parent, target.name) == []
+
+
 needs_strace = pytest.mark.skipif(shutil.which("strace") is None,
                                   reason="strace (Makefile DEBIAN_PACKAGES) pauses the write")
 
@@ -217,19 +233,7 @@ needs_strace = pytest.mark.skipif(shutil.which("strace") is None,
                                  signal.SIGTERM, signal.SIGHUP])
 @pytest.mark.parametrize("tool", TOOLS)
 def test_a_signal_leaves_no_temporary_file(tool, sig, tmp_path):
-    target = tmp_path / "snap.json"
-    target.write_bytes(b"old\n")
-    tracer, pid = paused_in_fsync(tool_argv(tool) + ["--json", "-o", target], tmp_path,
-                                  "snap.json")
-    try:
-        os.kill(pid, sig)
-        tracer.wait(timeout=30)
-    finally:
-        if tracer.poll() is None:
-            tracer.kill()
-            tracer.wait()
-    assert target.read_bytes() == b"old\n"
-    assert leftovers(tmp_path, "snap.json") == []
+    signal_while_writing(tool_argv(tool) + ["--json", "-o"], tmp_path / "snap.json", sig)
 
 
 # ---- report -o: the Python atomic writer (sockstate/_atomic.py) ----
@@ -331,19 +335,8 @@ def test_report_flushes_the_file_to_disk_before_the_rename(tmp_path):
 @pytest.mark.parametrize("sig", [signal.SIGALRM, signal.SIGUSR1, signal.SIGTERM])
 def test_report_leaves_no_temporary_file_on_a_signal(sig, tmp_path):
     report(tmp_path)
-    target = tmp_path / "r.md"
-    target.write_bytes(b"old\n")
-    tracer, pid = paused_in_fsync(tool_argv("python") + ["report", tmp_path / "h.json",
-                                                         "-o", target], tmp_path, "r.md")
-    try:
-        os.kill(pid, sig)
-        tracer.wait(timeout=30)
-    finally:
-        if tracer.poll() is None:
-            tracer.kill()
-            tracer.wait()
-    assert target.read_bytes() == b"old\n"
-    assert leftovers(tmp_path, "r.md") == []
+    signal_while_writing(tool_argv("python") + ["report", tmp_path / "h.json", "-o"],
+                         tmp_path / "r.md", sig)
 
 
 def test_report_file_size_limit_is_one_line_and_no_temporary_file(tmp_path):

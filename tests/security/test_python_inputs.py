@@ -213,22 +213,17 @@ def raw_doc(tmp_path, text):
     return path
 
 
-def test_report_lone_surrogate_is_bad_input(tmp_path):
-    doc = json.dumps(snapshot(host="ok")).replace('"ok"', '"a\\ud800b"')
+@pytest.mark.parametrize("old,new,problem", [
+    ('"ok"', '"a\\ud800b"', "at host: \\ud800, a lone UTF-16 surrogate, is not text"),
+    ('"LISTEN": 1', '"LISTEN": 1' + "0" * 400,
+     "at counts.LISTEN: a 401-digit number is too large (at most 18446744073709551615)"),
+], ids=["lone-surrogate", "huge-count"])
+def test_report_text_and_numbers_it_cannot_use_are_bad_input(tmp_path, old, new, problem):
+    doc = json.dumps(snapshot(host="ok")).replace(old, new)
     proc = run_report(raw_doc(tmp_path, doc))
     assert (proc.returncode, proc.stdout) == (2, b"")
     assert one_line(proc.stderr, "sockstate report") == (
-        f"{tmp_path / 'in.json'}: does not match the sockstate/1 schema at host: \\ud800, "
-        "a lone UTF-16 surrogate, is not text")
-
-
-def test_report_huge_count_is_bad_input(tmp_path):
-    doc = json.dumps(snapshot(host="ok")).replace('"LISTEN": 1', '"LISTEN": 1' + "0" * 400)
-    proc = run_report(raw_doc(tmp_path, doc))
-    assert (proc.returncode, proc.stdout) == (2, b"")
-    assert one_line(proc.stderr, "sockstate report") == (
-        f"{tmp_path / 'in.json'}: does not match the sockstate/1 schema at counts.LISTEN: "
-        "a 401-digit number is too large (at most 18446744073709551615)")
+        f"{tmp_path / 'in.json'}: does not match the sockstate/1 schema {problem}")
 
 
 def test_report_wrong_native_name_without_jsonschema(tmp_path):
