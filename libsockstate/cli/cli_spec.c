@@ -94,8 +94,9 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 	[CLI_OPT_OUTPUT] = {CLI_OPT_OUTPUT, "output", 'o', "FILE", CLI_IN_QUERY,
 		CLI_GROUP_OUTPUT,
 		"write to FILE atomically (a temporary file beside\n"
-		"it, then rename: FILE is untouched on failure); a\n"
-		"device or FIFO is written into; - is standard output"},
+		"it, then rename: FILE is untouched on failure);\n"
+		"a device or FIFO is written into; - means\n"
+		"standard output"},
 	[CLI_OPT_PROCESSES] = {CLI_OPT_PROCESSES, "processes", 'p', NULL,
 		CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_WAIT), CLI_GROUP_OUTPUT,
 		"map owners: pid and process columns (json: pid,\n"

@@ -236,6 +236,46 @@ def test_a_signal_leaves_no_temporary_file(tool, sig, tmp_path):
     signal_while_writing(tool_argv(tool) + ["--json", "-o"], tmp_path / "snap.json", sig)
 
 
+# ---- python -m sockstate snapshot -o: stays Python, on sockstate/_atomic.py ----
+
+SNAPSHOT_SWITCH = pytest.mark.xfail(reason="snapshot -o still has the Python CLI copy's "
+                                    "writer: the one-CLI refactor switches it to "
+                                    "sockstate._atomic.write_atomic")
+SNAPSHOT_ARGV = tool_argv("python") + ["snapshot", "--port", "1"]
+
+
+@needs_root
+@SNAPSHOT_SWITCH
+def test_python_snapshot_writes_into_a_device(tmp_path):
+    null = tmp_path / "null"
+    os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    proc = run(SNAPSHOT_ARGV + ["-o", null])
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"", b"")
+    assert stat.S_ISCHR(null.lstat().st_mode)
+
+
+@needs_root
+@SNAPSHOT_SWITCH
+def test_python_snapshot_refuses_a_planted_link_and_keeps_owners(tmp_path):
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"root only\n")
+    shared = sticky_dir(tmp_path)
+    link = shared / "snap.json"
+    link.symlink_to(victim)
+    os.lchown(link, NOBODY.pw_uid, NOBODY.pw_gid)
+    proc = run(SNAPSHOT_ARGV + ["-o", link])
+    assert proc.returncode == 3
+    assert victim.read_bytes() == b"root only\n"
+    theirs = shared / "theirs.json"
+    theirs.write_bytes(b"old\n")
+    os.chown(theirs, NOBODY.pw_uid, NOBODY.pw_gid)
+    theirs.chmod(0o6777)
+    proc = run(SNAPSHOT_ARGV + ["-o", theirs], preexec_fn=lambda: os.umask(0o022))
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    st = theirs.stat()
+    assert (st.st_uid, stat.S_IMODE(st.st_mode)) == (NOBODY.pw_uid, 0o644)
+
+
 # ---- report -o: the Python atomic writer (sockstate/_atomic.py) ----
 
 SNAPSHOT = (b'{"schema":"sockstate/1","host":"h","os":null,"backend":"linux-netlink",'

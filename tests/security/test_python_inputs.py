@@ -250,7 +250,7 @@ def test_ansible_wait_sleep_that_is_not_a_duration(tmp_path, sleep):
     pytest.importorskip("ansible.module_utils.basic")
     args = tmp_path / "args.json"
     args.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {
-        "port": 1, "sleep": sleep, "timeout": 0}}))
+        "port": 1, "sleep": sleep, "timeout": 1}}))
     env = clean_env()
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "examples" / "ansible"),
                                          env.get("PYTHONPATH", "")])
