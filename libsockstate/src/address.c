@@ -135,17 +135,24 @@ SOCKSTATE_API int sockstate_endpoint_format_zone(sockstate_family family,
 	return (int)t.len;
 }
 
+const char *sockstate__zone_lookup(uint8_t family, const sockstate_endpoint *ep, char *buf,
+                                   size_t len)
+{
+	if (ep && ep->scope_id && family == SOCKSTATE_FAMILY_IPV6 && is_link_local(ep->addr) &&
+	    sockstate__platform_ifname(ep->scope_id, buf, len) == 0)
+		return buf;
+	return NULL;
+}
+
 SOCKSTATE_API int sockstate_endpoint_format(sockstate_family family,
                                             const sockstate_endpoint *ep,
                                             char *buf, size_t buflen)
 {
 	char name[64];
-	const char *zone = NULL;
 
-	if (ep && ep->scope_id && family == SOCKSTATE_FAMILY_IPV6 && is_link_local(ep->addr) &&
-	    sockstate__platform_ifname(ep->scope_id, name, sizeof name) == 0)
-		zone = name;
-	return sockstate_endpoint_format_zone(family, ep, zone, buf, buflen);
+	return sockstate_endpoint_format_zone(family, ep,
+	                                      sockstate__zone_lookup(family, ep, name, sizeof name),
+	                                      buf, buflen);
 }
 
 /* ---- input ---- */

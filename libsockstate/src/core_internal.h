@@ -65,4 +65,10 @@ void sockstate__owners_storage(const sockstate__owners *m,
  * SOCKSTATE_ERANGE. */
 int sockstate__parse_unsigned(const char *text, uint64_t max, uint64_t *out);
 
+/* The name of ep's zone interface as the calling thread's namespace
+ * names it now, into buf (len bytes): buf, or NULL (no zone, no name).
+ * For what carries no zone of its own (trace events); address.c. */
+const char *sockstate__zone_lookup(uint8_t family, const sockstate_endpoint *ep, char *buf,
+                                   size_t len);
+
 #endif /* SOCKSTATE_CORE_INTERNAL_H */

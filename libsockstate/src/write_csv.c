@@ -11,12 +11,12 @@ static void put_u64_field(sockstate__out *out, int known, uint64_t v)
 		sockstate__out_u64(out, v);
 }
 
-static void put_endpoint(sockstate__out *out, const sockstate_socket *s,
-                         const sockstate_endpoint *ep, uint32_t flags)
+void sockstate__csv_endpoint(sockstate__out *out, uint8_t family,
+                             const sockstate_endpoint *ep, const char *zone, uint32_t flags)
 {
 	char addr[SOCKSTATE__ENDPOINT_TEXT];
-	int n = sockstate_endpoint_format_zone((sockstate_family)s->family, ep, s->zone,
-	                                       addr, sizeof addr);
+	int n = sockstate_endpoint_format_zone((sockstate_family)family, ep, zone, addr,
+	                                       sizeof addr);
 	sockstate__out_char(out, ',');
 	if (n >= 0)
 		sockstate__out_csv_str(out, addr, flags);
@@ -34,8 +34,8 @@ static void put_socket(sockstate__out *out, const sockstate_socket *s, uint32_t 
 	sockstate__out_csv_str(out, s->native_name, flags);
 	sockstate__out_char(out, ',');
 	sockstate__out_i64(out, s->native_code);
-	put_endpoint(out, s, &s->local, flags);
-	put_endpoint(out, s, &s->remote, flags);
+	sockstate__csv_endpoint(out, s->family, &s->local, s->zone, flags);
+	sockstate__csv_endpoint(out, s->family, &s->remote, s->zone, flags);
 	int queues = (s->valid & SOCKSTATE_HAS_QUEUES) != 0;
 	put_u64_field(out, queues, s->rx_queue);
 	put_u64_field(out, queues, s->tx_queue);

@@ -7,7 +7,7 @@
  * namespace of their own. Every such field goes through one function,
  * sockstate__out_text, in every format, so none can reach a terminal as
  * a control sequence or break a line (docs/SECURITY.md). */
-#include "writer_internal.h"
+#include "outbuf.h"
 
 int sockstate__utf8_seq(const unsigned char *p, size_t n)
 {

@@ -1,164 +1,9 @@
-/* writer_internal.h - the buffered output the writers share; never installed.
- *
- * Every writer appends into one sockstate__out: a 64 KiB buffer that is
- * handed to the caller's sockstate_write_fn when full and at the end. The
- * first error the sink returns is kept in `err`; from then on every append
- * is a no-op, so a writer appends freely and checks `err` once per record
- * (to stop early) and once at the end (sockstate__out_finish).
- *
- * Speed matters (51k table lines in about 30 ms): numbers are formatted by
- * hand, nothing is allocated, and the hot helpers are inline.
- */
+/* writer_internal.h - the formats (write_*.c) and the dispatcher that
+ * picks one (write.c); never installed. */
 #ifndef SOCKSTATE_WRITER_INTERNAL_H
 #define SOCKSTATE_WRITER_INTERNAL_H
 
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-
-#include "sockstate.h"
-
-/* The sink never gets more than this in one call (sockstate.h promises
- * chunks of up to 64 KiB). */
-#define SOCKSTATE__OUT_CAP 65536u
-/* The most any one helper reserves at once; cap may not be below it. */
-#define SOCKSTATE__OUT_RESERVE 64u
-
-typedef struct sockstate__out {
-	sockstate_write_fn fn;
-	void *ctx;
-	int err;        /* first error from fn; sticky */
-	size_t len;     /* bytes waiting in buf */
-	size_t cap;     /* flush threshold: SOCKSTATE__OUT_CAP, or less in tests
-	                   (never below SOCKSTATE__OUT_RESERVE) */
-	char buf[SOCKSTATE__OUT_CAP];
-} sockstate__out;
-
-/* Start an empty buffer that flushes to fn(ctx, ...). */
-void sockstate__out_init(sockstate__out *out, sockstate_write_fn fn, void *ctx);
-
-/* Hand what is buffered to the sink (nothing if empty or failed already).
- * Returns out->err. */
-int sockstate__out_flush(sockstate__out *out);
-
-/* Flush and return 0 or the sink's first error. */
-int sockstate__out_finish(sockstate__out *out);
-
-/* Room for n (<= SOCKSTATE__OUT_RESERVE) bytes at the end of the buffer,
- * flushing first if needed; NULL once the sink has failed. The caller
- * writes at most n bytes there and adds what it wrote to out->len. */
-static inline char *sockstate__out_reserve(sockstate__out *out, size_t n)
-{
-	if (out->len + n > out->cap && sockstate__out_flush(out) != 0)
-		return NULL;
-	if (out->err != 0)
-		return NULL;
-	return out->buf + out->len;
-}
-
-static inline void sockstate__out_char(sockstate__out *out, char c)
-{
-	char *p = sockstate__out_reserve(out, 1);
-	if (p != NULL) {
-		*p = c;
-		out->len++;
-	}
-}
-
-/* Any number of bytes (split across flushes as needed). */
-void sockstate__out_bytes(sockstate__out *out, const char *p, size_t n);
-
-static inline void sockstate__out_str(sockstate__out *out, const char *s)
-{
-	sockstate__out_bytes(out, s, strlen(s));
-}
-
-/* n spaces. */
-void sockstate__out_spaces(sockstate__out *out, size_t n);
-
-/* Pad a column: after a field of `used` bytes, spaces up to width, and at
- * least one space so columns never run together. */
-static inline void sockstate__out_pad(sockstate__out *out, size_t used, size_t width)
-{
-	sockstate__out_spaces(out, used < width ? width - used : 1);
-}
-
-/* Decimal into buf (at least 20 bytes for u64, 21 for i64), no NUL.
- * Returns the length. */
-size_t sockstate__fmt_u64(char *buf, uint64_t v);
-size_t sockstate__fmt_i64(char *buf, int64_t v);
-
-/* Decimal numbers, without printf. */
-void sockstate__out_u64(sockstate__out *out, uint64_t v);
-void sockstate__out_i64(sockstate__out *out, int64_t v);
-
-/* The length of the well-formed UTF-8 sequence at p (1-4), or, if none
- * starts there, minus the length of its maximal ill-formed subpart (the
- * bytes one U+FFFD replaces, as Unicode recommends and Python's
- * decode(errors="replace") does). n > 0. */
-int sockstate__utf8_seq(const unsigned char *p, size_t n);
-
-/* How each format spells text that comes from outside (write_text.c;
- * docs/SECURITY.md): well-formed UTF-8 passes, but never a control
- * character (C0, DEL, C1) and never an ill-formed subpart. */
-enum sockstate__text_style {
-	SOCKSTATE__TEXT_TABLE,  /* a terminal cell: controls and ill-formed
-	                           subparts become '?' */
-	SOCKSTATE__TEXT_JSON,   /* inside a JSON string: '"' and '\\'
-	                           escaped, controls as \b \f \n \r \t or
-	                           \u00XX (DEL and C1 too), ill-formed \ufffd */
-	SOCKSTATE__TEXT_CSV,    /* inside a CSV field: '"' doubled, controls
-	                           '?', ill-formed U+FFFD */
-	SOCKSTATE__TEXT_LABEL   /* inside a Prometheus label value: '\\',
-	                           '"' and newline escaped, other controls
-	                           '?', ill-formed U+FFFD */
-};
-
-/* The one writer of outside text: n bytes of s in style, or, with out
- * NULL, nothing (to measure). Returns the columns a terminal shows: one
- * per code point or replacement. */
-size_t sockstate__out_text(sockstate__out *out, const char *s, size_t n,
-                           enum sockstate__text_style style);
-
-/* s as a JSON string with its quotes, or `null` for NULL. */
-void sockstate__out_json_str(sockstate__out *out, const char *s);
-
-/* s as one RFC 4180 field: quoted (with '"' doubled) when it holds ',' or
- * '"'; with SOCKSTATE_W_CSV_FORMULA_SAFE in flags, a leading = + - @ TAB
- * or CR gets a ' before it, inside quotes. NULL writes nothing (the
- * empty field). */
-void sockstate__out_csv_str(sockstate__out *out, const char *s, uint32_t flags);
-
-/* s for a terminal table cell (SOCKSTATE__TEXT_TABLE). Returns the
- * columns written. */
-size_t sockstate__out_text_str(sockstate__out *out, const char *s);
-
-/* Room for the text of any endpoint the library makes, with its port. */
-#define SOCKSTATE__ENDPOINT_TEXT 96
-
-/* "[addr%zone]:port" (IPv6) or "addr:port" (IPv4) into buf
- * (SOCKSTATE__ENDPOINT_TEXT bytes), NUL-terminated; zone as
- * sockstate_endpoint_format_zone takes it (unescaped: write the result
- * with sockstate__out_text). Returns the length, or a negative code (bad
- * family, too long). */
-int sockstate__fmt_endpoint_port(char *buf, size_t buflen, uint8_t family,
-                                 const sockstate_endpoint *ep, const char *zone);
-
-/* Normalized states in the order every writer lists them: CLOSED ...
- * BOUND (the enum order), then UNKNOWN last. */
-extern const sockstate_state sockstate__state_order[SOCKSTATE_STATE_COUNT];
-
-/* "ipv4" / "ipv6", or NULL for a bad family. */
-const char *sockstate__family_name(uint8_t family);
-
-/* sys->taken_at as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes, NUL
- * written). Returns 20, or 0 when the time is unknown (<= 0) or beyond
- * year 9999. */
-size_t sockstate__fmt_iso8601(char *buf, int64_t t);
-
-/* Does any record of snap carry a netns label? (Then the table and CSV
- * gain a netns column and JSON sockets a "netns" key.) */
-int sockstate__snapshot_has_netns(const sockstate_snapshot *snap);
+#include "outbuf.h"
 
 /* JSON pieces the documents share (write_json.c): the keys before
  * "total" (schema ... pid_source), and ",\n \"total\":N,\n \"counts\":{...}"
@@ -168,6 +13,16 @@ void sockstate__json_head(sockstate__out *out, const sockstate_sysinfo *sys,
 void sockstate__json_counts_keys(sockstate__out *out,
                                  const uint64_t by_state[SOCKSTATE_STATE_COUNT],
                                  uint64_t total, int with_zeros);
+
+/* One endpoint as the snapshot writes it: JSON {"address":...,"port":N}
+ * (write_json.c); CSV ",address,port" (write_csv.c; flags:
+ * SOCKSTATE_W_*). zone: the interface name of a link-local address's
+ * zone, as sockstate_endpoint_format_zone takes it (escaped here). */
+void sockstate__json_endpoint(sockstate__out *out, uint8_t family,
+                              const sockstate_endpoint *ep, const char *zone);
+void sockstate__csv_endpoint(sockstate__out *out, uint8_t family,
+                             const sockstate_endpoint *ep, const char *zone,
+                             uint32_t flags);
 
 /* ---- the formats (write_*.c); errors stay in out->err ---- */
 
@@ -200,6 +55,10 @@ void sockstate__csv_groups(sockstate__out *out, sockstate_groups *g, size_t show
 int sockstate__snapshot_write_out(const sockstate_snapshot *snap,
                                   const sockstate_write_opts *o,
                                   sockstate__out *out);
+/* sockstate_event_write minus the buffer (write_events.c). */
+int sockstate__event_write_out(const sockstate_event *ev, const sockstate_write_opts *o,
+                               sockstate__out *out);
+
 int sockstate__counts_write_out(const sockstate_counts *c,
                                 const sockstate_sysinfo *sys, const char *backend,
                                 const sockstate_write_opts *o, sockstate__out *out);

@@ -1,4 +1,4 @@
-/* fuzz_writers.c - the output writers (libsockstate/src/writer.c and
+/* fuzz_writers.c - the output writers (libsockstate/src/outbuf.c, write.c and
  * write_*.c) on snapshots and counts built from the input.
  *
  * What reaches a writer from outside: process names (any local user can
@@ -422,7 +422,7 @@ static void check_groups(const struct records *r, size_t n, uint32_t keys, uint3
 	FUZZ_CHECK(sockstate_groups_new(keys, &g) == 0);
 	for (size_t i = 0; i < n; i++)
 		FUZZ_CHECK(sockstate_groups_add(g, &r->s[i]) == 0);
-	count = sockstate_groups_count(g);
+	count = sockstate_groups_size(g);
 	shown = top && top < count ? top : count;
 	for (size_t f = 0; f < sizeof formats / sizeof formats[0]; f++) {
 		struct sink sink = {.buf = outbuf};

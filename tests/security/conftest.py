@@ -47,14 +47,9 @@ def clean_env(**extra):
     return env
 
 
-#: The two command lines that share the C writer for list and summary
-#: (python -m sockstate hands them to the C tool after the one-CLI
-#: refactor); "python" is marked xfail where the Python copy of the CLI
-#: still has a writer of its own.
-PY_CLI_COPY = "python CLI copy: removed by the one-CLI refactor"
-
-
 def tool_argv(tool):
+    """The two command lines: `sockstate`, and `python -m sockstate`,
+    which runs the same C code in-process."""
     if tool == "python":
         return [sys.executable, "-m", "sockstate"]
     return [CLI]

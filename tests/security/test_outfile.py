@@ -20,12 +20,13 @@ import time
 
 import pytest
 
-from conftest import (NOBODY, PY_CLI_COPY, clean_env, needs_cli, needs_root,
+from conftest import (NOBODY, clean_env, needs_cli, needs_root,
                       one_line, run, tool_argv)
 
 pytestmark = needs_cli
 
-TOOLS = ["cli", pytest.param("python", marks=pytest.mark.xfail(reason=PY_CLI_COPY))]
+# python -m sockstate runs the C tool in-process: the same writer.
+TOOLS = ["cli", "python"]
 ARGS = ["--csv", "--port", "1"]
 HEADER = (b"family,state,native_state,native_code,local_address,local_port,"
           b"remote_address,remote_port,rx_queue,tx_queue,uid,inode\r\n")
@@ -170,7 +171,7 @@ def test_a_file_of_ones_own_keeps_its_permission_bits_only(tool, tmp_path):
     assert mine.stat().st_uid == os.geteuid()
 
 
-@pytest.mark.parametrize("tool", ["cli", "python"])
+@pytest.mark.parametrize("tool", TOOLS)
 def test_a_file_size_limit_fails_the_write_and_leaves_no_temporary_file(tool, tmp_path):
     """SIGXFSZ would kill the tool with its temporary file left behind:
     it is ignored, the write fails with EFBIG, and the file is removed."""
@@ -236,16 +237,12 @@ def test_a_signal_leaves_no_temporary_file(tool, sig, tmp_path):
     signal_while_writing(tool_argv(tool) + ["--json", "-o"], tmp_path / "snap.json", sig)
 
 
-# ---- python -m sockstate snapshot -o: stays Python, on sockstate/_atomic.py ----
+# ---- python -m sockstate snapshot -o: the C tool's writer too ----
 
-SNAPSHOT_SWITCH = pytest.mark.xfail(reason="snapshot -o still has the Python CLI copy's "
-                                    "writer: the one-CLI refactor switches it to "
-                                    "sockstate._atomic.write_atomic")
 SNAPSHOT_ARGV = tool_argv("python") + ["snapshot", "--port", "1"]
 
 
 @needs_root
-@SNAPSHOT_SWITCH
 def test_python_snapshot_writes_into_a_device(tmp_path):
     null = tmp_path / "null"
     os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))
@@ -255,7 +252,6 @@ def test_python_snapshot_writes_into_a_device(tmp_path):
 
 
 @needs_root
-@SNAPSHOT_SWITCH
 def test_python_snapshot_refuses_a_planted_link_and_keeps_owners(tmp_path):
     victim = tmp_path / "victim"
     victim.write_bytes(b"root only\n")

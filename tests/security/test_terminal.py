@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import (PY_CLI_COPY, LinkLocal, add_veth, ip, needs_cli,
+from conftest import (LinkLocal, add_veth, ip, needs_cli,
                       needs_private_netns, one_line, run, tool_argv)
 
 pytestmark = needs_cli
@@ -202,18 +202,12 @@ def test_netns_names_the_interface_of_its_own_namespace(two_namespaces):
     assert f"[fe80::1%inner0]:{port}" in groups
 
 
-CONNECTIONS_XFAIL = pytest.mark.xfail(
-    strict=True, reason="Connection addresses are built in bindings/python/sockstate.i "
-    "with sockstate_endpoint_format (the caller's namespace): the lead switches it to "
-    "sockstate_endpoint_format_zone(family, ep, s->zone, ...)")
-
-
 @needs_private_netns
 @pytest.mark.parametrize("expression", [
     "sockstate.snapshot(netns=NS, sport=PORT)['sockets'][0]['local']['address']",
-    pytest.param("sockstate.connections(netns=NS, sport=PORT)[0].laddr.ip",
-                 marks=CONNECTIONS_XFAIL),
-], ids=["snapshot", "connections"])
+    "sockstate.connections(netns=NS, sport=PORT)[0].laddr.ip",
+    "sockstate.groups('local', netns=NS, sport=PORT)[0].local.ip",
+], ids=["snapshot", "connections", "groups"])
 def test_python_netns_names_the_interface_of_its_namespace(two_namespaces, expression):
     pid, port = two_namespaces
     proc = run([sys.executable, "-c", f"import sockstate; NS, PORT = 'pid:{pid}', {port}; "
@@ -248,9 +242,7 @@ def test_python_netns_on_a_fifo_is_invalid_argument(tmp_path):
 
 # ---- standard streams ----
 
-@pytest.mark.parametrize("tool", ["cli", pytest.param("python",
-                                                      marks=pytest.mark.xfail(
-                                                          reason=PY_CLI_COPY))])
+@pytest.mark.parametrize("tool", ["cli", "python"])
 @pytest.mark.parametrize("args", [["--port", "1"], ["summary"], ["--json", "--port", "1"]])
 def test_a_closed_standard_output_is_exit_3(tool, args):
     """Closed, fd 1 would be the next descriptor opened: the netlink

@@ -166,7 +166,7 @@ static void test_groups_new_checks_keys(void **unused)
 	assert_int_equal(sockstate_groups_new(SOCKSTATE_GROUP_PORT, NULL), SOCKSTATE_EINVAL);
 	assert_int_equal(sockstate_groups_new(SOCKSTATE_GROUP_KEYS_ALL, &g), 0);
 	assert_int_equal(sockstate_groups_keys(g), SOCKSTATE_GROUP_KEYS_ALL);
-	assert_int_equal(sockstate_groups_count(g), 0);
+	assert_int_equal(sockstate_groups_size(g), 0);
 	assert_null(sockstate_groups_get(g, 0));
 	assert_int_equal(sockstate_groups_totals(g)->total, 0);
 	sockstate_groups_free(g);
@@ -182,7 +182,7 @@ static void test_rank_by_total_then_key(void **unused)
 	const sockstate_counts *all;
 
 	(void)unused;
-	assert_int_equal(sockstate_groups_count(g), 3);
+	assert_int_equal(sockstate_groups_size(g), 3);
 	/* 80 and 443 tie at 3: the lower port first; then 22. */
 	grp = sockstate_groups_get(g, 0);
 	assert_int_equal(grp->size, sizeof *grp);
@@ -240,7 +240,7 @@ static void test_combined_keys_and_unknowns(void **unused)
 	                                      SOCKSTATE_GROUP_UID, &g), 0);
 	for (size_t i = 0; i < sizeof recs / sizeof recs[0]; i++)
 		assert_int_equal(sockstate_groups_add(g, &recs[i]), 0);
-	assert_int_equal(sockstate_groups_count(g), 4);
+	assert_int_equal(sockstate_groups_size(g), 4);
 	/* Ties at 2: port 80 both; nginx before unknown (unknown last). */
 	grp = sockstate_groups_get(g, 0);
 	assert_int_equal(grp->port, 80);
@@ -280,7 +280,7 @@ static void test_local_remote_keys_keep_family(void **unused)
 	assert_int_equal(sockstate_groups_add(g, &b), 0);
 	assert_int_equal(sockstate_groups_add(g, &c), 0);
 	assert_int_equal(sockstate_groups_add(g, &v6), 0);
-	assert_int_equal(sockstate_groups_count(g), 3);
+	assert_int_equal(sockstate_groups_size(g), 3);
 	grp = sockstate_groups_get(g, 0);
 	assert_int_equal(grp->total, 2);
 	assert_int_equal(grp->family, SOCKSTATE_FAMILY_IPV4);
@@ -310,7 +310,7 @@ static void test_many_records_few_groups(void **unused)
 			s.local.port = 7; /* port 7 gets one extra socket per thousand */
 		assert_int_equal(sockstate_groups_add(g, &s), 0);
 	}
-	assert_int_equal(sockstate_groups_count(g), 1000);
+	assert_int_equal(sockstate_groups_size(g), 1000);
 	/* 1007 lost all 200 of its sockets to port 7: 7 has 200, every other
 	 * port 200 too, so port order decides. */
 	assert_int_equal(sockstate_groups_get(g, 0)->port, 7);

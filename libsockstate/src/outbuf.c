@@ -1,0 +1,172 @@
+/* outbuf.c - the buffered output the writers append to, its helpers for
+ * numbers and text (escaped for each format), and the field formats every
+ * writer shares. */
+#include "outbuf.h"
+
+const sockstate_state sockstate__state_order[SOCKSTATE_STATE_COUNT] = {
+	SOCKSTATE_CLOSED,      SOCKSTATE_LISTEN,     SOCKSTATE_SYN_SENT,
+	SOCKSTATE_SYN_RECEIVED, SOCKSTATE_ESTABLISHED, SOCKSTATE_FIN_WAIT_1,
+	SOCKSTATE_FIN_WAIT_2,  SOCKSTATE_CLOSE_WAIT, SOCKSTATE_CLOSING,
+	SOCKSTATE_LAST_ACK,    SOCKSTATE_TIME_WAIT,  SOCKSTATE_DELETE_TCB,
+	SOCKSTATE_BOUND,       SOCKSTATE_UNKNOWN,
+};
+
+/* ---- the buffer ---- */
+
+void sockstate__out_init(sockstate__out *out, sockstate_write_fn fn, void *ctx)
+{
+	out->fn = fn;
+	out->ctx = ctx;
+	out->err = 0;
+	out->len = 0;
+	out->cap = SOCKSTATE__OUT_CAP;
+}
+
+int sockstate__out_flush(sockstate__out *out)
+{
+	if (out->err == 0 && out->len > 0) {
+		int r = out->fn(out->ctx, out->buf, out->len);
+		/* The contract asks for 0 or a negative code; a positive
+		 * answer still stops us, reported as an I/O failure. */
+		if (r != 0)
+			out->err = r < 0 ? r : SOCKSTATE_EIO;
+	}
+	out->len = 0;
+	return out->err;
+}
+
+int sockstate__out_finish(sockstate__out *out)
+{
+	return sockstate__out_flush(out);
+}
+
+void sockstate__out_bytes(sockstate__out *out, const char *p, size_t n)
+{
+	while (n > 0 && out->err == 0) {
+		if (out->len == out->cap && sockstate__out_flush(out) != 0)
+			return;
+		size_t room = out->cap - out->len;
+		size_t take = n < room ? n : room;
+		memcpy(out->buf + out->len, p, take);
+		out->len += take;
+		p += take;
+		n -= take;
+	}
+}
+
+void sockstate__out_spaces(sockstate__out *out, size_t n)
+{
+	while (n > 0) {
+		size_t take = n < SOCKSTATE__OUT_RESERVE ? n : SOCKSTATE__OUT_RESERVE;
+		char *p = sockstate__out_reserve(out, take);
+		if (p == NULL)
+			return;
+		memset(p, ' ', take);
+		out->len += take;
+		n -= take;
+	}
+}
+
+/* ---- numbers ---- */
+
+size_t sockstate__fmt_u64(char *buf, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0;
+	do {
+		tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	memcpy(buf, tmp + sizeof tmp - n, n);
+	return n;
+}
+
+size_t sockstate__fmt_i64(char *buf, int64_t v)
+{
+	if (v >= 0)
+		return sockstate__fmt_u64(buf, (uint64_t)v);
+	buf[0] = '-';
+	/* -(v + 1) + 1 avoids overflowing on INT64_MIN. */
+	return 1 + sockstate__fmt_u64(buf + 1, (uint64_t)(-(v + 1)) + 1u);
+}
+
+void sockstate__out_u64(sockstate__out *out, uint64_t v)
+{
+	char *p = sockstate__out_reserve(out, 20);
+	if (p != NULL)
+		out->len += sockstate__fmt_u64(p, v);
+}
+
+void sockstate__out_i64(sockstate__out *out, int64_t v)
+{
+	char *p = sockstate__out_reserve(out, 21);
+	if (p != NULL)
+		out->len += sockstate__fmt_i64(p, v);
+}
+
+/* ---- shared field formats ---- */
+
+const char *sockstate__family_name(uint8_t family)
+{
+	switch (family) {
+	case SOCKSTATE_FAMILY_IPV4: return "ipv4";
+	case SOCKSTATE_FAMILY_IPV6: return "ipv6";
+	default: return NULL;
+	}
+}
+
+int sockstate__snapshot_has_netns(const sockstate_snapshot *snap)
+{
+	for (size_t i = 0; i < snap->count; i++)
+		if (snap->sockets[i].netns != NULL)
+			return 1;
+	return 0;
+}
+
+static void put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+size_t sockstate__fmt_iso8601(char *buf, int64_t t)
+{
+	/* 253402300800 is 10000-01-01T00:00:00Z. */
+	if (t <= 0 || t >= INT64_C(253402300800)) {
+		buf[0] = '\0';
+		return 0;
+	}
+	int64_t days = t / 86400;
+	unsigned secs = (unsigned)(t % 86400);
+
+	/* Civil date from days since 1970-01-01 in the proleptic Gregorian
+	 * calendar: shift the epoch to 0000-03-01 so the leap day ends a
+	 * year, split into 400-year eras (146097 days), then into years of a
+	 * March-based calendar, then into months of 153-day five-month
+	 * cycles. t > 0 here, so no negative division. */
+	int64_t z = days + 719468;
+	int64_t era = z / 146097;
+	int64_t doe = z - era * 146097;                              /* [0, 146096] */
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);        /* [0, 365] */
+	int64_t mp = (5 * doy + 2) / 153;                             /* [0, 11], March = 0 */
+	unsigned day = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	unsigned month = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	unsigned year = (unsigned)(yoe + era * 400 + (month <= 2));
+
+	put2(buf, year / 100);
+	put2(buf + 2, year % 100);
+	buf[4] = '-';
+	put2(buf + 5, month);
+	buf[7] = '-';
+	put2(buf + 8, day);
+	buf[10] = 'T';
+	put2(buf + 11, secs / 3600);
+	buf[13] = ':';
+	put2(buf + 14, secs / 60 % 60);
+	buf[16] = ':';
+	put2(buf + 17, secs % 60);
+	buf[19] = 'Z';
+	buf[20] = '\0';
+	return 20;
+}
