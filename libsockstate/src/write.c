@@ -28,8 +28,7 @@ SOCKSTATE_API int sockstate_format_parse(const char *text, sockstate_format *out
 	return SOCKSTATE_EINVAL;
 }
 
-/* Options every format shares: known format, port in range. */
-static int opts_check(const sockstate_write_opts *o)
+int sockstate__write_opts_check(const sockstate_write_opts *o)
 {
 	if (o == NULL || o->size < sizeof *o)
 		return SOCKSTATE_EINVAL;
@@ -60,7 +59,7 @@ int sockstate__snapshot_write_out(const sockstate_snapshot *snap,
                                   const sockstate_write_opts *o,
                                   sockstate__out *out)
 {
-	int err = opts_check(o);
+	int err = sockstate__write_opts_check(o);
 	if (err == 0)
 		err = snapshot_check(snap);
 	if (err != 0)
@@ -70,7 +69,7 @@ int sockstate__snapshot_write_out(const sockstate_snapshot *snap,
 		sockstate__table_snapshot(out, snap, o->flags);
 		break;
 	case SOCKSTATE_FORMAT_JSON:
-		sockstate__json_snapshot(out, snap);
+		sockstate__json_snapshot(out, snap, o->flags);
 		break;
 	case SOCKSTATE_FORMAT_CSV:
 		sockstate__csv_snapshot(out, snap, o->flags);
@@ -86,7 +85,7 @@ int sockstate__counts_write_out(const sockstate_counts *c,
                                 const sockstate_sysinfo *sys, const char *backend,
                                 const sockstate_write_opts *o, sockstate__out *out)
 {
-	int err = opts_check(o);
+	int err = sockstate__write_opts_check(o);
 	if (err != 0)
 		return err;
 	if (c == NULL || c->size < sizeof *c)

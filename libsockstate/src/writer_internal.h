@@ -30,7 +30,8 @@ void sockstate__table_snapshot(sockstate__out *out, const sockstate_snapshot *sn
                                uint32_t flags);
 void sockstate__table_counts(sockstate__out *out, const sockstate_counts *c,
                              uint32_t flags);
-void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *snap);
+void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *snap,
+                              uint32_t flags);
 void sockstate__json_counts(sockstate__out *out, const sockstate_counts *c,
                             const sockstate_sysinfo *sys, const char *backend);
 void sockstate__csv_snapshot(sockstate__out *out, const sockstate_snapshot *snap,
@@ -50,6 +51,21 @@ void sockstate__json_groups(sockstate__out *out, sockstate_groups *g, size_t sho
 void sockstate__csv_groups(sockstate__out *out, sockstate_groups *g, size_t shown,
                            uint32_t flags);
 
+/* Prometheus pieces the writers share (write_prometheus.c): a family's
+ * "# HELP" and "# TYPE" lines (type "gauge", "counter"), and the
+ * sockstate_info{backend,version} family. */
+void sockstate__prom_help_type(sockstate__out *out, const char *name, const char *help,
+                               const char *type);
+void sockstate__prom_info(sockstate__out *out, const char *backend);
+
+/* TCP counters (write_counters.c). The JSON piece is the document's
+ * ",\n \"tcp_counters\":{...}" key, for any document that carries them. */
+void sockstate__json_tcp_counters(sockstate__out *out, const sockstate_tcp_counters *c);
+
+/* Options every format shares: known format, port in range. Returns 0 or
+ * SOCKSTATE_EINVAL. */
+int sockstate__write_opts_check(const sockstate_write_opts *o);
+
 /* The public writers minus the buffer: validate, write into out, finish.
  * Tests call these with a small out->cap to exercise every flush path. */
 int sockstate__snapshot_write_out(const sockstate_snapshot *snap,
@@ -62,5 +78,8 @@ int sockstate__event_write_out(const sockstate_event *ev, const sockstate_write_
 int sockstate__counts_write_out(const sockstate_counts *c,
                                 const sockstate_sysinfo *sys, const char *backend,
                                 const sockstate_write_opts *o, sockstate__out *out);
+int sockstate__tcp_counters_write_out(const sockstate_tcp_counters *c,
+                                      const sockstate_sysinfo *sys, const char *backend,
+                                      const sockstate_write_opts *o, sockstate__out *out);
 
 #endif /* SOCKSTATE_WRITER_INTERNAL_H */

@@ -9,6 +9,7 @@
  * to the next, so memory does not grow with the number of sockets. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 

@@ -289,7 +289,7 @@ def report(tmp_path, *args, **kw):
 @needs_root
 def test_report_writes_into_a_device_and_a_fifo(tmp_path):
     expected = report(tmp_path).stdout
-    assert expected.startswith(b"# TCP sockets across 1 hosts\n")
+    assert expected.startswith(b"# TCP sockets across 1 host\n")
     null = tmp_path / "null"
     os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))
     proc = report(tmp_path, "-o", null)
