@@ -101,18 +101,25 @@ def sticky_dir(tmp_path):
     return d
 
 
+def planted_link(tmp_path, name):
+    """A link `name` that `nobody` planted in a sticky world-writable
+    directory, to a file only root may write. Returns (link, victim)."""
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"root only\n")
+    victim.chmod(0o600)
+    link = sticky_dir(tmp_path) / name
+    link.symlink_to(victim)
+    os.lchown(link, NOBODY.pw_uid, NOBODY.pw_gid)
+    return link, victim
+
+
 @needs_root
 @pytest.mark.parametrize("tool", TOOLS)
 def test_a_link_another_user_planted_in_a_sticky_directory_is_not_followed(tool,
                                                                            tmp_path):
     """fs.protected_symlinks' rule, whatever the sysctl says."""
-    victim = tmp_path / "victim"
-    victim.write_bytes(b"root only\n")
-    victim.chmod(0o600)
-    shared = sticky_dir(tmp_path)
-    link = shared / "out.csv"
-    link.symlink_to(victim)
-    os.lchown(link, NOBODY.pw_uid, NOBODY.pw_gid)
+    link, victim = planted_link(tmp_path, "out.csv")
+    shared = link.parent
     proc = run(tool_argv(tool) + ARGS + ["-o", link])
     assert (proc.returncode, proc.stdout) == (3, b"")
     assert one_line(proc.stderr) == (
@@ -253,12 +260,8 @@ def test_python_snapshot_writes_into_a_device(tmp_path):
 
 @needs_root
 def test_python_snapshot_refuses_a_planted_link_and_keeps_owners(tmp_path):
-    victim = tmp_path / "victim"
-    victim.write_bytes(b"root only\n")
-    shared = sticky_dir(tmp_path)
-    link = shared / "snap.json"
-    link.symlink_to(victim)
-    os.lchown(link, NOBODY.pw_uid, NOBODY.pw_gid)
+    link, victim = planted_link(tmp_path, "snap.json")
+    shared = link.parent
     proc = run(SNAPSHOT_ARGV + ["-o", link])
     assert proc.returncode == 3
     assert victim.read_bytes() == b"root only\n"
@@ -309,12 +312,7 @@ def test_report_writes_into_a_device_and_a_fifo(tmp_path):
 
 @needs_root
 def test_report_refuses_a_planted_link_and_what_is_not_a_file(tmp_path):
-    victim = tmp_path / "victim"
-    victim.write_bytes(b"root only\n")
-    shared = sticky_dir(tmp_path)
-    link = shared / "report.md"
-    link.symlink_to(victim)
-    os.lchown(link, NOBODY.pw_uid, NOBODY.pw_gid)
+    link, victim = planted_link(tmp_path, "report.md")
     proc = report(tmp_path, "-o", link)
     assert proc.returncode == 3
     assert one_line(proc.stderr, "sockstate report") == (
