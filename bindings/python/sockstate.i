@@ -71,6 +71,8 @@ const char *sockstate_state_name(int s);
 %constant int WAIT_DRAINED = SOCKSTATE_WAIT_DRAINED;
 %constant int WAIT_DRAIN_DEFAULT = SOCKSTATE_WAIT_DRAIN_DEFAULT;
 %constant int STATES_ALL = SOCKSTATE_STATES_ALL;
+%constant int TRACE_SUMMARIES = SOCKSTATE_TRACE_SUMMARIES;
+%constant int TRACE_NO_TRANSITIONS = SOCKSTATE_TRACE_NO_TRANSITIONS;
 
 /* ---- functions of core/ (core.h), registered as they are ---- */
 %native(_setup) PyObject *sockstate_py_setup(PyObject *self, PyObject *args);
@@ -98,6 +100,9 @@ const char *sockstate_state_name(int s);
 %native(count_groups) PyObject *sockstate_py_count_groups(PyObject *self, PyObject *args);
 %native(wait_check) PyObject *sockstate_py_wait_check(PyObject *self, PyObject *args);
 %native(netns_list) PyObject *sockstate_py_netns_list(PyObject *self, PyObject *args);
+%native(trace_open) PyObject *sockstate_py_trace_open(PyObject *self, PyObject *args);
+%native(trace_read) PyObject *sockstate_py_trace_read(PyObject *self, PyObject *args);
+%native(trace_close) PyObject *sockstate_py_trace_close(PyObject *self, PyObject *args);
 %native(cli_main) PyObject *sockstate_py_cli_main(PyObject *self, PyObject *args);
 %native(cli_subcommand_at) PyObject *sockstate_py_cli_subcommand_at(PyObject *self, PyObject *args);
 

@@ -26,6 +26,7 @@ struct parser {
 	int explain_state_given;
 	const char *explain_text;
 	char explain_by[SPELLING_MAX];
+	int summary_by_option;                  /* --summary chose the command */
 };
 
 /* A user's value, quoted for a message. */
@@ -277,7 +278,8 @@ static int apply_seconds(struct parser *p, const char *opt, const char *value,
 	return CLI_EXIT_OK;
 }
 
-static int apply_top(struct parser *p, const char *opt, const char *value)
+/* A count of 1-9999999 (--top, --count) into *out. */
+static int apply_count(struct parser *p, const char *opt, const char *value, size_t *out)
 {
 	char show_buf[96];
 	unsigned long n = 0;
@@ -287,8 +289,31 @@ static int apply_top(struct parser *p, const char *opt, const char *value)
 		n = n * 10 + (unsigned long)(value[i] - '0');
 	if (i == 0 || value[i] != '\0' || n == 0)
 		return fail_usage(p, "%s: '%s' is not a count (1-9999999)", opt, SHOW(value));
-	p->a->top = n;
+	*out = n;
 	return CLI_EXIT_OK;
+}
+
+static int apply_source(struct parser *p, const char *opt, const char *value)
+{
+	char show_buf[96];
+
+	if (sockstate_event_source_parse(value, &p->a->trace_source) != SOCKSTATE_OK)
+		return fail_usage(p, "%s: unknown source '%s' (auto, bpf, "
+		                  "sock-diag-destroy, poll)", opt, SHOW(value));
+	return CLI_EXIT_OK;
+}
+
+/* --summary is the summary subcommand, but with trace its summaries: it
+ * may come before the word trace too. */
+static int apply_summary(struct parser *p, const char *opt)
+{
+	if (p->a->cmd == CLI_CMD_TRACE) {
+		p->a->trace_summaries = 1;
+		return CLI_EXIT_OK;
+	}
+	if (p->a->cmd == CLI_CMD_NONE)
+		p->summary_by_option = 1;
+	return set_command(p, CLI_CMD_SUMMARY, opt);
 }
 
 static int apply_option(struct parser *p, const struct cli_option_spec *spec,
@@ -385,7 +410,7 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 		a->verbose = 1;
 		return CLI_EXIT_OK;
 	case CLI_OPT_SUMMARY:
-		return set_command(p, CLI_CMD_SUMMARY, opt);
+		return apply_summary(p, opt);
 	case CLI_OPT_EXPLAIN:
 		if (set_command(p, CLI_CMD_EXPLAIN, opt) != CLI_EXIT_OK)
 			return CLI_EXIT_USAGE;
@@ -409,7 +434,7 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 	case CLI_OPT_BY:
 		return apply_group_keys(p, opt, value);
 	case CLI_OPT_TOP:
-		return apply_top(p, opt, value);
+		return apply_count(p, opt, value, &a->top);
 	case CLI_OPT_LISTEN:
 		return apply_wait_port(p, opt, value, SOCKSTATE_WAIT_LISTEN);
 	case CLI_OPT_DRAINED:
@@ -427,6 +452,12 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 			return CLI_EXIT_USAGE;
 		return value == NULL ? CLI_EXIT_OK
 		       : apply_seconds(p, opt, value, &a->interval, 0);
+	case CLI_OPT_SOURCE:
+		return apply_source(p, opt, value);
+	case CLI_OPT_DURATION:
+		return apply_seconds(p, opt, value, &a->duration, 0);
+	case CLI_OPT_MAX_EVENTS:
+		return apply_count(p, opt, value, &a->max_events);
 	case CLI_OPT_COUNT:
 		break;
 	}
@@ -587,6 +618,14 @@ static int parse_positional(struct parser *p, const char *arg)
 			return unknown_subcommand(p, arg);
 		return set_command(p, c->cmd, arg);
 	}
+	/* "--summary trace": the option was trace's. */
+	if (p->summary_by_option && strcmp(arg, cli_command_name(CLI_CMD_TRACE)) == 0) {
+		p->summary_by_option = 0;
+		p->a->cmd = CLI_CMD_TRACE;
+		p->a->trace_summaries = 1;
+		snprintf(p->command_by, sizeof p->command_by, "%s", arg);
+		return CLI_EXIT_OK;
+	}
 	if (p->a->cmd == CLI_CMD_EXPLAIN)
 		return set_explain_state(p, arg, "explain");
 	if (p->a->cmd == CLI_CMD_HELP)
@@ -644,6 +683,8 @@ static void args_init(struct cli_args *a)
 	sockstate_wait_cond_init(&a->wait, (sockstate_wait_kind)0, 0);
 	a->timeout = -1;
 	a->interval = -1;
+	a->trace_source = SOCKSTATE_TRACE_AUTO;
+	a->duration = -1;
 }
 
 /* What only the whole line can tell: pairs that conflict, defaults that
@@ -679,6 +720,15 @@ static int check_combinations(struct parser *p)
 			a->interval = 2;
 		if (a->top == 0)
 			a->top = 10;
+	}
+	if (a->cmd == CLI_CMD_TRACE) {
+		if (a->format == SOCKSTATE_FORMAT_PROMETHEUS)
+			return fail_usage(p, "%s: prometheus is not offered by trace (table, "
+			                  "json, csv)", p->format_by);
+		if (a->interval >= 0 && a->trace_source != SOCKSTATE_TRACE_AUTO &&
+		    a->trace_source != SOCKSTATE_TRACE_POLL)
+			return fail_usage(p, "%s: only with --source poll (or auto)",
+			                  p->spelled[CLI_OPT_INTERVAL]);
 	}
 	return CLI_EXIT_OK;
 }

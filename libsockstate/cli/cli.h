@@ -46,7 +46,8 @@ enum cli_command {
 	CLI_CMD_WATCH = 5,
 	CLI_CMD_SNAPSHOT = 6,   /* python -m sockstate only: list --format json */
 	CLI_CMD_REPORT = 7,     /* python -m sockstate only, run by the package */
-	CLI_CMD_HELP = 8        /* help [SUBCOMMAND] */
+	CLI_CMD_HELP = 8,       /* help [SUBCOMMAND] */
+	CLI_CMD_TRACE = 9
 };
 
 #define CLI_IN(cmd) (1u << (unsigned)(cmd))
@@ -54,12 +55,12 @@ enum cli_command {
 #define CLI_IN_QUERY \
 	(CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SUMMARY) | CLI_IN(CLI_CMD_SNAPSHOT))
 /* Where the format options apply. */
-#define CLI_IN_FORMAT (CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SUMMARY))
-/* Where the socket filters apply: the queries and watch. */
-#define CLI_IN_FILTER (CLI_IN_QUERY | CLI_IN(CLI_CMD_WATCH))
+#define CLI_IN_FORMAT (CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SUMMARY) | CLI_IN(CLI_CMD_TRACE))
+/* Where the socket filters apply: the queries, watch and trace. */
+#define CLI_IN_FILTER (CLI_IN_QUERY | CLI_IN(CLI_CMD_WATCH) | CLI_IN(CLI_CMD_TRACE))
 #define CLI_IN_ANY \
 	(CLI_IN_QUERY | CLI_IN(CLI_CMD_EXPLAIN) | CLI_IN(CLI_CMD_WAIT) | \
-	 CLI_IN(CLI_CMD_WATCH) | CLI_IN(CLI_CMD_HELP))
+	 CLI_IN(CLI_CMD_WATCH) | CLI_IN(CLI_CMD_HELP) | CLI_IN(CLI_CMD_TRACE))
 
 /* Which program runs the command line: the `sockstate` tool, or the
  * Python package's `python -m sockstate`, which offers two subcommands
@@ -132,6 +133,9 @@ enum cli_option_id {
 	CLI_OPT_TIMEOUT,
 	CLI_OPT_INTERVAL,
 	CLI_OPT_WATCH,
+	CLI_OPT_SOURCE,
+	CLI_OPT_DURATION,
+	CLI_OPT_MAX_EVENTS,     /* --count N (trace) */
 	CLI_OPT_COUNT
 };
 
@@ -142,6 +146,7 @@ enum cli_group {
 	CLI_GROUP_SUMMARY,
 	CLI_GROUP_WAIT,
 	CLI_GROUP_WATCH,
+	CLI_GROUP_TRACE,
 	CLI_GROUP_EXPLAIN,
 	CLI_GROUP_GENERAL,
 	CLI_GROUP_COUNT
@@ -267,6 +272,11 @@ struct cli_args {
 	sockstate_prefix exclude[CLI_EXCLUDE_MAX]; /* --exclude-remote */
 	double timeout;             /* --timeout seconds (wait) */
 	double interval;            /* --interval seconds; < 0 unset */
+	/* trace */
+	sockstate_event_source trace_source; /* --source; AUTO unset */
+	int trace_summaries;        /* --summary: summaries instead of transitions */
+	double duration;            /* --duration seconds; < 0 unset */
+	size_t max_events;          /* --count N; 0 unset */
 };
 
 /* cli_parse - argv into *a, as prog's grammar. Returns CLI_EXIT_OK, or
@@ -370,5 +380,17 @@ int cli_wait(const struct cli_args *a, struct cli_error *e);
 
 /* watch: redraw the summary until SIGINT/SIGTERM (0). */
 int cli_watch(const struct cli_args *a, struct cli_error *e);
+
+/* trace: one line per event until SIGINT/SIGTERM, --duration or --count
+ * (0). */
+int cli_trace(const struct cli_args *a, struct cli_error *e);
+
+/* SIGINT and SIGTERM as a request to stop (watch, trace): catch them
+ * (cli_stop_requested() then says whether one came; a sleep is cut
+ * short), and give the previous actions back at the end. One command at
+ * a time. */
+void cli_stop_catch(void);
+int cli_stop_requested(void);
+void cli_stop_release(void);
 
 #endif /* SOCKSTATE_CLI_H */

@@ -247,7 +247,7 @@ enum {
 	W_SOURCE = 18,   /* "sock-diag-destroy" + 1 */
 	W_ENDPOINT = 48, /* as the snapshot table's */
 	W_STATES = 29,   /* "SYN_RECEIVED -> ESTABLISHED" + 2 */
-	W_CAUSE = 13,    /* "rst-received" + 1 */
+	W_CAUSE = 18,    /* "rst-received(127)" + 1: the SYNs sent again */
 	W_MS = 11,
 	W_PID = 9
 };
@@ -272,6 +272,23 @@ static const char *fmt_ms(char *buf, int is_known, int64_t ns)
 	buf[n++] = (char)('0' + ns / 100000 % 10);
 	buf[n++] = (char)('0' + ns / 10000 % 10);
 	buf[n++] = (char)('0' + ns / 1000 % 10);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* The cause, with the SYNs sent again in brackets when there were any
+ * ("syn-timeout(2)"), into buf (>= 24 bytes). */
+static const char *table_cause(char *buf, const sockstate_event *ev)
+{
+	const char *name = sockstate_cause_name((sockstate_cause)ev->cause);
+	size_t n = strlen(name);
+
+	memcpy(buf, name, n);
+	if (ev->syn_retransmits > 0) {
+		buf[n++] = '(';
+		n += sockstate__fmt_i64(buf + n, ev->syn_retransmits);
+		buf[n++] = ')';
+	}
 	buf[n] = '\0';
 	return buf;
 }
@@ -340,7 +357,7 @@ static void table_event(sockstate__out *out, const sockstate_event *ev)
 			}
 		}
 		sockstate__out_str(out, " cause=");
-		sockstate__out_str(out, sockstate_cause_name((sockstate_cause)ev->cause));
+		sockstate__out_str(out, table_cause(text, ev));
 		sockstate__out_str(out, " ms=");
 		sockstate__out_str(out, fmt_ms(ms, known(ev, SOCKSTATE_EV_HAS_DURATION),
 		                               ev->duration_ns));
@@ -360,7 +377,7 @@ static void table_event(sockstate__out *out, const sockstate_event *ev)
 	sockstate__out_str(out, state_name(ev->new_state));
 	sockstate__out_pad(out, strlen(state_name(ev->old_state)) + 4 +
 	                            strlen(state_name(ev->new_state)), W_STATES);
-	cell(out, sockstate_cause_name((sockstate_cause)ev->cause), W_CAUSE);
+	cell(out, table_cause(text, ev), W_CAUSE);
 	cell(out, fmt_ms(ms, known(ev, SOCKSTATE_EV_HAS_IN_OLD), ev->in_old_state_ns), W_MS);
 	table_owner(out, ev);
 	sockstate__out_char(out, '\n');

@@ -200,6 +200,7 @@ def test_help_exits_0_and_covers_everything():
     for needle in ["sockstate [list]", "sockstate summary", "sockstate explain [STATE]",
                    "sockstate help [SUBCOMMAND]",
                    "sockstate wait (--listen PORT | --drained PORT)", "sockstate watch",
+                   "sockstate trace [FILTERS] [--summary]",
                    "Exit status:", "Examples:", "Environment:", "States:"]:
         assert needle in out
     for opt in ["--state", "--port", "--sport", "--dport", "--addr", "--saddr",
@@ -209,14 +210,15 @@ def test_help_exits_0_and_covers_everything():
                 "-n, --no-header", "--verbose", "--summary", "--explain",
                 "--lang", "-h, --help", "-V, --version", "--netns NS", "--all-netns",
                 "--by KEY", "--top N", "--listen PORT", "--drained PORT", "--states",
-                "--exclude-remote", "--timeout S", "--interval S", "--watch[=S]"]:
+                "--exclude-remote", "--timeout S", "--interval S", "--watch[=S]",
+                "--source SRC", "--duration S", "--count N"]:
         assert opt in out, opt
     for code in range(5):
         assert re.search(rf"^  {code}   \S", out, re.M), code
     assert max(len(line) for line in out.splitlines()) <= 79
 
 
-SUBCOMMANDS = ["list", "summary", "explain", "wait", "watch", "help"]
+SUBCOMMANDS = ["list", "summary", "explain", "wait", "watch", "trace", "help"]
 
 
 @pytest.mark.parametrize("cmd", SUBCOMMANDS)
@@ -241,10 +243,13 @@ def test_each_subcommand_has_its_own_help(cmd):
             "list": {"--sort", "--timers", "-p" and "--processes", "--port"},
             "wait": {"--listen", "--drained", "--exclude-remote", "--timeout"},
             "watch": {"--interval", "--top", "--port"},
-            "explain": {"--lang"}, "help": set()}[cmd]
+            "explain": {"--lang"}, "help": set(),
+            "trace": {"--source", "--duration", "--count", "--interval", "--summary",
+                      "--format", "--port"}}[cmd]
     assert only <= options, options
     # and not another subcommand's
-    owners = {"--listen": "wait", "--by": "summary", "--sort": "list", "--lang": "explain"}
+    owners = {"--listen": "wait", "--by": "summary", "--sort": "list", "--lang": "explain",
+              "--source": "trace"}
     assert not {o for o, c in owners.items() if c != cmd} & options
 
 
@@ -258,9 +263,9 @@ def test_help_summary_is_short_and_names_its_examples():
 def test_help_of_a_subcommand_that_is_not_there():
     for args, message in [
             (["help", "bogus"], "'bogus': unknown subcommand (list, summary, explain, wait, "
-                                "watch, help; see sockstate --help)"),
+                                "watch, trace, help; see sockstate --help)"),
             (["help", "snapshot"], "'snapshot': unknown subcommand (list, summary, explain, "
-                                   "wait, watch, help; see sockstate --help)"),
+                                   "wait, watch, trace, help; see sockstate --help)"),
             (["help", "list", "wait"], "'wait': unexpected argument (help takes one "
                                        "SUBCOMMAND)"),
             (["help", "--port", "1"], "--port: not valid with help")]:
@@ -421,7 +426,7 @@ BAD = [
     (["--json=yes"], "--json: takes no value"),
     (["--help=me"], "--help: takes no value"),
     (["frobnicate"], "'frobnicate': unknown subcommand "
-     "(list, summary, explain, wait, watch, help; see sockstate --help)"),
+     "(list, summary, explain, wait, watch, trace, help; see sockstate --help)"),
     (["wait"], "wait: missing --listen PORT or --drained PORT"),
     (["wait", "--listen", "80", "--drained", "81"], "--drained: conflicts with --listen"),
     (["wait", "--listen", "80", "--states", "ESTAB"], "--states: only with --drained"),
@@ -454,6 +459,31 @@ BAD = [
     (["explain", "LISTEN", "--lang="], "--lang: unsupported language '' (en, es)"),
     (["--lang", "es"], "--lang: only valid with explain"),
     (["--state", "A\nB"], "--state: unknown state name 'A\\x0aB'"),
+    (["trace", "--format", "prometheus"],
+     "--format: prometheus is not offered by trace (table, json, csv)"),
+    (["--format=prometheus", "trace"],
+     "--format: prometheus is not offered by trace (table, json, csv)"),
+    (["trace", "--source", "ebpf"],
+     "--source: unknown source 'ebpf' (auto, bpf, sock-diag-destroy, poll)"),
+    (["trace", "--source", "bpf", "--interval", "1"],
+     "--interval: only with --source poll (or auto)"),
+    (["trace", "--count", "0"], "--count: '0' is not a count (1-9999999)"),
+    (["trace", "--duration", "0"], "--duration: '0' is not a number of seconds "
+     "(above 0, at most 1000000, decimals allowed)"),
+    (["trace", "--uid", "0"], "--uid: not valid with trace"),
+    (["trace", "--all-netns"], "--all-netns: not valid with trace"),
+    (["trace", "-o", "x"], "-o: not valid with trace"),
+    (["trace", "--tcp-info"], "--tcp-info: not valid with trace"),
+    (["trace", "--timeout", "3"], "--timeout: not valid with trace"),
+    (["--summary", "--by", "port", "trace"], "--by: not valid with trace"),
+    (["trace", "summary"], "'summary': unexpected argument"),
+    # --summary is trace's only with trace: elsewhere the alias, as before.
+    (["--summary", "--explain", "LISTEN"], "--explain: conflicts with --summary"),
+    (["--summary", "watch"], "'watch': unexpected argument"),
+    (["--summary", "--summary", "list"], "'list': unexpected argument"),
+    (["summary", "trace"], "'trace': unexpected argument"),
+    (["--source", "poll"], "--source: not valid with list"),
+    (["--count", "3"], "--count: not valid with list"),
     (["--port", "1" * 200], None),
 ]
 

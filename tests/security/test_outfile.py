@@ -16,7 +16,6 @@ import socket
 import stat
 import subprocess
 import threading
-import time
 
 import pytest
 
@@ -195,39 +194,15 @@ def test_a_file_size_limit_fails_the_write_and_leaves_no_temporary_file(tool, tm
     assert leftovers(tmp_path, "snap.json") == []
 
 
-def paused_in_fsync(argv, tmp_path, name, env=None):
-    """Start argv under strace holding every fsync for 3 s; returns
-    (tracer, pid of the traced program) once its temporary file exists."""
-    tracer = subprocess.Popen(
-        ["strace", "-f", "-qq", "-o", os.devnull, "-e", "trace=fsync",
-         "-e", "inject=fsync:delay_enter=3000000", *map(str, argv)],
-        env=clean_env() if env is None else env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    children = pathlib.Path(f"/proc/{tracer.pid}/task/{tracer.pid}/children")
-    while time.monotonic() < deadline and tracer.poll() is None:
-        kids = children.read_text().split() if children.exists() else []
-        if kids and leftovers(tmp_path, name):
-            return tracer, int(kids[0])
-        time.sleep(0.02)
-    tracer.kill()
-    tracer.wait()
-    pytest.fail("the program did not reach its fsync: " +
-                tracer.stderr.read().decode(errors="replace")[:300])
-
-
 def signal_while_writing(argv, target, sig):
-    """argv + [target], sent sig while its temporary file exists: target
-    keeps its old content, and no temporary file is left."""
+    """argv + [target], sent sig by strace as it enters fsync (the
+    temporary file written, not yet renamed): target keeps its old
+    content, and no temporary file is left."""
     target.write_bytes(b"old\n")
-    tracer, pid = paused_in_fsync(argv + [target], target.parent, target.name)
-    try:
-        os.kill(pid, sig)
-        tracer.wait(timeout=30)
-    finally:
-        if tracer.poll() is None:
-            tracer.kill()
-            tracer.wait()
+    proc = run(["strace", "-f", "-qq", "-o", os.devnull, "-e", "trace=fsync",
+                "-e", f"inject=fsync:signal={signal.Signals(sig).name}:when=1",
+                *argv, target])
+    assert proc.returncode != 0, proc.stderr
     assert target.read_bytes() == b"old\n"
     assert leftovers(target.parent, target.name) == []
 

@@ -161,6 +161,8 @@ uint64_t sockstate_py_endpoint_hash(uint8_t family, const sockstate_endpoint *ep
 	             ((uint64_t)ep->scope_id << 8)));
 }
 
+const char sockstate_py_zone_lookup[] = "";
+
 /* The address text of ep, shared by every endpoint with the same address
  * and zone (the interface named in the record's own namespace). */
 PyObject *sockstate_py_ip_text(struct build_cache *c, uint8_t family,
@@ -176,7 +178,9 @@ PyObject *sockstate_py_ip_text(struct build_cache *c, uint8_t family,
 		Py_INCREF(slot->obj);
 		return slot->obj;
 	}
-	n = sockstate_endpoint_format_zone((sockstate_family)family, ep, zone, buf, sizeof buf);
+	n = zone == sockstate_py_zone_lookup
+	    ? sockstate_endpoint_format((sockstate_family)family, ep, buf, sizeof buf)
+	    : sockstate_endpoint_format_zone((sockstate_family)family, ep, zone, buf, sizeof buf);
 	if (n < 0)
 		return sockstate_py_raise_lib(n, "formatting an address", "");
 	PyObject *text = PyUnicode_DecodeUTF8(buf, n, "replace");
@@ -228,18 +232,18 @@ PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
 	return addr;
 }
 
-static PyObject *native_state_obj(struct build_cache *c, const sockstate_socket *s)
+PyObject *sockstate_py_native_obj(struct build_cache *c, int32_t native_code,
+                                  const char *name)
 {
-	const char *name = s->native_name ? s->native_name : "UNKNOWN";
 	PyObject *obj, *code, *text;
 
 	for (unsigned i = 0; i < c->nnative; i++) {
-		if (c->native[i].code == s->native_code && c->native[i].name == name) {
+		if (c->native[i].code == native_code && c->native[i].name == name) {
 			Py_INCREF(c->native[i].obj);
 			return c->native[i].obj;
 		}
 	}
-	code = PyLong_FromLong(s->native_code);
+	code = PyLong_FromLong(native_code);
 	text = PyUnicode_DecodeUTF8(name, (Py_ssize_t)strlen(name), "replace");
 	obj = code && text ? PyStructSequence_New(g_native_state_type) : NULL;
 	if (!obj) {
@@ -250,7 +254,7 @@ static PyObject *native_state_obj(struct build_cache *c, const sockstate_socket 
 	PyStructSequence_SET_ITEM(obj, 0, code);
 	PyStructSequence_SET_ITEM(obj, 1, text);
 	if (c->nnative < NATIVE_SLOTS) {
-		c->native[c->nnative].code = s->native_code;
+		c->native[c->nnative].code = native_code;
 		c->native[c->nnative].name = name;
 		c->native[c->nnative].obj = obj;
 		c->nnative++;
@@ -329,9 +333,7 @@ static PyObject *u32_or_none(int valid, uint32_t v)
 	return valid ? PyLong_FromUnsignedLong(v) : none_ref();
 }
 
-/* seq (a struct sequence) with items[0..n) in it, the items stolen; when
- * any of them is NULL (its error set), all are dropped with seq: NULL. */
-static PyObject *fill(PyObject *seq, PyObject **items, int n)
+PyObject *sockstate_py_seq_fill(PyObject *seq, PyObject **items, int n)
 {
 	for (int i = 0; i < n; i++) {
 		if (!items[i]) {
@@ -367,7 +369,7 @@ static PyObject *tcp_info_obj(const sockstate_socket *s)
 	}
 	v[5] = u32_or_none(timer, s->retransmits);
 	v[6] = u32_or_none(timer, s->expires_ms);
-	return fill(obj, v, 7);
+	return sockstate_py_seq_fill(obj, v, 7);
 }
 
 PyObject *sockstate_py_connection_obj(struct build_cache *c, const sockstate_socket *s,
@@ -391,7 +393,8 @@ PyObject *sockstate_py_connection_obj(struct build_cache *c, const sockstate_soc
 	f[CF_RADDR] = sockstate_py_address_obj(c, s->family, &s->remote, s->zone);
 	f[CF_STATE] = state;
 	Py_INCREF(state);
-	f[CF_NATIVE_STATE] = native_state_obj(c, s);
+	f[CF_NATIVE_STATE] = sockstate_py_native_obj(c, s->native_code,
+	                                             s->native_name ? s->native_name : "UNKNOWN");
 	if (valid & SOCKSTATE_HAS_PID) {
 		f[CF_PIDS] = pids_obj(c, s);
 		/* The lowest pid is the first of pids: share its int. */
@@ -427,10 +430,10 @@ PyObject *sockstate_py_connection_obj(struct build_cache *c, const sockstate_soc
 	f[CF_STATUS] = state;
 	Py_INCREF(state);
 	f[CF_NETNS] = s->netns ? sockstate_py_process_obj(c, s->netns) : none_ref();
-	return fill(conn, f, CF_COUNT);
+	return sockstate_py_seq_fill(conn, f, CF_COUNT);
 }
 
-static int add_type(PyObject *m, const char *name, PyTypeObject **slot,
+int sockstate_py_add_type(PyObject *m, const char *name, PyTypeObject **slot,
                     PyStructSequence_Desc *desc)
 {
 	*slot = PyStructSequence_NewType(desc);
@@ -446,10 +449,10 @@ static int add_type(PyObject *m, const char *name, PyTypeObject **slot,
 
 int sockstate_py_add_types(PyObject *m)
 {
-	if (add_type(m, "Address", &g_address_type, &address_desc) < 0 ||
-	    add_type(m, "NativeState", &g_native_state_type, &native_state_desc) < 0 ||
-	    add_type(m, "TcpInfo", &g_tcp_info_type, &tcp_info_desc) < 0 ||
-	    add_type(m, "Connection", &g_connection_type, &connection_desc) < 0)
+	if (sockstate_py_add_type(m, "Address", &g_address_type, &address_desc) < 0 ||
+	    sockstate_py_add_type(m, "NativeState", &g_native_state_type, &native_state_desc) < 0 ||
+	    sockstate_py_add_type(m, "TcpInfo", &g_tcp_info_type, &tcp_info_desc) < 0 ||
+	    sockstate_py_add_type(m, "Connection", &g_connection_type, &connection_desc) < 0)
 		return -1;
 	return 0;
 }

@@ -49,18 +49,19 @@ from ._native import available as _available
 from ._native import core as _core
 from ._state import _BY_CODE, State, StateInfo
 from ._state import check_numbering as _check_numbering
+from ._trace import trace
 
 __all__ = [
-    "Address", "Connection", "Error", "Group", "Handle", "InvalidArgument",
-    "NativeState", "NetNs", "PermissionDenied", "State", "StateInfo",
-    "TcpInfo", "Unavailable", "backend", "backends", "blockers",
-    "connections", "counts", "groups", "listening", "metrics", "netns_list",
-    "render", "render_summary", "snapshot", "wait", "wait_drained", "wait_listen",
-    "__version__",
+    "Address", "Connection", "Error", "Event", "Group", "Handle",
+    "InvalidArgument", "NativeState", "NetNs", "PathStep", "PermissionDenied",
+    "State", "StateInfo", "TcpInfo", "Unavailable", "backend", "backends",
+    "blockers", "connections", "counts", "groups", "listening", "metrics",
+    "netns_list", "render", "render_summary", "snapshot", "trace", "wait",
+    "wait_drained", "wait_listen", "__version__",
 ]
 
 if TYPE_CHECKING:
-    from ._core import Address, Connection, NativeState, TcpInfo
+    from ._core import Address, Connection, Event, NativeState, PathStep, TcpInfo
     __version__: str
 elif _available():
     _c = _core()
@@ -75,12 +76,17 @@ elif _available():
     NativeState = _c.NativeState
     #: TCP internals of a socket (connections(tcp_info=True)).
     TcpInfo = _c.TcpInfo
+    #: One connection lifecycle event (trace()).
+    Event = _c.Event
+    #: One state of a summary Event's path: (state, native_state, seconds).
+    PathStep = _c.PathStep
     #: The library's version ("MAJOR.MINOR.PATCH"); the package's too.
     __version__ = _c.version()
-    _records.install(Connection, Address, NativeState, TcpInfo)
+    _records.install(Connection, Address, NativeState, TcpInfo, Event, PathStep)
     Connection.to_dict = _records.to_dict
 else:  # pragma: no cover - only without the extension
     Connection = Address = NativeState = TcpInfo = None  # type: ignore[misc,assignment]
+    Event = PathStep = None  # type: ignore[misc,assignment]
     __version__ = "0+unknown"
 
 
