@@ -450,6 +450,9 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 	case CLI_OPT_NO_HEADER:
 		a->write_flags |= SOCKSTATE_W_NO_HEADER;
 		return CLI_EXIT_OK;
+	case CLI_OPT_CSV_FORMULA_SAFE:
+		a->write_flags |= SOCKSTATE_W_CSV_FORMULA_SAFE;
+		return CLI_EXIT_OK;
 	case CLI_OPT_VERBOSE:
 		a->verbose = 1;
 		return CLI_EXIT_OK;

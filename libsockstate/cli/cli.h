@@ -115,6 +115,7 @@ enum cli_option_id {
 	CLI_OPT_TCP_INFO,
 	CLI_OPT_TIMERS,
 	CLI_OPT_NO_HEADER,
+	CLI_OPT_CSV_FORMULA_SAFE,
 	CLI_OPT_VERBOSE,
 	CLI_OPT_SUMMARY,
 	CLI_OPT_EXPLAIN,
@@ -308,15 +309,30 @@ char *cli_help_render_command(const struct cli_program *prog, enum cli_command c
 int cli_list(const struct cli_args *a, struct cli_error *e);
 int cli_summary(const struct cli_args *a, struct cli_error *e);
 
-/* Output: standard output, or FILE written atomically (a temporary file
- * beside it, fsync, rename). */
+/* Output: standard output; or FILE written atomically (a temporary file
+ * beside it, fsync, rename); or, when FILE is a character device or a
+ * FIFO, written into (outfile.c, docs/SECURITY.md). */
 struct cli_output {
 	int fd;
-	int is_file;
+	int is_file;                /* a temporary file to rename over path */
+	int through;                /* fd is the device or FIFO at path */
 	int saved_errno;            /* errno of the first failed write */
-	char *path;                 /* final name (owned copy) */
+	char *shown;                /* FILE as given, for messages */
+	char *path;                 /* where it leads, links resolved */
 	char *tmp_path;             /* the temporary file while it exists */
 };
+
+/* cli_std_streams_check - call first thing: puts /dev/null on each of
+ * descriptors 0-2 that is closed (so no socket or file the tool opens
+ * later lands there: a netlink socket as fd 1 would get the table), and
+ * remembers whether standard output was closed: cli_output_open for
+ * standard output then fails with "standard output: Bad file descriptor"
+ * (exit 3). */
+void cli_std_streams_check(void);
+
+/* CLI_EXIT_OK, or CLI_EXIT_OS with *e when standard output was closed at
+ * the start (for a writer that does not go through cli_output_open). */
+int cli_stdout_check(struct cli_error *e);
 
 int cli_output_open(struct cli_output *o, const char *path, struct cli_error *e);
 /* A sockstate_write_fn over a struct cli_output. */

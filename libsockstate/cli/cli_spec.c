@@ -155,7 +155,8 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		CLI_GROUP_OUTPUT,
 		"write to FILE atomically (a temporary file beside\n"
 		"it, then rename: FILE is untouched on failure);\n"
-		"- means standard output"},
+		"a device or FIFO is written into; - means\n"
+		"standard output"},
 	[CLI_OPT_PROCESSES] = {CLI_OPT_PROCESSES, "processes", 'p', NULL,
 		CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_WAIT) | CLI_IN(CLI_CMD_SNAPSHOT) |
 		CLI_IN(CLI_CMD_TRACE),
@@ -181,6 +182,10 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		"timer_retransmits; json: a \"timer\" object (Linux)"},
 	[CLI_OPT_NO_HEADER] = {CLI_OPT_NO_HEADER, "no-header", 'n', NULL,
 		CLI_IN_FORMAT, CLI_GROUP_OUTPUT, "table, csv: no header line"},
+	[CLI_OPT_CSV_FORMULA_SAFE] = {CLI_OPT_CSV_FORMULA_SAFE, "csv-formula-safe", 0, NULL,
+		CLI_IN_FORMAT, CLI_GROUP_OUTPUT,
+		"csv: a cell that starts with = + - @ gets a\n"
+		"leading ' so a spreadsheet shows it as text"},
 	[CLI_OPT_VERBOSE] = {CLI_OPT_VERBOSE, "verbose", 0, NULL,
 		CLI_IN_QUERY | CLI_IN(CLI_CMD_TRACE), CLI_GROUP_OUTPUT,
 		"one line on stderr: backend, pid source, count,\n"

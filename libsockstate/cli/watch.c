@@ -566,7 +566,9 @@ int cli_watch(const struct cli_args *a, struct cli_error *e)
 	w.tty = screen_capable();
 	w.colour = w.tty && colour_wanted() ? &ansi_colour : &no_colour;
 	describe_filters(a, w.filters, sizeof w.filters);
-	code = cli_handles_open(a, &w.set, e);
+	code = cli_stdout_check(e);
+	if (code == CLI_EXIT_OK)
+		code = cli_handles_open(a, &w.set, e);
 	if (code != CLI_EXIT_OK)
 		return code;
 	cli_stop_catch();

@@ -287,18 +287,44 @@ typedef struct sockstate_socket {
 	const char *netns;          /* the network namespace, as the handle's
 	                               netns option names it; NULL when the
 	                               handle has none (the caller's own) */
+	const char *zone;           /* the name of the interface the
+	                               endpoints' IPv6 zone numbers (a
+	                               socket's link-local ends are on one
+	                               interface: local.scope_id, else
+	                               remote.scope_id), looked up in the
+	                               handle's network namespace when the
+	                               record was read; NULL when no endpoint
+	                               has a zone or the interface has no
+	                               name. Any bytes but NUL: another user
+	                               can name an interface with control
+	                               characters (the writers escape it) */
 } sockstate_socket;
 
 /* sockstate_endpoint_format - write the address of ep as text into buf:
  * IPv4 dotted quad; IPv6 in RFC 5952 canonical form, IPv4-mapped as
- * "::ffff:192.0.2.1", with "%zone" when scope_id is set (the interface
- * name where the OS knows it, else the number). Port is not written.
+ * "::ffff:192.0.2.1", with "%zone" when ep is link-local and scope_id is
+ * set (the interface's name, looked up now in the calling thread's
+ * network namespace, else the number). Port is not written. For a
+ * record's endpoint prefer sockstate_endpoint_format_zone with the
+ * record's zone: it names the interface in the record's namespace.
+ * The zone is the interface's name as is: it may hold control
+ * characters; escape the text before it reaches a terminal.
  * Returns the length written (excluding NUL) or SOCKSTATE_ERANGE when
  * buflen is too small (64 bytes always suffice), SOCKSTATE_EINVAL for a
- * bad family. */
+ * bad family or a NULL argument. */
 SOCKSTATE_API int sockstate_endpoint_format(sockstate_family family,
                                             const sockstate_endpoint *ep,
                                             char *buf, size_t buflen);
+
+/* sockstate_endpoint_format_zone - as sockstate_endpoint_format, but the
+ * zone of a link-local address is spelled `zone` (a record's or group's
+ * zone field) and nothing is looked up; NULL zone: the number. Returns
+ * as sockstate_endpoint_format (64 bytes suffice when zone is at most 15
+ * bytes, as interface names are). */
+SOCKSTATE_API int sockstate_endpoint_format_zone(sockstate_family family,
+                                                 const sockstate_endpoint *ep,
+                                                 const char *zone, char *buf,
+                                                 size_t buflen);
 
 /* ======================================================================
  * Queries (filters)
@@ -488,7 +514,7 @@ typedef int (*sockstate_socket_cb)(const sockstate_socket *s, void *ctx);
  * then the owner map grows with the number of socket fds, and, where the
  * library builds the map on a second thread while the OS is walked
  * (Linux, FreeBSD, macOS; not with a pid filter, which builds the map
- * first), the records matching every filter (about 170 bytes each) are
+ * first), the records matching every filter (about 180 bytes each) are
  * held until the map is ready; cb then runs only after the walk.
  * cb always runs on the calling thread. Order: as the OS lists them,
  * except that on Linux a big unfiltered listing is read as two halves at
@@ -709,6 +735,8 @@ typedef struct sockstate_group {
 	uint64_t by_state[SOCKSTATE_STATE_COUNT];
 	int32_t pid;                /* PID: the lowest owning pid, -1 when
 	                               unknown (no owner found) */
+	const char *zone;           /* LOCAL, REMOTE: the records' zone (see
+	                               sockstate_socket.zone), or NULL */
 } sockstate_group;
 
 /* An accumulator of groups. Like a handle, used by one thread at a time. */
@@ -1008,7 +1036,7 @@ enum sockstate_write_flags {
 	SOCKSTATE_W_NO_HEADER = 1u << 0, /* table, csv: no header line */
 	SOCKSTATE_W_PIDS = 1u << 1,      /* table, csv: pid/process columns
 	                                    (json always has them) */
-	SOCKSTATE_W_TIMERS = 1u << 2     /* the socket's timer (its kind, the
+	SOCKSTATE_W_TIMERS = 1u << 2,    /* the socket's timer (its kind, the
 	                                    time left, the retries), as `ss -o`
 	                                    shows it: table, a last column
 	                                    "timewait,48sec,0" ("off"; "-" when
@@ -1017,7 +1045,20 @@ enum sockstate_write_flags {
 	                                    timer_retransmits; json, a "timer"
 	                                    object per socket (null when
 	                                    unknown). Snapshot writers only. */
+	SOCKSTATE_W_CSV_FORMULA_SAFE = 1u << 3 /* csv: a text field that
+	                                    starts with = + - @ TAB or CR gets
+	                                    a leading ' (and quotes), so a
+	                                    spreadsheet does not run it as a
+	                                    formula (OWASP, "CSV injection") */
 };
+
+/* Text that comes from outside (process names, interface names in
+ * zones, netns labels, host facts) is written so that it cannot reach a
+ * terminal as a control sequence, in every format, by one function:
+ * well-formed UTF-8 passes; each ill-formed subpart becomes U+FFFD (the
+ * table: '?'); control characters (C0, DEL, C1) become '?' in the table,
+ * CSV and Prometheus label values, and \u00XX in JSON (which keeps the
+ * exact text). docs/OUTPUT.md and docs/SECURITY.md give the details. */
 
 /* sockstate_snapshot_write - write snap in o->format through fn.
  * Table: one line per socket, like `ss -tan`, with the normalized and the

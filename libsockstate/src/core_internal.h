@@ -33,6 +33,11 @@ int sockstate__run_keep(sockstate_handle *h, const sockstate_query *q,
 size_t sockstate__join_kept(sockstate_handle *h, const sockstate_query *q,
                             sockstate_socket *recs, const uint64_t *owner_keys, size_t n);
 
+/* The interface names the records of h's last run point at for their
+ * zone: len bytes from *names (NULL, 0: none), for a snapshot to copy. */
+void sockstate__handle_zone_storage(const sockstate_handle *h, const char **names,
+                                    size_t *len);
+
 /* The owner map of h's last run (for snapshots to copy), or NULL. */
 const sockstate__owners *sockstate__handle_owners(const sockstate_handle *h);
 
@@ -69,5 +74,11 @@ void sockstate__owners_storage(const sockstate__owners *m,
 /* A decimal number 0..max, digits only. Returns 0, SOCKSTATE_EINVAL or
  * SOCKSTATE_ERANGE. */
 int sockstate__parse_unsigned(const char *text, uint64_t max, uint64_t *out);
+
+/* The name of ep's zone interface as the calling thread's namespace
+ * names it now, into buf (len bytes): buf, or NULL (no zone, no name).
+ * For what carries no zone of its own (trace events); address.c. */
+const char *sockstate__zone_lookup(uint8_t family, const sockstate_endpoint *ep, char *buf,
+                                   size_t len);
 
 #endif /* SOCKSTATE_CORE_INTERNAL_H */

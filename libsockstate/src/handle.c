@@ -79,6 +79,7 @@ const char *sockstate__handle_capture_dir(const sockstate_handle *h)
 	return h->capture_dir;
 }
 
+
 const char *sockstate__handle_netns(const sockstate_handle *h)
 {
 	return h->netns;
@@ -253,6 +254,7 @@ SOCKSTATE_API void sockstate_close(sockstate_handle *h)
 	if (h->platform.release)
 		h->platform.release(h->platform.state);
 	sockstate__owners_free(h->owners);
+	free(h->zones);
 	free(h->capture_dir);
 	free(h->netns);
 	free(h);

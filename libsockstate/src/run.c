@@ -10,6 +10,52 @@
 
 #include "handle_internal.h"
 
+/* ---- zone names ---- */
+
+/* The name of interface index in the handle's namespace, or NULL (none,
+ * out of memory, or more interfaces in one run than the table holds:
+ * then the address shows the index, as for a nameless one). */
+static const char *zone_name(sockstate_handle *h, uint32_t index)
+{
+	struct sockstate__zone_names *z = h->zones;
+	char *name;
+	int rc;
+
+	if (!z && !(z = h->zones = calloc(1, sizeof *z)))
+		return NULL;
+	for (size_t i = 0; i < z->n; i++)
+		if (z->index[i] == index)
+			return z->name[i][0] ? z->name[i] : NULL;
+	if (z->n == SOCKSTATE__ZONE_NAMES_MAX)
+		return NULL;
+	name = z->name[z->n];
+	if (h->backend->ifname)
+		rc = h->backend->ifname(h->backend_state, index, name, SOCKSTATE__ZONE_NAME_SIZE);
+	else if (h->netns)
+		rc = -1; /* the caller's namespace would name another interface */
+	else
+		rc = sockstate__platform_ifname(index, name, SOCKSTATE__ZONE_NAME_SIZE);
+	if (rc != 0)
+		name[0] = '\0';
+	z->index[z->n++] = index;
+	return name[0] ? name : NULL;
+}
+
+/* A record's zone: its endpoints' scope is one interface. */
+static void zone_set(sockstate_handle *h, sockstate_socket *s)
+{
+	uint32_t index = s->local.scope_id ? s->local.scope_id : s->remote.scope_id;
+
+	s->zone = index ? zone_name(h, index) : NULL;
+}
+
+void sockstate__handle_zone_storage(const sockstate_handle *h, const char **names,
+                                    size_t *len)
+{
+	*names = h->zones ? h->zones->name[0] : NULL;
+	*len = h->zones ? h->zones->n * SOCKSTATE__ZONE_NAME_SIZE : 0;
+}
+
 /* ---- one run ---- */
 
 struct run {
@@ -70,6 +116,7 @@ static int run_emit(void *emit_ctx, sockstate_socket *s, uint64_t owner_key)
 	struct run *run = emit_ctx;
 
 	s->netns = run->netns;
+	zone_set(run->h, s);
 	if (!sockstate__match(&run->before_join, s, run->plan->pushed))
 		return 0;
 	if (run->owners) {
@@ -106,7 +153,7 @@ static int owners_load(sockstate_handle *h)
  * the backend walks: records the query keeps are held, with their owner
  * keys, until the map is ready, then joined and handed to the callback
  * in the caller's thread, in the backend's order. The price is memory:
- * the held records (about 170 bytes each) for the length of the query.
+ * the held records (about 180 bytes each) for the length of the query.
  * A consumer that keeps every record anyway (a snapshot) holds them
  * itself and joins them in place (sockstate__run_keep), so nothing is
  * copied twice. */
@@ -150,6 +197,7 @@ static int held_emit(void *emit_ctx, sockstate_socket *s, uint64_t owner_key)
 	struct held_chunk *c = held->tail;
 
 	s->netns = held->run->netns;
+	zone_set(held->h, s);
 	if (!sockstate__match(&held->run->before_join, s, held->run->plan->pushed))
 		return 0;
 	if (held->run->keep)
@@ -265,6 +313,8 @@ static int run_query(sockstate_handle *h, const sockstate_query *q_in,
 	h->last_pid_source = NULL;
 	h->pid_source_reason[0] = '\0';
 	h->owners_unreadable = 0;
+	if (h->zones)
+		h->zones->n = 0;
 	plan = (sockstate__plan){
 		.q = &q,
 		.states = q.states,

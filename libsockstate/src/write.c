@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <unistd.h>
 
+#include "backend_internal.h"
 #include "writer_internal.h"
 
 SOCKSTATE_API int sockstate_format_parse(const char *text, sockstate_format *out)
@@ -186,4 +187,15 @@ SOCKSTATE_API int sockstate_write_fd(void *ctx, const char *buf, size_t len)
 		len -= (size_t)w;
 	}
 	return 0;
+}
+
+/* The developer option's capture files (backend_internal.h): the same
+ * writes, with the failure on the handle. */
+int sockstate__capture_write(sockstate_handle *h, int fd, const void *p, size_t n)
+{
+	errno = 0;
+	if (sockstate_write_fd(&fd, p, n) == 0)
+		return 0;
+	return sockstate__fail(h, SOCKSTATE_EIO, "write(capture file): %s",
+	                       strerror(errno ? errno : EIO));
 }

@@ -95,7 +95,7 @@ static void csv(sockstate__out *out, const sockstate_tcp_counters *c, uint32_t f
 		if (known(c, k))
 			sockstate__out_u64(out, c->value[k]);
 		sockstate__out_char(out, ',');
-		sockstate__out_csv_str(out, native_of(c, k));
+		sockstate__out_csv_str(out, native_of(c, k), flags);
 		sockstate__out_bytes(out, "\r\n", 2);
 	}
 }

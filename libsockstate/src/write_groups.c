@@ -29,32 +29,15 @@ static const char *key_header(uint32_t key)
 	}
 }
 
-/* The columns a terminal shows for s, as sockstate__out_text_str writes
- * it: one per code point, one per ill-formed subpart. */
-static size_t text_columns(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), cols = 0;
-
-	while (n > 0) {
-		int len = *p < 0x80 ? 1 : sockstate__utf8_seq(p, n);
-		if (len < 0)
-			len = -len;
-		p += len;
-		n -= (size_t)len;
-		cols++;
-	}
-	return cols;
-}
-
 /* A group's uid or pid (the UID or PID key), negative when unknown. */
 static int64_t id_of(const sockstate_group *grp, uint32_t key)
 {
 	return key == SOCKSTATE_GROUP_UID ? grp->uid : grp->pid;
 }
 
-/* One key cell: either text (a name, shown sanitized: *text set) or bytes
- * in buf (80 bytes). Returns its width in columns. */
+/* One key cell: either text (a name or an address, which may hold an
+ * interface's name: shown escaped, *text set) or plain bytes in buf
+ * (SOCKSTATE__ENDPOINT_TEXT bytes). Returns its width in columns. */
 static size_t key_cell(const sockstate_group *grp, uint32_t key, char *buf,
                        const char **text)
 {
@@ -65,11 +48,12 @@ static size_t key_cell(const sockstate_group *grp, uint32_t key, char *buf,
 	case SOCKSTATE_GROUP_PORT:
 		return sockstate__fmt_u64(buf, grp->port);
 	case SOCKSTATE_GROUP_LOCAL:
-		n = sockstate__fmt_endpoint_port(buf, 80, grp->family, &grp->local);
+		n = sockstate__fmt_endpoint_port(buf, SOCKSTATE__ENDPOINT_TEXT, grp->family,
+		                                 &grp->local, grp->zone);
 		break;
 	case SOCKSTATE_GROUP_REMOTE:
-		n = sockstate_endpoint_format((sockstate_family)grp->family, &grp->remote,
-		                              buf, 80);
+		n = sockstate_endpoint_format_zone((sockstate_family)grp->family, &grp->remote,
+		                                   grp->zone, buf, SOCKSTATE__ENDPOINT_TEXT);
 		break;
 	case SOCKSTATE_GROUP_UID:
 	case SOCKSTATE_GROUP_PID:
@@ -83,13 +67,12 @@ static size_t key_cell(const sockstate_group *grp, uint32_t key, char *buf,
 		*text = grp->netns;
 		break;
 	}
+	if (n >= 0)
+		*text = buf;
 	if (*text != NULL && (*text)[0] != '\0')
-		return text_columns(*text);
+		return sockstate__out_text(NULL, *text, strlen(*text), SOCKSTATE__TEXT_TABLE);
 	/* Unknown (or unprintable) is '-', as in the socket table. */
 	*text = NULL;
-	if (key == SOCKSTATE_GROUP_LOCAL || key == SOCKSTATE_GROUP_REMOTE)
-		if (n >= 0)
-			return (size_t)n;
 	buf[0] = '-';
 	return 1;
 }
@@ -126,7 +109,7 @@ static size_t max_size(size_t a, size_t b)
 static void layout_row(struct layout *l, const struct row *r)
 {
 	for (size_t k = 0; k < l->nkeys; k++) {
-		char buf[80];
+		char buf[SOCKSTATE__ENDPOINT_TEXT];
 		const char *text;
 		size_t w = 0;
 
@@ -161,7 +144,7 @@ static void put_number_cell(sockstate__out *out, uint64_t v, size_t width, int l
 static void put_row(sockstate__out *out, const struct layout *l, const struct row *r)
 {
 	for (size_t k = 0; k < l->nkeys; k++) {
-		char buf[80];
+		char buf[SOCKSTATE__ENDPOINT_TEXT];
 		const char *text = NULL;
 		size_t used = 0;
 
@@ -261,10 +244,12 @@ void sockstate__table_groups(sockstate__out *out, sockstate_groups *g, size_t sh
 
 /* ---- JSON ---- */
 
-static void json_address(sockstate__out *out, uint8_t family, const sockstate_endpoint *ep)
+static void json_address(sockstate__out *out, const sockstate_group *grp,
+                         const sockstate_endpoint *ep)
 {
-	char addr[64];
-	int n = sockstate_endpoint_format((sockstate_family)family, ep, addr, sizeof addr);
+	char addr[SOCKSTATE__ENDPOINT_TEXT];
+	int n = sockstate_endpoint_format_zone((sockstate_family)grp->family, ep, grp->zone,
+	                                       addr, sizeof addr);
 
 	sockstate__out_str(out, "{\"address\":");
 	sockstate__out_json_str(out, n >= 0 ? addr : NULL);
@@ -294,13 +279,13 @@ static void json_group(sockstate__out *out, const sockstate_group *grp)
 			sockstate__out_u64(out, grp->port);
 			break;
 		case SOCKSTATE_GROUP_LOCAL:
-			json_address(out, grp->family, &grp->local);
+			json_address(out, grp, &grp->local);
 			sockstate__out_str(out, ",\"port\":");
 			sockstate__out_u64(out, grp->local.port);
 			sockstate__out_char(out, '}');
 			break;
 		case SOCKSTATE_GROUP_REMOTE:
-			json_address(out, grp->family, &grp->remote);
+			json_address(out, grp, &grp->remote);
 			sockstate__out_char(out, '}');
 			break;
 		case SOCKSTATE_GROUP_PROCESS:
@@ -386,15 +371,18 @@ static void csv_header(sockstate__out *out, uint32_t keys, uint32_t shown)
 	sockstate__out_bytes(out, "\r\n", 2);
 }
 
-static void csv_address(sockstate__out *out, uint8_t family, const sockstate_endpoint *ep)
+static void csv_address(sockstate__out *out, const sockstate_group *grp,
+                        const sockstate_endpoint *ep, uint32_t flags)
 {
-	char addr[64];
+	char addr[SOCKSTATE__ENDPOINT_TEXT];
 
-	if (sockstate_endpoint_format((sockstate_family)family, ep, addr, sizeof addr) >= 0)
-		sockstate__out_csv_str(out, addr);
+	if (sockstate_endpoint_format_zone((sockstate_family)grp->family, ep, grp->zone, addr,
+	                                   sizeof addr) >= 0)
+		sockstate__out_csv_str(out, addr, flags);
 }
 
-static void csv_group(sockstate__out *out, const sockstate_group *grp, uint32_t shown)
+static void csv_group(sockstate__out *out, const sockstate_group *grp, uint32_t shown,
+                      uint32_t flags)
 {
 	for (size_t k = 0; k < KEY_COUNT; k++) {
 		uint32_t key = key_order[k];
@@ -405,15 +393,15 @@ static void csv_group(sockstate__out *out, const sockstate_group *grp, uint32_t 
 			sockstate__out_u64(out, grp->port);
 			break;
 		case SOCKSTATE_GROUP_LOCAL:
-			csv_address(out, grp->family, &grp->local);
+			csv_address(out, grp, &grp->local, flags);
 			sockstate__out_char(out, ',');
 			sockstate__out_u64(out, grp->local.port);
 			break;
 		case SOCKSTATE_GROUP_REMOTE:
-			csv_address(out, grp->family, &grp->remote);
+			csv_address(out, grp, &grp->remote, flags);
 			break;
 		case SOCKSTATE_GROUP_PROCESS:
-			sockstate__out_csv_str(out, grp->process);
+			sockstate__out_csv_str(out, grp->process, flags);
 			break;
 		case SOCKSTATE_GROUP_UID:
 		case SOCKSTATE_GROUP_PID:
@@ -421,7 +409,7 @@ static void csv_group(sockstate__out *out, const sockstate_group *grp, uint32_t 
 				sockstate__out_i64(out, id_of(grp, key));
 			break;
 		default:
-			sockstate__out_csv_str(out, grp->netns);
+			sockstate__out_csv_str(out, grp->netns, flags);
 			break;
 		}
 		sockstate__out_char(out, ',');
@@ -444,7 +432,7 @@ void sockstate__csv_groups(sockstate__out *out, sockstate_groups *g, size_t show
 	if (!(flags & SOCKSTATE_W_NO_HEADER))
 		csv_header(out, sockstate_groups_keys(g), states);
 	for (size_t i = 0; i < shown && out->err == 0; i++)
-		csv_group(out, sockstate_groups_get(g, i), states);
+		csv_group(out, sockstate_groups_get(g, i), states, flags);
 }
 
 /* ---- the entry point ---- */

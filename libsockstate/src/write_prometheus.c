@@ -31,14 +31,8 @@ static void put_help_type(sockstate__out *out, const char *name, const char *hel
 static void put_label_value(sockstate__out *out, const char *s)
 {
 	sockstate__out_char(out, '"');
-	for (const char *p = s; p != NULL && *p != '\0'; p++) {
-		switch (*p) {
-		case '\\': sockstate__out_bytes(out, "\\\\", 2); break;
-		case '"': sockstate__out_bytes(out, "\\\"", 2); break;
-		case '\n': sockstate__out_bytes(out, "\\n", 2); break;
-		default: sockstate__out_char(out, *p); break;
-		}
-	}
+	if (s != NULL)
+		sockstate__out_text(out, s, strlen(s), SOCKSTATE__TEXT_LABEL);
 	sockstate__out_char(out, '"');
 }
 

@@ -63,8 +63,10 @@ static void put_queue(sockstate__out *out, const sockstate_socket *s, uint32_t q
 static void put_endpoint(sockstate__out *out, const sockstate_socket *s,
                          const sockstate_endpoint *ep, int pad)
 {
-	char text[80];
+	char text[SOCKSTATE__ENDPOINT_TEXT];
+	size_t cols;
 	int n;
+
 	/* As ss: a dual-stack wildcard listener answers on every address of
 	 * both families, which `[::]` alone would not say. */
 	if (ep == &s->local && sockstate__dual_stack_wildcard(s)) {
@@ -72,7 +74,7 @@ static void put_endpoint(sockstate__out *out, const sockstate_socket *s,
 		text[1] = ':';
 		n = 2 + (int)sockstate__fmt_u64(text + 2, ep->port);
 	} else {
-		n = sockstate__fmt_endpoint_port(text, sizeof text, s->family, ep);
+		n = sockstate__fmt_endpoint_port(text, sizeof text, s->family, ep, s->zone);
 	}
 	if (n < 0) {
 		/* Only a broken address formatter gets here (the family was
@@ -80,9 +82,10 @@ static void put_endpoint(sockstate__out *out, const sockstate_socket *s,
 		text[0] = '?';
 		n = 1;
 	}
-	sockstate__out_bytes(out, text, (size_t)n);
+	/* The zone is an interface name: anyone's choice of bytes. */
+	cols = sockstate__out_text(out, text, (size_t)n, SOCKSTATE__TEXT_TABLE);
 	if (pad)
-		sockstate__out_pad(out, (size_t)n, W_ENDPOINT);
+		sockstate__out_pad(out, cols, W_ENDPOINT);
 }
 
 /* The time left on a timer as `ss -o` prints it (its print_ms_timer):

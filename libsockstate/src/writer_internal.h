@@ -32,11 +32,14 @@ int sockstate__dual_stack_wildcard(const sockstate_socket *s);
 const char *sockstate__v6only_text(const sockstate_socket *s);
 
 /* One endpoint as the snapshot writes it: JSON {"address":...,"port":N}
- * (write_json.c); CSV ",address,port" (write_csv.c). */
+ * (write_json.c); CSV ",address,port" (write_csv.c; flags:
+ * SOCKSTATE_W_*). zone: the interface name of a link-local address's
+ * zone, as sockstate_endpoint_format_zone takes it (escaped here). */
 void sockstate__json_endpoint(sockstate__out *out, uint8_t family,
-                              const sockstate_endpoint *ep);
+                              const sockstate_endpoint *ep, const char *zone);
 void sockstate__csv_endpoint(sockstate__out *out, uint8_t family,
-                             const sockstate_endpoint *ep);
+                             const sockstate_endpoint *ep, const char *zone,
+                             uint32_t flags);
 
 /* ---- the formats (write_*.c); errors stay in out->err ---- */
 

@@ -352,4 +352,10 @@ int sockstate__diag_split_dump(sockstate__diag_io *io, sockstate_handle *h,
 /* Release everything io holds. Safe on a zeroed or closed io. */
 void sockstate__diag_io_close(sockstate__diag_io *io);
 
+/* The name of interface index in io's network namespace (the handle's:
+ * its socket was opened there) into buf (len bytes). Returns 0, or -1
+ * when there is none or no socket is open. */
+int sockstate__diag_ifname(const sockstate__diag_io *io, uint32_t index, char *buf,
+                           size_t len);
+
 #endif /* SOCKSTATE_DIAG_INTERNAL_H */

@@ -68,6 +68,23 @@ static int spec_path(const char *spec, char *path, size_t len)
 	return n > 0 && (size_t)n < len ? 0 : SOCKSTATE_EINVAL;
 }
 
+/* Open a file that should be a namespace: without blocking (a FIFO or a
+ * device in its place must not hang the open), and only if it is a
+ * regular file, as nsfs's are. Returns the fd, or -1 with errno set
+ * (ENOTTY: not a regular file). */
+static int ns_file_open(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		errno = ENOTTY;
+		return -1;
+	}
+	return fd;
+}
+
 int sockstate__netns_open(sockstate_handle *h, int *fd)
 {
 	const char *spec = sockstate__handle_netns(h);
@@ -80,7 +97,10 @@ int sockstate__netns_open(sockstate_handle *h, int *fd)
 	if (spec_path(spec, path, sizeof path) < 0)
 		return sockstate__fail(h, SOCKSTATE_EINVAL, "network namespace '%s': not a name, "
 		                       "a path or pid:PID", spec);
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	*fd = ns_file_open(path);
+	if (*fd < 0 && errno == ENOTTY)
+		return sockstate__fail(h, SOCKSTATE_EINVAL, "network namespace '%s': %s is not "
+		                       "a network namespace", spec, path);
 	if (*fd < 0) {
 		int err = errno;
 		return sockstate__fail(h, errno_code(err), "network namespace '%s': open(%s): %s",
@@ -287,7 +307,7 @@ static int add_named(struct ns_list *l)
 		int fd;
 
 		snprintf(path, sizeof path, "%s/%s", NETNS_RUN_DIR, names[i]);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = ns_file_open(path);
 		if (fd >= 0) {
 			int type = ioctl(fd, NS_GET_NSTYPE);
 			if (type != CLONE_NEWNET) {

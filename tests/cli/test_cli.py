@@ -557,7 +557,7 @@ def test_closed_stdout_is_exit_3_with_one_line():
                           env=clean_env(), timeout=60, check=False,
                           preexec_fn=lambda: os.close(1))
     assert proc.returncode == 3
-    assert proc.stderr == b"sockstate: standard output: write: Bad file descriptor\n"
+    assert proc.stderr == b"sockstate: standard output: Bad file descriptor\n"
 
 
 # ------------------------------------------------------------ real sockets
@@ -847,12 +847,12 @@ def test_output_file_failures_leave_nothing(tmp_path):
     assert proc.stderr.count(b"\n") == 1
     assert proc.stderr.startswith(b"sockstate: ")
     assert b"No such file or directory" in proc.stderr
-    # renaming over a directory fails after the write: the temp file goes
+    # a directory is refused before anything is written
     (tmp_path / "adir").mkdir()
     proc = run("--port", "1", "-o", tmp_path / "adir")
     assert proc.returncode == 3 and proc.stdout == b""
     assert proc.stderr.count(b"\n") == 1
-    assert b": rename: " in proc.stderr
+    assert b": not replaced: a directory " in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["adir"]
     assert list((tmp_path / "adir").iterdir()) == []
 

@@ -105,9 +105,9 @@ def test_bash_options_of_a_subcommand():
     assert sorted(bash_complete("sockstate trace --")) == sorted([
         "--state", "--port", "--sport", "--dport", "--addr", "--saddr", "--daddr",
         "--pid", "--ipv4", "--ipv6", "--backend", "--pid-source", "--format",
-        "--json", "--csv", "--processes", "--no-header", "--verbose", "--summary",
-        "--help", "--version", "--netns", "--interval", "--source", "--duration",
-        "--count"])
+        "--json", "--csv", "--processes", "--no-header", "--csv-formula-safe", "--verbose",
+        "--summary", "--help", "--version", "--netns", "--interval", "--source",
+        "--duration", "--count"])
 
 
 def test_bash_states_every_normalized_one():

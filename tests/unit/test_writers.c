@@ -577,10 +577,10 @@ static void test_csv_snapshot(void **unused)
 		"remote_address,remote_port,rx_queue,tx_queue,uid,inode,pid,process,pids,v6only\r\n"
 		"ipv4,LISTEN,LISTEN,10,127.0.0.1,22,0.0.0.0,0,0,128,0,12345,1234,sshd,1234,\r\n"
 		"ipv6,ESTABLISHED,ESTAB,1,2001:db8::1,443,2001:db8::2,50000,5,7,33,2222,"
-		"1240,\"ngi\"\"nx\n\",1240 1250,\r\n"
+		"1240,\"ngi\"\"nx?\",1240 1250,\r\n"
 		"ipv6,TIME_WAIT,TIME-WAIT,6,::ffff:192.0.2.1,8080,::ffff:198.51.100.7,40000,,,,,,,,\r\n"
 		"ipv6,CLOSE_WAIT,CLOSE-WAIT,8,fe80::1%999999,22,fe80::2%999999,1000,0,0,1000,77777,"
-		"77,\"caf\xc3\xa9\xef\xbf\xbd\x01,x\",77,\r\n"
+		"77,\"caf\xc3\xa9\xef\xbf\xbd?,x\",77,\r\n"
 		"ipv4,SYN_SENT,SYN-SENT,2,10.0.0.5,51000,192.0.2.80,80,0,1,1000,5,4321,,4321,\r\n");
 	free(t);
 
@@ -588,6 +588,116 @@ static void test_csv_snapshot(void **unused)
 	t = render(&snap, SOCKSTATE_FORMAT_CSV, SOCKSTATE_W_NO_HEADER, -1);
 	assert_string_equal(t, "ipv4,LISTEN,LISTEN,10,127.0.0.1,22,0.0.0.0,0,0,128,0,12345,\r\n");
 	free(t);
+}
+
+/* ---- names other users choose ---- */
+
+/* An interface named with ESC and BEL (any user can make one in a user
+ * namespace) and a process whose name sets the terminal's clipboard
+ * (OSC 52): one link-local connection. */
+#define HOSTILE_ZONE "e\x1b]0;x\x07"
+#define HOSTILE_PROCESS "\x1b]52;c;aGk=\x07\xc2\x9b"
+
+static void hostile_record(sockstate_socket *s)
+{
+	static const int32_t pid[1] = {42};
+
+	memset(s, 0, sizeof *s);
+	s->size = sizeof *s;
+	s->family = SOCKSTATE_FAMILY_IPV6;
+	s->state = SOCKSTATE_ESTABLISHED;
+	s->native_code = 1;
+	s->native_name = "ESTAB";
+	s->local.addr[0] = 0xfe;
+	s->local.addr[1] = 0x80;
+	s->local.addr[15] = 1;
+	s->local.scope_id = 7;
+	s->local.port = 22;
+	s->remote = s->local;
+	s->remote.addr[15] = 2;
+	s->remote.port = 40000;
+	s->valid = SOCKSTATE_HAS_PID | SOCKSTATE_HAS_PROCESS;
+	s->pid = 42;
+	s->pid_count = 1;
+	s->pids = pid;
+	s->process = HOSTILE_PROCESS;
+	s->uid = -1;
+	s->zone = HOSTILE_ZONE;
+}
+
+/* No control character but the line ends, and no C1 in UTF-8 either. */
+static void assert_no_controls(const char *text, int crlf)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if (*p == '\n' || (crlf && *p == '\r' && p[1] == '\n'))
+			continue;
+		assert_true(*p >= 0x20 && *p != 0x7f);
+		assert_false(*p == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0);
+	}
+}
+
+static void test_hostile_names_every_format(void **unused)
+{
+	(void)unused;
+	sockstate_socket r[1];
+	sockstate_snapshot snap;
+	char *t;
+
+	hostile_record(&r[0]);
+	memset(&snap, 0, sizeof snap);
+	snap.size = sizeof snap;
+	snap.count = 1;
+	snap.sockets = r;
+
+	t = render(&snap, SOCKSTATE_FORMAT_TABLE, SOCKSTATE_W_PIDS | SOCKSTATE_W_NO_HEADER, -1);
+	assert_string_equal(t, "ESTABLISHED  ESTAB        -      -      [fe80::1%e?]0;x?]:22"
+	                       "                            [fe80::2%e?]0;x?]:40000"
+	                       "                         42       ?]52;c;aGk=??\n");
+	assert_no_controls(t, 0);
+	free(t);
+
+	t = render(&snap, SOCKSTATE_FORMAT_CSV, SOCKSTATE_W_PIDS | SOCKSTATE_W_NO_HEADER, -1);
+	assert_string_equal(t, "ipv6,ESTABLISHED,ESTAB,1,fe80::1%e?]0;x?,22,fe80::2%e?]0;x?,"
+	                       "40000,,,,,42,?]52;c;aGk=??,42\r\n");
+	assert_no_controls(t, 1);
+	free(t);
+
+	t = render(&snap, SOCKSTATE_FORMAT_JSON, 0, -1);
+	assert_non_null(strstr(t, "{\"address\":\"fe80::1%e\\u001b]0;x\\u0007\",\"port\":22}"));
+	assert_non_null(strstr(t, "\"process\":\"\\u001b]52;c;aGk=\\u0007\\u009b\""));
+	assert_no_controls(t, 0);
+	free(t);
+}
+
+static void test_hostile_zone_in_groups(void **unused)
+{
+	(void)unused;
+	static const struct {
+		sockstate_format format;
+		const char *want;
+	} cases[] = {
+		{SOCKSTATE_FORMAT_TABLE,
+		 "[fe80::1%e?]0;x?]:22  1      1\n"
+		 "TOTAL                 1      1\n"},
+		{SOCKSTATE_FORMAT_CSV,
+		 "fe80::1%e?]0;x?,22,1,0,0,0,0,1,0,0,0,0,0,0,0,0,0\r\n"},
+	};
+	sockstate_socket s;
+	sockstate_groups *g = NULL;
+
+	hostile_record(&s);
+	assert_int_equal(sockstate_groups_new(SOCKSTATE_GROUP_LOCAL, &g), 0);
+	assert_int_equal(sockstate_groups_add(g, &s), 0);
+	assert_string_equal(sockstate_groups_get(g, 0)->zone, HOSTILE_ZONE);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		sockstate_write_opts o = opts(cases[i].format, SOCKSTATE_W_NO_HEADER, -1);
+		struct sink k = {0};
+
+		assert_int_equal(sockstate_groups_write(g, 0, NULL, NULL, &o, sink_write, &k), 0);
+		assert_string_equal(k.data, cases[i].want);
+		sink_reset(&k);
+	}
+	sockstate_groups_free(g);
 }
 
 static void test_csv_counts(void **unused)
@@ -1089,13 +1199,12 @@ static void test_large_output_chunks(void **unused)
 		assert_string_equal(small, k.data);
 		free(small);
 		/* one line per socket plus the header (JSON: 11 lines of head,
-		 * 1 closing); the ESTABLISHED record's name holds a newline
-		 * that only CSV keeps raw */
+		 * 1 closing); the newline in the ESTABLISHED record's name
+		 * reaches no format raw */
 		size_t lines = 0;
 		for (size_t i = 0; i < k.len; i++)
 			lines += k.data[i] == '\n';
-		size_t want = formats[f] == SOCKSTATE_FORMAT_JSON ? N + 12 :
-		              formats[f] == SOCKSTATE_FORMAT_CSV ? N + 1 + N / NREC : N + 1;
+		size_t want = formats[f] == SOCKSTATE_FORMAT_JSON ? N + 12 : N + 1;
 		assert_int_equal(lines, want);
 		sink_reset(&k);
 	}
@@ -1360,6 +1469,8 @@ static void test_json_str(void **unused)
 	assert_via(j, "plain", "\"plain\"");
 	assert_via(j, "a\"b\\c/d", "\"a\\\"b\\\\c/d\"");
 	assert_via(j, "\b\f\n\r\t\x01\x1f\x7f", "\"\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f\"");
+	/* C1 controls (U+0080-U+009F; CSI is U+009B) are escaped too. */
+	assert_via(j, "c1\xc2\x9b\xc2\x80\xc2\xa0", "\"c1\\u009b\\u0080\xc2\xa0\"");
 	assert_via(j, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
 	           "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
 	/* one \ufffd per maximal ill-formed subpart, as Python's "replace" */
@@ -1379,20 +1490,53 @@ static void test_json_str(void **unused)
 	free(got);
 }
 
+static uint32_t csv_flags;
+
+static void csv_str(sockstate__out *out, const char *s)
+{
+	sockstate__out_csv_str(out, s, csv_flags);
+}
+
 static void test_csv_str(void **unused)
 {
+	static const struct {
+		uint32_t flags;
+		const char *in, *want;
+	} cases[] = {
+		{0, NULL, ""},
+		{0, "", ""},
+		{0, "sshd", "sshd"},
+		{0, "a b", "a b"},
+		{0, "a,b", "\"a,b\""},
+		{0, "say \"hi\"", "\"say \"\"hi\"\"\""},
+		/* No control character reaches whoever cats the file: not
+		 * even inside quotes (OSC 52 would set the clipboard). */
+		{0, "two\nlines", "two?lines"},
+		{0, "cr\r", "cr?"},
+		{0, "tab\there", "tab?here"},
+		{0, "\x1b]52;c;aGk=\x07", "?]52;c;aGk=?"},
+		{0, "c1\xc2\x9b" "x", "c1?x"},
+		{0, "caf\xc3\xa9\xff", "caf\xc3\xa9\xef\xbf\xbd"},
+		/* Formulas stay text unless asked otherwise (OWASP). */
+		{0, "=1+1", "=1+1"},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, "=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, "+1", "\"'+1\""},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, "-1", "\"'-1\""},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, "@SUM(A1)", "\"'@SUM(A1)\""},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, "\tx", "\"'?x\""},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, "\rx", "\"'?x\""},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, "a=b", "a=b"},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, "sshd", "sshd"},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, "", ""},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, NULL, ""},
+	};
+
 	(void)unused;
-	str_fn c = sockstate__out_csv_str;
-	assert_via(c, NULL, "");
-	assert_via(c, "", "");
-	assert_via(c, "sshd", "sshd");
-	assert_via(c, "a b", "a b");
-	assert_via(c, "a,b", "\"a,b\"");
-	assert_via(c, "say \"hi\"", "\"say \"\"hi\"\"\"");
-	assert_via(c, "two\nlines", "\"two\nlines\"");
-	assert_via(c, "cr\r", "\"cr\r\"");
-	assert_via(c, "tab\there", "tab\there");
-	assert_via(c, "caf\xc3\xa9\xff", "caf\xc3\xa9\xef\xbf\xbd");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		csv_flags = cases[i].flags;
+		assert_via(csv_str, cases[i].in, cases[i].want);
+	}
+	csv_flags = 0;
 }
 
 static void test_text_str(void **unused)
@@ -1446,6 +1590,8 @@ int main(void)
 		cmocka_unit_test(test_json_without_pids_or_facts),
 		cmocka_unit_test(test_json_counts),
 		cmocka_unit_test(test_csv_snapshot),
+		cmocka_unit_test(test_hostile_names_every_format),
+		cmocka_unit_test(test_hostile_zone_in_groups),
 		cmocka_unit_test(test_csv_counts),
 		cmocka_unit_test(test_prometheus_counts),
 		cmocka_unit_test(test_prometheus_snapshot),

@@ -155,10 +155,16 @@ PyObject *sockstate_py_seq_fill(PyObject *seq, PyObject **items, int n);
 struct build_cache *sockstate_py_cache_new(void);
 void sockstate_py_cache_free(struct build_cache *c);
 uint64_t sockstate_py_endpoint_hash(uint8_t family, const sockstate_endpoint *ep);
+/* zone: the record's or group's zone name (sockstate_socket.zone), NULL
+ * for none (the index is shown); or sockstate_py_zone_lookup for what
+ * carries no zone name (a trace event): the interface is named now, as
+ * the calling thread's namespace names it (sockstate_endpoint_format). */
+extern const char sockstate_py_zone_lookup[];
 PyObject *sockstate_py_ip_text(struct build_cache *c, uint8_t family,
-                               const sockstate_endpoint *ep, uint64_t hash);
+                               const sockstate_endpoint *ep, const char *zone,
+                               uint64_t hash);
 PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
-                                   const sockstate_endpoint *ep);
+                                   const sockstate_endpoint *ep, const char *zone);
 PyObject *sockstate_py_process_obj(struct build_cache *c, const char *name);
 /* NativeState(code, name) (name static: the cache keys on its pointer). */
 PyObject *sockstate_py_native_obj(struct build_cache *c, int32_t code, const char *name);

@@ -91,6 +91,8 @@ struct ip_slot {
 	PyObject *obj;
 	uint8_t family;
 	uint32_t scope;
+	const char *zone;   /* the record's zone name: one pointer per name
+	                       in a snapshot, which outlives the cache */
 	uint8_t addr[16];
 };
 
@@ -99,6 +101,7 @@ struct ep_slot {
 	uint8_t family;
 	uint16_t port;
 	uint32_t scope;
+	const char *zone;
 	uint8_t addr[16];
 };
 
@@ -160,20 +163,26 @@ uint64_t sockstate_py_endpoint_hash(uint8_t family, const sockstate_endpoint *ep
 	             ((uint64_t)ep->scope_id << 8)));
 }
 
-/* The address text of ep, shared by every endpoint with the same address. */
+const char sockstate_py_zone_lookup[] = "";
+
+/* The address text of ep, shared by every endpoint with the same address
+ * and zone (the interface named in the record's own namespace). */
 PyObject *sockstate_py_ip_text(struct build_cache *c, uint8_t family,
-                               const sockstate_endpoint *ep, uint64_t hash)
+                               const sockstate_endpoint *ep, const char *zone,
+                               uint64_t hash)
 {
 	struct ip_slot *slot = &c->ip[hash & (IP_SLOTS - 1)];
-	char buf[64];
+	char buf[96];
 	int n;
 
 	if (slot->obj && slot->family == family && slot->scope == ep->scope_id &&
-	    !memcmp(slot->addr, ep->addr, 16)) {
+	    slot->zone == zone && !memcmp(slot->addr, ep->addr, 16)) {
 		Py_INCREF(slot->obj);
 		return slot->obj;
 	}
-	n = sockstate_endpoint_format((sockstate_family)family, ep, buf, sizeof buf);
+	n = zone == sockstate_py_zone_lookup
+	    ? sockstate_endpoint_format((sockstate_family)family, ep, buf, sizeof buf)
+	    : sockstate_endpoint_format_zone((sockstate_family)family, ep, zone, buf, sizeof buf);
 	if (n < 0)
 		return sockstate_py_raise_lib(n, "formatting an address", "");
 	PyObject *text = PyUnicode_DecodeUTF8(buf, n, "replace");
@@ -183,6 +192,7 @@ PyObject *sockstate_py_ip_text(struct build_cache *c, uint8_t family,
 	Py_INCREF(text);
 	slot->family = family;
 	slot->scope = ep->scope_id;
+	slot->zone = zone;
 	memcpy(slot->addr, ep->addr, 16);
 	return text;
 }
@@ -190,18 +200,19 @@ PyObject *sockstate_py_ip_text(struct build_cache *c, uint8_t family,
 /* Address(ip, port), shared by every record with the same endpoint (a
  * listener's local end repeats in each of its connections). */
 PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
-                                   const sockstate_endpoint *ep)
+                                   const sockstate_endpoint *ep, const char *zone)
 {
 	uint64_t hash = sockstate_py_endpoint_hash(family, ep);
 	struct ep_slot *slot = &c->ep[mix64(hash ^ ep->port) & (EP_SLOTS - 1)];
 	PyObject *addr, *ip, *port;
 
 	if (slot->obj && slot->family == family && slot->port == ep->port &&
-	    slot->scope == ep->scope_id && !memcmp(slot->addr, ep->addr, 16)) {
+	    slot->scope == ep->scope_id && slot->zone == zone &&
+	    !memcmp(slot->addr, ep->addr, 16)) {
 		Py_INCREF(slot->obj);
 		return slot->obj;
 	}
-	ip = sockstate_py_ip_text(c, family, ep, hash);
+	ip = sockstate_py_ip_text(c, family, ep, zone, hash);
 	if (!ip)
 		return NULL;
 	port = PyLong_FromLong(ep->port);
@@ -218,6 +229,7 @@ PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
 	slot->family = family;
 	slot->port = ep->port;
 	slot->scope = ep->scope_id;
+	slot->zone = zone;
 	memcpy(slot->addr, ep->addr, 16);
 	return addr;
 }
@@ -379,8 +391,8 @@ PyObject *sockstate_py_connection_obj(struct build_cache *c, const sockstate_soc
 		return NULL;
 	f[CF_FAMILY] = sockstate_py_families[s->family];
 	Py_INCREF(f[CF_FAMILY]);
-	f[CF_LADDR] = sockstate_py_address_obj(c, s->family, &s->local);
-	f[CF_RADDR] = sockstate_py_address_obj(c, s->family, &s->remote);
+	f[CF_LADDR] = sockstate_py_address_obj(c, s->family, &s->local, s->zone);
+	f[CF_RADDR] = sockstate_py_address_obj(c, s->family, &s->remote, s->zone);
 	f[CF_STATE] = state;
 	Py_INCREF(state);
 	f[CF_NATIVE_STATE] = sockstate_py_native_obj(c, s->native_code,

@@ -292,6 +292,7 @@ static PyObject *event_obj(struct build_cache *c, const sockstate_event *ev)
 	int lost = ev->kind == SOCKSTATE_EVENT_LOST;
 	int summary = ev->kind == SOCKSTATE_EVENT_SUMMARY;
 	int bytes = summary && (ev->flags & SOCKSTATE_EV_HAS_BYTES);
+	const char *zone;
 
 	if (!obj)
 		return NULL;
@@ -307,8 +308,11 @@ static PyObject *event_obj(struct build_cache *c, const sockstate_event *ev)
 	}
 	f[EF_FAMILY] = sockstate_py_families[ev->family];
 	Py_INCREF(f[EF_FAMILY]);
-	f[EF_LADDR] = sockstate_py_address_obj(c, ev->family, &ev->local);
-	f[EF_RADDR] = sockstate_py_address_obj(c, ev->family, &ev->remote);
+	/* An event has no zone name: named here, unless it comes from
+	 * another namespace, where this one's names would be another's. */
+	zone = ev->netns ? NULL : sockstate_py_zone_lookup;
+	f[EF_LADDR] = sockstate_py_address_obj(c, ev->family, &ev->local, zone);
+	f[EF_RADDR] = sockstate_py_address_obj(c, ev->family, &ev->remote, zone);
 	f[EF_OLD_STATE] = state_obj(ev->old_state);
 	f[EF_NEW_STATE] = state_obj(ev->new_state);
 	f[EF_OLD_NATIVE] = native_or_none(c, ev->old_native_code, ev->old_native_name);

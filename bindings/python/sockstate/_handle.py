@@ -120,8 +120,41 @@ def _text(value: Any) -> Union[str, bytes]:
 def _states_text(states: StatesArg) -> Union[str, bytes]:
     if isinstance(states, (str, bytes, State)):
         return _text(states)
-    return ",".join(str(_text(s)) if not isinstance(s, bytes) else s.decode()
-                    for s in _items(states))
+    items = _items(states)
+    # Bytes stay bytes (b"\xff" is no UTF-8): the parser names them as given.
+    if any(isinstance(s, bytes) for s in items):
+        return b",".join(s if isinstance(s, bytes) else str(_text(s)).encode("utf-8",
+                                                                            "surrogateescape")
+                         for s in items)
+    return ",".join(str(_text(s)) for s in items)
+
+
+# The command line's limits (libsockstate/cli/args.c), so that Python
+# accepts and refuses what `sockstate` does.
+_SECONDS_MAX = 1e6
+_TOP_MAX = 9999999
+
+
+def _seconds(label: str, value: Any, zero_ok: bool) -> float:
+    """A timeout or an interval: a finite number of seconds, 0 (or above
+    0) to 1e6, as --timeout and --interval take them."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ok:
+        ok = (0 <= value if zero_ok else 0 < value) and value <= _SECONDS_MAX
+    if not ok:
+        limits = "0-1000000" if zero_ok else "above 0, at most 1000000"
+        raise InvalidArgument(f"{label}: {value!r} is not a number of seconds "
+                              f"({limits}, decimals allowed)")
+    return float(value)
+
+
+def _top(value: Any) -> int:
+    """How many groups to keep: 0 (all) to 9999999, as --top (which
+    starts at 1: 0 is its default, all)."""
+    if (not isinstance(value, int) or isinstance(value, bool)
+            or not 0 <= value <= _TOP_MAX):
+        raise InvalidArgument(f"top: {value!r} is not a count (0-{_TOP_MAX}; 0: all)")
+    return value
 
 
 def _family_text(family: Any) -> Union[str, bytes]:
@@ -441,7 +474,7 @@ class Handle:
                 raise InvalidArgument("by: not available with format "
                                       "prometheus (use port for per-port series)")
             _g, _s, _t, data, _src, _b = self._call("count_groups", q, keys,
-                                                    int(top), fmt, wflags)
+                                                    _top(top), fmt, wflags)
             return data.decode("utf-8", "surrogateescape")
         data, _n, _src = self._call("render_counts", q, fmt, wflags, -1)
         return data.decode("utf-8", "surrogateescape")
@@ -483,7 +516,7 @@ class Handle:
         q, _ = build_query(states, port, sport, dport, laddr, raddr, addr,
                            pid, uid, family)
         groups, _st, _total, _text, _src, _b = self._call(
-            "count_groups", q, keys, int(top), -1, 0)
+            "count_groups", q, keys, _top(top), -1, 0)
         return [_group(t) for t in groups]
 
     def listening(self, port: int, *, family: Any = None) -> bool:
@@ -583,8 +616,8 @@ def _families(family: Any) -> int:
 
 
 def _poll(check: Any, timeout: float, interval: float) -> bool:
-    if timeout < 0 or interval <= 0:
-        raise ValueError("timeout must be >= 0 and interval > 0")
+    timeout = _seconds("timeout", timeout, zero_ok=True)
+    interval = _seconds("interval", interval, zero_ok=False)
     deadline = time.monotonic() + timeout
     while True:
         if check():
