@@ -306,8 +306,12 @@ static void tmp_set_owner_mode(int fd, const struct target *t)
 
 	umask(mask);
 	if (t->kind == TARGET_REGULAR) {
-		if (me == 0)
-			(void)fchown(fd, t->st.st_uid, t->st.st_gid);
+		/* Best effort: where the old owner cannot be kept (a file
+		 * system without owners), the new file stays root's, which is
+		 * no worse than failing the write. */
+		if (me == 0 && fchown(fd, t->st.st_uid, t->st.st_gid) != 0) {
+			/* kept as root's */
+		}
 		if (t->st.st_uid == me)
 			mode = t->st.st_mode & 0777;
 	}
