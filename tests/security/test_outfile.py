@@ -28,7 +28,7 @@ pytestmark = needs_cli
 TOOLS = ["cli", "python"]
 ARGS = ["--csv", "--port", "1"]
 HEADER = (b"family,state,native_state,native_code,local_address,local_port,"
-          b"remote_address,remote_port,rx_queue,tx_queue,uid,inode\r\n")
+          b"remote_address,remote_port,rx_queue,tx_queue,uid,inode,v6only\r\n")
 
 
 def leftovers(directory, name):

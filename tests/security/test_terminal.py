@@ -82,8 +82,11 @@ def test_a_hostile_interface_name_in_csv_and_json(hostile):
     cli = os.environ["SOCKSTATE_CLI"]
     proc = run([cli, "--csv", "-n", "--sport", hostile.port, "--state", "listen"])
     assert (proc.returncode, proc.stderr) == (0, b"")
+    # ... rx, tx, uid, then the inode (whatever the kernel gave) and v6only
+    # (a socket bound to a link-local address is IPv6-only).
+    inode = proc.stdout.split(b",")[-2]
     assert proc.stdout == (f"ipv6,LISTEN,LISTEN,10,fe80::1%{SHOWN},{hostile.port},::,0,"
-                           f"0,4,0,").encode() + proc.stdout.split(b",")[-1]
+                           f"0,4,0,").encode() + inode + b",true\r\n"
     assert_no_controls(proc.stdout)
     doc = json.loads(run([cli, "--json", "--sport", hostile.port, "--state",
                           "listen"]).stdout)
@@ -126,7 +129,7 @@ def test_csv_never_carries_a_control_sequence(osc52_process):
     out = run([os.environ["SOCKSTATE_CLI"], "--csv", "-n", "-p", "--sport", port])
     assert (out.returncode, out.stderr) == (0, b"")
     assert_no_controls(out.stdout)
-    assert out.stdout.endswith(f",{proc.pid},?]52;c;aGk=?,{proc.pid}\r\n".encode())
+    assert out.stdout.endswith(f",{proc.pid},?]52;c;aGk=?,{proc.pid},\r\n".encode())
 
 
 def test_csv_formula_safe_mode(tmp_path):
@@ -145,8 +148,8 @@ def test_csv_formula_safe_mode(tmp_path):
         safe = run([cli, "--csv", "-n", "-p", "--sport", port, "--csv-formula-safe"])
         assert (plain.returncode, safe.returncode, safe.stderr) == (0, 0, b"")
         pid = holder.pid
-        assert plain.stdout.endswith(f",{pid},=cmd|calc,{pid}\r\n".encode())
-        assert safe.stdout.endswith(f",{pid},\"'=cmd|calc\",{pid}\r\n".encode())
+        assert plain.stdout.endswith(f",{pid},=cmd|calc,{pid},\r\n".encode())
+        assert safe.stdout.endswith(f",{pid},\"'=cmd|calc\",{pid},\r\n".encode())
         # Only text cells change: the rows are otherwise the same.
         assert safe.stdout.replace(b"\"'=cmd|calc\"", b"=cmd|calc") == plain.stdout
     finally:

@@ -658,7 +658,7 @@ static void test_hostile_names_every_format(void **unused)
 
 	t = render(&snap, SOCKSTATE_FORMAT_CSV, SOCKSTATE_W_PIDS | SOCKSTATE_W_NO_HEADER, -1);
 	assert_string_equal(t, "ipv6,ESTABLISHED,ESTAB,1,fe80::1%e?]0;x?,22,fe80::2%e?]0;x?,"
-	                       "40000,,,,,42,?]52;c;aGk=??,42\r\n");
+	                       "40000,,,,,42,?]52;c;aGk=??,42,\r\n");
 	assert_no_controls(t, 1);
 	free(t);
 
