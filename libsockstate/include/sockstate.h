@@ -287,8 +287,26 @@ enum sockstate_query_flags {
 	                                       tests: results are identical) */
 };
 
+/* How many alternatives of the port and address filters a query holds
+ * beside its first one (sockstate_query_or). */
+#define SOCKSTATE_QUERY_ALT_MAX 7
+
+/* One more alternative of a query's six port and address filters
+ * (sockstate_query_or): the fields mean what the same fields of
+ * sockstate_query mean (ports -1 and prefix family 0: any). */
+typedef struct sockstate_query_alt {
+	int32_t port;
+	int32_t sport;
+	int32_t dport;
+	sockstate_prefix addr;
+	sockstate_prefix saddr;
+	sockstate_prefix daddr;
+} sockstate_query_alt;
+
 /* What to list. Start from sockstate_query_init(); every filter is "any"
- * until set. A socket is listed when it passes every filter that is set. */
+ * until set. A socket is listed when it passes every filter that is set;
+ * with alternatives (sockstate_query_or), the six port and address filters
+ * pass when every one set in at least one alternative passes. */
 typedef struct sockstate_query {
 	uint32_t size;              /* sizeof(sockstate_query), set by init */
 	uint32_t states;            /* state mask; 0 = SOCKSTATE_STATES_DEFAULT */
@@ -302,6 +320,11 @@ typedef struct sockstate_query {
 	sockstate_prefix addr;      /* local or remote address in prefix */
 	sockstate_prefix saddr;     /* local address in prefix */
 	sockstate_prefix daddr;     /* remote address in prefix */
+	/* Appended (a query of an older, shorter size has no alternatives):
+	 * port ... daddr above are the first alternative of the port and
+	 * address filters; these are the others, in use: alt[0..alt_count). */
+	uint32_t alt_count;         /* 0 .. SOCKSTATE_QUERY_ALT_MAX */
+	sockstate_query_alt alt[SOCKSTATE_QUERY_ALT_MAX];
 } sockstate_query;
 
 /* sockstate_query_init - reset q to "every socket in the default states". */
@@ -310,13 +333,28 @@ SOCKSTATE_API void sockstate_query_init(sockstate_query *q);
 /* sockstate_query_set - set one filter from text, as the CLI options
  * spell them. key: "state" (list, see sockstate_states_parse), "port",
  * "sport", "dport" (0-65535), "addr", "saddr", "daddr" (address or
- * address/prefix, IPv4 or IPv6, "[v6]" brackets allowed), "pid"
+ * address/prefix, IPv4 or IPv6, "[v6]" brackets allowed; these six go to
+ * the last alternative sockstate_query_or started, if any), "pid"
  * (1-2147483647), "uid" (0-4294967294), "family" ("4", "6", "ipv4",
  * "ipv6", "inet", "inet6", "all"). Returns 0, SOCKSTATE_EINVAL for an
  * unknown key or malformed value, SOCKSTATE_ERANGE for a number out of
  * range. q is unchanged on error. */
 SOCKSTATE_API int sockstate_query_set(sockstate_query *q, const char *key,
                                       const char *value);
+
+/* sockstate_query_or - start another alternative of the port and address
+ * filters: those set by sockstate_query_set from now on form it, and a
+ * socket passes the six when it passes every one set in the alternative
+ * before or in this one (or in any other: "sport 80, or dport 80", "saddr
+ * A and daddr C, or saddr B and daddr C"). States, family, pid and uid
+ * apply to every alternative. An alternative left empty passes every
+ * socket. On Linux netlink the alternatives go into the kernel's filter
+ * together, as one program. Returns 0, SOCKSTATE_EINVAL (q NULL or not
+ * from sockstate_query_init, or the current alternative has no port or
+ * address filter: it would pass every socket), SOCKSTATE_ERANGE (already
+ * SOCKSTATE_QUERY_ALT_MAX alternatives besides the first). q is
+ * unchanged on error. */
+SOCKSTATE_API int sockstate_query_or(sockstate_query *q);
 
 /* sockstate_prefix_parse - "192.0.2.0/24", "::1", "[fe80::1]", "10.0.0.1"
  * into *out (a plain address gets the full length). Host bits beyond the

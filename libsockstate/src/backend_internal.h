@@ -163,6 +163,10 @@ const char *sockstate__handle_capture_dir(const sockstate_handle *h);
 /* Start a record: zero it, size set, unknowns set to -1 with bits clear. */
 void sockstate__socket_init(sockstate_socket *s);
 
+/* The i-th alternative of q's port and address filters (i <= alt_count):
+ * 0 is the one in q's own fields (port ... daddr), 1.. those in q->alt. */
+sockstate_query_alt sockstate__query_alt(const sockstate_query *q, size_t i);
+
 /* ---- the one state table (state_names.c) ---- */
 
 /* Where a spelling or number comes from. */

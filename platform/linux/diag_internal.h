@@ -102,9 +102,10 @@ int sockstate__diag_errno_code(int err);
 /* ---- diag_bytecode.c: the pushed-down request; pure ---- */
 
 /* Bytecode for every filter sockstate__diag_bytecode can express fits in
- * this many bytes (the worst case, all six filters with IPv6 prefixes, is
- * 184). */
-#define SOCKSTATE__DIAG_BYTECODE_MAX 256
+ * this many bytes (the worst case: 1 + SOCKSTATE_QUERY_ALT_MAX
+ * alternatives, each with all six filters and IPv6 prefixes (184 bytes),
+ * and a JMP between each two, 1500). */
+#define SOCKSTATE__DIAG_BYTECODE_MAX 1536
 
 /* Our state mask to the kernel's idiag_states bits: LISTEN -> 1<<10,
  * SYN_RECEIVED -> 1<<3 | 1<<12 (TCP_NEW_SYN_RECV), CLOSED -> 1<<7, BOUND ->
@@ -120,7 +121,11 @@ uint32_t sockstate__diag_states(uint32_t states);
  * exactly as sockstate_query_match decides it (ports 0-65535 or < 0 for
  * none; prefixes of family IPv4 with bits <= 32 or IPv6 with bits <= 128);
  * the groups compiled are ORed into *pushed (SOCKSTATE__F_PORTS,
- * SOCKSTATE__F_ADDRS), the rest are left to the core. Ports compile to an
+ * SOCKSTATE__F_ADDRS), the rest are left to the core. With alternatives
+ * (q->alt_count, sockstate_query_or) the program is an OR of one such
+ * AND per alternative, compiled only when both groups of every
+ * alternative can be (else nothing is, and nothing pushed); an empty
+ * alternative makes the program empty (every socket passes). Ports compile to an
  * S_GE/S_LE (D_GE/D_LE) pair, which every kernel knows (S_EQ is 4.17+);
  * prefixes to S_COND/D_COND host conditions, whose IPv4 form also matches
  * IPv4-mapped IPv6 sockets, as the core does.
