@@ -21,6 +21,7 @@ struct parser {
 	char spelled[CLI_OPT_COUNT][SPELLING_MAX];
 	enum cli_option_id used[CLI_OPT_COUNT]; /* in command-line order */
 	size_t used_count;
+	uint64_t group_given;                   /* --or's keys in this group */
 	char command_by[SPELLING_MAX];          /* what chose the command */
 	char format_by[SPELLING_MAX];           /* what chose the format */
 	int explain_state_given;
@@ -290,6 +291,28 @@ static int apply_top(struct parser *p, const char *opt, const char *value)
 	return CLI_EXIT_OK;
 }
 
+/* The filters --or groups (the library's alternatives): each may be
+ * given once per group. */
+static int in_or_group(enum cli_option_id id)
+{
+	return id == CLI_OPT_PORT || id == CLI_OPT_SPORT || id == CLI_OPT_DPORT ||
+	       id == CLI_OPT_ADDR || id == CLI_OPT_SADDR || id == CLI_OPT_DADDR;
+}
+
+#define OR_GROUP_KEYS "--port, --sport, --dport, --addr, --saddr or --daddr"
+
+static int apply_or(struct parser *p, const char *opt)
+{
+	int rc = sockstate_query_or(&p->a->query);
+
+	if (rc == SOCKSTATE_ERANGE)
+		return fail_usage(p, "%s: at most %d groups", opt, SOCKSTATE_QUERY_ALT_MAX + 1);
+	if (rc != SOCKSTATE_OK)
+		return fail_usage(p, "%s: no " OR_GROUP_KEYS " before it", opt);
+	p->group_given = 0;
+	return CLI_EXIT_OK;
+}
+
 static int apply_option(struct parser *p, const struct cli_option_spec *spec,
                         const char *opt, const char *value)
 {
@@ -320,6 +343,8 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 	case CLI_OPT_DADDR:
 		return query_value(p, opt, "daddr", value,
 		                   "an IP address or prefix", NULL);
+	case CLI_OPT_OR:
+		return apply_or(p, opt);
 	case CLI_OPT_PID:
 		return query_value(p, opt, "pid", value, "a process id",
 		                   "1-2147483647");
@@ -334,6 +359,11 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 		return CLI_EXIT_OK;
 	case CLI_OPT_BACKEND:
 		return apply_backend(p, opt, value);
+	case CLI_OPT_REPLAY:
+		if (value[0] == '\0')
+			return fail_usage(p, "%s: empty file name", opt);
+		a->replay = value;
+		return CLI_EXIT_OK;
 	case CLI_OPT_PID_SOURCE:
 		return apply_pid_source(p, opt, value);
 	case CLI_OPT_FORMAT: {
@@ -435,8 +465,15 @@ static int use_option(struct parser *p, const struct cli_option_spec *spec,
 	int repeatable = spec->id == CLI_OPT_EXPLAIN || spec->id == CLI_OPT_BY ||
 	                 spec->id == CLI_OPT_EXCLUDE_REMOTE;
 
-	if (!first && spec->value_name != NULL && !repeatable)
+	if (in_or_group(spec->id)) {
+		/* Once per group of --or. */
+		if (p->group_given & (UINT64_C(1) << spec->id))
+			return fail_usage(p, "%s: given twice%s", spelled,
+			                  p->a->query.alt_count ? " in one group of --or" : "");
+		p->group_given |= UINT64_C(1) << spec->id;
+	} else if (!first && spec->value_name != NULL && !repeatable) {
 		return fail_usage(p, "%s: given twice", spelled);
+	}
 	if (first) {
 		snprintf(p->spelled[spec->id], SPELLING_MAX, "%s", spelled);
 		p->used[p->used_count++] = spec->id;
@@ -627,6 +664,29 @@ static int check_combinations(struct parser *p)
 	if (a->netns != NULL && a->all_netns)
 		return fail_usage(p, "%s: conflicts with %s", p->spelled[CLI_OPT_ALL_NETNS],
 		                  p->spelled[CLI_OPT_NETNS]);
+	if (a->query.alt_count && p->group_given == 0)
+		return fail_usage(p, "%s: no " OR_GROUP_KEYS " after it",
+		                  p->spelled[CLI_OPT_OR]);
+	if (a->replay != NULL) {
+		static const enum cli_option_id os_only[] = {
+			CLI_OPT_BACKEND, CLI_OPT_NETNS, CLI_OPT_ALL_NETNS};
+		static const enum cli_option_id owners[] = {
+			CLI_OPT_PROCESSES, CLI_OPT_PID, CLI_OPT_PID_SOURCE};
+
+		for (size_t i = 0; i < sizeof os_only / sizeof os_only[0]; i++)
+			if (p->spelled[os_only[i]][0])
+				return fail_usage(p, "%s: conflicts with %s", p->spelled[os_only[i]],
+				                  p->spelled[CLI_OPT_REPLAY]);
+		for (size_t i = 0; i < sizeof owners / sizeof owners[0]; i++)
+			if (p->spelled[owners[i]][0])
+				return fail_usage(p, "%s: conflicts with %s (a capture holds no "
+				                  "processes)", p->spelled[owners[i]],
+				                  p->spelled[CLI_OPT_REPLAY]);
+		if (a->sort == SOCKSTATE_SORT_PID || a->sort == SOCKSTATE_SORT_PROCESS)
+			return fail_usage(p, "%s: conflicts with %s (a capture holds no "
+			                  "processes)", p->spelled[CLI_OPT_SORT],
+			                  p->spelled[CLI_OPT_REPLAY]);
+	}
 	if (a->cmd == CLI_CMD_SUMMARY && a->group_keys != 0 &&
 	    a->format == SOCKSTATE_FORMAT_PROMETHEUS)
 		return fail_usage(p, "%s: not available with --format prometheus (use "

@@ -137,7 +137,7 @@ int cli_list(const struct cli_args *a, struct cli_error *e)
 	            snap != NULL ? (unsigned long long)snap->count : 0, started);
 	if (rc != SOCKSTATE_OK) {
 		cli_library_error(e, what, rc, sockstate_errdetail(h));
-		code = cli_exit_code(rc);
+		code = cli_query_exit_code(a, rc);
 	} else {
 		struct emit m = {a, snap, NULL, NULL, NULL, NULL};
 		code = emit_output(&m, e);
@@ -198,7 +198,7 @@ static int count_only(const struct cli_args *a, struct cli_error *e)
 	            started);
 	if (rc != SOCKSTATE_OK) {
 		cli_library_error(e, "counting sockets", rc, sockstate_errdetail(h));
-		code = cli_exit_code(rc);
+		code = cli_query_exit_code(a, rc);
 	} else {
 		struct emit m = {a, NULL, &counts, &sys, sockstate_backend(h), groups};
 		sockstate_sysinfo_get(&sys);

@@ -66,7 +66,7 @@ SOCKSTATE_API const char *sockstate_version(void);
 	/* no backend, or the named one, works here */                           \
 	X(SOCKSTATE_EUNAVAIL, -4, "no usable backend on this system")            \
 	/* the OS or a file handed malformed data */                             \
-	X(SOCKSTATE_EPARSE, -5, "malformed data from the operating system")      \
+	X(SOCKSTATE_EPARSE, -5, "malformed data from the operating system or a capture file") \
 	/* an OS call failed (see sockstate_errdetail) */                        \
 	X(SOCKSTATE_EIO, -6, "an operating system call failed")                  \
 	/* the socket table kept changing; retries ran out */                    \
@@ -395,6 +395,16 @@ typedef struct sockstate_options {
 	                               or "pid:PID" (that process's). Records
 	                               carry this string as their netns.
 	                               Linux only (elsewhere ENOTSUP). */
+	const char *replay;         /* NULL: ask the OS. Else a file holding
+	                               captured sock_diag dumps (what
+	                               capture_dir saves, or `ss -D FILE`; one
+	                               or several, concatenated): the handle
+	                               lists the sockets in it instead, backend
+	                               "linux-replay", every filter applied in
+	                               user space, no owners (Q_PIDS: ENOTSUP).
+	                               Read again by each query. Builds with
+	                               the Linux decoder only (elsewhere
+	                               ENOTSUP). */
 } sockstate_options;
 
 /* sockstate_open - create a handle on the first backend that works here
@@ -409,7 +419,16 @@ typedef struct sockstate_options {
  * caller's own namespace). Further errors: SOCKSTATE_ENOENT (no such
  * namespace or process), SOCKSTATE_EPERM (not allowed to enter it: needs
  * CAP_SYS_ADMIN), SOCKSTATE_EINVAL (malformed, or not a network namespace
- * file), SOCKSTATE_ENOTSUP (no backend here can enter one). */
+ * file), SOCKSTATE_ENOTSUP (no backend here can enter one).
+ * With opts->replay: nothing of the OS is asked; the file is opened here
+ * (kept open, read by each query). Further errors: SOCKSTATE_ENOENT (no
+ * such file), SOCKSTATE_EPERM (not readable), SOCKSTATE_EINVAL (not a
+ * regular file, or given with netns, capture_dir or a backend other than
+ * "linux-replay"), SOCKSTATE_ENOTSUP (this build has no Linux decoder).
+ * Naming backend "linux-replay" without a replay file is EINVAL. A file
+ * that is not a whole capture (truncated, malformed, a dump without its
+ * end, or a dump the kernel ended with an error) makes the queries fail
+ * with SOCKSTATE_EPARSE, the byte offset in sockstate_errdetail(h). */
 SOCKSTATE_API int sockstate_open(sockstate_handle **out,
                                  const sockstate_options *opts);
 

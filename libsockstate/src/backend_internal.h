@@ -88,6 +88,10 @@ typedef struct sockstate__backend {
 	                  int (*found)(void *ctx, const char *spec, uint64_t inode,
 	                               int32_t pid, int current),
 	                  void *ctx);
+	/* 1: the backend reads the handle's replay file
+	 * (sockstate__handle_replay), never the OS. The core opens it for a
+	 * handle with that option, and only for one. */
+	int replay;
 } sockstate__backend;
 
 /* ---- supplied by the platform folder ---- */
@@ -155,6 +159,9 @@ sockstate__platform_slot *sockstate__handle_platform_slot(sockstate_handle *h);
 /* The handle's netns option (a spec as sockstate_options.netns takes it),
  * or NULL for the caller's own namespace. */
 const char *sockstate__handle_netns(const sockstate_handle *h);
+
+/* The handle's replay option (a file of captured dumps), or NULL. */
+const char *sockstate__handle_replay(const sockstate_handle *h);
 
 /* Whether the handle is in capture mode (a developer option: backends
  * that support it save raw OS replies to this directory), or NULL. */

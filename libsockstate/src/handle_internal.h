@@ -17,6 +17,7 @@ struct sockstate_handle {
 	char pid_source_option[16];
 	char *capture_dir;
 	char *netns;                   /* the netns option, or NULL */
+	char *replay;                  /* the replay option, or NULL */
 	char detail[512];
 };
 

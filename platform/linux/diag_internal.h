@@ -27,6 +27,9 @@
 #include "backend_internal.h"
 
 extern const sockstate__backend sockstate__linux_netlink_backend;
+/* "linux-replay" (diag_replay.c): the handle's replay file, read with
+ * sockstate__diag_capture_decode; every filter is the core's. */
+extern const sockstate__backend sockstate__linux_replay_backend;
 
 /* ---- diag_decode.c: bytes to records; no syscalls, no allocation ---- */
 
@@ -92,6 +95,30 @@ int sockstate__diag_decode(const void *buf, size_t len, uint32_t seq,
  * bad one). */
 int sockstate__diag_scan(const void *buf, size_t len, uint32_t *count,
                          uint16_t *flags, const char **why);
+
+/* A file of captured dumps (what capture mode writes, or `ss -D`: the
+ * datagrams of one or more dumps, concatenated, each dump ending in
+ * NLMSG_DONE or an ACK), decoded as it is read, in pieces of any size. */
+typedef struct sockstate__diag_capture {
+	uint64_t offset;       /* bytes of the file consumed so far */
+	uint32_t dumps;        /* dumps that reached their end */
+	int in_dump;           /* a dump has begun and not ended */
+} sockstate__diag_capture;
+
+/* Decode the whole messages at the start of buf[0..len), the next bytes
+ * of the capture c (start from a zeroed c), calling cb per socket; *used
+ * gets the bytes consumed, to drop before the next call (a message cut
+ * by the end of buf waits for it, with its padding). eof: nothing follows
+ * buf; then everything must be consumed, the last dump ended and at least
+ * one dump read. Returns 0, cb's value, or SOCKSTATE_EPARSE with res->why
+ * and res->offset (from the start of the file) saying what and where; a
+ * dump the kernel ended with an error (NLMSG_DONE or NLMSG_ERROR carrying
+ * one) is EPARSE too, its errno in res->os_errno. No syscalls, no
+ * allocation. */
+int sockstate__diag_capture_decode(sockstate__diag_capture *c, const void *buf,
+                                   size_t len, int eof, size_t *used,
+                                   sockstate__diag_record_fn cb, void *ctx,
+                                   sockstate__diag_result *res);
 
 /* A kernel errno (positive) as our code: EPERM/EACCES -> EPERM; ENOMEM ->
  * ENOMEM; ENOENT (no tcp_diag handler), EAFNOSUPPORT, EPROTONOSUPPORT,
