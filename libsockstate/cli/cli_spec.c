@@ -121,10 +121,10 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		"lists, e.g. linux-netlink, linux-proc)"},
 	[CLI_OPT_REPLAY] = {CLI_OPT_REPLAY, "replay", 0, "FILE", CLI_IN_QUERY,
 		CLI_GROUP_FILTER,
-		"the sockets of FILE, sock_diag dumps saved earlier\n"
-		"(capture_dir, or ss -D FILE), not this machine's:\n"
-		"backend linux-replay, no owners; a bad FILE is\n"
-		"exit 2"},
+		"list, summary: the sockets in FILE, sock_diag dumps\n"
+		"saved earlier (capture_dir, ss -D FILE), not this\n"
+		"machine's (backend linux-replay, no owners); a bad\n"
+		"FILE is exit 2"},
 	[CLI_OPT_PID_SOURCE] = {CLI_OPT_PID_SOURCE, "pid-source", 0, "SRC",
 		CLI_IN_FILTER, CLI_GROUP_FILTER,
 		"how owners are found: auto, procfs or bpf"},

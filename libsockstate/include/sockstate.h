@@ -439,8 +439,9 @@ SOCKSTATE_API void sockstate_close(sockstate_handle *h);
  * Static string. */
 SOCKSTATE_API const char *sockstate_backend(const sockstate_handle *h);
 
-/* sockstate_backends - the backends this build offers, NULL-terminated,
- * in preference order. Static. */
+/* sockstate_backends - the backends this build offers for asking the OS,
+ * NULL-terminated, in preference order ("linux-replay", which reads a
+ * replay file instead, is not among them). Static. */
 SOCKSTATE_API const char *const *sockstate_backends(void);
 
 /* sockstate_pid_source - how the last query with SOCKSTATE_Q_PIDS mapped

@@ -131,8 +131,9 @@ SOCKSTATE_API const char *const *sockstate_backends(void)
 		return names;
 	if (atomic_compare_exchange_strong(&state, &expected, FILLING)) {
 		size_t n = 0;
-		for (; sockstate__platform_backends[n] && n < MAX_BACKENDS; n++)
-			names[n] = sockstate__platform_backends[n]->name;
+		for (size_t i = 0; sockstate__platform_backends[i] && n < MAX_BACKENDS; i++)
+			if (!sockstate__platform_backends[i]->replay)
+				names[n++] = sockstate__platform_backends[i]->name;
 		names[n] = NULL;
 		atomic_store_explicit(&state, READY, memory_order_release);
 	}
