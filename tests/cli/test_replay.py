@@ -74,8 +74,23 @@ def sockets_of(doc):
              s["remote"]["port"]) for s in doc["sockets"]}
 
 
+_validator = None
+
+
+def validate(doc):
+    """Every document against the sockstate/1 schema."""
+    global _validator
+    if _validator is None:
+        import jsonschema
+
+        schema = json.loads((ROOT / "docs" / "schema" / "sockstate-1.json").read_text())
+        _validator = jsonschema.validators.validator_for(schema)(schema)
+    _validator.validate(doc)
+    return doc
+
+
 def replay_json(*args, path=SS_FILE):
-    return json.loads(run_ok("--replay", path, "--json", *args))
+    return validate(json.loads(run_ok("--replay", path, "--json", *args)))
 
 
 def fail_line(*args):
@@ -112,7 +127,7 @@ def test_replay_lists_the_capture_in_every_format():
     rows = list(csv.DictReader(io.StringIO(run_ok("--replay", SS_FILE, "--csv"))))
     assert len(rows) == 4 and {r["state"] for r in rows} == {"LISTEN", "ESTABLISHED"}
 
-    counts = json.loads(run_ok("summary", "--replay", SS_FILE, "--json"))
+    counts = validate(json.loads(run_ok("summary", "--replay", SS_FILE, "--json")))
     assert counts["counts"]["LISTEN"] == 1 and counts["counts"]["ESTABLISHED"] == 3
     assert counts["backend"] == "linux-replay"
     by_port = run_ok("summary", "--replay", SS_FILE, "--by", "port", "-n")
