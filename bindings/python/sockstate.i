@@ -88,6 +88,8 @@ const char *sockstate_state_name(int s);
 %native(backends) PyObject *sockstate_py_backends(PyObject *self, PyObject *args);
 %native(pid_source_reason) PyObject *sockstate_py_pid_source_reason(PyObject *self, PyObject *args);
 %native(connections) PyObject *sockstate_py_connections(PyObject *self, PyObject *args);
+%native(_setup_psutil) PyObject *sockstate_py_setup_psutil(PyObject *self, PyObject *args);
+%native(psutil_connections) PyObject *sockstate_py_psutil_connections(PyObject *self, PyObject *args);
 %native(counts) PyObject *sockstate_py_counts(PyObject *self, PyObject *args);
 %native(render) PyObject *sockstate_py_render(PyObject *self, PyObject *args);
 %native(render_counts) PyObject *sockstate_py_render_counts(PyObject *self, PyObject *args);

@@ -16,6 +16,7 @@
  *                with their caches
  *   enumerate.c  snapshots and counts over a handle set; connections, counts
  *   render.c     the library's writers into bytes; render, render_counts
+ *   psutil.c     psutil's result shapes: _setup_psutil, psutil_connections
  *   groups.c     count_groups
  *   wait.c       wait_check
  *   netns.c      netns_list
@@ -143,6 +144,13 @@ PyObject *sockstate_py_ip_text(struct build_cache *c, uint8_t family,
                                const sockstate_endpoint *ep, uint64_t hash);
 PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
                                    const sockstate_endpoint *ep);
+/* (ip, port) as a 2-tuple of type (a namedtuple class: psutil's addr),
+ * shared as sockstate_py_address_obj shares Addresses. */
+PyObject *sockstate_py_pair_obj(struct build_cache *c, PyTypeObject *type,
+                                uint8_t family, const sockstate_endpoint *ep);
+/* A new tuple of n items (NULL) of type: the tuple type itself or a
+ * subclass with no fields of its own (a namedtuple class). */
+PyObject *sockstate_py_tuple_new(PyTypeObject *type, Py_ssize_t n);
 PyObject *sockstate_py_process_obj(struct build_cache *c, const char *name);
 PyObject *sockstate_py_connection_obj(struct build_cache *c, const sockstate_socket *s,
                                       uint32_t query_flags);
@@ -160,6 +168,13 @@ int sockstate_py_count(PyObject *handles, PyObject *query, sockstate_counts *c,
                        sockstate_handle **first, sockstate_handle **last);
 /* A list of Connection for snap's records; frees snap. */
 PyObject *sockstate_py_connections_from(sockstate_snapshot *snap);
+/* One record as a new object, arg as the caller passed it. */
+typedef PyObject *(*sockstate_py_record_fn)(struct build_cache *c, const sockstate_socket *s,
+                                            uint32_t arg);
+/* A list of build(cache, record, arg) for snap's records, made with one
+ * cache and no garbage collection meanwhile; frees snap. */
+PyObject *sockstate_py_list_from(sockstate_snapshot *snap, sockstate_py_record_fn build,
+                                 uint32_t arg);
 
 PyObject *sockstate_py_connections(PyObject *self, PyObject *args);
 PyObject *sockstate_py_counts(PyObject *self, PyObject *args);
@@ -183,6 +198,11 @@ PyObject *sockstate_py_pid_source_obj(const char *src);
 
 PyObject *sockstate_py_render(PyObject *self, PyObject *args);
 PyObject *sockstate_py_render_counts(PyObject *self, PyObject *args);
+
+/* ---- psutil.c: psutil's listings (sockstate.net_connections) ---- */
+
+PyObject *sockstate_py_setup_psutil(PyObject *self, PyObject *args);
+PyObject *sockstate_py_psutil_connections(PyObject *self, PyObject *args);
 
 /* ---- groups.c, wait.c, netns.c ---- */
 

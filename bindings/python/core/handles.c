@@ -79,13 +79,15 @@ void sockstate_py_handles_release(struct handle_set *set)
 	set->n = 0;
 }
 
-/* open(backend, pid_source, capture_dir, netns) -> handle capsule; None =
- * auto (the caller's namespace).
- * Refused as the C CLI words it: "backend NAME|auto: <message>: <why>". */
+/* open(backend, pid_source, capture_dir, netns, replay) -> handle
+ * capsule; None = auto (the caller's namespace, the OS).
+ * Refused as the C CLI words it: "backend NAME|auto: <message>: <why>"
+ * ("netns: ...", "replay: ..." for those options). */
 PyObject *sockstate_py_open(PyObject *self, PyObject *args)
 {
 	PyObject *bobj = Py_None, *pobj = Py_None, *cobj = Py_None, *nobj = Py_None;
-	PyObject *bb = NULL, *pb = NULL, *cb = NULL, *nb = NULL, *cap = NULL;
+	PyObject *robj = Py_None;
+	PyObject *bb = NULL, *pb = NULL, *cb = NULL, *nb = NULL, *rb = NULL, *cap = NULL;
 	sockstate_options opts;
 	struct handle_box *box = NULL;
 	sockstate_handle *h = NULL;
@@ -93,14 +95,15 @@ PyObject *sockstate_py_open(PyObject *self, PyObject *args)
 	int rc;
 	(void)self;
 
-	if (!PyArg_ParseTuple(args, "|OOOO:open", &bobj, &pobj, &cobj, &nobj))
+	if (!PyArg_ParseTuple(args, "|OOOOO:open", &bobj, &pobj, &cobj, &nobj, &robj))
 		return NULL;
 	memset(&opts, 0, sizeof opts);
 	opts.size = sizeof opts;
 	if ((bobj != Py_None && !(bb = sockstate_py_text_arg(bobj, "backend", &opts.backend))) ||
 	    (pobj != Py_None && !(pb = sockstate_py_text_arg(pobj, "pid_source", &opts.pid_source))) ||
 	    (cobj != Py_None && !(cb = sockstate_py_text_arg(cobj, "capture_dir", &opts.capture_dir))) ||
-	    (nobj != Py_None && !(nb = sockstate_py_text_arg(nobj, "netns", &opts.netns))))
+	    (nobj != Py_None && !(nb = sockstate_py_text_arg(nobj, "netns", &opts.netns))) ||
+	    (robj != Py_None && !(rb = sockstate_py_text_arg(robj, "replay", &opts.replay))))
 		goto out;
 	box = PyMem_Malloc(sizeof *box);
 	if (!box) {
@@ -118,6 +121,8 @@ PyObject *sockstate_py_open(PyObject *self, PyObject *args)
 		/* The library's detail names the namespace already. */
 		if (opts.netns)
 			snprintf(what, sizeof what, "netns");
+		else if (opts.replay)
+			snprintf(what, sizeof what, "replay");
 		else
 			snprintf(what, sizeof what, "backend %s", opts.backend
 			         ? cli_printable(opts.backend, 40, show_buf, sizeof show_buf) : "auto");
@@ -136,6 +141,7 @@ out:
 	Py_XDECREF(pb);
 	Py_XDECREF(cb);
 	Py_XDECREF(nb);
+	Py_XDECREF(rb);
 	return cap;
 }
 

@@ -102,7 +102,8 @@ struct ep_slot {
 
 struct build_cache {
 	struct ip_slot ip[IP_SLOTS];
-	struct ep_slot ep[EP_SLOTS];
+	struct ep_slot ep[EP_SLOTS];        /* Address objects */
+	struct ep_slot pair[EP_SLOTS];      /* psutil's addr tuples */
 	struct { const char *ptr; PyObject *obj; } proc[PROC_SLOTS];
 	struct { int32_t pid; PyObject *obj; } pid1[PID_SLOTS];
 	struct { int32_t code; const char *name; PyObject *obj; } native[NATIVE_SLOTS];
@@ -126,8 +127,10 @@ void sockstate_py_cache_free(struct build_cache *c)
 		return;
 	for (unsigned i = 0; i < IP_SLOTS; i++)
 		Py_XDECREF(c->ip[i].obj);
-	for (unsigned i = 0; i < EP_SLOTS; i++)
+	for (unsigned i = 0; i < EP_SLOTS; i++) {
 		Py_XDECREF(c->ep[i].obj);
+		Py_XDECREF(c->pair[i].obj);
+	}
 	for (unsigned i = 0; i < PROC_SLOTS; i++)
 		Py_XDECREF(c->proc[i].obj);
 	for (unsigned i = 0; i < PID_SLOTS; i++)
@@ -185,13 +188,24 @@ PyObject *sockstate_py_ip_text(struct build_cache *c, uint8_t family,
 	return text;
 }
 
-/* Address(ip, port), shared by every record with the same endpoint (a
- * listener's local end repeats in each of its connections). */
-PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
-                                   const sockstate_endpoint *ep)
+PyObject *sockstate_py_tuple_new(PyTypeObject *type, Py_ssize_t n)
+{
+	if (type == &PyTuple_Type)
+		return PyTuple_New(n);
+	/* What tuple.__new__ does for a subclass (a namedtuple has no slots
+	 * of its own), without the Python code of the class's __new__. */
+	return type->tp_alloc(type, n);
+}
+
+/* An (ip, port) pair for ep, shared by every record with the same
+ * endpoint (a listener's local end repeats in each of its connections):
+ * an Address (type NULL, slots c->ep) or a 2-tuple of type `type`. */
+static PyObject *endpoint_pair(struct build_cache *c, struct ep_slot *slots,
+                               PyTypeObject *type, uint8_t family,
+                               const sockstate_endpoint *ep)
 {
 	uint64_t hash = sockstate_py_endpoint_hash(family, ep);
-	struct ep_slot *slot = &c->ep[mix64(hash ^ ep->port) & (EP_SLOTS - 1)];
+	struct ep_slot *slot = &slots[mix64(hash ^ ep->port) & (EP_SLOTS - 1)];
 	PyObject *addr, *ip, *port;
 
 	if (slot->obj && slot->family == family && slot->port == ep->port &&
@@ -203,14 +217,15 @@ PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
 	if (!ip)
 		return NULL;
 	port = PyLong_FromLong(ep->port);
-	addr = port ? PyStructSequence_New(g_address_type) : NULL;
+	addr = !port ? NULL : type ? sockstate_py_tuple_new(type, 2)
+	                           : PyStructSequence_New(g_address_type);
 	if (!addr) {
 		Py_DECREF(ip);
 		Py_XDECREF(port);
 		return NULL;
 	}
-	PyStructSequence_SET_ITEM(addr, 0, ip);
-	PyStructSequence_SET_ITEM(addr, 1, port);
+	PyTuple_SET_ITEM(addr, 0, ip);
+	PyTuple_SET_ITEM(addr, 1, port);
 	Py_XSETREF(slot->obj, addr);
 	Py_INCREF(addr);
 	slot->family = family;
@@ -218,6 +233,18 @@ PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
 	slot->scope = ep->scope_id;
 	memcpy(slot->addr, ep->addr, 16);
 	return addr;
+}
+
+PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
+                                   const sockstate_endpoint *ep)
+{
+	return endpoint_pair(c, c->ep, NULL, family, ep);
+}
+
+PyObject *sockstate_py_pair_obj(struct build_cache *c, PyTypeObject *type,
+                                uint8_t family, const sockstate_endpoint *ep)
+{
+	return endpoint_pair(c, c->pair, type, family, ep);
 }
 
 static PyObject *native_state_obj(struct build_cache *c, const sockstate_socket *s)
