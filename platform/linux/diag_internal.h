@@ -31,6 +31,13 @@ extern const sockstate__backend sockstate__linux_netlink_backend;
  * sockstate__diag_capture_decode; every filter is the core's. */
 extern const sockstate__backend sockstate__linux_replay_backend;
 
+/* What a sock_diag record carries (live or replayed): the backends'
+ * `fills`. */
+#define SOCKSTATE__DIAG_FILLS                                                 \
+	(SOCKSTATE_HAS_UID | SOCKSTATE_HAS_INODE | SOCKSTATE_HAS_QUEUES |     \
+	 SOCKSTATE_HAS_IFINDEX | SOCKSTATE_HAS_TIMER | SOCKSTATE_HAS_TCP_INFO | \
+	 SOCKSTATE_HAS_COOKIE)
+
 /* ---- diag_decode.c: bytes to records; no syscalls, no allocation ---- */
 
 /* Called once per socket message with the record (valid during the call;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "diag_internal.h"
+#include "netns.h"
 
 /* Reads of this size; a message longer than the buffer cannot be one. */
 #define REPLAY_BUF_SIZE (1024u * 1024u)
@@ -21,22 +22,6 @@ struct replay {
 	unsigned char *buf;
 	const char *path;            /* the handle's, for messages */
 };
-
-static int open_errno_code(int err)
-{
-	switch (err) {
-	case ENOENT:
-	case ENOTDIR:
-		return SOCKSTATE_ENOENT;
-	case EACCES:
-	case EPERM:
-		return SOCKSTATE_EPERM;
-	case ENOMEM:
-		return SOCKSTATE_ENOMEM;
-	default:
-		return SOCKSTATE_EIO;
-	}
-}
 
 static void replay_close(void *state)
 {
@@ -63,7 +48,7 @@ static int replay_open(sockstate_handle *h, void **out)
 	if (r->fd < 0) {
 		int err = errno;
 		replay_close(r);
-		return sockstate__fail(h, open_errno_code(err), "open(%s): %s",
+		return sockstate__fail(h, sockstate__linux_path_errno_code(err), "open(%s): %s",
 		                       sockstate__handle_replay(h), strerror(err));
 	}
 	/* Read again by every query: a pipe or a terminal could not be. */
@@ -133,9 +118,7 @@ static int replay_enumerate(void *state, sockstate_handle *h, sockstate__plan *p
 const sockstate__backend sockstate__linux_replay_backend = {
 	.name = "linux-replay",
 	.can_filter = 0,
-	.fills = SOCKSTATE_HAS_UID | SOCKSTATE_HAS_INODE | SOCKSTATE_HAS_QUEUES |
-	         SOCKSTATE_HAS_IFINDEX | SOCKSTATE_HAS_TIMER | SOCKSTATE_HAS_TCP_INFO |
-	         SOCKSTATE_HAS_COOKIE,
+	.fills = SOCKSTATE__DIAG_FILLS,
 	.open = replay_open,
 	.enumerate = replay_enumerate,
 	.close = replay_close,

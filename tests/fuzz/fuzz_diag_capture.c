@@ -29,24 +29,10 @@ struct tally {
 	uint64_t digest;
 };
 
-static uint64_t mix(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * UINT64_C(0x100000001b3);
-	return h;
-}
-
 static void tally_add(struct tally *t, const sockstate_socket *s)
 {
 	t->records++;
-	t->digest = mix(t->digest, &s->family, 1);
-	t->digest = mix(t->digest, &s->state, 1);
-	t->digest = mix(t->digest, &s->local, sizeof s->local);
-	t->digest = mix(t->digest, &s->remote, sizeof s->remote);
-	t->digest = mix(t->digest, &s->inode, sizeof s->inode);
-	t->digest = mix(t->digest, &s->cookie, sizeof s->cookie);
+	t->digest = fuzz_record_digest(t->digest, s);
 }
 
 static int on_record(void *ctx, sockstate_socket *s, uint64_t owner_key)

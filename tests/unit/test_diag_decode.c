@@ -1170,11 +1170,27 @@ static void test_capture_file(void **unused)
 	free(v6);
 }
 
+/* A whole dump, then this header: EPARSE at the header, saying why. */
+static void check_header_after_dump(uint32_t nlmsg_len, const char *why)
+{
+	static struct capture_run run;
+	struct msgbuf m = {.len = 0};
+	struct nlmsghdr h = {.nlmsg_len = nlmsg_len, .nlmsg_type = NLMSG_DONE};
+	size_t at;
+
+	build_dump(&m, 1, 1);
+	at = m.len;
+	put(&m, &h, sizeof h);
+	capture_read(m.b, m.len, 4096, &run);
+	assert_int_equal(run.rc, SOCKSTATE_EPARSE);
+	assert_int_equal(run.res.offset, at);
+	assert_string_equal(run.res.why, why);
+}
+
 static void test_capture_file_errors(void **unused)
 {
 	static struct capture_run run;
 	struct msgbuf m = {.len = 0};
-	struct nlmsghdr bad = {.nlmsg_len = 8};
 
 	(void)unused;
 	/* A dump the kernel ended with an error is no capture of sockets. */
@@ -1184,31 +1200,10 @@ static void test_capture_file_errors(void **unused)
 	assert_int_equal(run.rc, SOCKSTATE_EPARSE);
 	assert_int_equal(run.res.os_errno, EPERM);
 	assert_string_equal(run.res.why, "the captured dump ended in the kernel's error");
-	/* A length near 4 GiB (whose NLMSG_ALIGN wraps to 0 in 32 bits):
-	 * cut short, not a loop. */
-	m.len = 0;
-	build_dump(&m, 1, 1);
-	{
-		struct nlmsghdr huge = {.nlmsg_len = 0xfffffffeu, .nlmsg_type = NLMSG_DONE};
-		size_t at = m.len;
-
-		put(&m, &huge, sizeof huge);
-		capture_read(m.b, m.len, 4096, &run);
-		assert_int_equal(run.rc, SOCKSTATE_EPARSE);
-		assert_int_equal(run.res.offset, at);
-		assert_string_equal(run.res.why, "the file ends inside a netlink message");
-	}
-	/* A header no message can have, after a whole dump. */
-	m.len = 0;
-	build_dump(&m, 1, 1);
-	{
-		size_t at = m.len;
-		put(&m, &bad, sizeof bad);
-		capture_read(m.b, m.len, 4096, &run);
-		assert_int_equal(run.rc, SOCKSTATE_EPARSE);
-		assert_int_equal(run.res.offset, at);
-		assert_string_equal(run.res.why, "netlink message shorter than its header");
-	}
+	/* A length near 4 GiB (whose NLMSG_ALIGN wraps to 0 in 32 bits): cut
+	 * short, not a loop. */
+	check_header_after_dump(0xfffffffeu, "the file ends inside a netlink message");
+	check_header_after_dump(8, "netlink message shorter than its header");
 }
 
 /* The open-time guess of a dump's size from the kernel's counters. */

@@ -8,8 +8,8 @@
 #include "core.h"
 
 static PyTypeObject *g_sconn, *g_pconn, *g_addr;
-static PyObject *g_status[SOCKSTATE_STATE_COUNT]; /* psutil's CONN_* by state */
-static PyObject *g_no_addr;                        /* () */
+static PyObject *g_statuses;  /* psutil's CONN_* strings, by library state */
+static PyObject *g_no_addr;   /* () */
 
 /* A tuple subclass whose instances are plain tuples underneath (a
  * namedtuple class: no __dict__, no slots of its own). */
@@ -44,16 +44,15 @@ PyObject *sockstate_py_setup_psutil(PyObject *self, PyObject *args)
 		return NULL;
 	}
 	for (int i = 0; i < SOCKSTATE_STATE_COUNT; i++) {
-		PyObject *status = PyTuple_GET_ITEM(statuses, i);
-		if (!PyUnicode_Check(status)) {
+		if (!PyUnicode_Check(PyTuple_GET_ITEM(statuses, i))) {
 			PyErr_SetString(PyExc_TypeError, "_setup_psutil: statuses are str");
 			return NULL;
 		}
-		Py_INCREF(status);
-		Py_XSETREF(g_status[i], status);
 	}
 	if (!g_no_addr && !(g_no_addr = PyTuple_New(0)))
 		return NULL;
+	Py_INCREF(statuses);
+	Py_XSETREF(g_statuses, statuses);
 	Py_INCREF(sconn);
 	Py_XSETREF(g_sconn, (PyTypeObject *)sconn);
 	Py_INCREF(pconn);
@@ -94,7 +93,8 @@ static PyObject *psutil_conn(struct build_cache *c, const sockstate_socket *s,
 	Py_INCREF(item[2]);
 	item[3] = psutil_addr(c, s->family, &s->local);
 	item[4] = psutil_addr(c, s->family, &s->remote);
-	item[5] = g_status[s->state < SOCKSTATE_STATE_COUNT ? s->state : SOCKSTATE_UNKNOWN];
+	item[5] = PyTuple_GET_ITEM(g_statuses, s->state < SOCKSTATE_STATE_COUNT ? s->state
+	                                                                        : SOCKSTATE_UNKNOWN);
 	Py_INCREF(item[5]);
 	item[6] = !with_pid ? NULL : (s->valid & SOCKSTATE_HAS_PID) ? PyLong_FromLong(s->pid)
 	                                                            : none_ref();
