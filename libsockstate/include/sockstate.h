@@ -473,16 +473,18 @@ typedef int (*sockstate_socket_cb)(const sockstate_socket *s, void *ctx);
  * q: filter, or NULL for all in the default states; read during the call.
  * Returns 0, cb's positive value, or a negative code, with one line on
  * what failed in sockstate_errdetail(h):
- *   SOCKSTATE_EINVAL   h or cb NULL, q->size too small (not initialised
- *                      with sockstate_query_init);
+ *   SOCKSTATE_EINVAL   h or cb NULL, q->size smaller than the first
+ *                      sockstate_query's (not initialised with
+ *                      sockstate_query_init);
  *   SOCKSTATE_ENOMEM   out of memory;
  *   SOCKSTATE_EPERM    the OS refused (e.g. pid_source "bpf" without the
  *                      rights);
  *   SOCKSTATE_EUNAVAIL pid_source "bpf" and the kernel refused the
  *                      program;
- *   SOCKSTATE_ENOTSUP  Q_PIDS on a backend that cannot map owners;
+ *   SOCKSTATE_ENOTSUP  Q_PIDS on a backend that cannot map owners (a
+ *                      replay);
  *   SOCKSTATE_EIO      an OS call failed;
- *   SOCKSTATE_EPARSE   the OS's reply was malformed;
+ *   SOCKSTATE_EPARSE   the OS's reply (or the replay file) was malformed;
  *   SOCKSTATE_EAGAIN   the table kept changing under the walk (BSD,
  *                      Windows, an interrupted netlink dump) and the
  *                      retries ran out;
