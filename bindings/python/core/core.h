@@ -152,6 +152,8 @@ PyObject *sockstate_py_pair_obj(struct build_cache *c, PyTypeObject *type,
  * subclass with no fields of its own (a namedtuple class). */
 PyObject *sockstate_py_tuple_new(PyTypeObject *type, Py_ssize_t n);
 PyObject *sockstate_py_process_obj(struct build_cache *c, const char *name);
+/* The int pid, shared by every record of that owner. */
+PyObject *sockstate_py_pid_obj(struct build_cache *c, int32_t pid);
 PyObject *sockstate_py_connection_obj(struct build_cache *c, const sockstate_socket *s,
                                       uint32_t query_flags);
 

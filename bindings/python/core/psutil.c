@@ -96,7 +96,7 @@ static PyObject *psutil_conn(struct build_cache *c, const sockstate_socket *s,
 	item[5] = PyTuple_GET_ITEM(g_statuses, s->state < SOCKSTATE_STATE_COUNT ? s->state
 	                                                                        : SOCKSTATE_UNKNOWN);
 	Py_INCREF(item[5]);
-	item[6] = !with_pid ? NULL : (s->valid & SOCKSTATE_HAS_PID) ? PyLong_FromLong(s->pid)
+	item[6] = !with_pid ? NULL : (s->valid & SOCKSTATE_HAS_PID) ? sockstate_py_pid_obj(c, s->pid)
 	                                                            : none_ref();
 	conn = item[3] && item[4] && (!with_pid || item[6])
 	       ? sockstate_py_tuple_new(with_pid ? g_sconn : g_pconn, n) : NULL;

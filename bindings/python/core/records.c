@@ -105,7 +105,8 @@ struct build_cache {
 	struct ep_slot ep[EP_SLOTS];        /* Address objects */
 	struct ep_slot pair[EP_SLOTS];      /* psutil's addr tuples */
 	struct { const char *ptr; PyObject *obj; } proc[PROC_SLOTS];
-	struct { int32_t pid; PyObject *obj; } pid1[PID_SLOTS];
+	struct { int32_t pid; PyObject *obj; } pid1[PID_SLOTS];   /* (pid,) */
+	struct { int32_t pid; PyObject *obj; } pidint[PID_SLOTS]; /* pid */
 	struct { int32_t code; const char *name; PyObject *obj; } native[NATIVE_SLOTS];
 	unsigned nnative;
 	int64_t uid;
@@ -133,8 +134,10 @@ void sockstate_py_cache_free(struct build_cache *c)
 	}
 	for (unsigned i = 0; i < PROC_SLOTS; i++)
 		Py_XDECREF(c->proc[i].obj);
-	for (unsigned i = 0; i < PID_SLOTS; i++)
+	for (unsigned i = 0; i < PID_SLOTS; i++) {
 		Py_XDECREF(c->pid1[i].obj);
+		Py_XDECREF(c->pidint[i].obj);
+	}
 	for (unsigned i = 0; i < c->nnative; i++)
 		Py_XDECREF(c->native[i].obj);
 	Py_XDECREF(c->uid_obj);
@@ -328,6 +331,24 @@ static PyObject *pids_obj(struct build_cache *c, const sockstate_socket *s)
 	Py_INCREF(t);
 	c->pid1[i].pid = s->pid;
 	return t;
+}
+
+PyObject *sockstate_py_pid_obj(struct build_cache *c, int32_t pid)
+{
+	unsigned i = (unsigned)(mix64((uint64_t)(uint32_t)pid) & (PID_SLOTS - 1));
+	PyObject *v;
+
+	if (c->pidint[i].obj && c->pidint[i].pid == pid) {
+		Py_INCREF(c->pidint[i].obj);
+		return c->pidint[i].obj;
+	}
+	v = PyLong_FromLong(pid);
+	if (!v)
+		return NULL;
+	Py_XSETREF(c->pidint[i].obj, v);
+	Py_INCREF(v);
+	c->pidint[i].pid = pid;
+	return v;
 }
 
 static PyObject *uid_obj(struct build_cache *c, int64_t uid)
