@@ -100,13 +100,18 @@ struct ep_slot {
 	uint8_t addr[16];
 };
 
+struct pid_slot {
+	int32_t pid;
+	PyObject *obj;
+};
+
 struct build_cache {
 	struct ip_slot ip[IP_SLOTS];
 	struct ep_slot ep[EP_SLOTS];        /* Address objects */
 	struct ep_slot pair[EP_SLOTS];      /* psutil's addr tuples */
 	struct { const char *ptr; PyObject *obj; } proc[PROC_SLOTS];
-	struct { int32_t pid; PyObject *obj; } pid1[PID_SLOTS];   /* (pid,) */
-	struct { int32_t pid; PyObject *obj; } pidint[PID_SLOTS]; /* pid */
+	struct pid_slot pid1[PID_SLOTS];   /* (pid,) */
+	struct pid_slot pidint[PID_SLOTS]; /* pid */
 	struct { int32_t code; const char *name; PyObject *obj; } native[NATIVE_SLOTS];
 	unsigned nnative;
 	int64_t uid;
@@ -301,6 +306,35 @@ PyObject *sockstate_py_process_obj(struct build_cache *c, const char *name)
 	return text;
 }
 
+/* make(pid), made once per pid and call: slots is its cache. */
+static PyObject *per_pid(struct pid_slot *slots, int32_t pid, PyObject *(*make)(int32_t))
+{
+	struct pid_slot *slot = &slots[mix64((uint64_t)(uint32_t)pid) & (PID_SLOTS - 1)];
+	PyObject *obj;
+
+	if (slot->obj && slot->pid == pid) {
+		Py_INCREF(slot->obj);
+		return slot->obj;
+	}
+	obj = make(pid);
+	if (!obj)
+		return NULL;
+	Py_XSETREF(slot->obj, obj);
+	Py_INCREF(obj);
+	slot->pid = pid;
+	return obj;
+}
+
+static PyObject *pid_int(int32_t pid)
+{
+	return PyLong_FromLong(pid);
+}
+
+static PyObject *pid_tuple(int32_t pid)
+{
+	return Py_BuildValue("(i)", (int)pid);
+}
+
 static PyObject *pids_obj(struct build_cache *c, const sockstate_socket *s)
 {
 	PyObject *t;
@@ -319,36 +353,12 @@ static PyObject *pids_obj(struct build_cache *c, const sockstate_socket *s)
 		}
 		return t;
 	}
-	unsigned i = (unsigned)(mix64((uint64_t)(uint32_t)s->pid) & (PID_SLOTS - 1));
-	if (c->pid1[i].obj && c->pid1[i].pid == s->pid) {
-		Py_INCREF(c->pid1[i].obj);
-		return c->pid1[i].obj;
-	}
-	t = Py_BuildValue("(i)", (int)s->pid);
-	if (!t)
-		return NULL;
-	Py_XSETREF(c->pid1[i].obj, t);
-	Py_INCREF(t);
-	c->pid1[i].pid = s->pid;
-	return t;
+	return per_pid(c->pid1, s->pid, pid_tuple);
 }
 
 PyObject *sockstate_py_pid_obj(struct build_cache *c, int32_t pid)
 {
-	unsigned i = (unsigned)(mix64((uint64_t)(uint32_t)pid) & (PID_SLOTS - 1));
-	PyObject *v;
-
-	if (c->pidint[i].obj && c->pidint[i].pid == pid) {
-		Py_INCREF(c->pidint[i].obj);
-		return c->pidint[i].obj;
-	}
-	v = PyLong_FromLong(pid);
-	if (!v)
-		return NULL;
-	Py_XSETREF(c->pidint[i].obj, v);
-	Py_INCREF(v);
-	c->pidint[i].pid = pid;
-	return v;
+	return per_pid(c->pidint, pid, pid_int);
 }
 
 static PyObject *uid_obj(struct build_cache *c, int64_t uid)
