@@ -92,6 +92,8 @@ const char *sockstate_state_name(int s);
 %native(pid_source_reason) PyObject *sockstate_py_pid_source_reason(PyObject *self, PyObject *args);
 %native(owners_unreadable) PyObject *sockstate_py_owners_unreadable(PyObject *self, PyObject *args);
 %native(connections) PyObject *sockstate_py_connections(PyObject *self, PyObject *args);
+%native(_setup_psutil) PyObject *sockstate_py_setup_psutil(PyObject *self, PyObject *args);
+%native(psutil_connections) PyObject *sockstate_py_psutil_connections(PyObject *self, PyObject *args);
 %native(counts) PyObject *sockstate_py_counts(PyObject *self, PyObject *args);
 %native(render) PyObject *sockstate_py_render(PyObject *self, PyObject *args);
 %native(render_counts) PyObject *sockstate_py_render_counts(PyObject *self, PyObject *args);

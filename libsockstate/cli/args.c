@@ -21,6 +21,9 @@ struct parser {
 	char spelled[CLI_OPT_COUNT][SPELLING_MAX];
 	enum cli_option_id used[CLI_OPT_COUNT]; /* in command-line order */
 	size_t used_count;
+	uint64_t group_given;                   /* --or's keys in this group */
+	int ports_several;                      /* a group named more than one
+	                                           port: only Prometheus may */
 	char command_by[SPELLING_MAX];          /* what chose the command */
 	char format_by[SPELLING_MAX];           /* what chose the format */
 	int explain_state_given;
@@ -150,12 +153,22 @@ int cli_ports_add(const char *label, const char *text, uint16_t *ports, size_t *
 	}
 }
 
-/* --port P[,P...], repeatable. One port filters a listing or a count;
- * several are only for the per-port series of --format prometheus
- * (check_ports). */
+/* --port P[,P...], repeatable. One port (per --or group) filters a
+ * listing or a count, and is set as the filter at once so that --or finds
+ * it in its group; several are only for the per-port series of --format
+ * prometheus, which the format (known at the end: check_ports) decides. */
 static int apply_ports(struct parser *p, const char *opt, const char *value)
 {
-	return cli_ports_add(opt, value, p->a->ports, &p->a->nports, p->e);
+	int rc = cli_ports_add(opt, value, p->a->ports, &p->a->nports, p->e);
+
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	if (strchr(value, ',') != NULL || (p->group_given & (UINT64_C(1) << CLI_OPT_PORT))) {
+		p->ports_several = 1;
+		return CLI_EXIT_OK;
+	}
+	p->group_given |= UINT64_C(1) << CLI_OPT_PORT;
+	return query_value(p, opt, "port", value, "a port number (0-65535)", "0-65535");
 }
 
 static int apply_states(struct parser *p, const char *opt, const char *value)
@@ -367,6 +380,28 @@ static int apply_summary(struct parser *p, const char *opt)
 	return set_command(p, CLI_CMD_SUMMARY, opt);
 }
 
+/* The filters --or groups (the library's alternatives): each may be
+ * given once per group. */
+static int in_or_group(enum cli_option_id id)
+{
+	return id == CLI_OPT_PORT || id == CLI_OPT_SPORT || id == CLI_OPT_DPORT ||
+	       id == CLI_OPT_ADDR || id == CLI_OPT_SADDR || id == CLI_OPT_DADDR;
+}
+
+#define OR_GROUP_KEYS "--port, --sport, --dport, --addr, --saddr or --daddr"
+
+static int apply_or(struct parser *p, const char *opt)
+{
+	int rc = sockstate_query_or(&p->a->query);
+
+	if (rc == SOCKSTATE_ERANGE)
+		return fail_usage(p, "%s: at most %d groups", opt, SOCKSTATE_QUERY_ALT_MAX + 1);
+	if (rc != SOCKSTATE_OK)
+		return fail_usage(p, "%s: no " OR_GROUP_KEYS " before it", opt);
+	p->group_given = 0;
+	return CLI_EXIT_OK;
+}
+
 static int apply_option(struct parser *p, const struct cli_option_spec *spec,
                         const char *opt, const char *value)
 {
@@ -393,6 +428,8 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 	case CLI_OPT_DADDR:
 		return query_value(p, opt, "daddr", value,
 		                   "an IP address or prefix", NULL);
+	case CLI_OPT_OR:
+		return apply_or(p, opt);
 	case CLI_OPT_PID:
 		return query_value(p, opt, "pid", value, "a process id",
 		                   "1-2147483647");
@@ -407,6 +444,11 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 		return CLI_EXIT_OK;
 	case CLI_OPT_BACKEND:
 		return apply_backend(p, opt, value);
+	case CLI_OPT_REPLAY:
+		if (value[0] == '\0')
+			return fail_usage(p, "%s: empty file name", opt);
+		a->replay = value;
+		return CLI_EXIT_OK;
 	case CLI_OPT_PID_SOURCE:
 		return apply_pid_source(p, opt, value);
 	case CLI_OPT_FORMAT: {
@@ -521,8 +563,15 @@ static int use_option(struct parser *p, const struct cli_option_spec *spec,
 	int repeatable = spec->id == CLI_OPT_EXPLAIN || spec->id == CLI_OPT_BY ||
 	                 spec->id == CLI_OPT_EXCLUDE_REMOTE || spec->id == CLI_OPT_PORT;
 
-	if (!first && spec->value_name != NULL && !repeatable)
+	if (in_or_group(spec->id) && spec->id != CLI_OPT_PORT) {
+		/* Once per group of --or (--port: see apply_ports). */
+		if (p->group_given & (UINT64_C(1) << spec->id))
+			return fail_usage(p, "%s: given twice%s", spelled,
+			                  p->a->query.alt_count ? " in one group of --or" : "");
+		p->group_given |= UINT64_C(1) << spec->id;
+	} else if (!first && spec->value_name != NULL && !repeatable) {
 		return fail_usage(p, "%s: given twice", spelled);
+	}
 	if (first) {
 		snprintf(p->spelled[spec->id], SPELLING_MAX, "%s", spelled);
 		p->used[p->used_count++] = spec->id;
@@ -739,7 +788,7 @@ static void args_init(struct cli_args *a)
  * own series). */
 static const enum cli_option_id host_wide_refuses[] = {
 	CLI_OPT_STATE, CLI_OPT_SPORT, CLI_OPT_DPORT, CLI_OPT_ADDR, CLI_OPT_SADDR,
-	CLI_OPT_DADDR, CLI_OPT_PID, CLI_OPT_UID, CLI_OPT_IPV4, CLI_OPT_IPV6,
+	CLI_OPT_DADDR, CLI_OPT_PID, CLI_OPT_UID, CLI_OPT_IPV4, CLI_OPT_IPV6, CLI_OPT_OR,
 };
 
 /* --port: the filter of a listing or a count (one port), or the ports of
@@ -756,13 +805,14 @@ static int check_ports(struct parser *p)
 				                  "series count the whole host (--port adds a "
 				                  "port's own series)",
 				                  p->spelled[host_wide_refuses[i]]);
+		/* The ports name series; the count is the whole host's. */
+		a->query.port = -1;
 		return CLI_EXIT_OK;
 	}
-	if (a->nports > 1)
-		return fail_usage(p, "%s: one port only (several name the per-port series "
-		                  "of --format prometheus)", p->spelled[CLI_OPT_PORT]);
-	if (a->nports == 1)
-		a->query.port = a->ports[0];
+	if (p->ports_several)
+		return fail_usage(p, "%s: one port only%s (several name the per-port "
+		                  "series of --format prometheus)", p->spelled[CLI_OPT_PORT],
+		                  a->query.alt_count ? " in one group of --or" : "");
 	return CLI_EXIT_OK;
 }
 
@@ -779,6 +829,29 @@ static int check_combinations(struct parser *p)
 	if (a->netns != NULL && a->all_netns)
 		return fail_usage(p, "%s: conflicts with %s", p->spelled[CLI_OPT_ALL_NETNS],
 		                  p->spelled[CLI_OPT_NETNS]);
+	if (a->query.alt_count && p->group_given == 0)
+		return fail_usage(p, "%s: no " OR_GROUP_KEYS " after it",
+		                  p->spelled[CLI_OPT_OR]);
+	if (a->replay != NULL) {
+		static const enum cli_option_id os_only[] = {
+			CLI_OPT_BACKEND, CLI_OPT_NETNS, CLI_OPT_ALL_NETNS};
+		static const enum cli_option_id owners[] = {
+			CLI_OPT_PROCESSES, CLI_OPT_PID, CLI_OPT_PID_SOURCE};
+
+		for (size_t i = 0; i < sizeof os_only / sizeof os_only[0]; i++)
+			if (p->spelled[os_only[i]][0])
+				return fail_usage(p, "%s: conflicts with %s", p->spelled[os_only[i]],
+				                  p->spelled[CLI_OPT_REPLAY]);
+		for (size_t i = 0; i < sizeof owners / sizeof owners[0]; i++)
+			if (p->spelled[owners[i]][0])
+				return fail_usage(p, "%s: conflicts with %s (a capture holds no "
+				                  "processes)", p->spelled[owners[i]],
+				                  p->spelled[CLI_OPT_REPLAY]);
+		if (a->sort == SOCKSTATE_SORT_PID || a->sort == SOCKSTATE_SORT_PROCESS)
+			return fail_usage(p, "%s: conflicts with %s (a capture holds no "
+			                  "processes)", p->spelled[CLI_OPT_SORT],
+			                  p->spelled[CLI_OPT_REPLAY]);
+	}
 	if (a->cmd == CLI_CMD_SUMMARY && a->group_keys != 0 &&
 	    a->format == SOCKSTATE_FORMAT_PROMETHEUS)
 		return fail_usage(p, "%s: not available with --format prometheus (use "

@@ -37,6 +37,13 @@ enum cli_exit {
  * The only mapping from library errors to exit codes. */
 int cli_exit_code(int err);
 
+struct cli_args;
+
+/* cli_query_exit_code - cli_exit_code for the run of a command line's
+ * query: with --replay, malformed data is the user's file (2), not the
+ * OS failing. */
+int cli_query_exit_code(const struct cli_args *a, int err);
+
 enum cli_command {
 	CLI_CMD_NONE = 0,
 	CLI_CMD_LIST = 1,
@@ -100,11 +107,13 @@ enum cli_option_id {
 	CLI_OPT_ADDR,
 	CLI_OPT_SADDR,
 	CLI_OPT_DADDR,
+	CLI_OPT_OR,
 	CLI_OPT_PID,
 	CLI_OPT_UID,
 	CLI_OPT_IPV4,
 	CLI_OPT_IPV6,
 	CLI_OPT_BACKEND,
+	CLI_OPT_REPLAY,
 	CLI_OPT_PID_SOURCE,
 	CLI_OPT_FORMAT,
 	CLI_OPT_JSON,
@@ -262,6 +271,7 @@ struct cli_args {
 	int verbose;
 	const char *output;         /* -o FILE; NULL or "-" is stdout */
 	const char *backend;        /* NULL: auto */
+	const char *replay;         /* --replay FILE, or NULL */
 	const char *pid_source;     /* NULL: auto */
 	sockstate_state explain_state;  /* UNKNOWN with explain_list */
 	int explain_list;           /* explain without STATE: list them */

@@ -68,7 +68,7 @@ const size_t cli_subcommand_count =
 	sizeof cli_subcommands / sizeof cli_subcommands[0];
 
 const char *const cli_group_titles[CLI_GROUP_COUNT] = {
-	[CLI_GROUP_FILTER] = "Filters (list, summary, watch, trace; a socket must pass every one given):",
+	[CLI_GROUP_FILTER] = "Filters (list, summary, watch, trace; a socket must pass all, --or aside):",
 	[CLI_GROUP_OUTPUT] = "Output (list, summary, trace):",
 	[CLI_GROUP_SUMMARY] = "summary:",
 	[CLI_GROUP_WAIT] = "wait:",
@@ -79,7 +79,7 @@ const char *const cli_group_titles[CLI_GROUP_COUNT] = {
 };
 
 const char *const cli_group_titles_python[CLI_GROUP_COUNT] = {
-	[CLI_GROUP_FILTER] = "Filters (list, summary, watch, trace, snapshot; a socket must pass all given):",
+	[CLI_GROUP_FILTER] = "Filters (list, summary, watch, trace, snapshot; all must pass, --or aside):",
 	[CLI_GROUP_OUTPUT] = "Output (list, summary, trace; for snapshot's, see snapshot --help):",
 	[CLI_GROUP_SUMMARY] = "summary:",
 	[CLI_GROUP_WAIT] = "wait:",
@@ -125,6 +125,12 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		CLI_GROUP_FILTER, "local address in the prefix"},
 	[CLI_OPT_DADDR] = {CLI_OPT_DADDR, "daddr", 0, "ADDR[/LEN]", CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "remote address in the prefix"},
+	[CLI_OPT_OR] = {CLI_OPT_OR, "or", 0, NULL, CLI_IN_FILTER, CLI_GROUP_FILTER,
+		"start another group of --port, --sport, --dport,\n"
+		"--addr, --saddr, --daddr (at most 8 groups): a\n"
+		"socket must pass every one of one group; the other\n"
+		"filters apply to every group (--sport 80 --or\n"
+		"--dport 80)"},
 	[CLI_OPT_PID] = {CLI_OPT_PID, "pid", 0, "PID", CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "owned by process PID (maps owners, as -p does)"},
 	[CLI_OPT_UID] = {CLI_OPT_UID, "uid", 0, "UID", CLI_IN_QUERY | CLI_IN(CLI_CMD_WATCH),
@@ -139,6 +145,12 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		CLI_GROUP_FILTER,
 		"read sockets through NAME (auto, or one --version\n"
 		"lists, e.g. linux-netlink, linux-proc)"},
+	[CLI_OPT_REPLAY] = {CLI_OPT_REPLAY, "replay", 0, "FILE", CLI_IN_QUERY,
+		CLI_GROUP_FILTER,
+		"list, summary: the sockets in FILE, sock_diag dumps\n"
+		"saved earlier (capture_dir, ss -D FILE), not this\n"
+		"machine's (backend linux-replay, no owners); a bad\n"
+		"FILE is exit 2"},
 	[CLI_OPT_PID_SOURCE] = {CLI_OPT_PID_SOURCE, "pid-source", 0, "SRC",
 		CLI_IN_FILTER, CLI_GROUP_FILTER,
 		"how owners are found: auto, procfs or bpf"},

@@ -31,6 +31,13 @@ int cli_exit_code(int err)
 	}
 }
 
+int cli_query_exit_code(const struct cli_args *a, int err)
+{
+	if (a->replay != NULL && err == SOCKSTATE_EPARSE)
+		return CLI_EXIT_USAGE;
+	return cli_exit_code(err);
+}
+
 void cli_error_set(struct cli_error *e, const char *fmt, ...)
 {
 	va_list ap;

@@ -16,6 +16,7 @@ static int handle_open(const struct cli_args *a, const char *netns, sockstate_ha
 	opts.backend = a->backend;
 	opts.pid_source = a->pid_source;
 	opts.netns = netns;
+	opts.replay = a->replay;
 	return sockstate_open(h, &opts);
 }
 
@@ -25,6 +26,8 @@ static void what_failed(const struct cli_args *a, const char *netns, char *buf, 
 {
 	if (netns)
 		snprintf(buf, len, "%s", a->all_netns ? "--all-netns" : "--netns");
+	else if (a->replay)
+		snprintf(buf, len, "--replay");
 	else
 		snprintf(buf, len, "backend %s", a->backend ? a->backend : "auto");
 }

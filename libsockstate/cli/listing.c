@@ -146,7 +146,7 @@ int cli_list(const struct cli_args *a, struct cli_error *e)
 	            snap != NULL ? (unsigned long long)snap->count : 0, started);
 	if (rc != SOCKSTATE_OK) {
 		cli_library_error(e, what, rc, sockstate_errdetail(h));
-		code = cli_exit_code(rc);
+		code = cli_query_exit_code(a, rc);
 	} else {
 		struct emit m = {a, snap, NULL, NULL, NULL, NULL, NULL, 0};
 		code = emit_output(&m, e);
@@ -232,7 +232,7 @@ static int count_only(const struct cli_args *a, struct cli_error *e)
 	            started);
 	if (rc != SOCKSTATE_OK) {
 		cli_library_error(e, "counting sockets", rc, sockstate_errdetail(h));
-		code = cli_exit_code(rc);
+		code = cli_query_exit_code(a, rc);
 	} else {
 		struct emit m = {a, NULL, &t.counts, &sys, sockstate_backend(h), t.groups,
 		                 t.ports, t.nports};

@@ -66,7 +66,7 @@ SOCKSTATE_API const char *sockstate_version(void);
 	/* no backend, or the named one, works here */                           \
 	X(SOCKSTATE_EUNAVAIL, -4, "no usable backend on this system")            \
 	/* the OS or a file handed malformed data */                             \
-	X(SOCKSTATE_EPARSE, -5, "malformed data from the operating system")      \
+	X(SOCKSTATE_EPARSE, -5, "malformed data from the operating system or a capture file") \
 	/* an OS call failed (see sockstate_errdetail) */                        \
 	X(SOCKSTATE_EIO, -6, "an operating system call failed")                  \
 	/* the socket table kept changing; retries ran out */                    \
@@ -347,8 +347,26 @@ enum sockstate_query_flags {
 	                                       tests: results are identical) */
 };
 
+/* How many alternatives of the port and address filters a query holds
+ * beside its first one (sockstate_query_or). */
+#define SOCKSTATE_QUERY_ALT_MAX 7
+
+/* One more alternative of a query's six port and address filters
+ * (sockstate_query_or): the fields mean what the same fields of
+ * sockstate_query mean (ports -1 and prefix family 0: any). */
+typedef struct sockstate_query_alt {
+	int32_t port;
+	int32_t sport;
+	int32_t dport;
+	sockstate_prefix addr;
+	sockstate_prefix saddr;
+	sockstate_prefix daddr;
+} sockstate_query_alt;
+
 /* What to list. Start from sockstate_query_init(); every filter is "any"
- * until set. A socket is listed when it passes every filter that is set. */
+ * until set. A socket is listed when it passes every filter that is set;
+ * with alternatives (sockstate_query_or), the six port and address filters
+ * pass when every one set in at least one alternative passes. */
 typedef struct sockstate_query {
 	uint32_t size;              /* sizeof(sockstate_query), set by init */
 	uint32_t states;            /* state mask; 0 = SOCKSTATE_STATES_DEFAULT */
@@ -362,6 +380,11 @@ typedef struct sockstate_query {
 	sockstate_prefix addr;      /* local or remote address in prefix */
 	sockstate_prefix saddr;     /* local address in prefix */
 	sockstate_prefix daddr;     /* remote address in prefix */
+	/* Appended (a query of an older, shorter size has no alternatives):
+	 * port ... daddr above are the first alternative of the port and
+	 * address filters; these are the others, in use: alt[0..alt_count). */
+	uint32_t alt_count;         /* 0 .. SOCKSTATE_QUERY_ALT_MAX */
+	sockstate_query_alt alt[SOCKSTATE_QUERY_ALT_MAX];
 } sockstate_query;
 
 /* sockstate_query_init - reset q to "every socket in the default states". */
@@ -370,13 +393,28 @@ SOCKSTATE_API void sockstate_query_init(sockstate_query *q);
 /* sockstate_query_set - set one filter from text, as the CLI options
  * spell them. key: "state" (list, see sockstate_states_parse), "port",
  * "sport", "dport" (0-65535), "addr", "saddr", "daddr" (address or
- * address/prefix, IPv4 or IPv6, "[v6]" brackets allowed), "pid"
+ * address/prefix, IPv4 or IPv6, "[v6]" brackets allowed; these six go to
+ * the last alternative sockstate_query_or started, if any), "pid"
  * (1-2147483647), "uid" (0-4294967294), "family" ("4", "6", "ipv4",
  * "ipv6", "inet", "inet6", "all"). Returns 0, SOCKSTATE_EINVAL for an
  * unknown key or malformed value, SOCKSTATE_ERANGE for a number out of
  * range. q is unchanged on error. */
 SOCKSTATE_API int sockstate_query_set(sockstate_query *q, const char *key,
                                       const char *value);
+
+/* sockstate_query_or - start another alternative of the port and address
+ * filters: those set by sockstate_query_set from now on form it, and a
+ * socket passes the six when it passes every one set in the alternative
+ * before or in this one (or in any other: "sport 80, or dport 80", "saddr
+ * A and daddr C, or saddr B and daddr C"). States, family, pid and uid
+ * apply to every alternative. An alternative left empty passes every
+ * socket. On Linux netlink the alternatives go into the kernel's filter
+ * together, as one program. Returns 0, SOCKSTATE_EINVAL (q NULL or not
+ * from sockstate_query_init, or the current alternative has no port or
+ * address filter: it would pass every socket), SOCKSTATE_ERANGE (already
+ * SOCKSTATE_QUERY_ALT_MAX alternatives besides the first). q is
+ * unchanged on error. */
+SOCKSTATE_API int sockstate_query_or(sockstate_query *q);
 
 /* sockstate_prefix_parse - "192.0.2.0/24", "::1", "[fe80::1]", "10.0.0.1"
  * into *out (a plain address gets the full length). Host bits beyond the
@@ -417,6 +455,16 @@ typedef struct sockstate_options {
 	                               or "pid:PID" (that process's). Records
 	                               carry this string as their netns.
 	                               Linux only (elsewhere ENOTSUP). */
+	const char *replay;         /* NULL: ask the OS. Else a file holding
+	                               captured sock_diag dumps (what
+	                               capture_dir saves, or `ss -D FILE`; one
+	                               or several, concatenated): the handle
+	                               lists the sockets in it instead, backend
+	                               "linux-replay", every filter applied in
+	                               user space, no owners (Q_PIDS: ENOTSUP).
+	                               Read again by each query. Builds with
+	                               the Linux decoder only (elsewhere
+	                               ENOTSUP). */
 } sockstate_options;
 
 /* sockstate_open - create a handle on the first backend that works here
@@ -431,7 +479,16 @@ typedef struct sockstate_options {
  * caller's own namespace). Further errors: SOCKSTATE_ENOENT (no such
  * namespace or process), SOCKSTATE_EPERM (not allowed to enter it: needs
  * CAP_SYS_ADMIN), SOCKSTATE_EINVAL (malformed, or not a network namespace
- * file), SOCKSTATE_ENOTSUP (no backend here can enter one). */
+ * file), SOCKSTATE_ENOTSUP (no backend here can enter one).
+ * With opts->replay: nothing of the OS is asked; the file is opened here
+ * (kept open, read by each query). Further errors: SOCKSTATE_ENOENT (no
+ * such file), SOCKSTATE_EPERM (not readable), SOCKSTATE_EINVAL (not a
+ * regular file, or given with netns, capture_dir or a backend other than
+ * "linux-replay"), SOCKSTATE_ENOTSUP (this build has no Linux decoder).
+ * Naming backend "linux-replay" without a replay file is EINVAL. A file
+ * that is not a whole capture (truncated, malformed, a dump without its
+ * end, or a dump the kernel ended with an error) makes the queries fail
+ * with SOCKSTATE_EPARSE, the byte offset in sockstate_errdetail(h). */
 SOCKSTATE_API int sockstate_open(sockstate_handle **out,
                                  const sockstate_options *opts);
 
@@ -442,8 +499,9 @@ SOCKSTATE_API void sockstate_close(sockstate_handle *h);
  * Static string. */
 SOCKSTATE_API const char *sockstate_backend(const sockstate_handle *h);
 
-/* sockstate_backends - the backends this build offers, NULL-terminated,
- * in preference order. Static. */
+/* sockstate_backends - the backends this build offers for asking the OS,
+ * NULL-terminated, in preference order ("linux-replay", which reads a
+ * replay file instead, is not among them). Static. */
 SOCKSTATE_API const char *const *sockstate_backends(void);
 
 /* sockstate_pid_source - how the last query with SOCKSTATE_Q_PIDS mapped
@@ -494,16 +552,18 @@ typedef int (*sockstate_socket_cb)(const sockstate_socket *s, void *ctx);
  * q: filter, or NULL for all in the default states; read during the call.
  * Returns 0, cb's positive value, or a negative code, with one line on
  * what failed in sockstate_errdetail(h):
- *   SOCKSTATE_EINVAL   h or cb NULL, q->size too small (not initialised
- *                      with sockstate_query_init);
+ *   SOCKSTATE_EINVAL   h or cb NULL, q->size smaller than the first
+ *                      sockstate_query's (not initialised with
+ *                      sockstate_query_init);
  *   SOCKSTATE_ENOMEM   out of memory;
  *   SOCKSTATE_EPERM    the OS refused (e.g. pid_source "bpf" without the
  *                      rights);
  *   SOCKSTATE_EUNAVAIL pid_source "bpf" and the kernel refused the
  *                      program;
- *   SOCKSTATE_ENOTSUP  Q_PIDS on a backend that cannot map owners;
+ *   SOCKSTATE_ENOTSUP  Q_PIDS on a backend that cannot map owners (a
+ *                      replay);
  *   SOCKSTATE_EIO      an OS call failed;
- *   SOCKSTATE_EPARSE   the OS's reply was malformed;
+ *   SOCKSTATE_EPARSE   the OS's reply (or the replay file) was malformed;
  *   SOCKSTATE_EAGAIN   the table kept changing under the walk (BSD,
  *                      Windows, an interrupted netlink dump) and the
  *                      retries ran out;

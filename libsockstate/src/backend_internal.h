@@ -101,6 +101,10 @@ typedef struct sockstate__backend {
 	 * the calling thread's namespace (and names nothing for a handle
 	 * with a netns option). */
 	int (*ifname)(void *state, uint32_t index, char *buf, size_t len);
+	/* 1: the backend reads the handle's replay file
+	 * (sockstate__handle_replay), never the OS. The core opens it for a
+	 * handle with that option, and only for one. */
+	int replay;
 } sockstate__backend;
 
 /* ---- supplied by the platform folder ---- */
@@ -179,6 +183,9 @@ sockstate__platform_slot *sockstate__handle_platform_slot(sockstate_handle *h);
  * or NULL for the caller's own namespace. */
 const char *sockstate__handle_netns(const sockstate_handle *h);
 
+/* The handle's replay option (a file of captured dumps), or NULL. */
+const char *sockstate__handle_replay(const sockstate_handle *h);
+
 /* Whether the handle is in capture mode (a developer option: backends
  * that support it save raw OS replies to this directory), or NULL. */
 const char *sockstate__handle_capture_dir(const sockstate_handle *h);
@@ -189,6 +196,10 @@ int sockstate__capture_write(sockstate_handle *h, int fd, const void *p, size_t 
 
 /* Start a record: zero it, size set, unknowns set to -1 with bits clear. */
 void sockstate__socket_init(sockstate_socket *s);
+
+/* The i-th alternative of q's port and address filters (i <= alt_count):
+ * 0 is the one in q's own fields (port ... daddr), 1.. those in q->alt. */
+sockstate_query_alt sockstate__query_alt(const sockstate_query *q, size_t i);
 
 /* ---- the one state table (state_names.c) ---- */
 

@@ -2,6 +2,8 @@
 #ifndef SOCKSTATE_CORE_INTERNAL_H
 #define SOCKSTATE_CORE_INTERNAL_H
 
+#include <stddef.h>
+
 #include "backend_internal.h"
 
 /* Run q on h: the backend enumerates, the core joins owners and applies
@@ -58,7 +60,12 @@ const char *sockstate__handle_last_pid_source(const sockstate_handle *h);
 int sockstate__match(const sockstate_query *q, const sockstate_socket *s,
                      uint32_t skip);
 
-/* q normalized: states set, pid implies Q_PIDS, families set. */
+/* The size of the first sockstate_query, before alt_count was appended:
+ * the least a caller's query.size may say. */
+#define SOCKSTATE__QUERY_MIN_SIZE offsetof(sockstate_query, alt_count)
+
+/* q normalized: states set, pid implies Q_PIDS, families set; a shorter
+ * (older) struct read as far as its size says, the rest defaults. */
 void sockstate__query_normalize(const sockstate_query *in, sockstate_query *out);
 
 /* The states a run of q looks at: q's mask, or the default set when q is

@@ -447,13 +447,10 @@ SOCKSTATE_API int sockstate_groups_fill(sockstate_handle *h, const sockstate_que
 
 	if (!h || !g)
 		return SOCKSTATE_EINVAL;
-	if (q && q->size < sizeof *q)
+	if (q && q->size < SOCKSTATE__QUERY_MIN_SIZE)
 		return sockstate__fail(h, SOCKSTATE_EINVAL, "query.size is too small: "
 		                       "initialise it with sockstate_query_init()");
-	if (q)
-		nq = *q;
-	else
-		sockstate_query_init(&nq);
+	sockstate__query_normalize(q, &nq);
 	if (g->keys & (SOCKSTATE_GROUP_PROCESS | SOCKSTATE_GROUP_PID))
 		nq.flags |= SOCKSTATE_Q_PIDS;
 	g->totals.states |= sockstate__query_states(&nq);

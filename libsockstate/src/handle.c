@@ -85,6 +85,11 @@ const char *sockstate__handle_netns(const sockstate_handle *h)
 	return h->netns;
 }
 
+const char *sockstate__handle_replay(const sockstate_handle *h)
+{
+	return h->replay;
+}
+
 const sockstate__backend *sockstate__handle_backend(const sockstate_handle *h)
 {
 	return h ? h->backend : NULL;
@@ -137,8 +142,9 @@ SOCKSTATE_API const char *const *sockstate_backends(void)
 		return names;
 	if (atomic_compare_exchange_strong(&state, &expected, FILLING)) {
 		size_t n = 0;
-		for (; sockstate__platform_backends[n] && n < MAX_BACKENDS; n++)
-			names[n] = sockstate__platform_backends[n]->name;
+		for (size_t i = 0; sockstate__platform_backends[i] && n < MAX_BACKENDS; i++)
+			if (!sockstate__platform_backends[i]->replay)
+				names[n++] = sockstate__platform_backends[i]->name;
 		names[n] = NULL;
 		atomic_store_explicit(&state, READY, memory_order_release);
 	}
@@ -172,9 +178,18 @@ static int backend_choose(sockstate_handle *h, const char *wanted)
 	int rc = SOCKSTATE_EUNAVAIL;
 	int any = !wanted || !strcmp(wanted, "auto");
 
+	/* A replay file is read by a replay backend; the OS, by the others. */
 	for (; *b; b++) {
 		if (!any && strcmp((*b)->name, wanted))
 			continue;
+		if (!h->replay != !(*b)->replay) {
+			if (any)
+				continue;
+			return sockstate__fail(NULL, SOCKSTATE_EINVAL, h->replay
+			                       ? "backend %s cannot read a replay file"
+			                       : "backend %s reads a capture file: give one "
+			                         "as the replay option", (*b)->name);
+		}
 		if (h->netns && !(*b)->netns_list) {
 			rc = sockstate__fail(h, SOCKSTATE_ENOTSUP,
 			                     "backend %s cannot enter a network namespace",
@@ -192,6 +207,9 @@ static int backend_choose(sockstate_handle *h, const char *wanted)
 	if (!any && !*b)
 		return sockstate__fail(NULL, SOCKSTATE_EINVAL,
 		                       "unknown backend '%s' for this build", wanted);
+	if (h->replay && rc == SOCKSTATE_EUNAVAIL && !h->detail[0])
+		return sockstate__fail(NULL, SOCKSTATE_ENOTSUP,
+		                       "this build has no backend that reads a capture file");
 	return sockstate__fail(NULL, rc, "%s", h->detail[0] ? h->detail
 	                       : "no backend works here");
 }
@@ -230,6 +248,20 @@ SOCKSTATE_API int sockstate_open(sockstate_handle **out, const sockstate_options
 			return sockstate__fail(NULL, SOCKSTATE_ENOMEM, "out of memory");
 		}
 	}
+	if (OPTION_GIVEN(opts, replay) && opts->replay) {
+		/* A capture is of one namespace already, and is not captured
+		 * again. */
+		if (h->netns || h->capture_dir) {
+			sockstate_close(h);
+			return sockstate__fail(NULL, SOCKSTATE_EINVAL, "the replay option "
+			                       "excludes the netns and capture_dir options");
+		}
+		h->replay = strdup(opts->replay);
+		if (!h->replay) {
+			sockstate_close(h);
+			return sockstate__fail(NULL, SOCKSTATE_ENOMEM, "out of memory");
+		}
+	}
 	h->owners = sockstate__owners_new();
 	if (!h->owners) {
 		sockstate_close(h);
@@ -257,6 +289,7 @@ SOCKSTATE_API void sockstate_close(sockstate_handle *h)
 	free(h->zones);
 	free(h->capture_dir);
 	free(h->netns);
+	free(h->replay);
 	free(h);
 }
 

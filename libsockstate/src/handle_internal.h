@@ -32,6 +32,7 @@ struct sockstate_handle {
 	char *capture_dir;
 	char *netns;                   /* the netns option, or NULL */
 	struct sockstate__zone_names *zones;
+	char *replay;                  /* the replay option, or NULL */
 	char detail[512];
 };
 

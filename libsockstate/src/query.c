@@ -7,6 +7,12 @@
 
 #define FAMILIES_BOTH ((1u << SOCKSTATE_FAMILY_IPV4) | (1u << SOCKSTATE_FAMILY_IPV6))
 
+static void alt_init(sockstate_query_alt *a)
+{
+	memset(a, 0, sizeof *a);
+	a->port = a->sport = a->dport = -1;
+}
+
 SOCKSTATE_API void sockstate_query_init(sockstate_query *q)
 {
 	if (!q)
@@ -16,15 +22,20 @@ SOCKSTATE_API void sockstate_query_init(sockstate_query *q)
 	q->port = q->sport = q->dport = -1;
 	q->pid = -1;
 	q->uid = -1;
+	for (size_t i = 0; i < SOCKSTATE_QUERY_ALT_MAX; i++)
+		alt_init(&q->alt[i]);
 }
 
 void sockstate__query_normalize(const sockstate_query *in, sockstate_query *out)
 {
+	sockstate_query_init(out);
+	/* A caller built against an older header has a shorter struct: its
+	 * fields, and the defaults for those it does not have. */
 	if (in)
-		*out = *in;
-	else
-		sockstate_query_init(out);
+		memcpy(out, in, in->size < sizeof *out ? in->size : sizeof *out);
 	out->size = sizeof *out;
+	if (out->alt_count > SOCKSTATE_QUERY_ALT_MAX)
+		out->alt_count = SOCKSTATE_QUERY_ALT_MAX;
 	if (!out->states)
 		out->states = SOCKSTATE_STATES_DEFAULT;
 	out->families &= FAMILIES_BOTH;
@@ -37,6 +48,36 @@ void sockstate__query_normalize(const sockstate_query *in, sockstate_query *out)
 uint32_t sockstate__query_states(const sockstate_query *q)
 {
 	return q && q->states ? q->states : SOCKSTATE_STATES_DEFAULT;
+}
+
+sockstate_query_alt sockstate__query_alt(const sockstate_query *q, size_t i)
+{
+	if (i == 0)
+		return (sockstate_query_alt){q->port, q->sport, q->dport,
+		                             q->addr, q->saddr, q->daddr};
+	return q->alt[i - 1];
+}
+
+/* Where sockstate_query_set puts the six port and address filters: the
+ * alternative sockstate_query_or started last, or the first. */
+static void alt_store(sockstate_query *q, const sockstate_query_alt *a)
+{
+	if (q->alt_count == 0) {
+		q->port = a->port;
+		q->sport = a->sport;
+		q->dport = a->dport;
+		q->addr = a->addr;
+		q->saddr = a->saddr;
+		q->daddr = a->daddr;
+	} else {
+		q->alt[q->alt_count - 1] = *a;
+	}
+}
+
+static int alt_empty(const sockstate_query_alt *a)
+{
+	return a->port < 0 && a->sport < 0 && a->dport < 0 && !a->addr.family &&
+	       !a->saddr.family && !a->daddr.family;
 }
 
 static int set_port(int32_t *dst, const char *value)
@@ -69,23 +110,33 @@ SOCKSTATE_API int sockstate_query_set(sockstate_query *q, const char *key,
 	uint64_t number;
 	int rc;
 
-	if (!q || !key || !value || q->size < sizeof *q)
+	sockstate_query_alt a;
+	size_t size;
+
+	if (!q || !key || !value || q->size < SOCKSTATE__QUERY_MIN_SIZE)
 		return SOCKSTATE_EINVAL;
-	n = *q;
+	/* Only as much of q as its size says is the caller's (an older,
+	 * shorter struct ends before the alternatives). */
+	size = q->size < sizeof n ? q->size : sizeof n;
+	sockstate_query_init(&n);
+	memcpy(&n, q, size);
+	if (n.alt_count > SOCKSTATE_QUERY_ALT_MAX)
+		return SOCKSTATE_EINVAL;
+	a = sockstate__query_alt(&n, n.alt_count);
 	if (!strcmp(key, "state"))
 		rc = sockstate_states_parse(value, &n.states, NULL);
 	else if (!strcmp(key, "port"))
-		rc = set_port(&n.port, value);
+		rc = set_port(&a.port, value);
 	else if (!strcmp(key, "sport"))
-		rc = set_port(&n.sport, value);
+		rc = set_port(&a.sport, value);
 	else if (!strcmp(key, "dport"))
-		rc = set_port(&n.dport, value);
+		rc = set_port(&a.dport, value);
 	else if (!strcmp(key, "addr"))
-		rc = sockstate_prefix_parse(value, &n.addr);
+		rc = sockstate_prefix_parse(value, &a.addr);
 	else if (!strcmp(key, "saddr"))
-		rc = sockstate_prefix_parse(value, &n.saddr);
+		rc = sockstate_prefix_parse(value, &a.saddr);
 	else if (!strcmp(key, "daddr"))
-		rc = sockstate_prefix_parse(value, &n.daddr);
+		rc = sockstate_prefix_parse(value, &a.daddr);
 	else if (!strcmp(key, "family"))
 		rc = set_family(&n.families, value);
 	else if (!strcmp(key, "pid")) {
@@ -98,9 +149,26 @@ SOCKSTATE_API int sockstate_query_set(sockstate_query *q, const char *key,
 		n.uid = (int64_t)number;
 	} else
 		rc = SOCKSTATE_EINVAL;
-	if (rc == 0)
-		*q = n;
+	if (rc == 0) {
+		alt_store(&n, &a);
+		memcpy(q, &n, size);
+	}
 	return rc;
+}
+
+SOCKSTATE_API int sockstate_query_or(sockstate_query *q)
+{
+	sockstate_query_alt current;
+
+	if (!q || q->size < sizeof *q || q->alt_count > SOCKSTATE_QUERY_ALT_MAX)
+		return SOCKSTATE_EINVAL;
+	current = sockstate__query_alt(q, q->alt_count);
+	if (alt_empty(&current))
+		return SOCKSTATE_EINVAL;
+	if (q->alt_count == SOCKSTATE_QUERY_ALT_MAX)
+		return SOCKSTATE_ERANGE;
+	alt_init(&q->alt[q->alt_count++]);
+	return 0;
 }
 
 /* ---- matching ---- */
@@ -143,28 +211,52 @@ static int pid_match(const sockstate_socket *s, int32_t pid)
 	return 0;
 }
 
+/* One alternative's port filters (when F_PORTS is not in skip) and
+ * address filters (F_ADDRS). */
+static int alt_match(const sockstate_query_alt *a, const sockstate_socket *s, uint32_t skip)
+{
+	if (!(skip & SOCKSTATE__F_PORTS)) {
+		if (a->port >= 0 && s->local.port != a->port && s->remote.port != a->port)
+			return 0;
+		if (a->sport >= 0 && s->local.port != a->sport)
+			return 0;
+		if (a->dport >= 0 && s->remote.port != a->dport)
+			return 0;
+	}
+	if (!(skip & SOCKSTATE__F_ADDRS)) {
+		if (a->addr.family && !prefix_match(&a->addr, s->family, &s->local) &&
+		    !prefix_match(&a->addr, s->family, &s->remote))
+			return 0;
+		if (a->saddr.family && !prefix_match(&a->saddr, s->family, &s->local))
+			return 0;
+		if (a->daddr.family && !prefix_match(&a->daddr, s->family, &s->remote))
+			return 0;
+	}
+	return 1;
+}
+
 int sockstate__match(const sockstate_query *q, const sockstate_socket *s, uint32_t skip)
 {
+	const uint32_t ports_addrs = SOCKSTATE__F_PORTS | SOCKSTATE__F_ADDRS;
+	uint32_t skip_pa = skip & ports_addrs;
+
 	if (!(skip & SOCKSTATE__F_STATES) &&
 	    !(q->states & SOCKSTATE_STATE_BIT(s->state)))
 		return 0;
 	if (!(skip & SOCKSTATE__F_FAMILY) && !(q->families & (1u << s->family)))
 		return 0;
-	if (!(skip & SOCKSTATE__F_PORTS)) {
-		if (q->port >= 0 && s->local.port != q->port && s->remote.port != q->port)
-			return 0;
-		if (q->sport >= 0 && s->local.port != q->sport)
-			return 0;
-		if (q->dport >= 0 && s->remote.port != q->dport)
-			return 0;
-	}
-	if (!(skip & SOCKSTATE__F_ADDRS)) {
-		if (q->addr.family && !prefix_match(&q->addr, s->family, &s->local) &&
-		    !prefix_match(&q->addr, s->family, &s->remote))
-			return 0;
-		if (q->saddr.family && !prefix_match(&q->saddr, s->family, &s->local))
-			return 0;
-		if (q->daddr.family && !prefix_match(&q->daddr, s->family, &s->remote))
+	/* Across alternatives the ports and addresses of one alternative hold
+	 * together: a filter that applied one part of each could not be
+	 * completed here. */
+	if (q->alt_count && skip_pa != ports_addrs)
+		skip_pa = 0;
+	if (skip_pa != ports_addrs) {
+		sockstate_query_alt first = sockstate__query_alt(q, 0);
+		int any = alt_match(&first, s, skip_pa);
+
+		for (uint32_t i = 0; !any && i < q->alt_count; i++)
+			any = alt_match(&q->alt[i], s, skip_pa);
+		if (!any)
 			return 0;
 	}
 	if (!(skip & SOCKSTATE__F_UID) && q->uid >= 0 &&

@@ -305,7 +305,7 @@ static int run_query(sockstate_handle *h, const sockstate_query *q_in,
 
 	if (!h || !(cb || keep))
 		return SOCKSTATE_EINVAL;
-	if (q_in && q_in->size < sizeof *q_in)
+	if (q_in && q_in->size < SOCKSTATE__QUERY_MIN_SIZE)
 		return sockstate__fail(h, SOCKSTATE_EINVAL, "query.size is too small: "
 		                       "initialise it with sockstate_query_init()");
 	h->detail[0] = '\0';

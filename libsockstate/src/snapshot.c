@@ -152,8 +152,12 @@ SOCKSTATE_API int sockstate_snapshot_take(sockstate_handle *h, const sockstate_q
 		return SOCKSTATE_EINVAL;
 	*out = NULL;
 	rc = sockstate__run_keep(h, q, gather_one, &g, &join_later);
-	if (rc == 0 && join_later && g.n)
-		g.n = sockstate__join_kept(h, q, gather_records(&g), g.owner_keys, g.n);
+	if (rc == 0 && join_later && g.n) {
+		sockstate_query nq;
+
+		sockstate__query_normalize(q, &nq);
+		g.n = sockstate__join_kept(h, &nq, gather_records(&g), g.owner_keys, g.n);
+	}
 	free(g.owner_keys);
 	if (rc < 0) {
 		free(g.block);

@@ -160,9 +160,7 @@ const sockstate__backend sockstate__linux_netlink_backend = {
 	.name = "linux-netlink",
 	.can_filter = SOCKSTATE__F_STATES | SOCKSTATE__F_FAMILY | SOCKSTATE__F_PORTS |
 	              SOCKSTATE__F_ADDRS,
-	.fills = SOCKSTATE_HAS_UID | SOCKSTATE_HAS_INODE | SOCKSTATE_HAS_QUEUES |
-	         SOCKSTATE_HAS_IFINDEX | SOCKSTATE_HAS_TIMER | SOCKSTATE_HAS_TCP_INFO |
-	         SOCKSTATE_HAS_COOKIE,
+	.fills = SOCKSTATE__DIAG_FILLS,
 	.open = diag_open,
 	.enumerate = diag_enumerate,
 	.close = diag_close,

@@ -161,25 +161,63 @@ static void put_cond(struct prog *g, const struct cond *c, size_t fail_at)
 	put_bytes(g, c->prefix->addr, addr_len);
 }
 
-/* The program: every clause must hold; a failing one rejects (jumps to
- * total + 4). An OR clause is  a [fail: to b]; JMP over b; b [fail:
- * reject]  so reaching its end means a or b held. */
-static void put_program(struct prog *g, const struct clause *cl, size_t n)
-{
-	size_t reject = g->total + sizeof(struct inet_diag_bc_op);
+/* One alternative: its clauses, ANDed. */
+struct alt {
+	struct clause cl[MAX_CLAUSES];
+	size_t n;
+};
 
-	for (size_t i = 0; i < n; i++) {
-		if (!cl[i].either) {
-			put_cond(g, &cl[i].a, reject);
+static size_t clause_len(const struct clause *c)
+{
+	if (!c->either)
+		return cond_len(&c->a);
+	return cond_len(&c->a) + sizeof(struct inet_diag_bc_op) + cond_len(&c->b);
+}
+
+static size_t alt_len(const struct alt *a)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < a->n; i++)
+		len += clause_len(&a->cl[i]);
+	return len;
+}
+
+/* Every clause of a must hold; a failing one jumps to fail_at. An OR
+ * clause is  a [fail: to b]; JMP over b; b [fail: fail_at]  so reaching
+ * its end means a or b held. */
+static void put_alt(struct prog *g, const struct alt *a, size_t fail_at)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		const struct clause *c = &a->cl[i];
+
+		if (!c->either) {
+			put_cond(g, &c->a, fail_at);
 			continue;
 		}
-		size_t b_at = g->len + cond_len(&cl[i].a) + sizeof(struct inet_diag_bc_op);
+		size_t b_at = g->len + cond_len(&c->a) + sizeof(struct inet_diag_bc_op);
 
-		put_cond(g, &cl[i].a, b_at);
+		put_cond(g, &c->a, b_at);
 		put_op(g, INET_DIAG_BC_JMP, sizeof(struct inet_diag_bc_op),
-		       sizeof(struct inet_diag_bc_op) + cond_len(&cl[i].b));
-		put_cond(g, &cl[i].b, reject);
+		       sizeof(struct inet_diag_bc_op) + cond_len(&c->b));
+		put_cond(g, &c->b, fail_at);
 	}
+}
+
+/* The program: the alternatives one after the other. Each but the last
+ * ends in a JMP to the end (accept) and sends its failures to the next;
+ * the last one's failures reject (jump to total + 4). */
+static void put_program(struct prog *g, const struct alt *alts, size_t n)
+{
+	const size_t op_len = sizeof(struct inet_diag_bc_op);
+	size_t reject = g->total + op_len;
+
+	for (size_t i = 0; i + 1 < n; i++) {
+		put_alt(g, &alts[i], g->len + alt_len(&alts[i]) + op_len);
+		put_op(g, INET_DIAG_BC_JMP, op_len, g->total - g->len);
+	}
+	if (n)
+		put_alt(g, &alts[n - 1], reject);
 }
 
 /* ---- from the query ---- */
@@ -203,63 +241,96 @@ static int prefix_filter(const sockstate_prefix *p)
 	return -1;
 }
 
-static void add_port(struct clause *cl, size_t *n, int32_t port, int remote, int either)
+static void add_port(struct alt *a, int32_t port, int remote, int either)
 {
 	struct cond c = {.is_port = 1, .port = (uint16_t)port, .remote = remote};
 
-	cl[*n] = (struct clause){.a = c, .b = c, .either = either};
-	cl[*n].b.remote = 1;
-	(*n)++;
+	a->cl[a->n] = (struct clause){.a = c, .b = c, .either = either};
+	a->cl[a->n].b.remote = 1;
+	a->n++;
 }
 
-static void add_prefix(struct clause *cl, size_t *n, const sockstate_prefix *p,
-                       int remote, int either)
+static void add_prefix(struct alt *a, const sockstate_prefix *p, int remote, int either)
 {
 	struct cond c = {.prefix = p, .remote = remote};
 
-	cl[*n] = (struct clause){.a = c, .b = c, .either = either};
-	cl[*n].b.remote = 1;
-	(*n)++;
+	a->cl[a->n] = (struct clause){.a = c, .b = c, .either = either};
+	a->cl[a->n].b.remote = 1;
+	a->n++;
+}
+
+/* The groups of one alternative that can be expressed exactly:
+ * SOCKSTATE__F_PORTS, SOCKSTATE__F_ADDRS. */
+static uint32_t alt_groups(const sockstate_query_alt *q)
+{
+	uint32_t groups = 0;
+
+	if (port_filter(q->port) >= 0 && port_filter(q->sport) >= 0 &&
+	    port_filter(q->dport) >= 0)
+		groups |= SOCKSTATE__F_PORTS;
+	if (prefix_filter(&q->addr) >= 0 && prefix_filter(&q->saddr) >= 0 &&
+	    prefix_filter(&q->daddr) >= 0)
+		groups |= SOCKSTATE__F_ADDRS;
+	return groups;
+}
+
+/* The clauses of the groups of q to compile. */
+static void alt_clauses(const sockstate_query_alt *q, uint32_t groups, struct alt *a)
+{
+	a->n = 0;
+	if (groups & SOCKSTATE__F_PORTS) {
+		if (port_filter(q->port))
+			add_port(a, q->port, 0, 1);
+		if (port_filter(q->sport))
+			add_port(a, q->sport, 0, 0);
+		if (port_filter(q->dport))
+			add_port(a, q->dport, 1, 0);
+	}
+	if (groups & SOCKSTATE__F_ADDRS) {
+		if (prefix_filter(&q->addr))
+			add_prefix(a, &q->addr, 0, 1);
+		if (prefix_filter(&q->saddr))
+			add_prefix(a, &q->saddr, 0, 0);
+		if (prefix_filter(&q->daddr))
+			add_prefix(a, &q->daddr, 1, 0);
+	}
 }
 
 int sockstate__diag_bytecode(const sockstate_query *q, void *buf, size_t cap,
                              uint32_t *pushed)
 {
-	struct clause cl[MAX_CLAUSES];
+	const uint32_t both = SOCKSTATE__F_PORTS | SOCKSTATE__F_ADDRS;
+	size_t nalts = 1 + (q->alt_count <= SOCKSTATE_QUERY_ALT_MAX ? q->alt_count
+	                                                            : SOCKSTATE_QUERY_ALT_MAX);
+	struct alt alts[1 + SOCKSTATE_QUERY_ALT_MAX];
+	sockstate_query_alt views[1 + SOCKSTATE_QUERY_ALT_MAX];
 	struct prog g = {0};
-	uint32_t groups = 0;
-	size_t n = 0;
-	int port = port_filter(q->port), sport = port_filter(q->sport);
-	int dport = port_filter(q->dport);
-	int addr = prefix_filter(&q->addr), saddr = prefix_filter(&q->saddr);
-	int daddr = prefix_filter(&q->daddr);
+	uint32_t groups = both;
 
-	if (port >= 0 && sport >= 0 && dport >= 0) {
-		groups |= SOCKSTATE__F_PORTS;
-		if (port)
-			add_port(cl, &n, q->port, 0, 1);
-		if (sport)
-			add_port(cl, &n, q->sport, 0, 0);
-		if (dport)
-			add_port(cl, &n, q->dport, 1, 0);
+	for (size_t i = 0; i < nalts; i++) {
+		views[i] = sockstate__query_alt(q, i);
+		groups &= alt_groups(&views[i]);
 	}
-	if (addr >= 0 && saddr >= 0 && daddr >= 0) {
-		groups |= SOCKSTATE__F_ADDRS;
-		if (addr)
-			add_prefix(cl, &n, &q->addr, 0, 1);
-		if (saddr)
-			add_prefix(cl, &n, &q->saddr, 0, 0);
-		if (daddr)
-			add_prefix(cl, &n, &q->daddr, 1, 0);
+	/* Alternatives are compiled whole or not at all: the core could not
+	 * complete an OR of which the kernel kept only one part. */
+	if (nalts > 1 && groups != both)
+		return 0;
+	for (size_t i = 0; i < nalts; i++) {
+		alt_clauses(&views[i], groups, &alts[i]);
+		/* An empty alternative keeps every socket: so does the OR. */
+		if (alts[i].n == 0 && nalts > 1) {
+			*pushed |= groups;
+			return 0;
+		}
 	}
 
-	put_program(&g, cl, n);
+	put_program(&g, alts, nalts);
 	if (g.len > cap)
 		return SOCKSTATE_ERANGE;
 	g.total = g.len;
 	g.len = 0;
 	g.buf = buf;
-	put_program(&g, cl, n);
+	put_program(&g, alts, nalts);
 	*pushed |= groups;
 	return (int)g.len;
 }

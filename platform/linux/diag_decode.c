@@ -371,3 +371,101 @@ int sockstate__diag_decode(const void *buf, size_t len, uint32_t seq,
 	res->offset = off;
 	return 0;
 }
+
+/* ---- capture files ---- */
+
+/* The end of the whole messages at the start of buf[0..len): a message
+ * counts once it and its padding are there (at eof, without its padding).
+ * *bad: the walk stopped there at a header no message can have (the
+ * messages before it are whole, and decoded first, so that a file gives
+ * the same first error however it is read). */
+static size_t whole_messages(const unsigned char *buf, size_t len, int eof, int *bad)
+{
+	size_t off = 0;
+
+	*bad = 0;
+	while (len - off >= sizeof(struct nlmsghdr)) {
+		struct nlmsghdr nlh;
+		size_t padded;
+
+		memcpy(&nlh, buf + off, sizeof nlh);
+		if (nlh.nlmsg_len < NLMSG_HDRLEN) {
+			*bad = 1;
+			break;
+		}
+		/* In size_t: NLMSG_ALIGN of a length near 4 GiB wraps to 0. */
+		padded = ((size_t)nlh.nlmsg_len + 3u) & ~(size_t)3u;
+		if (padded > len - off) {
+			if (eof && nlh.nlmsg_len <= len - off)
+				off = len;
+			break;
+		}
+		off += padded;
+	}
+	return off;
+}
+
+static int capture_fail(sockstate__diag_result *res, uint64_t at, const char *why)
+{
+	res->why = why;
+	res->offset = (size_t)at;
+	return SOCKSTATE_EPARSE;
+}
+
+int sockstate__diag_capture_decode(sockstate__diag_capture *c, const void *buf,
+                                   size_t len, int eof, size_t *used,
+                                   sockstate__diag_record_fn cb, void *ctx,
+                                   sockstate__diag_result *res)
+{
+	const unsigned char *p = buf;
+	int bad;
+	size_t whole = whole_messages(p, len, eof, &bad), off = 0;
+	int rc;
+
+	*used = 0;
+	memset(res, 0, sizeof *res);
+	while (off < whole) {
+		sockstate__diag_result one;
+		struct nlmsghdr nlh;
+		size_t end;
+
+		c->in_dump = 1;
+		rc = sockstate__diag_decode(p + off, whole - off, 0, 0, cb, ctx, &one);
+		res->records += one.records;
+		if (rc == SOCKSTATE_EPARSE)
+			return capture_fail(res, c->offset + off + one.offset, one.why);
+		if (one.os_errno) {
+			res->os_errno = one.os_errno;
+			return capture_fail(res, c->offset + off + one.offset,
+			                    "the captured dump ended in the kernel's error");
+		}
+		if (rc != 0)
+			return rc;
+		if (!one.done) {
+			off = whole;
+			break;
+		}
+		/* The dump's last message: the next dump, if any, follows it. */
+		memcpy(&nlh, p + off + one.offset, sizeof nlh);
+		end = off + one.offset + (((size_t)nlh.nlmsg_len + 3u) & ~(size_t)3u);
+		off = end < whole ? end : whole;
+		c->dumps++;
+		c->in_dump = 0;
+	}
+	*used = off;
+	c->offset += off;
+	if (bad)
+		return capture_fail(res, c->offset, "netlink message shorter than its header");
+	if (!eof)
+		return 0;
+	if (off < len)
+		return capture_fail(res, c->offset, len - off < sizeof(struct nlmsghdr)
+		                    ? "the file ends inside a netlink header"
+		                    : "the file ends inside a netlink message");
+	if (c->in_dump)
+		return capture_fail(res, c->offset, "the file ends before its dump's "
+		                    "end (no NLMSG_DONE)");
+	if (c->dumps == 0)
+		return capture_fail(res, 0, "the file holds no dump");
+	return 0;
+}

@@ -27,6 +27,16 @@
 #include "backend_internal.h"
 
 extern const sockstate__backend sockstate__linux_netlink_backend;
+/* "linux-replay" (diag_replay.c): the handle's replay file, read with
+ * sockstate__diag_capture_decode; every filter is the core's. */
+extern const sockstate__backend sockstate__linux_replay_backend;
+
+/* What a sock_diag record carries (live or replayed): the backends'
+ * `fills`. */
+#define SOCKSTATE__DIAG_FILLS                                                 \
+	(SOCKSTATE_HAS_UID | SOCKSTATE_HAS_INODE | SOCKSTATE_HAS_QUEUES |     \
+	 SOCKSTATE_HAS_IFINDEX | SOCKSTATE_HAS_TIMER | SOCKSTATE_HAS_TCP_INFO | \
+	 SOCKSTATE_HAS_COOKIE)
 
 /* ---- diag_decode.c: bytes to records; no syscalls, no allocation ---- */
 
@@ -97,6 +107,30 @@ int sockstate__diag_decode(const void *buf, size_t len, uint32_t seq,
 int sockstate__diag_scan(const void *buf, size_t len, uint32_t *count,
                          uint16_t *flags, const char **why);
 
+/* A file of captured dumps (what capture mode writes, or `ss -D`: the
+ * datagrams of one or more dumps, concatenated, each dump ending in
+ * NLMSG_DONE or an ACK), decoded as it is read, in pieces of any size. */
+typedef struct sockstate__diag_capture {
+	uint64_t offset;       /* bytes of the file consumed so far */
+	uint32_t dumps;        /* dumps that reached their end */
+	int in_dump;           /* a dump has begun and not ended */
+} sockstate__diag_capture;
+
+/* Decode the whole messages at the start of buf[0..len), the next bytes
+ * of the capture c (start from a zeroed c), calling cb per socket; *used
+ * gets the bytes consumed, to drop before the next call (a message cut
+ * by the end of buf waits for it, with its padding). eof: nothing follows
+ * buf; then everything must be consumed, the last dump ended and at least
+ * one dump read. Returns 0, cb's value, or SOCKSTATE_EPARSE with res->why
+ * and res->offset (from the start of the file) saying what and where; a
+ * dump the kernel ended with an error (NLMSG_DONE or NLMSG_ERROR carrying
+ * one) is EPARSE too, its errno in res->os_errno. No syscalls, no
+ * allocation. */
+int sockstate__diag_capture_decode(sockstate__diag_capture *c, const void *buf,
+                                   size_t len, int eof, size_t *used,
+                                   sockstate__diag_record_fn cb, void *ctx,
+                                   sockstate__diag_result *res);
+
 /* A kernel errno (positive) as our code: EPERM/EACCES -> EPERM; ENOMEM ->
  * ENOMEM; ENOENT (no tcp_diag handler), EAFNOSUPPORT, EPROTONOSUPPORT,
  * EOPNOTSUPP -> EUNAVAIL; EINTR, EAGAIN, EBUSY, ENOBUFS -> EAGAIN;
@@ -106,9 +140,10 @@ int sockstate__diag_errno_code(int err);
 /* ---- diag_bytecode.c: the pushed-down request; pure ---- */
 
 /* Bytecode for every filter sockstate__diag_bytecode can express fits in
- * this many bytes (the worst case, all six filters with IPv6 prefixes, is
- * 184). */
-#define SOCKSTATE__DIAG_BYTECODE_MAX 256
+ * this many bytes (the worst case: 1 + SOCKSTATE_QUERY_ALT_MAX
+ * alternatives, each with all six filters and IPv6 prefixes (184 bytes),
+ * and a JMP between each two, 1500). */
+#define SOCKSTATE__DIAG_BYTECODE_MAX 1536
 
 /* Our state mask to the kernel's idiag_states bits: LISTEN -> 1<<10,
  * SYN_RECEIVED -> 1<<3 | 1<<12 (TCP_NEW_SYN_RECV), CLOSED -> 1<<7, BOUND ->
@@ -124,7 +159,11 @@ uint32_t sockstate__diag_states(uint32_t states);
  * exactly as sockstate_query_match decides it (ports 0-65535 or < 0 for
  * none; prefixes of family IPv4 with bits <= 32 or IPv6 with bits <= 128);
  * the groups compiled are ORed into *pushed (SOCKSTATE__F_PORTS,
- * SOCKSTATE__F_ADDRS), the rest are left to the core. Ports compile to an
+ * SOCKSTATE__F_ADDRS), the rest are left to the core. With alternatives
+ * (q->alt_count, sockstate_query_or) the program is an OR of one such
+ * AND per alternative, compiled only when both groups of every
+ * alternative can be (else nothing is, and nothing pushed); an empty
+ * alternative makes the program empty (every socket passes). Ports compile to an
  * S_GE/S_LE (D_GE/D_LE) pair, which every kernel knows (S_EQ is 4.17+);
  * prefixes to S_COND/D_COND host conditions, whose IPv4 form also matches
  * IPv4-mapped IPv6 sockets, as the core does.

@@ -122,9 +122,9 @@ static void request_put_family(struct nlmsghdr *nlh, const sockstate__diag_reque
 static int request_send(sockstate__diag_stream *st, sockstate_handle *h,
                         const sockstate__diag_request *req)
 {
-	/* Header, request, one attribute (the split dump's half is the
-	 * longest): well under 1 KiB. */
-	uint32_t words[256];
+	/* Header, request, one attribute (a filter of every alternative is
+	 * the longest, SOCKSTATE__DIAG_BYTECODE_MAX): under 2 KiB. */
+	uint32_t words[512];
 	struct nlmsghdr *nlh;
 
 	memset(words, 0, sizeof words);

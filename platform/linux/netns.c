@@ -17,10 +17,11 @@
 #define NETNS_RUN_DIR "/run/netns"
 #define SELF_NETNS "/proc/thread-self/ns/net"
 
-static int errno_code(int e)
+int sockstate__linux_path_errno_code(int e)
 {
 	switch (e) {
 	case ENOENT:
+	case ENOTDIR:
 	case ESRCH:
 		return SOCKSTATE_ENOENT;
 	case EACCES:
@@ -103,7 +104,7 @@ int sockstate__netns_open(sockstate_handle *h, int *fd)
 		                       "a network namespace", spec, path);
 	if (*fd < 0) {
 		int err = errno;
-		return sockstate__fail(h, errno_code(err), "network namespace '%s': open(%s): %s",
+		return sockstate__fail(h, sockstate__linux_path_errno_code(err), "network namespace '%s': open(%s): %s",
 		                       spec, path, strerror(err));
 	}
 	type = ioctl(*fd, NS_GET_NSTYPE);
@@ -138,14 +139,14 @@ int sockstate__netns_enter(sockstate_handle *h, int ns_fd, int *saved)
 	*saved = open(SELF_NETNS, O_RDONLY | O_CLOEXEC);
 	if (*saved < 0) {
 		int err = errno;
-		return sockstate__fail(h, errno_code(err), "open(%s): %s", SELF_NETNS,
+		return sockstate__fail(h, sockstate__linux_path_errno_code(err), "open(%s): %s", SELF_NETNS,
 		                       strerror(err));
 	}
 	if (setns(ns_fd, CLONE_NEWNET) < 0) {
 		int err = errno;
 		close(*saved);
 		*saved = -1;
-		return sockstate__fail(h, errno_code(err), "network namespace '%s': setns: %s%s",
+		return sockstate__fail(h, sockstate__linux_path_errno_code(err), "network namespace '%s': setns: %s%s",
 		                       spec ? spec : "?", strerror(err),
 		                       err == EPERM ? " (entering one needs CAP_SYS_ADMIN)" : "");
 	}

@@ -41,6 +41,12 @@ int sockstate__netns_leave(sockstate_handle *h, int saved);
  * negative code with the detail on h. */
 int sockstate__netns_open_file(sockstate_handle *h, int ns_fd, const char *path);
 
+/* A failed open (or setns) of a path the user named, a namespace file or
+ * a capture file (diag_replay.c), as our code: ENOENT, ENOTDIR, ESRCH ->
+ * SOCKSTATE_ENOENT; EACCES, EPERM -> SOCKSTATE_EPERM; ENOMEM ->
+ * SOCKSTATE_ENOMEM; anything else SOCKSTATE_EIO. */
+int sockstate__linux_path_errno_code(int e);
+
 /* The backends' netns_list (see backend_internal.h): /run/netns by name,
  * then the namespaces of processes, each once by inode. */
 int sockstate__linux_netns_list(sockstate_handle *h,

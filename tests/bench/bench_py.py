@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""bench_py - the Python package against psutil, timed inside one process.
+"""bench_py - the Python package against psutil, timed inside one process
+(psutil.net_connections beside sockstate.connections, counts, and
+sockstate.net_connections, psutil's shape answered by sockstate).
 
   bench_py.py [--reps R] [--port P] [--only NAME] [--skip NAME,...] [--list]
 
@@ -51,6 +53,12 @@ def cases(port):
         return sum(c.values())
 
     out["sockstate.connections()"] = (lambda: sockstate.connections(), len)
+    # psutil's shape (sconn tuples, owners mapped) beside the same listing
+    # as Connection objects, on the same default handle (pid source auto).
+    out["sockstate.net_connections('tcp')"] = (
+        lambda: sockstate.net_connections("tcp"), len)
+    out["sockstate.connections(processes=True)"] = (
+        lambda: sockstate.connections(processes=True), len)
     out["sockstate.connections(processes=True, pid_source='procfs')"] = (
         lambda: sockstate.connections(processes=True, pid_source="procfs"), len)
     out["sockstate.connections(processes=True, pid_source='bpf')"] = (

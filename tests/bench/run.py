@@ -57,6 +57,8 @@ TARGETS = {
     "streaming": 1.2, "table": 0.8, "pids_procfs": 0.7, "pids_bpf": 0.15,
     "port": 0.3, "counts_growth_kib": 1024, "snapshot_bytes": 168,
     "py_connections": 10.0, "py_counts": 30.0, "py_counts_honest": 20.0,
+    # issue 25: psutil's shape at our speed
+    "py_psutil_shape": 1.1,
 }
 
 
@@ -495,6 +497,7 @@ def target_rows(res, n):
                      verdict(round(per), TARGETS["snapshot_bytes"])))
     ps = "psutil.net_connections('tcp')"
     for name, goal_key, goal_text in (
+            ("sockstate.net_connections('tcp')", "py_connections", None),
             ("sockstate.connections(processes=True, pid_source='bpf')", "py_connections", None),
             ("sockstate.connections(processes=True, pid_source='procfs')", "py_connections", None),
             ("sockstate.connections()", "py_connections", None),
@@ -508,6 +511,11 @@ def target_rows(res, n):
         time_row("psutil.net_connections('tcp') / `%s`, in-process" % name,
                  py, ps, py, name, TARGETS[goal_key],
                  goal_text or ">= %.0fx" % TARGETS[goal_key], at_most=False)
+    a, b = "sockstate.net_connections('tcp')", "sockstate.connections(processes=True)"
+    if not (py.get(a) or {}).get("error") and not (py.get(b) or {}).get("error") and py.get(a):
+        time_row("`%s` / `%s`, in-process (psutil's tuples cost no more)" % (a, b),
+                 py, a, py, b, TARGETS["py_psutil_shape"],
+                 "<= %.2fx" % TARGETS["py_psutil_shape"])
     return rows
 
 

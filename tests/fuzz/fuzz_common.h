@@ -39,6 +39,29 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 	 SOCKSTATE_HAS_IFINDEX | SOCKSTATE_HAS_TIMER | SOCKSTATE_HAS_TCP_INFO | \
 	 SOCKSTATE_HAS_COOKIE | SOCKSTATE_HAS_V6ONLY)
 
+/* FNV-1a over n bytes, from h. */
+static inline uint64_t fuzz_mix(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * UINT64_C(0x100000001b3);
+	return h;
+}
+
+/* h with what tells a decoded record from another, to compare two decodes
+ * of the same bytes. */
+static inline uint64_t fuzz_record_digest(uint64_t h, const sockstate_socket *s)
+{
+	h = fuzz_mix(h, &s->family, 1);
+	h = fuzz_mix(h, &s->state, 1);
+	h = fuzz_mix(h, &s->local, sizeof s->local);
+	h = fuzz_mix(h, &s->remote, sizeof s->remote);
+	h = fuzz_mix(h, &s->inode, sizeof s->inode);
+	h = fuzz_mix(h, &s->cookie, sizeof s->cookie);
+	return fuzz_mix(h, &s->valid, sizeof s->valid);
+}
+
 static inline int fuzz_all_zero(const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

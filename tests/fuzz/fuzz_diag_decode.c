@@ -32,15 +32,6 @@ struct tally {
 	uint64_t digest;
 };
 
-static uint64_t mix(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * UINT64_C(0x100000001b3);
-	return h;
-}
-
 static int on_record(void *ctx, sockstate_socket *s, uint64_t owner_key)
 {
 	struct tally *t = ctx;
@@ -48,13 +39,7 @@ static int on_record(void *ctx, sockstate_socket *s, uint64_t owner_key)
 	fuzz_check_record(s, FUZZ_DECODER_BITS);
 	FUZZ_CHECK(owner_key == s->inode);
 	t->records++;
-	t->digest = mix(t->digest, &s->family, 1);
-	t->digest = mix(t->digest, &s->state, 1);
-	t->digest = mix(t->digest, &s->local, sizeof s->local);
-	t->digest = mix(t->digest, &s->remote, sizeof s->remote);
-	t->digest = mix(t->digest, &s->inode, sizeof s->inode);
-	t->digest = mix(t->digest, &s->cookie, sizeof s->cookie);
-	t->digest = mix(t->digest, &s->valid, sizeof s->valid);
+	t->digest = fuzz_record_digest(t->digest, s);
 	if (t->stop_after && t->records == t->stop_after)
 		return 7;
 	return 0;

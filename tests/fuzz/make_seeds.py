@@ -668,8 +668,38 @@ def counters_seeds():
     }
 
 
+def capture_seeds():
+    """Capture files (--replay): the fixtures and the lab's captures, alone,
+    concatenated, cut short; the decoder's edge cases are files too."""
+    def fixture(name):
+        with open(os.path.join(ROOT, "tests", "fixtures", "linux", name), "rb") as f:
+            return f.read()
+
+    ss = fixture("diag_ss_filter.bin")
+    v4, v6 = lab("lab-all-ipv4.bin"), lab("lab-all-ipv6.bin")
+    seeds = {
+        "fixture-ss-filter": ss,
+        "fixture-lo-ipv4": fixture("diag_lo_ipv4.bin"),
+        "fixture-info-ipv6": fixture("diag_info_ipv6.bin"),
+        "lab-ipv4-then-ipv6": v4 + v6,
+        "lab-three-dumps": ss + v4 + ss,
+        "ss-no-done": ss[:-20],
+        "ss-cut-in-header": ss[:-12],
+        "ss-cut-in-message": ss[:100],
+        "ss-then-garbage": ss + b"\xde\xad\xbe\xef" * 5,
+        "ss-then-ack": ss + error(0),
+        "ss-then-eperm": ss + sock(SHUT) + done(-EPERM),
+    }
+    for name in ("one-ipv4.bin", "two-dumps.bin", "error-after-records.bin",
+                 "noop-overrun.bin", "len-below-header.bin", "empty.bin"):
+        seeds["edge-" + name[:-4]] = DIAG_DECODE[name]
+    return seeds
+
+
 def expected_files():
     files = {}
+    for name, data in capture_seeds().items():
+        files[os.path.join(CORPUS, "diag_capture", name + ".bin")] = data
     for name, data in DIAG_DECODE.items():
         files[os.path.join(CORPUS, "diag_decode", "edge-" + name)] = data
     for name, data in diag_dump_seeds().items():

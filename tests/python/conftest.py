@@ -21,6 +21,10 @@ import pytest
 
 import sockstate
 
+# psutil's vendored tests run in a process of their own (ctest
+# python.psutil_upstream): they swap psutil's functions for sockstate's.
+collect_ignore = ["psutil_upstream"]
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCHEMA_PATH = ROOT / "docs" / "schema" / "sockstate-1.json"
 MY_PID = os.getpid()

@@ -228,6 +228,55 @@ static void test_worst_case_and_erange(void **unused)
 	assert_int_equal(pushed, 0x40);
 }
 
+/* The kernel's audit (below, with the model of its interpreter). */
+static int kernel_audit(const unsigned char *bc, int len);
+
+/* sport 80, or dport 80: the first alternative's pair fails onto the
+ * second, its success JMPs to the end; the second's failure rejects. */
+static void test_or_program(void **unused)
+{
+	unsigned char bc[SOCKSTATE__DIAG_BYTECODE_MAX];
+	sockstate_query q = query("sport", "80");
+	uint32_t pushed;
+
+	(void)unused;
+	assert_int_equal(sockstate_query_or(&q), 0);
+	assert_int_equal(sockstate_query_set(&q, "dport", "80"), 0);
+	assert_int_equal(compile(&q, bc, &pushed), 36);
+	assert_port_pair(bc, 0, 0, 80, 20);
+	assert_op(bc, 16, INET_DIAG_BC_JMP, 4, 36 - 16);
+	assert_port_pair(bc, 20, 1, 80, 36 + 4);
+	assert_int_equal(pushed, SOCKSTATE__F_PORTS | SOCKSTATE__F_ADDRS);
+	assert_true(kernel_audit(bc, 36));
+
+	/* An empty last alternative: every socket passes, no program. */
+	assert_int_equal(sockstate_query_or(&q), 0);
+	assert_int_equal(compile(&q, bc, &pushed), 0);
+	assert_int_equal(pushed, SOCKSTATE__F_PORTS | SOCKSTATE__F_ADDRS);
+}
+
+/* Every alternative the longest: it fits SOCKSTATE__DIAG_BYTECODE_MAX. */
+static void test_or_worst_case(void **unused)
+{
+	unsigned char bc[SOCKSTATE__DIAG_BYTECODE_MAX];
+	sockstate_query q = worst_query();
+	uint32_t pushed = 0;
+	int len;
+
+	(void)unused;
+	for (int i = 0; i < SOCKSTATE_QUERY_ALT_MAX; i++) {
+		sockstate_query one = worst_query();
+
+		assert_int_equal(sockstate_query_or(&q), 0);
+		q.alt[q.alt_count - 1] = sockstate__query_alt(&one, 0);
+	}
+	len = compile(&q, bc, &pushed);
+	assert_int_equal(len, (1 + SOCKSTATE_QUERY_ALT_MAX) * 184 + SOCKSTATE_QUERY_ALT_MAX * 4);
+	assert_true(kernel_audit(bc, len));
+	assert_int_equal(sockstate__diag_bytecode(&q, bc, (size_t)len - 1, &pushed),
+	                 SOCKSTATE_ERANGE);
+}
+
 /* What the kernel cannot do exactly stays with the core. */
 static void test_not_pushable(void **unused)
 {
@@ -256,6 +305,15 @@ static void test_not_pushable(void **unused)
 	q.saddr.family = SOCKSTATE_FAMILY_IPV6;
 	q.saddr.bits = 129;
 	q.port = 65536;
+	assert_int_equal(compile(&q, bc, &pushed), 0);
+	assert_int_equal(pushed, 0);
+
+	/* Alternatives go whole or not at all: one port the kernel cannot
+	 * take keeps every port and address filter in the core. */
+	q = query("saddr", "10.0.0.0/8");
+	assert_int_equal(sockstate_query_or(&q), 0);
+	assert_int_equal(sockstate_query_set(&q, "sport", "22"), 0);
+	q.alt[0].dport = 70000;
 	assert_int_equal(compile(&q, bc, &pushed), 0);
 	assert_int_equal(pushed, 0);
 }
@@ -494,10 +552,12 @@ static void check_query(const sockstate_query *q_in, const sockstate_socket *s, 
 			sockstate_endpoint_format(s[i].family, &s[i].local, l, sizeof l);
 			sockstate_endpoint_format(s[i].family, &s[i].remote, r, sizeof r);
 			fail_msg("socket %s:%u -> %s:%u: kernel %d, core %d (port %d sport %d "
-			         "dport %d, prefix families %u/%u/%u bits %u/%u/%u)",
+			         "dport %d, prefix families %u/%u/%u bits %u/%u/%u, %u more "
+			         "alternatives)",
 			         l, s[i].local.port, r, s[i].remote.port, by_kernel, by_core,
 			         q.port, q.sport, q.dport, q.addr.family, q.saddr.family,
-			         q.daddr.family, q.addr.bits, q.saddr.bits, q.daddr.bits);
+			         q.daddr.family, q.addr.bits, q.saddr.bits, q.daddr.bits,
+			         q.alt_count);
 		}
 		*kept_total += (size_t)by_core;
 	}
@@ -564,6 +624,35 @@ static void test_model_matches_core(void **unused)
 		set_prefix(&q, "addr", pick[3]);
 		set_prefix(&q, "saddr", pick[4]);
 		set_prefix(&q, "daddr", pick[5]);
+		check_query(&q, s, n, &kept);
+		queries++;
+	}
+	/* Alternatives: two to four of them, each a random combination. */
+	for (int round = 0; round < 600; round++) {
+		sockstate_query q = query(NULL, NULL);
+		int nalts = 2 + round % 3;
+
+		q.states = SOCKSTATE_STATES_ALL;
+		for (int a = 0; a < nalts; a++) {
+			static const char *const keys[6] = {"port", "sport", "dport",
+			                                    "addr", "saddr", "daddr"};
+			int set = 0;
+
+			if (a > 0)
+				assert_int_equal(sockstate_query_or(&q), 0);
+			while (!set)
+				for (int k = 0; k < 6; k++) {
+					const char *v;
+
+					seed = seed * 1103515245u + 12345u;
+					v = k < 3 ? port_values[(seed >> 8) % NPORTVALS]
+					          : prefixes[(seed >> 8) % NPREFIXES];
+					if (v && (seed >> 20) % 3 == 0) {
+						assert_int_equal(sockstate_query_set(&q, keys[k], v), 0);
+						set = 1;
+					}
+				}
+		}
 		check_query(&q, s, n, &kept);
 		queries++;
 	}
@@ -784,6 +873,9 @@ static const struct {
 	{{"saddr", "dport", "state"}, {"127.0.0.2", "0", "all"}, 1},
 	{{"addr", "sport"}, {"10.0.0.0/8", "7101"}, 0},
 	{{"port", "family"}, {"7101", "4"}, 8},
+	/* "or": sockstate_query_or between two alternatives. */
+	{{"sport", "or", "dport"}, {"7102", NULL, "7102"}, 3},
+	{{"saddr", "or", "addr"}, {"::1", NULL, "127.0.0.1"}, 16}, /* all but [::]:7102 */
 };
 
 #define NLAB (sizeof lab_queries / sizeof lab_queries[0])
@@ -834,7 +926,9 @@ static int lab_child(void)
 
 		sockstate_query_init(&q);
 		for (int k = 0; k < 3 && lab_queries[i].key[k]; k++)
-			if (sockstate_query_set(&q, lab_queries[i].key[k], lab_queries[i].value[k]))
+			if (strcmp(lab_queries[i].key[k], "or")
+			    ? sockstate_query_set(&q, lab_queries[i].key[k], lab_queries[i].value[k])
+			    : sockstate_query_or(&q))
 				return 7;
 		pushed.n = plain.n = 0;
 		rc1 = sockstate_foreach(h, &q, lab_collect, &pushed);
@@ -962,6 +1056,8 @@ int main(void)
 		cmocka_unit_test(test_port_either_program),
 		cmocka_unit_test(test_prefix_programs),
 		cmocka_unit_test(test_worst_case_and_erange),
+		cmocka_unit_test(test_or_program),
+		cmocka_unit_test(test_or_worst_case),
 		cmocka_unit_test(test_not_pushable),
 		cmocka_unit_test(test_model_matches_core),
 		cmocka_unit_test(test_split_halves),

@@ -1109,6 +1109,13 @@ static void test_fixture_info_ipv6(void **unused)
 	check_fixture(FIXTURE("diag_info_ipv6.bin"), FIXTURE("diag_info_ipv6.expect"), 7);
 }
 
+/* The sockets of iproute2's ss filter test (ssfilter.t), our capture. */
+static void test_fixture_ss_filter(void **unused)
+{
+	(void)unused;
+	check_fixture(FIXTURE("diag_ss_filter.bin"), FIXTURE("diag_ss_filter.expect"), 4);
+}
+
 /* A captured reply cut at every byte and with its types rewritten: only
  * 0 or EPARSE (or a kernel error a corrupted DONE now carries). */
 static void test_fixture_truncated_and_retyped(void **unused)
@@ -1142,6 +1149,131 @@ static void test_fixture_truncated_and_retyped(void **unused)
 		free(c);
 	}
 	free(buf);
+}
+
+/* ---- capture files (the replay backend's reader) ---- */
+
+struct capture_run {
+	int rc;
+	uint32_t dumps;
+	sockstate__diag_result res;
+	struct rendered r;
+};
+
+/* Read buf[0..len) as the replay backend does, `chunk` bytes at a time,
+ * keeping what was not consumed for the next call. */
+static void capture_read(const unsigned char *buf, size_t len, size_t chunk,
+                         struct capture_run *run)
+{
+	static unsigned char window[8192];
+	sockstate__diag_capture c = {0};
+	size_t have = 0, fed = 0;
+	int eof = 0;
+
+	run->r.len = 0;
+	run->r.text[0] = '\0';
+	do {
+		size_t n = len - fed < chunk ? len - fed : chunk;
+		size_t used = 0;
+
+		assert_true(have + n <= sizeof window);
+		memcpy(window + have, buf + fed, n);
+		fed += n;
+		have += n;
+		eof = n == 0;
+		run->rc = sockstate__diag_capture_decode(&c, window, have, eof, &used,
+		                                         render_one, &run->r, &run->res);
+		assert_true(used <= have);
+		memmove(window, window + used, have - used);
+		have -= used;
+	} while (!eof && run->rc == 0);
+	run->dumps = c.dumps;
+}
+
+static void test_capture_file(void **unused)
+{
+	static char want4[8192], want6[8192], both[16384];
+	static struct capture_run run;
+	size_t len4, len6;
+	unsigned char *v4 = slurp(FIXTURE("diag_lo_ipv4.bin"), &len4);
+	unsigned char *v6 = slurp(FIXTURE("diag_lo_ipv6.bin"), &len6);
+	unsigned char *cat = malloc(len4 + len6);
+
+	(void)unused;
+	expect_lines(FIXTURE("diag_lo_ipv4.expect"), want4, sizeof want4);
+	expect_lines(FIXTURE("diag_lo_ipv6.expect"), want6, sizeof want6);
+	/* Whatever the size of the reads, the same records. */
+	for (size_t chunk = 1; chunk <= len4 + 1; chunk++) {
+		capture_read(v4, len4, chunk, &run);
+		assert_int_equal(run.rc, 0);
+		assert_int_equal(run.dumps, 1);
+		assert_string_equal(run.r.text, want4);
+	}
+	/* Two dumps, one after the other. */
+	assert_non_null(cat);
+	memcpy(cat, v4, len4);
+	memcpy(cat + len4, v6, len6);
+	snprintf(both, sizeof both, "%s%s", want4, want6);
+	for (size_t chunk = 7; chunk <= len4 + len6 + 1; chunk += 97) {
+		capture_read(cat, len4 + len6, chunk, &run);
+		assert_int_equal(run.rc, 0);
+		assert_int_equal(run.dumps, 2);
+		assert_string_equal(run.r.text, both);
+	}
+	/* Cut anywhere but between the dumps: EPARSE, with where. */
+	for (size_t cut = 0; cut < len4 + len6; cut++) {
+		capture_read(cat, cut, 64, &run);
+		if (cut == len4) {
+			assert_int_equal(run.rc, 0);
+			continue;
+		}
+		assert_int_equal(run.rc, SOCKSTATE_EPARSE);
+		assert_non_null(run.res.why);
+		assert_true(run.res.offset <= cut);
+	}
+	capture_read(cat, 0, 64, &run);
+	assert_string_equal(run.res.why, "the file holds no dump");
+	capture_read(cat, len4 - 20, 64, &run); /* the NLMSG_DONE cut off */
+	assert_string_equal(run.res.why, "the file ends before its dump's end (no NLMSG_DONE)");
+	free(cat);
+	free(v4);
+	free(v6);
+}
+
+/* A whole dump, then this header: EPARSE at the header, saying why. */
+static void check_header_after_dump(uint32_t nlmsg_len, const char *why)
+{
+	static struct capture_run run;
+	struct msgbuf m = {.len = 0};
+	struct nlmsghdr h = {.nlmsg_len = nlmsg_len, .nlmsg_type = NLMSG_DONE};
+	size_t at;
+
+	build_dump(&m, 1, 1);
+	at = m.len;
+	put(&m, &h, sizeof h);
+	capture_read(m.b, m.len, 4096, &run);
+	assert_int_equal(run.rc, SOCKSTATE_EPARSE);
+	assert_int_equal(run.res.offset, at);
+	assert_string_equal(run.res.why, why);
+}
+
+static void test_capture_file_errors(void **unused)
+{
+	static struct capture_run run;
+	struct msgbuf m = {.len = 0};
+
+	(void)unused;
+	/* A dump the kernel ended with an error is no capture of sockets. */
+	build_dump(&m, 2, 0);
+	put_int_msg(&m, NLMSG_DONE, -EPERM);
+	capture_read(m.b, m.len, 4096, &run);
+	assert_int_equal(run.rc, SOCKSTATE_EPARSE);
+	assert_int_equal(run.res.os_errno, EPERM);
+	assert_string_equal(run.res.why, "the captured dump ended in the kernel's error");
+	/* A length near 4 GiB (whose NLMSG_ALIGN wraps to 0 in 32 bits): cut
+	 * short, not a loop. */
+	check_header_after_dump(0xfffffffeu, "the file ends inside a netlink message");
+	check_header_after_dump(8, "netlink message shorter than its header");
 }
 
 /* The open-time guess of a dump's size from the kernel's counters. */
@@ -1200,6 +1332,9 @@ int main(void)
 		cmocka_unit_test(test_fixture_lo_ipv4),
 		cmocka_unit_test(test_fixture_lo_ipv6),
 		cmocka_unit_test(test_fixture_info_ipv6),
+		cmocka_unit_test(test_fixture_ss_filter),
+		cmocka_unit_test(test_capture_file),
+		cmocka_unit_test(test_capture_file_errors),
 		cmocka_unit_test(test_fixture_truncated_and_retyped),
 		cmocka_unit_test(test_sockstat_count),
 	};

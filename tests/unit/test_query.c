@@ -143,6 +143,106 @@ static void test_set_rejects(void **unused)
 	assert_true(q.uid == 4294967294LL);
 }
 
+/* Alternatives: "sport 80, or dport 80", and ss's
+ * "( src 0.0.0.0 or src 10.0.0.1 ) and dst 10.0.0.2" as the two
+ * alternatives it means. */
+static void test_or_alternatives(void **unused)
+{
+	sockstate_socket out = sock(SOCKSTATE_FAMILY_IPV4, "10.0.0.1", 80, "10.0.0.2", 40000,
+	                            SOCKSTATE_ESTABLISHED);
+	sockstate_socket in = sock(SOCKSTATE_FAMILY_IPV4, "10.0.0.1", 40001, "10.0.0.2", 80,
+	                           SOCKSTATE_ESTABLISHED);
+	sockstate_socket other = sock(SOCKSTATE_FAMILY_IPV4, "10.0.0.1", 22, "10.0.0.2", 40002,
+	                              SOCKSTATE_ESTABLISHED);
+	sockstate_socket listener = sock(SOCKSTATE_FAMILY_IPV4, "0.0.0.0", 22, "0.0.0.0", 0,
+	                                 SOCKSTATE_LISTEN);
+	sockstate_socket peer2 = sock(SOCKSTATE_FAMILY_IPV4, "10.0.0.1", 22, "10.0.0.2", 50312,
+	                              SOCKSTATE_ESTABLISHED);
+	sockstate_socket peer1 = sock(SOCKSTATE_FAMILY_IPV4, "10.0.0.1", 22, "10.0.0.1", 36266,
+	                              SOCKSTATE_ESTABLISHED);
+	sockstate_query q;
+
+	(void)unused;
+	sockstate_query_init(&q);
+	assert_int_equal(sockstate_query_or(&q), SOCKSTATE_EINVAL); /* nothing to OR */
+	assert_int_equal(sockstate_query_set(&q, "sport", "80"), 0);
+	assert_int_equal(sockstate_query_or(&q), 0);
+	assert_int_equal(q.alt_count, 1);
+	assert_int_equal(sockstate_query_set(&q, "dport", "80"), 0);
+	assert_int_equal(q.sport, 80);
+	assert_int_equal(q.dport, -1);
+	assert_int_equal(q.alt[0].dport, 80);
+	assert_int_equal(q.alt[0].sport, -1);
+	assert_true(sockstate_query_match(&q, &out));
+	assert_true(sockstate_query_match(&q, &in));
+	assert_false(sockstate_query_match(&q, &other));
+	/* States apply to every alternative. */
+	assert_int_equal(sockstate_query_set(&q, "state", "listen"), 0);
+	assert_false(sockstate_query_match(&q, &out));
+	assert_false(sockstate_query_match(&q, &in));
+
+	sockstate_query_init(&q);
+	assert_int_equal(sockstate_query_set(&q, "saddr", "0.0.0.0"), 0);
+	assert_int_equal(sockstate_query_set(&q, "daddr", "10.0.0.2"), 0);
+	assert_int_equal(sockstate_query_or(&q), 0);
+	assert_int_equal(sockstate_query_set(&q, "saddr", "10.0.0.1"), 0);
+	assert_int_equal(sockstate_query_set(&q, "daddr", "10.0.0.2"), 0);
+	assert_true(sockstate_query_match(&q, &peer2));
+	assert_false(sockstate_query_match(&q, &peer1));
+	assert_false(sockstate_query_match(&q, &listener));
+
+	/* An alternative left empty passes every socket. */
+	assert_int_equal(sockstate_query_or(&q), 0);
+	assert_true(sockstate_query_match(&q, &listener));
+	assert_true(sockstate_query_match(&q, &peer1));
+}
+
+static void test_or_limits(void **unused)
+{
+	sockstate_query q, before;
+
+	(void)unused;
+	sockstate_query_init(&q);
+	for (int i = 0; i < SOCKSTATE_QUERY_ALT_MAX; i++) {
+		assert_int_equal(sockstate_query_set(&q, "port", "1"), 0);
+		assert_int_equal(sockstate_query_or(&q), 0);
+	}
+	assert_int_equal(sockstate_query_set(&q, "port", "1"), 0);
+	before = q;
+	assert_int_equal(sockstate_query_or(&q), SOCKSTATE_ERANGE);
+	assert_memory_equal(&q, &before, sizeof q);
+	/* A bad value goes nowhere, in an alternative too. */
+	assert_int_equal(sockstate_query_set(&q, "saddr", "10.0.0.0/33"), SOCKSTATE_ERANGE);
+	assert_memory_equal(&q, &before, sizeof q);
+	assert_int_equal(sockstate_query_or(NULL), SOCKSTATE_EINVAL);
+	q.alt_count = SOCKSTATE_QUERY_ALT_MAX + 1;
+	assert_int_equal(sockstate_query_set(&q, "port", "2"), SOCKSTATE_EINVAL);
+	assert_int_equal(sockstate_query_or(&q), SOCKSTATE_EINVAL);
+}
+
+/* A caller built against the first header: its struct ends before
+ * alt_count, and what lies beyond it is not the caller's to read. */
+static void test_query_of_an_older_size(void **unused)
+{
+	sockstate_socket s = sock(SOCKSTATE_FAMILY_IPV4, "10.0.0.1", 80, "10.0.0.2", 40000,
+	                          SOCKSTATE_ESTABLISHED);
+	sockstate_query q;
+
+	(void)unused;
+	sockstate_query_init(&q);
+	q.size = SOCKSTATE__QUERY_MIN_SIZE;
+	memset(&q.alt_count, 0xa5, sizeof q - SOCKSTATE__QUERY_MIN_SIZE);
+	assert_int_equal(sockstate_query_set(&q, "dport", "40000"), 0);
+	assert_int_equal(q.dport, 40000);
+	assert_int_equal(q.alt_count, 0xa5a5a5a5u); /* untouched */
+	assert_true(sockstate_query_match(&q, &s));
+	assert_int_equal(sockstate_query_set(&q, "dport", "1"), 0);
+	assert_false(sockstate_query_match(&q, &s));
+	assert_int_equal(sockstate_query_or(&q), SOCKSTATE_EINVAL);
+	q.size = SOCKSTATE__QUERY_MIN_SIZE - 1;
+	assert_int_equal(sockstate_query_set(&q, "dport", "2"), SOCKSTATE_EINVAL);
+}
+
 static void test_sort_key_parse(void **unused)
 {
 	sockstate_sort_key k = SOCKSTATE_SORT_NONE;
@@ -162,6 +262,9 @@ int main(void)
 		cmocka_unit_test(test_prefixes_like_the_kernel),
 		cmocka_unit_test(test_family_pid_uid),
 		cmocka_unit_test(test_set_rejects),
+		cmocka_unit_test(test_or_alternatives),
+		cmocka_unit_test(test_or_limits),
+		cmocka_unit_test(test_query_of_an_older_size),
 		cmocka_unit_test(test_sort_key_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,7 @@
  *   enumerate.c  snapshots and counts over a handle set; connections, counts
  *   render.c     the library's writers into bytes; render, render_counts,
  *                render_metrics
+ *   psutil.c     psutil's result shapes: _setup_psutil, psutil_connections
  *   groups.c     count_groups
  *   wait.c       wait_check
  *   netns.c      netns_list
@@ -104,7 +105,7 @@ void sockstate_py_handles_release(struct handle_set *set);
 /* A handle opened with these options (None or text each, as open()
  * takes them), the GIL released meanwhile: 0, or -1 with the error set. */
 int sockstate_py_open_handle(PyObject *backend, PyObject *pid_source, PyObject *capture_dir,
-                             PyObject *netns, sockstate_handle **out);
+                             PyObject *netns, PyObject *replay, sockstate_handle **out);
 
 PyObject *sockstate_py_open(PyObject *self, PyObject *args);
 PyObject *sockstate_py_close(PyObject *self, PyObject *args);
@@ -165,7 +166,17 @@ PyObject *sockstate_py_ip_text(struct build_cache *c, uint8_t family,
                                uint64_t hash);
 PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
                                    const sockstate_endpoint *ep, const char *zone);
+/* (ip, port) as a 2-tuple of type (a namedtuple class: psutil's addr),
+ * shared as sockstate_py_address_obj shares Addresses. */
+PyObject *sockstate_py_pair_obj(struct build_cache *c, PyTypeObject *type,
+                                uint8_t family, const sockstate_endpoint *ep,
+                                const char *zone);
+/* A new tuple of n items (NULL) of type: the tuple type itself or a
+ * subclass with no fields of its own (a namedtuple class). */
+PyObject *sockstate_py_tuple_new(PyTypeObject *type, Py_ssize_t n);
 PyObject *sockstate_py_process_obj(struct build_cache *c, const char *name);
+/* The int pid, shared by every record of that owner. */
+PyObject *sockstate_py_pid_obj(struct build_cache *c, int32_t pid);
 /* NativeState(code, name) (name static: the cache keys on its pointer). */
 PyObject *sockstate_py_native_obj(struct build_cache *c, int32_t code, const char *name);
 PyObject *sockstate_py_connection_obj(struct build_cache *c, const sockstate_socket *s,
@@ -184,6 +195,13 @@ int sockstate_py_count(PyObject *handles, PyObject *query, sockstate_counts *c,
                        sockstate_handle **first, sockstate_handle **last);
 /* A list of Connection for snap's records; frees snap. */
 PyObject *sockstate_py_connections_from(sockstate_snapshot *snap);
+/* One record as a new object, arg as the caller passed it. */
+typedef PyObject *(*sockstate_py_record_fn)(struct build_cache *c, const sockstate_socket *s,
+                                            uint32_t arg);
+/* A list of build(cache, record, arg) for snap's records, made with one
+ * cache and no garbage collection meanwhile; frees snap. */
+PyObject *sockstate_py_list_from(sockstate_snapshot *snap, sockstate_py_record_fn build,
+                                 uint32_t arg);
 
 PyObject *sockstate_py_connections(PyObject *self, PyObject *args);
 PyObject *sockstate_py_counts(PyObject *self, PyObject *args);
@@ -208,6 +226,11 @@ PyObject *sockstate_py_pid_source_obj(const char *src);
 PyObject *sockstate_py_render(PyObject *self, PyObject *args);
 PyObject *sockstate_py_render_counts(PyObject *self, PyObject *args);
 PyObject *sockstate_py_render_metrics(PyObject *self, PyObject *args);
+
+/* ---- psutil.c: psutil's listings (sockstate.net_connections) ---- */
+
+PyObject *sockstate_py_setup_psutil(PyObject *self, PyObject *args);
+PyObject *sockstate_py_psutil_connections(PyObject *self, PyObject *args);
 
 /* ---- groups.c, wait.c, netns.c ---- */
 

@@ -131,6 +131,12 @@ PyObject *sockstate_py_connections(PyObject *self, PyObject *args)
 /* A list of Connection for snap's records; frees snap. */
 PyObject *sockstate_py_connections_from(sockstate_snapshot *snap)
 {
+	return sockstate_py_list_from(snap, sockstate_py_connection_obj, snap->query_flags);
+}
+
+PyObject *sockstate_py_list_from(sockstate_snapshot *snap, sockstate_py_record_fn build,
+                                 uint32_t arg)
+{
 	struct build_cache *cache;
 	PyObject *list;
 
@@ -142,8 +148,7 @@ PyObject *sockstate_py_connections_from(sockstate_snapshot *snap)
 	cache = sockstate_py_cache_new();
 	list = cache ? PyList_New((Py_ssize_t)snap->count) : NULL;
 	for (size_t i = 0; list && i < snap->count; i++) {
-		PyObject *conn = sockstate_py_connection_obj(cache, &snap->sockets[i],
-		                                             snap->query_flags);
+		PyObject *conn = build(cache, &snap->sockets[i], arg);
 		if (!conn) {
 			Py_CLEAR(list);
 			break;

@@ -81,11 +81,12 @@ void sockstate_py_handles_release(struct handle_set *set)
 
 /* A handle opened with these options (each None, or str/bytes), the GIL
  * released meanwhile: 0, or -1 with the error set, refused as the C CLI
- * words it: "backend NAME|auto: <message>: <why>". */
+ * words it: "backend NAME|auto: <message>: <why>" ("netns: ...",
+ * "replay: ..." for those options). */
 int sockstate_py_open_handle(PyObject *bobj, PyObject *pobj, PyObject *cobj, PyObject *nobj,
-                             sockstate_handle **out)
+                             PyObject *robj, sockstate_handle **out)
 {
-	PyObject *bb = NULL, *pb = NULL, *cb = NULL, *nb = NULL;
+	PyObject *bb = NULL, *pb = NULL, *cb = NULL, *nb = NULL, *rb = NULL;
 	sockstate_options opts;
 	sockstate_handle *h = NULL;
 	char detail[512], what[128];
@@ -97,7 +98,8 @@ int sockstate_py_open_handle(PyObject *bobj, PyObject *pobj, PyObject *cobj, PyO
 	if ((bobj != Py_None && !(bb = sockstate_py_text_arg(bobj, "backend", &opts.backend))) ||
 	    (pobj != Py_None && !(pb = sockstate_py_text_arg(pobj, "pid_source", &opts.pid_source))) ||
 	    (cobj != Py_None && !(cb = sockstate_py_text_arg(cobj, "capture_dir", &opts.capture_dir))) ||
-	    (nobj != Py_None && !(nb = sockstate_py_text_arg(nobj, "netns", &opts.netns))))
+	    (nobj != Py_None && !(nb = sockstate_py_text_arg(nobj, "netns", &opts.netns))) ||
+	    (robj != Py_None && !(rb = sockstate_py_text_arg(robj, "replay", &opts.replay))))
 		goto out;
 	/* The open error is thread-local: copy it on this thread. */
 	Py_BEGIN_ALLOW_THREADS
@@ -110,6 +112,8 @@ int sockstate_py_open_handle(PyObject *bobj, PyObject *pobj, PyObject *cobj, PyO
 		/* The library's detail names the namespace already. */
 		if (opts.netns)
 			snprintf(what, sizeof what, "netns");
+		else if (opts.replay)
+			snprintf(what, sizeof what, "replay");
 		else
 			snprintf(what, sizeof what, "backend %s", opts.backend
 			         ? cli_printable(opts.backend, 40, show_buf, sizeof show_buf) : "auto");
@@ -124,25 +128,27 @@ out:
 	Py_XDECREF(pb);
 	Py_XDECREF(cb);
 	Py_XDECREF(nb);
+	Py_XDECREF(rb);
 	return rc;
 }
 
-/* open(backend, pid_source, capture_dir, netns) -> handle capsule; None =
- * auto (the caller's namespace). */
+/* open(backend, pid_source, capture_dir, netns, replay) -> handle capsule;
+ * None = auto (the caller's namespace, the OS). */
 PyObject *sockstate_py_open(PyObject *self, PyObject *args)
 {
 	PyObject *bobj = Py_None, *pobj = Py_None, *cobj = Py_None, *nobj = Py_None;
+	PyObject *robj = Py_None;
 	PyObject *cap;
 	struct handle_box *box;
 	sockstate_handle *h;
 	(void)self;
 
-	if (!PyArg_ParseTuple(args, "|OOOO:open", &bobj, &pobj, &cobj, &nobj))
+	if (!PyArg_ParseTuple(args, "|OOOOO:open", &bobj, &pobj, &cobj, &nobj, &robj))
 		return NULL;
 	box = PyMem_Malloc(sizeof *box);
 	if (!box)
 		return PyErr_NoMemory();
-	if (sockstate_py_open_handle(bobj, pobj, cobj, nobj, &h) < 0) {
+	if (sockstate_py_open_handle(bobj, pobj, cobj, nobj, robj, &h) < 0) {
 		PyMem_Free(box);
 		return NULL;
 	}

@@ -105,11 +105,18 @@ struct ep_slot {
 	uint8_t addr[16];
 };
 
+struct pid_slot {
+	int32_t pid;
+	PyObject *obj;
+};
+
 struct build_cache {
 	struct ip_slot ip[IP_SLOTS];
-	struct ep_slot ep[EP_SLOTS];
+	struct ep_slot ep[EP_SLOTS];        /* Address objects */
+	struct ep_slot pair[EP_SLOTS];      /* psutil's addr tuples */
 	struct { const char *ptr; PyObject *obj; } proc[PROC_SLOTS];
-	struct { int32_t pid; PyObject *obj; } pid1[PID_SLOTS];
+	struct pid_slot pid1[PID_SLOTS];   /* (pid,) */
+	struct pid_slot pidint[PID_SLOTS]; /* pid */
 	struct { int32_t code; const char *name; PyObject *obj; } native[NATIVE_SLOTS];
 	unsigned nnative;
 	int64_t uid;
@@ -131,12 +138,16 @@ void sockstate_py_cache_free(struct build_cache *c)
 		return;
 	for (unsigned i = 0; i < IP_SLOTS; i++)
 		Py_XDECREF(c->ip[i].obj);
-	for (unsigned i = 0; i < EP_SLOTS; i++)
+	for (unsigned i = 0; i < EP_SLOTS; i++) {
 		Py_XDECREF(c->ep[i].obj);
+		Py_XDECREF(c->pair[i].obj);
+	}
 	for (unsigned i = 0; i < PROC_SLOTS; i++)
 		Py_XDECREF(c->proc[i].obj);
-	for (unsigned i = 0; i < PID_SLOTS; i++)
+	for (unsigned i = 0; i < PID_SLOTS; i++) {
 		Py_XDECREF(c->pid1[i].obj);
+		Py_XDECREF(c->pidint[i].obj);
+	}
 	for (unsigned i = 0; i < c->nnative; i++)
 		Py_XDECREF(c->native[i].obj);
 	Py_XDECREF(c->uid_obj);
@@ -197,13 +208,24 @@ PyObject *sockstate_py_ip_text(struct build_cache *c, uint8_t family,
 	return text;
 }
 
-/* Address(ip, port), shared by every record with the same endpoint (a
- * listener's local end repeats in each of its connections). */
-PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
-                                   const sockstate_endpoint *ep, const char *zone)
+PyObject *sockstate_py_tuple_new(PyTypeObject *type, Py_ssize_t n)
+{
+	if (type == &PyTuple_Type)
+		return PyTuple_New(n);
+	/* What tuple.__new__ does for a subclass (a namedtuple has no slots
+	 * of its own), without the Python code of the class's __new__. */
+	return type->tp_alloc(type, n);
+}
+
+/* An (ip, port) pair for ep, shared by every record with the same
+ * endpoint (a listener's local end repeats in each of its connections):
+ * an Address (type NULL, slots c->ep) or a 2-tuple of type `type`. */
+static PyObject *endpoint_pair(struct build_cache *c, struct ep_slot *slots,
+                               PyTypeObject *type, uint8_t family,
+                               const sockstate_endpoint *ep, const char *zone)
 {
 	uint64_t hash = sockstate_py_endpoint_hash(family, ep);
-	struct ep_slot *slot = &c->ep[mix64(hash ^ ep->port) & (EP_SLOTS - 1)];
+	struct ep_slot *slot = &slots[mix64(hash ^ ep->port) & (EP_SLOTS - 1)];
 	PyObject *addr, *ip, *port;
 
 	if (slot->obj && slot->family == family && slot->port == ep->port &&
@@ -216,14 +238,15 @@ PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
 	if (!ip)
 		return NULL;
 	port = PyLong_FromLong(ep->port);
-	addr = port ? PyStructSequence_New(g_address_type) : NULL;
+	addr = !port ? NULL : type ? sockstate_py_tuple_new(type, 2)
+	                           : PyStructSequence_New(g_address_type);
 	if (!addr) {
 		Py_DECREF(ip);
 		Py_XDECREF(port);
 		return NULL;
 	}
-	PyStructSequence_SET_ITEM(addr, 0, ip);
-	PyStructSequence_SET_ITEM(addr, 1, port);
+	PyTuple_SET_ITEM(addr, 0, ip);
+	PyTuple_SET_ITEM(addr, 1, port);
 	Py_XSETREF(slot->obj, addr);
 	Py_INCREF(addr);
 	slot->family = family;
@@ -232,6 +255,21 @@ PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
 	slot->zone = zone;
 	memcpy(slot->addr, ep->addr, 16);
 	return addr;
+}
+
+/* Address(ip, port), shared by every record with the same endpoint (a
+ * listener's local end repeats in each of its connections). */
+PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
+                                   const sockstate_endpoint *ep, const char *zone)
+{
+	return endpoint_pair(c, c->ep, NULL, family, ep, zone);
+}
+
+PyObject *sockstate_py_pair_obj(struct build_cache *c, PyTypeObject *type,
+                                uint8_t family, const sockstate_endpoint *ep,
+                                const char *zone)
+{
+	return endpoint_pair(c, c->pair, type, family, ep, zone);
 }
 
 PyObject *sockstate_py_native_obj(struct build_cache *c, int32_t native_code,
@@ -285,6 +323,35 @@ PyObject *sockstate_py_process_obj(struct build_cache *c, const char *name)
 	return text;
 }
 
+/* make(pid), made once per pid and call: slots is its cache. */
+static PyObject *per_pid(struct pid_slot *slots, int32_t pid, PyObject *(*make)(int32_t))
+{
+	struct pid_slot *slot = &slots[mix64((uint64_t)(uint32_t)pid) & (PID_SLOTS - 1)];
+	PyObject *obj;
+
+	if (slot->obj && slot->pid == pid) {
+		Py_INCREF(slot->obj);
+		return slot->obj;
+	}
+	obj = make(pid);
+	if (!obj)
+		return NULL;
+	Py_XSETREF(slot->obj, obj);
+	Py_INCREF(obj);
+	slot->pid = pid;
+	return obj;
+}
+
+static PyObject *pid_int(int32_t pid)
+{
+	return PyLong_FromLong(pid);
+}
+
+static PyObject *pid_tuple(int32_t pid)
+{
+	return Py_BuildValue("(i)", (int)pid);
+}
+
 static PyObject *pids_obj(struct build_cache *c, const sockstate_socket *s)
 {
 	PyObject *t;
@@ -303,18 +370,12 @@ static PyObject *pids_obj(struct build_cache *c, const sockstate_socket *s)
 		}
 		return t;
 	}
-	unsigned i = (unsigned)(mix64((uint64_t)(uint32_t)s->pid) & (PID_SLOTS - 1));
-	if (c->pid1[i].obj && c->pid1[i].pid == s->pid) {
-		Py_INCREF(c->pid1[i].obj);
-		return c->pid1[i].obj;
-	}
-	t = Py_BuildValue("(i)", (int)s->pid);
-	if (!t)
-		return NULL;
-	Py_XSETREF(c->pid1[i].obj, t);
-	Py_INCREF(t);
-	c->pid1[i].pid = s->pid;
-	return t;
+	return per_pid(c->pid1, s->pid, pid_tuple);
+}
+
+PyObject *sockstate_py_pid_obj(struct build_cache *c, int32_t pid)
+{
+	return per_pid(c->pidint, pid, pid_int);
 }
 
 static PyObject *uid_obj(struct build_cache *c, int64_t uid)

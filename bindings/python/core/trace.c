@@ -171,7 +171,7 @@ PyObject *sockstate_py_trace_open(PyObject *self, PyObject *args)
 		goto out;
 	}
 	if (!(box->cache = sockstate_py_cache_new()) ||
-	    sockstate_py_open_handle(bobj, pobj, Py_None, nobj, &box->h) < 0)
+	    sockstate_py_open_handle(bobj, pobj, Py_None, nobj, Py_None, &box->h) < 0)
 		goto out;
 	sockstate_trace_options_init(&o);
 	o.source = source;

@@ -39,6 +39,7 @@ OwnersUnreadable (a UserWarning): those sockets are listed with pid None.
 
 from __future__ import annotations
 
+import os as _os
 import socket as _socket
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union, overload
 
@@ -50,6 +51,7 @@ from ._handle import (AddrArg, Group, Handle, KeysArg, NetNs, PortArg, PortsArg,
 from ._handle import default_handle as _default_handle
 from ._native import available as _available
 from ._native import core as _core
+from ._psutil import ScopeWarning
 from ._state import _BY_CODE, State, StateInfo
 from ._state import check_numbering as _check_numbering
 from ._trace import trace
@@ -57,9 +59,10 @@ from ._trace import trace
 __all__ = [
     "Address", "Connection", "Error", "Event", "Group", "Handle",
     "InvalidArgument", "NativeState", "NetNs", "OwnersUnreadable", "PathStep",
-    "PermissionDenied", "State", "StateInfo", "TcpInfo", "Unavailable", "backend",
-    "backends", "blockers", "connections", "counts", "groups", "listening",
-    "metrics", "netns_list", "render", "render_summary", "snapshot", "trace",
+    "PermissionDenied", "ScopeWarning", "State", "StateInfo", "TcpInfo",
+    "Unavailable", "backend", "backends", "blockers", "connections", "counts",
+    "groups", "listening", "metrics", "net_connections", "netns_list",
+    "process_connections", "render", "render_summary", "snapshot", "trace",
     "wait", "wait_drained", "wait_listen", "__version__",
 ]
 
@@ -121,6 +124,46 @@ def connections(states: StatesArg = None, *, port: PortArg = None,
         states, port=port, sport=sport, dport=dport, laddr=laddr,
         raddr=raddr, addr=addr, pid=pid, uid=uid, family=family,
         processes=processes, tcp_info=tcp_info, sort=sort)
+
+
+def net_connections(kind: str = "tcp") -> List[Any]:
+    """``psutil.net_connections(kind)``, answered by libsockstate, so that
+    ``from sockstate import net_connections`` replaces psutil's for TCP.
+
+    A list of ``sconn(fd, family, type, laddr, raddr, status, pid)`` named
+    tuples, field for field psutil's: ``laddr``/``raddr`` are ``addr(ip,
+    port)`` or ``()`` with no peer (a listener's ``raddr``), ``status`` is
+    psutil's string (``"LISTEN"``, ``"ESTABLISHED"``, ``"SYN_RECV"``,
+    ``"FIN_WAIT1"``... psutil.CONN_*), ``pid`` the owner or None (TIME_WAIT,
+    or another user's process when not root), ``fd`` always -1.
+
+    ``kind`` is psutil's: "tcp" (the default here), "tcp4", "tcp6" list
+    those; "inet", "inet4", "inet6", "all" list their TCP sockets and
+    "udp", "udp4", "udp6", "unix" none, each with a ScopeWarning (sockstate
+    lists TCP only); anything else raises InvalidArgument (a ValueError,
+    as psutil raises).
+
+        >>> from sockstate import net_connections
+        >>> [c.laddr.port for c in net_connections("tcp4") if c.status == "LISTEN"]
+        [22, 8080]
+    """
+    return _default_handle()._psutil(kind, None, "net_connections")
+
+
+def process_connections(pid: Optional[int] = None, kind: str = "tcp") -> List[Any]:
+    """``psutil.Process(pid).connections(kind)`` (``net_connections`` since
+    psutil 6), answered by libsockstate: the TCP sockets process ``pid``
+    (default: this one) holds, as ``pconn(fd, family, type, laddr, raddr,
+    status)`` named tuples, with ``kind`` as :func:`net_connections` takes
+    it. A pid no process has gives ``[]`` (psutil raises NoSuchProcess).
+
+        >>> import socket, sockstate
+        >>> s = socket.create_server(("127.0.0.1", 0))
+        >>> sockstate.process_connections()
+        [pconn(fd=-1, family=<AddressFamily.AF_INET: 2>, type=<SocketKind.SOCK_STREAM: 1>, laddr=addr(ip='127.0.0.1', port=40119), raddr=(), status='LISTEN')]
+    """
+    return _default_handle()._psutil(kind, _os.getpid() if pid is None else pid,
+                                     "process_connections")
 
 
 def __dir__() -> List[str]:

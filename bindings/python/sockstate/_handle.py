@@ -14,6 +14,7 @@ from typing import (Any, Dict, Iterable, List, NamedTuple, Optional, Tuple, Unio
 
 from ._errors import InvalidArgument, OwnersUnreadable
 from ._native import core
+from ._psutil import kind_family
 from ._state import State
 
 StatesArg = Union[str, State, Iterable[Union[str, State]], None]
@@ -261,6 +262,13 @@ class Handle:
             one: "NAME" (/run/netns/NAME), a path to a namespace file, or
             "pid:PID" (Linux; entering one needs CAP_SYS_ADMIN). Its
             sockets then carry this string as Connection.netns.
+        capture_dir: save every sock_diag dump the handle reads as a file
+            in this directory (diag-PID-SEQ-both.bin), for replay later.
+        replay: None to ask the OS, else a file of captured sock_diag dumps
+            (capture_dir's, or ``ss -D FILE``'s): the handle lists the
+            sockets in it (backend "linux-replay"; every filter applies,
+            in user space; no owners). A file that is not a whole capture
+            raises Error (code EPARSE) on the query.
 
     Raises:
         InvalidArgument: unknown backend or pid source name.
@@ -272,8 +280,10 @@ class Handle:
     def __init__(self, backend: Optional[str] = None,
                  pid_source: Optional[str] = None, *,
                  netns: Optional[str] = None,
-                 capture_dir: Optional[str] = None) -> None:
-        self._options = (backend, pid_source, capture_dir, netns)
+                 capture_dir: Optional[str] = None,
+                 replay: Optional[str] = None) -> None:
+        self._options = (backend, pid_source, capture_dir, netns,
+                         None if replay is None else os.fspath(replay))
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self._cap: Any = core().open(*self._options)
@@ -579,6 +589,28 @@ class Handle:
             return self.wait_listen(listen, timeout, interval, family=family)
         return self.wait_drained(drained, timeout, interval, states=states,
                                  exclude_remote=excl, family=family)
+
+    def net_connections(self, kind: str = "tcp") -> List[Any]:
+        """``psutil.net_connections(kind)``, answered by libsockstate: a
+        list of ``sconn(fd, family, type, laddr, raddr, status, pid)``, as
+        psutil's (see sockstate.net_connections)."""
+        return self._psutil(kind, None, "net_connections")
+
+    def process_connections(self, pid: Optional[int] = None,
+                            kind: str = "tcp") -> List[Any]:
+        """``psutil.Process(pid).connections(kind)``, answered by
+        libsockstate: a list of ``pconn(fd, family, type, laddr, raddr,
+        status)`` (see sockstate.process_connections)."""
+        return self._psutil(kind, os.getpid() if pid is None else pid,
+                            "process_connections")
+
+    def _psutil(self, kind: Any, pid: Optional[int], caller: str) -> List[Any]:
+        # stacklevel 4: kind_family, this, the public function, its caller.
+        tcp, family = kind_family(kind, caller, 4)
+        if not tcp:
+            return []
+        q, _ = build_query(pid=pid, family=family, processes=True)
+        return self._call("psutil_connections", q, pid is None)
 
     def netns_list(self) -> List[NetNs]:
         """Every network namespace this process can see (Linux): those

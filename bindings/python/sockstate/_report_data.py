@@ -210,9 +210,9 @@ SCHEMA_JSON = r'''{
       ]
     },
     "backend": {
-      "description": "How the sockets were read; null only in a counts document written without a backend name.",
-      "enum": ["linux-netlink", "linux-proc", "freebsd-sysctl", "macos-sysctl",
-               "windows-iphlpapi", null]
+      "description": "How the sockets were read (linux-replay: from a capture file, not the machine the document's host facts describe); null only in a counts document written without a backend name.",
+      "enum": ["linux-netlink", "linux-proc", "linux-replay", "freebsd-sysctl",
+               "macos-sysctl", "windows-iphlpapi", null]
     },
     "library_version": {"type": "string", "pattern": "^[0-9]+\\.[0-9]+\\.[0-9]+"},
     "taken_at": {

@@ -42,8 +42,8 @@ SCHEMA_NAME = "sockstate/1"
 STATES = ("CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED",
           "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK",
           "TIME_WAIT", "DELETE_TCB", "BOUND", "UNKNOWN")
-BACKENDS = ("linux-netlink", "linux-proc", "freebsd-sysctl", "macos-sysctl",
-            "windows-iphlpapi")
+BACKENDS = ("linux-netlink", "linux-proc", "linux-replay", "freebsd-sysctl",
+            "macos-sysctl", "windows-iphlpapi")
 
 #: Default ephemeral (dynamic) port ranges, by the "os.name" of a snapshot.
 #: A snapshot does not say the host's configured range; these are each

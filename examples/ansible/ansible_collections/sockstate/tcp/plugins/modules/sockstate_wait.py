@@ -9,20 +9,23 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: sockstate_wait
-short_description: Wait until a port listens, or until its connections drain
+short_description: Wait until a port listens, stops listening, or its connections drain
 version_added: "0.1.0"
 description:
-  - The port waits of M(ansible.builtin.wait_for), with the same option
-    names, answered by the kernel's socket table through libsockstate,
-    the same way on every OS it supports.
-  - C(state=started) waits until a socket is in C(LISTEN) on O(port) (on
-    O(host)'s address when given). Unlike M(ansible.builtin.wait_for) it
+  - The port waits of M(ansible.builtin.wait_for), with its option names,
+    defaults, return keys and messages, answered by the kernel's socket
+    table through libsockstate, the same way on every OS it supports.
+  - C(state=started) (or C(present)) waits until a socket is in C(LISTEN)
+    on O(port) on O(host)'s address. Unlike M(ansible.builtin.wait_for) it
     makes no connection to the port, so the service sees no probe.
+  - C(state=stopped) (or C(absent)) waits until nothing listens there any
+    more.
   - C(state=drained) waits until no connection on local O(port) is in one
     of O(active_connection_states), ignoring peers in O(exclude_hosts) -
     for taking a node out of a load balancer pool.
-  - On timeout the task fails and lists the sockets still open (drained)
-    or what is on the port instead of a listener (started).
+  - On timeout the task fails with M(ansible.builtin.wait_for)'s message
+    (C(Timeout when waiting for 127.0.0.1:8080 to drain)); what was still
+    in the way is in RV(detail) (one sentence) and RV(remaining) (data).
 author:
   - The libsockstate developers
 requirements:
@@ -41,25 +44,28 @@ options:
   host:
     description:
       - The local address (or a host name, resolved on the target) whose
-        sockets count. C(0.0.0.0), C(::) or C(*) mean every address of both
-        families.
-      - Default is every address. M(ansible.builtin.wait_for) defaults to
-        C(127.0.0.1), which for C(drained) leaves out every connection
-        that did not come in over loopback; give C(127.0.0.1) to get
-        that behaviour.
-      - For C(started), a listener on the wildcard of the address's family
-        counts, and one on C(::) counts for IPv4 addresses too when it is
-        dual-stack (not C(IPV6_V6ONLY), as the kernel reports it).
+        sockets count, as in M(ansible.builtin.wait_for), whose default
+        this is. For C(drained) that leaves out every connection that did
+        not come in over loopback; give C(*) for all of them.
+      - C(0.0.0.0), C(::) or C(*) mean every address of both families
+        (M(ansible.builtin.wait_for) splits the first two by family).
+      - For C(started) and C(stopped), a listener on the wildcard of the
+        address's family counts, and one on C(::) counts for IPv4
+        addresses too when it is dual-stack (not C(IPV6_V6ONLY), as the
+        kernel reports it).
       - For C(drained), a connection counts when its local address is one
         of the host's addresses (an IPv4 address matches its IPv4-mapped
         IPv6 form too).
     type: str
+    default: 127.0.0.1
   state:
     description:
-      - C(started) waits for a listener; C(drained) waits for the active
-        connections to close.
+      - C(started) (C(present) is the same) waits for a listener;
+        C(stopped) (C(absent) is the same) for no listener; C(drained)
+        for the active connections to close. M(ansible.builtin.wait_for)'s
+        names, with their meaning for a port.
     type: str
-    choices: [started, drained]
+    choices: [started, present, stopped, absent, drained]
     default: started
   active_connection_states:
     description:
@@ -72,7 +78,7 @@ options:
         every state but C(LISTEN) and C(TIME_WAIT) instead.
     type: list
     elements: str
-    default: [ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, SYN_RECEIVED, SYN_SENT, TIME_WAIT]
+    default: [ESTABLISHED, FIN_WAIT1, FIN_WAIT2, SYN_RECV, SYN_SENT, TIME_WAIT]
   exclude_hosts:
     description:
       - C(drained) only. Connections from these peers do not count. Each is
@@ -98,8 +104,9 @@ options:
       - Accepted for compatibility with M(ansible.builtin.wait_for) and
         ignored; this module makes no connection.
     type: int
+    default: 5
   msg:
-    description: The failure message on timeout instead of the default one (the sockets still open are returned in RV(remaining) anyway).
+    description: The failure message on timeout instead of the default one (RV(detail) and RV(remaining) still say what was in the way).
     type: str
   backend:
     description: The libsockstate backend to use; default the best one available.
@@ -110,13 +117,16 @@ options:
 notes:
   - Owners of other users' sockets are only visible to root (C(become));
     waiting works without them.
+  - Unlike M(ansible.builtin.wait_for), O(port) is required (this module
+    waits for sockets, not for files or time; C(path), C(search_regex)
+    are not offered).
 seealso:
   - module: ansible.builtin.wait_for
   - module: sockstate.tcp.sockstate_check
 """
 
 EXAMPLES = r"""
-- name: Wait for the application to listen on 8080
+- name: Wait for the application to listen on 8080 (on 127.0.0.1, as wait_for)
   sockstate.tcp.sockstate_wait:
     port: 8080
     timeout: 60
@@ -124,6 +134,7 @@ EXAMPLES = r"""
 - name: Take the node out of the pool, then wait for its connections to finish
   sockstate.tcp.sockstate_wait:
     port: 443
+    host: "*"                             # every local address, not only 127.0.0.1
     state: drained
     exclude_hosts: [10.0.0.5, 10.0.0.6]   # the load balancer's health checks
     timeout: 600
@@ -132,8 +143,14 @@ EXAMPLES = r"""
 - name: Drain without waiting for TIME_WAIT (as `sockstate wait --drained`)
   sockstate.tcp.sockstate_wait:
     port: 443
+    host: "*"
     state: drained
     active_connection_states: [ESTAB, SYN-RECV, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, LAST-ACK, CLOSING]
+
+- name: Wait until the old instance has let go of the port
+  sockstate.tcp.sockstate_wait:
+    port: 8080
+    state: stopped
 """
 
 RETURN = r"""
@@ -152,9 +169,40 @@ port:
   returned: always
   type: int
   sample: 443
+path:
+  description: Always null (M(ansible.builtin.wait_for)'s key; this module waits for ports only).
+  returned: success
+  type: str
+search_regex:
+  description: Always null (M(ansible.builtin.wait_for)'s key).
+  returned: success
+  type: str
+match_groups:
+  description: Always empty (M(ansible.builtin.wait_for)'s key).
+  returned: success
+  type: list
+match_groupdict:
+  description: Always empty (M(ansible.builtin.wait_for)'s key).
+  returned: success
+  type: dict
+msg:
+  description:
+    - On failure, M(ansible.builtin.wait_for)'s message (or O(msg)), which
+      is C(Timeout when waiting for HOST:PORT) for C(started),
+      C(Timeout when waiting for HOST:PORT to stop.) for C(stopped) and
+      C(Timeout when waiting for HOST:PORT to drain) for C(drained).
+  returned: failure
+  type: str
+  sample: "Timeout when waiting for 127.0.0.1:8080 to drain"
+detail:
+  description: What happened, in one sentence, with the sockets that were in the way.
+  returned: always
+  type: str
+  sample: "1 connection still open: 127.0.0.1:8080 -> 127.0.0.1:40000 ESTABLISHED (pid 42 app)"
 remaining:
   description:
     - C(drained) - the active connections still open (empty when drained).
+    - C(stopped) - the listeners still there (empty when stopped).
     - C(started) - on timeout, the sockets on the local port (none listens).
     - In the "sockstate/1" socket shape (family, local, remote, state,
       native_state, pid, pids, process, uid).
@@ -176,11 +224,6 @@ listeners:
   returned: when O(state=started) and the port listens
   type: list
   elements: dict
-msg:
-  description: What happened, in one sentence.
-  returned: always
-  type: str
-  sample: "Timeout when waiting for *:8080 to drain: 1 connection still open: 127.0.0.1:8080 -> 127.0.0.1:40000 ESTABLISHED (pid 42 app)"
 """
 
 import time
@@ -188,11 +231,30 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.sockstate.tcp.plugins.module_utils.sockstate_common import (
     conn_dict, describe_some, in_networks, library_call, listener_serves, networks,
-    parse_states, plain_ip, require_sockstate, resolve_host, sockstate)
+    plain_ip, require_sockstate, resolve_host, sockstate)
 
-WAIT_FOR_ACTIVE_STATES = ["ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "SYN_RECEIVED",
-                          "SYN_SENT", "TIME_WAIT"]
+# ansible.builtin.wait_for's defaults, in its spelling.
+WAIT_FOR_ACTIVE_STATES = ["ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "SYN_RECV", "SYN_SENT",
+                          "TIME_WAIT"]
 ANY_HOST = ("0.0.0.0", "::", "*", "")
+# wait_for's state names for a port, and what each waits for here.
+STATES = {"started": "started", "present": "started", "stopped": "stopped",
+          "absent": "stopped", "drained": "drained"}
+
+
+def active_states(module, texts):
+    """The States of active_connection_states, refused as wait_for words it."""
+    out = []
+    for text in texts:
+        try:
+            state = sockstate.State.parse(text)
+        except ValueError:
+            module.fail_json(msg="unknown active_connection_state (%s) defined" % text,
+                             elapsed=0, detail="any OS's or tool's spelling is accepted: "
+                             "ESTAB, SYN_RCVD, FIN_WAIT1, LISTENING, TimeWait...")
+        if state not in out:
+            out.append(state)
+    return out
 
 
 class Watch:
@@ -201,29 +263,31 @@ class Watch:
         p = module.params
         self.p = p
         self.port = p["port"]
-        self.any_host = p["host"] is None or p["host"] in ANY_HOST
-        self.host_label = "*" if self.any_host else p["host"]
+        self.any_host = p["host"] in ANY_HOST
         self.ips = [] if self.any_host else resolve_host(module, "host", p["host"])
         self.plain_ips = [plain_ip(str(ip)) for ip in self.ips]
-        self.states = parse_states(module, "active_connection_states",
-                                   p["active_connection_states"])
+        self.states = active_states(module, p["active_connection_states"])
         if not self.states:
             module.fail_json(msg="active_connection_states: give at least one state", elapsed=0)
         self.exclude = networks(module, "exclude_hosts", p["exclude_hosts"])
 
-    def query(self, states, **filters):
+    def query(self, states, processes, **filters):
         return library_call(self.module, "sockstate", sockstate.connections, states,
-                            processes=True, backend=self.p["backend"],
+                            processes=processes, backend=self.p["backend"],
                             netns=self.p["netns"], **filters)
 
-    def listeners(self):
-        found = self.query("LISTEN", sport=self.port)
+    # Each check asks for no owners (a walk of every process), so that it
+    # costs little and the timeout is kept to the second, as wait_for
+    # keeps it; what is reported is asked again with them.
+
+    def listeners(self, processes=False):
+        found = self.query("LISTEN", processes, sport=self.port)
         if self.any_host:
             return found
         return [c for c in found if listener_serves(c, self.ips)]
 
-    def active(self):
-        found = self.query(self.states, sport=self.port)
+    def active(self, processes=False):
+        found = self.query(self.states, processes, sport=self.port)
         return [c for c in found
                 if (self.any_host or plain_ip(c.laddr.ip) in self.plain_ips)
                 and not in_networks(c.raddr.ip, self.exclude)]
@@ -233,15 +297,15 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             port=dict(type="int", required=True),
-            host=dict(type="str"),
-            state=dict(type="str", default="started", choices=["started", "drained"]),
+            host=dict(type="str", default="127.0.0.1"),
+            state=dict(type="str", default="started", choices=list(STATES)),
             active_connection_states=dict(type="list", elements="str",
                                           default=WAIT_FOR_ACTIVE_STATES),
             exclude_hosts=dict(type="list", elements="str"),
             timeout=dict(type="int", default=300),
             delay=dict(type="int", default=0),
             sleep=dict(type="float", default=1),
-            connect_timeout=dict(type="int"),
+            connect_timeout=dict(type="int", default=5),
             msg=dict(type="str"),
             backend=dict(type="str"),
             netns=dict(type="str"),
@@ -262,7 +326,9 @@ def main():
         module.fail_json(msg="exclude_hosts should only be with state=drained", elapsed=0)
     require_sockstate(module)
     watch = Watch(module)
-    where = "%s:%d" % (watch.host_label, p["port"])
+    wait = STATES[p["state"]]
+    # As wait_for names the place: the host as given.
+    where = "%s:%d" % (p["host"], p["port"])
 
     start = time.monotonic()
     deadline = start + p["timeout"]
@@ -273,35 +339,46 @@ def main():
         return int(time.monotonic() - start)
 
     result = dict(changed=False, state=p["state"], port=p["port"])
+    # wait_for's keys of a success; those of a file wait are always empty.
+    done = dict(result, path=None, search_regex=None, match_groups=[], match_groupdict={})
     while True:
-        if p["state"] == "started":
-            found = watch.listeners()
-            if found:
-                module.exit_json(msg="%s is in LISTEN: %s" % (where, describe_some(found)),
+        if wait == "started":
+            if watch.listeners():
+                waited = elapsed()
+                found = watch.listeners(processes=True)
+                module.exit_json(detail="%s is in LISTEN: %s" % (where, describe_some(found)),
                                  listeners=[conn_dict(c) for c in found], remaining=[],
-                                 elapsed=elapsed(), **result)
-        else:
-            found = watch.active()
-            if not found:
-                module.exit_json(msg="%s is drained" % where, remaining=[],
-                                 elapsed=elapsed(), **result)
+                                 elapsed=waited, **done)
+        elif wait == "stopped":
+            if not watch.listeners():
+                module.exit_json(detail="nothing listens on %s" % where, remaining=[],
+                                 elapsed=elapsed(), **done)
+        elif not watch.active():
+            module.exit_json(detail="%s is drained" % where, remaining=[],
+                             elapsed=elapsed(), **done)
         now = time.monotonic()
         if now >= deadline:
             break
         time.sleep(min(p["sleep"], deadline - now))
 
-    if p["state"] == "started":
-        others = watch.query("all", sport=p["port"])
-        default = "Timeout when waiting for %s: nothing listens on it" % where
-        if others:
-            default += "; on the port: %s" % describe_some(others)
-        remaining = others
+    waited = elapsed()
+    if wait == "started":
+        remaining = watch.query("all", True, sport=p["port"])
+        default = "Timeout when waiting for %s" % where
+        detail = "nothing listens on %s" % where
+        if remaining:
+            detail += "; on the port: %s" % describe_some(remaining)
+    elif wait == "stopped":
+        remaining = watch.listeners(processes=True)
+        default = "Timeout when waiting for %s to stop." % where
+        detail = "still in LISTEN: %s" % describe_some(remaining)
     else:
-        remaining = found
-        default = "Timeout when waiting for %s to drain: %d connection%s still open: %s" % (
-            where, len(found), "" if len(found) == 1 else "s", describe_some(found))
-    module.fail_json(msg=p["msg"] or default, remaining=[conn_dict(c) for c in remaining],
-                     elapsed=elapsed(), **result)
+        remaining = watch.active(processes=True)
+        default = "Timeout when waiting for %s to drain" % where
+        detail = "%d connection%s still open: %s" % (
+            len(remaining), "" if len(remaining) == 1 else "s", describe_some(remaining))
+    module.fail_json(msg=p["msg"] or default, detail=detail,
+                     remaining=[conn_dict(c) for c in remaining], elapsed=waited, **result)
 
 
 if __name__ == "__main__":
