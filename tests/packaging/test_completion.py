@@ -104,7 +104,7 @@ def test_bash_options_of_a_subcommand():
     assert bash_complete("sockstate --state LISTEN explain --l") == ["--lang"]
     assert sorted(bash_complete("sockstate trace --")) == sorted([
         "--state", "--port", "--sport", "--dport", "--addr", "--saddr", "--daddr",
-        "--pid", "--ipv4", "--ipv6", "--backend", "--pid-source", "--format",
+        "--pid", "--ipv4", "--ipv6", "--or", "--backend", "--pid-source", "--format",
         "--json", "--csv", "--processes", "--no-header", "--csv-formula-safe", "--verbose",
         "--summary", "--help", "--version", "--netns", "--interval", "--source",
         "--duration", "--count"])
