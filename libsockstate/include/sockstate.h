@@ -6,6 +6,9 @@
  * is used by one thread at a time; separate handles are independent and may
  * be used from different threads at once. Functions that take no handle
  * (state names, parsers, writers over a snapshot) are safe from any thread.
+ * A call may run part of its work on a helper thread of its own, joined
+ * before it returns (sockstate_threads); callbacks always run on the
+ * calling thread.
  *
  * Error rule: functions that can fail return 0 (or a count) on success and a
  * negative SOCKSTATE_E* code on failure; sockstate_strerror() names the code
@@ -342,12 +345,39 @@ typedef struct sockstate_options {
 	                               or "pid:PID" (that process's). Records
 	                               carry this string as their netns.
 	                               Linux only (elsewhere ENOTSUP). */
+	uint32_t threads;           /* a sockstate_threads: may calls on the
+	                               handle use a helper thread (a struct
+	                               too short to hold it: AUTO) */
 } sockstate_options;
+
+/* Where a call may run part of its work on a helper thread: with
+ * SOCKSTATE_Q_PIDS the owner map is built beside the walk of the socket
+ * table (Linux, FreeBSD, macOS; not with a pid filter, which builds the
+ * map first); on Linux the /proc owner walk runs in two halves, and a big
+ * unfiltered netlink dump runs as two dumps at once. Each thread lives
+ * within one call. Windows never starts one. */
+typedef enum sockstate_threads {
+	SOCKSTATE_THREADS_AUTO = 0,   /* where it pays: the owner map beside
+	                                 the walk always; the /proc walk in
+	                                 two where two CPUs are usable; the
+	                                 dump in two when the last one held
+	                                 at least 4,096 sockets and a CPU is
+	                                 usable beyond the caller's and the
+	                                 owner map thread's */
+	SOCKSTATE_THREADS_NEVER = 1,  /* every call on the calling thread
+	                                 alone: the owner map first, then the
+	                                 walk streams; one dump; one /proc
+	                                 walk (embedders who fork, valgrind) */
+	SOCKSTATE_THREADS_ALWAYS = 2  /* a second thread wherever the work can
+	                                 be split, whatever the CPUs and the
+	                                 table's size (tests) */
+} sockstate_threads;
 
 /* sockstate_open - create a handle on the first backend that works here
  * (or the one opts names). opts may be NULL. On success *out owns the
  * handle (free with sockstate_close). Returns 0, SOCKSTATE_EINVAL (unknown
- * backend name), SOCKSTATE_EUNAVAIL (none, or the named one, works here;
+ * backend name, or opts->threads not a sockstate_threads value),
+ * SOCKSTATE_EUNAVAIL (none, or the named one, works here;
  * sockstate_open_error() then says why), SOCKSTATE_ENOMEM. *out is NULL on
  * error.
  * With opts->netns: the handle answers for that network namespace for its
@@ -404,9 +434,9 @@ typedef int (*sockstate_socket_cb)(const sockstate_socket *s, void *ctx);
  * Memory does not grow with the number of sockets, except with Q_PIDS:
  * then the owner map grows with the number of socket fds, and, where the
  * library builds the map on a second thread while the OS is walked
- * (Linux, FreeBSD, macOS; not with a pid filter, which builds the map
- * first), the records matching every filter (about 170 bytes each) are
- * held until the map is ready; cb then runs only after the walk.
+ * (sockstate_threads), the records matching every filter (about 170
+ * bytes each) are held until the map is ready; cb then runs only after
+ * the walk.
  * cb always runs on the calling thread. Order: as the OS lists them,
  * except that on Linux a big unfiltered listing is read as two halves at
  * once and the halves interleave, so the order may differ from run to

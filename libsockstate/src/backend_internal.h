@@ -152,6 +152,10 @@ typedef struct sockstate__platform_slot {
 } sockstate__platform_slot;
 sockstate__platform_slot *sockstate__handle_platform_slot(sockstate_handle *h);
 
+/* Whether h may start helper threads: its threads option. Every choice
+ * to start a thread reads this. */
+sockstate_threads sockstate__handle_threads(const sockstate_handle *h);
+
 /* The handle's netns option (a spec as sockstate_options.netns takes it),
  * or NULL for the caller's own namespace. */
 const char *sockstate__handle_netns(const sockstate_handle *h);

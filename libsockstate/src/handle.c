@@ -24,6 +24,7 @@ struct sockstate_handle {
 	char pid_source_option[16];
 	char *capture_dir;
 	char *netns;                   /* the netns option, or NULL */
+	sockstate_threads threads;     /* the threads option */
 	char detail[512];
 };
 
@@ -100,6 +101,11 @@ const char *sockstate__handle_netns(const sockstate_handle *h)
 const sockstate__backend *sockstate__handle_backend(const sockstate_handle *h)
 {
 	return h ? h->backend : NULL;
+}
+
+sockstate_threads sockstate__handle_threads(const sockstate_handle *h)
+{
+	return h->threads;
 }
 
 /* Options appended after the first release: read only what the caller's
@@ -218,6 +224,9 @@ SOCKSTATE_API int sockstate_open(sockstate_handle **out, const sockstate_options
 	rc = pid_source_option_check(pid_source);
 	if (rc < 0)
 		return rc;
+	if (OPTION_GIVEN(opts, threads) && opts->threads > SOCKSTATE_THREADS_ALWAYS)
+		return sockstate__fail(NULL, SOCKSTATE_EINVAL, "options.threads %u is not 0 "
+		                       "(auto), 1 (never) or 2 (always)", (unsigned)opts->threads);
 	h = calloc(1, sizeof *h);
 	if (!h)
 		return sockstate__fail(NULL, SOCKSTATE_ENOMEM, "out of memory");
@@ -230,6 +239,8 @@ SOCKSTATE_API int sockstate_open(sockstate_handle **out, const sockstate_options
 			return sockstate__fail(NULL, SOCKSTATE_ENOMEM, "out of memory");
 		}
 	}
+	if (OPTION_GIVEN(opts, threads))
+		h->threads = (sockstate_threads)opts->threads;
 	if (OPTION_GIVEN(opts, netns) && opts->netns) {
 		h->netns = strdup(opts->netns);
 		if (!h->netns) {
@@ -474,9 +485,9 @@ static int run_with_owners(sockstate_handle *h, struct run *run, sockstate__plan
 
 	/* A pid filter keeps few records, and only the map can tell which:
 	 * holding every other record for it would cost the whole table. So
-	 * then, as where there is no thread, the map first, then the walk
-	 * streams. */
-	if (run->q->pid >= 0 ||
+	 * then, as where no thread may be started or none is to be had, the
+	 * map first, then the walk streams. */
+	if (run->q->pid >= 0 || sockstate__handle_threads(h) == SOCKSTATE_THREADS_NEVER ||
 	    sockstate__platform_task_start(&task, owners_job_run, &job) < 0) {
 		rc = owners_load(h);
 		if (rc < 0)

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 /* Bring lo up in the current network namespace. 0, or -1 (errno set). */
-static int lo_up(void)
+static inline int lo_up(void)
 {
 	struct ifreq ifr;
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -35,7 +35,7 @@ static int lo_up(void)
 
 /* Run child() in a forked process and check its exit status: 0 passes,
  * 77 skips (it could not unshare a network namespace: not root). */
-static void run_child(int (*child)(void))
+static inline void run_child(int (*child)(void))
 {
 	pid_t pid;
 	int status;
