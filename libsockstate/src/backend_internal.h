@@ -113,6 +113,12 @@ int sockstate__platform_task_start(sockstate__task **task, void (*fn)(void *arg)
 /* Wait for the task to end and release it. */
 void sockstate__platform_task_join(sockstate__task *task);
 
+/* 1 in the child of a fork() from a process that had run a second thread
+ * (or in its own fork() children), until exec; else 0. Where the C library
+ * cannot tell whether a second thread ever ran, every fork() child counts.
+ * Windows has no fork: 0. Read it through sockstate__handle_threads. */
+int sockstate__platform_forked_from_threads(void);
+
 /* Whether this build can honour the pid_source option name (neither NULL
  * nor "auto", which the core accepts itself). Returns 0, or
  * SOCKSTATE_EUNAVAIL (a source this build lacks) or SOCKSTATE_EINVAL
@@ -152,8 +158,9 @@ typedef struct sockstate__platform_slot {
 } sockstate__platform_slot;
 sockstate__platform_slot *sockstate__handle_platform_slot(sockstate_handle *h);
 
-/* Whether h may start helper threads: its threads option. Every choice
- * to start a thread reads this. */
+/* Whether h may start helper threads: its threads option, but
+ * SOCKSTATE_THREADS_NEVER in a forked child of a threaded process (the
+ * fork rule of sockstate.h). Every choice to start a thread reads this. */
 sockstate_threads sockstate__handle_threads(const sockstate_handle *h);
 
 /* The handle's netns option (a spec as sockstate_options.netns takes it),

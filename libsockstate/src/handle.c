@@ -105,6 +105,8 @@ const sockstate__backend *sockstate__handle_backend(const sockstate_handle *h)
 
 sockstate_threads sockstate__handle_threads(const sockstate_handle *h)
 {
+	if (sockstate__platform_forked_from_threads())
+		return SOCKSTATE_THREADS_NEVER;
 	return h->threads;
 }
 

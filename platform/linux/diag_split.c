@@ -20,7 +20,8 @@
  * When to split (sockstate__diag_split_wanted), so that a thread is only
  * paid for where it wins:
  *   - the handle may start threads (sockstate__handle_threads: not
- *     SOCKSTATE_THREADS_NEVER);
+ *     SOCKSTATE_THREADS_NEVER, not in a forked child of a threaded
+ *     process);
  *   - the request asks for both families in one walk, for more than the
  *     listeners (those alone are a small table of their own) and carries
  *     no bytecode of its own (a pushed-down filter already makes the

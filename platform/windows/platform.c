@@ -169,3 +169,9 @@ void sockstate__platform_task_join(sockstate__task *task)
 {
 	(void)task;
 }
+
+/* Windows has no fork. */
+int sockstate__platform_forked_from_threads(void)
+{
+	return 0;
+}

@@ -7,7 +7,8 @@
  * rule splits a big dump from a handle's first on (sockstat's counters
  * guess its size at open). That the split ran is seen from the callback:
  * the worker thread is alive while records arrive (/proc/self/task), and
- * io->splits. */
+ * io->splits. The checks run in a child forked before any thread ran, so
+ * the fork rule (sockstate.h) does not hold them to one thread. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
