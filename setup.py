@@ -3,11 +3,13 @@
     python3 -m pip install --no-build-isolation .
 
 works offline with the setuptools already installed: SWIG turns
-bindings/python/sockstate.i into the extension sockstate._core, and the
-library's own sources (the lists CMake builds from, read from the
-CMakeLists.txt files so there is one list) are compiled into it as a
-static archive whose symbols stay private to the extension. No separate
-libsockstate.so is needed. Needs swig and, on Linux, libmnl (pkg-config).
+bindings/python/sockstate.i (declarations only) into the wrapper of the
+extension sockstate._core, whose C is bindings/python/core/*.c, and the
+library's own sources are compiled into it as a static archive whose
+symbols stay private to the extension. Both lists of C files are the ones
+CMake builds from, read from the CMakeLists.txt files, so each is kept in
+one place. No separate libsockstate.so is needed. Needs swig and, on
+Linux, libmnl (pkg-config).
 
 The version is the one in CMakeLists.txt's project(VERSION).
 
@@ -100,6 +102,31 @@ def library_sources():
     return sources, os.path.join("platform", plat)
 
 
+def cli_sources():
+    """The command-line tool but its main(), as libsockstate/cli/CMakeLists.txt
+    lists it: python -m sockstate runs it in-process (cli_main)."""
+    cli_dir = os.path.join("libsockstate", "cli")
+    cli = [os.path.join(cli_dir, w) for w in
+           cmake_list(_read(os.path.join(cli_dir, "CMakeLists.txt")),
+                      "SOCKSTATE_CLI_SOURCES")]
+    missing = [s for s in cli if not os.path.exists(os.path.join(ROOT, s))]
+    if not cli or missing:
+        sys.exit(f"setup.py: command-line sources not found: {missing or 'none listed'}")
+    return cli
+
+
+def extension_sources():
+    """sockstate.i and the extension's C (core/*.c), as
+    bindings/python/CMakeLists.txt lists it."""
+    core = [os.path.join(BINDINGS, w) for w in
+            cmake_list(_read(os.path.join(BINDINGS, "CMakeLists.txt")),
+                       "SOCKSTATE_PYTHON_CORE_SOURCES")]
+    missing = [s for s in core if not os.path.exists(os.path.join(ROOT, s))]
+    if not core or missing:
+        sys.exit(f"setup.py: extension sources not found: {missing or 'none listed'}")
+    return [os.path.join(BINDINGS, "sockstate.i")] + core
+
+
 def pkg_config(package, option, default):
     try:
         out = subprocess.run(["pkg-config", option, package], check=True,
@@ -114,7 +141,7 @@ SOURCES, PLATFORM_DIR = library_sources()
 INCLUDES = [os.path.join("libsockstate", "include"),
             os.path.join("libsockstate", "src"), PLATFORM_DIR]
 DEFINES = [("SOCKSTATE_VERSION_STRING", f'"{VERSION}"'), ("_GNU_SOURCE", None),
-           ("SOCKSTATE_STATIC", None)]
+           ("SOCKSTATE_STATIC", None), ("SOCKSTATE_CLI_VERSION", f'"{VERSION}"')]
 
 LIBS, LIB_DIRS, EXTRA_CFLAGS = [], [], []
 if PLATFORM_DIR.endswith("linux"):
@@ -333,16 +360,20 @@ setup(
     # ignored by git.
     options={"build": {"build_base": "build-setuptools"}},
     libraries=[("sockstate_c", {
-        "sources": SOURCES,
+        "sources": SOURCES + cli_sources(),
         "include_dirs": INCLUDES,
         "macros": DEFINES,
         "cflags": ["-std=c11", "-fvisibility=hidden"] + EXTRA_CFLAGS,
     })],
     ext_modules=[Extension(
         "sockstate._core",
-        sources=[os.path.join(BINDINGS, "sockstate.i")],
-        include_dirs=INCLUDES,
+        sources=extension_sources(),
+        include_dirs=INCLUDES + [os.path.join(BINDINGS, "core"),
+                                 os.path.join("libsockstate", "cli")],
         define_macros=[("SOCKSTATE_STATIC", None)],
+        # core/*.c share names across files: keep them out of the
+        # extension's exports (PyInit__core is exported all the same).
+        extra_compile_args=[] if sys.platform == "win32" else ["-fvisibility=hidden"],
         libraries=["sockstate_c"] + LIBS,
         library_dirs=LIB_DIRS,
     )],

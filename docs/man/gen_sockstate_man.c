@@ -190,10 +190,20 @@ static void put_states(void)
 	      stdout);
 }
 
-static void put_rows(const struct cli_text_row *rows, size_t count)
+/* Rows of the tool's --help; command_prefix before each left column
+ * (the examples' "sockstate"), or NULL. */
+static void put_rows(const struct cli_text_row *rows, size_t count,
+                     const char *command_prefix)
 {
 	for (size_t i = 0; i < count; i++) {
+		if (rows[i].programs != 0 && (rows[i].programs & CLI_PROG_TOOL) == 0)
+			continue;
 		fputs(".TP\n\\fB", stdout);
+		if (command_prefix != NULL) {
+			put_escaped(command_prefix);
+			if (rows[i].left[0] != '\0')
+				put_escaped(" ");
+		}
 		put_escaped(rows[i].left);
 		fputs("\\fR\n", stdout);
 		put_text(rows[i].right);
@@ -221,6 +231,8 @@ int main(int argc, char **argv)
 	 * bold, its continuation lines indented under the first word. */
 	fputs(".SH SYNOPSIS\n", stdout);
 	for (size_t i = 0; i < cli_subcommand_count; i++) {
+		if ((cli_subcommands[i].programs & CLI_PROG_TOOL) == 0)
+			continue;
 		fputs(".SY sockstate\n", stdout);
 		put_synopsis(cli_subcommands[i].usage);
 		fputs("\n.YS\n", stdout);
@@ -233,6 +245,8 @@ int main(int argc, char **argv)
 
 	fputs(".SH SUBCOMMANDS\n", stdout);
 	for (size_t i = 0; i < cli_subcommand_count; i++) {
+		if ((cli_subcommands[i].programs & CLI_PROG_TOOL) == 0)
+			continue;
 		fputs(".TP\n", stdout);
 		if (cli_subcommands[i].cmd == CLI_CMD_EXPLAIN)
 			put_synopsis("explain STATE");
@@ -263,13 +277,13 @@ int main(int argc, char **argv)
 	put_states();
 
 	fputs(".SH \"EXIT STATUS\"\n", stdout);
-	put_rows(cli_exit_rows, cli_exit_row_count);
+	put_rows(cli_exit_rows, cli_exit_row_count, NULL);
 
 	fputs(".SH ENVIRONMENT\n", stdout);
-	put_rows(cli_environment_rows, cli_environment_row_count);
+	put_rows(cli_environment_rows, cli_environment_row_count, NULL);
 
 	fputs(".SH EXAMPLES\n", stdout);
-	put_rows(cli_example_rows, cli_example_row_count);
+	put_rows(cli_example_rows, cli_example_row_count, "sockstate");
 
 	fputs(".SH \"SEE ALSO\"\n"
 	      ".BR libsockstate (3),\n"

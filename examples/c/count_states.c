@@ -11,7 +11,7 @@ int main(void)
 	int rc = sockstate_open(&h, NULL);
 
 	if (rc < 0) {
-		fprintf(stderr, "count_states: %s\n", sockstate_open_error());
+		fprintf(stderr, "count_states: %s\n", sockstate_errdetail(NULL));
 		return 3;
 	}
 	rc = sockstate_count(h, NULL, &c);

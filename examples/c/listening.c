@@ -26,7 +26,7 @@ int main(void)
 
 	if (rc < 0) {
 		fprintf(stderr, "listening: %s: %s\n", sockstate_strerror(rc),
-		        sockstate_open_error());
+		        sockstate_errdetail(NULL));
 		return 3;
 	}
 	sockstate_query_init(&q);

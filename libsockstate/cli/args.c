@@ -13,6 +13,7 @@
 #define SPELLING_MAX 40
 
 struct parser {
+	const struct cli_program *prog;
 	struct cli_args *a;
 	struct cli_error *e;
 	/* The option as the user spelled it ("--port", "-o"), per id, for
@@ -26,46 +27,6 @@ struct parser {
 	const char *explain_text;
 	char explain_by[SPELLING_MAX];
 };
-
-void cli_error_set(struct cli_error *e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-	va_end(ap);
-}
-
-const char *cli_printable(const char *text, size_t max_bytes, char *buf,
-                          size_t buflen)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t n = 0;
-	size_t i;
-
-	if (buflen == 0)
-		return buf;
-	for (i = 0; text[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if (i >= max_bytes || n + 5 >= buflen) {
-			if (n + 4 <= buflen) {
-				memcpy(buf + n, "...", 3);
-				n += 3;
-			}
-			break;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			buf[n++] = '\\';
-			buf[n++] = 'x';
-			buf[n++] = hex[c >> 4];
-			buf[n++] = hex[c & 15];
-		} else {
-			buf[n++] = (char)c;
-		}
-	}
-	buf[n] = '\0';
-	return buf;
-}
 
 /* A user's value, quoted for a message. */
 #define SHOW(text) cli_printable((text), 64, show_buf, sizeof show_buf)
@@ -520,8 +481,8 @@ static int parse_long(struct parser *p, int argc, char **argv, int *i)
 	copy_spelling(spelled + 2, sizeof spelled - 2, body, len);
 	spec = find_long(body, len);
 	if (spec == NULL)
-		return fail_usage(p, "%s: unknown option (see sockstate --help)",
-		                  spelled);
+		return fail_usage(p, "%s: unknown option (see %s --help)",
+		                  spelled, p->prog->name);
 	if (spec->value_name == NULL) {
 		if (eq != NULL)
 			return fail_usage(p, "%s: takes no value", spelled);
@@ -551,9 +512,9 @@ static int parse_short(struct parser *p, int argc, char **argv, int *i)
 
 		if (spec == NULL) {
 			char show_buf[96];
-			return fail_usage(p, "-%s: unknown option (see sockstate --help)",
+			return fail_usage(p, "-%s: unknown option (see %s --help)",
 			                  cli_printable(spelled + 1, 1, show_buf,
-			                                sizeof show_buf));
+			                                sizeof show_buf), p->prog->name);
 		}
 		if (spec->value_name != NULL) {
 			if (arg[j + 1] != '\0')
@@ -572,16 +533,36 @@ static int parse_short(struct parser *p, int argc, char **argv, int *i)
 	return CLI_EXIT_OK;
 }
 
+static int unknown_subcommand(struct parser *p, const char *arg)
+{
+	char show_buf[96];
+	char names[128] = "";
+	size_t used = 0;
+
+	for (size_t k = 0; k < cli_subcommand_count; k++) {
+		int n;
+
+		if ((cli_subcommands[k].programs & p->prog->id) == 0)
+			continue;
+		n = snprintf(names + used, sizeof names - used, "%s%s",
+		             used ? ", " : "", cli_subcommands[k].name);
+		if (n > 0 && (size_t)n < sizeof names - used)
+			used += (size_t)n;
+	}
+	return fail_usage(p, "'%s': unknown subcommand (%s; see %s --help)",
+	                  SHOW(arg), names, p->prog->name);
+}
+
 static int parse_positional(struct parser *p, const char *arg)
 {
 	char show_buf[96];
 
 	if (p->a->cmd == CLI_CMD_NONE) {
 		for (size_t k = 0; k < cli_subcommand_count; k++)
-			if (strcmp(arg, cli_subcommands[k].name) == 0)
+			if ((cli_subcommands[k].programs & p->prog->id) != 0 &&
+			    strcmp(arg, cli_subcommands[k].name) == 0)
 				return set_command(p, cli_subcommands[k].cmd, arg);
-		return fail_usage(p, "'%s': unknown subcommand (list, summary, "
-		                  "explain, wait, watch; see sockstate --help)", SHOW(arg));
+		return unknown_subcommand(p, arg);
 	}
 	if (p->a->cmd == CLI_CMD_EXPLAIN)
 		return set_explain_state(p, arg, "explain");
@@ -613,8 +594,8 @@ static int finish_explain(struct parser *p)
 	sockstate_state s;
 
 	if (!p->explain_state_given)
-		return fail_usage(p, "explain: missing STATE (e.g. sockstate "
-		                  "explain TIME_WAIT)");
+		return fail_usage(p, "explain: missing STATE (e.g. %s explain "
+		                  "TIME_WAIT)", p->prog->name);
 	if (sockstate_state_parse(p->explain_text, &s) != SOCKSTATE_OK)
 		return fail_usage(p, "%s: unknown state name '%s'", p->explain_by,
 		                  SHOW(p->explain_text));
@@ -674,7 +655,8 @@ static int check_combinations(struct parser *p)
 	return CLI_EXIT_OK;
 }
 
-int cli_parse(int argc, char **argv, struct cli_args *a, struct cli_error *e)
+int cli_parse(int argc, char **argv, const struct cli_program *prog,
+              struct cli_args *a, struct cli_error *e)
 {
 	static struct parser zero;
 	struct parser p = zero;
@@ -683,6 +665,7 @@ int cli_parse(int argc, char **argv, struct cli_args *a, struct cli_error *e)
 
 	args_init(a);
 	e->msg[0] = '\0';
+	p.prog = prog;
 	p.a = a;
 	p.e = e;
 	for (int i = 1; i < argc && rc == CLI_EXIT_OK; i++) {
@@ -704,10 +687,53 @@ int cli_parse(int argc, char **argv, struct cli_args *a, struct cli_error *e)
 		return rc;
 	if (a->cmd == CLI_CMD_NONE)
 		a->cmd = CLI_CMD_LIST;
+	if (a->cmd == CLI_CMD_SNAPSHOT)
+		a->format = SOCKSTATE_FORMAT_JSON;
 	rc = check_applicable(&p);
 	if (rc == CLI_EXIT_OK && a->cmd == CLI_CMD_EXPLAIN)
 		rc = finish_explain(&p);
 	if (rc == CLI_EXIT_OK)
 		rc = check_combinations(&p);
 	return rc;
+}
+
+/* Whether the option at argv[i] takes the next word as its value, as
+ * parse_long and parse_short decide it. */
+static int takes_next_word(int argc, char **argv, int i)
+{
+	const char *arg = argv[i];
+
+	if (i + 1 >= argc || looks_like_long_option(argv[i + 1]))
+		return 0;
+	if (arg[1] == '-') {
+		const char *body = arg + 2;
+		const struct cli_option_spec *spec =
+			find_long(body, strcspn(body, "="));
+		return spec != NULL && spec->value_name != NULL &&
+		       !cli_option_value_optional(spec->id) &&
+		       strchr(body, '=') == NULL;
+	}
+	for (size_t j = 1; arg[j] != '\0'; j++) {
+		const struct cli_option_spec *spec = find_short(arg[j]);
+		if (spec == NULL)
+			return 0;
+		if (spec->value_name != NULL)
+			return arg[j + 1] == '\0';
+	}
+	return 0;
+}
+
+int cli_subcommand_at(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (strcmp(arg, "--") == 0)
+			return i + 1 < argc ? i + 1 : -1;
+		if (arg[0] != '-' || arg[1] == '\0')
+			return i;
+		if (takes_next_word(argc, argv, i))
+			i++;
+	}
+	return -1;
 }

@@ -43,16 +43,52 @@ enum cli_command {
 	CLI_CMD_SUMMARY = 2,
 	CLI_CMD_EXPLAIN = 3,
 	CLI_CMD_WAIT = 4,
-	CLI_CMD_WATCH = 5
+	CLI_CMD_WATCH = 5,
+	CLI_CMD_SNAPSHOT = 6,   /* python -m sockstate only: list --format json */
+	CLI_CMD_REPORT = 7      /* python -m sockstate only, run by the package */
 };
 
 #define CLI_IN(cmd) (1u << (unsigned)(cmd))
-#define CLI_IN_QUERY (CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SUMMARY))
+/* The commands that run one query and write its result. */
+#define CLI_IN_QUERY \
+	(CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SUMMARY) | CLI_IN(CLI_CMD_SNAPSHOT))
+/* Where the format options apply. */
+#define CLI_IN_FORMAT (CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SUMMARY))
 /* Where the socket filters apply: the queries and watch. */
 #define CLI_IN_FILTER (CLI_IN_QUERY | CLI_IN(CLI_CMD_WATCH))
 #define CLI_IN_ANY \
-	(CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SUMMARY) | CLI_IN(CLI_CMD_EXPLAIN) | \
-	 CLI_IN(CLI_CMD_WAIT) | CLI_IN(CLI_CMD_WATCH))
+	(CLI_IN_QUERY | CLI_IN(CLI_CMD_EXPLAIN) | CLI_IN(CLI_CMD_WAIT) | \
+	 CLI_IN(CLI_CMD_WATCH))
+
+/* Which program runs the command line: the `sockstate` tool, or the
+ * Python package's `python -m sockstate`, which offers two subcommands
+ * more (snapshot, run here; report, run by the package itself). One
+ * parser, one --help, one set of messages serve both. */
+enum cli_program_id {
+	CLI_PROG_TOOL = 1u << 0,
+	CLI_PROG_PYTHON = 1u << 1,
+	CLI_PROG_ALL = CLI_PROG_TOOL | CLI_PROG_PYTHON
+};
+
+struct cli_program {
+	enum cli_program_id id;
+	const char *name;       /* as messages and --help spell it */
+	const char *version;    /* the program's own version */
+};
+
+extern const struct cli_program cli_program_tool;
+extern const struct cli_program cli_program_python;
+
+/* cli_main - run one command line (argv[0] is ignored) as prog, writing
+ * to file descriptors 1 and 2, and return the exit code (never exits).
+ * What `main` runs, and what the Python package runs in-process. */
+int cli_main(int argc, char **argv, const struct cli_program *prog);
+
+/* cli_subcommand_at - the index in argv of the word that names the
+ * subcommand (the first positional word, options' values skipped as the
+ * parser skips them), or -1 when there is none. The Python package asks
+ * it to find `report`, which it runs itself. */
+int cli_subcommand_at(int argc, char **argv);
 
 enum cli_option_id {
 	CLI_OPT_STATE,
@@ -124,21 +160,26 @@ int cli_option_value_optional(enum cli_option_id id);
 
 struct cli_subcommand_spec {
 	enum cli_command cmd;
+	unsigned programs;      /* CLI_PROG_* that offer it */
 	const char *name;
-	const char *usage;      /* the synopsis line after "sockstate " */
+	const char *usage;      /* the synopsis line after the program name */
 	const char *help;
 };
 
 struct cli_text_row {
 	const char *left;
 	const char *right;
+	unsigned programs;      /* CLI_PROG_* whose --help shows the row;
+	                           0: every program */
 };
 
 extern const struct cli_option_spec cli_options[CLI_OPT_COUNT];
 extern const struct cli_subcommand_spec cli_subcommands[];
 extern const size_t cli_subcommand_count;
 extern const char *const cli_group_titles[CLI_GROUP_COUNT];
+extern const char *const cli_group_titles_python[CLI_GROUP_COUNT];
 extern const char *const cli_help_intro;
+extern const char *const cli_help_intro_python;
 extern const char *const cli_help_states;
 extern const struct cli_text_row cli_exit_rows[];
 extern const size_t cli_exit_row_count;
@@ -149,12 +190,17 @@ extern const size_t cli_example_row_count;
 
 const char *cli_command_name(enum cli_command cmd);
 
+/* ---- errors.c: the one way a failure reaches the user ---- */
+
 /* One line for stderr, without the "sockstate: " prefix or newline. */
 struct cli_error {
 	char msg[512];
 };
 
 void cli_error_set(struct cli_error *e, const char *fmt, ...) CLI_PRINTF(2, 3);
+
+/* cli_say - "sockstate: line" on stderr. */
+void cli_say(const char *line);
 
 /* Copy text into buf as one printable line: control bytes escaped as
  * \xNN, cut with "..." past max_bytes. Returns buf. */
@@ -195,13 +241,18 @@ struct cli_args {
 	double interval;            /* --interval seconds; < 0 unset */
 };
 
-/* cli_parse - argv into *a. Returns CLI_EXIT_OK, or CLI_EXIT_USAGE with
- * the reason in *e. Never prints. */
-int cli_parse(int argc, char **argv, struct cli_args *a, struct cli_error *e);
+/* cli_parse - argv into *a, as prog's grammar. Returns CLI_EXIT_OK, or
+ * CLI_EXIT_USAGE with the reason in *e. Never prints. */
+int cli_parse(int argc, char **argv, const struct cli_program *prog,
+              struct cli_args *a, struct cli_error *e);
 
-/* cli_help_render - the full --help text into a malloc'ed string (NULL
+/* cli_help_render - prog's full --help text into a malloc'ed string (NULL
  * when out of memory). */
-char *cli_help_render(void);
+char *cli_help_render(const struct cli_program *prog);
+
+/* listing.c: list (and snapshot) and summary. */
+int cli_list(const struct cli_args *a, struct cli_error *e);
+int cli_summary(const struct cli_args *a, struct cli_error *e);
 
 /* Output: standard output, or FILE written atomically (a temporary file
  * beside it, fsync, rename). */
@@ -233,7 +284,7 @@ int cli_explain(const struct cli_args *a, struct cli_error *e);
 const char *cli_pick_language(const char *lang_option);
 
 /* "<what>: <library message>[: <detail>]" into *e (detail: the failing
- * OS call, from sockstate_errdetail or sockstate_open_error). */
+ * OS call, from sockstate_errdetail). */
 void cli_library_error(struct cli_error *e, const char *what, int err,
                        const char *detail);
 

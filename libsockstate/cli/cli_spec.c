@@ -3,6 +3,10 @@
  * both read it; docs/CLI.md carries the rendered text. */
 #include "cli.h"
 
+#ifndef SOCKSTATE_CLI_VERSION
+#define SOCKSTATE_CLI_VERSION "unknown"
+#endif
+
 const char *const cli_help_intro =
 	"List the TCP sockets of this machine: endpoints, owners, and the state\n"
 	"in one vocabulary on every OS (RFC 9293 names: LISTEN, ESTABLISHED,\n"
@@ -10,25 +14,42 @@ const char *const cli_help_intro =
 	"Options may come before or after the subcommand; --opt=VALUE and\n"
 	"--opt VALUE are alike.";
 
+const char *const cli_help_intro_python =
+	"List the TCP sockets of this machine: endpoints, owners, and the state\n"
+	"in one vocabulary on every OS (RFC 9293 names: LISTEN, ESTABLISHED,\n"
+	"TIME_WAIT...) beside the OS's own spelling (Linux ss: ESTAB, SYN-RECV).\n"
+	"Options may come before or after the subcommand; --opt=VALUE and\n"
+	"--opt VALUE are alike. The grammar, output and exit codes are those of\n"
+	"the sockstate command.";
+
 const struct cli_subcommand_spec cli_subcommands[] = {
-	{CLI_CMD_LIST, "list",
+	{CLI_CMD_LIST, CLI_PROG_ALL, "list",
 	 "[list] [FILTERS] [--format F] [-o FILE] [-p] [--sort KEY] [-n]",
 	 "one line per socket (the default subcommand)"},
-	{CLI_CMD_SUMMARY, "summary",
+	{CLI_CMD_SUMMARY, CLI_PROG_ALL, "summary",
 	 "summary [FILTERS] [--by KEY,...] [--top N] [--format F] [-o FILE]",
 	 "count sockets per state (with --by: per group);\n"
 	 "keeps no per-socket record"},
-	{CLI_CMD_EXPLAIN, "explain", "explain STATE [--lang en|es]",
+	{CLI_CMD_EXPLAIN, CLI_PROG_ALL, "explain", "explain STATE [--lang en|es]",
 	 "what a state means, which side sees it, what a pile\n"
 	 "of them usually means"},
-	{CLI_CMD_WAIT, "wait",
+	{CLI_CMD_WAIT, CLI_PROG_ALL, "wait",
 	 "wait (--listen PORT | --drained PORT) [--states S,...] [-p]\n"
-	 "                 [--exclude-remote PREFIX]... [--timeout S] [--interval S]",
+	 "[--exclude-remote PREFIX]... [--timeout S] [--interval S]",
 	 "poll until something listens on PORT, or until no\n"
 	 "connection is left on it; exit 1 at the timeout"},
-	{CLI_CMD_WATCH, "watch", "watch [FILTERS] [--interval S] [--top N]",
+	{CLI_CMD_WATCH, CLI_PROG_ALL, "watch", "watch [FILTERS] [--interval S] [--top N]",
 	 "redraw the counts per state, their change, and the\n"
 	 "busiest ports until Ctrl-C"},
+	{CLI_CMD_SNAPSHOT, CLI_PROG_PYTHON, "snapshot",
+	 "snapshot [FILTERS] [-o FILE.json] [-p] [--sort KEY] [--tcp-info]",
+	 "the \"sockstate/1\" JSON document (as list --format\n"
+	 "json); this package's addition"},
+	{CLI_CMD_REPORT, CLI_PROG_PYTHON, "report",
+	 "report FILE.json... [-o OUT] [--format html|md] [--lang en|es]",
+	 "several machines' snapshots side by side (HTML or\n"
+	 "Markdown; report --help says more); this package's\n"
+	 "addition"},
 };
 const size_t cli_subcommand_count =
 	sizeof cli_subcommands / sizeof cli_subcommands[0];
@@ -36,6 +57,16 @@ const size_t cli_subcommand_count =
 const char *const cli_group_titles[CLI_GROUP_COUNT] = {
 	[CLI_GROUP_FILTER] = "Filters (list, summary, watch; a socket must pass every one given):",
 	[CLI_GROUP_OUTPUT] = "Output (list, summary):",
+	[CLI_GROUP_SUMMARY] = "summary:",
+	[CLI_GROUP_WAIT] = "wait:",
+	[CLI_GROUP_WATCH] = "wait, watch:",
+	[CLI_GROUP_EXPLAIN] = "explain:",
+	[CLI_GROUP_GENERAL] = "General:",
+};
+
+const char *const cli_group_titles_python[CLI_GROUP_COUNT] = {
+	[CLI_GROUP_FILTER] = "Filters (list, summary, watch, snapshot; a socket must pass every one given):",
+	[CLI_GROUP_OUTPUT] = "Output (list, summary; snapshot takes -o, -p, --sort, --tcp-info, --verbose):",
 	[CLI_GROUP_SUMMARY] = "summary:",
 	[CLI_GROUP_WAIT] = "wait:",
 	[CLI_GROUP_WATCH] = "wait, watch:",
@@ -83,13 +114,13 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 	[CLI_OPT_PID_SOURCE] = {CLI_OPT_PID_SOURCE, "pid-source", 0, "SRC",
 		CLI_IN_FILTER, CLI_GROUP_FILTER,
 		"how owners are found: auto, procfs or bpf"},
-	[CLI_OPT_FORMAT] = {CLI_OPT_FORMAT, "format", 0, "F", CLI_IN_QUERY,
+	[CLI_OPT_FORMAT] = {CLI_OPT_FORMAT, "format", 0, "F", CLI_IN_FORMAT,
 		CLI_GROUP_OUTPUT,
 		"table (default), json (the \"sockstate/1\" document),\n"
 		"csv (RFC 4180) or prometheus (text exposition)"},
-	[CLI_OPT_JSON] = {CLI_OPT_JSON, "json", 0, NULL, CLI_IN_QUERY,
+	[CLI_OPT_JSON] = {CLI_OPT_JSON, "json", 0, NULL, CLI_IN_FORMAT,
 		CLI_GROUP_OUTPUT, "same as --format json"},
-	[CLI_OPT_CSV] = {CLI_OPT_CSV, "csv", 0, NULL, CLI_IN_QUERY,
+	[CLI_OPT_CSV] = {CLI_OPT_CSV, "csv", 0, NULL, CLI_IN_FORMAT,
 		CLI_GROUP_OUTPUT, "same as --format csv"},
 	[CLI_OPT_OUTPUT] = {CLI_OPT_OUTPUT, "output", 'o', "FILE", CLI_IN_QUERY,
 		CLI_GROUP_OUTPUT,
@@ -97,24 +128,26 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		"it, then rename: FILE is untouched on failure);\n"
 		"- means standard output"},
 	[CLI_OPT_PROCESSES] = {CLI_OPT_PROCESSES, "processes", 'p', NULL,
-		CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_WAIT), CLI_GROUP_OUTPUT,
+		CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_WAIT) | CLI_IN(CLI_CMD_SNAPSHOT),
+		CLI_GROUP_OUTPUT,
 		"map owners: pid and process columns (json: pid,\n"
 		"process, pids are always present, null unless -p)"},
-	[CLI_OPT_SORT] = {CLI_OPT_SORT, "sort", 0, "KEY", CLI_IN(CLI_CMD_LIST),
+	[CLI_OPT_SORT] = {CLI_OPT_SORT, "sort", 0, "KEY",
+		CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SNAPSHOT),
 		CLI_GROUP_OUTPUT,
 		"state, local, remote, pid, process or none (the\n"
 		"OS's order, the default); pid and process imply -p"},
 	[CLI_OPT_TCP_INFO] = {CLI_OPT_TCP_INFO, "tcp-info", 0, NULL,
-		CLI_IN(CLI_CMD_LIST), CLI_GROUP_OUTPUT,
+		CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SNAPSHOT), CLI_GROUP_OUTPUT,
 		"also fetch TCP internals (rtt, cwnd, retransmits)\n"
 		"where the backend has them"},
 	[CLI_OPT_NO_HEADER] = {CLI_OPT_NO_HEADER, "no-header", 'n', NULL,
-		CLI_IN_QUERY, CLI_GROUP_OUTPUT, "table, csv: no header line"},
+		CLI_IN_FORMAT, CLI_GROUP_OUTPUT, "table, csv: no header line"},
 	[CLI_OPT_VERBOSE] = {CLI_OPT_VERBOSE, "verbose", 0, NULL, CLI_IN_QUERY,
 		CLI_GROUP_OUTPUT,
 		"one line on stderr: backend, pid source, count,\n"
 		"time taken"},
-	[CLI_OPT_SUMMARY] = {CLI_OPT_SUMMARY, "summary", 0, NULL, CLI_IN_QUERY,
+	[CLI_OPT_SUMMARY] = {CLI_OPT_SUMMARY, "summary", 0, NULL, CLI_IN_FORMAT,
 		CLI_GROUP_GENERAL, "same as the summary subcommand"},
 	[CLI_OPT_EXPLAIN] = {CLI_OPT_EXPLAIN, "explain", 0, "STATE",
 		CLI_IN(CLI_CMD_EXPLAIN), CLI_GROUP_GENERAL,
@@ -187,44 +220,51 @@ const char *const cli_help_states =
 	"output shows these names as `state` and the OS's own as `native_state`.";
 
 const struct cli_text_row cli_exit_rows[] = {
-	{"0", "done"},
-	{"1", "a condition was not met (wait timed out)"},
-	{"2", "bad usage or bad input; one line on stderr says what"},
+	{"0", "done", 0},
+	{"1", "a condition was not met (wait timed out)", 0},
+	{"2", "bad usage or bad input; one line on stderr says what", 0},
 	{"3", "the OS refused or failed (permission, no backend,\n"
-	      "an enumeration or write error); one line on stderr"},
+	      "an enumeration or write error); one line on stderr", 0},
 	{"4", "partial result: some network namespaces could not\n"
 	      "be entered (a line each on stderr); the rest was\n"
-	      "written"},
+	      "written", 0},
 };
 const size_t cli_exit_row_count = sizeof cli_exit_rows / sizeof cli_exit_rows[0];
 
 const struct cli_text_row cli_environment_rows[] = {
 	{"LC_ALL, LC_MESSAGES, LANG",
 	 "the language of explain when --lang is not given\n"
-	 "(first set wins; es..., else en)"},
+	 "(first set wins; es..., else en)", 0},
 };
 const size_t cli_environment_row_count =
 	sizeof cli_environment_rows / sizeof cli_environment_rows[0];
 
 const struct cli_text_row cli_example_rows[] = {
-	{"sockstate", "every TCP socket, like ss -tan"},
-	{"sockstate --state listen -p", "listening sockets and their owners"},
-	{"sockstate --port 443 --state ESTAB,SYN-RECV", "connections on port 443"},
-	{"sockstate -4 --addr 10.0.0.0/8 --sort remote", "IPv4 peers in 10/8, sorted"},
-	{"sockstate --json -p -o snap.json", "a sockstate/1 document, atomically"},
-	{"sockstate summary", "how many sockets in each state"},
-	{"sockstate summary --format prometheus --port 80", "gauges for scraping"},
-	{"sockstate summary --by port --by process --top 10",
-	 "the ten busiest port/process pairs, per state"},
-	{"sockstate wait --drained 8080 --timeout 60",
-	 "until port 8080 has no connection left (deploys)"},
-	{"sockstate wait --listen 5432 --timeout 30", "until something listens on 5432"},
-	{"sockstate --all-netns -p", "every namespace's sockets, tagged with it"},
-	{"sockstate watch --interval 1", "a live view; Ctrl-C ends it"},
-	{"sockstate explain TIME_WAIT --lang es", "the state explained in Spanish"},
+	{"", "every TCP socket, like ss -tan", 0},
+	{"--state listen -p", "listening sockets and their owners", 0},
+	{"--port 443 --state ESTAB,SYN-RECV", "connections on port 443", 0},
+	{"-4 --addr 10.0.0.0/8 --sort remote", "IPv4 peers in 10/8, sorted", 0},
+	{"--json -p -o snap.json", "a sockstate/1 document, atomically", CLI_PROG_TOOL},
+	{"snapshot -p -o snap.json", "a sockstate/1 document, atomically",
+	 CLI_PROG_PYTHON},
+	{"summary", "how many sockets in each state", 0},
+	{"summary --format prometheus --port 80", "gauges for scraping", 0},
+	{"summary --by port --by process --top 10",
+	 "the ten busiest port/process pairs, per state", 0},
+	{"wait --drained 8080 --timeout 60",
+	 "until port 8080 has no connection left (deploys)", 0},
+	{"wait --listen 5432 --timeout 30", "until something listens on 5432", 0},
+	{"--all-netns -p", "every namespace's sockets, tagged with it", 0},
+	{"watch --interval 1", "a live view; Ctrl-C ends it", 0},
+	{"explain TIME_WAIT --lang es", "the state explained in Spanish", 0},
 };
 const size_t cli_example_row_count =
 	sizeof cli_example_rows / sizeof cli_example_rows[0];
+
+const struct cli_program cli_program_tool = {
+	CLI_PROG_TOOL, "sockstate", SOCKSTATE_CLI_VERSION};
+const struct cli_program cli_program_python = {
+	CLI_PROG_PYTHON, "python -m sockstate", SOCKSTATE_CLI_VERSION};
 
 const char *cli_command_name(enum cli_command cmd)
 {

@@ -68,7 +68,7 @@ static int open_every_namespace(const struct cli_args *a, struct cli_handle_set 
 	if (rc != SOCKSTATE_OK) {
 		char what[128];
 		what_failed(a, NULL, what, sizeof what);
-		cli_library_error(e, what, rc, sockstate_open_error());
+		cli_library_error(e, what, rc, sockstate_errdetail(NULL));
 		return cli_exit_code(rc);
 	}
 	rc = sockstate_netns_list(base, &list, &count);
@@ -94,7 +94,7 @@ static int open_every_namespace(const struct cli_args *a, struct cli_handle_set 
 			first_err = rc;
 		char what[128];
 		what_failed(a, list[i].spec, what, sizeof what);
-		cli_library_error(&one, what, rc, sockstate_open_error());
+		cli_library_error(&one, what, rc, sockstate_errdetail(NULL));
 		if (set_fail(set, one.msg) < 0) {
 			sockstate_netns_list_free(list);
 			cli_error_set(e, "out of memory");
@@ -105,7 +105,7 @@ static int open_every_namespace(const struct cli_args *a, struct cli_handle_set 
 	if (set->n == 0) {
 		/* Nothing to show at all: that is a failure, not a part. */
 		for (size_t i = 0; i + 1 < set->nfailed; i++)
-			fprintf(stderr, "sockstate: %s\n", set->failed[i]);
+			cli_say(set->failed[i]);
 		cli_error_set(e, "%s", set->nfailed ? set->failed[set->nfailed - 1]
 		              : "--all-netns: no network namespace found");
 		return set->nfailed ? cli_exit_code(first_err) : CLI_EXIT_OS;
@@ -131,7 +131,7 @@ int cli_handles_open(const struct cli_args *a, struct cli_handle_set *set,
 	if (rc != SOCKSTATE_OK) {
 		char what[128];
 		what_failed(a, a->netns, what, sizeof what);
-		cli_library_error(e, what, rc, sockstate_open_error());
+		cli_library_error(e, what, rc, sockstate_errdetail(NULL));
 		return cli_exit_code(rc);
 	}
 	if (set_add(set, h) < 0) {
@@ -158,7 +158,7 @@ int cli_handles_finish(const struct cli_handle_set *set, int code, struct cli_er
 	if (code != CLI_EXIT_OK || set->nfailed == 0)
 		return code;
 	for (size_t i = 0; i < set->nfailed; i++)
-		fprintf(stderr, "sockstate: %s\n", set->failed[i]);
+		cli_say(set->failed[i]);
 	cli_error_set(e, "partial result: %zu of %zu network namespaces could not be "
 	              "entered; the rest is shown", set->nfailed, set->nfailed + set->n);
 	return CLI_EXIT_PARTIAL;

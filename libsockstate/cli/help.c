@@ -108,27 +108,52 @@ static void put_option(struct text *t, const struct cli_option_spec *o)
 	put_row(t, left, o->help, HELP_COLUMN);
 }
 
-char *cli_help_render(void)
+/* A usage line: "  PROG USAGE", continuation lines under the first
+ * word after the subcommand's name. */
+static void put_usage(struct text *t, const struct cli_program *prog,
+                      const struct cli_subcommand_spec *c)
 {
+	size_t first = strcspn(c->usage, "\n");
+
+	put(t, "  ");
+	put(t, prog->name);
+	put(t, " ");
+	put_n(t, c->usage, first);
+	put(t, "\n");
+	if (c->usage[first] == '\n')
+		put_indented(t, c->usage + first + 1,
+		             2 + strlen(prog->name) + 1 + strlen(c->name) + 1);
+}
+
+static int shown(unsigned programs, const struct cli_program *prog)
+{
+	return programs == 0 || (programs & prog->id) != 0;
+}
+
+char *cli_help_render(const struct cli_program *prog)
+{
+	const int python = prog->id == CLI_PROG_PYTHON;
+	const char *const *titles = python ? cli_group_titles_python : cli_group_titles;
 	struct text t = {0};
 
 	put(&t, "Usage:\n");
-	for (size_t i = 0; i < cli_subcommand_count; i++) {
-		put(&t, "  sockstate ");
-		put(&t, cli_subcommands[i].usage);
-		put(&t, "\n");
-	}
-	put(&t, "  sockstate --help | --version\n\n");
-	put(&t, cli_help_intro);
+	for (size_t i = 0; i < cli_subcommand_count; i++)
+		if (shown(cli_subcommands[i].programs, prog))
+			put_usage(&t, prog, &cli_subcommands[i]);
+	put(&t, "  ");
+	put(&t, prog->name);
+	put(&t, " --help | --version\n\n");
+	put(&t, python ? cli_help_intro_python : cli_help_intro);
 	put(&t, "\n\nSubcommands:\n");
 	for (size_t i = 0; i < cli_subcommand_count; i++) {
 		const char *name = cli_subcommands[i].cmd == CLI_CMD_EXPLAIN ?
 			"explain STATE" : cli_subcommands[i].name;
-		put_row(&t, name, cli_subcommands[i].help, HELP_COLUMN);
+		if (shown(cli_subcommands[i].programs, prog))
+			put_row(&t, name, cli_subcommands[i].help, HELP_COLUMN);
 	}
 	for (int g = 0; g < CLI_GROUP_COUNT; g++) {
 		put(&t, "\n");
-		put(&t, cli_group_titles[g]);
+		put(&t, titles[g]);
 		put(&t, "\n");
 		for (size_t i = 0; i < CLI_OPT_COUNT; i++)
 			if (cli_options[i].group == (enum cli_group)g)
@@ -145,8 +170,14 @@ char *cli_help_render(void)
 		        cli_environment_rows[i].right, HELP_COLUMN);
 	put(&t, "\nExamples:\n");
 	for (size_t i = 0; i < cli_example_row_count; i++) {
+		if (!shown(cli_example_rows[i].programs, prog))
+			continue;
 		put(&t, "  ");
-		put(&t, cli_example_rows[i].left);
+		put(&t, prog->name);
+		if (cli_example_rows[i].left[0] != '\0') {
+			put(&t, " ");
+			put(&t, cli_example_rows[i].left);
+		}
 		put(&t, "\n");
 		put_indented(&t, cli_example_rows[i].right, 6);
 	}

@@ -30,11 +30,24 @@ static void on_stop(int sig)
 	stop_requested = 1;
 }
 
-static void catch_stop_signals(void)
-{
+/* The actions watch replaces while it runs, given back when it ends:
+ * the program around cli_main (python -m sockstate) has its own. */
+struct saved_signals {
 #ifdef _WIN32
-	signal(SIGINT, on_stop);
-	signal(SIGTERM, on_stop);
+	void (*sigint)(int);
+	void (*sigterm)(int);
+#else
+	struct sigaction sigint;
+	struct sigaction sigterm;
+#endif
+};
+
+static void catch_stop_signals(struct saved_signals *saved)
+{
+	stop_requested = 0;
+#ifdef _WIN32
+	saved->sigint = signal(SIGINT, on_stop);
+	saved->sigterm = signal(SIGTERM, on_stop);
 #else
 	struct sigaction sa;
 
@@ -42,8 +55,19 @@ static void catch_stop_signals(void)
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: the signal must cut the sleep short. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, &saved->sigint);
+	sigaction(SIGTERM, &sa, &saved->sigterm);
+#endif
+}
+
+static void restore_signals(const struct saved_signals *saved)
+{
+#ifdef _WIN32
+	signal(SIGINT, saved->sigint);
+	signal(SIGTERM, saved->sigterm);
+#else
+	sigaction(SIGINT, &saved->sigint, NULL);
+	sigaction(SIGTERM, &saved->sigterm, NULL);
 #endif
 }
 
@@ -165,7 +189,7 @@ static void draw_line(struct watch *w, sockstate_groups *g, const sockstate_coun
 {
 	char when[32], change[32];
 	int first = w->refreshes == 0;
-	size_t n = sockstate_groups_count(g);
+	size_t n = sockstate_groups_size(g);
 
 	utc_now(when, sizeof when, 1);
 	format_change(change, sizeof change, first, c->total, w->prev_total);
@@ -223,7 +247,7 @@ static int refresh(struct watch *w, struct cli_error *e)
 	int rc = sockstate_groups_new(SOCKSTATE_GROUP_PORT, &g);
 
 	for (size_t i = 0; rc == SOCKSTATE_OK && i < w->set.n; i++) {
-		rc = sockstate_count_groups(w->set.h[i], &w->a->query, g);
+		rc = sockstate_groups_fill(w->set.h[i], &w->a->query, g);
 		if (rc != SOCKSTATE_OK)
 			cli_library_error(e, "counting sockets", rc, sockstate_errdetail(w->set.h[i]));
 	}
@@ -255,6 +279,7 @@ static int refresh(struct watch *w, struct cli_error *e)
 
 int cli_watch(const struct cli_args *a, struct cli_error *e)
 {
+	struct saved_signals saved;
 	struct watch w;
 	int code;
 
@@ -264,7 +289,7 @@ int cli_watch(const struct cli_args *a, struct cli_error *e)
 	code = cli_handles_open(a, &w.set, e);
 	if (code != CLI_EXIT_OK)
 		return code;
-	catch_stop_signals();
+	catch_stop_signals(&saved);
 	while (!stop_requested) {
 		code = refresh(&w, e);
 		if (code != CLI_EXIT_OK)
@@ -272,6 +297,7 @@ int cli_watch(const struct cli_args *a, struct cli_error *e)
 		if (!stop_requested)
 			cli_sleep(a->interval);
 	}
+	restore_signals(&saved);
 	if (w.tty && code == CLI_EXIT_OK)
 		fflush(stdout);
 	free(w.frame.buf);

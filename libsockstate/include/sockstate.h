@@ -79,21 +79,36 @@ SOCKSTATE_API const char *sockstate_version(void);
  * ==================================================================== */
 
 /* Every code is negative; 0 is success. The list is fixed: new codes are
- * appended, none changes meaning. */
-enum sockstate_error {
-	SOCKSTATE_OK = 0,
-	SOCKSTATE_EINVAL = -1,   /* a bad argument, name, address or option */
-	SOCKSTATE_ENOMEM = -2,   /* out of memory */
-	SOCKSTATE_EPERM = -3,    /* the OS refused: permission */
-	SOCKSTATE_EUNAVAIL = -4, /* no backend, or the named one, works here */
-	SOCKSTATE_EPARSE = -5,   /* the OS or a file handed malformed data */
-	SOCKSTATE_EIO = -6,      /* an OS call failed (see sockstate_errdetail) */
-	SOCKSTATE_EAGAIN = -7,   /* the table kept changing; retries ran out */
-	SOCKSTATE_ENOTSUP = -8,  /* not supported by this backend or OS */
-	SOCKSTATE_ERANGE = -9,   /* a value out of range (port, prefix, count) */
-	SOCKSTATE_ENOENT = -10,  /* a named thing (namespace, file) does not exist */
-	SOCKSTATE_EABI = -11     /* an OS record layout this build does not know */
-};
+ * appended, none changes meaning. This one list (name, number, the
+ * message sockstate_strerror gives) makes both the enum below and the
+ * library's table of names and messages. */
+#define SOCKSTATE_ERRORS(X)                                                      \
+	X(SOCKSTATE_OK, 0, "success")                                            \
+	/* a bad argument, name, address or option */                           \
+	X(SOCKSTATE_EINVAL, -1, "invalid argument")                              \
+	X(SOCKSTATE_ENOMEM, -2, "out of memory")                                 \
+	/* the OS refused: permission */                                         \
+	X(SOCKSTATE_EPERM, -3, "permission denied by the operating system")      \
+	/* no backend, or the named one, works here */                           \
+	X(SOCKSTATE_EUNAVAIL, -4, "no usable backend on this system")            \
+	/* the OS or a file handed malformed data */                             \
+	X(SOCKSTATE_EPARSE, -5, "malformed data from the operating system")      \
+	/* an OS call failed (see sockstate_errdetail) */                        \
+	X(SOCKSTATE_EIO, -6, "an operating system call failed")                  \
+	/* the socket table kept changing; retries ran out */                    \
+	X(SOCKSTATE_EAGAIN, -7, "the socket table kept changing; retries ran out") \
+	/* not supported by this backend or OS */                                \
+	X(SOCKSTATE_ENOTSUP, -8, "not supported on this backend")                \
+	/* a value out of range (port, prefix, count) */                         \
+	X(SOCKSTATE_ERANGE, -9, "value out of range")                            \
+	/* a named thing (namespace, file) does not exist */                     \
+	X(SOCKSTATE_ENOENT, -10, "no such file, namespace or object")            \
+	/* an OS record layout this build does not know */                       \
+	X(SOCKSTATE_EABI, -11, "unknown operating system record layout")
+
+#define SOCKSTATE_ERROR_ENUM_(name, number, message) name = number,
+enum sockstate_error { SOCKSTATE_ERRORS(SOCKSTATE_ERROR_ENUM_) };
+#undef SOCKSTATE_ERROR_ENUM_
 
 /* sockstate_strerror - a static English sentence for any int: the message
  * of a SOCKSTATE_E* code, "success" for 0, "unknown error" otherwise.
@@ -402,7 +417,7 @@ typedef enum sockstate_threads {
  * handle (free with sockstate_close). Returns 0, SOCKSTATE_EINVAL (unknown
  * backend name, or opts->threads not a sockstate_threads value),
  * SOCKSTATE_EUNAVAIL (none, or the named one, works here;
- * sockstate_open_error() then says why), SOCKSTATE_ENOMEM. *out is NULL on
+ * sockstate_errdetail(NULL) then says why), SOCKSTATE_ENOMEM. *out is NULL on
  * error.
  * With opts->netns: the handle answers for that network namespace for its
  * whole life (the namespace is entered only for a moment, by the calling
@@ -413,10 +428,6 @@ typedef enum sockstate_threads {
  * file), SOCKSTATE_ENOTSUP (no backend here can enter one). */
 SOCKSTATE_API int sockstate_open(sockstate_handle **out,
                                  const sockstate_options *opts);
-
-/* sockstate_open_error - why the last sockstate_open on this thread
- * failed, in one line, or "" if it did not. Thread-local static string. */
-SOCKSTATE_API const char *sockstate_open_error(void);
 
 /* sockstate_close - release h and everything it holds. NULL is fine. */
 SOCKSTATE_API void sockstate_close(sockstate_handle *h);
@@ -441,7 +452,9 @@ SOCKSTATE_API const char *sockstate_pid_source_reason(const sockstate_handle *h)
 
 /* sockstate_errdetail - one line on the last error on h: the failing OS
  * call and the OS's message (e.g. "socket(NETLINK_SOCK_DIAG): Operation
- * not permitted"), or "" after success. Valid until the next call on h. */
+ * not permitted"), or "" after success. Valid until the next call on h.
+ * h NULL: why the last sockstate_open on this thread failed (a
+ * thread-local string, "" if it did not). */
 SOCKSTATE_API const char *sockstate_errdetail(const sockstate_handle *h);
 
 /* ======================================================================
@@ -454,7 +467,24 @@ typedef int (*sockstate_socket_cb)(const sockstate_socket *s, void *ctx);
 
 /* sockstate_foreach - call cb once per TCP socket that matches q.
  * q: filter, or NULL for all in the default states; read during the call.
- * Returns 0, cb's positive value, or a negative SOCKSTATE_E* code.
+ * Returns 0, cb's positive value, or a negative code, with one line on
+ * what failed in sockstate_errdetail(h):
+ *   SOCKSTATE_EINVAL   h or cb NULL, q->size too small (not initialised
+ *                      with sockstate_query_init);
+ *   SOCKSTATE_ENOMEM   out of memory;
+ *   SOCKSTATE_EPERM    the OS refused (e.g. pid_source "bpf" without the
+ *                      rights);
+ *   SOCKSTATE_EUNAVAIL pid_source "bpf" and the kernel refused the
+ *                      program;
+ *   SOCKSTATE_ENOTSUP  Q_PIDS on a backend that cannot map owners;
+ *   SOCKSTATE_EIO      an OS call failed;
+ *   SOCKSTATE_EPARSE   the OS's reply was malformed;
+ *   SOCKSTATE_EAGAIN   the table kept changing under the walk (BSD,
+ *                      Windows, an interrupted netlink dump) and the
+ *                      retries ran out;
+ *   SOCKSTATE_EABI     the OS's record layout is not the one this build
+ *                      knows (BSD).
+ * Records already passed to cb stay passed; the call may fail after some.
  * Memory does not grow with the number of sockets, except with Q_PIDS:
  * then the owner map grows with the number of socket fds, and, where the
  * library builds the map on a second thread while the OS is walked
@@ -495,7 +525,8 @@ typedef struct sockstate_snapshot {
 /* sockstate_snapshot_take - every socket matching q into one owned
  * snapshot (*out; free with sockstate_snapshot_free). Records keep the
  * order sockstate_foreach gives them (see there: not always the same from
- * run to run). Returns 0 or a negative code; *out is NULL on error. */
+ * run to run). Returns 0 or a negative code, those of sockstate_foreach
+ * (SOCKSTATE_EINVAL also for a NULL out); *out is NULL on error. */
 SOCKSTATE_API int sockstate_snapshot_take(sockstate_handle *h,
                                           const sockstate_query *q,
                                           sockstate_snapshot **out);
@@ -536,7 +567,9 @@ typedef struct sockstate_counts {
 
 /* sockstate_count - count the sockets matching q per normalized state (and
  * family) into *out, which is zeroed first. No record is kept: memory does
- * not grow with the number of sockets. Returns 0 or a negative code. */
+ * not grow with the number of sockets. Returns 0 or a negative code, those
+ * of sockstate_foreach (SOCKSTATE_EINVAL also for a NULL out); *out is
+ * zeroed on error. */
 SOCKSTATE_API int sockstate_count(sockstate_handle *h, const sockstate_query *q,
                                   sockstate_counts *out);
 
@@ -622,22 +655,22 @@ SOCKSTATE_API int sockstate_groups_new(uint32_t keys, sockstate_groups **out);
 /* sockstate_groups_free - NULL is fine. */
 SOCKSTATE_API void sockstate_groups_free(sockstate_groups *g);
 
-/* sockstate_count_groups - add every socket matching q to g, in one pass
+/* sockstate_groups_fill - add every socket matching q to g, in one pass
  * with no record kept (q as sockstate_count takes it; the PROCESS key
  * adds SOCKSTATE_Q_PIDS). g keeps adding up across calls, so the sockets
  * of several handles (network namespaces) can be grouped together; it
  * also remembers the backend and pid source of the first call that had
  * them. Returns 0 or a negative code (then g holds what was added before
  * the failure). */
-SOCKSTATE_API int sockstate_count_groups(sockstate_handle *h, const sockstate_query *q,
-                                         sockstate_groups *g);
+SOCKSTATE_API int sockstate_groups_fill(sockstate_handle *h, const sockstate_query *q,
+                                        sockstate_groups *g);
 
 /* sockstate_groups_add - add one record to g (for callers that group their
  * own stream or snapshot). Returns 0 or SOCKSTATE_ENOMEM. */
 SOCKSTATE_API int sockstate_groups_add(sockstate_groups *g, const sockstate_socket *s);
 
-/* sockstate_groups_count - the number of groups in g. */
-SOCKSTATE_API size_t sockstate_groups_count(const sockstate_groups *g);
+/* sockstate_groups_size - the number of groups in g. */
+SOCKSTATE_API size_t sockstate_groups_size(const sockstate_groups *g);
 
 /* sockstate_groups_get - the i-th group by rank: total descending, ties by
  * key ascending (port, then local, remote, process, uid, netns; unknown
@@ -740,6 +773,125 @@ SOCKSTATE_API int sockstate_netns_list(sockstate_handle *h, sockstate_netns **ou
 SOCKSTATE_API void sockstate_netns_list_free(sockstate_netns *list);
 
 /* ======================================================================
+ * TCP counters: the kernel's TCP statistics for the handle's network
+ * namespace (Linux) or the whole system, under one vocabulary, each value
+ * beside the name the OS gives it (as the states keep their native names)
+ * ==================================================================== */
+
+/* The normalized counters. The numbers are ours and stable: new counters
+ * are appended, none changes meaning. Each counts events since the
+ * system (or the network namespace) started; docs/COUNTERS.md gives each
+ * one's native name per OS and what it means for a troubleshooter. */
+typedef enum sockstate_counter {
+	SOCKSTATE_COUNTER_ACTIVE_OPENS = 0,       /* connections this host opened */
+	SOCKSTATE_COUNTER_PASSIVE_OPENS = 1,      /* connections it accepted */
+	SOCKSTATE_COUNTER_ATTEMPT_FAILS = 2,      /* opens that failed */
+	SOCKSTATE_COUNTER_ESTABLISHED_RESETS = 3, /* open connections reset */
+	SOCKSTATE_COUNTER_RESETS_SENT = 4,        /* segments sent with RST */
+	SOCKSTATE_COUNTER_SEGMENTS_RECEIVED = 5,
+	SOCKSTATE_COUNTER_SEGMENTS_SENT = 6,
+	SOCKSTATE_COUNTER_SEGMENTS_RETRANSMITTED = 7,
+	SOCKSTATE_COUNTER_BAD_SEGMENTS_RECEIVED = 8,
+	SOCKSTATE_COUNTER_TIMEOUTS = 9,           /* retransmission timeouts */
+	SOCKSTATE_COUNTER_SYN_RETRANSMITS = 10,
+	SOCKSTATE_COUNTER_LISTEN_OVERFLOWS = 11,  /* accept queue was full */
+	SOCKSTATE_COUNTER_LISTEN_DROPS = 12,      /* SYNs a listener dropped */
+	SOCKSTATE_COUNTER_REQUEST_QUEUE_FULL_DROPS = 13,
+	SOCKSTATE_COUNTER_SYNCOOKIES_SENT = 14,
+	SOCKSTATE_COUNTER_SYNCOOKIES_RECEIVED = 15,
+	SOCKSTATE_COUNTER_SYNCOOKIES_FAILED = 16,
+	SOCKSTATE_COUNTER_ABORTS_ON_TIMEOUT = 17,
+	SOCKSTATE_COUNTER_ABORTS_ON_DATA = 18,
+	SOCKSTATE_COUNTER_ABORTS_ON_CLOSE = 19,
+	SOCKSTATE_COUNTER_ABORTS_ON_MEMORY = 20,
+	SOCKSTATE_COUNTER_TIME_WAIT_OVERFLOWS = 21,
+	SOCKSTATE_COUNTER_COUNT = 22
+} sockstate_counter;
+
+/* Room for counters in sockstate_tcp_counters: SOCKSTATE_COUNTER_COUNT
+ * grows up to it without moving any field of the struct. */
+#define SOCKSTATE_COUNTER_MAX 64
+/* A set of counters (sockstate_tcp_counters.valid) is a bit mask. */
+#define SOCKSTATE_COUNTER_BIT(c) (UINT64_C(1) << (unsigned)(c))
+
+/* sockstate_counter_name - the normalized name ("listen_overflows"), or
+ * NULL for a value outside the enum. Static string. */
+SOCKSTATE_API const char *sockstate_counter_name(sockstate_counter c);
+
+/* sockstate_counter_parse - a counter's normalized name, or one native
+ * name of one OS: Linux as nstat prints it ("TcpExtListenOverflows") or
+ * as the /proc/net file's column ("ListenOverflows"), the BSD struct
+ * tcpstat field ("tcps_listendrop"), the Windows MIB_TCPSTATS field
+ * ("dwAttemptFails"). Case-insensitive; '-', '_' and ' ' are alike.
+ * Returns 0, or SOCKSTATE_EINVAL for NULL, an unknown name, or a name
+ * that is only a part of a counter (one field of a sum). *out untouched
+ * on error. */
+SOCKSTATE_API int sockstate_counter_parse(const char *text, sockstate_counter *out);
+
+/* An explanation of one counter, for people troubleshooting. */
+typedef struct sockstate_counter_info {
+	sockstate_counter counter;
+	sockstate_side side;        /* whose events it counts: SERVER (the
+	                               listening side), CLIENT (the opening
+	                               side), or BOTH */
+	const char *name;           /* normalized name */
+	const char *meaning;        /* what it counts, one or two sentences */
+	const char *counted_by;     /* which side's events, in words */
+	const char *growth_means;   /* what it usually means when it grows */
+} sockstate_counter_info;
+
+/* sockstate_counter_describe - explain c in lang (as
+ * sockstate_state_describe takes it: "en", "es", NULL, "" or a locale).
+ * Fills *out with static strings. Returns 0 or SOCKSTATE_EINVAL (c outside
+ * the enum, unknown lang, NULL out). */
+SOCKSTATE_API int sockstate_counter_describe(sockstate_counter c, const char *lang,
+                                             sockstate_counter_info *out);
+
+/* The counters of one moment. Set `size` to sizeof(sockstate_tcp_counters)
+ * before a call fills it: a struct from an older build is then filled
+ * only as far as it reaches (fields are appended, never moved; new
+ * counters take free slots of the arrays). */
+typedef struct sockstate_tcp_counters {
+	uint32_t size;              /* IN: sizeof(sockstate_tcp_counters);
+	                               OUT: the bytes filled */
+	uint32_t count;             /* OUT: the counters this library knows
+	                               (its SOCKSTATE_COUNTER_COUNT) */
+	uint64_t valid;             /* SOCKSTATE_COUNTER_BIT(c) set: value[c]
+	                               is known. Clear: the OS does not count
+	                               it (value 0, native NULL), never a
+	                               guess */
+	uint64_t value[SOCKSTATE_COUNTER_MAX];
+	const char *native[SOCKSTATE_COUNTER_MAX]; /* the OS's own name of
+	                               value[c] (static): "TcpExtListenOverflows",
+	                               "tcps_listendrop", "dwAttemptFails
+	                               (AF_INET + AF_INET6)". A value made of
+	                               several native counters names them
+	                               all: "a + b", "a - b" */
+	const char *source;         /* where they were read (static):
+	                               "/proc/net/snmp /proc/net/netstat",
+	                               "sysctl net.inet.tcp.stats",
+	                               "GetTcpStatisticsEx" */
+} sockstate_tcp_counters;
+
+/* sockstate_tcp_counters_get - read the TCP counters of h's network
+ * namespace (h's netns option, or the caller's own; Linux reads
+ * /proc/net/snmp and /proc/net/netstat by column name, opened inside that
+ * namespace) or of the whole system (FreeBSD and macOS: sysctl
+ * net.inet.tcp.stats; Windows: GetTcpStatisticsEx, IPv4 and IPv6
+ * summed). out->size must be set (see the struct). Counters this OS does
+ * not keep are unknown (valid bit clear), never 0.
+ * Returns 0, SOCKSTATE_EINVAL (NULL argument, out->size too small),
+ * SOCKSTATE_ENOTSUP (h's backend reads no counters), SOCKSTATE_EPERM
+ * (macOS: not root while net.inet.tcp.disable_access_to_stats is set,
+ * when the kernel would answer zeros), SOCKSTATE_ENOENT (Linux: neither
+ * file exists), SOCKSTATE_EPARSE (a malformed file: detail names the line),
+ * SOCKSTATE_EABI (BSD: a struct tcpstat of a size this build does not
+ * know), SOCKSTATE_ENOMEM, SOCKSTATE_EIO; detail on h. On error *out
+ * holds no counter (valid 0) and keeps its size. */
+SOCKSTATE_API int sockstate_tcp_counters_get(sockstate_handle *h,
+                                             sockstate_tcp_counters *out);
+
+/* ======================================================================
  * Output writers (the CLI and the Python package both use these, so their
  * outputs are byte-identical)
  * ==================================================================== */
@@ -817,6 +969,26 @@ SOCKSTATE_API int sockstate_groups_write(sockstate_groups *g, size_t top,
                                          const sockstate_write_opts *o,
                                          sockstate_write_fn fn, void *ctx);
 
+/* sockstate_tcp_counters_write - write c in o->format, every counter in
+ * the enum's order. Table: "Counter Value Native" lines, "-" for an
+ * unknown value and native name. JSON: the sockstate/1 document's head
+ * (host facts from sys, which may be NULL; backend) and "tcp_counters":
+ * {"source":..., "counters":{"active_opens":{"value":N,"native":"..."},
+ * ...}}, unknown values and names null (docs/OUTPUT.md). CSV: the header
+ * counter,value,native and a row per counter, unknown fields empty.
+ * Prometheus: one counter family per known counter,
+ * sockstate_tcp_<name>_total, with its HELP and TYPE lines, and
+ * sockstate_info{backend,version}; unknown counters are left out, never
+ * written as 0. o->port is ignored. Returns 0, fn's error (a positive
+ * return counts as SOCKSTATE_EIO), or SOCKSTATE_EINVAL (NULL c, o or fn,
+ * c->size or o->size too small, bad format); argument checks run before
+ * anything is written. */
+SOCKSTATE_API int sockstate_tcp_counters_write(const sockstate_tcp_counters *c,
+                                               const sockstate_sysinfo *sys,
+                                               const char *backend,
+                                               const sockstate_write_opts *o,
+                                               sockstate_write_fn fn, void *ctx);
+
 /* sockstate_write_fd - a ready sockstate_write_fn: ctx points to an int
  * file descriptor; writes everything, retrying short writes and EINTR.
  * Returns 0 or SOCKSTATE_EIO. */
@@ -825,6 +997,249 @@ SOCKSTATE_API int sockstate_write_fd(void *ctx, const char *buf, size_t len);
 /* sockstate_sysinfo_get - fill *out with this machine's facts and the
  * current time. Returns 0 (fields the OS does not give are ""). */
 SOCKSTATE_API int sockstate_sysinfo_get(sockstate_sysinfo *out);
+
+/* ======================================================================
+ * Connection lifecycle events (trace): one event per state transition
+ * of a TCP socket, a summary per connection when it ends, and an event
+ * that counts what was lost. docs/TRACE.md says what each source can
+ * see, on which OS, with which privilege, at what cost.
+ * ==================================================================== */
+
+/* Where events come from. */
+typedef enum sockstate_event_source {
+	SOCKSTATE_TRACE_AUTO = 0,              /* the best one allowed here */
+	SOCKSTATE_TRACE_BPF = 1,               /* Linux, CAP_BPF+CAP_PERFMON:
+	                                          every transition, as it
+	                                          happens, with causes */
+	SOCKSTATE_TRACE_SOCK_DIAG_DESTROY = 2, /* Linux: one event per socket
+	                                          destroyed, with tcp_info */
+	SOCKSTATE_TRACE_POLL = 3               /* every OS: listings diffed
+	                                          at an interval */
+} sockstate_event_source;
+
+/* sockstate_event_source_name - "auto", "bpf", "sock-diag-destroy",
+ * "poll", or NULL outside the enum. Static. */
+SOCKSTATE_API const char *sockstate_event_source_name(sockstate_event_source s);
+
+/* sockstate_event_source_parse - one of those names into *out. Returns 0
+ * or SOCKSTATE_EINVAL (*out untouched). */
+SOCKSTATE_API int sockstate_event_source_parse(const char *text,
+                                               sockstate_event_source *out);
+
+/* Why a transition happened, where the source knows. */
+typedef enum sockstate_cause {
+	SOCKSTATE_CAUSE_UNKNOWN = 0,
+	SOCKSTATE_CAUSE_NORMAL = 1,       /* a step of the protocol, or a
+	                                     close with no error */
+	SOCKSTATE_CAUSE_RST_RECEIVED = 2, /* the peer reset it (a refused
+	                                     connect, a reset connection) */
+	SOCKSTATE_CAUSE_RST_SENT = 3,     /* this side reset it */
+	SOCKSTATE_CAUSE_SYN_TIMEOUT = 4,  /* a connect that got no answer:
+	                                     syn_retransmits says how many
+	                                     SYNs were sent again */
+	SOCKSTATE_CAUSE_TIMEOUT = 5       /* retransmissions or keepalives
+	                                     timed out in another state */
+} sockstate_cause;
+
+/* sockstate_cause_name - "unknown", "normal", "rst-received",
+ * "rst-sent", "syn-timeout", "timeout", or NULL outside the enum. */
+SOCKSTATE_API const char *sockstate_cause_name(sockstate_cause c);
+
+typedef enum sockstate_event_kind {
+	SOCKSTATE_EVENT_TRANSITION = 1, /* old_state -> new_state */
+	SOCKSTATE_EVENT_SUMMARY = 2,    /* a connection ended: its path */
+	SOCKSTATE_EVENT_LOST = 3        /* `lost` events were dropped */
+} sockstate_event_kind;
+
+/* sockstate_event_kind_name - "transition", "summary", "lost", or NULL. */
+SOCKSTATE_API const char *sockstate_event_kind_name(sockstate_event_kind k);
+
+/* sockstate_event.flags: what is known. A field whose bit is clear is
+ * unknown (-1 or 0). */
+enum sockstate_event_flags {
+	SOCKSTATE_EV_INFERRED = 1u << 0,     /* poll: not seen, but the only
+	                                        way between two listings */
+	SOCKSTATE_EV_HAS_COOKIE = 1u << 1,   /* cookie */
+	SOCKSTATE_EV_HAS_PID = 1u << 2,      /* pid */
+	SOCKSTATE_EV_HAS_PROCESS = 1u << 3,  /* process */
+	SOCKSTATE_EV_HAS_IN_OLD = 1u << 4,   /* in_old_state_ns */
+	SOCKSTATE_EV_HAS_BYTES = 1u << 5,    /* bytes_acked, bytes_received */
+	SOCKSTATE_EV_HAS_DURATION = 1u << 6, /* summary: duration_ns (the
+	                                        connection's start was seen) */
+	SOCKSTATE_EV_PATH_CUT = 1u << 7      /* summary: more states than
+	                                        SOCKSTATE_EVENT_PATH_MAX; the
+	                                        first ones are kept */
+};
+
+/* A summary's path holds at most this many states. */
+#define SOCKSTATE_EVENT_PATH_MAX 16
+
+/* One state of a connection's path, and how long it stayed there. */
+typedef struct sockstate_state_span {
+	uint8_t state;              /* sockstate_state */
+	uint8_t reserved_[3];
+	int32_t native_code;        /* as the source reported it */
+	const char *native_name;    /* static */
+	int64_t ns;                 /* time in it, -1 unknown (the last state,
+	                               or one entered before the trace began) */
+} sockstate_state_span;
+
+/* One event. `size` is the number of bytes the library filled: later
+ * versions append fields (read a field only if it lies below size). The
+ * struct may be copied; its pointers: native names are static, process
+ * and netns stay valid until the next sockstate_trace_read or
+ * sockstate_trace_close on the trace that gave it. */
+typedef struct sockstate_event {
+	uint32_t size;
+	uint32_t flags;             /* SOCKSTATE_EV_* */
+	uint8_t kind;               /* sockstate_event_kind */
+	uint8_t source;             /* sockstate_event_source, never AUTO */
+	uint8_t family;             /* sockstate_family; 0 in a lost event */
+	uint8_t cause;              /* sockstate_cause */
+	uint8_t old_state;          /* sockstate_state; UNKNOWN when the
+	                               source cannot tell (sock-diag-destroy) */
+	uint8_t new_state;          /* a summary: the state it ended in */
+	uint16_t syn_retransmits;   /* bpf: SYNs sent again, else 0 */
+	int32_t old_native_code;    /* the OS's own numbers and names (Linux
+	                               as ss spells them), -1 and NULL */
+	int32_t new_native_code;    /* when unknown */
+	const char *old_native_name;
+	const char *new_native_name;
+	sockstate_endpoint local;   /* bpf: a connect's first event (CLOSED
+	                               -> SYN_SENT) has local port 0: the
+	                               kernel picks the port after it */
+	sockstate_endpoint remote;
+	uint64_t cookie;            /* the kernel's socket cookie (Linux) */
+	int64_t time_ns;            /* wall clock, ns since the Unix epoch,
+	                               UTC: when it happened (poll: the
+	                               listing that saw it) */
+	int64_t in_old_state_ns;    /* how long the socket was in old_state;
+	                               a summary: -1 */
+	int32_t pid;                /* the owner, where known, else -1 */
+	uint32_t reserved_;
+	const char *process;        /* its name, or NULL */
+	const char *netns;          /* the handle's netns option, or NULL */
+	/* SOCKSTATE_EVENT_SUMMARY: */
+	int64_t duration_ns;        /* from its first state to its end */
+	uint64_t bytes_acked;       /* sent and acknowledged */
+	uint64_t bytes_received;
+	uint32_t path_len;
+	uint32_t reserved2_;
+	sockstate_state_span path[SOCKSTATE_EVENT_PATH_MAX];
+	/* SOCKSTATE_EVENT_LOST: */
+	uint64_t lost;              /* events dropped since the last lost
+	                               event; 0 when the OS does not say how
+	                               many (a netlink overrun) */
+} sockstate_event;
+
+/* Options of sockstate_trace_open. */
+typedef struct sockstate_trace_options {
+	uint32_t size;              /* sizeof(sockstate_trace_options) */
+	uint32_t source;            /* sockstate_event_source */
+	uint32_t interval_ms;       /* poll: between listings; 0 = 1000 */
+	uint32_t flags;             /* SOCKSTATE_TRACE_* */
+} sockstate_trace_options;
+
+enum sockstate_trace_flags {
+	SOCKSTATE_TRACE_SUMMARIES = 1u << 0,     /* a summary event per
+	                                            connection that ends */
+	SOCKSTATE_TRACE_NO_TRANSITIONS = 1u << 1 /* summaries and lost events
+	                                            only */
+};
+
+/* sockstate_trace_options_init - source auto, interval 1000 ms, no
+ * summaries. */
+SOCKSTATE_API void sockstate_trace_options_init(sockstate_trace_options *o);
+
+/* An open event stream. */
+typedef struct sockstate_trace sockstate_trace;
+
+/* sockstate_trace_open - start watching the sockets q selects on h
+ * (h's network namespace) and put the stream in *out (free with
+ * sockstate_trace_close, before h is closed).
+ * q: NULL for all, else as sockstate_foreach takes it; a transition
+ *    passes the state filter when its old or its new state is in the
+ *    set (states 0: every transition); the other filters apply to the
+ *    event's endpoints and owner. bpf filters the namespace, families,
+ *    ports and states in the kernel; the rest is filtered here. q is
+ *    copied.
+ * o: NULL for the defaults. o->source AUTO picks bpf where this caller
+ *    may load it, else sock-diag-destroy where it may join the groups,
+ *    else poll; sockstate_trace_source_reason() says why. A source that
+ *    was asked for and cannot run is an error.
+ * Thread rule: the trace uses h (poll lists through it): h and the trace
+ * are used by one thread at a time, together.
+ * Returns 0; SOCKSTATE_EINVAL (NULL h or out, a size too small, an
+ * unknown source or flag); SOCKSTATE_EUNAVAIL (the source is not built
+ * or not offered on this OS); SOCKSTATE_EPERM (not allowed);
+ * SOCKSTATE_ENOMEM; SOCKSTATE_EIO. Details in sockstate_errdetail(h).
+ * *out is NULL on error. */
+SOCKSTATE_API int sockstate_trace_open(sockstate_handle *h, const sockstate_query *q,
+                                       const sockstate_trace_options *o,
+                                       sockstate_trace **out);
+
+/* sockstate_trace_read - the next event into *ev (its size set by the
+ * library), waiting up to timeout_ms (0: do not wait, -1: until one
+ * comes). Events of one socket come in the order they happened; the
+ * events of different sockets in the order the source gave them (bpf:
+ * per CPU, so two sockets' events may interleave out of time order).
+ * Back-pressure: bpf and sock-diag-destroy queue in the kernel (a 4 MiB
+ * ring; the socket's receive buffer) while nobody reads; what does not
+ * fit is lost and reported by a SOCKSTATE_EVENT_LOST event, never
+ * hidden. poll lists at its interval only while read is called.
+ * Returns 1 (an event), 0 (timeout), or a negative code (then ev is
+ * zeroed): SOCKSTATE_EINVAL, SOCKSTATE_EIO (the OS failed; detail on the
+ * handle), SOCKSTATE_ENOMEM. */
+SOCKSTATE_API int sockstate_trace_read(sockstate_trace *t, sockstate_event *ev,
+                                       int timeout_ms);
+
+/* sockstate_trace_fd - a descriptor for event loops (do not read it
+ * yourself): wait until it polls readable or sockstate_trace_timeout_ms
+ * passes, then call sockstate_trace_read with timeout 0 until it returns
+ * 0. bpf: the ring, readable once 64 KiB of events wait (smaller batches
+ * wait for the timeout, 10 ms); sock-diag-destroy: the netlink socket;
+ * -1 when the source has none (poll). Events already queued inside the
+ * library do not make it readable. */
+SOCKSTATE_API int sockstate_trace_fd(const sockstate_trace *t);
+
+/* sockstate_trace_timeout_ms - how long an event loop may wait before
+ * calling sockstate_trace_read even if the fd stays quiet: 0 when events
+ * are queued, the time to the next listing (poll), 10 (bpf), or -1 (no
+ * limit: sock-diag-destroy). */
+SOCKSTATE_API int sockstate_trace_timeout_ms(const sockstate_trace *t);
+
+/* sockstate_trace_source - the source t runs: "bpf", "sock-diag-destroy"
+ * or "poll". Static. */
+SOCKSTATE_API const char *sockstate_trace_source(const sockstate_trace *t);
+
+/* sockstate_trace_source_reason - one line on why that source (e.g.
+ * "bpf: the caller lacks CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN)"),
+ * valid while t is open. */
+SOCKSTATE_API const char *sockstate_trace_source_reason(const sockstate_trace *t);
+
+/* sockstate_trace_lost - events lost since the trace opened (those that
+ * the lost events report; uncounted overruns add nothing). */
+SOCKSTATE_API uint64_t sockstate_trace_lost(const sockstate_trace *t);
+
+/* sockstate_trace_close - stop and free t. NULL is fine. */
+SOCKSTATE_API void sockstate_trace_close(sockstate_trace *t);
+
+/* sockstate_event_write - one event through fn in o->format: TABLE one
+ * line like bcc's tcpstates (time, source, local, peer, old -> new,
+ * cause, ms in the old state, pid, process); CSV one RFC 4180 row (see
+ * sockstate_event_write_header); JSON one object on one line (NDJSON,
+ * docs/schema/sockstate-event-1.json). PROMETHEUS is not offered.
+ * Returns 0, fn's error, or SOCKSTATE_EINVAL (NULL argument, o->size too
+ * small, bad format, an event with a bad kind, family or state),
+ * checked before anything is written. Thread-safe (no handle). */
+SOCKSTATE_API int sockstate_event_write(const sockstate_event *ev,
+                                        const sockstate_write_opts *o,
+                                        sockstate_write_fn fn, void *ctx);
+
+/* sockstate_event_write_header - the header line of o->format (TABLE,
+ * CSV); nothing for JSON. Returns as above. */
+SOCKSTATE_API int sockstate_event_write_header(const sockstate_write_opts *o,
+                                               sockstate_write_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }

@@ -1,19 +1,6 @@
-/* errors.c - the one list of error codes, their names and messages. */
+/* errors.c - the names and messages of the error codes, from the one
+ * list in sockstate.h (SOCKSTATE_ERRORS) that also makes the enum. */
 #include "sockstate.h"
-
-#define SOCKSTATE_ERRORS(X)                                                   \
-	X(SOCKSTATE_OK, "success")                                            \
-	X(SOCKSTATE_EINVAL, "invalid argument")                               \
-	X(SOCKSTATE_ENOMEM, "out of memory")                                  \
-	X(SOCKSTATE_EPERM, "permission denied by the operating system")       \
-	X(SOCKSTATE_EUNAVAIL, "no usable backend on this system")             \
-	X(SOCKSTATE_EPARSE, "malformed data from the operating system")       \
-	X(SOCKSTATE_EIO, "an operating system call failed")                   \
-	X(SOCKSTATE_EAGAIN, "the socket table kept changing; retries ran out") \
-	X(SOCKSTATE_ENOTSUP, "not supported on this backend")                 \
-	X(SOCKSTATE_ERANGE, "value out of range")                             \
-	X(SOCKSTATE_ENOENT, "no such file, namespace or object")              \
-	X(SOCKSTATE_EABI, "unknown operating system record layout")
 
 struct error_row {
 	int code;
@@ -21,7 +8,7 @@ struct error_row {
 	const char *message;
 };
 
-#define SOCKSTATE_ERROR_ROW(code, message) {code, #code, message},
+#define SOCKSTATE_ERROR_ROW(code, number, message) {code, #code, message},
 static const struct error_row error_rows[] = {SOCKSTATE_ERRORS(SOCKSTATE_ERROR_ROW)};
 
 static const struct error_row *error_find(int err)

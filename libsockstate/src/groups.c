@@ -421,8 +421,8 @@ static int add_one(const sockstate_socket *s, void *ctx)
 	return sockstate_groups_add(ctx, s);
 }
 
-SOCKSTATE_API int sockstate_count_groups(sockstate_handle *h, const sockstate_query *q,
-                                         sockstate_groups *g)
+SOCKSTATE_API int sockstate_groups_fill(sockstate_handle *h, const sockstate_query *q,
+                                        sockstate_groups *g)
 {
 	sockstate_query nq;
 	int rc;
@@ -611,7 +611,7 @@ int sockstate__groups_rank(sockstate_groups *g, size_t want)
 	return groups_rank(g, want);
 }
 
-SOCKSTATE_API size_t sockstate_groups_count(const sockstate_groups *g)
+SOCKSTATE_API size_t sockstate_groups_size(const sockstate_groups *g)
 {
 	return g ? g->n : 0;
 }

@@ -180,17 +180,3 @@ SOCKSTATE_API int sockstate_query_match(const sockstate_query *q,
 	sockstate__query_normalize(q, &n);
 	return sockstate__match(&n, s, 0);
 }
-
-SOCKSTATE_API int sockstate_sort_key_parse(const char *text, sockstate_sort_key *out)
-{
-	static const char *const names[] = {"none", "state", "local", "remote", "pid", "process"};
-
-	for (size_t i = 0; text && i < sizeof names / sizeof names[0]; i++) {
-		if (!strcmp(text, names[i])) {
-			if (out)
-				*out = (sockstate_sort_key)i;
-			return 0;
-		}
-	}
-	return SOCKSTATE_EINVAL;
-}

@@ -10,9 +10,13 @@
  * for large blocks). At the end it is resized once to hold the owner
  * map's pids and names behind the records, and the records' pointers are
  * rebased into it: sockstate_snapshot_free is one free(), and the peak
- * memory of a snapshot is its growth slack, not a second copy. */
+ * memory of a snapshot is its growth slack, not a second copy.
+ *
+ * Also here: several snapshots merged into one, sorting, and the machine
+ * facts a snapshot carries. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core_internal.h"
 
@@ -162,7 +166,126 @@ SOCKSTATE_API void sockstate_snapshot_free(sockstate_snapshot *snap)
 	free(snap);
 }
 
+/* ---- several snapshots as one (one handle per network namespace) ---- */
+
+/* Strings are copied once per distinct pointer in a row: records of one
+ * part share their process names and netns label, so this keeps the copy
+ * close to the parts' own size without a lookup table. */
+struct string_copier {
+	char *pool;
+	size_t len;
+	const char *last_src[2];
+	const char *last_dst[2];
+};
+
+static size_t string_room(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+static const char *string_copy(struct string_copier *c, int slot, const char *s)
+{
+	char *dst;
+	size_t n;
+
+	if (!s)
+		return NULL;
+	if (s == c->last_src[slot])
+		return c->last_dst[slot];
+	n = strlen(s) + 1;
+	dst = c->pool + c->len;
+	memcpy(dst, s, n);
+	c->len += n;
+	c->last_src[slot] = s;
+	c->last_dst[slot] = dst;
+	return dst;
+}
+
+SOCKSTATE_API int sockstate_snapshot_merge(const sockstate_snapshot *const *parts, size_t n,
+                                           sockstate_snapshot **out)
+{
+	size_t records = 0, npids = 0, pool = 0, off_recs, off_pids, off_pool;
+	struct string_copier strings = {0};
+	sockstate_snapshot *snap;
+	int32_t *pids;
+	char *base;
+	size_t r = 0, p = 0;
+
+	if (!out)
+		return SOCKSTATE_EINVAL;
+	*out = NULL;
+	if (n && !parts)
+		return SOCKSTATE_EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (!parts[i] || (parts[i]->count && !parts[i]->sockets))
+			return SOCKSTATE_EINVAL;
+		records += parts[i]->count;
+		for (size_t k = 0; k < parts[i]->count; k++) {
+			const sockstate_socket *s = &parts[i]->sockets[k];
+			if (s->pids)
+				npids += s->pid_count;
+			/* The worst case: no two records share a string. */
+			pool += string_room(s->process) + string_room(s->netns);
+		}
+	}
+	off_recs = align_up(sizeof *snap);
+	off_pids = off_recs + align_up(records * sizeof *snap->sockets);
+	off_pool = off_pids + align_up(npids * sizeof *pids);
+	base = malloc(off_pool + pool + 1);
+	if (!base)
+		return SOCKSTATE_ENOMEM;
+	snap = (sockstate_snapshot *)(void *)base;
+	memset(snap, 0, sizeof *snap);
+	snap->size = sizeof *snap;
+	snap->count = records;
+	snap->sockets = (sockstate_socket *)(void *)(base + off_recs);
+	pids = (int32_t *)(void *)(base + off_pids);
+	strings.pool = base + off_pool;
+	for (size_t i = 0; i < n; i++) {
+		const sockstate_snapshot *part = parts[i];
+
+		strings.last_src[0] = strings.last_src[1] = NULL;
+		for (size_t k = 0; k < part->count; k++) {
+			sockstate_socket *s = &snap->sockets[r++];
+
+			*s = part->sockets[k];
+			if (s->pids) {
+				memcpy(pids + p, s->pids, s->pid_count * sizeof *pids);
+				s->pids = pids + p;
+				p += s->pid_count;
+			}
+			s->process = string_copy(&strings, 0, s->process);
+			s->netns = string_copy(&strings, 1, s->netns);
+		}
+		if (!snap->pid_source)
+			snap->pid_source = part->pid_source;
+		snap->query_flags |= part->query_flags;
+	}
+	if (n) {
+		snap->backend = parts[0]->backend;
+		snap->sys = parts[0]->sys;
+	} else {
+		sockstate_sysinfo_get(&snap->sys);
+	}
+	*out = snap;
+	return 0;
+}
+
 /* ---- sorting ---- */
+
+SOCKSTATE_API int sockstate_sort_key_parse(const char *text, sockstate_sort_key *out)
+{
+	static const char *const names[] = {"none", "state", "local", "remote", "pid", "process"};
+
+	for (size_t i = 0; text && i < sizeof names / sizeof names[0]; i++) {
+		if (!strcmp(text, names[i])) {
+			if (out)
+				*out = (sockstate_sort_key)i;
+			return 0;
+		}
+	}
+	return SOCKSTATE_EINVAL;
+}
 
 static int cmp_u(uint64_t a, uint64_t b)
 {
@@ -263,5 +386,17 @@ SOCKSTATE_API int sockstate_snapshot_sort(sockstate_snapshot *snap, sockstate_so
 	memcpy(snap->sockets, sorted, snap->count * sizeof *sorted);
 	free(items);
 	free(sorted);
+	return 0;
+}
+
+/* ---- machine facts ---- */
+
+SOCKSTATE_API int sockstate_sysinfo_get(sockstate_sysinfo *out)
+{
+	if (!out)
+		return SOCKSTATE_EINVAL;
+	memset(out, 0, sizeof *out);
+	sockstate__platform_sysinfo(out);
+	out->taken_at = (int64_t)time(NULL);
 	return 0;
 }

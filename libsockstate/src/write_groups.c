@@ -197,7 +197,7 @@ void sockstate__table_groups(sockstate__out *out, sockstate_groups *g, size_t sh
 {
 	const sockstate_counts *all = sockstate_groups_totals(g);
 	uint32_t keys = sockstate_groups_keys(g);
-	size_t count = sockstate_groups_count(g);
+	size_t count = sockstate_groups_size(g);
 	uint64_t rest_by_state[SOCKSTATE_STATE_COUNT];
 	struct row rest = {NULL, "", all->total, rest_by_state};
 	struct row total = {NULL, "TOTAL", all->total, all->by_state};
@@ -336,7 +336,7 @@ void sockstate__json_groups(sockstate__out *out, sockstate_groups *g, size_t sho
 		sockstate__out_char(out, '"');
 	}
 	sockstate__out_str(out, "],\n \"groups_total\":");
-	sockstate__out_u64(out, sockstate_groups_count(g));
+	sockstate__out_u64(out, sockstate_groups_size(g));
 	sockstate__out_str(out, ",\n \"groups\":[");
 	for (size_t i = 0; i < shown && out->err == 0; i++) {
 		sockstate__out_str(out, i == 0 ? "\n  " : ",\n  ");
@@ -439,7 +439,7 @@ SOCKSTATE_API int sockstate_groups_write(sockstate_groups *g, size_t top,
 	if (o->format != SOCKSTATE_FORMAT_TABLE && o->format != SOCKSTATE_FORMAT_JSON &&
 	    o->format != SOCKSTATE_FORMAT_CSV)
 		return SOCKSTATE_EINVAL;
-	shown = sockstate_groups_count(g);
+	shown = sockstate_groups_size(g);
 	if (top > 0 && top < shown)
 		shown = top;
 	rc = sockstate__groups_rank(g, shown);

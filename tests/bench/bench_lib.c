@@ -111,7 +111,7 @@ static int parse_opts(int argc, char **argv, struct bench_opts *o)
 
 static int fail(const char *what, int rc, const sockstate_handle *h)
 {
-	const char *detail = h ? sockstate_errdetail(h) : sockstate_open_error();
+	const char *detail = h ? sockstate_errdetail(h) : sockstate_errdetail(NULL);
 
 	fprintf(stderr, "bench_lib: %s: %s%s%s\n", what, sockstate_strerror(rc),
 	        detail[0] ? ": " : "", detail);

@@ -442,7 +442,7 @@ static void test_pid_filter(void **unused)
 	sockstate_close(h);
 }
 
-/* ---- the owner map built beside the walk (handle.c) ---- */
+/* ---- the owner map built beside the walk (run.c) ---- */
 
 struct stopper {
 	int stop_at;      /* return 7 from this record on, counting from 1 */
@@ -579,7 +579,7 @@ static void test_open_errors(void **unused)
 	(void)unused;
 	assert_int_equal(sockstate_open(&h, &o), SOCKSTATE_EINVAL);
 	assert_null(h);
-	assert_non_null(strstr(sockstate_open_error(), "freebsd-sysctl"));
+	assert_non_null(strstr(sockstate_errdetail(NULL), "freebsd-sysctl"));
 	o.backend = NULL;
 	o.pid_source = "magic";
 	assert_int_equal(sockstate_open(&h, &o), SOCKSTATE_EINVAL);

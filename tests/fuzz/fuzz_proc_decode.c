@@ -36,7 +36,7 @@ static sockstate_handle *handle(void)
 	sockstate_options o = {.size = sizeof o, .backend = "linux-proc"};
 
 	if (!h && sockstate_open(&h, &o) != 0) {
-		fprintf(stderr, "fuzz_proc_decode: sockstate_open: %s\n", sockstate_open_error());
+		fprintf(stderr, "fuzz_proc_decode: sockstate_open: %s\n", sockstate_errdetail(NULL));
 		abort();
 	}
 	return h;

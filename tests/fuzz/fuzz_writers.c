@@ -1,4 +1,4 @@
-/* fuzz_writers.c - the output writers (libsockstate/src/writer.c and
+/* fuzz_writers.c - the output writers (libsockstate/src/outbuf.c, write.c and
  * write_*.c) on snapshots and counts built from the input.
  *
  * What reaches a writer from outside: process names (any local user can

@@ -138,7 +138,7 @@ static void run_query(const char *backend, const sockstate_query *q, struct run 
 	char what[300];
 	int rc = sockstate_open(&h, &o);
 
-	snprintf(what, sizeof what, "%s: open: %s", run->label, sockstate_open_error());
+	snprintf(what, sizeof what, "%s: open: %s", run->label, sockstate_errdetail(NULL));
 	check(rc == 0, what);
 	if (rc)
 		return;

@@ -3,7 +3,7 @@
  * once, in the same order, so drift of a busy machine spreads over all):
  *
  *   count         sockstate_count + the counts table written to a sink
- *   groups_port   sockstate_count_groups by port + the top-10 table
+ *   groups_port   sockstate_groups_fill by port + the top-10 table
  *   wait_drained  one sockstate_wait_check --drained PORT
  *   wait_listen   one sockstate_wait_check --listen PORT
  *
@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (sockstate_open(&h, NULL) != 0) {
-		fprintf(stderr, "bench_ops: %s\n", sockstate_open_error());
+		fprintf(stderr, "bench_ops: %s\n", sockstate_errdetail(NULL));
 		return 3;
 	}
 	memset(&o, 0, sizeof o);
@@ -84,7 +84,7 @@ int main(int argc, char **argv)
 		sockstate_counts_write(&counts, NULL, "bench", &o, sink, &bytes);
 		mark[1] = now();
 		sockstate_groups_new(SOCKSTATE_GROUP_PORT, &g);
-		sockstate_count_groups(h, NULL, g);
+		sockstate_groups_fill(h, NULL, g);
 		sockstate_groups_write(g, 10, NULL, NULL, &o, sink, &bytes);
 		mark[2] = now();
 		sockstate_wait_check(h, &drained, 0, NULL);
@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 			for (int c = 0; c < CASES; c++)
 				t[c][r] = mark[c + 1] - mark[c];
 		sockets = counts.total;
-		groups = sockstate_groups_count(g);
+		groups = sockstate_groups_size(g);
 		sockstate_groups_free(g);
 	}
 	printf("{\"sockets\":%llu,\"port_groups\":%llu,\"rounds\":%d", sockets, groups, rounds);

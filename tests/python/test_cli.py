@@ -79,7 +79,7 @@ BAD_USAGE = [
     (["--bogus"], "--bogus: unknown option (see python -m sockstate --help)"),
     (["-4pZ"], "-Z: unknown option (see python -m sockstate --help)"),
     (["frobnicate"], "'frobnicate': unknown subcommand (list, summary, explain, "
-     "wait, watch, snapshot; see python -m sockstate --help)"),
+     "wait, watch, snapshot, report; see python -m sockstate --help)"),
     (["summary", "--by", "bogus"], "--by: unknown key 'bogus' (port, local, "
      "remote, process, uid, netns)"),
     (["summary", "--by", "port,,uid"], "--by: empty key in 'port,,uid'"),
@@ -329,7 +329,7 @@ def test_all_netns_same_as_the_c_tool(cli, pop4):
 
 def test_same_options_and_subcommands_as_the_c_tool(cli):
     """Every option and subcommand of the C tool, spelled the same, with the
-    same help text (python -m sockstate adds only snapshot)."""
+    same help text (python -m sockstate adds only snapshot and report)."""
     def rows(text):
         opts = re.findall(r"^  (?:-\w, |    )(--\S+(?: \S+)?)", text, re.M)
         subs = re.findall(r"^  (\w+)(?: STATE)? {2,}", text.split("Subcommands:")[1]
@@ -340,7 +340,7 @@ def test_same_options_and_subcommands_as_the_c_tool(cli):
     p_help = py("--help").stdout.decode()
     (c_opts, c_subs), (p_opts, p_subs) = rows(c_help), rows(p_help)
     assert c_opts == p_opts
-    assert p_subs == c_subs + ["snapshot"]
+    assert p_subs == c_subs + ["snapshot", "report"]
     # The option help texts too (the group titles may differ: snapshot).
     c_body = c_help.split("Filters")[1].split("States:")[0]
     p_body = p_help.split("Filters")[1].split("States:")[0]

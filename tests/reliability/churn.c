@@ -415,10 +415,10 @@ int main(int argc, char **argv)
 
 	o.backend = "linux-netlink";
 	if (sockstate_open(&nl, &o) != 0)
-		rel_fail("sockstate_open(linux-netlink): %s", sockstate_open_error());
+		rel_fail("sockstate_open(linux-netlink): %s", sockstate_errdetail(NULL));
 	o.backend = "linux-proc";
 	if (sockstate_open(&proc, &o) != 0)
-		rel_fail("sockstate_open(linux-proc): %s", sockstate_open_error());
+		rel_fail("sockstate_open(linux-proc): %s", sockstate_errdetail(NULL));
 
 	memset(tally, 0, sizeof tally);
 	usleep(200000); /* let the churn get going */

@@ -239,7 +239,7 @@ static sockstate_handle *open_backend(const char *backend)
 
 	arm(F_NONE, 0);
 	if (sockstate_open(&h, &o) != 0)
-		rel_fail("sockstate_open(%s): %s", backend, sockstate_open_error());
+		rel_fail("sockstate_open(%s): %s", backend, sockstate_errdetail(NULL));
 	return h;
 }
 

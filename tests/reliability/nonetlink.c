@@ -92,7 +92,7 @@ static int probe(void)
 	rc = sockstate_open(&h, NULL);
 	if (rc != 0)
 		rel_fail("sockstate_open without a backend name: %s (%s)", sockstate_strerror(rc),
-		         sockstate_open_error());
+		         sockstate_errdetail(NULL));
 	if (strcmp(sockstate_backend(h), "linux-proc") != 0)
 		rel_fail("backend %s, expected the fallback linux-proc", sockstate_backend(h));
 	sockstate_query_init(&q);
@@ -114,12 +114,12 @@ static int probe(void)
 
 	o.backend = "linux-netlink";
 	rc = sockstate_open(&h, &o);
-	if (rc != SOCKSTATE_EUNAVAIL || !strstr(sockstate_open_error(), "Operation not permitted"))
+	if (rc != SOCKSTATE_EUNAVAIL || !strstr(sockstate_errdetail(NULL), "Operation not permitted"))
 		rel_fail("sockstate_open(linux-netlink) under the filter: %s (%s); expected "
 		         "SOCKSTATE_EUNAVAIL naming the refusal", sockstate_errname(rc),
-		         sockstate_open_error());
+		         sockstate_errdetail(NULL));
 	printf("nonetlink: asking for linux-netlink by name: %s (\"%s\")\n",
-	       sockstate_errname(rc), sockstate_open_error());
+	       sockstate_errname(rc), sockstate_errdetail(NULL));
 	rel_population_free(&pop);
 	return 0;
 }

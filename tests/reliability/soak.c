@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 	o.pid_source = pid_source;
 	rc = sockstate_open(&h, &o);
 	if (rc != 0)
-		rel_fail("sockstate_open: %s", sockstate_open_error());
+		rel_fail("sockstate_open: %s", sockstate_errdetail(NULL));
 
 	t0 = rel_now();
 	for (long round = 0; round < rounds + warmup; round++) {

@@ -87,7 +87,7 @@ static void *run(void *arg)
 	rc = sockstate_open(&h, &o);
 	if (rc != 0)
 		WFAIL("thread %d: sockstate_open(%s): %s", w->index, w->backend,
-		      sockstate_open_error());
+		      sockstate_errdetail(NULL));
 	for (long round = 0; round < w->rounds; round++) {
 		int pids = (int)(round & 1);
 		sockstate_query q;

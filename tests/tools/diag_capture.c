@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 	opts.capture_dir = argv[1];
 	rc = sockstate_open(&h, &opts);
 	if (rc < 0) {
-		fprintf(stderr, "sockstate_open: %s\n", sockstate_open_error());
+		fprintf(stderr, "sockstate_open: %s\n", sockstate_errdetail(NULL));
 		return 3;
 	}
 	sockstate_query_init(&q);

@@ -824,7 +824,7 @@ static int lab_child(void)
 	    lab_listen(AF_INET6, "::1", 7104, -1) < 0)
 		return 5;
 	if (sockstate_open(&h, &o) < 0) {
-		fprintf(stderr, "sockstate_open: %s\n", sockstate_open_error());
+		fprintf(stderr, "sockstate_open: %s\n", sockstate_errdetail(NULL));
 		return 6;
 	}
 	for (size_t i = 0; i < NLAB; i++) {

@@ -134,7 +134,7 @@ static void test_read_grows_while_table_outgrows(void **unused)
 	assert_int_equal(sockstate__sysctl_read(NULL, &src, PCBLIST, &b), SOCKSTATE_EAGAIN);
 	assert_int_equal(f.read_calls, SOCKSTATE__SYSCTL_GROW_TRIES);
 	assert_int_equal(b.len, 0);
-	assert_string_equal(sockstate_open_error(), "sysctlbyname(net.inet.tcp.pcblist): "
+	assert_string_equal(sockstate_errdetail(NULL), "sysctlbyname(net.inet.tcp.pcblist): "
 	                    "the table outgrew a 2124288-byte buffer 8 times in a row");
 	sockstate__sysctl_buf_free(&b);
 }
@@ -151,7 +151,7 @@ static void expect_errno(int size_err, int read_err, int code)
 	assert_int_equal(sockstate__sysctl_read(NULL, &src, PCBLIST, &b), code);
 	snprintf(want, sizeof want, "sysctlbyname(net.inet.tcp.pcblist): %s",
 	         strerror(size_err ? size_err : read_err));
-	assert_string_equal(sockstate_open_error(), want);
+	assert_string_equal(sockstate_errdetail(NULL), want);
 	assert_int_equal(b.len, 0);
 	sockstate__sysctl_buf_free(&b);
 }
@@ -191,7 +191,7 @@ static void test_pcblist_retries_while_generation_changes(void **unused)
 	assert_int_equal(sockstate__pcblist_read(NULL, &src, PCBLIST, &fact_freebsd.gen, &b),
 	                 SOCKSTATE_EAGAIN);
 	assert_int_equal(f.read_calls, SOCKSTATE__PCBLIST_TRIES);
-	assert_string_equal(sockstate_open_error(), "net.inet.tcp.pcblist: the socket table "
+	assert_string_equal(sockstate_errdetail(NULL), "net.inet.tcp.pcblist: the socket table "
 	                    "changed during each of 5 reads (last generations 105 and 106)");
 	sockstate__sysctl_buf_free(&b);
 }
@@ -207,7 +207,7 @@ static void test_pcblist_refuses_bad_frames_at_once(void **unused)
 	assert_int_equal(sockstate__pcblist_read(NULL, &src, PCBLIST, &fact_freebsd.gen, &b),
 	                 SOCKSTATE_EABI);
 	assert_int_equal(f.read_calls, 1);
-	assert_string_equal(sockstate_open_error(), "net.inet.tcp.pcblist: xinpgen header "
+	assert_string_equal(sockstate_errdetail(NULL), "net.inet.tcp.pcblist: xinpgen header "
 	                    "declares 72 bytes; this build knows 64");
 	sockstate__sysctl_buf_free(&b);
 

@@ -69,7 +69,7 @@ static int bpf_usable(void)
 		return 0;
 	}
 	if (sockstate_open(&h, &o) != 0) {
-		snprintf(why, sizeof why, "sockstate_open: %s", sockstate_open_error());
+		snprintf(why, sizeof why, "sockstate_open: %s", sockstate_errdetail(NULL));
 		why_no_bpf = why;
 		return 0;
 	}
@@ -628,14 +628,14 @@ static void test_pid_source_option_checked_at_open(void **unused)
 	(void)unused;
 	assert_int_equal(sockstate_open(&h, &o), SOCKSTATE_EINVAL);
 	assert_null(h);
-	assert_string_equal(sockstate_open_error(), "unknown pid source 'ebpf' (auto, procfs, bpf)");
+	assert_string_equal(sockstate_errdetail(NULL), "unknown pid source 'ebpf' (auto, procfs, bpf)");
 	o.pid_source = "bpf";
 	if (sockstate__bpf_built()) {
 		assert_int_equal(sockstate_open(&h, &o), 0);
 		sockstate_close(h);
 	} else {
 		assert_int_equal(sockstate_open(&h, &o), SOCKSTATE_EUNAVAIL);
-		assert_string_equal(sockstate_open_error(),
+		assert_string_equal(sockstate_errdetail(NULL),
 		                    "pid source 'bpf' is not built into this library");
 	}
 }

@@ -239,7 +239,7 @@ static void test_threads_option_is_checked(void **unused)
 	(void)unused;
 	assert_int_equal(sockstate_open(&h, &o), SOCKSTATE_EINVAL);
 	assert_null(h);
-	assert_string_equal(sockstate_open_error(),
+	assert_string_equal(sockstate_errdetail(NULL),
 	                    "options.threads 3 is not 0 (auto), 1 (never) or 2 (always)");
 	/* A caller built before the member: its struct ends at netns. */
 	o.size = offsetof(sockstate_options, threads);

@@ -16,44 +16,8 @@
 
 #include <cmocka.h>
 
+#include "write_sink.h"
 #include "writer_internal.h"
-
-/* ---- a sink that keeps everything ---- */
-
-struct sink {
-	char *data;
-	size_t len, cap;
-	size_t calls, max_chunk;
-	size_t fail_at;     /* 1-based call that fails; 0 never */
-	int fail_code;
-};
-
-static int sink_write(void *ctx, const char *buf, size_t len)
-{
-	struct sink *k = ctx;
-	k->calls++;
-	if (k->fail_at != 0 && k->calls >= k->fail_at)
-		return k->fail_code;
-	if (len > k->max_chunk)
-		k->max_chunk = len;
-	if (k->len + len + 1 > k->cap) {
-		size_t ncap = (k->len + len + 1) * 2;
-		char *p = realloc(k->data, ncap);
-		assert_non_null(p);
-		k->data = p;
-		k->cap = ncap;
-	}
-	memcpy(k->data + k->len, buf, len);
-	k->len += len;
-	k->data[k->len] = '\0';
-	return 0;
-}
-
-static void sink_reset(struct sink *k)
-{
-	free(k->data);
-	memset(k, 0, sizeof *k);
-}
 
 static sockstate_write_opts opts(sockstate_format f, uint32_t flags, int32_t port)
 {
@@ -64,19 +28,6 @@ static sockstate_write_opts opts(sockstate_format f, uint32_t flags, int32_t por
 	o.flags = flags;
 	o.port = port;
 	return o;
-}
-
-static void save_json(const char *name, const char *text)
-{
-	const char *dir = getenv("SOCKSTATE_TEST_JSON_DIR");
-	if (dir == NULL || dir[0] == '\0')
-		return;
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s.json", dir, name);
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	assert_int_equal(fclose(f), 0);
 }
 
 /* Buffer sizes every output is also written with: the smallest allowed,

@@ -182,10 +182,14 @@ STATE_TEXTS = {
 SCHEMA_JSON = r'''{
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "title": "sockstate/1",
-  "description": "One machine's TCP sockets (or only their per-state counts) at one moment, as libsockstate writes it: the CLI's --format json, Python's snapshot(), the Ansible facts and the input of the cross-OS report. Unknown values are null. The schema evolves only by adding fields: unknown keys are allowed everywhere, and no field ever changes meaning.",
+  "description": "One machine's TCP sockets (or only their per-state counts, or its TCP counters) at one moment, as libsockstate writes it: the CLI's --format json, Python's snapshot(), the Ansible facts and the input of the cross-OS report. Unknown values are null. The schema evolves only by adding fields: unknown keys are allowed everywhere, and no field ever changes meaning.",
   "type": "object",
   "required": ["schema", "host", "os", "backend", "library_version", "taken_at",
-               "pid_source", "counts"],
+               "pid_source"],
+  "anyOf": [
+    {"required": ["counts"]},
+    {"required": ["tcp_counters"], "description": "A TCP counters document (sockstate_tcp_counters_write) has no counts."}
+  ],
   "properties": {
     "schema": {"const": "sockstate/1"},
     "host": {"type": ["string", "null"], "description": "Host name; null when the OS did not give one."},
@@ -247,10 +251,33 @@ SCHEMA_JSON = r'''{
       "description": "Counts per group, the largest first (ties by key). Present with group_by.",
       "type": "array",
       "items": {"$ref": "#/$defs/group"}
-    }
+    },
+    "tcp_counters": {"$ref": "#/$defs/tcp_counters"}
   },
   "dependentRequired": {"group_by": ["groups_total", "groups"], "groups": ["group_by"]},
   "$defs": {
+    "tcp_counters": {
+      "description": "The kernel's TCP counters at taken_at (Linux: of the network namespace; elsewhere of the system), each since the system or namespace started: every normalized counter this library knows, in its order (docs/COUNTERS.md), with its value and the OS's own name for it. Both are null where the OS does not keep that counter: unknown, never 0.",
+      "type": "object",
+      "required": ["source", "counters"],
+      "properties": {
+        "source": {"type": ["string", "null"], "description": "Where they were read: \"/proc/net/snmp /proc/net/netstat\", \"sysctl net.inet.tcp.stats\", \"GetTcpStatisticsEx\"."},
+        "counters": {
+          "description": "Normalized name -> value and native name. Names are lower case with underscores; later versions add names, so a reader skips those it does not know.",
+          "type": "object",
+          "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
+          "additionalProperties": {
+            "type": "object",
+            "required": ["value", "native"],
+            "oneOf": [
+              {"properties": {"value": {"type": "null"}, "native": {"type": "null"}}},
+              {"properties": {"value": {"$ref": "#/$defs/count"},
+                              "native": {"type": "string", "minLength": 1, "description": "As the OS names it (\"TcpExtListenOverflows\", \"tcps_listendrop\", \"dwAttemptFails (AF_INET + AF_INET6)\"); a sum of native counters joins their names with \" + \"."}}}
+            ]
+          }
+        }
+      }
+    },
     "group": {
       "description": "One group: its key (only the keys of group_by appear) and its sockets per state (only states that have some).",
       "type": "object",

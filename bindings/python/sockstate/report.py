@@ -32,9 +32,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import _report_data
 
-EXIT_OK = 0
-EXIT_USAGE = 2
-EXIT_OS = 3
+from ._exit import EXIT_OK, EXIT_OS, EXIT_USAGE
 PROG = "python -m sockstate report"
 SCHEMA_NAME = "sockstate/1"
 

@@ -173,6 +173,13 @@ static struct value_completion value_of(const struct cli_option_spec *o)
 	return v;
 }
 
+/* The subcommands of the sockstate tool (python -m sockstate has two
+ * more, which no shell completes). */
+static int for_the_tool(const struct cli_subcommand_spec *cmd)
+{
+	return (cmd->programs & CLI_PROG_TOOL) != 0;
+}
+
 static int valid_in(const struct cli_option_spec *o, const struct cli_subcommand_spec *cmd)
 {
 	return cmd == NULL || (o->commands & CLI_IN(cmd->cmd)) != 0;
@@ -269,7 +276,8 @@ static void put_bash(void)
 
 	fputs("_sockstate_subcommands='", stdout);
 	for (size_t i = 0; i < cli_subcommand_count; i++)
-		printf("%s%s", i ? " " : "", cli_subcommands[i].name);
+		if (for_the_tool(&cli_subcommands[i]))
+			printf("%s%s", i ? " " : "", cli_subcommands[i].name);
 	fputs("'\n", stdout);
 
 	/* Exact words only: "-oFILE" carries its value, "--opt=V" too. */
@@ -288,6 +296,8 @@ static void put_bash(void)
 	fputs("# The options valid with a subcommand; before one, every option.\n"
 	      "_sockstate_options()\n{\n    case $1 in\n", stdout);
 	for (size_t i = 0; i < cli_subcommand_count; i++) {
+		if (!for_the_tool(&cli_subcommands[i]))
+			continue;
 		printf("        %s) echo '", cli_subcommands[i].name);
 		put_option_words(&cli_subcommands[i]);
 		fputs("' ;;\n", stdout);
@@ -475,6 +485,8 @@ static void put_zsh(void)
 	      "  local cmd= w i list=0 positional=0 opt=\n"
 	      "  subcommands=(\n", stdout);
 	for (size_t i = 0; i < cli_subcommand_count; i++) {
+		if (!for_the_tool(&cli_subcommands[i]))
+			continue;
 		printf("    '%s:", cli_subcommands[i].name);
 		put_first_line_quoted(cli_subcommands[i].help);
 		fputs("'\n", stdout);
@@ -530,6 +542,8 @@ static void put_zsh(void)
 "  if [[ $PREFIX == -* ]]; then\n"
 "    case $cmd in\n", stdout);
 	for (size_t i = 0; i < cli_subcommand_count; i++) {
+		if (!for_the_tool(&cli_subcommands[i]))
+			continue;
 		printf("    (%s) options=(\n", cli_subcommands[i].name);
 		put_zsh_option_specs(&cli_subcommands[i]);
 		fputs("      ) ;;\n", stdout);

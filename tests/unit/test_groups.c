@@ -13,30 +13,9 @@
 #include <cmocka.h>
 
 #include "sockstate.h"
+#include "write_sink.h"
 
 /* ---- helpers ---- */
-
-struct sink {
-	char *data;
-	size_t len, cap;
-};
-
-static int sink_write(void *ctx, const char *buf, size_t len)
-{
-	struct sink *k = ctx;
-
-	if (k->len + len + 1 > k->cap) {
-		size_t ncap = (k->len + len + 1) * 2;
-		char *p = realloc(k->data, ncap);
-		assert_non_null(p);
-		k->data = p;
-		k->cap = ncap;
-	}
-	memcpy(k->data + k->len, buf, len);
-	k->len += len;
-	k->data[k->len] = '\0';
-	return 0;
-}
 
 static sockstate_write_opts wopts(sockstate_format f, uint32_t flags)
 {
@@ -166,7 +145,7 @@ static void test_groups_new_checks_keys(void **unused)
 	assert_int_equal(sockstate_groups_new(SOCKSTATE_GROUP_PORT, NULL), SOCKSTATE_EINVAL);
 	assert_int_equal(sockstate_groups_new(SOCKSTATE_GROUP_KEYS_ALL, &g), 0);
 	assert_int_equal(sockstate_groups_keys(g), SOCKSTATE_GROUP_KEYS_ALL);
-	assert_int_equal(sockstate_groups_count(g), 0);
+	assert_int_equal(sockstate_groups_size(g), 0);
 	assert_null(sockstate_groups_get(g, 0));
 	assert_int_equal(sockstate_groups_totals(g)->total, 0);
 	sockstate_groups_free(g);
@@ -182,7 +161,7 @@ static void test_rank_by_total_then_key(void **unused)
 	const sockstate_counts *all;
 
 	(void)unused;
-	assert_int_equal(sockstate_groups_count(g), 3);
+	assert_int_equal(sockstate_groups_size(g), 3);
 	/* 80 and 443 tie at 3: the lower port first; then 22. */
 	grp = sockstate_groups_get(g, 0);
 	assert_int_equal(grp->size, sizeof *grp);
@@ -240,7 +219,7 @@ static void test_combined_keys_and_unknowns(void **unused)
 	                                      SOCKSTATE_GROUP_UID, &g), 0);
 	for (size_t i = 0; i < sizeof recs / sizeof recs[0]; i++)
 		assert_int_equal(sockstate_groups_add(g, &recs[i]), 0);
-	assert_int_equal(sockstate_groups_count(g), 4);
+	assert_int_equal(sockstate_groups_size(g), 4);
 	/* Ties at 2: port 80 both; nginx before unknown (unknown last). */
 	grp = sockstate_groups_get(g, 0);
 	assert_int_equal(grp->port, 80);
@@ -280,7 +259,7 @@ static void test_local_remote_keys_keep_family(void **unused)
 	assert_int_equal(sockstate_groups_add(g, &b), 0);
 	assert_int_equal(sockstate_groups_add(g, &c), 0);
 	assert_int_equal(sockstate_groups_add(g, &v6), 0);
-	assert_int_equal(sockstate_groups_count(g), 3);
+	assert_int_equal(sockstate_groups_size(g), 3);
 	grp = sockstate_groups_get(g, 0);
 	assert_int_equal(grp->total, 2);
 	assert_int_equal(grp->family, SOCKSTATE_FAMILY_IPV4);
@@ -310,7 +289,7 @@ static void test_many_records_few_groups(void **unused)
 			s.local.port = 7; /* port 7 gets one extra socket per thousand */
 		assert_int_equal(sockstate_groups_add(g, &s), 0);
 	}
-	assert_int_equal(sockstate_groups_count(g), 1000);
+	assert_int_equal(sockstate_groups_size(g), 1000);
 	/* 1007 lost all 200 of its sockets to port 7: 7 has 200, every other
 	 * port 200 too, so port order decides. */
 	assert_int_equal(sockstate_groups_get(g, 0)->port, 7);

@@ -1,0 +1,367 @@
+/* test_run.c - the run engine (libsockstate/src/run.c) driven through a
+ * fake backend (fake_platform.c): what the core filters itself, the owner
+ * map beside the walk (held chunks, join, order), stops and errors at
+ * every stage, and the consumers (snapshot, counts) on top. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fake_platform.h"
+
+/* Sockets 10000+i -> 20000+i, key i+1; keys divisible by 3 have no
+ * owner, the others belong to pid 100 + key % 7 ("p<pid>"), and key 2
+ * is shared by pids 102 and 105 (a fork). */
+static void world(size_t n)
+{
+	static char names[7][8];
+
+	fake_reset();
+	for (int p = 0; p < 7; p++)
+		snprintf(names[p], sizeof names[p], "p%d", 100 + p);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t key = i + 1;
+		sockstate_state st = i % 4 == 0 ? SOCKSTATE_LISTEN : SOCKSTATE_ESTABLISHED;
+
+		fake_add_socket(st, (uint16_t)(10000 + i), (uint16_t)(20000 + i), key);
+		if (key % 3 != 0)
+			fake_add_owner(key, (int32_t)(100 + key % 7), names[key % 7]);
+	}
+	fake_add_owner(2, 105, names[5]);
+}
+
+static int32_t lowest_owner(uint64_t key)
+{
+	return key % 3 ? (int32_t)(100 + key % 7) : -1;
+}
+
+struct seen {
+	size_t calls;
+	size_t stop_at;              /* return 5 at this call (0: never) */
+	uint16_t port[4096];
+	int32_t pid[4096];
+	uint32_t pid_count[4096];
+	char process[4096][8];
+};
+
+static int collect(const sockstate_socket *s, void *ctx)
+{
+	struct seen *v = ctx;
+	size_t i = v->calls++;
+
+	if (i < 4096) {
+		v->port[i] = s->local.port;
+		v->pid[i] = (s->valid & SOCKSTATE_HAS_PID) ? s->pid : -1;
+		v->pid_count[i] = s->pid_count;
+		snprintf(v->process[i], sizeof v->process[i], "%s",
+		         (s->valid & SOCKSTATE_HAS_PROCESS) ? s->process : "-");
+	}
+	return v->stop_at && v->calls == v->stop_at ? 5 : 0;
+}
+
+static sockstate_handle *open_fake(void)
+{
+	sockstate_handle *h = NULL;
+
+	assert_int_equal(sockstate_open(&h, NULL), 0);
+	assert_string_equal(sockstate_backend(h), "fake");
+	return h;
+}
+
+static void assert_joined(const struct seen *v, size_t n)
+{
+	assert_int_equal(v->calls, n);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t key = i + 1;
+		char name[8];
+
+		assert_int_equal(v->port[i], 10000 + i);
+		assert_int_equal(v->pid[i], lowest_owner(key));
+		assert_int_equal(v->pid_count[i], key == 2 ? 2 : key % 3 ? 1 : 0);
+		snprintf(name, sizeof name, "p%d", lowest_owner(key));
+		assert_string_equal(v->process[i], key % 3 ? name : "-");
+	}
+}
+
+static struct seen seen;
+
+static void test_streams_in_order_without_owners(void **state)
+{
+	sockstate_handle *h;
+
+	(void)state;
+	world(5);
+	h = open_fake();
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(sockstate_foreach(h, NULL, collect, &seen), 0);
+	assert_int_equal(seen.calls, 5);
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(seen.port[i], 10000 + i);
+		assert_int_equal(seen.pid[i], -1);
+	}
+	assert_int_equal(fake.owners_built, 0);
+	assert_int_equal(fake.tasks_started, 0);
+	assert_null(sockstate_pid_source(h));
+	sockstate_close(h);
+}
+
+/* What the backend did not push, the core filters; what it pushed, the
+ * core leaves alone (a kernel filter's bug is not masked). */
+static void test_core_filters_what_was_not_pushed(void **state)
+{
+	sockstate_query q;
+	sockstate_handle *h;
+
+	(void)state;
+	world(8);
+	h = open_fake();
+	sockstate_query_init(&q);
+	assert_int_equal(sockstate_query_set(&q, "sport", "10005"), 0);
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(sockstate_foreach(h, &q, collect, &seen), 0);
+	assert_int_equal(seen.calls, 1);
+	assert_int_equal(seen.port[0], 10005);
+
+	/* The walk claims the ports filter but ignores it: every socket. */
+	fake.pushed = SOCKSTATE__F_PORTS;
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(sockstate_foreach(h, &q, collect, &seen), 0);
+	assert_int_equal(seen.calls, 8);
+
+	/* States: pushed by the fake walk itself, listeners only. */
+	fake.pushed = SOCKSTATE__F_STATES;
+	sockstate_query_init(&q);
+	assert_int_equal(sockstate_query_set(&q, "state", "listen"), 0);
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(sockstate_foreach(h, &q, collect, &seen), 0);
+	assert_int_equal(seen.calls, 2);
+	assert_int_equal(seen.port[0], 10000);
+	assert_int_equal(seen.port[1], 10004);
+	sockstate_close(h);
+}
+
+/* 2,500 records: three held chunks (1,024 each), every one joined after
+ * the map is built, in the walk's order. */
+static void test_owner_map_beside_the_walk(void **state)
+{
+	sockstate_query q;
+	sockstate_handle *h;
+
+	(void)state;
+	world(2500);
+	h = open_fake();
+	sockstate_query_init(&q);
+	q.flags = SOCKSTATE_Q_PIDS;
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(sockstate_foreach(h, &q, collect, &seen), 0);
+	assert_int_equal(fake.tasks_started, 1);
+	assert_int_equal(fake.owners_ready_at_walk, 0);
+	assert_int_equal(fake.last_cpus_busy, 1);
+	assert_joined(&seen, 2500);
+	assert_string_equal(sockstate_pid_source(h), "fake");
+	sockstate_close(h);
+}
+
+/* A stop in the second chunk: cb's value comes back, nothing more is
+ * handed over, the rest is freed (ASan), and the handle works after. */
+static void test_stop_in_the_second_chunk(void **state)
+{
+	sockstate_query q;
+	sockstate_handle *h;
+
+	(void)state;
+	world(2500);
+	h = open_fake();
+	sockstate_query_init(&q);
+	q.flags = SOCKSTATE_Q_PIDS;
+	memset(&seen, 0, sizeof seen);
+	seen.stop_at = 1500;
+	assert_int_equal(sockstate_foreach(h, &q, collect, &seen), 5);
+	assert_int_equal(seen.calls, 1500);
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(sockstate_foreach(h, &q, collect, &seen), 0);
+	assert_joined(&seen, 2500);
+	sockstate_close(h);
+}
+
+static void test_walk_error_drops_what_was_held(void **state)
+{
+	sockstate_query q;
+	sockstate_handle *h;
+
+	(void)state;
+	world(2500);
+	fake.fail_at_socket = 1200;
+	h = open_fake();
+	sockstate_query_init(&q);
+	q.flags = SOCKSTATE_Q_PIDS;
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(sockstate_foreach(h, &q, collect, &seen), SOCKSTATE_EIO);
+	assert_int_equal(seen.calls, 0);
+	assert_string_equal(sockstate_errdetail(h), "fake: recv: walk broke at 1200");
+	sockstate_close(h);
+}
+
+/* The map's failure is the query's, with the map's own detail, as when
+ * the map was built before the walk. */
+static void test_owner_map_error_is_the_query_error(void **state)
+{
+	sockstate_snapshot *snap = (sockstate_snapshot *)1;
+	sockstate_query q;
+	sockstate_handle *h;
+
+	(void)state;
+	world(2500);
+	fake.owners_error = SOCKSTATE_EPERM;
+	h = open_fake();
+	sockstate_query_init(&q);
+	q.flags = SOCKSTATE_Q_PIDS;
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(sockstate_foreach(h, &q, collect, &seen), SOCKSTATE_EPERM);
+	assert_int_equal(seen.calls, 0);
+	assert_string_equal(sockstate_errdetail(h), "fake: owners: no rights to the fds");
+	assert_int_equal(sockstate_snapshot_take(h, &q, &snap), SOCKSTATE_EPERM);
+	assert_null(snap);
+	assert_string_equal(sockstate_errdetail(h), "fake: owners: no rights to the fds");
+	sockstate_close(h);
+}
+
+/* No thread to be had: the map first, then the walk streams. */
+static void test_without_a_thread_the_map_comes_first(void **state)
+{
+	sockstate_query q;
+	sockstate_handle *h;
+
+	(void)state;
+	world(2500);
+	fake.threads_available = 0;
+	h = open_fake();
+	sockstate_query_init(&q);
+	q.flags = SOCKSTATE_Q_PIDS;
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(sockstate_foreach(h, &q, collect, &seen), 0);
+	assert_int_equal(fake.tasks_started, 0);
+	assert_int_equal(fake.owners_ready_at_walk, 1);
+	assert_int_equal(fake.last_cpus_busy, 0);
+	assert_joined(&seen, 2500);
+	sockstate_close(h);
+}
+
+/* A pid filter keeps few records: the map is built first, and a socket
+ * whose owners include the pid passes even when it is not the lowest. */
+static void test_pid_filter_builds_the_map_first(void **state)
+{
+	sockstate_query q;
+	sockstate_handle *h;
+	size_t expected = 0;
+
+	(void)state;
+	world(2500);
+	h = open_fake();
+	sockstate_query_init(&q);
+	assert_int_equal(sockstate_query_set(&q, "pid", "105"), 0);
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(sockstate_foreach(h, &q, collect, &seen), 0);
+	assert_int_equal(fake.tasks_started, 0);
+	assert_int_equal(fake.owners_ready_at_walk, 1);
+	for (uint64_t key = 1; key <= 2500; key++)
+		expected += key == 2 || (key % 3 && key % 7 == 5);
+	assert_int_equal(seen.calls, expected);
+	assert_int_equal(seen.port[0], 10001); /* key 2: pids 102 and 105 */
+	assert_int_equal(seen.pid[0], 102);
+	assert_int_equal(seen.pid_count[0], 2);
+	for (size_t i = 1; i < seen.calls; i++)
+		assert_int_equal(seen.pid[i], 105);
+	sockstate_close(h);
+}
+
+/* A snapshot keeps its records unjoined while the map is built, then
+ * joins them in place; its pids and names outlive the handle. */
+static void test_snapshot_joins_in_place(void **state)
+{
+	sockstate_snapshot *snap = NULL;
+	sockstate_query q;
+	sockstate_handle *h;
+
+	(void)state;
+	world(2500);
+	h = open_fake();
+	sockstate_query_init(&q);
+	q.flags = SOCKSTATE_Q_PIDS;
+	assert_int_equal(sockstate_snapshot_take(h, &q, &snap), 0);
+	assert_int_equal(fake.tasks_started, 1);
+	sockstate_close(h);
+	memset(&seen, 0, sizeof seen);
+	for (size_t i = 0; i < snap->count; i++)
+		collect(&snap->sockets[i], &seen);
+	assert_joined(&seen, 2500);
+	assert_int_equal(snap->sockets[1].pids[0], 102);
+	assert_int_equal(snap->sockets[1].pids[1], 105);
+	assert_string_equal(snap->pid_source, "fake");
+	sockstate_snapshot_free(snap);
+}
+
+static void test_counts_are_a_consumer_of_the_run(void **state)
+{
+	sockstate_counts c;
+	sockstate_handle *h;
+
+	(void)state;
+	world(10);
+	h = open_fake();
+	assert_int_equal(sockstate_count(h, NULL, &c), 0);
+	assert_int_equal(c.total, 10);
+	assert_int_equal(c.by_state[SOCKSTATE_LISTEN], 3);
+	assert_int_equal(c.by_state[SOCKSTATE_ESTABLISHED], 7);
+	assert_int_equal(c.by_family_state[0][SOCKSTATE_ESTABLISHED], 7);
+	fake.fail_at_socket = 4;
+	assert_int_equal(sockstate_count(h, NULL, &c), SOCKSTATE_EIO);
+	assert_int_equal(c.total, 0);
+	sockstate_close(h);
+}
+
+static void test_bad_arguments(void **state)
+{
+	sockstate_query q;
+	sockstate_handle *h;
+
+	(void)state;
+	world(1);
+	h = open_fake();
+	assert_int_equal(sockstate_foreach(h, NULL, NULL, NULL), SOCKSTATE_EINVAL);
+	assert_int_equal(sockstate_foreach(NULL, NULL, collect, &seen), SOCKSTATE_EINVAL);
+	sockstate_query_init(&q);
+	q.size = 8;
+	assert_int_equal(sockstate_foreach(h, &q, collect, &seen), SOCKSTATE_EINVAL);
+	assert_non_null(strstr(sockstate_errdetail(h), "query.size is too small"));
+	assert_int_equal(fake.enumerations, 0);
+	sockstate_close(h);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fake_reset();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_streams_in_order_without_owners, teardown),
+		cmocka_unit_test_teardown(test_core_filters_what_was_not_pushed, teardown),
+		cmocka_unit_test_teardown(test_owner_map_beside_the_walk, teardown),
+		cmocka_unit_test_teardown(test_stop_in_the_second_chunk, teardown),
+		cmocka_unit_test_teardown(test_walk_error_drops_what_was_held, teardown),
+		cmocka_unit_test_teardown(test_owner_map_error_is_the_query_error, teardown),
+		cmocka_unit_test_teardown(test_without_a_thread_the_map_comes_first, teardown),
+		cmocka_unit_test_teardown(test_pid_filter_builds_the_map_first, teardown),
+		cmocka_unit_test_teardown(test_snapshot_joins_in_place, teardown),
+		cmocka_unit_test_teardown(test_counts_are_a_consumer_of_the_run, teardown),
+		cmocka_unit_test_teardown(test_bad_arguments, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
