@@ -26,6 +26,7 @@ struct parser {
 	int explain_state_given;
 	const char *explain_text;
 	char explain_by[SPELLING_MAX];
+	int summary_by_option;                  /* --summary chose the command */
 };
 
 /* A user's value, quoted for a message. */
@@ -106,9 +107,60 @@ static int query_value(struct parser *p, const char *opt, const char *key,
 	return fail_usage(p, "%s: '%s' is not %s", opt, SHOW(value), what);
 }
 
-static int apply_states(struct parser *p, const char *opt, const char *value)
+int cli_ports_add(const char *label, const char *text, uint16_t *ports, size_t *n,
+                  struct cli_error *e)
 {
 	char show_buf[96];
+	char item[64];
+	const char *at = text;
+
+	for (;;) {
+		size_t len = strcspn(at, ",");
+		uint16_t port;
+		int rc = SOCKSTATE_EINVAL;
+		size_t i;
+
+		if (len < sizeof item) {
+			memcpy(item, at, len);
+			item[len] = '\0';
+			rc = sockstate_port_parse(item, &port);
+		}
+		if (rc == SOCKSTATE_ERANGE) {
+			cli_error_set(e, "%s: %s is out of range (0-65535)", label, SHOW(item));
+			return CLI_EXIT_USAGE;
+		}
+		if (rc != SOCKSTATE_OK) {
+			cli_error_set(e, "%s: '%s' is not a port number (0-65535)", label,
+			              SHOW(text));
+			return CLI_EXIT_USAGE;
+		}
+		for (i = 0; i < *n && ports[i] != port; i++)
+			;
+		if (i == *n) {
+			if (*n == SOCKSTATE_PORTS_MAX) {
+				cli_error_set(e, "%s: more than %d ports (each adds 28 "
+				              "Prometheus series)", label, SOCKSTATE_PORTS_MAX);
+				return CLI_EXIT_USAGE;
+			}
+			ports[(*n)++] = port;
+		}
+		if (at[len] == '\0')
+			return CLI_EXIT_OK;
+		at += len + 1;
+	}
+}
+
+/* --port P[,P...], repeatable. One port filters a listing or a count;
+ * several are only for the per-port series of --format prometheus
+ * (check_ports). */
+static int apply_ports(struct parser *p, const char *opt, const char *value)
+{
+	return cli_ports_add(opt, value, p->a->ports, &p->a->nports, p->e);
+}
+
+static int apply_states(struct parser *p, const char *opt, const char *value)
+{
+	char show_buf[96], hint[CLI_STATE_HINT_MAX];
 	char item[96];
 	const char *bad = NULL;
 	uint32_t mask = 0;
@@ -128,7 +180,8 @@ static int apply_states(struct parser *p, const char *opt, const char *value)
 			len = sizeof item - 1;
 		memcpy(item, bad, len);
 		item[len] = '\0';
-		return fail_usage(p, "%s: unknown state name '%s'", opt, SHOW(item));
+		return fail_usage(p, "%s: unknown state name '%s'%s", opt, SHOW(item),
+		                  cli_state_hint(item, hint, sizeof hint));
 	}
 	return query_value(p, opt, "state", value, "a list of state names", NULL);
 }
@@ -218,8 +271,8 @@ static int apply_group_keys(struct parser *p, const char *opt, const char *value
 		len = sizeof item - 1;
 	memcpy(item, bad, len);
 	item[len] = '\0';
-	return fail_usage(p, "%s: unknown key '%s' (port, local, remote, process, "
-	                  "uid, netns)", opt, SHOW(item));
+	return fail_usage(p, "%s: unknown key '%s' (" CLI_GROUP_KEY_NAMES ")", opt,
+	                  SHOW(item));
 }
 
 static int apply_wait_port(struct parser *p, const char *opt, const char *value,
@@ -276,7 +329,8 @@ static int apply_seconds(struct parser *p, const char *opt, const char *value,
 	return CLI_EXIT_OK;
 }
 
-static int apply_top(struct parser *p, const char *opt, const char *value)
+/* A count of 1-9999999 (--top, --count) into *out. */
+static int apply_count(struct parser *p, const char *opt, const char *value, size_t *out)
 {
 	char show_buf[96];
 	unsigned long n = 0;
@@ -286,8 +340,31 @@ static int apply_top(struct parser *p, const char *opt, const char *value)
 		n = n * 10 + (unsigned long)(value[i] - '0');
 	if (i == 0 || value[i] != '\0' || n == 0)
 		return fail_usage(p, "%s: '%s' is not a count (1-9999999)", opt, SHOW(value));
-	p->a->top = n;
+	*out = n;
 	return CLI_EXIT_OK;
+}
+
+static int apply_source(struct parser *p, const char *opt, const char *value)
+{
+	char show_buf[96];
+
+	if (sockstate_event_source_parse(value, &p->a->trace_source) != SOCKSTATE_OK)
+		return fail_usage(p, "%s: unknown source '%s' (auto, bpf, "
+		                  "sock-diag-destroy, poll)", opt, SHOW(value));
+	return CLI_EXIT_OK;
+}
+
+/* --summary is the summary subcommand, but with trace its summaries: it
+ * may come before the word trace too. */
+static int apply_summary(struct parser *p, const char *opt)
+{
+	if (p->a->cmd == CLI_CMD_TRACE) {
+		p->a->trace_summaries = 1;
+		return CLI_EXIT_OK;
+	}
+	if (p->a->cmd == CLI_CMD_NONE)
+		p->summary_by_option = 1;
+	return set_command(p, CLI_CMD_SUMMARY, opt);
 }
 
 static int apply_option(struct parser *p, const struct cli_option_spec *spec,
@@ -300,11 +377,7 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 	case CLI_OPT_STATE:
 		return apply_states(p, opt, value);
 	case CLI_OPT_PORT:
-		if (query_value(p, opt, "port", value, "a port number (0-65535)",
-		                "0-65535") != CLI_EXIT_OK)
-			return CLI_EXIT_USAGE;
-		a->prometheus_port = a->query.port;
-		return CLI_EXIT_OK;
+		return apply_ports(p, opt, value);
 	case CLI_OPT_SPORT:
 		return query_value(p, opt, "sport", value, "a port number (0-65535)",
 		                   "0-65535");
@@ -369,15 +442,22 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 		return CLI_EXIT_OK;
 	case CLI_OPT_TCP_INFO:
 		a->query.flags |= SOCKSTATE_Q_TCP_INFO;
+		a->write_flags |= SOCKSTATE_W_TIMERS;
+		return CLI_EXIT_OK;
+	case CLI_OPT_TIMERS:
+		a->write_flags |= SOCKSTATE_W_TIMERS;
 		return CLI_EXIT_OK;
 	case CLI_OPT_NO_HEADER:
 		a->write_flags |= SOCKSTATE_W_NO_HEADER;
+		return CLI_EXIT_OK;
+	case CLI_OPT_CSV_FORMULA_SAFE:
+		a->write_flags |= SOCKSTATE_W_CSV_FORMULA_SAFE;
 		return CLI_EXIT_OK;
 	case CLI_OPT_VERBOSE:
 		a->verbose = 1;
 		return CLI_EXIT_OK;
 	case CLI_OPT_SUMMARY:
-		return set_command(p, CLI_CMD_SUMMARY, opt);
+		return apply_summary(p, opt);
 	case CLI_OPT_EXPLAIN:
 		if (set_command(p, CLI_CMD_EXPLAIN, opt) != CLI_EXIT_OK)
 			return CLI_EXIT_USAGE;
@@ -401,7 +481,7 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 	case CLI_OPT_BY:
 		return apply_group_keys(p, opt, value);
 	case CLI_OPT_TOP:
-		return apply_top(p, opt, value);
+		return apply_count(p, opt, value, &a->top);
 	case CLI_OPT_LISTEN:
 		return apply_wait_port(p, opt, value, SOCKSTATE_WAIT_LISTEN);
 	case CLI_OPT_DRAINED:
@@ -419,6 +499,12 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 			return CLI_EXIT_USAGE;
 		return value == NULL ? CLI_EXIT_OK
 		       : apply_seconds(p, opt, value, &a->interval, 0);
+	case CLI_OPT_SOURCE:
+		return apply_source(p, opt, value);
+	case CLI_OPT_DURATION:
+		return apply_seconds(p, opt, value, &a->duration, 0);
+	case CLI_OPT_MAX_EVENTS:
+		return apply_count(p, opt, value, &a->max_events);
 	case CLI_OPT_COUNT:
 		break;
 	}
@@ -433,7 +519,7 @@ static int use_option(struct parser *p, const struct cli_option_spec *spec,
 	int first = p->spelled[spec->id][0] == '\0';
 
 	int repeatable = spec->id == CLI_OPT_EXPLAIN || spec->id == CLI_OPT_BY ||
-	                 spec->id == CLI_OPT_EXCLUDE_REMOTE;
+	                 spec->id == CLI_OPT_EXCLUDE_REMOTE || spec->id == CLI_OPT_PORT;
 
 	if (!first && spec->value_name != NULL && !repeatable)
 		return fail_usage(p, "%s: given twice", spelled);
@@ -553,19 +639,44 @@ static int unknown_subcommand(struct parser *p, const char *arg)
 	                  SHOW(arg), names, p->prog->name);
 }
 
+/* help SUBCOMMAND: the one word after help. */
+static int set_help_topic(struct parser *p, const char *arg)
+{
+	char show_buf[96];
+	const struct cli_subcommand_spec *topic;
+
+	if (p->a->help_topic != CLI_CMD_NONE)
+		return fail_usage(p, "'%s': unexpected argument (help takes one "
+		                  "SUBCOMMAND)", SHOW(arg));
+	topic = cli_subcommand_find(p->prog, arg);
+	if (topic == NULL)
+		return unknown_subcommand(p, arg);
+	p->a->help_topic = topic->cmd;
+	return CLI_EXIT_OK;
+}
+
 static int parse_positional(struct parser *p, const char *arg)
 {
 	char show_buf[96];
 
 	if (p->a->cmd == CLI_CMD_NONE) {
-		for (size_t k = 0; k < cli_subcommand_count; k++)
-			if ((cli_subcommands[k].programs & p->prog->id) != 0 &&
-			    strcmp(arg, cli_subcommands[k].name) == 0)
-				return set_command(p, cli_subcommands[k].cmd, arg);
-		return unknown_subcommand(p, arg);
+		const struct cli_subcommand_spec *c = cli_subcommand_find(p->prog, arg);
+		if (c == NULL)
+			return unknown_subcommand(p, arg);
+		return set_command(p, c->cmd, arg);
+	}
+	/* "--summary trace": the option was trace's. */
+	if (p->summary_by_option && strcmp(arg, cli_command_name(CLI_CMD_TRACE)) == 0) {
+		p->summary_by_option = 0;
+		p->a->cmd = CLI_CMD_TRACE;
+		p->a->trace_summaries = 1;
+		snprintf(p->command_by, sizeof p->command_by, "%s", arg);
+		return CLI_EXIT_OK;
 	}
 	if (p->a->cmd == CLI_CMD_EXPLAIN)
 		return set_explain_state(p, arg, "explain");
+	if (p->a->cmd == CLI_CMD_HELP)
+		return set_help_topic(p, arg);
 	return fail_usage(p, "'%s': unexpected argument", SHOW(arg));
 }
 
@@ -590,15 +701,17 @@ static int check_applicable(struct parser *p)
 
 static int finish_explain(struct parser *p)
 {
-	char show_buf[96];
+	char show_buf[96], hint[CLI_STATE_HINT_MAX];
 	sockstate_state s;
 
-	if (!p->explain_state_given)
-		return fail_usage(p, "explain: missing STATE (e.g. %s explain "
-		                  "TIME_WAIT)", p->prog->name);
+	if (!p->explain_state_given) {
+		p->a->explain_list = 1;
+		return CLI_EXIT_OK;
+	}
 	if (sockstate_state_parse(p->explain_text, &s) != SOCKSTATE_OK)
-		return fail_usage(p, "%s: unknown state name '%s'", p->explain_by,
-		                  SHOW(p->explain_text));
+		return fail_usage(p, "%s: unknown state name '%s'%s", p->explain_by,
+		                  SHOW(p->explain_text),
+		                  cli_state_hint(p->explain_text, hint, sizeof hint));
 	p->a->explain_state = s;
 	return CLI_EXIT_OK;
 }
@@ -611,11 +724,46 @@ static void args_init(struct cli_args *a)
 	sockstate_query_init(&a->query);
 	a->format = SOCKSTATE_FORMAT_TABLE;
 	a->sort = SOCKSTATE_SORT_NONE;
-	a->prometheus_port = -1;
 	a->explain_state = SOCKSTATE_UNKNOWN;
+	a->help_topic = CLI_CMD_NONE;
 	sockstate_wait_cond_init(&a->wait, (sockstate_wait_kind)0, 0);
 	a->timeout = -1;
 	a->interval = -1;
+	a->trace_source = SOCKSTATE_TRACE_AUTO;
+	a->duration = -1;
+}
+
+/* The filters a Prometheus output refuses: its sockstate_tcp_sockets
+ * series keep their host-wide names whatever is asked, so a filter would
+ * publish part of the host as the whole (--port instead adds each port's
+ * own series). */
+static const enum cli_option_id host_wide_refuses[] = {
+	CLI_OPT_STATE, CLI_OPT_SPORT, CLI_OPT_DPORT, CLI_OPT_ADDR, CLI_OPT_SADDR,
+	CLI_OPT_DADDR, CLI_OPT_PID, CLI_OPT_UID, CLI_OPT_IPV4, CLI_OPT_IPV6,
+};
+
+/* --port: the filter of a listing or a count (one port), or the ports of
+ * the Prometheus per-port series (several, and no other filter). */
+static int check_ports(struct parser *p)
+{
+	struct cli_args *a = p->a;
+
+	if (a->format == SOCKSTATE_FORMAT_PROMETHEUS &&
+	    (a->cmd == CLI_CMD_LIST || a->cmd == CLI_CMD_SUMMARY)) {
+		for (size_t i = 0; i < sizeof host_wide_refuses / sizeof host_wide_refuses[0]; i++)
+			if (p->spelled[host_wide_refuses[i]][0])
+				return fail_usage(p, "%s: not with --format prometheus: its "
+				                  "series count the whole host (--port adds a "
+				                  "port's own series)",
+				                  p->spelled[host_wide_refuses[i]]);
+		return CLI_EXIT_OK;
+	}
+	if (a->nports > 1)
+		return fail_usage(p, "%s: one port only (several name the per-port series "
+		                  "of --format prometheus)", p->spelled[CLI_OPT_PORT]);
+	if (a->nports == 1)
+		a->query.port = a->ports[0];
+	return CLI_EXIT_OK;
 }
 
 /* What only the whole line can tell: pairs that conflict, defaults that
@@ -623,6 +771,10 @@ static void args_init(struct cli_args *a)
 static int check_combinations(struct parser *p)
 {
 	struct cli_args *a = p->a;
+	int rc = check_ports(p);
+
+	if (rc != CLI_EXIT_OK)
+		return rc;
 
 	if (a->netns != NULL && a->all_netns)
 		return fail_usage(p, "%s: conflicts with %s", p->spelled[CLI_OPT_ALL_NETNS],
@@ -652,6 +804,15 @@ static int check_combinations(struct parser *p)
 		if (a->top == 0)
 			a->top = 10;
 	}
+	if (a->cmd == CLI_CMD_TRACE) {
+		if (a->format == SOCKSTATE_FORMAT_PROMETHEUS)
+			return fail_usage(p, "%s: prometheus is not offered by trace (table, "
+			                  "json, csv)", p->format_by);
+		if (a->interval >= 0 && a->trace_source != SOCKSTATE_TRACE_AUTO &&
+		    a->trace_source != SOCKSTATE_TRACE_POLL)
+			return fail_usage(p, "%s: only with --source poll (or auto)",
+			                  p->spelled[CLI_OPT_INTERVAL]);
+	}
 	return CLI_EXIT_OK;
 }
 
@@ -679,9 +840,13 @@ int cli_parse(int argc, char **argv, const struct cli_program *prog,
 			rc = parse_long(&p, argc, argv, &i);
 		else
 			rc = parse_short(&p, argc, argv, &i);
-		/* --help and --version answer at once, whatever follows. */
-		if (rc == CLI_EXIT_OK && a->action != CLI_ACTION_RUN)
+		/* --help and --version answer at once, whatever follows:
+		 * the help of the subcommand named so far, else all of it. */
+		if (rc == CLI_EXIT_OK && a->action != CLI_ACTION_RUN) {
+			if (a->cmd != CLI_CMD_HELP || a->help_topic == CLI_CMD_NONE)
+				a->help_topic = a->cmd;
 			return CLI_EXIT_OK;
+		}
 	}
 	if (rc != CLI_EXIT_OK)
 		return rc;

@@ -45,7 +45,9 @@ enum cli_command {
 	CLI_CMD_WAIT = 4,
 	CLI_CMD_WATCH = 5,
 	CLI_CMD_SNAPSHOT = 6,   /* python -m sockstate only: list --format json */
-	CLI_CMD_REPORT = 7      /* python -m sockstate only, run by the package */
+	CLI_CMD_REPORT = 7,     /* python -m sockstate only, run by the package */
+	CLI_CMD_HELP = 8,       /* help [SUBCOMMAND] */
+	CLI_CMD_TRACE = 9
 };
 
 #define CLI_IN(cmd) (1u << (unsigned)(cmd))
@@ -53,12 +55,12 @@ enum cli_command {
 #define CLI_IN_QUERY \
 	(CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SUMMARY) | CLI_IN(CLI_CMD_SNAPSHOT))
 /* Where the format options apply. */
-#define CLI_IN_FORMAT (CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SUMMARY))
-/* Where the socket filters apply: the queries and watch. */
-#define CLI_IN_FILTER (CLI_IN_QUERY | CLI_IN(CLI_CMD_WATCH))
+#define CLI_IN_FORMAT (CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SUMMARY) | CLI_IN(CLI_CMD_TRACE))
+/* Where the socket filters apply: the queries, watch and trace. */
+#define CLI_IN_FILTER (CLI_IN_QUERY | CLI_IN(CLI_CMD_WATCH) | CLI_IN(CLI_CMD_TRACE))
 #define CLI_IN_ANY \
 	(CLI_IN_QUERY | CLI_IN(CLI_CMD_EXPLAIN) | CLI_IN(CLI_CMD_WAIT) | \
-	 CLI_IN(CLI_CMD_WATCH))
+	 CLI_IN(CLI_CMD_WATCH) | CLI_IN(CLI_CMD_HELP) | CLI_IN(CLI_CMD_TRACE))
 
 /* Which program runs the command line: the `sockstate` tool, or the
  * Python package's `python -m sockstate`, which offers two subcommands
@@ -111,7 +113,9 @@ enum cli_option_id {
 	CLI_OPT_PROCESSES,
 	CLI_OPT_SORT,
 	CLI_OPT_TCP_INFO,
+	CLI_OPT_TIMERS,
 	CLI_OPT_NO_HEADER,
+	CLI_OPT_CSV_FORMULA_SAFE,
 	CLI_OPT_VERBOSE,
 	CLI_OPT_SUMMARY,
 	CLI_OPT_EXPLAIN,
@@ -129,6 +133,9 @@ enum cli_option_id {
 	CLI_OPT_TIMEOUT,
 	CLI_OPT_INTERVAL,
 	CLI_OPT_WATCH,
+	CLI_OPT_SOURCE,
+	CLI_OPT_DURATION,
+	CLI_OPT_MAX_EVENTS,     /* --count N (trace) */
 	CLI_OPT_COUNT
 };
 
@@ -139,6 +146,7 @@ enum cli_group {
 	CLI_GROUP_SUMMARY,
 	CLI_GROUP_WAIT,
 	CLI_GROUP_WATCH,
+	CLI_GROUP_TRACE,
 	CLI_GROUP_EXPLAIN,
 	CLI_GROUP_GENERAL,
 	CLI_GROUP_COUNT
@@ -164,6 +172,8 @@ struct cli_subcommand_spec {
 	const char *name;
 	const char *usage;      /* the synopsis line after the program name */
 	const char *help;
+	const char *label;      /* as the list of subcommands names it
+	                           ("explain STATE"); NULL: the name */
 };
 
 struct cli_text_row {
@@ -178,6 +188,10 @@ extern const struct cli_subcommand_spec cli_subcommands[];
 extern const size_t cli_subcommand_count;
 extern const char *const cli_group_titles[CLI_GROUP_COUNT];
 extern const char *const cli_group_titles_python[CLI_GROUP_COUNT];
+/* The titles of one subcommand's help (SUBCOMMAND --help), where every
+ * option shown applies: consecutive groups with one title are one
+ * section. */
+extern const char *const cli_group_titles_command[CLI_GROUP_COUNT];
 extern const char *const cli_help_intro;
 extern const char *const cli_help_intro_python;
 extern const char *const cli_help_states;
@@ -189,6 +203,13 @@ extern const struct cli_text_row cli_example_rows[];
 extern const size_t cli_example_row_count;
 
 const char *cli_command_name(enum cli_command cmd);
+
+/* The subcommand prog offers under name, or NULL. */
+const struct cli_subcommand_spec *cli_subcommand_find(const struct cli_program *prog,
+                                                      const char *name);
+
+/* How the list of subcommands names c: its label, else its name. */
+const char *cli_subcommand_label(const struct cli_subcommand_spec *c);
 
 /* ---- errors.c: the one way a failure reaches the user ---- */
 
@@ -207,6 +228,15 @@ void cli_say(const char *line);
 const char *cli_printable(const char *text, size_t max_bytes, char *buf,
                           size_t buflen);
 
+/* The names --by takes, in the order of their columns, for messages. */
+#define CLI_GROUP_KEY_NAMES "port, local, remote, pid, process, uid, netns"
+
+/* " (did you mean CLOSE_WAIT?)" for a state name the library refused
+ * when a state is spelled near it (sockstate_state_suggest), else "";
+ * into buf (CLI_STATE_HINT_MAX bytes suffice). Returns buf. */
+#define CLI_STATE_HINT_MAX 256
+const char *cli_state_hint(const char *name, char *buf, size_t buflen);
+
 enum cli_action {
 	CLI_ACTION_RUN = 0,
 	CLI_ACTION_HELP,
@@ -224,12 +254,19 @@ struct cli_args {
 	sockstate_format format;
 	sockstate_sort_key sort;
 	uint32_t write_flags;       /* SOCKSTATE_W_* */
-	int32_t prometheus_port;    /* --port for the per-port series, -1 */
+	uint16_t ports[SOCKSTATE_PORTS_MAX]; /* --port, each once; one is the
+	                               query's filter (query.port), except
+	                               with --format prometheus: the ports of
+	                               the per-port series */
+	size_t nports;
 	int verbose;
 	const char *output;         /* -o FILE; NULL or "-" is stdout */
 	const char *backend;        /* NULL: auto */
 	const char *pid_source;     /* NULL: auto */
-	sockstate_state explain_state;
+	sockstate_state explain_state;  /* UNKNOWN with explain_list */
+	int explain_list;           /* explain without STATE: list them */
+	enum cli_command help_topic; /* help SUBCOMMAND, SUBCOMMAND --help;
+	                               CLI_CMD_NONE: the whole text */
 	const char *lang;           /* explicit --lang, or NULL */
 	const char *netns;          /* --netns, or NULL */
 	int all_netns;              /* --all-netns */
@@ -239,6 +276,11 @@ struct cli_args {
 	sockstate_prefix exclude[CLI_EXCLUDE_MAX]; /* --exclude-remote */
 	double timeout;             /* --timeout seconds (wait) */
 	double interval;            /* --interval seconds; < 0 unset */
+	/* trace */
+	sockstate_event_source trace_source; /* --source; AUTO unset */
+	int trace_summaries;        /* --summary: summaries instead of transitions */
+	double duration;            /* --duration seconds; < 0 unset */
+	size_t max_events;          /* --count N; 0 unset */
 };
 
 /* cli_parse - argv into *a, as prog's grammar. Returns CLI_EXIT_OK, or
@@ -246,23 +288,51 @@ struct cli_args {
 int cli_parse(int argc, char **argv, const struct cli_program *prog,
               struct cli_args *a, struct cli_error *e);
 
+/* cli_ports_add - the ports of text ("443", "80,443"), each checked by
+ * sockstate_port_parse, added to ports[0..*n) unless there already, at
+ * most SOCKSTATE_PORTS_MAX in all. Returns CLI_EXIT_OK, or
+ * CLI_EXIT_USAGE with "<label>: why" in *e. (--port, and Python's
+ * metrics(port=...).) */
+int cli_ports_add(const char *label, const char *text, uint16_t *ports, size_t *n,
+                  struct cli_error *e);
+
 /* cli_help_render - prog's full --help text into a malloc'ed string (NULL
  * when out of memory). */
 char *cli_help_render(const struct cli_program *prog);
+
+/* cli_help_render_command - the help of one subcommand of prog (its
+ * usage, what it does, the options valid with it, its examples), as
+ * cli_help_render returns it. */
+char *cli_help_render_command(const struct cli_program *prog, enum cli_command cmd);
 
 /* listing.c: list (and snapshot) and summary. */
 int cli_list(const struct cli_args *a, struct cli_error *e);
 int cli_summary(const struct cli_args *a, struct cli_error *e);
 
-/* Output: standard output, or FILE written atomically (a temporary file
- * beside it, fsync, rename). */
+/* Output: standard output; or FILE written atomically (a temporary file
+ * beside it, fsync, rename); or, when FILE is a character device or a
+ * FIFO, written into (outfile.c, docs/SECURITY.md). */
 struct cli_output {
 	int fd;
-	int is_file;
+	int is_file;                /* a temporary file to rename over path */
+	int through;                /* fd is the device or FIFO at path */
 	int saved_errno;            /* errno of the first failed write */
-	char *path;                 /* final name (owned copy) */
+	char *shown;                /* FILE as given, for messages */
+	char *path;                 /* where it leads, links resolved */
 	char *tmp_path;             /* the temporary file while it exists */
 };
+
+/* cli_std_streams_check - call first thing: puts /dev/null on each of
+ * descriptors 0-2 that is closed (so no socket or file the tool opens
+ * later lands there: a netlink socket as fd 1 would get the table), and
+ * remembers whether standard output was closed: cli_output_open for
+ * standard output then fails with "standard output: Bad file descriptor"
+ * (exit 3). */
+void cli_std_streams_check(void);
+
+/* CLI_EXIT_OK, or CLI_EXIT_OS with *e when standard output was closed at
+ * the start (for a writer that does not go through cli_output_open). */
+int cli_stdout_check(struct cli_error *e);
 
 int cli_output_open(struct cli_output *o, const char *path, struct cli_error *e);
 /* A sockstate_write_fn over a struct cli_output. */
@@ -304,9 +374,12 @@ struct cli_handle_set {
 int cli_handles_open(const struct cli_args *a, struct cli_handle_set *set,
                      struct cli_error *e);
 void cli_handles_close(struct cli_handle_set *set);
-/* After the output: one line on stderr per namespace that failed, and
- * CLI_EXIT_PARTIAL with a summary in *e; code itself when none failed or
- * code is already an error. */
+/* After the output (code CLI_EXIT_OK, or CLI_EXIT_NOT_MET with what was
+ * in the way written): one line on stderr when owners were asked for and
+ * some could not be read (the exit code stays); then, after a whole
+ * output, one line per namespace that failed and CLI_EXIT_PARTIAL with a
+ * summary in *e; code itself when none failed or code is not
+ * CLI_EXIT_OK. */
 int cli_handles_finish(const struct cli_handle_set *set, int code, struct cli_error *e);
 
 /* Seconds as --timeout and --interval take them: decimal, "1.5", ".5",
@@ -322,5 +395,17 @@ int cli_wait(const struct cli_args *a, struct cli_error *e);
 
 /* watch: redraw the summary until SIGINT/SIGTERM (0). */
 int cli_watch(const struct cli_args *a, struct cli_error *e);
+
+/* trace: one line per event until SIGINT/SIGTERM, --duration or --count
+ * (0). */
+int cli_trace(const struct cli_args *a, struct cli_error *e);
+
+/* SIGINT and SIGTERM as a request to stop (watch, trace): catch them
+ * (cli_stop_requested() then says whether one came; a sleep is cut
+ * short), and give the previous actions back at the end. One command at
+ * a time. */
+void cli_stop_catch(void);
+int cli_stop_requested(void);
+void cli_stop_release(void);
 
 #endif /* SOCKSTATE_CLI_H */

@@ -173,6 +173,17 @@ SOCKSTATE_API int sockstate_state_parse(const char *text, sockstate_state *out);
 SOCKSTATE_API int sockstate_states_parse(const char *text, uint32_t *mask,
                                          const char **bad);
 
+/* sockstate_state_suggest - for a name sockstate_state_parse refuses,
+ * the states whose spellings (of every OS and tool) are nearest to it,
+ * as a mask, when they are near: at most one letter inserted, deleted,
+ * replaced or swapped with its neighbour for a name of 4-6 letters, two
+ * for a longer one (case and '-', '_', ' ' ignored). "CLOSED_WAIT" gives
+ * CLOSE_WAIT; "FIN_WAIT" both FIN_WAIT_1 and FIN_WAIT_2. For "did you
+ * mean" messages only: parsing never takes a near match. Returns 0 when
+ * nothing is near, for a name of 3 letters or fewer, for a name that
+ * parses, and for NULL. */
+SOCKSTATE_API uint32_t sockstate_state_suggest(const char *text);
+
 /* Which end of a connection sees a state. */
 typedef enum sockstate_side {
 	SOCKSTATE_SIDE_BOTH = 0,
@@ -211,13 +222,24 @@ typedef enum sockstate_family {
 
 /* One end of a connection. IPv4 addresses are in addr[0..3], network byte
  * order, the rest zero; IPv6 in all 16 bytes. port is in host order.
- * scope_id is the IPv6 zone (interface index), 0 when none. */
+ * scope_id is the IPv6 zone (interface index), 0 when none. flags:
+ * SOCKSTATE_ENDPOINT_* bits, set on a record's local end only (were
+ * `reserved_`, always 0, before 0.2). */
 typedef struct sockstate_endpoint {
 	uint8_t addr[16];
 	uint32_t scope_id;
 	uint16_t port;
-	uint16_t reserved_;
+	uint16_t flags;
 } sockstate_endpoint;
+
+/* Bits of sockstate_endpoint.flags. */
+enum sockstate_endpoint_flags {
+	/* The socket is IPv6-only (IPV6_V6ONLY): an IPv6 wildcard listener
+	 * with it answers IPv6 only, one without it (a dual-stack one)
+	 * IPv4 too. Meaningful only when the record's SOCKSTATE_HAS_V6ONLY
+	 * bit is set (the OS told); clear, it is unknown. */
+	SOCKSTATE_ENDPOINT_V6ONLY = 1u << 0
+};
 
 /* Valid bits of sockstate_socket.valid: a field whose bit is clear is
  * unknown (its value is then -1 or 0 and means nothing). */
@@ -231,7 +253,14 @@ enum sockstate_valid {
 	SOCKSTATE_HAS_TIMER = 1u << 6,     /* timer, retransmits, expires_ms */
 	SOCKSTATE_HAS_TCP_INFO = 1u << 7,  /* rtt_us, rttvar_us, snd_cwnd,
 	                                      total_retrans */
-	SOCKSTATE_HAS_COOKIE = 1u << 8     /* cookie */
+	SOCKSTATE_HAS_COOKIE = 1u << 8,    /* cookie */
+	SOCKSTATE_HAS_V6ONLY = 1u << 9     /* SOCKSTATE_ENDPOINT_V6ONLY in
+	                                      local.flags: known for IPv6
+	                                      sockets where the OS says
+	                                      (Linux netlink: listening and
+	                                      bound ones; FreeBSD, macOS:
+	                                      every one); never for IPv4,
+	                                      linux-proc or Windows */
 };
 
 /* Linux socket timers (the `timer` field), as /proc/net/tcp numbers them. */
@@ -242,6 +271,11 @@ enum sockstate_timer {
 	SOCKSTATE_TIMER_TIME_WAIT = 3,
 	SOCKSTATE_TIMER_PROBE = 4
 };
+
+/* sockstate_timer_name - "off", "retransmit", "keepalive", "time_wait" or
+ * "probe" (as JSON and CSV write them), or NULL for another value.
+ * Static string. */
+SOCKSTATE_API const char *sockstate_timer_name(int timer);
 
 /* One TCP socket. Handed out by pointer; `size` is the number of bytes the
  * library filled, so later versions can append fields without breaking
@@ -279,18 +313,44 @@ typedef struct sockstate_socket {
 	const char *netns;          /* the network namespace, as the handle's
 	                               netns option names it; NULL when the
 	                               handle has none (the caller's own) */
+	const char *zone;           /* the name of the interface the
+	                               endpoints' IPv6 zone numbers (a
+	                               socket's link-local ends are on one
+	                               interface: local.scope_id, else
+	                               remote.scope_id), looked up in the
+	                               handle's network namespace when the
+	                               record was read; NULL when no endpoint
+	                               has a zone or the interface has no
+	                               name. Any bytes but NUL: another user
+	                               can name an interface with control
+	                               characters (the writers escape it) */
 } sockstate_socket;
 
 /* sockstate_endpoint_format - write the address of ep as text into buf:
  * IPv4 dotted quad; IPv6 in RFC 5952 canonical form, IPv4-mapped as
- * "::ffff:192.0.2.1", with "%zone" when scope_id is set (the interface
- * name where the OS knows it, else the number). Port is not written.
+ * "::ffff:192.0.2.1", with "%zone" when ep is link-local and scope_id is
+ * set (the interface's name, looked up now in the calling thread's
+ * network namespace, else the number). Port is not written. For a
+ * record's endpoint prefer sockstate_endpoint_format_zone with the
+ * record's zone: it names the interface in the record's namespace.
+ * The zone is the interface's name as is: it may hold control
+ * characters; escape the text before it reaches a terminal.
  * Returns the length written (excluding NUL) or SOCKSTATE_ERANGE when
  * buflen is too small (64 bytes always suffice), SOCKSTATE_EINVAL for a
- * bad family. */
+ * bad family or a NULL argument. */
 SOCKSTATE_API int sockstate_endpoint_format(sockstate_family family,
                                             const sockstate_endpoint *ep,
                                             char *buf, size_t buflen);
+
+/* sockstate_endpoint_format_zone - as sockstate_endpoint_format, but the
+ * zone of a link-local address is spelled `zone` (a record's or group's
+ * zone field) and nothing is looked up; NULL zone: the number. Returns
+ * as sockstate_endpoint_format (64 bytes suffice when zone is at most 15
+ * bytes, as interface names are). */
+SOCKSTATE_API int sockstate_endpoint_format_zone(sockstate_family family,
+                                                 const sockstate_endpoint *ep,
+                                                 const char *zone, char *buf,
+                                                 size_t buflen);
 
 /* ======================================================================
  * Queries (filters)
@@ -450,6 +510,25 @@ SOCKSTATE_API const char *sockstate_pid_source(const sockstate_handle *h);
  * nothing to say or no such query yet. Valid until the next call on h. */
 SOCKSTATE_API const char *sockstate_pid_source_reason(const sockstate_handle *h);
 
+/* sockstate_owners_unreadable - after a query that mapped owners
+ * (SOCKSTATE_Q_PIDS): how many of the sockets it matched belong to some
+ * process (they have an owner key: on Linux a socket inode) whose
+ * descriptors the caller could not read, so that their pid, pids and
+ * process are unknown although they have an owner. Sockets with no owner
+ * by nature (TIME_WAIT, a connection still in a listener's accept queue,
+ * one its process has closed: inode 0 on Linux) are never counted, and
+ * neither is a socket whose owner was simply not found while every
+ * process could be read (it was opened or closed during the walk). With
+ * a pid filter it counts the sockets that passed every other filter
+ * (any of them may be the pid's). *why, if not NULL, gets one line saying
+ * why (e.g. "the descriptors of 37 processes could not be read:
+ * permission denied"), "" when the count is 0; valid until the next call
+ * on h. 0 too after a query without owners, or on a NULL h.
+ * Linux's /proc walk knows what it could not read; the BPF iterator
+ * reads every process; elsewhere 0. */
+SOCKSTATE_API uint64_t sockstate_owners_unreadable(sockstate_handle *h,
+                                                   const char **why);
+
 /* sockstate_errdetail - one line on the last error on h: the failing OS
  * call and the OS's message (e.g. "socket(NETLINK_SOCK_DIAG): Operation
  * not permitted"), or "" after success. Valid until the next call on h.
@@ -488,7 +567,7 @@ typedef int (*sockstate_socket_cb)(const sockstate_socket *s, void *ctx);
  * Memory does not grow with the number of sockets, except with Q_PIDS:
  * then the owner map grows with the number of socket fds, and, where the
  * library builds the map on a second thread while the OS is walked
- * (sockstate_threads), the records matching every filter (about 170
+ * (sockstate_threads), the records matching every filter (about 180
  * bytes each) are held until the map is ready; cb then runs only after
  * the walk.
  * cb always runs on the calling thread. Order: as the OS lists them,
@@ -520,6 +599,13 @@ typedef struct sockstate_snapshot {
 	const char *pid_source;     /* static, NULL when pids not asked */
 	uint32_t query_flags;       /* the query's flags */
 	sockstate_sysinfo sys;
+	/* Appended in 0.2 (read them only below `size`): */
+	uint32_t states;            /* the states the query listed (its
+	                               state mask, normalized); a state
+	                               outside it was not looked at */
+	uint64_t owners_unreadable; /* with pids: how many records have an
+	                               owner the caller could not read (see
+	                               sockstate_owners_unreadable); else 0 */
 } sockstate_snapshot;
 
 /* sockstate_snapshot_take - every socket matching q into one owned
@@ -563,10 +649,20 @@ typedef struct sockstate_counts {
 	uint64_t by_family_state[2][SOCKSTATE_STATE_COUNT]; /* [family-1][s] */
 	uint64_t rx_queue_total;
 	uint64_t tx_queue_total;
+	/* Appended in 0.2 (a writer reads it only below `size`): */
+	uint32_t states;            /* the states that were counted (the
+	                               query's state mask): a 0 in a state
+	                               outside it means "not looked at", not
+	                               "none", so the writers leave such a
+	                               state out (sockstate_counts_states).
+	                               0: unknown (counts made with
+	                               sockstate_counts_add alone, or by a
+	                               caller built before 0.2) */
 } sockstate_counts;
 
 /* sockstate_count - count the sockets matching q per normalized state (and
- * family) into *out, which is zeroed first. No record is kept: memory does
+ * family) into *out, which is zeroed first; out->states is q's state set
+ * (the default one when q leaves it 0). No record is kept: memory does
  * not grow with the number of sockets. Returns 0 or a negative code, those
  * of sockstate_foreach (SOCKSTATE_EINVAL also for a NULL out); *out is
  * zeroed on error. */
@@ -574,21 +670,68 @@ SOCKSTATE_API int sockstate_count(sockstate_handle *h, const sockstate_query *q,
                                   sockstate_counts *out);
 
 /* sockstate_counts_add - add one record to *c (for callers that count
- * their own stream or snapshot). */
+ * their own stream or snapshot). c->states is left as it is. */
 SOCKSTATE_API void sockstate_counts_add(sockstate_counts *c,
                                         const sockstate_socket *s);
 
 /* sockstate_counts_merge - add every count of src to dst (e.g. the counts
- * of several network namespaces, one handle each). */
+ * of several network namespaces, one handle each), and src's counted
+ * states to dst's (a src whose states are unknown but that counted
+ * sockets makes them every state, so that no count is hidden). */
 SOCKSTATE_API void sockstate_counts_merge(sockstate_counts *dst,
                                           const sockstate_counts *src);
+
+/* sockstate_counts_states - the states a writer shows for c, as a mask:
+ * those counted (c->states) and any other that has sockets; every state
+ * when c->states is unknown (0, or c->size too small to hold it). The one
+ * rule behind every counts writer and Python's counts(): a state that
+ * was not counted is left out rather than shown as 0. c NULL: 0. */
+SOCKSTATE_API uint32_t sockstate_counts_states(const sockstate_counts *c);
+
+/* The most ports one count or one Prometheus output may name: each adds
+ * 28 series (2 sides x 14 states), so at most 896 per-port series. */
+#define SOCKSTATE_PORTS_MAX 32
+
+/* The sockets whose local or remote port is `port`, per side and state:
+ * what the Prometheus series sockstate_tcp_port_sockets{port,side,state}
+ * say. A socket with the port at both ends counts on both sides. */
+typedef struct sockstate_port_counts {
+	uint32_t size;              /* sizeof(sockstate_port_counts) */
+	uint16_t port;              /* set by the caller */
+	uint16_t reserved_;
+	uint64_t local[SOCKSTATE_STATE_COUNT];  /* by state: local port */
+	uint64_t remote[SOCKSTATE_STATE_COUNT]; /* by state: remote port */
+} sockstate_port_counts;
+
+/* sockstate_port_counts_add - add s to every ports[i] (n of them) whose
+ * port it has (for callers that count their own stream or snapshot). */
+SOCKSTATE_API void sockstate_port_counts_add(sockstate_port_counts *ports, size_t n,
+                                             const sockstate_socket *s);
+
+/* sockstate_count_ports - one pass over the sockets matching q, adding
+ * each to *c (as sockstate_count counts; c->states gains q's states) and
+ * to each ports[i] whose port it has. Nothing is reset: start from zeroed
+ * structs with their size (and each ports[i].port) set, so that several
+ * handles (network namespaces) add up, as sockstate_groups_fill does. No
+ * record is kept. The host-wide Prometheus output of the command line
+ * and Python is this with a query of every state (states
+ * SOCKSTATE_STATES_ALL) and no filter.
+ * Returns 0, SOCKSTATE_EINVAL (h or c NULL, a size too small, ports NULL
+ * with n > 0), SOCKSTATE_ERANGE (n > SOCKSTATE_PORTS_MAX), or the codes
+ * of sockstate_foreach (then c and ports hold what was added before the
+ * failure). */
+SOCKSTATE_API int sockstate_count_ports(sockstate_handle *h, const sockstate_query *q,
+                                        sockstate_counts *c, sockstate_port_counts *ports,
+                                        size_t n);
 
 /* sockstate_snapshot_merge - one new snapshot (*out, free with
  * sockstate_snapshot_free) holding the records of parts[0..n) in that
  * order, with copies of their pids, process names and netns labels; the
  * parts are unchanged and may be freed at once. Machine facts and backend
  * come from the first part, pid_source from the first that has one,
- * query_flags are OR'ed. n may be 0 (an empty snapshot of this machine).
+ * query_flags and states are OR'ed, owners_unreadable summed (a part
+ * whose size predates states makes them every state). n may be 0 (an
+ * empty snapshot of this machine).
  * Returns 0, SOCKSTATE_EINVAL (NULL out, or a NULL part), SOCKSTATE_ENOMEM;
  * *out is NULL on error. Thread-safe (no handle). */
 SOCKSTATE_API int sockstate_snapshot_merge(const sockstate_snapshot *const *parts,
@@ -596,9 +739,9 @@ SOCKSTATE_API int sockstate_snapshot_merge(const sockstate_snapshot *const *part
 
 /* ======================================================================
  * Grouped counts: per-state counts within groups of sockets that share a
- * key (local port, local endpoint, remote address, process, uid, network
- * namespace, or any combination), computed in one pass in memory that
- * grows with the number of groups, not of sockets.
+ * key (local port, local endpoint, remote address, owning pid, process
+ * name, uid, network namespace, or any combination), computed in one pass
+ * in memory that grows with the number of groups, not of sockets.
  * ==================================================================== */
 
 /* Group keys; combine with |. */
@@ -609,12 +752,16 @@ enum sockstate_group_key {
 	SOCKSTATE_GROUP_PROCESS = 1u << 3,  /* process name of the lowest
 	                                       owner (maps owners) */
 	SOCKSTATE_GROUP_UID = 1u << 4,      /* owner uid */
-	SOCKSTATE_GROUP_NETNS = 1u << 5     /* the record's netns label */
+	SOCKSTATE_GROUP_NETNS = 1u << 5,    /* the record's netns label */
+	SOCKSTATE_GROUP_PID = 1u << 6       /* the lowest owning pid (maps
+	                                       owners): one group per process
+	                                       where PROCESS joins every
+	                                       process of one name */
 };
-#define SOCKSTATE_GROUP_KEYS_ALL 0x3fu
+#define SOCKSTATE_GROUP_KEYS_ALL 0x7fu
 
 /* sockstate_group_keys_parse - a comma-separated list of key names
- * ("port", "local", "remote", "process", "uid", "netns"; a name may
+ * ("port", "local", "remote", "process", "uid", "netns", "pid"; a name may
  * repeat) OR'ed into *keys (which the caller zeroes first, so several
  * lists add up). Returns 0 or SOCKSTATE_EINVAL (empty list or item,
  * unknown name; *bad, if not NULL, then points at the bad item). */
@@ -642,6 +789,10 @@ typedef struct sockstate_group {
 	                               own namespace */
 	uint64_t total;
 	uint64_t by_state[SOCKSTATE_STATE_COUNT];
+	int32_t pid;                /* PID: the lowest owning pid, -1 when
+	                               unknown (no owner found) */
+	const char *zone;           /* LOCAL, REMOTE: the records' zone (see
+	                               sockstate_socket.zone), or NULL */
 } sockstate_group;
 
 /* An accumulator of groups. Like a handle, used by one thread at a time. */
@@ -656,12 +807,13 @@ SOCKSTATE_API int sockstate_groups_new(uint32_t keys, sockstate_groups **out);
 SOCKSTATE_API void sockstate_groups_free(sockstate_groups *g);
 
 /* sockstate_groups_fill - add every socket matching q to g, in one pass
- * with no record kept (q as sockstate_count takes it; the PROCESS key
- * adds SOCKSTATE_Q_PIDS). g keeps adding up across calls, so the sockets
+ * with no record kept (q as sockstate_count takes it; the PROCESS and
+ * PID keys add SOCKSTATE_Q_PIDS). g keeps adding up across calls, so the sockets
  * of several handles (network namespaces) can be grouped together; it
  * also remembers the backend and pid source of the first call that had
- * them. Returns 0 or a negative code (then g holds what was added before
- * the failure). */
+ * them, and adds up the queries' states and their owners the caller could
+ * not read (sockstate_owners_unreadable). Returns 0 or a negative code
+ * (then g holds what was added before the failure). */
 SOCKSTATE_API int sockstate_groups_fill(sockstate_handle *h, const sockstate_query *q,
                                         sockstate_groups *g);
 
@@ -673,14 +825,15 @@ SOCKSTATE_API int sockstate_groups_add(sockstate_groups *g, const sockstate_sock
 SOCKSTATE_API size_t sockstate_groups_size(const sockstate_groups *g);
 
 /* sockstate_groups_get - the i-th group by rank: total descending, ties by
- * key ascending (port, then local, remote, process, uid, netns; unknown
- * last). Ranks g first if anything was added since the last ranking (so
+ * key ascending (port, then local, remote, pid, process, uid, netns;
+ * unknown last). Ranks g first if anything was added since the last ranking (so
  * it is not thread-safe even on a g no one adds to). The pointer is valid
  * until the next add or free. NULL when i is out of range. */
 SOCKSTATE_API const sockstate_group *sockstate_groups_get(sockstate_groups *g, size_t i);
 
 /* sockstate_groups_totals - the counts of every socket added to g (what
- * sockstate_count would have said). */
+ * sockstate_count would have said; states: those of every query that
+ * filled g). */
 SOCKSTATE_API const sockstate_counts *sockstate_groups_totals(const sockstate_groups *g);
 
 /* sockstate_groups_keys - the keys g was made with. */
@@ -751,7 +904,9 @@ typedef struct sockstate_netns {
 	                               it is alone there), -1 if none */
 	const char *spec;           /* for sockstate_options.netns: "NAME"
 	                               (under /run/netns) or "pid:PID" */
-	uint64_t inode;             /* the namespace's identity */
+	uint64_t inode;             /* the namespace's identity; 0 when the
+	                               caller may not read it (see
+	                               sockstate_netns_list) */
 	int current;                /* 1: the calling thread's own */
 } sockstate_netns;
 
@@ -760,9 +915,14 @@ typedef struct sockstate_netns {
  * those of running processes not named there, by that pid (spec
  * "pid:PID"; a namespace only the caller is in comes last). The caller is
  * passed over because it is gone once it has answered: a spec names a
- * process that stays. A process whose namespace the caller may not
- * look at (another user's, when not root) is skipped: its namespace
- * cannot be named. h: any open handle (its backend must support
+ * process that stays. Last, the namespaces only processes the caller may
+ * not inspect are in (another user's, when not root): each once, told
+ * apart by their /proc/PID/net, as "pid:PID" with inode 0 (unknown);
+ * opening one fails as entering any other namespace without privilege
+ * does, so a caller that lists and opens them all learns what it could
+ * not see (a namespace named under /run/netns whose processes are all
+ * such may then appear twice: once by name, once by pid). h: any open
+ * handle (its backend must support
  * namespaces). *out is one allocation, free with sockstate_netns_list_free.
  * Returns 0, SOCKSTATE_ENOTSUP, SOCKSTATE_ENOMEM, SOCKSTATE_EIO (detail on
  * h); *out NULL and *count 0 on error. */
@@ -917,21 +1077,57 @@ typedef struct sockstate_write_opts {
 	uint32_t size;              /* sizeof(sockstate_write_opts) */
 	sockstate_format format;
 	uint32_t flags;             /* SOCKSTATE_W_* */
-	int32_t port;               /* prometheus: per-port series for this
-	                               port, -1 none */
+	int32_t port;               /* prometheus, sockstate_snapshot_write:
+	                               the per-port series of this port,
+	                               counted from the records; -1 none */
+	/* Appended in 0.2 (read only when `size` covers them): */
+	const sockstate_port_counts *ports; /* prometheus,
+	                               sockstate_counts_write: a per-port
+	                               series for each (sockstate_count_ports
+	                               fills them); ignored elsewhere */
+	size_t nports;              /* 0..SOCKSTATE_PORTS_MAX, no port twice */
 } sockstate_write_opts;
 
 enum sockstate_write_flags {
 	SOCKSTATE_W_NO_HEADER = 1u << 0, /* table, csv: no header line */
-	SOCKSTATE_W_PIDS = 1u << 1       /* table, csv: pid/process columns
+	SOCKSTATE_W_PIDS = 1u << 1,      /* table, csv: pid/process columns
 	                                    (json always has them) */
+	SOCKSTATE_W_TIMERS = 1u << 2,    /* the socket's timer (its kind, the
+	                                    time left, the retries), as `ss -o`
+	                                    shows it: table, a last column
+	                                    "timewait,48sec,0" ("off"; "-" when
+	                                    the backend has no timers); csv,
+	                                    columns timer, timer_expires_ms,
+	                                    timer_retransmits; json, a "timer"
+	                                    object per socket (null when
+	                                    unknown). Snapshot writers only. */
+	SOCKSTATE_W_CSV_FORMULA_SAFE = 1u << 3 /* csv: a text field that
+	                                    starts with = + - @ TAB or CR gets
+	                                    a leading ' (and quotes), so a
+	                                    spreadsheet does not run it as a
+	                                    formula (OWASP, "CSV injection") */
 };
+
+/* Text that comes from outside (process names, interface names in
+ * zones, netns labels, host facts) is written so that it cannot reach a
+ * terminal as a control sequence, in every format, by one function:
+ * well-formed UTF-8 passes; each ill-formed subpart becomes U+FFFD (the
+ * table: '?'); control characters (C0, DEL, C1) become '?' in the table,
+ * CSV and Prometheus label values, and \u00XX in JSON (which keeps the
+ * exact text). docs/OUTPUT.md and docs/SECURITY.md give the details. */
 
 /* sockstate_snapshot_write - write snap in o->format through fn.
  * Table: one line per socket, like `ss -tan`, with the normalized and the
- * native state. JSON: the "sockstate/1" document, ending in a newline.
- * CSV: RFC 4180 with a header row. Prometheus: the counts of the snapshot
- * (see sockstate_counts_write), plus per-port series when o->port >= 0.
+ * native state; a dual-stack IPv6 wildcard listener (local address ::,
+ * SOCKSTATE_HAS_V6ONLY set and the V6ONLY flag clear) shows its local end
+ * as `*:PORT`, as ss does. JSON: the "sockstate/1" document, ending in a
+ * newline (per socket "v6only": true, false or null; with pids,
+ * "owners_unreadable"). CSV: RFC 4180 with a header row, its last column
+ * v6only (true, false or empty). Prometheus: the counts of the
+ * snapshot's records, only the states it listed (snap->states), plus the
+ * per-port series of o->port when >= 0 (o->ports is not used here): its
+ * series describe what was listed, so the host-wide series need an
+ * unfiltered snapshot of every state, or sockstate_count_ports.
  * When any record carries a netns label, the table and CSV gain a netns
  * column and JSON sockets a "netns" key (the others: CSV empty, JSON null).
  * Returns 0, fn's error (a positive return from fn counts as
@@ -942,12 +1138,17 @@ SOCKSTATE_API int sockstate_snapshot_write(const sockstate_snapshot *snap,
                                            const sockstate_write_opts *o,
                                            sockstate_write_fn fn, void *ctx);
 
-/* sockstate_counts_write - write per-state counts (every state, zeros
- * included) as a table ("STATE COUNT" lines and a total), a JSON object,
- * CSV, or the Prometheus gauge sockstate_tcp_sockets{state,family}.
- * sys may be NULL (then the JSON's host facts are null). o->port is
- * ignored: counts hold no per-port data (write a snapshot for per-port
- * series). Returns as above. */
+/* sockstate_counts_write - write per-state counts as a table ("STATE
+ * COUNT" lines and a total), a JSON object, CSV, or the Prometheus gauge
+ * sockstate_tcp_sockets{state,family}, with the per-port series
+ * sockstate_tcp_port_sockets{port,side,state} of each of o->ports (in
+ * that order). Every state sockstate_counts_states(c) names is written,
+ * zeros included; a state that was not counted is left out (Prometheus:
+ * its series too, per port as well). sys may be NULL (then the JSON's
+ * host facts are null). o->port is ignored. Returns as above, and
+ * SOCKSTATE_EINVAL for o->nports over SOCKSTATE_PORTS_MAX, o->ports NULL
+ * with nports > 0, a port count with a size too small, or one port
+ * twice. */
 SOCKSTATE_API int sockstate_counts_write(const sockstate_counts *c,
                                          const sockstate_sysinfo *sys,
                                          const char *backend,
@@ -955,11 +1156,14 @@ SOCKSTATE_API int sockstate_counts_write(const sockstate_counts *c,
                                          sockstate_write_fn fn, void *ctx);
 
 /* sockstate_groups_write - write g's groups by rank, the first `top` of
- * them (0: all). Table: a column per key, Total, and a column per state
+ * them (0: all). Table: a column per key (port, local, remote, pid,
+ * process, uid, netns, in that order), Total, and a column per state
  * that has sockets, then a "(N more)" row for the groups cut and a TOTAL
  * row. JSON: the counts document with "group_by", "groups_total" and
- * "groups" (docs/OUTPUT.md). CSV: the key columns, total, and every
- * state. Prometheus is not offered (a group per port or peer has no bound
+ * "groups" (docs/OUTPUT.md), and "owners_unreadable" when the groups
+ * mapped owners. CSV: the key columns, total, and every state of
+ * sockstate_counts_states(sockstate_groups_totals(g)) (a state not
+ * counted has no column). Prometheus is not offered (a group per port or peer has no bound
  * on its cardinality): SOCKSTATE_EINVAL. sys and backend as for
  * sockstate_counts_write (backend NULL: the one g remembers). Ranks g
  * first if needed. Returns as above. */

@@ -104,174 +104,6 @@ void sockstate__out_i64(sockstate__out *out, int64_t v)
 		out->len += sockstate__fmt_i64(p, v);
 }
 
-/* ---- text ---- */
-
-int sockstate__utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned char b = p[0];
-	int need;
-	unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
-
-	if (b < 0x80)
-		return 1;
-	if (b >= 0xC2 && b <= 0xDF) {
-		need = 1;
-	} else if (b >= 0xE0 && b <= 0xEF) {
-		need = 2;
-		if (b == 0xE0)
-			lo = 0xA0;      /* no overlong forms */
-		else if (b == 0xED)
-			hi = 0x9F;      /* no UTF-16 surrogates */
-	} else if (b >= 0xF0 && b <= 0xF4) {
-		need = 3;
-		if (b == 0xF0)
-			lo = 0x90;      /* no overlong forms */
-		else if (b == 0xF4)
-			hi = 0x8F;      /* nothing above U+10FFFF */
-	} else {
-		return -1;          /* a stray continuation byte, C0, C1, F5-FF */
-	}
-	if (n < 2 || p[1] < lo || p[1] > hi)
-		return -1;
-	for (int i = 2; i <= need; i++)
-		if ((size_t)i >= n || p[i] < 0x80 || p[i] > 0xBF)
-			return -i;
-	return need + 1;
-}
-
-/* Copy the UTF-8 sequence at *p, or write `bad` (the format's spelling of
- * U+FFFD) for an invalid one; advance past what was read. */
-static void out_utf8_or(sockstate__out *out, const unsigned char **p, size_t *n,
-                        const char *bad, size_t bad_len)
-{
-	int len = sockstate__utf8_seq(*p, *n);
-
-	if (len > 0) {
-		sockstate__out_bytes(out, (const char *)*p, (size_t)len);
-	} else {
-		sockstate__out_bytes(out, bad, bad_len);
-		len = -len;
-	}
-	*p += len;
-	*n -= (size_t)len;
-}
-
-void sockstate__out_json_str(sockstate__out *out, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	if (s == NULL) {
-		sockstate__out_bytes(out, "null", 4);
-		return;
-	}
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s);
-	sockstate__out_char(out, '"');
-	while (n > 0) {
-		/* The common case: a run of bytes that pass through. */
-		size_t run = 0;
-		while (run < n && p[run] >= 0x20 && p[run] < 0x7F && p[run] != '"' &&
-		       p[run] != '\\')
-			run++;
-		if (run > 0) {
-			sockstate__out_bytes(out, (const char *)p, run);
-			p += run;
-			n -= run;
-			continue;
-		}
-		unsigned char b = *p;
-		if (b >= 0x80) {
-			out_utf8_or(out, &p, &n, "\\ufffd", 6);
-			continue;
-		}
-		char *o = sockstate__out_reserve(out, 6);
-		if (o == NULL)
-			return;
-		size_t w = 2;
-		o[0] = '\\';
-		switch (b) {
-		case '"': o[1] = '"'; break;
-		case '\\': o[1] = '\\'; break;
-		case '\b': o[1] = 'b'; break;
-		case '\f': o[1] = 'f'; break;
-		case '\n': o[1] = 'n'; break;
-		case '\r': o[1] = 'r'; break;
-		case '\t': o[1] = 't'; break;
-		default:
-			memcpy(o + 1, "u00", 3);
-			o[4] = hex[b >> 4];
-			o[5] = hex[b & 15];
-			w = 6;
-			break;
-		}
-		out->len += w;
-		p++;
-		n--;
-	}
-	sockstate__out_char(out, '"');
-}
-
-void sockstate__out_csv_str(sockstate__out *out, const char *s)
-{
-	if (s == NULL)
-		return;
-	size_t n = strlen(s);
-	int quote = strpbrk(s, ",\"\r\n") != NULL;
-	const unsigned char *p = (const unsigned char *)s;
-	if (quote)
-		sockstate__out_char(out, '"');
-	while (n > 0) {
-		size_t run = 0;
-		while (run < n && p[run] < 0x80 && p[run] != '"')
-			run++;
-		if (run > 0) {
-			sockstate__out_bytes(out, (const char *)p, run);
-			p += run;
-			n -= run;
-			continue;
-		}
-		if (*p == '"') {
-			sockstate__out_bytes(out, "\"\"", 2);
-			p++;
-			n--;
-			continue;
-		}
-		out_utf8_or(out, &p, &n, "\xEF\xBF\xBD", 3);
-	}
-	if (quote)
-		sockstate__out_char(out, '"');
-}
-
-size_t sockstate__out_text_str(sockstate__out *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), cols = 0;
-	while (n > 0) {
-		size_t run = 0;
-		while (run < n && p[run] >= 0x20 && p[run] < 0x7F)
-			run++;
-		if (run > 0) {
-			sockstate__out_bytes(out, (const char *)p, run);
-			p += run;
-			n -= run;
-			cols += run;
-			continue;
-		}
-		int len = *p < 0x80 ? -1 : sockstate__utf8_seq(p, n);
-		/* U+0080-U+009F (C2 80-9F) are the C1 controls. */
-		if (len > 0 && !(len == 2 && p[0] == 0xC2 && p[1] < 0xA0)) {
-			sockstate__out_bytes(out, (const char *)p, (size_t)len);
-		} else {
-			sockstate__out_char(out, '?');
-			if (len < 0)
-				len = -len;
-		}
-		p += len;
-		n -= (size_t)len;
-		cols++;
-	}
-	return cols;
-}
-
 /* ---- shared field formats ---- */
 
 const char *sockstate__family_name(uint8_t family)
@@ -283,27 +115,19 @@ const char *sockstate__family_name(uint8_t family)
 	}
 }
 
-int sockstate__fmt_endpoint_port(char *buf, size_t buflen, uint8_t family,
-                                 const sockstate_endpoint *ep)
+SOCKSTATE_API const char *sockstate_timer_name(int timer)
 {
-	char addr[64];
-	int alen = sockstate_endpoint_format((sockstate_family)family, ep, addr,
-	                                     sizeof addr);
-	if (alen < 0)
-		return alen;
-	/* 1 + 63 + 2 + 5 digits always fits the documented 80 bytes. */
-	if (buflen < (size_t)alen + 9)
-		return SOCKSTATE_ERANGE;
-	size_t n = 0;
-	if (family == SOCKSTATE_FAMILY_IPV6)
-		buf[n++] = '[';
-	memcpy(buf + n, addr, (size_t)alen);
-	n += (size_t)alen;
-	if (family == SOCKSTATE_FAMILY_IPV6)
-		buf[n++] = ']';
-	buf[n++] = ':';
-	n += sockstate__fmt_u64(buf + n, ep->port);
-	return (int)n;
+	static const char *const names[] = {
+		[SOCKSTATE_TIMER_OFF] = "off",
+		[SOCKSTATE_TIMER_RETRANSMIT] = "retransmit",
+		[SOCKSTATE_TIMER_KEEPALIVE] = "keepalive",
+		[SOCKSTATE_TIMER_TIME_WAIT] = "time_wait",
+		[SOCKSTATE_TIMER_PROBE] = "probe",
+	};
+
+	if (timer < 0 || (size_t)timer >= sizeof names / sizeof names[0])
+		return NULL;
+	return names[timer];
 }
 
 int sockstate__snapshot_has_netns(const sockstate_snapshot *snap)

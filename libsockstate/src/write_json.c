@@ -27,9 +27,10 @@ static void put_u64_or_null(sockstate__out *out, int known, uint64_t v)
 }
 
 /* The keys before "counts": schema, host, os, backend, library_version,
- * taken_at, pid_source. */
+ * taken_at, pid_source, and owners_unreadable where owners were mapped. */
 void sockstate__json_head(sockstate__out *out, const sockstate_sysinfo *sys,
-                          const char *backend, const char *pid_source)
+                          const char *backend, const char *pid_source,
+                          uint64_t owners_unreadable)
 {
 	sockstate__out_str(out, "{\"schema\":\"sockstate/1\",\n \"host\":");
 	if (sys != NULL) {
@@ -57,13 +58,17 @@ void sockstate__json_head(sockstate__out *out, const sockstate_sysinfo *sys,
 	                      : NULL);
 	sockstate__out_str(out, ",\n \"pid_source\":");
 	put_fact(out, pid_source);
+	if (pid_source != NULL) {
+		sockstate__out_str(out, ",\n \"owners_unreadable\":");
+		sockstate__out_u64(out, owners_unreadable);
+	}
 }
 
-/* "total":N,\n "counts":{...}: every state when with_zeros, else only the
- * states that have sockets; always in sockstate__state_order. */
+/* "total":N,\n "counts":{...}: the states that have sockets and those in
+ * `zeros`; always in sockstate__state_order. */
 void sockstate__json_counts_keys(sockstate__out *out,
                                  const uint64_t by_state[SOCKSTATE_STATE_COUNT],
-                                 uint64_t total, int with_zeros)
+                                 uint64_t total, uint32_t zeros)
 {
 	sockstate__out_str(out, ",\n \"total\":");
 	sockstate__out_u64(out, total);
@@ -71,7 +76,7 @@ void sockstate__json_counts_keys(sockstate__out *out,
 	int first = 1;
 	for (size_t i = 0; i < SOCKSTATE_STATE_COUNT; i++) {
 		sockstate_state st = sockstate__state_order[i];
-		if (by_state[st] == 0 && !with_zeros)
+		if (by_state[st] == 0 && !(zeros & SOCKSTATE_STATE_BIT(st)))
 			continue;
 		if (!first)
 			sockstate__out_char(out, ',');
@@ -85,10 +90,11 @@ void sockstate__json_counts_keys(sockstate__out *out,
 }
 
 void sockstate__json_endpoint(sockstate__out *out, uint8_t family,
-                              const sockstate_endpoint *ep)
+                              const sockstate_endpoint *ep, const char *zone)
 {
-	char addr[64];
-	int n = sockstate_endpoint_format((sockstate_family)family, ep, addr, sizeof addr);
+	char addr[SOCKSTATE__ENDPOINT_TEXT];
+	int n = sockstate_endpoint_format_zone((sockstate_family)family, ep, zone, addr,
+	                                       sizeof addr);
 	sockstate__out_str(out, "{\"address\":");
 	sockstate__out_json_str(out, n >= 0 ? addr : NULL);
 	sockstate__out_str(out, ",\"port\":");
@@ -96,17 +102,37 @@ void sockstate__json_endpoint(sockstate__out *out, uint8_t family,
 	sockstate__out_char(out, '}');
 }
 
+/* ,"timer":{"kind":"time_wait","expires_ms":48000,"retransmits":0} or
+ * ,"timer":null when the backend has no timers. */
+static void put_timer(sockstate__out *out, const sockstate_socket *s)
+{
+	const char *kind = sockstate_timer_name(s->timer);
+
+	sockstate__out_str(out, ",\"timer\":");
+	if (!(s->valid & SOCKSTATE_HAS_TIMER) || kind == NULL) {
+		sockstate__out_bytes(out, "null", 4);
+		return;
+	}
+	sockstate__out_str(out, "{\"kind\":\"");
+	sockstate__out_str(out, kind);
+	sockstate__out_str(out, "\",\"expires_ms\":");
+	sockstate__out_u64(out, s->expires_ms);
+	sockstate__out_str(out, ",\"retransmits\":");
+	sockstate__out_u64(out, s->retransmits);
+	sockstate__out_char(out, '}');
+}
+
 static void put_socket(sockstate__out *out, const sockstate_socket *s, int with_pids,
-                       int with_netns)
+                       int with_netns, int with_timers)
 {
 	int pid_known = (s->valid & SOCKSTATE_HAS_PID) && s->pid >= 0;
 
 	sockstate__out_str(out, "  {\"family\":\"");
 	sockstate__out_str(out, sockstate__family_name(s->family));
 	sockstate__out_str(out, "\",\"local\":");
-	sockstate__json_endpoint(out, s->family, &s->local);
+	sockstate__json_endpoint(out, s->family, &s->local, s->zone);
 	sockstate__out_str(out, ",\"remote\":");
-	sockstate__json_endpoint(out, s->family, &s->remote);
+	sockstate__json_endpoint(out, s->family, &s->remote, s->zone);
 	sockstate__out_str(out, ",\"state\":\"");
 	sockstate__out_str(out, sockstate_state_name((sockstate_state)s->state));
 	sockstate__out_str(out, "\",\"native_state\":{\"code\":");
@@ -145,6 +171,9 @@ static void put_socket(sockstate__out *out, const sockstate_socket *s, int with_
 	put_u64_or_null(out, queues, s->rx_queue);
 	sockstate__out_str(out, ",\"tx_queue\":");
 	put_u64_or_null(out, queues, s->tx_queue);
+	sockstate__out_str(out, ",\"v6only\":");
+	const char *v6only = sockstate__v6only_text(s);
+	sockstate__out_str(out, v6only != NULL ? v6only : "null");
 	if ((s->valid & SOCKSTATE_HAS_IFINDEX) && s->ifindex != 0) {
 		sockstate__out_str(out, ",\"interface\":");
 		sockstate__out_u64(out, s->ifindex);
@@ -160,6 +189,8 @@ static void put_socket(sockstate__out *out, const sockstate_socket *s, int with_
 		sockstate__out_u64(out, s->total_retrans);
 		sockstate__out_char(out, '}');
 	}
+	if (with_timers)
+		put_timer(out, s);
 	if (with_netns) {
 		sockstate__out_str(out, ",\"netns\":");
 		sockstate__out_json_str(out, s->netns);
@@ -167,7 +198,8 @@ static void put_socket(sockstate__out *out, const sockstate_socket *s, int with_
 	sockstate__out_char(out, '}');
 }
 
-void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *snap)
+void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *snap,
+                              uint32_t flags)
 {
 	uint64_t by_state[SOCKSTATE_STATE_COUNT] = {0};
 	for (size_t i = 0; i < snap->count; i++)
@@ -175,12 +207,14 @@ void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *sna
 
 	int with_pids = (snap->query_flags & SOCKSTATE_Q_PIDS) != 0;
 	int with_netns = sockstate__snapshot_has_netns(snap);
-	sockstate__json_head(out, &snap->sys, snap->backend, snap->pid_source);
+	sockstate__json_head(out, &snap->sys, snap->backend, snap->pid_source,
+	                     sockstate__snapshot_owners_unreadable(snap));
 	sockstate__json_counts_keys(out, by_state, snap->count, 0);
 	sockstate__out_str(out, ",\n \"sockets\":[");
 	for (size_t i = 0; i < snap->count && out->err == 0; i++) {
 		sockstate__out_bytes(out, i == 0 ? "\n" : ",\n", i == 0 ? 1 : 2);
-		put_socket(out, &snap->sockets[i], with_pids, with_netns);
+		put_socket(out, &snap->sockets[i], with_pids, with_netns,
+		           (flags & SOCKSTATE_W_TIMERS) != 0);
 	}
 	sockstate__out_str(out, snap->count > 0 ? "\n ]}\n" : "]}\n");
 }
@@ -188,7 +222,7 @@ void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *sna
 void sockstate__json_counts(sockstate__out *out, const sockstate_counts *c,
                             const sockstate_sysinfo *sys, const char *backend)
 {
-	sockstate__json_head(out, sys, backend, NULL);
-	sockstate__json_counts_keys(out, c->by_state, c->total, 1);
+	sockstate__json_head(out, sys, backend, NULL, 0);
+	sockstate__json_counts_keys(out, c->by_state, c->total, sockstate_counts_states(c));
 	sockstate__out_str(out, "}\n");
 }

@@ -136,6 +136,11 @@ static int diag_enumerate(void *state, sockstate_handle *h, sockstate__plan *pla
 	return 0;
 }
 
+static int diag_ifname(void *state, uint32_t index, char *buf, size_t len)
+{
+	return sockstate__diag_ifname(state, index, buf, len);
+}
+
 static int diag_owners(void *state, sockstate_handle *h, sockstate__owners *map,
                        const char **source)
 {
@@ -164,4 +169,5 @@ const sockstate__backend sockstate__linux_netlink_backend = {
 	.owners = diag_owners,
 	.netns_list = sockstate__linux_netns_list,
 	.tcp_counters = diag_tcp_counters,
+	.ifname = diag_ifname,
 };

@@ -8,9 +8,11 @@ import os
 import socket
 import threading
 import time
-from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union
+import warnings
+from typing import (Any, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union,
+                    overload)
 
-from ._errors import InvalidArgument
+from ._errors import InvalidArgument, OwnersUnreadable
 from ._native import core
 from ._state import State
 
@@ -19,6 +21,22 @@ AddrArg = Union[str, ipaddress.IPv4Address, ipaddress.IPv6Address,
                 ipaddress.IPv4Network, ipaddress.IPv6Network,
                 Tuple[Optional[str], Optional[int]], None]
 PortArg = Union[int, str, None]
+#: Group keys: "port", "port,process", or a list of names.
+KeysArg = Union[str, Iterable[str]]
+#: Address prefixes: one ("10.0.0.0/8", an ipaddress object) or a list.
+PrefixesArg = Union[str, ipaddress.IPv4Address, ipaddress.IPv6Address,
+                    ipaddress.IPv4Network, ipaddress.IPv6Network, Iterable[Any]]
+
+# What a list-like argument takes alone as its one item (a str is
+# iterable, and so is a network: neither is a list of items).
+_ONE_ITEM = (str, bytes, State, ipaddress.IPv4Address, ipaddress.IPv6Address,
+             ipaddress.IPv4Network, ipaddress.IPv6Network)
+
+PortsArg = Union[int, str, Iterable[Union[int, str]], None]
+
+# The calls that may map owners: after one, owners that could not be
+# read are a warning (the command line says it on stderr).
+_OWNER_CALLS = ("connections", "render", "count_groups", "wait_check")
 
 _SORT_OWNERS = ("pid", "process")
 
@@ -30,11 +48,15 @@ class Group(NamedTuple):
     """One group of Handle.groups(): the keys grouped on (the others None)
     and the group's counts.
 
+    One per group of Handle.groups(by=...): by="pid" tells apart the
+    processes that by="process" joins under one name.
+
     port: local port; local: local Address; remote: remote address (text);
     process: owner's name (None: no owner found, e.g. TIME_WAIT); uid;
     netns: the namespace label (None: the caller's own); total: sockets in
     the group; counts: {State: n} for the states it has, in the usual
-    order.
+    order; pid: the lowest owning pid (by="pid"; None: no owner found),
+    last so that code unpacking the first eight fields keeps working.
     """
 
     port: Optional[int]
@@ -45,6 +67,7 @@ class Group(NamedTuple):
     netns: Optional[str]
     total: int
     counts: Dict[State, int]
+    pid: Optional[int] = None
 
 
 class NetNs(NamedTuple):
@@ -62,13 +85,25 @@ def _group(t: tuple) -> Group:
     by_state = t[7]
     from ._state import _CODES
     counts = {s: by_state[_CODES[s]] for s in _WRITER_ORDER if by_state[_CODES[s]]}
-    return Group(t[0], t[1], t[2], t[3], t[4], t[5], t[6], counts)
+    return Group(t[0], t[1], t[2], t[3], t[4], t[5], t[6], counts, t[8])
+
+
+def _items(value: Any) -> List[Any]:
+    """A list-like argument as a list: a string, a State, an address or a
+    network alone (or anything not iterable) is a list of one, so
+    ``exclude_remote="10.0.0.0/8"`` is not read one character at a time."""
+    if isinstance(value, _ONE_ITEM):
+        return [value]
+    try:
+        return list(value)
+    except TypeError:
+        return [value]
 
 
 def _keys_text(by: Any) -> Union[str, bytes]:
     if isinstance(by, (str, bytes)):
         return by
-    return ",".join(str(k) for k in by)
+    return ",".join(str(k) for k in _items(by))
 
 
 def _text(value: Any) -> Union[str, bytes]:
@@ -85,12 +120,41 @@ def _text(value: Any) -> Union[str, bytes]:
 def _states_text(states: StatesArg) -> Union[str, bytes]:
     if isinstance(states, (str, bytes, State)):
         return _text(states)
-    try:
-        items = list(states)  # type: ignore[arg-type]
-    except TypeError:
-        return _text(states)
-    return ",".join(str(_text(s)) if not isinstance(s, bytes) else s.decode()
-                    for s in items)
+    items = _items(states)
+    # Bytes stay bytes (b"\xff" is no UTF-8): the parser names them as given.
+    if any(isinstance(s, bytes) for s in items):
+        return b",".join(s if isinstance(s, bytes) else str(_text(s)).encode("utf-8",
+                                                                            "surrogateescape")
+                         for s in items)
+    return ",".join(str(_text(s)) for s in items)
+
+
+# The command line's limits (libsockstate/cli/args.c), so that Python
+# accepts and refuses what `sockstate` does.
+_SECONDS_MAX = 1e6
+_TOP_MAX = 9999999
+
+
+def _seconds(label: str, value: Any, zero_ok: bool) -> float:
+    """A timeout or an interval: a finite number of seconds, 0 (or above
+    0) to 1e6, as --timeout and --interval take them."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ok:
+        ok = (0 <= value if zero_ok else 0 < value) and value <= _SECONDS_MAX
+    if not ok:
+        limits = "0-1000000" if zero_ok else "above 0, at most 1000000"
+        raise InvalidArgument(f"{label}: {value!r} is not a number of seconds "
+                              f"({limits}, decimals allowed)")
+    return float(value)
+
+
+def _top(value: Any) -> int:
+    """How many groups to keep: 0 (all) to 9999999, as --top (which
+    starts at 1: 0 is its default, all)."""
+    if (not isinstance(value, int) or isinstance(value, bool)
+            or not 0 <= value <= _TOP_MAX):
+        raise InvalidArgument(f"top: {value!r} is not a count (0-{_TOP_MAX}; 0: all)")
+    return value
 
 
 def _family_text(family: Any) -> Union[str, bytes]:
@@ -265,7 +329,14 @@ class Handle:
                 self._cap = core().open(*self._options)
             elif self._cap is False:
                 raise ValueError("the sockstate handle is closed")
-            return getattr(core(), name)(self._cap, *args)
+            result = getattr(core(), name)(self._cap, *args)
+            unread = core().owners_unreadable(self._cap) if name in _OWNER_CALLS else (0, "")
+        if unread[0]:
+            n, why = unread
+            warnings.warn(OwnersUnreadable(
+                f"the owners of {n} socket{'' if n == 1 else 's'} could not be read: "
+                f"{why}; run as root to see every owner"), stacklevel=4)
+        return result
 
     # ---- facts ----
 
@@ -285,6 +356,13 @@ class Handle:
         """Why the last query with processes mapped owners as pid_source
         says (e.g. why not with BPF), or ""."""
         return self._call("pid_source_reason")
+
+    @property
+    def owners_unreadable(self) -> int:
+        """How many sockets of the last query that mapped owners have an
+        owner that could not be read (their pid is None although a process
+        holds them; the call warned OwnersUnreadable); 0 when none."""
+        return self._call("owners_unreadable")[0]
 
     # ---- queries ----
 
@@ -306,16 +384,35 @@ class Handle:
                                   sort, pushdown)
         return self._call("connections", q, sort_key)
 
+    @overload
     def counts(self, states: StatesArg = None, *, port: PortArg = None,
                sport: PortArg = None, dport: PortArg = None,
                laddr: AddrArg = None, raddr: AddrArg = None,
                addr: AddrArg = None, pid: Optional[int] = None,
                uid: Optional[int] = None, family: Any = None,
-               pushdown: bool = True, by: Any = None,
+               pushdown: bool = True, by: None = None,
+               top: int = 0) -> Dict[State, int]: ...
+
+    @overload
+    def counts(self, states: StatesArg = None, *, port: PortArg = None,
+               sport: PortArg = None, dport: PortArg = None,
+               laddr: AddrArg = None, raddr: AddrArg = None,
+               addr: AddrArg = None, pid: Optional[int] = None,
+               uid: Optional[int] = None, family: Any = None,
+               pushdown: bool = True, by: KeysArg,
+               top: int = 0) -> List[Group]: ...
+
+    def counts(self, states: StatesArg = None, *, port: PortArg = None,
+               sport: PortArg = None, dport: PortArg = None,
+               laddr: AddrArg = None, raddr: AddrArg = None,
+               addr: AddrArg = None, pid: Optional[int] = None,
+               uid: Optional[int] = None, family: Any = None,
+               pushdown: bool = True, by: Optional[KeysArg] = None,
                top: int = 0) -> Union[Dict[State, int], List[Group]]:
-        """How many sockets per State (every state, zeros included),
+        """How many sockets per State (a dict: every state counted, zeros
+        included; one not counted, such as BOUND by default, is left out),
         counted in C: no per-socket object is made. With ``by`` (and
-        ``top``): the groups, as :meth:`groups` returns them."""
+        ``top``): a list, the groups as :meth:`groups` returns them."""
         if by is not None:
             return self.groups(by, states, top=top, port=port, sport=sport,
                                dport=dport, laddr=laddr, raddr=raddr,
@@ -331,19 +428,26 @@ class Handle:
                pid: Optional[int] = None, uid: Optional[int] = None,
                family: Any = None, processes: bool = False,
                tcp_info: bool = False, sort: Optional[str] = None,
-               header: bool = True, metrics_port: Optional[int] = None,
-               ) -> str:
+               header: bool = True, timers: bool = False) -> str:
         """The sockets as ``sockstate list --format FORMAT`` prints them
         (table, json, csv or prometheus), byte for byte: the library's
-        writers produce both."""
+        writers produce both. Prometheus is :meth:`metrics` (the whole
+        host; ``port`` names per-port series, other filters are refused).
+        timers=True is ``--timers`` (which tcp_info=True implies, as
+        ``--tcp-info`` does)."""
         c = core()
         fmt = c.format_parse(format, "format")
+        if fmt == c.FORMAT_PROMETHEUS:
+            _host_wide(states=states, sport=sport, dport=dport, laddr=laddr,
+                       raddr=raddr, addr=addr, pid=pid, uid=uid, family=family)
+            return self.metrics(port=port)
         q, sort_key = build_query(states, port, sport, dport, laddr, raddr,
                                   addr, pid, uid, family, processes, tcp_info,
                                   sort)
         wflags = _write_flags(c, q, header)
-        data, _count, _src = self._call("render", q, sort_key, fmt, wflags,
-                                        _metrics_port(metrics_port, port))
+        if timers:
+            wflags |= c.W_TIMERS
+        data, _count, _src = self._call("render", q, sort_key, fmt, wflags, -1)
         return data.decode("utf-8", "surrogateescape")
 
     def render_summary(self, format: str = "table", states: StatesArg = None,
@@ -352,12 +456,16 @@ class Handle:
                        raddr: AddrArg = None, addr: AddrArg = None,
                        pid: Optional[int] = None, uid: Optional[int] = None,
                        family: Any = None, header: bool = True,
-                       by: Any = None, top: int = 0) -> str:
+                       by: Optional[KeysArg] = None, top: int = 0) -> str:
         """The per-state counts as ``sockstate summary --format FORMAT``
         prints them, byte for byte; with ``by`` (and ``top``), the groups
         as ``summary --by KEY --top N`` prints them (table, json, csv)."""
         c = core()
         fmt = c.format_parse(format, "format")
+        if fmt == c.FORMAT_PROMETHEUS and by is None:
+            _host_wide(states=states, sport=sport, dport=dport, laddr=laddr,
+                       raddr=raddr, addr=addr, pid=pid, uid=uid, family=family)
+            return self.metrics(port=port)
         q, _ = build_query(states, port, sport, dport, laddr, raddr, addr,
                            pid, uid, family)
         wflags = 0 if header else c.W_NO_HEADER
@@ -367,14 +475,9 @@ class Handle:
                 raise InvalidArgument("by: not available with format "
                                       "prometheus (use port for per-port series)")
             _g, _s, _t, data, _src, _b = self._call("count_groups", q, keys,
-                                                    int(top), fmt, wflags)
+                                                    _top(top), fmt, wflags)
             return data.decode("utf-8", "surrogateescape")
-        if fmt == c.FORMAT_PROMETHEUS and port is not None:
-            # As the CLI: the per-port series needs that port's records.
-            data, _n, _src = self._call("render", q, c.SORT_NONE, fmt, wflags,
-                                        _metrics_port(None, port))
-        else:
-            data, _n, _src = self._call("render_counts", q, fmt, wflags, -1)
+        data, _n, _src = self._call("render_counts", q, fmt, wflags, -1)
         return data.decode("utf-8", "surrogateescape")
 
     def snapshot(self, states: StatesArg = None, *, port: PortArg = None,
@@ -383,16 +486,17 @@ class Handle:
                  addr: AddrArg = None, pid: Optional[int] = None,
                  uid: Optional[int] = None, family: Any = None,
                  processes: bool = False, tcp_info: bool = False,
-                 sort: Optional[str] = None) -> Dict[str, Any]:
+                 sort: Optional[str] = None, timers: bool = False) -> Dict[str, Any]:
         """The "sockstate/1" document (a dict), parsed from the same JSON
         the CLI's ``--json`` prints."""
         text = self.render("json", states, port=port, sport=sport,
                            dport=dport, laddr=laddr, raddr=raddr, addr=addr,
                            pid=pid, uid=uid, family=family,
-                           processes=processes, tcp_info=tcp_info, sort=sort)
+                           processes=processes, tcp_info=tcp_info, sort=sort,
+                           timers=timers)
         return json.loads(text)
 
-    def groups(self, by: Any, states: StatesArg = None, *, top: int = 0,
+    def groups(self, by: KeysArg, states: StatesArg = None, *, top: int = 0,
                port: PortArg = None, sport: PortArg = None,
                dport: PortArg = None, laddr: AddrArg = None,
                raddr: AddrArg = None, addr: AddrArg = None,
@@ -401,8 +505,9 @@ class Handle:
         """Per-state counts in groups of sockets sharing a key, largest
         first (ties by key), counted in one pass without a per-socket
         object: ``by`` is "port" (local port), "local" (address:port),
-        "remote" (address), "process", "uid", "netns", or several
-        ("port,process" or a list). ``top`` keeps the N largest groups.
+        "remote" (address), "pid" (one group per process), "process" (per
+        name), "uid", "netns", or several ("pid,process" or a list).
+        ``top`` keeps the N largest groups.
 
             >>> h.groups("port", "estab", top=3)[0]
             Group(port=443, local=None, ..., total=120, counts={<State.ESTABLISHED...>: 120})
@@ -412,7 +517,7 @@ class Handle:
         q, _ = build_query(states, port, sport, dport, laddr, raddr, addr,
                            pid, uid, family)
         groups, _st, _total, _text, _src, _b = self._call(
-            "count_groups", q, keys, int(top), -1, 0)
+            "count_groups", q, keys, _top(top), -1, 0)
         return [_group(t) for t in groups]
 
     def listening(self, port: int, *, family: Any = None) -> bool:
@@ -424,16 +529,17 @@ class Handle:
         return held
 
     def blockers(self, port: int, states: StatesArg = None, *,
-                 exclude_remote: Iterable[Any] = (), processes: bool = False,
+                 exclude_remote: PrefixesArg = (), processes: bool = False,
                  family: Any = None) -> List[Any]:
         """The connections that keep local ``port`` from being drained
         (what ``sockstate wait --drained`` waits for): those in ``states``
         (default: every state but LISTEN, TIME_WAIT and BOUND), except
         those whose remote address is in one of ``exclude_remote``'s
-        prefixes. An empty list means drained."""
+        prefixes (one prefix alone, or a list). An empty list means
+        drained."""
         c = core()
         mask = 0 if states is None else c.states_parse(_states_text(states), "states")
-        excl = [c.prefix_parse(_text(x), "exclude_remote") for x in exclude_remote]
+        excl = [c.prefix_parse(_text(x), "exclude_remote") for x in _items(exclude_remote)]
         held, conns, _t = self._call("wait_check", c.WAIT_DRAINED, _wait_port(c, port),
                                      mask, _families(family), excl,
                                      c.Q_PIDS if processes else 0, 0)
@@ -447,16 +553,16 @@ class Handle:
 
     def wait_drained(self, port: int, timeout: float = 300.0,
                      interval: float = 1.0, *, states: StatesArg = None,
-                     exclude_remote: Iterable[Any] = (), family: Any = None) -> bool:
+                     exclude_remote: PrefixesArg = (), family: Any = None) -> bool:
         """Poll until ``blockers(port, ...)`` is empty: True, or False when
         ``timeout`` seconds passed first (0: check once)."""
-        excl = list(exclude_remote)
+        excl = _items(exclude_remote)
         return _poll(lambda: not self.blockers(port, states, exclude_remote=excl,
                                                family=family), timeout, interval)
 
     def wait(self, *, listen: Optional[int] = None, drained: Optional[int] = None,
              timeout: float = 300.0, interval: float = 1.0,
-             states: StatesArg = None, exclude_remote: Iterable[Any] = (),
+             states: StatesArg = None, exclude_remote: PrefixesArg = (),
              family: Any = None) -> bool:
         """Poll as ``sockstate wait`` does, one kernel-filtered check per
         ``interval`` seconds: ``listen=PORT`` until something listens on
@@ -465,7 +571,7 @@ class Handle:
         spelling), peers in ``exclude_remote`` aside. True when it holds,
         False when ``timeout`` seconds passed first (0: check once; then
         :meth:`blockers` says what is still in the way)."""
-        excl = list(exclude_remote)
+        excl = _items(exclude_remote)
         if (listen is None) == (drained is None):
             raise InvalidArgument("wait: give listen=PORT or drained=PORT, one of them")
         if listen is not None:
@@ -480,18 +586,22 @@ class Handle:
         named under /run/netns, then those of processes, each once."""
         return [NetNs(*t) for t in self._call("netns_list")]
 
-    def metrics(self, states: StatesArg = None, *, port: PortArg = None,
+    def metrics(self, states: StatesArg = None, *, port: PortsArg = None,
                 sport: PortArg = None, dport: PortArg = None,
                 laddr: AddrArg = None, raddr: AddrArg = None,
                 addr: AddrArg = None, pid: Optional[int] = None,
                 uid: Optional[int] = None, family: Any = None) -> str:
-        """Prometheus text exposition of the counts, as ``sockstate summary
-        --format prometheus`` prints it; with ``port`` the output also has
-        the per-port series of that port (and counts only that port)."""
-        return self.render_summary("prometheus", states, port=port,
-                                   sport=sport, dport=dport, laddr=laddr,
-                                   raddr=raddr, addr=addr, pid=pid, uid=uid,
-                                   family=family)
+        """Prometheus text exposition, as ``sockstate summary --format
+        prometheus`` prints it: sockstate_tcp_sockets{family,state} for
+        the whole host (every state, both families, zeros included), and
+        for each port of ``port`` (an int, "80,443", or a list; at most
+        32) its own series sockstate_tcp_port_sockets{port,side,state}.
+        Any other filter would publish part of the host under host-wide
+        names: it raises InvalidArgument."""
+        _host_wide(states=states, sport=sport, dport=dport, laddr=laddr,
+                   raddr=raddr, addr=addr, pid=pid, uid=uid, family=family)
+        return self._call("render_metrics", _ports_text(port)).decode("utf-8",
+                                                                      "surrogateescape")
 
 
 def _wait_port(c: Any, port: Any) -> int:
@@ -507,8 +617,8 @@ def _families(family: Any) -> int:
 
 
 def _poll(check: Any, timeout: float, interval: float) -> bool:
-    if timeout < 0 or interval <= 0:
-        raise ValueError("timeout must be >= 0 and interval > 0")
+    timeout = _seconds("timeout", timeout, zero_ok=True)
+    interval = _seconds("interval", interval, zero_ok=False)
     deadline = time.monotonic() + timeout
     while True:
         if check():
@@ -520,22 +630,40 @@ def _poll(check: Any, timeout: float, interval: float) -> bool:
 
 
 def _write_flags(c: Any, q: bytes, header: bool) -> int:
+    """As the CLI's options set them: -p the owners' columns, --tcp-info
+    the timers (Python's TcpInfo has them too)."""
     flags = 0 if header else c.W_NO_HEADER
-    if c.query_info(q)["flags"] & c.Q_PIDS:
+    query_flags = c.query_info(q)["flags"]
+    if query_flags & c.Q_PIDS:
         flags |= c.W_PIDS
+    if query_flags & c.Q_TCP_INFO:
+        flags |= c.W_TIMERS
     return flags
 
 
-def _metrics_port(metrics_port: Optional[int], port: PortArg) -> int:
-    """The per-port Prometheus series: the port filter's, as the CLI."""
-    if metrics_port is not None:
-        return int(metrics_port)
+def _host_wide(**filters: Any) -> None:
+    """Refuse, as the CLI does, a filter on the Prometheus output: its
+    host-wide series would count part of the host under the host's name."""
+    for name, value in filters.items():
+        if value is not None:
+            raise InvalidArgument(f"{name}: not with format prometheus: its series "
+                                  f"count the whole host (port adds a port's own series)")
+
+
+def _ports_text(port: PortsArg) -> Union[str, bytes]:
+    """The ports of the per-port series as --port takes them: "80,443"."""
     if port is None:
-        return -1
+        return ""
+    if isinstance(port, (str, bytes, int)) and not isinstance(port, bool):
+        return port if isinstance(port, (str, bytes)) else str(port)
     try:
-        return int(port)
-    except (TypeError, ValueError):
-        return -1
+        items = list(port)  # type: ignore[arg-type]
+    except TypeError:
+        return _text(port)
+    if not items:
+        raise InvalidArgument("port: an empty list of ports")
+    return ",".join(str(_text(p)) if not isinstance(p, bytes) else p.decode(errors="replace")
+                    for p in items)
 
 
 # ---- the default handles: one per (backend, pid_source), opened lazily ----

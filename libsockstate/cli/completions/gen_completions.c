@@ -140,6 +140,12 @@ static struct value_completion value_of(const struct cli_option_spec *o)
 			if (sockstate_group_key_name(key) != NULL)
 				add_word(&v, sockstate_group_key_name(key));
 		return v;
+	case CLI_OPT_SOURCE:
+		v.kind = VALUE_WORDS;
+		for (int src = 0; sockstate_event_source_name((sockstate_event_source)src) != NULL;
+		     src++)
+			add_word(&v, sockstate_event_source_name((sockstate_event_source)src));
+		return v;
 	case CLI_OPT_OUTPUT:
 		v.kind = VALUE_FILE;
 		return v;
@@ -415,6 +421,8 @@ static void put_bash(void)
 "        _sockstate_words \"$_sockstate_subcommands\"\n"
 "    elif [[ $cmd == explain ]] && (( positional == 0 )); then\n"
 "        _sockstate_words \"$_sockstate_states\"\n"
+"    elif [[ $cmd == help ]] && (( positional == 0 )); then\n"
+"        _sockstate_words \"$_sockstate_subcommands\"\n"
 "    fi\n"
 "    return 0\n"
 "}\n"
@@ -560,6 +568,8 @@ static void put_zsh(void)
 	put_state_words();
 	fputs(")\n"
 	      "    compadd -M 'm:{a-z}={A-Z}' -a values\n"
+	      "  elif [[ $cmd == help ]] && (( positional == 0 )); then\n"
+	      "    _describe -t subcommands 'subcommand' subcommands\n"
 	      "  fi\n"
 	      "}\n"
 	      "\n"
