@@ -6,6 +6,32 @@
  * is used by one thread at a time; separate handles are independent and may
  * be used from different threads at once. Functions that take no handle
  * (state names, parsers, writers over a snapshot) are safe from any thread.
+ * A call may run part of its work on a helper thread of its own, joined
+ * before it returns (sockstate_threads); callbacks always run on the
+ * calling thread.
+ *
+ * Fork rule: in the child of a fork() from a process that had already run
+ * a second thread, and in that child's own fork() children, until exec, no
+ * handle starts a helper thread, whatever sockstate_options.threads says:
+ * every call runs on the calling thread alone and gives the same answers.
+ * (A thread of the parent that was inside pthread_create, or inside an
+ * allocator that does not guard itself across fork, leaves its locks and
+ * caches half-updated in the child: a thread started there can wait for
+ * ever or free memory twice.) "Had run a second thread" is what the C
+ * library says: glibc's __libc_single_threaded turns false at the first
+ * pthread_create, the library's own helper threads included, and stays
+ * false; where the C library cannot say (FreeBSD, macOS, musl), every
+ * fork() child is taken for one. The library sees a fork through
+ * pthread_atfork from the moment it is loaded: not one made before (a
+ * dlopen in the child), nor vfork(), _Fork() or a bare clone().
+ * What such a child may do: POSIX allows it only async-signal-safe calls,
+ * which this library's are not (they allocate and open files); with a C
+ * library whose malloc survives fork (glibc's does), it may open handles
+ * of its own and use them. It must not use a handle its parent opened: the
+ * handle's OS sockets are shared with the parent, and if a thread of the
+ * parent was inside a call on it at the fork, its memory is half-updated.
+ * It may close such a handle if no thread was using it at the fork (only
+ * the child's copies of its descriptors go); else it should forget it.
  *
  * Error rule: functions that can fail return 0 (or a count) on success and a
  * negative SOCKSTATE_E* code on failure; sockstate_strerror() names the code
@@ -465,12 +491,41 @@ typedef struct sockstate_options {
 	                               Read again by each query. Builds with
 	                               the Linux decoder only (elsewhere
 	                               ENOTSUP). */
+
+	uint32_t threads;           /* a sockstate_threads: may calls on the
+	                               handle use a helper thread (a struct
+	                               too short to hold it: AUTO) */
 } sockstate_options;
+
+/* Where a call may run part of its work on a helper thread: with
+ * SOCKSTATE_Q_PIDS the owner map is built beside the walk of the socket
+ * table (Linux, FreeBSD, macOS; not with a pid filter, which builds the
+ * map first); on Linux the /proc owner walk runs in two halves, and a big
+ * unfiltered netlink dump runs as two dumps at once. Each thread lives
+ * within one call. The fork rule (top of this header) overrides every
+ * value. Windows never starts one. */
+typedef enum sockstate_threads {
+	SOCKSTATE_THREADS_AUTO = 0,   /* where it pays: the owner map beside
+	                                 the walk always; the /proc walk in
+	                                 two where two CPUs are usable; the
+	                                 dump in two when the last one held
+	                                 at least 4,096 sockets and a CPU is
+	                                 usable beyond the caller's and the
+	                                 owner map thread's */
+	SOCKSTATE_THREADS_NEVER = 1,  /* every call on the calling thread
+	                                 alone: the owner map first, then the
+	                                 walk streams; one dump; one /proc
+	                                 walk (embedders who fork, valgrind) */
+	SOCKSTATE_THREADS_ALWAYS = 2  /* a second thread wherever the work can
+	                                 be split, whatever the CPUs and the
+	                                 table's size (tests) */
+} sockstate_threads;
 
 /* sockstate_open - create a handle on the first backend that works here
  * (or the one opts names). opts may be NULL. On success *out owns the
  * handle (free with sockstate_close). Returns 0, SOCKSTATE_EINVAL (unknown
- * backend name), SOCKSTATE_EUNAVAIL (none, or the named one, works here;
+ * backend name, or opts->threads not a sockstate_threads value),
+ * SOCKSTATE_EUNAVAIL (none, or the named one, works here;
  * sockstate_errdetail(NULL) then says why), SOCKSTATE_ENOMEM. *out is NULL on
  * error.
  * With opts->netns: the handle answers for that network namespace for its
@@ -573,14 +628,16 @@ typedef int (*sockstate_socket_cb)(const sockstate_socket *s, void *ctx);
  * Memory does not grow with the number of sockets, except with Q_PIDS:
  * then the owner map grows with the number of socket fds, and, where the
  * library builds the map on a second thread while the OS is walked
- * (Linux, FreeBSD, macOS; not with a pid filter, which builds the map
- * first), the records matching every filter (about 180 bytes each) are
- * held until the map is ready; cb then runs only after the walk.
+ * (sockstate_threads), the records matching every filter (about 180
+ * bytes each) are held until the map is ready; cb then runs only after
+ * the walk.
  * cb always runs on the calling thread. Order: as the OS lists them,
  * except that on Linux a big unfiltered listing is read as two halves at
  * once and the halves interleave, so the order may differ from run to
- * run: sort (sockstate_snapshot_sort) where order matters. cb must not
- * fork() without exec(): a thread of the library may be running. */
+ * run: sort (sockstate_snapshot_sort) where order matters. cb may fork(),
+ * but a helper thread of this call may be running meanwhile: the child
+ * falls under the fork rule (top of this header) and must not use h, on
+ * which this call is still under way. */
 SOCKSTATE_API int sockstate_foreach(sockstate_handle *h, const sockstate_query *q,
                                     sockstate_socket_cb cb, void *ctx);
 

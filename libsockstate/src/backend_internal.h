@@ -140,6 +140,12 @@ void sockstate__platform_task_join(sockstate__task *task);
  * (detail on h: the file exists, no such directory...). */
 int sockstate__platform_capture_open(sockstate_handle *h, const char *name, int *fd);
 
+/* 1 in the child of a fork() from a process that had run a second thread
+ * (or in its own fork() children), until exec; else 0. Where the C library
+ * cannot tell whether a second thread ever ran, every fork() child counts.
+ * Windows has no fork: 0. Read it through sockstate__handle_threads. */
+int sockstate__platform_forked_from_threads(void);
+
 /* Whether this build can honour the pid_source option name (neither NULL
  * nor "auto", which the core accepts itself). Returns 0, or
  * SOCKSTATE_EUNAVAIL (a source this build lacks) or SOCKSTATE_EINVAL
@@ -178,6 +184,11 @@ typedef struct sockstate__platform_slot {
 	void (*release)(void *state);
 } sockstate__platform_slot;
 sockstate__platform_slot *sockstate__handle_platform_slot(sockstate_handle *h);
+
+/* Whether h may start helper threads: its threads option, but
+ * SOCKSTATE_THREADS_NEVER in a forked child of a threaded process (the
+ * fork rule of sockstate.h). Every choice to start a thread reads this. */
+sockstate_threads sockstate__handle_threads(const sockstate_handle *h);
 
 /* The handle's netns option (a spec as sockstate_options.netns takes it),
  * or NULL for the caller's own namespace. */

@@ -105,6 +105,13 @@ void sockstate__handle_clear_detail(sockstate_handle *h)
 	h->detail[0] = '\0';
 }
 
+sockstate_threads sockstate__handle_threads(const sockstate_handle *h)
+{
+	if (sockstate__platform_forked_from_threads())
+		return SOCKSTATE_THREADS_NEVER;
+	return h->threads;
+}
+
 /* Options appended after the first release: read only what the caller's
  * struct holds. */
 #define OPTION_GIVEN(opts, field) \
@@ -229,6 +236,9 @@ SOCKSTATE_API int sockstate_open(sockstate_handle **out, const sockstate_options
 	rc = pid_source_option_check(pid_source);
 	if (rc < 0)
 		return rc;
+	if (OPTION_GIVEN(opts, threads) && opts->threads > SOCKSTATE_THREADS_ALWAYS)
+		return sockstate__fail(NULL, SOCKSTATE_EINVAL, "options.threads %u is not 0 "
+		                       "(auto), 1 (never) or 2 (always)", (unsigned)opts->threads);
 	h = calloc(1, sizeof *h);
 	if (!h)
 		return sockstate__fail(NULL, SOCKSTATE_ENOMEM, "out of memory");
@@ -241,6 +251,8 @@ SOCKSTATE_API int sockstate_open(sockstate_handle **out, const sockstate_options
 			return sockstate__fail(NULL, SOCKSTATE_ENOMEM, "out of memory");
 		}
 	}
+	if (OPTION_GIVEN(opts, threads))
+		h->threads = (sockstate_threads)opts->threads;
 	if (OPTION_GIVEN(opts, netns) && opts->netns) {
 		h->netns = strdup(opts->netns);
 		if (!h->netns) {

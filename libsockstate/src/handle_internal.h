@@ -33,6 +33,8 @@ struct sockstate_handle {
 	char *netns;                   /* the netns option, or NULL */
 	struct sockstate__zone_names *zones;
 	char *replay;                  /* the replay option, or NULL */
+
+	sockstate_threads threads;     /* the threads option */
 	char detail[512];
 };
 

@@ -262,9 +262,9 @@ static int run_with_owners(sockstate_handle *h, struct run *run, sockstate__plan
 
 	/* A pid filter keeps few records, and only the map can tell which:
 	 * holding every other record for it would cost the whole table. So
-	 * then, as where there is no thread, the map first, then the walk
-	 * streams. */
-	if (run->q->pid >= 0 ||
+	 * then, as where no thread may be started or none is to be had, the
+	 * map first, then the walk streams. */
+	if (run->q->pid >= 0 || sockstate__handle_threads(h) == SOCKSTATE_THREADS_NEVER ||
 	    sockstate__platform_task_start(&task, owners_job_run, &job) < 0) {
 		rc = owners_load(h);
 		if (rc < 0)

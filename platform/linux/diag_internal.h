@@ -227,8 +227,6 @@ typedef struct sockstate__diag_io {
 	                                by the first split dump */
 	unsigned char *pool[SOCKSTATE__DIAG_POOL]; /* SOCKSTATE__DIAG_BUF_SIZE
 	                                each, allocated with the second socket */
-	int split_knob;              /* SOCKSTATE_DIAG_SPLIT at open: -1 unset,
-	                                0 never split, 1 split whenever allowed */
 	int cpus;                    /* CPUs this process may run on, at open */
 	uint32_t population;         /* records the last whole dump delivered
 	                                (see sockstate__diag_split_wanted) */
@@ -364,10 +362,9 @@ void sockstate__diag_stream_close(sockstate__diag_stream *st);
  * inuse; a missing field counts 0; at most UINT32_MAX. Pure. */
 uint64_t sockstate__diag_sockstat_count(const char *text, size_t len);
 
-/* At open: read the SOCKSTATE_DIAG_SPLIT knob, count the CPUs this
- * process may run on (sched_getaffinity), and, for a handle on the
- * caller's own namespace with more than one CPU, set io->population from
- * the kernel's sockstat counters. */
+/* At open: count the CPUs this process may run on (sched_getaffinity),
+ * and, for a handle on the caller's own namespace with more than one CPU,
+ * set io->population from the kernel's sockstat counters. */
 void sockstate__diag_split_open(sockstate__diag_io *io);
 
 /* Whether req should run as a split dump on this handle: see the rule in

@@ -19,6 +19,9 @@
  *
  * When to split (sockstate__diag_split_wanted), so that a thread is only
  * paid for where it wins:
+ *   - the handle may start threads (sockstate__handle_threads: not
+ *     SOCKSTATE_THREADS_NEVER, not in a forked child of a threaded
+ *     process);
  *   - the request asks for both families in one walk, for more than the
  *     listeners (those alone are a small table of their own) and carries
  *     no bytecode of its own (a pushed-down filter already makes the
@@ -35,9 +38,8 @@
  *     are (/proc/thread-self/net/sockstat{,6}: TCP inuse + tw, TCP6 inuse; read
  *     at open, not for a handle on another namespace, whose first dump is
  *     one walk and measures).
- * SOCKSTATE_DIAG_SPLIT=0 or 1 in the environment at open (a developer
- * and test knob, docs/ARCHITECTURE.md) never splits, or splits whenever
- * the first two conditions hold.
+ * SOCKSTATE_THREADS_ALWAYS (for tests) splits whenever the first three
+ * conditions hold, whatever the CPUs and the size.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -125,14 +127,8 @@ static uint32_t sockstat_estimate(void)
 
 void sockstate__diag_split_open(sockstate__diag_io *io)
 {
-	const char *knob = getenv("SOCKSTATE_DIAG_SPLIT");
 	cpu_set_t set;
 
-	io->split_knob = -1;
-	if (knob && !strcmp(knob, "0"))
-		io->split_knob = 0;
-	else if (knob && !strcmp(knob, "1"))
-		io->split_knob = 1;
 	if (sched_getaffinity(0, sizeof set, &set) == 0)
 		io->cpus = CPU_COUNT(&set);
 	else /* more CPUs than a cpu_set_t holds */
@@ -148,10 +144,13 @@ void sockstate__diag_split_open(sockstate__diag_io *io)
 int sockstate__diag_split_wanted(const sockstate__diag_io *io, sockstate_handle *h,
                                  const sockstate__diag_request *req, int cpus_busy)
 {
-	if (io->split_knob == 0 || req->family != AF_UNSPEC || req->bytecode_len ||
-	    !(req->states & ~LISTENERS_ONLY) || sockstate__handle_capture_dir(h))
+	sockstate_threads threads = sockstate__handle_threads(h);
+
+	if (threads == SOCKSTATE_THREADS_NEVER || req->family != AF_UNSPEC ||
+	    req->bytecode_len || !(req->states & ~LISTENERS_ONLY) ||
+	    sockstate__handle_capture_dir(h))
 		return 0;
-	if (io->split_knob == 1)
+	if (threads == SOCKSTATE_THREADS_ALWAYS)
 		return 1;
 	return io->cpus > 1 + cpus_busy && io->population >= SOCKSTATE__DIAG_SPLIT_MIN;
 }

@@ -328,11 +328,18 @@ int sockstate__linux_proc_owners_walkers(sockstate_handle *h, sockstate__owners 
 /* Two walkers where two CPUs are usable: the walk is a getdents64 and a
  * statx per descriptor of every process, kernel time that splits well
  * (50,000 socket fds in 4 processes, with the dump beside it: a `-p`
- * listing 106 -> 81 ms, the same CPU time). */
+ * listing 106 -> 81 ms, the same CPU time). One where the handle may not
+ * start a thread. */
 int sockstate__linux_proc_owners(sockstate_handle *h, sockstate__owners *map,
                                  const char **source)
 {
-	return sockstate__linux_proc_owners_walkers(h, map, source, cpus_usable() > 1 ? 2 : 1);
+	sockstate_threads threads = sockstate__handle_threads(h);
+	int walkers = 1;
+
+	if (threads == SOCKSTATE_THREADS_ALWAYS ||
+	    (threads == SOCKSTATE_THREADS_AUTO && cpus_usable() > 1))
+		walkers = 2;
+	return sockstate__linux_proc_owners_walkers(h, map, source, walkers);
 }
 
 /* ---- which walk: the BPF iterator where allowed, else /proc ---- */

@@ -1,12 +1,14 @@
 /* posix.c - what Linux, FreeBSD and macOS offer the core alike (as
  * libuv's unix/ folder does for its platforms): machine facts from
- * uname(2), interface names, and a thread for a task run beside the
- * caller. Each of those platform folders builds this file too. */
+ * uname(2), interface names, a thread for a task run beside the caller,
+ * and the fork watch behind the fork rule. Each of those platform folders
+ * builds this file too. */
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,14 @@
 #include <unistd.h>
 
 #include "backend_internal.h"
+
+/* glibc's flag (2.32 on) says whether a second thread ever ran. */
+#if defined(__has_include)
+#if __has_include(<sys/single_threaded.h>)
+#include <sys/single_threaded.h>
+#define HAVE_LIBC_SINGLE_THREADED 1
+#endif
+#endif
 
 /* Copy, truncating: utsname fields may be longer than ours. */
 static void copy_field(char *dst, size_t len, const char *src)
@@ -141,4 +151,58 @@ void sockstate__platform_task_join(sockstate__task *task)
 	pthread_join(task->thread, NULL);
 	pthread_setcancelstate(task->cancel_state, NULL);
 	free(task);
+}
+
+/* ---- the fork watch (the fork rule of sockstate.h) ----
+ *
+ * A thread that was inside malloc or pthread_create when another one
+ * forked leaves their locks and caches half-updated in the child, where
+ * nothing will finish the update: a thread started there can wait forever
+ * on a lock no one holds any more, or take a thread stack whose TLS the
+ * parent's thread had begun to free, and free it again. Both were seen
+ * (docs/RELIABILITY.md, F7). So in the child of a threaded process no
+ * handle starts a thread until exec (sockstate__handle_threads).
+ *
+ * Whether the parent is threaded is asked in the prepare handler, in the
+ * forking thread before the fork: if it is the only thread then, no other
+ * can appear before the fork. Counting live threads (/proc/self/task)
+ * would cost I/O in every fork of the host program and is Linux's alone;
+ * glibc's flag costs a load, and errs only the safe way (it stays false
+ * once a thread has run, even after every other thread has ended). */
+
+static atomic_int forking_threaded;  /* the prepare handler's answer */
+static atomic_int forked_from_threads;
+
+static int process_has_run_threads(void)
+{
+#ifdef HAVE_LIBC_SINGLE_THREADED
+	return !__libc_single_threaded;
+#else
+	return 1; /* cannot tell: every fork() child is taken for one */
+#endif
+}
+
+static void fork_prepare(void)
+{
+	atomic_store_explicit(&forking_threaded, process_has_run_threads(),
+	                      memory_order_relaxed);
+}
+
+/* Never cleared: the child's own children stay under the rule too. */
+static void fork_child(void)
+{
+	if (atomic_load_explicit(&forking_threaded, memory_order_relaxed))
+		atomic_store_explicit(&forked_from_threads, 1, memory_order_relaxed);
+}
+
+/* At load, not at the first sockstate_open: a threaded program may fork
+ * before it opens a handle, and its child must still know. */
+__attribute__((constructor)) static void fork_watch(void)
+{
+	(void)pthread_atfork(fork_prepare, NULL, fork_child);
+}
+
+int sockstate__platform_forked_from_threads(void)
+{
+	return atomic_load_explicit(&forked_from_threads, memory_order_relaxed);
 }

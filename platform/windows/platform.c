@@ -193,3 +193,9 @@ int sockstate__platform_capture_open(sockstate_handle *h, const char *name, int 
 		                       strerror(errno));
 	return 0;
 }
+
+/* Windows has no fork. */
+int sockstate__platform_forked_from_threads(void)
+{
+	return 0;
+}

@@ -35,6 +35,12 @@ with open("/proc/self/comm", encoding="utf-8") as _f:
 BACKLOG = 7
 PAYLOAD = 100
 
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "nosan: left to builds without a sanitizer (ctest runs it "
+        "as python.nosan; bindings/python/CMakeLists.txt says why)")
+
 Expected = collections.namedtuple(
     "Expected", "name state native laddr raddr owned rx_queue inode")
 

@@ -7,6 +7,8 @@ import sys
 import threading
 import time
 
+import pytest
+
 import sockstate
 from sockstate import State
 
@@ -56,6 +58,10 @@ def test_default_handle_in_forked_child(pop4):
     assert len(sockstate.connections(port=pop4.port)) == 7
 
 
+# The child's library calls run on its one thread (the fork rule); under
+# GCC 12's AddressSanitizer the child can still block in the sanitizer's
+# own allocator, whose lock the busy thread held at the fork.
+@pytest.mark.nosan
 def test_fork_while_another_thread_is_inside_a_call(pop4):
     stop = threading.Event()
     errors = []

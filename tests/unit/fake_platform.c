@@ -122,6 +122,11 @@ void sockstate__platform_task_join(sockstate__task *task)
 	free(task);
 }
 
+int sockstate__platform_forked_from_threads(void)
+{
+	return fake.forked_from_threads;
+}
+
 /* No trace source of its own: poll, the core's, is all there is. */
 const sockstate__trace_source *const sockstate__platform_trace_sources[] = {NULL};
 

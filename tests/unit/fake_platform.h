@@ -22,6 +22,7 @@ struct fake_world {
 	long fail_at_socket;          /* -1: never; else EIO there */
 	int owners_error;             /* 0, or the owner map's error */
 	int threads_available;        /* 0: task_start says ENOTSUP */
+	int forked_from_threads;      /* 1: the fork rule holds */
 	/* what the test reads */
 	int enumerations;
 	int owners_built;

@@ -62,13 +62,19 @@ static int collect(const sockstate_socket *s, void *ctx)
 	return v->stop_at && v->calls == v->stop_at ? 5 : 0;
 }
 
-static sockstate_handle *open_fake(void)
+static sockstate_handle *open_fake_threads(sockstate_threads threads)
 {
+	sockstate_options o = {.size = sizeof o, .threads = threads};
 	sockstate_handle *h = NULL;
 
-	assert_int_equal(sockstate_open(&h, NULL), 0);
+	assert_int_equal(sockstate_open(&h, &o), 0);
 	assert_string_equal(sockstate_backend(h), "fake");
 	return h;
+}
+
+static sockstate_handle *open_fake(void)
+{
+	return open_fake_threads(SOCKSTATE_THREADS_AUTO);
 }
 
 static void assert_joined(const struct seen *v, size_t n)
@@ -229,16 +235,12 @@ static void test_owner_map_error_is_the_query_error(void **state)
 	sockstate_close(h);
 }
 
-/* No thread to be had: the map first, then the walk streams. */
-static void test_without_a_thread_the_map_comes_first(void **state)
+/* Owners of world(2500) on h with no task: the map first, then the walk
+ * streams. Closes h. */
+static void assert_map_first(sockstate_handle *h)
 {
 	sockstate_query q;
-	sockstate_handle *h;
 
-	(void)state;
-	world(2500);
-	fake.threads_available = 0;
-	h = open_fake();
 	sockstate_query_init(&q);
 	q.flags = SOCKSTATE_Q_PIDS;
 	memset(&seen, 0, sizeof seen);
@@ -248,6 +250,27 @@ static void test_without_a_thread_the_map_comes_first(void **state)
 	assert_int_equal(fake.last_cpus_busy, 0);
 	assert_joined(&seen, 2500);
 	sockstate_close(h);
+}
+
+/* No thread to be had: the map first, then the walk streams. */
+static void test_without_a_thread_the_map_comes_first(void **state)
+{
+	(void)state;
+	world(2500);
+	fake.threads_available = 0;
+	assert_map_first(open_fake());
+}
+
+/* No thread may be started (threads never; threads always in a forked
+ * child of a threaded process): the map first, then the walk streams. */
+static void test_threads_never_or_the_fork_rule_build_the_map_first(void **state)
+{
+	(void)state;
+	world(2500);
+	assert_map_first(open_fake_threads(SOCKSTATE_THREADS_NEVER));
+	world(2500);
+	fake.forked_from_threads = 1;
+	assert_map_first(open_fake_threads(SOCKSTATE_THREADS_ALWAYS));
 }
 
 /* A pid filter keeps few records: the map is built first, and a socket
@@ -359,6 +382,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_owner_map_error_is_the_query_error, teardown),
 		cmocka_unit_test_teardown(test_without_a_thread_the_map_comes_first, teardown),
 		cmocka_unit_test_teardown(test_pid_filter_builds_the_map_first, teardown),
+		cmocka_unit_test_teardown(test_threads_never_or_the_fork_rule_build_the_map_first,
+		                          teardown),
 		cmocka_unit_test_teardown(test_snapshot_joins_in_place, teardown),
 		cmocka_unit_test_teardown(test_counts_are_a_consumer_of_the_run, teardown),
 		cmocka_unit_test_teardown(test_bad_arguments, teardown),

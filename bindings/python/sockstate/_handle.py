@@ -251,8 +251,9 @@ class Handle:
 
     A handle is safe to share between threads (calls on one handle take
     turns; separate handles run in parallel) and survives fork (the child
-    reopens its own on first use). The GIL is released while the OS is
-    asked.
+    reopens its own on first use, and there the library runs each call on
+    one thread if the parent had run a second one). The GIL is released
+    while the OS is asked.
 
     Args:
         backend: None or "auto" for the first that works, else a name from
