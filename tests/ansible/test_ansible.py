@@ -562,4 +562,4 @@ def test_example_collect_snapshots_builds_the_report(env, held, tmp_path):
     assert any(s["local"]["port"] == held.port for s in doc["sockets"])
     with open(folder / "report.html", encoding="utf-8") as f:
         page = f.read()
-    assert '<html lang="es">' in page and '<h1 id="title">Sockets TCP en 1 equipos</h1>' in page
+    assert '<html lang="es">' in page and '<h1 id="title">Sockets TCP en 1 equipo</h1>' in page
