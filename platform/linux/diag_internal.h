@@ -362,7 +362,7 @@ void sockstate__diag_stream_close(sockstate__diag_stream *st);
  * inuse; a missing field counts 0; at most UINT32_MAX. Pure. */
 uint64_t sockstate__diag_sockstat_count(const char *text, size_t len);
 
-/* At open: count the CPUs this process may run on (sched_getaffinity),
+/* After sockstate__diag_io_open (the backend calls it): count the CPUs this process may run on (sched_getaffinity),
  * and, for a handle on the caller's own namespace with more than one CPU,
  * set io->population from the kernel's sockstat counters. */
 void sockstate__diag_split_open(sockstate__diag_io *io);

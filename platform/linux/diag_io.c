@@ -507,7 +507,6 @@ int sockstate__diag_io_open(sockstate__diag_io *io, sockstate_handle *h)
 		                       "netlink buffer", SOCKSTATE__DIAG_BUF_SIZE);
 	}
 	io->cap = SOCKSTATE__DIAG_BUF_SIZE;
-	sockstate__diag_split_open(io);
 	rc = socket_open(io, &io->main, h);
 	/* Not being let into the namespace is not a missing backend. */
 	if (rc < 0 && io->has_netns && rc != SOCKSTATE_EUNAVAIL) {

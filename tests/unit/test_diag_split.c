@@ -302,6 +302,7 @@ static int direct_io(sockstate_handle *h, size_t total)
 	int rc = 0;
 
 	CHECK(sockstate__diag_io_open(&io, h) == 0, 30);
+	sockstate__diag_split_open(&io);
 	CHECK(sockstate__diag_split_wanted(&io, h, &req, 0), 31);
 	listing_reset(&two, 0, 0);
 	if (sockstate__diag_split_dump(&io, h, &req, collect_raw, &two) != 0 || two.n != total ||
@@ -342,6 +343,7 @@ static int auto_rule(void)
 		int cpus = CPU_COUNT(&set);
 
 		CHECK(sockstate__diag_io_open(&io, h) == 0, 44);
+		sockstate__diag_split_open(&io);
 		io.population = SOCKSTATE__DIAG_SPLIT_MIN;
 		if (sockstate__diag_split_wanted(&io, h, &req, 0) != (cpus > 1) ||
 		    sockstate__diag_split_wanted(&io, h, &req, 1) != (cpus > 2))
