@@ -362,9 +362,10 @@ void sockstate__diag_stream_close(sockstate__diag_stream *st);
  * inuse; a missing field counts 0; at most UINT32_MAX. Pure. */
 uint64_t sockstate__diag_sockstat_count(const char *text, size_t len);
 
-/* After sockstate__diag_io_open (the backend calls it): count the CPUs this process may run on (sched_getaffinity),
- * and, for a handle on the caller's own namespace with more than one CPU,
- * set io->population from the kernel's sockstat counters. */
+/* After sockstate__diag_io_open (the backend calls it): count the CPUs
+ * this process may run on (sched_getaffinity), and, for a handle on the
+ * caller's own namespace with more than one CPU, set io->population from
+ * the kernel's sockstat counters. */
 void sockstate__diag_split_open(sockstate__diag_io *io);
 
 /* Whether req should run as a split dump on this handle: see the rule in
