@@ -135,6 +135,13 @@ static int diag_enumerate(void *state, sockstate_handle *h, sockstate__plan *pla
 	return 0;
 }
 
+static size_t diag_population(void *state)
+{
+	const sockstate__diag_io *io = state;
+
+	return io->population;
+}
+
 static int diag_owners(void *state, sockstate_handle *h, sockstate__owners *map,
                        const char **source)
 {
@@ -154,4 +161,5 @@ const sockstate__backend sockstate__linux_netlink_backend = {
 	.close = diag_close,
 	.owners = diag_owners,
 	.netns_list = sockstate__linux_netns_list,
+	.population = diag_population,
 };

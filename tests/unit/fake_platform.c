@@ -41,6 +41,7 @@ static int fake_enumerate(void *state, sockstate_handle *h, sockstate__plan *pla
 		if ((w->pushed & SOCKSTATE__F_STATES) &&
 		    !(plan->states & SOCKSTATE_STATE_BIT(s.state)))
 			continue;
+		w->emitted++;
 		rc = emit(emit_ctx, &s, w->owner_keys[i]);
 		if (rc != 0)
 			return rc;
@@ -67,6 +68,13 @@ static int fake_owners(void *state, sockstate_handle *h, sockstate__owners *map,
 	return sockstate__owners_finish(map);
 }
 
+static size_t fake_population(void *state)
+{
+	const struct fake_world *w = state;
+
+	return w->population;
+}
+
 static const sockstate__backend fake_backend = {
 	.name = "fake",
 	.can_filter = SOCKSTATE__F_STATES,
@@ -75,6 +83,7 @@ static const sockstate__backend fake_backend = {
 	.enumerate = fake_enumerate,
 	.close = fake_close,
 	.owners = fake_owners,
+	.population = fake_population,
 };
 
 const sockstate__backend *const sockstate__platform_backends[] = {&fake_backend, NULL};

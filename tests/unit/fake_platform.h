@@ -22,12 +22,15 @@ struct fake_world {
 	long fail_at_socket;          /* -1: never; else EIO there */
 	int owners_error;             /* 0, or the owner map's error */
 	int threads_available;        /* 0: task_start says ENOTSUP */
+	size_t population;            /* what the backend expects a walk
+	                                 to deliver (0: unknown) */
 	/* what the test reads */
 	int enumerations;
 	int owners_built;
 	int owners_ready_at_walk;     /* owner maps built when the walk began */
 	int tasks_started;
 	int last_cpus_busy;
+	size_t emitted;               /* records the walk handed to emit */
 };
 
 extern struct fake_world fake;

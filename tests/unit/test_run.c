@@ -165,6 +165,90 @@ static void test_owner_map_beside_the_walk(void **state)
 	sockstate_close(h);
 }
 
+/* The hold is bounded (run.c: 64 chunks of 1,024 records): with more
+ * records than that, the walk waits for the map when the hold is full,
+ * the held records are handed over, and the rest streams, every one
+ * joined, in the walk's order. (Before, every record of the table was
+ * held until the walk ended: ~170 bytes each, 170 MB at a million.) */
+enum { HOLD_MAX = 65536 };
+
+struct order_check {
+	size_t calls;
+	size_t emitted_at_first;      /* fake.emitted at the first call */
+	size_t wrong;                 /* records not joined as the world says */
+};
+
+static int check_order(const sockstate_socket *s, void *ctx)
+{
+	struct order_check *v = ctx;
+	uint64_t key = ++v->calls;
+
+	if (v->calls == 1)
+		v->emitted_at_first = fake.emitted;
+	if (((s->valid & SOCKSTATE_HAS_PID) ? s->pid : -1) != lowest_owner(key))
+		v->wrong++;
+	return 0;
+}
+
+static void test_hold_is_bounded(void **state)
+{
+	struct order_check v = {0};
+	sockstate_query q;
+	sockstate_handle *h;
+
+	(void)state;
+	world(HOLD_MAX + 5000);
+	h = open_fake();
+	sockstate_query_init(&q);
+	q.flags = SOCKSTATE_Q_PIDS;
+	assert_int_equal(sockstate_foreach(h, &q, check_order, &v), 0);
+	assert_int_equal(fake.tasks_started, 1);
+	assert_int_equal(fake.owners_built, 1);
+	assert_int_equal(v.emitted_at_first, HOLD_MAX + 1);
+	assert_int_equal(v.calls, HOLD_MAX + 5000);
+	assert_int_equal(v.wrong, 0);
+	/* A stop while streaming after the hold, and the handle goes on. */
+	memset(&seen, 0, sizeof seen);
+	seen.stop_at = 1;
+	assert_int_equal(sockstate_foreach(h, &q, collect, &seen), 5);
+	memset(&v, 0, sizeof v);
+	assert_int_equal(sockstate_foreach(h, &q, check_order, &v), 0);
+	assert_int_equal(v.calls, HOLD_MAX + 5000);
+	assert_int_equal(v.wrong, 0);
+	sockstate_close(h);
+}
+
+/* A table the backend expects to outgrow the hold gets its map first
+ * (its walk may then use every CPU); a snapshot, which keeps every
+ * record anyway, still builds it beside the walk. */
+static void test_big_table_builds_the_map_first(void **state)
+{
+	sockstate_snapshot *snap = NULL;
+	sockstate_query q;
+	sockstate_handle *h;
+
+	(void)state;
+	world(2500);
+	fake.population = HOLD_MAX + 1;
+	h = open_fake();
+	sockstate_query_init(&q);
+	q.flags = SOCKSTATE_Q_PIDS;
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(sockstate_foreach(h, &q, collect, &seen), 0);
+	assert_int_equal(fake.tasks_started, 0);
+	assert_int_equal(fake.owners_ready_at_walk, 1);
+	assert_int_equal(fake.last_cpus_busy, 0);
+	assert_joined(&seen, 2500);
+	assert_int_equal(sockstate_snapshot_take(h, &q, &snap), 0);
+	assert_int_equal(fake.tasks_started, 1);
+	assert_int_equal(snap->count, 2500);
+	sockstate_snapshot_free(snap);
+	fake.population = HOLD_MAX;
+	assert_int_equal(sockstate_foreach(h, &q, collect, &seen), 0);
+	assert_int_equal(fake.tasks_started, 2);
+	sockstate_close(h);
+}
+
 /* A stop in the second chunk: cb's value comes back, nothing more is
  * handed over, the rest is freed (ASan), and the handle works after. */
 static void test_stop_in_the_second_chunk(void **state)
@@ -354,6 +438,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_streams_in_order_without_owners, teardown),
 		cmocka_unit_test_teardown(test_core_filters_what_was_not_pushed, teardown),
 		cmocka_unit_test_teardown(test_owner_map_beside_the_walk, teardown),
+		cmocka_unit_test_teardown(test_hold_is_bounded, teardown),
+		cmocka_unit_test_teardown(test_big_table_builds_the_map_first, teardown),
 		cmocka_unit_test_teardown(test_stop_in_the_second_chunk, teardown),
 		cmocka_unit_test_teardown(test_walk_error_drops_what_was_held, teardown),
 		cmocka_unit_test_teardown(test_owner_map_error_is_the_query_error, teardown),
