@@ -241,6 +241,35 @@ void sockstate__out_csv_str(sockstate__out *out, const char *s)
 		sockstate__out_char(out, '"');
 }
 
+/* The code point of the well-formed sequence p[0..len). */
+static uint32_t utf8_decode(const unsigned char *p, int len)
+{
+	static const unsigned char lead_mask[5] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+	uint32_t cp = p[0] & lead_mask[len];
+
+	for (int i = 1; i < len; i++)
+		cp = cp << 6 | (p[i] & 0x3Fu);
+	return cp;
+}
+
+/* The piece of a table cell at p (n > 0 bytes left) as the terminal
+ * shows it: returns its length in bytes, negative when it shows as '?'
+ * (a control character: C0, DEL, C1; or an ill-formed subpart), and
+ * adds the columns it takes to *cols. */
+static int text_piece(const unsigned char *p, size_t n, size_t *cols)
+{
+	int len = *p < 0x80 ? (*p >= 0x20 && *p < 0x7F ? 1 : -1) : sockstate__utf8_seq(p, n);
+
+	/* U+0080-U+009F (C2 80-9F) are the C1 controls. */
+	if (len == 2 && p[0] == 0xC2 && p[1] < 0xA0)
+		len = -2;
+	if (len > 1)
+		*cols += (size_t)sockstate__codepoint_width(utf8_decode(p, len));
+	else
+		(*cols)++;
+	return len;
+}
+
 size_t sockstate__out_text_str(sockstate__out *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -256,18 +285,31 @@ size_t sockstate__out_text_str(sockstate__out *out, const char *s)
 			cols += run;
 			continue;
 		}
-		int len = *p < 0x80 ? -1 : sockstate__utf8_seq(p, n);
-		/* U+0080-U+009F (C2 80-9F) are the C1 controls. */
-		if (len > 0 && !(len == 2 && p[0] == 0xC2 && p[1] < 0xA0)) {
+		int len = text_piece(p, n, &cols);
+		if (len > 0) {
 			sockstate__out_bytes(out, (const char *)p, (size_t)len);
 		} else {
 			sockstate__out_char(out, '?');
-			if (len < 0)
-				len = -len;
+			len = -len;
 		}
 		p += len;
 		n -= (size_t)len;
-		cols++;
+	}
+	return cols;
+}
+
+size_t sockstate__text_width(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), cols = 0;
+
+	while (n > 0) {
+		int len = text_piece(p, n, &cols);
+
+		if (len < 0)
+			len = -len;
+		p += len;
+		n -= (size_t)len;
 	}
 	return cols;
 }

@@ -115,8 +115,18 @@ void sockstate__out_csv_str(sockstate__out *out, const char *s);
 /* s for a terminal table cell: well-formed UTF-8 passes through; control
  * characters (C0, DEL, C1) and ill-formed subparts become '?', so one
  * record stays one line and no escape sequence reaches the terminal.
- * Returns the number of columns written (code points). */
+ * Returns the number of terminal columns written (each code point's
+ * display width: 0 for a combining mark, 2 for a wide character). */
 size_t sockstate__out_text_str(sockstate__out *out, const char *s);
+
+/* The columns sockstate__out_text_str(out, s) would return, writing
+ * nothing (tables measure their cells before they write them). */
+size_t sockstate__text_width(const char *s);
+
+/* How many terminal columns code point cp takes: 0 (combining marks,
+ * format characters), 2 (East Asian Wide and Fullwidth) or 1
+ * (textwidth.c; the same table on every platform, whatever the locale). */
+int sockstate__codepoint_width(uint32_t cp);
 
 /* "[addr]:port" (IPv6) or "addr:port" (IPv4) into buf (>= 80 bytes).
  * Returns the length, or a negative code (bad family). */

@@ -23,8 +23,8 @@ static void put_endpoint(sockstate__out *out, const sockstate_socket *s,
 	sockstate__out_u64(out, ep->port);
 }
 
-static void put_socket(sockstate__out *out, const sockstate_socket *s, uint32_t flags,
-                       int netns)
+void sockstate__csv_listing_socket(sockstate__out *out, const sockstate_socket *s,
+                                   const sockstate__listing *l)
 {
 	sockstate__out_str(out, sockstate__family_name(s->family));
 	sockstate__out_char(out, ',');
@@ -42,7 +42,7 @@ static void put_socket(sockstate__out *out, const sockstate_socket *s, uint32_t 
 	if ((s->valid & SOCKSTATE_HAS_UID) && s->uid >= 0)
 		sockstate__out_i64(out, s->uid);
 	put_u64_field(out, (s->valid & SOCKSTATE_HAS_INODE) != 0, s->inode);
-	if (flags & SOCKSTATE_W_PIDS) {
+	if (l->flags & SOCKSTATE_W_PIDS) {
 		int pid_known = (s->valid & SOCKSTATE_HAS_PID) && s->pid >= 0;
 		sockstate__out_char(out, ',');
 		if (pid_known)
@@ -63,29 +63,25 @@ static void put_socket(sockstate__out *out, const sockstate_socket *s, uint32_t 
 			sockstate__out_i64(out, s->pid);
 		}
 	}
-	if (netns) {
+	if (l->netns) {
 		sockstate__out_char(out, ',');
 		sockstate__out_csv_str(out, s->netns);
 	}
 	sockstate__out_bytes(out, "\r\n", 2);
 }
 
-void sockstate__csv_snapshot(sockstate__out *out, const sockstate_snapshot *snap,
-                             uint32_t flags)
+void sockstate__csv_listing_header(sockstate__out *out, const sockstate__listing *l)
 {
-	int netns = sockstate__snapshot_has_netns(snap);
-	if (!(flags & SOCKSTATE_W_NO_HEADER)) {
-		sockstate__out_str(out, "family,state,native_state,native_code,"
-		                        "local_address,local_port,remote_address,"
-		                        "remote_port,rx_queue,tx_queue,uid,inode");
-		if (flags & SOCKSTATE_W_PIDS)
-			sockstate__out_str(out, ",pid,process,pids");
-		if (netns)
-			sockstate__out_str(out, ",netns");
-		sockstate__out_bytes(out, "\r\n", 2);
-	}
-	for (size_t i = 0; i < snap->count && out->err == 0; i++)
-		put_socket(out, &snap->sockets[i], flags, netns);
+	if (l->flags & SOCKSTATE_W_NO_HEADER)
+		return;
+	sockstate__out_str(out, "family,state,native_state,native_code,"
+	                        "local_address,local_port,remote_address,"
+	                        "remote_port,rx_queue,tx_queue,uid,inode");
+	if (l->flags & SOCKSTATE_W_PIDS)
+		sockstate__out_str(out, ",pid,process,pids");
+	if (l->netns)
+		sockstate__out_str(out, ",netns");
+	sockstate__out_bytes(out, "\r\n", 2);
 }
 
 void sockstate__csv_counts(sockstate__out *out, const sockstate_counts *c,

@@ -27,24 +27,6 @@ static const char *key_header(uint32_t key)
 	}
 }
 
-/* The columns a terminal shows for s, as sockstate__out_text_str writes
- * it: one per code point, one per ill-formed subpart. */
-static size_t text_columns(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), cols = 0;
-
-	while (n > 0) {
-		int len = *p < 0x80 ? 1 : sockstate__utf8_seq(p, n);
-		if (len < 0)
-			len = -len;
-		p += len;
-		n -= (size_t)len;
-		cols++;
-	}
-	return cols;
-}
-
 /* One key cell: either text (a name, shown sanitized: *text set) or bytes
  * in buf (80 bytes). Returns its width in columns. */
 static size_t key_cell(const sockstate_group *grp, uint32_t key, char *buf,
@@ -75,7 +57,7 @@ static size_t key_cell(const sockstate_group *grp, uint32_t key, char *buf,
 		break;
 	}
 	if (*text != NULL && (*text)[0] != '\0')
-		return text_columns(*text);
+		return sockstate__text_width(*text);
 	/* Unknown (or unprintable) is '-', as in the socket table. */
 	*text = NULL;
 	if (key == SOCKSTATE_GROUP_LOCAL || key == SOCKSTATE_GROUP_REMOTE)

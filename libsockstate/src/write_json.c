@@ -8,8 +8,12 @@
  *    "sockets":[
  *     {...},
  *     {...}
- *    ]}
- * Unknown values are null; an empty machine fact ("") is unknown too. */
+ *    ],
+ *    "total":2,
+ *    "counts":{...}}
+ * The sockets are written as they come (a listing streams), so "total"
+ * and "counts" follow them. Unknown values are null; an empty machine
+ * fact ("") is unknown too. */
 #include "writer_internal.h"
 
 /* A machine fact: "" means the OS did not say. */
@@ -59,8 +63,8 @@ void sockstate__json_head(sockstate__out *out, const sockstate_sysinfo *sys,
 	put_fact(out, pid_source);
 }
 
-/* "total":N,\n "counts":{...}: every state when with_zeros, else only the
- * states that have sockets; always in sockstate__state_order. */
+/* ,\n "total":N,\n "counts":{...}: every state when with_zeros, else only
+ * the states that have sockets; always in sockstate__state_order. */
 void sockstate__json_counts_keys(sockstate__out *out,
                                  const uint64_t by_state[SOCKSTATE_STATE_COUNT],
                                  uint64_t total, int with_zeros)
@@ -168,22 +172,27 @@ static void put_socket(sockstate__out *out, const sockstate_socket *s, int with_
 	sockstate__out_char(out, '}');
 }
 
-void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *snap)
+void sockstate__json_listing_begin(sockstate__out *out, const sockstate__listing *l)
 {
-	uint64_t by_state[SOCKSTATE_STATE_COUNT] = {0};
-	for (size_t i = 0; i < snap->count; i++)
-		by_state[snap->sockets[i].state]++;
-
-	int with_pids = (snap->query_flags & SOCKSTATE_Q_PIDS) != 0;
-	int with_netns = sockstate__snapshot_has_netns(snap);
-	sockstate__json_head(out, &snap->sys, snap->backend, snap->pid_source);
-	sockstate__json_counts_keys(out, by_state, snap->count, 0);
+	sockstate__json_head(out, l->sys, l->backend, l->pid_source);
 	sockstate__out_str(out, ",\n \"sockets\":[");
-	for (size_t i = 0; i < snap->count && out->err == 0; i++) {
-		sockstate__out_bytes(out, i == 0 ? "\n" : ",\n", i == 0 ? 1 : 2);
-		put_socket(out, &snap->sockets[i], with_pids, with_netns);
-	}
-	sockstate__out_str(out, snap->count > 0 ? "\n ]}\n" : "]}\n");
+}
+
+void sockstate__json_listing_socket(sockstate__out *out, const sockstate_socket *s,
+                                    int first, const sockstate__listing *l)
+{
+	sockstate__out_bytes(out, first ? "\n" : ",\n", first ? 1 : 2);
+	put_socket(out, s, l->pids_key, l->netns);
+}
+
+/* After the sockets, which a stream cannot count before it writes
+ * them: the total and the counts (only the states that have sockets). */
+void sockstate__json_listing_end(sockstate__out *out, uint64_t total,
+                                 const uint64_t by_state[SOCKSTATE_STATE_COUNT])
+{
+	sockstate__out_str(out, total > 0 ? "\n ]" : "]");
+	sockstate__json_counts_keys(out, by_state, total, 0);
+	sockstate__out_str(out, "}\n");
 }
 
 void sockstate__json_counts(sockstate__out *out, const sockstate_counts *c,

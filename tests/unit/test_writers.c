@@ -241,26 +241,27 @@ static void test_table_snapshot(void **unused)
 
 	char *t = render(&snap, SOCKSTATE_FORMAT_TABLE, 0, -1);
 	assert_string_equal(t,
-		"State        Native       Recv-Q Send-Q Local Address:Port                              Peer Address:Port\n"
-		"LISTEN       LISTEN       0      128    127.0.0.1:22                                    0.0.0.0:0\n"
-		"ESTABLISHED  ESTAB        5      7      [2001:db8::1]:443                               [2001:db8::2]:50000\n"
-		"TIME_WAIT    TIME-WAIT    -      -      [::ffff:192.0.2.1]:8080                         [::ffff:198.51.100.7]:40000\n"
-		"CLOSE_WAIT   CLOSE-WAIT   0      0      [fe80::1%999999]:22                             [fe80::2%999999]:1000\n"
-		"SYN_SENT     SYN-SENT     0      1      10.0.0.5:51000                                  192.0.2.80:80\n");
+		"State       Native     Recv-Q Send-Q Local Address           Peer Address\n"
+		"LISTEN      LISTEN     0      128    127.0.0.1:22            0.0.0.0:0\n"
+		"ESTABLISHED ESTAB      5      7      [2001:db8::1]:443       [2001:db8::2]:50000\n"
+		"TIME_WAIT   TIME-WAIT  -      -      [::ffff:192.0.2.1]:8080 [::ffff:198.51.100.7]:40000\n"
+		"CLOSE_WAIT  CLOSE-WAIT 0      0      [fe80::1%999999]:22     [fe80::2%999999]:1000\n"
+		"SYN_SENT    SYN-SENT   0      1      10.0.0.5:51000          192.0.2.80:80\n");
 	free(t);
 
+	/* Without a header the columns fit the values alone. */
 	t = render(&snap, SOCKSTATE_FORMAT_TABLE, SOCKSTATE_W_PIDS | SOCKSTATE_W_NO_HEADER, -1);
 	assert_string_equal(t,
-		"LISTEN       LISTEN       0      128    127.0.0.1:22                                    0.0.0.0:0                                       1234     sshd\n"
-		"ESTABLISHED  ESTAB        5      7      [2001:db8::1]:443                               [2001:db8::2]:50000                             1240,1250 ngi\"nx?\n"
-		"TIME_WAIT    TIME-WAIT    -      -      [::ffff:192.0.2.1]:8080                         [::ffff:198.51.100.7]:40000                     -        -\n"
-		"CLOSE_WAIT   CLOSE-WAIT   0      0      [fe80::1%999999]:22                             [fe80::2%999999]:1000                           77       caf\xc3\xa9??,x\n"
-		"SYN_SENT     SYN-SENT     0      1      10.0.0.5:51000                                  192.0.2.80:80                                   4321     -\n");
+		"LISTEN      LISTEN     0 128 127.0.0.1:22            0.0.0.0:0                   1234      sshd\n"
+		"ESTABLISHED ESTAB      5 7   [2001:db8::1]:443       [2001:db8::2]:50000         1240,1250 ngi\"nx?\n"
+		"TIME_WAIT   TIME-WAIT  - -   [::ffff:192.0.2.1]:8080 [::ffff:198.51.100.7]:40000 -         -\n"
+		"CLOSE_WAIT  CLOSE-WAIT 0 0   [fe80::1%999999]:22     [fe80::2%999999]:1000       77        caf\xc3\xa9??,x\n"
+		"SYN_SENT    SYN-SENT   0 1   10.0.0.5:51000          192.0.2.80:80               4321      -\n");
 	free(t);
 
 	t = render(&snap, SOCKSTATE_FORMAT_TABLE, SOCKSTATE_W_PIDS, -1);
 	const char *header =
-		"State        Native       Recv-Q Send-Q Local Address:Port                              Peer Address:Port                               Pid      Process\n";
+		"State       Native     Recv-Q Send-Q Local Address           Peer Address                Pid       Process\n";
 	assert_memory_equal(t, header, strlen(header));
 	free(t);
 }
@@ -296,8 +297,7 @@ static void test_table_empty_process_name(void **unused)
 	r[0].process = "";
 	snap.count = 1;
 	char *t = render(&snap, SOCKSTATE_FORMAT_TABLE, SOCKSTATE_W_PIDS | SOCKSTATE_W_NO_HEADER, -1);
-	assert_string_equal(t,
-		"LISTEN       LISTEN       0      128    127.0.0.1:22                                    0.0.0.0:0                                       1234     -\n");
+	assert_string_equal(t, "LISTEN LISTEN 0 128 127.0.0.1:22 0.0.0.0:0 1234 -\n");
 	free(t);
 }
 
@@ -379,8 +379,6 @@ static void test_json_snapshot(void **unused)
 	assert_string_equal(t,
 		JSON_HEAD
 		" \"pid_source\":\"procfs\",\n"
-		" \"total\":5,\n"
-		" \"counts\":{\"LISTEN\":1,\"SYN_SENT\":1,\"ESTABLISHED\":1,\"CLOSE_WAIT\":1,\"TIME_WAIT\":1},\n"
 		" \"sockets\":[\n"
 		"  {\"family\":\"ipv4\",\"local\":{\"address\":\"127.0.0.1\",\"port\":22},"
 		"\"remote\":{\"address\":\"0.0.0.0\",\"port\":0},\"state\":\"LISTEN\","
@@ -405,7 +403,9 @@ static void test_json_snapshot(void **unused)
 		"\"remote\":{\"address\":\"192.0.2.80\",\"port\":80},\"state\":\"SYN_SENT\","
 		"\"native_state\":{\"code\":2,\"name\":\"SYN-SENT\"},\"pid\":4321,\"pids\":[4321],"
 		"\"process\":null,\"uid\":1000,\"inode\":5,\"rx_queue\":0,\"tx_queue\":1}\n"
-		" ]}\n");
+		" ],\n"
+		" \"total\":5,\n"
+		" \"counts\":{\"LISTEN\":1,\"SYN_SENT\":1,\"ESTABLISHED\":1,\"CLOSE_WAIT\":1,\"TIME_WAIT\":1}}\n");
 	save_json("snapshot", t);
 	free(t);
 }
@@ -435,14 +435,14 @@ static void test_json_without_pids_or_facts(void **unused)
 		" \"library_version\":\"" VERSION "\",\n"
 		" \"taken_at\":null,\n"
 		" \"pid_source\":null,\n"
-		" \"total\":1,\n"
-		" \"counts\":{\"LISTEN\":1},\n"
 		" \"sockets\":[\n"
 		"  {\"family\":\"ipv4\",\"local\":{\"address\":\"127.0.0.1\",\"port\":22},"
 		"\"remote\":{\"address\":\"0.0.0.0\",\"port\":0},\"state\":\"LISTEN\","
 		"\"native_state\":{\"code\":10,\"name\":\"LISTEN\"},\"pid\":null,"
 		"\"process\":null,\"uid\":null,\"inode\":null,\"rx_queue\":0,\"tx_queue\":128}\n"
-		" ]}\n");
+		" ],\n"
+		" \"total\":1,\n"
+		" \"counts\":{\"LISTEN\":1}}\n");
 	save_json("snapshot_nopids", t);
 	free(t);
 
@@ -457,9 +457,9 @@ static void test_json_without_pids_or_facts(void **unused)
 		" \"library_version\":\"" VERSION "\",\n"
 		" \"taken_at\":null,\n"
 		" \"pid_source\":null,\n"
+		" \"sockets\":[],\n"
 		" \"total\":0,\n"
-		" \"counts\":{},\n"
-		" \"sockets\":[]}\n");
+		" \"counts\":{}}\n");
 	save_json("snapshot_empty", t);
 	free(t);
 }
@@ -881,7 +881,7 @@ static void test_bad_arguments(void **unused)
 	snap.count = 0;
 	assert_int_equal(sockstate_snapshot_write(&snap, &o, sink_write, &k), 0);
 	assert_int_equal(k.calls, 1);
-	assert_int_equal(k.len, 106);
+	assert_int_equal(k.len, strlen("State Native Recv-Q Send-Q Local Address Peer Address\n"));
 	sink_reset(&k);
 }
 
