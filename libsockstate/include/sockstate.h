@@ -891,6 +891,249 @@ SOCKSTATE_API int sockstate_write_fd(void *ctx, const char *buf, size_t len);
  * current time. Returns 0 (fields the OS does not give are ""). */
 SOCKSTATE_API int sockstate_sysinfo_get(sockstate_sysinfo *out);
 
+/* ======================================================================
+ * Connection lifecycle events (trace): one event per state transition
+ * of a TCP socket, a summary per connection when it ends, and an event
+ * that counts what was lost. docs/TRACE.md says what each source can
+ * see, on which OS, with which privilege, at what cost.
+ * ==================================================================== */
+
+/* Where events come from. */
+typedef enum sockstate_event_source {
+	SOCKSTATE_TRACE_AUTO = 0,              /* the best one allowed here */
+	SOCKSTATE_TRACE_BPF = 1,               /* Linux, CAP_BPF+CAP_PERFMON:
+	                                          every transition, as it
+	                                          happens, with causes */
+	SOCKSTATE_TRACE_SOCK_DIAG_DESTROY = 2, /* Linux: one event per socket
+	                                          destroyed, with tcp_info */
+	SOCKSTATE_TRACE_POLL = 3               /* every OS: listings diffed
+	                                          at an interval */
+} sockstate_event_source;
+
+/* sockstate_event_source_name - "auto", "bpf", "sock-diag-destroy",
+ * "poll", or NULL outside the enum. Static. */
+SOCKSTATE_API const char *sockstate_event_source_name(sockstate_event_source s);
+
+/* sockstate_event_source_parse - one of those names into *out. Returns 0
+ * or SOCKSTATE_EINVAL (*out untouched). */
+SOCKSTATE_API int sockstate_event_source_parse(const char *text,
+                                               sockstate_event_source *out);
+
+/* Why a transition happened, where the source knows. */
+typedef enum sockstate_cause {
+	SOCKSTATE_CAUSE_UNKNOWN = 0,
+	SOCKSTATE_CAUSE_NORMAL = 1,       /* a step of the protocol, or a
+	                                     close with no error */
+	SOCKSTATE_CAUSE_RST_RECEIVED = 2, /* the peer reset it (a refused
+	                                     connect, a reset connection) */
+	SOCKSTATE_CAUSE_RST_SENT = 3,     /* this side reset it */
+	SOCKSTATE_CAUSE_SYN_TIMEOUT = 4,  /* a connect that got no answer:
+	                                     syn_retransmits says how many
+	                                     SYNs were sent again */
+	SOCKSTATE_CAUSE_TIMEOUT = 5       /* retransmissions or keepalives
+	                                     timed out in another state */
+} sockstate_cause;
+
+/* sockstate_cause_name - "unknown", "normal", "rst-received",
+ * "rst-sent", "syn-timeout", "timeout", or NULL outside the enum. */
+SOCKSTATE_API const char *sockstate_cause_name(sockstate_cause c);
+
+typedef enum sockstate_event_kind {
+	SOCKSTATE_EVENT_TRANSITION = 1, /* old_state -> new_state */
+	SOCKSTATE_EVENT_SUMMARY = 2,    /* a connection ended: its path */
+	SOCKSTATE_EVENT_LOST = 3        /* `lost` events were dropped */
+} sockstate_event_kind;
+
+/* sockstate_event_kind_name - "transition", "summary", "lost", or NULL. */
+SOCKSTATE_API const char *sockstate_event_kind_name(sockstate_event_kind k);
+
+/* sockstate_event.flags: what is known. A field whose bit is clear is
+ * unknown (-1 or 0). */
+enum sockstate_event_flags {
+	SOCKSTATE_EV_INFERRED = 1u << 0,     /* poll: not seen, but the only
+	                                        way between two listings */
+	SOCKSTATE_EV_HAS_COOKIE = 1u << 1,   /* cookie */
+	SOCKSTATE_EV_HAS_PID = 1u << 2,      /* pid */
+	SOCKSTATE_EV_HAS_PROCESS = 1u << 3,  /* process */
+	SOCKSTATE_EV_HAS_IN_OLD = 1u << 4,   /* in_old_state_ns */
+	SOCKSTATE_EV_HAS_BYTES = 1u << 5,    /* bytes_acked, bytes_received */
+	SOCKSTATE_EV_HAS_DURATION = 1u << 6, /* summary: duration_ns (the
+	                                        connection's start was seen) */
+	SOCKSTATE_EV_PATH_CUT = 1u << 7      /* summary: more states than
+	                                        SOCKSTATE_EVENT_PATH_MAX; the
+	                                        first ones are kept */
+};
+
+/* A summary's path holds at most this many states. */
+#define SOCKSTATE_EVENT_PATH_MAX 16
+
+/* One state of a connection's path, and how long it stayed there. */
+typedef struct sockstate_state_span {
+	uint8_t state;              /* sockstate_state */
+	uint8_t reserved_[3];
+	int32_t native_code;        /* as the source reported it */
+	const char *native_name;    /* static */
+	int64_t ns;                 /* time in it, -1 unknown (the last state,
+	                               or one entered before the trace began) */
+} sockstate_state_span;
+
+/* One event. `size` is the number of bytes the library filled: later
+ * versions append fields (read a field only if it lies below size). The
+ * struct may be copied; its pointers: native names are static, process
+ * and netns stay valid until the next sockstate_trace_read or
+ * sockstate_trace_close on the trace that gave it. */
+typedef struct sockstate_event {
+	uint32_t size;
+	uint32_t flags;             /* SOCKSTATE_EV_* */
+	uint8_t kind;               /* sockstate_event_kind */
+	uint8_t source;             /* sockstate_event_source, never AUTO */
+	uint8_t family;             /* sockstate_family; 0 in a lost event */
+	uint8_t cause;              /* sockstate_cause */
+	uint8_t old_state;          /* sockstate_state; UNKNOWN when the
+	                               source cannot tell (sock-diag-destroy) */
+	uint8_t new_state;          /* a summary: the state it ended in */
+	uint16_t syn_retransmits;   /* bpf: SYNs sent again, else 0 */
+	int32_t old_native_code;    /* the OS's own numbers and names (Linux
+	                               as ss spells them), -1 and NULL */
+	int32_t new_native_code;    /* when unknown */
+	const char *old_native_name;
+	const char *new_native_name;
+	sockstate_endpoint local;   /* bpf: a connect's first event (CLOSED
+	                               -> SYN_SENT) has local port 0: the
+	                               kernel picks the port after it */
+	sockstate_endpoint remote;
+	uint64_t cookie;            /* the kernel's socket cookie (Linux) */
+	int64_t time_ns;            /* wall clock, ns since the Unix epoch,
+	                               UTC: when it happened (poll: the
+	                               listing that saw it) */
+	int64_t in_old_state_ns;    /* how long the socket was in old_state;
+	                               a summary: -1 */
+	int32_t pid;                /* the owner, where known, else -1 */
+	uint32_t reserved_;
+	const char *process;        /* its name, or NULL */
+	const char *netns;          /* the handle's netns option, or NULL */
+	/* SOCKSTATE_EVENT_SUMMARY: */
+	int64_t duration_ns;        /* from its first state to its end */
+	uint64_t bytes_acked;       /* sent and acknowledged */
+	uint64_t bytes_received;
+	uint32_t path_len;
+	uint32_t reserved2_;
+	sockstate_state_span path[SOCKSTATE_EVENT_PATH_MAX];
+	/* SOCKSTATE_EVENT_LOST: */
+	uint64_t lost;              /* events dropped since the last lost
+	                               event; 0 when the OS does not say how
+	                               many (a netlink overrun) */
+} sockstate_event;
+
+/* Options of sockstate_trace_open. */
+typedef struct sockstate_trace_options {
+	uint32_t size;              /* sizeof(sockstate_trace_options) */
+	uint32_t source;            /* sockstate_event_source */
+	uint32_t interval_ms;       /* poll: between listings; 0 = 1000 */
+	uint32_t flags;             /* SOCKSTATE_TRACE_* */
+} sockstate_trace_options;
+
+enum sockstate_trace_flags {
+	SOCKSTATE_TRACE_SUMMARIES = 1u << 0,     /* a summary event per
+	                                            connection that ends */
+	SOCKSTATE_TRACE_NO_TRANSITIONS = 1u << 1 /* summaries and lost events
+	                                            only */
+};
+
+/* sockstate_trace_options_init - source auto, interval 1000 ms, no
+ * summaries. */
+SOCKSTATE_API void sockstate_trace_options_init(sockstate_trace_options *o);
+
+/* An open event stream. */
+typedef struct sockstate_trace sockstate_trace;
+
+/* sockstate_trace_open - start watching the sockets q selects on h
+ * (h's network namespace) and put the stream in *out (free with
+ * sockstate_trace_close, before h is closed).
+ * q: NULL for all, else as sockstate_foreach takes it; a transition
+ *    passes the state filter when its old or its new state is in the
+ *    set (states 0: every transition); the other filters apply to the
+ *    event's endpoints and owner. bpf filters the namespace, families,
+ *    ports and states in the kernel; the rest is filtered here. q is
+ *    copied.
+ * o: NULL for the defaults. o->source AUTO picks bpf where this caller
+ *    may load it, else sock-diag-destroy where it may join the groups,
+ *    else poll; sockstate_trace_source_reason() says why. A source that
+ *    was asked for and cannot run is an error.
+ * Thread rule: the trace uses h (poll lists through it): h and the trace
+ * are used by one thread at a time, together.
+ * Returns 0; SOCKSTATE_EINVAL (NULL h or out, a size too small, an
+ * unknown source or flag); SOCKSTATE_EUNAVAIL (the source is not built
+ * or not offered on this OS); SOCKSTATE_EPERM (not allowed);
+ * SOCKSTATE_ENOMEM; SOCKSTATE_EIO. Details in sockstate_errdetail(h).
+ * *out is NULL on error. */
+SOCKSTATE_API int sockstate_trace_open(sockstate_handle *h, const sockstate_query *q,
+                                       const sockstate_trace_options *o,
+                                       sockstate_trace **out);
+
+/* sockstate_trace_read - the next event into *ev (its size set by the
+ * library), waiting up to timeout_ms (0: do not wait, -1: until one
+ * comes). Events of one socket come in the order they happened; the
+ * events of different sockets in the order the source gave them (bpf:
+ * per CPU, so two sockets' events may interleave out of time order).
+ * Back-pressure: bpf and sock-diag-destroy queue in the kernel (a 4 MiB
+ * ring; the socket's receive buffer) while nobody reads; what does not
+ * fit is lost and reported by a SOCKSTATE_EVENT_LOST event, never
+ * hidden. poll lists at its interval only while read is called.
+ * Returns 1 (an event), 0 (timeout), or a negative code (then ev is
+ * zeroed): SOCKSTATE_EINVAL, SOCKSTATE_EIO (the OS failed; detail on the
+ * handle), SOCKSTATE_ENOMEM. */
+SOCKSTATE_API int sockstate_trace_read(sockstate_trace *t, sockstate_event *ev,
+                                       int timeout_ms);
+
+/* sockstate_trace_fd - a descriptor for event loops (do not read it
+ * yourself): wait until it polls readable or sockstate_trace_timeout_ms
+ * passes, then call sockstate_trace_read with timeout 0 until it returns
+ * 0. bpf: the ring, readable once 64 KiB of events wait (smaller batches
+ * wait for the timeout, 10 ms); sock-diag-destroy: the netlink socket;
+ * -1 when the source has none (poll). Events already queued inside the
+ * library do not make it readable. */
+SOCKSTATE_API int sockstate_trace_fd(const sockstate_trace *t);
+
+/* sockstate_trace_timeout_ms - how long an event loop may wait before
+ * calling sockstate_trace_read even if the fd stays quiet: 0 when events
+ * are queued, the time to the next listing (poll), 10 (bpf), or -1 (no
+ * limit: sock-diag-destroy). */
+SOCKSTATE_API int sockstate_trace_timeout_ms(const sockstate_trace *t);
+
+/* sockstate_trace_source - the source t runs: "bpf", "sock-diag-destroy"
+ * or "poll". Static. */
+SOCKSTATE_API const char *sockstate_trace_source(const sockstate_trace *t);
+
+/* sockstate_trace_source_reason - one line on why that source (e.g.
+ * "bpf: the caller lacks CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN)"),
+ * valid while t is open. */
+SOCKSTATE_API const char *sockstate_trace_source_reason(const sockstate_trace *t);
+
+/* sockstate_trace_lost - events lost since the trace opened (those that
+ * the lost events report; uncounted overruns add nothing). */
+SOCKSTATE_API uint64_t sockstate_trace_lost(const sockstate_trace *t);
+
+/* sockstate_trace_close - stop and free t. NULL is fine. */
+SOCKSTATE_API void sockstate_trace_close(sockstate_trace *t);
+
+/* sockstate_event_write - one event through fn in o->format: TABLE one
+ * line like bcc's tcpstates (time, source, local, peer, old -> new,
+ * cause, ms in the old state, pid, process); CSV one RFC 4180 row (see
+ * sockstate_event_write_header); JSON one object on one line (NDJSON,
+ * docs/schema/sockstate-event-1.json). PROMETHEUS is not offered.
+ * Returns 0, fn's error, or SOCKSTATE_EINVAL (NULL argument, o->size too
+ * small, bad format, an event with a bad kind, family or state),
+ * checked before anything is written. Thread-safe (no handle). */
+SOCKSTATE_API int sockstate_event_write(const sockstate_event *ev,
+                                        const sockstate_write_opts *o,
+                                        sockstate_write_fn fn, void *ctx);
+
+/* sockstate_event_write_header - the header line of o->format (TABLE,
+ * CSV); nothing for JSON. Returns as above. */
+SOCKSTATE_API int sockstate_event_write_header(const sockstate_write_opts *o,
+                                               sockstate_write_fn fn, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,12 +10,11 @@ static void put_u64_field(sockstate__out *out, int known, uint64_t v)
 		sockstate__out_u64(out, v);
 }
 
-static void put_endpoint(sockstate__out *out, const sockstate_socket *s,
-                         const sockstate_endpoint *ep)
+void sockstate__csv_endpoint(sockstate__out *out, uint8_t family,
+                             const sockstate_endpoint *ep)
 {
 	char addr[64];
-	int n = sockstate_endpoint_format((sockstate_family)s->family, ep, addr,
-	                                  sizeof addr);
+	int n = sockstate_endpoint_format((sockstate_family)family, ep, addr, sizeof addr);
 	sockstate__out_char(out, ',');
 	if (n >= 0)
 		sockstate__out_csv_str(out, addr);
@@ -33,8 +32,8 @@ void sockstate__csv_listing_socket(sockstate__out *out, const sockstate_socket *
 	sockstate__out_csv_str(out, s->native_name);
 	sockstate__out_char(out, ',');
 	sockstate__out_i64(out, s->native_code);
-	put_endpoint(out, s, &s->local);
-	put_endpoint(out, s, &s->remote);
+	sockstate__csv_endpoint(out, s->family, &s->local);
+	sockstate__csv_endpoint(out, s->family, &s->remote);
 	int queues = (s->valid & SOCKSTATE_HAS_QUEUES) != 0;
 	put_u64_field(out, queues, s->rx_queue);
 	put_u64_field(out, queues, s->tx_queue);

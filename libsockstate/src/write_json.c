@@ -88,12 +88,11 @@ void sockstate__json_counts_keys(sockstate__out *out,
 	sockstate__out_char(out, '}');
 }
 
-static void put_endpoint(sockstate__out *out, const sockstate_socket *s,
-                         const sockstate_endpoint *ep)
+void sockstate__json_endpoint(sockstate__out *out, uint8_t family,
+                              const sockstate_endpoint *ep)
 {
 	char addr[64];
-	int n = sockstate_endpoint_format((sockstate_family)s->family, ep, addr,
-	                                  sizeof addr);
+	int n = sockstate_endpoint_format((sockstate_family)family, ep, addr, sizeof addr);
 	sockstate__out_str(out, "{\"address\":");
 	sockstate__out_json_str(out, n >= 0 ? addr : NULL);
 	sockstate__out_str(out, ",\"port\":");
@@ -109,9 +108,9 @@ static void put_socket(sockstate__out *out, const sockstate_socket *s, int with_
 	sockstate__out_str(out, "  {\"family\":\"");
 	sockstate__out_str(out, sockstate__family_name(s->family));
 	sockstate__out_str(out, "\",\"local\":");
-	put_endpoint(out, s, &s->local);
+	sockstate__json_endpoint(out, s->family, &s->local);
 	sockstate__out_str(out, ",\"remote\":");
-	put_endpoint(out, s, &s->remote);
+	sockstate__json_endpoint(out, s->family, &s->remote);
 	sockstate__out_str(out, ",\"state\":\"");
 	sockstate__out_str(out, sockstate_state_name((sockstate_state)s->state));
 	sockstate__out_str(out, "\",\"native_state\":{\"code\":");

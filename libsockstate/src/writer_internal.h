@@ -14,6 +14,13 @@ void sockstate__json_counts_keys(sockstate__out *out,
                                  const uint64_t by_state[SOCKSTATE_STATE_COUNT],
                                  uint64_t total, int with_zeros);
 
+/* One endpoint as the snapshot writes it: JSON {"address":...,"port":N}
+ * (write_json.c); CSV ",address,port" (write_csv.c). */
+void sockstate__json_endpoint(sockstate__out *out, uint8_t family,
+                              const sockstate_endpoint *ep);
+void sockstate__csv_endpoint(sockstate__out *out, uint8_t family,
+                             const sockstate_endpoint *ep);
+
 /* ---- the formats (write_*.c); errors stay in out->err ---- */
 
 /* What a socket listing (table, JSON, CSV) knows before its first
@@ -104,6 +111,10 @@ int sockstate__write_opts_check(const sockstate_write_opts *o);
 int sockstate__snapshot_write_out(const sockstate_snapshot *snap,
                                   const sockstate_write_opts *o,
                                   sockstate__out *out);
+/* sockstate_event_write minus the buffer (write_events.c). */
+int sockstate__event_write_out(const sockstate_event *ev, const sockstate_write_opts *o,
+                               sockstate__out *out);
+
 int sockstate__counts_write_out(const sockstate_counts *c,
                                 const sockstate_sysinfo *sys, const char *backend,
                                 const sockstate_write_opts *o, sockstate__out *out);

@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include <linux/bpf.h>
-#include <linux/capability.h>
 #include <linux/types.h>
 
 #include "pidmap_bpf.h"
@@ -40,13 +39,6 @@
 
 /* The inode number of the initial pid namespace (include/linux/proc_ns.h). */
 #define INIT_PID_NS_INODE 0xEFFFFFFCu
-
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
 
 /* Reads come back at most one seq_file buffer (32 KiB) at a time; a
  * multiple of the record size, so records rarely straddle two reads. */
@@ -99,29 +91,6 @@ static struct bpf_state *state_of(sockstate_handle *h)
 	slot->state = s;
 	slot->release = state_release;
 	return s;
-}
-
-static int has_cap(const struct __user_cap_data_struct *caps, unsigned cap)
-{
-	return (caps[cap / 32].effective >> (cap % 32)) & 1u;
-}
-
-/* NULL if the caller may use the iterator, else why not. */
-static const char *missing_rights(void)
-{
-	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
-
-	memset(caps, 0, sizeof caps);
-	if (syscall(SYS_capget, &hdr, caps) != 0)
-		return "capget() failed, so the caller's capabilities are unknown";
-	if (!has_cap(caps, CAP_SYS_ADMIN) &&
-	    !(has_cap(caps, CAP_BPF) && has_cap(caps, CAP_PERFMON)))
-		return "the caller lacks CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN)";
-	if (!has_cap(caps, CAP_SYS_PTRACE))
-		return "the caller lacks CAP_SYS_PTRACE: BPF would show sockets of "
-		       "processes whose descriptors /proc hides from it";
-	return NULL;
 }
 
 /* Whether the caller lives in the initial pid namespace, where a task's
@@ -295,7 +264,7 @@ int sockstate__bpf_owners(sockstate_handle *h, sockstate__owners *map,
                           const char **source)
 {
 	int forced = !strcmp(sockstate__handle_pid_source_option(h), "bpf");
-	const char *missing = missing_rights();
+	const char *missing = sockstate__bpf_missing_rights(1);
 	struct bpf_state *s;
 	char why[200];
 	int rc;

@@ -29,6 +29,12 @@
 int sockstate__bpf_owners(sockstate_handle *h, sockstate__owners *map,
                           const char **source);
 
+/* NULL if the caller may load and run the library's BPF tracing
+ * programs (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN) and, when
+ * need_ptrace, read every process's descriptors (CAP_SYS_PTRACE); else
+ * why not, in one line. Static string (bpf_rights.c). */
+const char *sockstate__bpf_missing_rights(int need_ptrace);
+
 /* 1 if this library was built with the BPF owner map, else 0. */
 int sockstate__bpf_built(void);
 

@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fake_platform.h"
+#include "trace_internal.h"
 
 struct fake_world fake;
 
@@ -128,6 +130,25 @@ void sockstate__platform_task_join(sockstate__task *task)
 		return;
 	task->fn(task->arg);
 	free(task);
+}
+
+/* Traces: no source of the platform's own (the core's poll source is
+ * always there), and a clock from C11 alone. */
+const sockstate__trace_source *const sockstate__platform_trace_sources[] = {NULL};
+
+int64_t sockstate__platform_clock_ns(int monotonic)
+{
+	struct timespec ts;
+
+	(void)monotonic;
+	if (timespec_get(&ts, TIME_UTC) == 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void sockstate__platform_sleep_ms(int ms)
+{
+	(void)ms; /* the fake world never changes while a test waits */
 }
 
 int sockstate__platform_pid_source_check(const char *name)

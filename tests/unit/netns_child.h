@@ -13,25 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Bring lo up in the current network namespace. 0, or -1 (errno set). */
-static int lo_up(void)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	memset(&ifr, 0, sizeof ifr);
-	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
-	rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	if (rc == 0) {
-		ifr.ifr_flags |= IFF_UP;
-		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	close(fd);
-	return rc;
-}
+#include "lo_up.h"
 
 /* Run child() in a forked process and check its exit status: 0 passes,
  * 77 skips (it could not unshare a network namespace: not root). */

@@ -2,7 +2,8 @@
  * check it: the decoder on tables built from the SDK's own MIB_* structs,
  * GetExtendedTcpTable's grow-and-retry, this program's own sockets seen
  * through the public API (pushed-down and user-space filters agree),
- * machine facts, Win32 error mapping and the pid source option.
+ * machine facts, Win32 error mapping, the pid source option, and a
+ * trace through the poll source.
  *
  * No test framework (Debian has no MinGW cmocka): each check prints a
  * line when it fails, each test "ok" or "FAIL", and the last line is
@@ -497,6 +498,100 @@ static void test_pid_source_option(void)
 	}
 }
 
+/* ---- the trace's poll source (the one Windows has) ---- */
+
+struct seen {
+	sockstate_event ev[64];
+	unsigned n;
+};
+
+/* Read until an event old -> new on lport/rport comes (or 60 reads of
+ * 100 ms give nothing new); 1 if it came. */
+static int wait_event(sockstate_trace *t, struct seen *s, uint16_t lport, uint16_t rport,
+                      sockstate_state from, sockstate_state to)
+{
+	for (int empty = 0; empty < 60;) {
+		for (unsigned i = 0; i < s->n; i++) {
+			const sockstate_event *e = &s->ev[i];
+
+			if (e->local.port == lport && e->remote.port == rport &&
+			    e->old_state == from && e->new_state == to)
+				return 1;
+		}
+		if (s->n == 64)
+			return 0;
+		int rc = sockstate_trace_read(t, &s->ev[s->n], 100);
+		if (rc < 0)
+			return 0;
+		if (rc == 0)
+			empty++;
+		else
+			s->n++;
+	}
+	return 0;
+}
+
+/* A listener, a connection, and its close, seen by a poll trace. */
+static void test_trace_poll(void)
+{
+	sockstate_trace_options o;
+	sockstate_handle *h = NULL;
+	sockstate_trace *t = NULL;
+	sockstate_event ev;
+	struct seen *s = calloc(1, sizeof *s);
+	struct live l;
+
+	CHECK(s != NULL);
+	CHECK_EQ(sockstate_open(&h, NULL), 0);
+	if (!h || !s) {
+		free(s);
+		return;
+	}
+	sockstate_trace_options_init(&o);
+	o.source = SOCKSTATE_TRACE_POLL;
+	o.interval_ms = 50;
+	o.flags = SOCKSTATE_TRACE_SUMMARIES;
+	CHECK_EQ(sockstate_trace_open(h, NULL, &o, &t), 0);
+	if (!t) {
+		sockstate_close(h);
+		free(s);
+		return;
+	}
+	CHECK_STR(sockstate_trace_source(t), "poll");
+	CHECK_EQ(sockstate_trace_fd(t), -1);
+	/* The first listing is the baseline. */
+	CHECK_EQ(sockstate_trace_read(t, &ev, 0), 0);
+	if (live_open(&l) != 0) {
+		CHECK(!"could not open the test's own sockets");
+	} else {
+		CHECK(wait_event(t, s, l.port4, 0, SOCKSTATE_CLOSED, SOCKSTATE_LISTEN));
+		/* Both ends appear established: how they got there was not
+		 * seen. */
+		CHECK(wait_event(t, s, l.client_port4, l.port4, SOCKSTATE_CLOSED,
+		                 SOCKSTATE_ESTABLISHED));
+		CHECK(wait_event(t, s, l.port4, l.client_port4, SOCKSTATE_CLOSED,
+		                 SOCKSTATE_ESTABLISHED));
+		for (unsigned i = 0; i < s->n; i++) {
+			CHECK_EQ(s->ev[i].source, SOCKSTATE_TRACE_POLL);
+			if (s->ev[i].new_state == SOCKSTATE_ESTABLISHED) {
+				CHECK(s->ev[i].flags & SOCKSTATE_EV_INFERRED);
+				CHECK_STR(s->ev[i].new_native_name, "ESTABLISHED");
+				CHECK_EQ(s->ev[i].new_native_code, 5);
+			}
+		}
+		/* The client closes first: the server's side waits in
+		 * CLOSE_WAIT, one step it was seen to take. */
+		closesocket(l.client4);
+		l.client4 = INVALID_SOCKET;
+		CHECK(wait_event(t, s, l.port4, l.client_port4, SOCKSTATE_ESTABLISHED,
+		                 SOCKSTATE_CLOSE_WAIT));
+	}
+	live_close(&l);
+	sockstate_trace_close(t);
+	sockstate_close(h);
+	free(s);
+}
+
 int main(void)
 {
 	static const struct {
@@ -511,6 +606,7 @@ int main(void)
 		{"sysinfo", test_sysinfo},
 		{"errors", test_errors},
 		{"pid_source_option", test_pid_source_option},
+		{"trace_poll", test_trace_poll},
 	};
 	WSADATA wsa;
 	int passed = 0, failed = 0;

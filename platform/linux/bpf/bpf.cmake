@@ -1,12 +1,14 @@
-# bpf.cmake - the BPF owner map's build: find the tools, compile
-# pidmap.bpf.c, strip it, and generate its light skeleton at build time.
+# bpf.cmake - the BPF programs' build: find the tools, compile
+# pidmap.bpf.c (the owner map) and trace.bpf.c (sockstate_trace's
+# source), strip them, and generate their light skeletons at build time.
 #
 # Included by platform/linux/CMakeLists.txt. Defines the option
 # SOCKSTATE_BPF (ON by default where clang, bpftool and libbpf's headers
 # are found) and sets, in the including scope:
-#   SOCKSTATE_BPF_SOURCES   the user-space sources: pidmap_bpf.c when built,
-#                           else the stub that always says "unavailable"
-#   SOCKSTATE_BPF_INCLUDES  where the generated pidmap.lskel.h is
+#   SOCKSTATE_BPF_SOURCES   the user-space sources: pidmap_bpf.c and
+#                           trace_bpf_io.c when built, else the stubs that
+#                           always say "unavailable"
+#   SOCKSTATE_BPF_INCLUDES  where the generated *.lskel.h are
 #   SOCKSTATE_BPF_SUMMARY   "bpf-iter" or "bpf-iter off (why)"
 # Nothing is linked: a light skeleton needs only the bpf() system call.
 
@@ -52,7 +54,8 @@ if(SOCKSTATE_BPF AND _bpf_missing)
 endif()
 
 if(NOT SOCKSTATE_BPF)
-  set(SOCKSTATE_BPF_SOURCES ${_bpf_src}/pidmap_bpf_off.c)
+  set(SOCKSTATE_BPF_SOURCES ${_bpf_src}/pidmap_bpf_off.c
+      ${CMAKE_CURRENT_SOURCE_DIR}/trace_bpf_off.c)
   set(SOCKSTATE_BPF_INCLUDES "")
   if(_bpf_missing)
     string(JOIN ", " _bpf_list ${_bpf_missing})
@@ -65,38 +68,42 @@ endif()
 
 # -g makes the BTF that CO-RE needs; `bpftool gen object` then links the
 # object alone, which keeps the program, its BTF and the license and drops
-# the DWARF (the "strip"): about 5 KiB.
-add_custom_command(
-  OUTPUT ${_bpf_out}/pidmap.bpf.o
-  COMMAND ${CMAKE_COMMAND} -E make_directory ${_bpf_out}
-  COMMAND ${SOCKSTATE_BPF_CLANG} -target bpf -O2 -g -Wall -Wextra -Werror
-          -idirafter ${SOCKSTATE_LIBBPF_INCLUDE_DIR}
-          -c ${_bpf_src}/pidmap.bpf.c -o ${_bpf_out}/pidmap.unstripped.o
-  COMMAND ${SOCKSTATE_BPFTOOL} gen object ${_bpf_out}/pidmap.bpf.o
-          ${_bpf_out}/pidmap.unstripped.o
-  DEPENDS ${_bpf_src}/pidmap.bpf.c ${_bpf_src}/kernel_types.h
-          ${_bpf_src}/owner_record.h
-  COMMENT "BPF: compiling and stripping pidmap.bpf.c"
-  VERBATIM)
+# the DWARF (the "strip"): a few KiB. Then the light skeleton NAME.lskel.h.
+function(sockstate_bpf_program name)
+  add_custom_command(
+    OUTPUT ${_bpf_out}/${name}.bpf.o
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${_bpf_out}
+    COMMAND ${SOCKSTATE_BPF_CLANG} -target bpf -O2 -g -Wall -Wextra -Werror
+            -idirafter ${SOCKSTATE_LIBBPF_INCLUDE_DIR}
+            -c ${_bpf_src}/${name}.bpf.c -o ${_bpf_out}/${name}.unstripped.o
+    COMMAND ${SOCKSTATE_BPFTOOL} gen object ${_bpf_out}/${name}.bpf.o
+            ${_bpf_out}/${name}.unstripped.o
+    DEPENDS ${_bpf_src}/${name}.bpf.c ${_bpf_src}/kernel_types.h ${ARGN}
+    COMMENT "BPF: compiling and stripping ${name}.bpf.c"
+    VERBATIM)
+  add_custom_command(
+    OUTPUT ${_bpf_out}/${name}.lskel.h
+    COMMAND ${SOCKSTATE_BPFTOOL} gen skeleton -L ${_bpf_out}/${name}.bpf.o
+            name ${name}_bpf > ${_bpf_out}/${name}.lskel.h.tmp
+    COMMAND ${CMAKE_COMMAND} -E rename ${_bpf_out}/${name}.lskel.h.tmp
+            ${_bpf_out}/${name}.lskel.h
+    DEPENDS ${_bpf_out}/${name}.bpf.o
+    COMMENT "BPF: generating the light skeleton ${name}.lskel.h"
+    VERBATIM)
+endfunction()
 
-add_custom_command(
-  OUTPUT ${_bpf_out}/pidmap.lskel.h
-  COMMAND ${SOCKSTATE_BPFTOOL} gen skeleton -L ${_bpf_out}/pidmap.bpf.o
-          name pidmap_bpf > ${_bpf_out}/pidmap.lskel.h.tmp
-  COMMAND ${CMAKE_COMMAND} -E rename ${_bpf_out}/pidmap.lskel.h.tmp
-          ${_bpf_out}/pidmap.lskel.h
-  DEPENDS ${_bpf_out}/pidmap.bpf.o
-  COMMENT "BPF: generating the light skeleton pidmap.lskel.h"
-  VERBATIM)
-
-add_custom_target(sockstate_bpf_skeleton DEPENDS ${_bpf_out}/pidmap.lskel.h)
+sockstate_bpf_program(pidmap ${_bpf_src}/owner_record.h)
+sockstate_bpf_program(trace ${_bpf_src}/transition_record.h)
+add_custom_target(sockstate_bpf_skeleton
+  DEPENDS ${_bpf_out}/pidmap.lskel.h ${_bpf_out}/trace.lskel.h)
 
 # The library's objects are compiled in the top directory, which is still
 # being read: make them wait for the skeleton once their target exists.
 cmake_language(DEFER DIRECTORY ${PROJECT_SOURCE_DIR}
                CALL add_dependencies sockstate_objects sockstate_bpf_skeleton)
 
-set(SOCKSTATE_BPF_SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/pidmap_bpf.c)
+set(SOCKSTATE_BPF_SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/pidmap_bpf.c
+    ${CMAKE_CURRENT_SOURCE_DIR}/trace_bpf_io.c)
 set(SOCKSTATE_BPF_INCLUDES ${_bpf_out})
 if(NOT SOCKSTATE_LIBBPF_INCLUDE_DIR STREQUAL "/usr/include")
   list(APPEND SOCKSTATE_BPF_INCLUDES ${SOCKSTATE_LIBBPF_INCLUDE_DIR})

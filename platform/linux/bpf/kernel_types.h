@@ -1,4 +1,5 @@
-/* kernel_types.h - the few kernel types pidmap.bpf.c reads, by name only.
+/* kernel_types.h - the few kernel types pidmap.bpf.c and trace.bpf.c
+ * read, by name only.
  *
  * Written by hand instead of a generated vmlinux.h: the build needs no BTF
  * from the build machine and the object stays small. Every struct is
@@ -27,6 +28,17 @@ enum {
 	SOCK_STREAM = 1,
 	IPPROTO_TCP = 6,
 	TASK_COMM_LEN = 16,
+};
+
+/* The few BPF UAPI numbers trace.bpf.c names (include/uapi/linux/bpf.h). */
+enum {
+	BPF_MAP_TYPE_SK_STORAGE = 24,
+	BPF_MAP_TYPE_RINGBUF = 27,
+	BPF_F_NO_PREALLOC = 1,
+	BPF_SK_STORAGE_GET_F_CREATE = 1,
+	BPF_RB_NO_WAKEUP = 1,
+	BPF_RB_FORCE_WAKEUP = 2,
+	BPF_RB_AVAIL_DATA = 0,
 };
 
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
@@ -62,9 +74,49 @@ struct file {
 	struct inode *f_inode;
 };
 
+struct ns_common {
+	unsigned int inum;
+};
+
+struct net {
+	struct ns_common ns;
+};
+
+typedef struct {
+	struct net *net;
+} possible_net_t;
+
+struct in6_addr {
+	__u8 s6_addr[16];
+};
+
+struct sock_common {
+	__be32 skc_daddr;
+	__be32 skc_rcv_saddr;
+	__be16 skc_dport;
+	__u16 skc_num;
+	unsigned short skc_family;
+	volatile unsigned char skc_state;
+	possible_net_t skc_net;
+	struct in6_addr skc_v6_daddr;
+	struct in6_addr skc_v6_rcv_saddr;
+};
+
 struct sock {
+	struct sock_common __sk_common;
 	__u16 sk_type;
 	__u16 sk_protocol;
+	int sk_err;
+	__u8 sk_shutdown;
+};
+
+struct inet_sock {
+	__be16 inet_sport;
+};
+
+struct tcp_sock {
+	__u64 bytes_received;
+	__u64 bytes_acked;
 };
 
 struct proto_ops {
