@@ -845,6 +845,9 @@ SOCKSTATE_API int sockstate_writer_add(sockstate_writer *w, const sockstate_sock
 SOCKSTATE_API int sockstate_writer_fill(sockstate_writer *w, sockstate_handle *h,
                                         const sockstate_query *q);
 
+/* sockstate_writer_count - the records added to w so far (0 for NULL). */
+SOCKSTATE_API uint64_t sockstate_writer_count(const sockstate_writer *w);
+
 /* sockstate_writer_end - finish the listing: the table's look-ahead (its
  * header first, even with no record), JSON's closing "total" and
  * "counts", and the last bytes to fn. Call once. Returns 0, fn's first

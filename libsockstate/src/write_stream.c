@@ -253,6 +253,11 @@ SOCKSTATE_API int sockstate_writer_add(sockstate_writer *w, const sockstate_sock
 	return w->err = w->out->err;
 }
 
+SOCKSTATE_API uint64_t sockstate_writer_count(const sockstate_writer *w)
+{
+	return w ? w->total : 0;
+}
+
 SOCKSTATE_API int sockstate_writer_end(sockstate_writer *w)
 {
 	if (!w || w->ended)

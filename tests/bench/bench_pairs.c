@@ -119,7 +119,9 @@ static int namespace_up(void)
 	if (ioctl(fd, SIOCSIFFLAGS, &ifr) != 0)
 		return close(fd), -1;
 	close(fd);
-	return write_file("/proc/sys/net/ipv4/ip_local_port_range", "1024 65535");
+	/* Above the listeners' ports (5000 + w): a client must never take one
+	 * first. 55,536 ports per destination, each worker needs 9,990. */
+	return write_file("/proc/sys/net/ipv4/ip_local_port_range", "10000 65535");
 }
 
 static socklen_t listener_address(int w, struct sockaddr_storage *ss)
@@ -190,6 +192,9 @@ static void worker(int w, long pairs, int ready, int stay)
 	}
 	if (write(ready, &byte, 1) != 1)
 		_exit(EXIT_FAILED);
+	/* So the holder sees the end of the pipe once every worker has
+	 * answered or died, rather than wait for one that failed. */
+	close(ready);
 	while (read(stay, &byte, 1) > 0)
 		;
 	_exit(0);
