@@ -101,6 +101,7 @@ struct ep_slot {
 };
 
 struct build_cache {
+	PyObject **port;        /* 65536 ints, made on first use */
 	struct ip_slot ip[IP_SLOTS];
 	struct ep_slot ep[EP_SLOTS];
 	struct { const char *ptr; PyObject *obj; } proc[PROC_SLOTS];
@@ -124,6 +125,11 @@ void sockstate_py_cache_free(struct build_cache *c)
 {
 	if (!c)
 		return;
+	if (c->port) {
+		for (unsigned i = 0; i < 65536; i++)
+			Py_XDECREF(c->port[i]);
+		PyMem_Free(c->port);
+	}
 	for (unsigned i = 0; i < IP_SLOTS; i++)
 		Py_XDECREF(c->ip[i].obj);
 	for (unsigned i = 0; i < EP_SLOTS; i++)
@@ -185,6 +191,30 @@ PyObject *sockstate_py_ip_text(struct build_cache *c, uint8_t family,
 	return text;
 }
 
+/* The int of a port, one per port per call: a million connections have
+ * at most 65,536 ports. */
+static PyObject *port_obj(struct build_cache *c, uint16_t port)
+{
+	if (!c->port && !(c->port = PyMem_Calloc(65536, sizeof *c->port)))
+		return PyErr_NoMemory();
+	if (!c->port[port] && !(c->port[port] = PyLong_FromLong(port)))
+		return NULL;
+	Py_INCREF(c->port[port]);
+	return c->port[port];
+}
+
+/* A struct sequence or tuple the cyclic GC need not follow: its items are
+ * strings, ints, None, enum members and other such objects, never a
+ * container that could lead back to it. Untracked, a million of them
+ * cost no collection anything (a young collection walks every tracked
+ * object made since the last one). */
+static PyObject *untracked(PyObject *obj)
+{
+	if (obj)
+		PyObject_GC_UnTrack(obj);
+	return obj;
+}
+
 /* Address(ip, port), shared by every record with the same endpoint (a
  * listener's local end repeats in each of its connections). */
 PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
@@ -202,7 +232,7 @@ PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
 	ip = sockstate_py_ip_text(c, family, ep, hash);
 	if (!ip)
 		return NULL;
-	port = PyLong_FromLong(ep->port);
+	port = port_obj(c, ep->port);
 	addr = port ? PyStructSequence_New(g_address_type) : NULL;
 	if (!addr) {
 		Py_DECREF(ip);
@@ -211,6 +241,7 @@ PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
 	}
 	PyStructSequence_SET_ITEM(addr, 0, ip);
 	PyStructSequence_SET_ITEM(addr, 1, port);
+	untracked(addr);
 	Py_XSETREF(slot->obj, addr);
 	Py_INCREF(addr);
 	slot->family = family;
@@ -241,6 +272,7 @@ static PyObject *native_state_obj(struct build_cache *c, const sockstate_socket 
 	}
 	PyStructSequence_SET_ITEM(obj, 0, code);
 	PyStructSequence_SET_ITEM(obj, 1, text);
+	untracked(obj);
 	if (c->nnative < NATIVE_SLOTS) {
 		c->native[c->nnative].code = s->native_code;
 		c->native[c->nnative].name = name;
@@ -287,14 +319,14 @@ static PyObject *pids_obj(struct build_cache *c, const sockstate_socket *s)
 			}
 			PyTuple_SET_ITEM(t, i, v);
 		}
-		return t;
+		return untracked(t);
 	}
 	unsigned i = (unsigned)(mix64((uint64_t)(uint32_t)s->pid) & (PID_SLOTS - 1));
 	if (c->pid1[i].obj && c->pid1[i].pid == s->pid) {
 		Py_INCREF(c->pid1[i].obj);
 		return c->pid1[i].obj;
 	}
-	t = Py_BuildValue("(i)", (int)s->pid);
+	t = untracked(Py_BuildValue("(i)", (int)s->pid));
 	if (!t)
 		return NULL;
 	Py_XSETREF(c->pid1[i].obj, t);
@@ -359,7 +391,7 @@ static PyObject *tcp_info_obj(const sockstate_socket *s)
 	}
 	v[5] = u32_or_none(timer, s->retransmits);
 	v[6] = u32_or_none(timer, s->expires_ms);
-	return fill(obj, v, 7);
+	return untracked(fill(obj, v, 7));
 }
 
 PyObject *sockstate_py_connection_obj(struct build_cache *c, const sockstate_socket *s,
@@ -419,7 +451,7 @@ PyObject *sockstate_py_connection_obj(struct build_cache *c, const sockstate_soc
 	f[CF_STATUS] = state;
 	Py_INCREF(state);
 	f[CF_NETNS] = s->netns ? sockstate_py_process_obj(c, s->netns) : none_ref();
-	return fill(conn, f, CF_COUNT);
+	return untracked(fill(conn, f, CF_COUNT));
 }
 
 static int add_type(PyObject *m, const char *name, PyTypeObject **slot,

@@ -86,6 +86,7 @@ Q_TCP_INFO: int
 Q_NO_PUSHDOWN: int
 W_NO_HEADER: int
 W_PIDS: int
+W_NETNS: int
 SORT_NONE: int
 SORT_PID: int
 SORT_PROCESS: int

@@ -334,16 +334,26 @@ class Handle:
                ) -> str:
         """The sockets as ``sockstate list --format FORMAT`` prints them
         (table, json, csv or prometheus), byte for byte: the library's
-        writers produce both."""
-        c = core()
-        fmt = c.format_parse(format, "format")
+        writers produce both. Written as the sockets come (unless sorted),
+        so nothing per socket is kept but the text."""
         q, sort_key = build_query(states, port, sport, dport, laddr, raddr,
                                   addr, pid, uid, family, processes, tcp_info,
                                   sort)
+        return self._render(format, q, sort_key, header,
+                            _metrics_port(metrics_port, port)).decode(
+                                "utf-8", "surrogateescape")
+
+    def _render(self, format: str, q: bytes, sort_key: int, header: bool,
+                metrics_port: int) -> bytes:
+        c = core()
+        fmt = c.format_parse(format, "format")
         wflags = _write_flags(c, q, header)
+        if self._options[3] is not None:
+            # As the C tool with --netns: the column from the first row.
+            wflags |= c.W_NETNS
         data, _count, _src = self._call("render", q, sort_key, fmt, wflags,
-                                        _metrics_port(metrics_port, port))
-        return data.decode("utf-8", "surrogateescape")
+                                        metrics_port)
+        return data
 
     def render_summary(self, format: str = "table", states: StatesArg = None,
                        *, port: PortArg = None, sport: PortArg = None,
@@ -384,12 +394,12 @@ class Handle:
                  processes: bool = False, tcp_info: bool = False,
                  sort: Optional[str] = None) -> Dict[str, Any]:
         """The "sockstate/1" document (a dict), parsed from the same JSON
-        the CLI's ``--json`` prints."""
-        text = self.render("json", states, port=port, sport=sport,
-                           dport=dport, laddr=laddr, raddr=raddr, addr=addr,
-                           pid=pid, uid=uid, family=family,
-                           processes=processes, tcp_info=tcp_info, sort=sort)
-        return json.loads(text)
+        the CLI's ``--json`` prints (streamed into bytes: the library
+        keeps nothing per socket but the text)."""
+        q, sort_key = build_query(states, port, sport, dport, laddr, raddr,
+                                  addr, pid, uid, family, processes, tcp_info,
+                                  sort)
+        return json.loads(self._render("json", q, sort_key, True, -1))
 
     def groups(self, by: Any, states: StatesArg = None, *, top: int = 0,
                port: PortArg = None, sport: PortArg = None,
