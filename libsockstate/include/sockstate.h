@@ -432,11 +432,14 @@ typedef int (*sockstate_socket_cb)(const sockstate_socket *s, void *ctx);
  *                      knows (BSD).
  * Records already passed to cb stay passed; the call may fail after some.
  * Memory does not grow with the number of sockets, except with Q_PIDS:
- * then the owner map grows with the number of socket fds, and, where the
- * library builds the map on a second thread while the OS is walked
- * (Linux, FreeBSD, macOS; not with a pid filter, which builds the map
- * first), the records matching every filter (about 170 bytes each) are
- * held until the map is ready; cb then runs only after the walk.
+ * then the owner map grows with the number of socket fds (at most 48
+ * bytes each, about 30 on Linux), and, where the library builds the map
+ * on a second thread while the OS is walked (Linux, FreeBSD, macOS; not
+ * with a pid filter, nor for a table the backend expects to hold more
+ * than 65,536 records: those build the map first), the records matching
+ * every filter are held until the map is ready (about 170 bytes each, at
+ * most 65,536 of them: then the walk waits for the map and the rest
+ * streams), so cb's first call may come late in the walk.
  * cb always runs on the calling thread. Order: as the OS lists them,
  * except that on Linux a big unfiltered listing is read as two halves at
  * once and the halves interleave, so the order may differ from run to

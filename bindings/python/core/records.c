@@ -101,7 +101,6 @@ struct ep_slot {
 };
 
 struct build_cache {
-	PyObject **port;        /* 65536 ints, made on first use */
 	struct ip_slot ip[IP_SLOTS];
 	struct ep_slot ep[EP_SLOTS];
 	struct { const char *ptr; PyObject *obj; } proc[PROC_SLOTS];
@@ -125,11 +124,6 @@ void sockstate_py_cache_free(struct build_cache *c)
 {
 	if (!c)
 		return;
-	if (c->port) {
-		for (unsigned i = 0; i < 65536; i++)
-			Py_XDECREF(c->port[i]);
-		PyMem_Free(c->port);
-	}
 	for (unsigned i = 0; i < IP_SLOTS; i++)
 		Py_XDECREF(c->ip[i].obj);
 	for (unsigned i = 0; i < EP_SLOTS; i++)
@@ -191,18 +185,6 @@ PyObject *sockstate_py_ip_text(struct build_cache *c, uint8_t family,
 	return text;
 }
 
-/* The int of a port, one per port per call: a million connections have
- * at most 65,536 ports. */
-static PyObject *port_obj(struct build_cache *c, uint16_t port)
-{
-	if (!c->port && !(c->port = PyMem_Calloc(65536, sizeof *c->port)))
-		return PyErr_NoMemory();
-	if (!c->port[port] && !(c->port[port] = PyLong_FromLong(port)))
-		return NULL;
-	Py_INCREF(c->port[port]);
-	return c->port[port];
-}
-
 /* A struct sequence or tuple the cyclic GC need not follow: its items are
  * strings, ints, None, enum members and other such objects, never a
  * container that could lead back to it. Untracked, a million of them
@@ -232,7 +214,7 @@ PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
 	ip = sockstate_py_ip_text(c, family, ep, hash);
 	if (!ip)
 		return NULL;
-	port = port_obj(c, ep->port);
+	port = PyLong_FromLong(ep->port);
 	addr = port ? PyStructSequence_New(g_address_type) : NULL;
 	if (!addr) {
 		Py_DECREF(ip);
