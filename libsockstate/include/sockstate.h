@@ -147,6 +147,17 @@ SOCKSTATE_API int sockstate_state_parse(const char *text, sockstate_state *out);
 SOCKSTATE_API int sockstate_states_parse(const char *text, uint32_t *mask,
                                          const char **bad);
 
+/* sockstate_state_suggest - for a name sockstate_state_parse refuses,
+ * the states whose spellings (of every OS and tool) are nearest to it,
+ * as a mask, when they are near: at most one letter inserted, deleted,
+ * replaced or swapped with its neighbour for a name of 4-6 letters, two
+ * for a longer one (case and '-', '_', ' ' ignored). "CLOSED_WAIT" gives
+ * CLOSE_WAIT; "FIN_WAIT" both FIN_WAIT_1 and FIN_WAIT_2. For "did you
+ * mean" messages only: parsing never takes a near match. Returns 0 when
+ * nothing is near, for a name of 3 letters or fewer, for a name that
+ * parses, and for NULL. */
+SOCKSTATE_API uint32_t sockstate_state_suggest(const char *text);
+
 /* Which end of a connection sees a state. */
 typedef enum sockstate_side {
 	SOCKSTATE_SIDE_BOTH = 0,
@@ -216,6 +227,11 @@ enum sockstate_timer {
 	SOCKSTATE_TIMER_TIME_WAIT = 3,
 	SOCKSTATE_TIMER_PROBE = 4
 };
+
+/* sockstate_timer_name - "off", "retransmit", "keepalive", "time_wait" or
+ * "probe" (as JSON and CSV write them), or NULL for another value.
+ * Static string. */
+SOCKSTATE_API const char *sockstate_timer_name(int timer);
 
 /* One TCP socket. Handed out by pointer; `size` is the number of bytes the
  * library filled, so later versions can append fields without breaking
@@ -543,9 +559,9 @@ SOCKSTATE_API int sockstate_snapshot_merge(const sockstate_snapshot *const *part
 
 /* ======================================================================
  * Grouped counts: per-state counts within groups of sockets that share a
- * key (local port, local endpoint, remote address, process, uid, network
- * namespace, or any combination), computed in one pass in memory that
- * grows with the number of groups, not of sockets.
+ * key (local port, local endpoint, remote address, owning pid, process
+ * name, uid, network namespace, or any combination), computed in one pass
+ * in memory that grows with the number of groups, not of sockets.
  * ==================================================================== */
 
 /* Group keys; combine with |. */
@@ -556,12 +572,16 @@ enum sockstate_group_key {
 	SOCKSTATE_GROUP_PROCESS = 1u << 3,  /* process name of the lowest
 	                                       owner (maps owners) */
 	SOCKSTATE_GROUP_UID = 1u << 4,      /* owner uid */
-	SOCKSTATE_GROUP_NETNS = 1u << 5     /* the record's netns label */
+	SOCKSTATE_GROUP_NETNS = 1u << 5,    /* the record's netns label */
+	SOCKSTATE_GROUP_PID = 1u << 6       /* the lowest owning pid (maps
+	                                       owners): one group per process
+	                                       where PROCESS joins every
+	                                       process of one name */
 };
-#define SOCKSTATE_GROUP_KEYS_ALL 0x3fu
+#define SOCKSTATE_GROUP_KEYS_ALL 0x7fu
 
 /* sockstate_group_keys_parse - a comma-separated list of key names
- * ("port", "local", "remote", "process", "uid", "netns"; a name may
+ * ("port", "local", "remote", "process", "uid", "netns", "pid"; a name may
  * repeat) OR'ed into *keys (which the caller zeroes first, so several
  * lists add up). Returns 0 or SOCKSTATE_EINVAL (empty list or item,
  * unknown name; *bad, if not NULL, then points at the bad item). */
@@ -589,6 +609,8 @@ typedef struct sockstate_group {
 	                               own namespace */
 	uint64_t total;
 	uint64_t by_state[SOCKSTATE_STATE_COUNT];
+	int32_t pid;                /* PID: the lowest owning pid, -1 when
+	                               unknown (no owner found) */
 } sockstate_group;
 
 /* An accumulator of groups. Like a handle, used by one thread at a time. */
@@ -603,8 +625,8 @@ SOCKSTATE_API int sockstate_groups_new(uint32_t keys, sockstate_groups **out);
 SOCKSTATE_API void sockstate_groups_free(sockstate_groups *g);
 
 /* sockstate_groups_fill - add every socket matching q to g, in one pass
- * with no record kept (q as sockstate_count takes it; the PROCESS key
- * adds SOCKSTATE_Q_PIDS). g keeps adding up across calls, so the sockets
+ * with no record kept (q as sockstate_count takes it; the PROCESS and
+ * PID keys add SOCKSTATE_Q_PIDS). g keeps adding up across calls, so the sockets
  * of several handles (network namespaces) can be grouped together; it
  * also remembers the backend and pid source of the first call that had
  * them. Returns 0 or a negative code (then g holds what was added before
@@ -620,8 +642,8 @@ SOCKSTATE_API int sockstate_groups_add(sockstate_groups *g, const sockstate_sock
 SOCKSTATE_API size_t sockstate_groups_size(const sockstate_groups *g);
 
 /* sockstate_groups_get - the i-th group by rank: total descending, ties by
- * key ascending (port, then local, remote, process, uid, netns; unknown
- * last). Ranks g first if anything was added since the last ranking (so
+ * key ascending (port, then local, remote, pid, process, uid, netns;
+ * unknown last). Ranks g first if anything was added since the last ranking (so
  * it is not thread-safe even on a g no one adds to). The pointer is valid
  * until the next add or free. NULL when i is out of range. */
 SOCKSTATE_API const sockstate_group *sockstate_groups_get(sockstate_groups *g, size_t i);
@@ -720,6 +742,125 @@ SOCKSTATE_API int sockstate_netns_list(sockstate_handle *h, sockstate_netns **ou
 SOCKSTATE_API void sockstate_netns_list_free(sockstate_netns *list);
 
 /* ======================================================================
+ * TCP counters: the kernel's TCP statistics for the handle's network
+ * namespace (Linux) or the whole system, under one vocabulary, each value
+ * beside the name the OS gives it (as the states keep their native names)
+ * ==================================================================== */
+
+/* The normalized counters. The numbers are ours and stable: new counters
+ * are appended, none changes meaning. Each counts events since the
+ * system (or the network namespace) started; docs/COUNTERS.md gives each
+ * one's native name per OS and what it means for a troubleshooter. */
+typedef enum sockstate_counter {
+	SOCKSTATE_COUNTER_ACTIVE_OPENS = 0,       /* connections this host opened */
+	SOCKSTATE_COUNTER_PASSIVE_OPENS = 1,      /* connections it accepted */
+	SOCKSTATE_COUNTER_ATTEMPT_FAILS = 2,      /* opens that failed */
+	SOCKSTATE_COUNTER_ESTABLISHED_RESETS = 3, /* open connections reset */
+	SOCKSTATE_COUNTER_RESETS_SENT = 4,        /* segments sent with RST */
+	SOCKSTATE_COUNTER_SEGMENTS_RECEIVED = 5,
+	SOCKSTATE_COUNTER_SEGMENTS_SENT = 6,
+	SOCKSTATE_COUNTER_SEGMENTS_RETRANSMITTED = 7,
+	SOCKSTATE_COUNTER_BAD_SEGMENTS_RECEIVED = 8,
+	SOCKSTATE_COUNTER_TIMEOUTS = 9,           /* retransmission timeouts */
+	SOCKSTATE_COUNTER_SYN_RETRANSMITS = 10,
+	SOCKSTATE_COUNTER_LISTEN_OVERFLOWS = 11,  /* accept queue was full */
+	SOCKSTATE_COUNTER_LISTEN_DROPS = 12,      /* SYNs a listener dropped */
+	SOCKSTATE_COUNTER_REQUEST_QUEUE_FULL_DROPS = 13,
+	SOCKSTATE_COUNTER_SYNCOOKIES_SENT = 14,
+	SOCKSTATE_COUNTER_SYNCOOKIES_RECEIVED = 15,
+	SOCKSTATE_COUNTER_SYNCOOKIES_FAILED = 16,
+	SOCKSTATE_COUNTER_ABORTS_ON_TIMEOUT = 17,
+	SOCKSTATE_COUNTER_ABORTS_ON_DATA = 18,
+	SOCKSTATE_COUNTER_ABORTS_ON_CLOSE = 19,
+	SOCKSTATE_COUNTER_ABORTS_ON_MEMORY = 20,
+	SOCKSTATE_COUNTER_TIME_WAIT_OVERFLOWS = 21,
+	SOCKSTATE_COUNTER_COUNT = 22
+} sockstate_counter;
+
+/* Room for counters in sockstate_tcp_counters: SOCKSTATE_COUNTER_COUNT
+ * grows up to it without moving any field of the struct. */
+#define SOCKSTATE_COUNTER_MAX 64
+/* A set of counters (sockstate_tcp_counters.valid) is a bit mask. */
+#define SOCKSTATE_COUNTER_BIT(c) (UINT64_C(1) << (unsigned)(c))
+
+/* sockstate_counter_name - the normalized name ("listen_overflows"), or
+ * NULL for a value outside the enum. Static string. */
+SOCKSTATE_API const char *sockstate_counter_name(sockstate_counter c);
+
+/* sockstate_counter_parse - a counter's normalized name, or one native
+ * name of one OS: Linux as nstat prints it ("TcpExtListenOverflows") or
+ * as the /proc/net file's column ("ListenOverflows"), the BSD struct
+ * tcpstat field ("tcps_listendrop"), the Windows MIB_TCPSTATS field
+ * ("dwAttemptFails"). Case-insensitive; '-', '_' and ' ' are alike.
+ * Returns 0, or SOCKSTATE_EINVAL for NULL, an unknown name, or a name
+ * that is only a part of a counter (one field of a sum). *out untouched
+ * on error. */
+SOCKSTATE_API int sockstate_counter_parse(const char *text, sockstate_counter *out);
+
+/* An explanation of one counter, for people troubleshooting. */
+typedef struct sockstate_counter_info {
+	sockstate_counter counter;
+	sockstate_side side;        /* whose events it counts: SERVER (the
+	                               listening side), CLIENT (the opening
+	                               side), or BOTH */
+	const char *name;           /* normalized name */
+	const char *meaning;        /* what it counts, one or two sentences */
+	const char *counted_by;     /* which side's events, in words */
+	const char *growth_means;   /* what it usually means when it grows */
+} sockstate_counter_info;
+
+/* sockstate_counter_describe - explain c in lang (as
+ * sockstate_state_describe takes it: "en", "es", NULL, "" or a locale).
+ * Fills *out with static strings. Returns 0 or SOCKSTATE_EINVAL (c outside
+ * the enum, unknown lang, NULL out). */
+SOCKSTATE_API int sockstate_counter_describe(sockstate_counter c, const char *lang,
+                                             sockstate_counter_info *out);
+
+/* The counters of one moment. Set `size` to sizeof(sockstate_tcp_counters)
+ * before a call fills it: a struct from an older build is then filled
+ * only as far as it reaches (fields are appended, never moved; new
+ * counters take free slots of the arrays). */
+typedef struct sockstate_tcp_counters {
+	uint32_t size;              /* IN: sizeof(sockstate_tcp_counters);
+	                               OUT: the bytes filled */
+	uint32_t count;             /* OUT: the counters this library knows
+	                               (its SOCKSTATE_COUNTER_COUNT) */
+	uint64_t valid;             /* SOCKSTATE_COUNTER_BIT(c) set: value[c]
+	                               is known. Clear: the OS does not count
+	                               it (value 0, native NULL), never a
+	                               guess */
+	uint64_t value[SOCKSTATE_COUNTER_MAX];
+	const char *native[SOCKSTATE_COUNTER_MAX]; /* the OS's own name of
+	                               value[c] (static): "TcpExtListenOverflows",
+	                               "tcps_listendrop", "dwAttemptFails
+	                               (AF_INET + AF_INET6)". A value made of
+	                               several native counters names them
+	                               all: "a + b", "a - b" */
+	const char *source;         /* where they were read (static):
+	                               "/proc/net/snmp /proc/net/netstat",
+	                               "sysctl net.inet.tcp.stats",
+	                               "GetTcpStatisticsEx" */
+} sockstate_tcp_counters;
+
+/* sockstate_tcp_counters_get - read the TCP counters of h's network
+ * namespace (h's netns option, or the caller's own; Linux reads
+ * /proc/net/snmp and /proc/net/netstat by column name, opened inside that
+ * namespace) or of the whole system (FreeBSD and macOS: sysctl
+ * net.inet.tcp.stats; Windows: GetTcpStatisticsEx, IPv4 and IPv6
+ * summed). out->size must be set (see the struct). Counters this OS does
+ * not keep are unknown (valid bit clear), never 0.
+ * Returns 0, SOCKSTATE_EINVAL (NULL argument, out->size too small),
+ * SOCKSTATE_ENOTSUP (h's backend reads no counters), SOCKSTATE_EPERM
+ * (macOS: not root while net.inet.tcp.disable_access_to_stats is set,
+ * when the kernel would answer zeros), SOCKSTATE_ENOENT (Linux: neither
+ * file exists), SOCKSTATE_EPARSE (a malformed file: detail names the line),
+ * SOCKSTATE_EABI (BSD: a struct tcpstat of a size this build does not
+ * know), SOCKSTATE_ENOMEM, SOCKSTATE_EIO; detail on h. On error *out
+ * holds no counter (valid 0) and keeps its size. */
+SOCKSTATE_API int sockstate_tcp_counters_get(sockstate_handle *h,
+                                             sockstate_tcp_counters *out);
+
+/* ======================================================================
  * Output writers (the CLI and the Python package both use these, so their
  * outputs are byte-identical)
  * ==================================================================== */
@@ -753,7 +894,18 @@ enum sockstate_write_flags {
 	SOCKSTATE_W_NO_HEADER = 1u << 0, /* table, csv: no header line */
 	SOCKSTATE_W_PIDS = 1u << 1,      /* table, csv: pid/process columns
 	                                    (json always has them) */
-	SOCKSTATE_W_NETNS = 1u << 2      /* a netns column (table, csv) or
+	SOCKSTATE_W_TIMERS = 1u << 2,    /* the socket's timer (its kind, the
+	                                    time left, the retries), as `ss -o`
+	                                    shows it: table, a column after
+	                                    netns "timewait,48sec,0" ("off"; "-"
+	                                    when the backend has no timers);
+	                                    csv, columns timer,
+	                                    timer_expires_ms, timer_retransmits;
+	                                    json, a "timer" object per socket
+	                                    (null when unknown). Socket
+	                                    listings only (snapshot and
+	                                    streaming writers). */
+	SOCKSTATE_W_NETNS = 1u << 3      /* a netns column (table, csv) or
 	                                    key (json) even if no record
 	                                    carries a label: what several
 	                                    handles (namespaces) feeding one
@@ -874,7 +1026,8 @@ SOCKSTATE_API int sockstate_counts_write(const sockstate_counts *c,
                                          sockstate_write_fn fn, void *ctx);
 
 /* sockstate_groups_write - write g's groups by rank, the first `top` of
- * them (0: all). Table: a column per key, Total, and a column per state
+ * them (0: all). Table: a column per key (port, local, remote, pid,
+ * process, uid, netns, in that order), Total, and a column per state
  * that has sockets, then a "(N more)" row for the groups cut and a TOTAL
  * row. JSON: the counts document with "group_by", "groups_total" and
  * "groups" (docs/OUTPUT.md). CSV: the key columns, total, and every
@@ -887,6 +1040,26 @@ SOCKSTATE_API int sockstate_groups_write(sockstate_groups *g, size_t top,
                                          const char *backend,
                                          const sockstate_write_opts *o,
                                          sockstate_write_fn fn, void *ctx);
+
+/* sockstate_tcp_counters_write - write c in o->format, every counter in
+ * the enum's order. Table: "Counter Value Native" lines, "-" for an
+ * unknown value and native name. JSON: the sockstate/1 document's head
+ * (host facts from sys, which may be NULL; backend) and "tcp_counters":
+ * {"source":..., "counters":{"active_opens":{"value":N,"native":"..."},
+ * ...}}, unknown values and names null (docs/OUTPUT.md). CSV: the header
+ * counter,value,native and a row per counter, unknown fields empty.
+ * Prometheus: one counter family per known counter,
+ * sockstate_tcp_<name>_total, with its HELP and TYPE lines, and
+ * sockstate_info{backend,version}; unknown counters are left out, never
+ * written as 0. o->port is ignored. Returns 0, fn's error (a positive
+ * return counts as SOCKSTATE_EIO), or SOCKSTATE_EINVAL (NULL c, o or fn,
+ * c->size or o->size too small, bad format); argument checks run before
+ * anything is written. */
+SOCKSTATE_API int sockstate_tcp_counters_write(const sockstate_tcp_counters *c,
+                                               const sockstate_sysinfo *sys,
+                                               const char *backend,
+                                               const sockstate_write_opts *o,
+                                               sockstate_write_fn fn, void *ctx);
 
 /* sockstate_write_fd - a ready sockstate_write_fn: ctx points to an int
  * file descriptor; writes everything, retrying short writes and EINTR.

@@ -94,6 +94,12 @@ typedef struct sockstate__backend {
 	 * the walk, for a table bigger than it would hold (run.c). NULL:
 	 * always unknown. */
 	size_t (*population)(void *state);
+	/* Read the TCP counters of the handle's namespace (or the system)
+	 * into out, which the core has cleared (sockstate__tcp_counters_clear):
+	 * set out->source and each counter the OS keeps
+	 * (sockstate__tcp_counter_set). NULL: the core answers ENOTSUP.
+	 * Returns 0 or a negative code, detail on h. */
+	int (*tcp_counters)(sockstate_handle *h, void *state, sockstate_tcp_counters *out);
 } sockstate__backend;
 
 /* ---- supplied by the platform folder ---- */
@@ -192,6 +198,41 @@ typedef enum sockstate__origin {
  * name "UNKNOWN". Never fails. */
 void sockstate__native_state(sockstate__origin origin, int32_t code,
                              sockstate_state *state, const char **name);
+
+/* ---- the one counter table (counters.c) ---- */
+
+/* Whose native names: one column of the table per OS. */
+typedef enum sockstate__counter_os {
+	SOCKSTATE__COUNTERS_LINUX = 0,   /* nstat's: "TcpExtListenOverflows" */
+	SOCKSTATE__COUNTERS_FREEBSD,     /* struct tcpstat fields */
+	SOCKSTATE__COUNTERS_MACOS,
+	SOCKSTATE__COUNTERS_WINDOWS,     /* MIB_TCPSTATS fields, both families */
+	SOCKSTATE__COUNTERS_OS_COUNT
+} sockstate__counter_os;
+
+/* The native name of counter c on os (several: "a + b - c"), or NULL where os
+ * does not keep it (then it is unknown there). Static. */
+const char *sockstate__counter_native(sockstate_counter c, sockstate__counter_os os);
+
+/* Linux: the counter that the column named column[0..clen) of a
+ * /proc/net/snmp or netstat line beginning "prefix:" (prefix[0..plen))
+ * holds, or -1 when it is none of ours. */
+int sockstate__counter_linux_column(const char *prefix, size_t plen, const char *column,
+                                    size_t clen);
+
+/* The bytes of sockstate_tcp_counters' first version: a caller's struct
+ * (its size) must hold at least these. */
+#define SOCKSTATE__TCP_COUNTERS_FIRST_SIZE \
+	(offsetof(sockstate_tcp_counters, source) + sizeof(const char *))
+
+/* Empty *c: no counter known (values 0, natives NULL), count set, source
+ * as given; c->size is kept (at most sizeof), and only that much is
+ * written. */
+void sockstate__tcp_counters_clear(sockstate_tcp_counters *c, const char *source);
+
+/* Counter k is known: value v, its native name on os. */
+void sockstate__tcp_counter_set(sockstate_tcp_counters *c, sockstate_counter k, uint64_t v,
+                                sockstate__counter_os os);
 
 /* ---- owner map (owners.c): key -> pids, pid -> process name ---- */
 

@@ -39,6 +39,12 @@ const sockstate__owners *sockstate__handle_owners(const sockstate_handle *h);
 /* The backend h was opened on (never NULL for an open handle). */
 const sockstate__backend *sockstate__handle_backend(const sockstate_handle *h);
 
+/* That backend's state, for the backend's functions the core calls. */
+void *sockstate__handle_backend_state(const sockstate_handle *h);
+
+/* Empty h's error detail, as a call that starts does. */
+void sockstate__handle_clear_detail(sockstate_handle *h);
+
 /* Backend name and pid source of h's last run. */
 const char *sockstate__handle_last_pid_source(const sockstate_handle *h);
 

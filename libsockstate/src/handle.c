@@ -89,6 +89,16 @@ const sockstate__backend *sockstate__handle_backend(const sockstate_handle *h)
 	return h ? h->backend : NULL;
 }
 
+void *sockstate__handle_backend_state(const sockstate_handle *h)
+{
+	return h->backend_state;
+}
+
+void sockstate__handle_clear_detail(sockstate_handle *h)
+{
+	h->detail[0] = '\0';
+}
+
 /* Options appended after the first release: read only what the caller's
  * struct holds. */
 #define OPTION_GIVEN(opts, field) \

@@ -1,6 +1,15 @@
-/* state_describe.c - what each state means, in English and Spanish, for
- * people troubleshooting: the meaning, which side sees it, and what a pile
- * of sockets in that state usually means. */
+/* state_describe.c - the one table of explanations, in English and
+ * Spanish side by side, for people troubleshooting: every topic the
+ * library explains has its rows here (the states, the TCP counters; the
+ * findings of diagnose will join them), each row the same shape:
+ *
+ *   side     whose matter it is (a sockstate_side)
+ *   meaning  what it is, one or two sentences
+ *   who      which side sees it / whose events it counts, in words
+ *   signal   what many of them (a state) or growth (a counter) usually
+ *            means, and where to look
+ *
+ * A topic's rows lie together; topics[] says where. */
 #include <string.h>
 
 #include "sockstate.h"
@@ -9,8 +18,8 @@ enum lang { LANG_EN, LANG_ES, LANG_COUNT };
 
 struct text {
 	const char *meaning;
-	const char *seen_by;
-	const char *pile_means;
+	const char *who;
+	const char *signal;
 };
 
 struct explanation {
@@ -18,7 +27,22 @@ struct explanation {
 	struct text text[LANG_COUNT];
 };
 
-static const struct explanation explanations[SOCKSTATE_STATE_COUNT] = {
+enum topic { TOPIC_STATE, TOPIC_COUNTER, TOPIC_COUNT };
+
+#define STATE_ROW(s) (s)
+#define COUNTER_ROW(c) (SOCKSTATE_STATE_COUNT + (c))
+#define ROW_COUNT (SOCKSTATE_STATE_COUNT + SOCKSTATE_COUNTER_COUNT)
+
+static const struct {
+	size_t first, count;
+} topics[TOPIC_COUNT] = {
+	[TOPIC_STATE] = {STATE_ROW(0), SOCKSTATE_STATE_COUNT},
+	[TOPIC_COUNTER] = {COUNTER_ROW(0), SOCKSTATE_COUNTER_COUNT},
+};
+
+static const struct explanation explanations[ROW_COUNT] = {
+	/* ---- states: what each means, which side sees it, what a pile of
+	 * sockets in it usually means ---- */
 	[SOCKSTATE_UNKNOWN] = {SOCKSTATE_SIDE_NONE, {
 		{"The operating system reported a state code this library does "
 		 "not know, so it cannot name it. The record's native code and "
@@ -80,17 +104,24 @@ static const struct explanation explanations[SOCKSTATE_STATE_COUNT] = {
 		{"The local side sent a connection request (SYN) and is waiting "
 		 "for the remote side to answer.",
 		 "The client (the active opener).",
-		 "The remote host is not answering: it is down or unreachable, or "
+		 "The remote host is not answering: it is down or unreachable, "
 		 "a firewall silently drops the SYNs (a closed port or a rejecting "
-		 "firewall fails at once instead). Many of them toward many "
+		 "firewall fails at once instead), or the server's accept queue is "
+		 "full: its application accepts connections too slowly, so the "
+		 "server's kernel drops new SYNs (there, the listener's Recv-Q has "
+		 "reached its backlog, Send-Q). Many of them toward many "
 		 "different addresses can also be a port scan or malware running "
 		 "on this host."},
 		{"El lado local envió una solicitud de conexión (SYN) y espera la "
 		 "respuesta del lado remoto.",
 		 "El cliente (el extremo que abre de forma activa).",
-		 "El equipo remoto no responde: está apagado o es inalcanzable, o "
+		 "El equipo remoto no responde: está apagado o es inalcanzable, "
 		 "un cortafuegos descarta los SYN sin avisar (un puerto cerrado o "
-		 "un cortafuegos que rechaza dan error de inmediato). Muchos hacia "
+		 "un cortafuegos que rechaza dan error de inmediato), o la cola de "
+		 "aceptación del servidor está llena: su aplicación acepta las "
+		 "conexiones demasiado despacio y el núcleo del servidor descarta "
+		 "los SYN nuevos (allí, la Recv-Q del socket en escucha ha "
+		 "alcanzado su backlog, Send-Q). Muchos hacia "
 		 "muchas direcciones distintas también pueden ser un escaneo de "
 		 "puertos o software malicioso en este equipo."},
 	}},
@@ -277,6 +308,364 @@ static const struct explanation explanations[SOCKSTATE_STATE_COUNT] = {
 		 "intentos de conexión fallidos. Siguen ocupando el puerto, así "
 		 "que otro programa no puede asociarse a él."},
 	}},
+	/* ---- TCP counters: what each counts, whose events, what growth
+	 * usually means ---- */
+	[COUNTER_ROW(SOCKSTATE_COUNTER_ACTIVE_OPENS)] = {SOCKSTATE_SIDE_CLIENT, {
+		{"Connections this host started: each connect() that sent a SYN "
+		 "(a move from CLOSED to SYN_SENT).",
+		 "The client (the active opener).",
+		 "Normal wherever programs connect out: its rate is the rate of "
+		 "new outgoing connections. A sudden jump is a client opening a "
+		 "connection per request instead of reusing them, or a storm of "
+		 "retries; attempt_fails tells how many of them failed."},
+		{"Conexiones que inició este equipo: cada connect() que envió un "
+		 "SYN (un paso de CLOSED a SYN_SENT).",
+		 "El cliente (el extremo que abre de forma activa).",
+		 "Normal allí donde los programas abren conexiones salientes: su "
+		 "ritmo es el de las conexiones salientes nuevas. Un salto brusco "
+		 "es un cliente que abre una conexión por petición en vez de "
+		 "reutilizarlas, o una tormenta de reintentos; attempt_fails dice "
+		 "cuántas fallaron."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_PASSIVE_OPENS)] = {SOCKSTATE_SIDE_SERVER, {
+		{"Connections this host accepted on a listening socket: each "
+		 "incoming handshake that left LISTEN for SYN_RECEIVED.",
+		 "The server (the passive opener).",
+		 "Normal on servers: its rate is the rate of new incoming "
+		 "connections. Growth with no traffic behind it is a scan or a "
+		 "flood of connection attempts; no growth on a server that should "
+		 "be busy means clients do not reach it (firewall, routing, DNS)."},
+		{"Conexiones que este equipo aceptó en un socket en escucha: cada "
+		 "negociación entrante que pasó de LISTEN a SYN_RECEIVED.",
+		 "El servidor (el extremo que abre de forma pasiva).",
+		 "Normal en los servidores: su ritmo es el de las conexiones "
+		 "entrantes nuevas. Si crece sin tráfico detrás es un escaneo o "
+		 "una avalancha de intentos de conexión; si no crece en un "
+		 "servidor que debería estar ocupado, los clientes no llegan "
+		 "(cortafuegos, enrutamiento, DNS)."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_ATTEMPT_FAILS)] = {SOCKSTATE_SIDE_BOTH, {
+		{"Connection attempts that failed before the connection was open: "
+		 "SYN_SENT or SYN_RECEIVED went back to CLOSED (or to LISTEN), "
+		 "usually because the other side answered with a reset.",
+		 "Both sides: clients whose connections were refused, servers "
+		 "whose half-open connections were reset.",
+		 "On a client, refused connections: nothing listens on the remote "
+		 "port, a firewall rejects them, or the service is down. Growing "
+		 "together with active_opens, a client keeps retrying something "
+		 "that is not there."},
+		{"Intentos de conexión que fallaron antes de que la conexión "
+		 "quedara abierta: SYN_SENT o SYN_RECEIVED volvió a CLOSED (o a "
+		 "LISTEN), normalmente porque el otro lado respondió con un reset.",
+		 "Ambos lados: clientes cuyas conexiones fueron rechazadas y "
+		 "servidores cuyas conexiones a medio abrir recibieron un reset.",
+		 "En un cliente, conexiones rechazadas: nada escucha en el puerto "
+		 "remoto, un cortafuegos las rechaza o el servicio está caído. Si "
+		 "crece junto con active_opens, un cliente reintenta una y otra "
+		 "vez contra algo que no está."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_ESTABLISHED_RESETS)] = {SOCKSTATE_SIDE_BOTH, {
+		{"Open connections that ended abruptly: ESTABLISHED or CLOSE_WAIT "
+		 "went straight to CLOSED, usually by a reset.",
+		 "Both sides.",
+		 "Connections cut in the middle: a peer or an application that "
+		 "resets instead of closing (a crash, SO_LINGER set to zero), a "
+		 "load balancer or firewall that forgets idle connections, or a "
+		 "process killed with its connections open."},
+		{"Conexiones abiertas que terminaron de golpe: ESTABLISHED o "
+		 "CLOSE_WAIT pasó directamente a CLOSED, normalmente por un reset.",
+		 "Ambos lados.",
+		 "Conexiones cortadas a mitad: un extremo o una aplicación que "
+		 "envía un reset en vez de cerrar (un fallo, SO_LINGER a cero), un "
+		 "balanceador o un cortafuegos que olvida las conexiones "
+		 "inactivas, o un proceso terminado con sus conexiones abiertas."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_RESETS_SENT)] = {SOCKSTATE_SIDE_BOTH, {
+		{"TCP segments this host sent with the RST flag: refusals of "
+		 "connections to ports where nothing listens, and connections it "
+		 "aborted.",
+		 "Both sides.",
+		 "Steady growth usually means clients connect to a port where "
+		 "nothing listens here (their attempt_fails grows), or "
+		 "applications abort connections (see aborts_on_close). A burst "
+		 "can be a port scan being answered."},
+		{"Segmentos TCP que este equipo envió con el indicador RST: "
+		 "rechazos de conexiones a puertos en los que nada escucha, y "
+		 "conexiones que abortó.",
+		 "Ambos lados.",
+		 "Un crecimiento constante suele indicar clientes que conectan a "
+		 "un puerto en el que aquí nada escucha (su attempt_fails crece), "
+		 "o aplicaciones que abortan conexiones (vea aborts_on_close). Una "
+		 "ráfaga puede ser la respuesta a un escaneo de puertos."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_SEGMENTS_RECEIVED)] = {SOCKSTATE_SIDE_BOTH, {
+		{"TCP segments received, those with errors included.",
+		 "Both sides.",
+		 "The volume of incoming TCP traffic: the base against which to "
+		 "read bad_segments_received."},
+		{"Segmentos TCP recibidos, incluidos los que llegaron con errores.",
+		 "Ambos lados.",
+		 "El volumen de tráfico TCP entrante: la base con la que leer "
+		 "bad_segments_received."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_SEGMENTS_SENT)] = {SOCKSTATE_SIDE_BOTH, {
+		{"TCP segments sent (whether retransmissions count here too "
+		 "depends on the system: see segments_retransmitted).",
+		 "Both sides.",
+		 "The volume of outgoing TCP traffic: the base against which to "
+		 "read segments_retransmitted."},
+		{"Segmentos TCP enviados (si las retransmisiones cuentan también "
+		 "aquí depende del sistema: vea segments_retransmitted).",
+		 "Ambos lados.",
+		 "El volumen de tráfico TCP saliente: la base con la que leer "
+		 "segments_retransmitted."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_SEGMENTS_RETRANSMITTED)] = {SOCKSTATE_SIDE_BOTH, {
+		{"TCP segments sent again because they were not acknowledged in "
+		 "time or were reported lost.",
+		 "Both sides (the sender of the lost data).",
+		 "Packet loss or congestion on some path, or a peer too slow to "
+		 "acknowledge. As a share of segments_sent, well under 1% is "
+		 "usual and a few percent already hurts throughput and latency: "
+		 "find the connections that retransmit (their sockets' "
+		 "retransmit counts)."},
+		{"Segmentos TCP enviados de nuevo porque no se confirmaron a "
+		 "tiempo o se dieron por perdidos.",
+		 "Ambos lados (el que envió los datos perdidos).",
+		 "Pérdida de paquetes o congestión en algún camino, o un extremo "
+		 "demasiado lento para confirmar. Respecto a segments_sent, muy "
+		 "por debajo del 1% es lo habitual y unas pocas unidades por "
+		 "ciento ya perjudican el rendimiento y la latencia: busque las "
+		 "conexiones que retransmiten (los contadores de retransmisión "
+		 "de sus sockets)."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_BAD_SEGMENTS_RECEIVED)] = {SOCKSTATE_SIDE_BOTH, {
+		{"TCP segments received with errors: a bad checksum, a bad header "
+		 "length, too short.",
+		 "Both sides.",
+		 "Corruption on the way in: a faulty network card, cable, driver "
+		 "or checksum offload setting, or a broken middlebox. It should "
+		 "stay at or near zero."},
+		{"Segmentos TCP recibidos con errores: suma de comprobación "
+		 "incorrecta, longitud de cabecera incorrecta, demasiado cortos.",
+		 "Ambos lados.",
+		 "Datos dañados a la entrada: una tarjeta de red, un cable, un "
+		 "controlador o una descarga de sumas de comprobación defectuosos, "
+		 "o un equipo intermedio averiado. Debería quedarse en cero o "
+		 "cerca."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_TIMEOUTS)] = {SOCKSTATE_SIDE_BOTH, {
+		{"Retransmission timeouts: times a connection waited for an "
+		 "acknowledgement until its timer fired and it had to send again.",
+		 "Both sides (the sender of the unacknowledged data).",
+		 "Loss that fast recovery could not repair: whole windows lost, "
+		 "or a peer gone silent. Each timeout stalls its connection for a "
+		 "second or more, so growth shows as slow or hanging transfers."},
+		{"Vencimientos del temporizador de retransmisión: veces que una "
+		 "conexión esperó una confirmación hasta que venció su "
+		 "temporizador y tuvo que enviar de nuevo.",
+		 "Ambos lados (el que envió los datos sin confirmar).",
+		 "Pérdidas que la recuperación rápida no pudo reparar: ventanas "
+		 "enteras perdidas, o un extremo que dejó de responder. Cada "
+		 "vencimiento detiene su conexión un segundo o más, así que el "
+		 "crecimiento se nota como transferencias lentas o colgadas."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_SYN_RETRANSMITS)] = {SOCKSTATE_SIDE_BOTH, {
+		{"Connection requests sent again: SYNs, and the SYN-ACKs that "
+		 "answer them, retransmitted because the other side did not answer.",
+		 "Both sides: clients repeat SYNs, servers repeat SYN-ACKs.",
+		 "Peers that do not answer: a host down, a missing route, or a "
+		 "firewall that silently drops SYNs (a closed port would refuse at "
+		 "once). On a server, repeated SYN-ACKs mean the clients' final "
+		 "ACKs do not arrive."},
+		{"Solicitudes de conexión enviadas de nuevo: SYN, y los SYN-ACK "
+		 "que los responden, retransmitidos porque el otro lado no "
+		 "respondió.",
+		 "Ambos lados: los clientes repiten los SYN y los servidores los "
+		 "SYN-ACK.",
+		 "Extremos que no responden: un equipo apagado, una ruta que "
+		 "falta, o un cortafuegos que descarta los SYN sin avisar (un "
+		 "puerto cerrado rechazaría al momento). En un servidor, los "
+		 "SYN-ACK repetidos indican que no llegan los ACK finales de los "
+		 "clientes."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_LISTEN_OVERFLOWS)] = {SOCKSTATE_SIDE_SERVER, {
+		{"Times a completed connection found its listener's accept queue "
+		 "full, so the connection was dropped (the client retries or "
+		 "fails).",
+		 "The server (the listening side).",
+		 "The application accepts connections more slowly than they "
+		 "arrive, or its listen backlog is too small (the listen() "
+		 "argument, net.core.somaxconn). Clients see slow or failed "
+		 "connects. Compare the listener's queue with its limit (rx_queue "
+		 "and tx_queue of the LISTEN socket)."},
+		{"Veces que una conexión ya negociada encontró llena la cola de "
+		 "aceptación de su socket en escucha, así que se descartó (el "
+		 "cliente reintenta o falla).",
+		 "El servidor (el lado que escucha).",
+		 "La aplicación acepta las conexiones más despacio de lo que "
+		 "llegan, o su cola de escucha es demasiado pequeña (el argumento "
+		 "de listen(), net.core.somaxconn). Los clientes ven conexiones "
+		 "lentas o fallidas. Compare la cola del socket en escucha con su "
+		 "límite (rx_queue y tx_queue del socket LISTEN)."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_LISTEN_DROPS)] = {SOCKSTATE_SIDE_SERVER, {
+		{"Incoming connections a listening socket dropped for any reason; "
+		 "listen_overflows are among them.",
+		 "The server (the listening side).",
+		 "Beyond listen_overflows: drops for lack of memory or of a route "
+		 "back to the client, or connections to a listener that is going "
+		 "away. When it grows faster than listen_overflows, look at memory "
+		 "and routing rather than at the application."},
+		{"Conexiones entrantes que un socket en escucha descartó por "
+		 "cualquier motivo; listen_overflows está incluido.",
+		 "El servidor (el lado que escucha).",
+		 "Además de listen_overflows: descartes por falta de memoria o de "
+		 "una ruta de vuelta al cliente, o conexiones hacia un socket en "
+		 "escucha que se está cerrando. Si crece más deprisa que "
+		 "listen_overflows, mire la memoria y el enrutamiento antes que "
+		 "la aplicación."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_REQUEST_QUEUE_FULL_DROPS)] = {SOCKSTATE_SIDE_SERVER, {
+		{"SYNs dropped because the queue of half-open connections was "
+		 "full and SYN cookies were off.",
+		 "The server (the listening side).",
+		 "A SYN flood, or a burst of clients larger than the SYN backlog "
+		 "(net.ipv4.tcp_max_syn_backlog). With SYN cookies on, these "
+		 "SYNs are answered with cookies instead of dropped."},
+		{"SYN descartados porque la cola de conexiones a medio abrir "
+		 "estaba llena y las SYN cookies estaban desactivadas.",
+		 "El servidor (el lado que escucha).",
+		 "Una inundación de SYN, o una ráfaga de clientes mayor que la "
+		 "cola de SYN (net.ipv4.tcp_max_syn_backlog). Con las SYN cookies "
+		 "activadas, estos SYN se responden con cookies en vez de "
+		 "descartarse."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_SYNCOOKIES_SENT)] = {SOCKSTATE_SIDE_SERVER, {
+		{"SYN cookies sent: the queue of half-open connections was full, "
+		 "so the server answered a SYN without keeping any state for it.",
+		 "The server (the listening side).",
+		 "A SYN flood, or a listener whose SYN queue cannot keep up with "
+		 "real clients. Connections still open, but may lose TCP options "
+		 "(window scaling, SACK) and perform worse."},
+		{"SYN cookies enviadas: la cola de conexiones a medio abrir estaba "
+		 "llena, así que el servidor respondió a un SYN sin guardar estado "
+		 "para él.",
+		 "El servidor (el lado que escucha).",
+		 "Una inundación de SYN, o un socket en escucha cuya cola de SYN "
+		 "no da abasto con los clientes reales. Las conexiones se siguen "
+		 "abriendo, pero pueden perder opciones de TCP (escalado de "
+		 "ventana, SACK) y rendir menos."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_SYNCOOKIES_RECEIVED)] = {SOCKSTATE_SIDE_SERVER, {
+		{"Valid SYN cookies that came back in clients' ACKs, each one "
+		 "completing a connection.",
+		 "The server (the listening side).",
+		 "Real clients completing handshakes while cookies are in use: "
+		 "the SYN queue overflows under legitimate load, not only under a "
+		 "flood. Raise the backlog or accept faster."},
+		{"SYN cookies válidas que volvieron en los ACK de los clientes, "
+		 "cada una completando una conexión.",
+		 "El servidor (el lado que escucha).",
+		 "Clientes reales que completan la negociación mientras se usan "
+		 "cookies: la cola de SYN se desborda con carga legítima, no solo "
+		 "con una inundación. Aumente la cola o acepte más deprisa."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_SYNCOOKIES_FAILED)] = {SOCKSTATE_SIDE_SERVER, {
+		{"ACKs whose SYN cookie did not check out.",
+		 "The server (the listening side).",
+		 "Stale or forged ACKs: usually part of an attack, or very late "
+		 "packets. A few are normal while cookies are in use."},
+		{"ACK cuya SYN cookie no resultó válida.",
+		 "El servidor (el lado que escucha).",
+		 "ACK caducados o falsificados: normalmente parte de un ataque, o "
+		 "paquetes muy retrasados. Unos pocos son normales mientras se "
+		 "usan cookies."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_ABORTS_ON_TIMEOUT)] = {SOCKSTATE_SIDE_BOTH, {
+		{"Connections given up because a timer ran out: retransmissions, "
+		 "zero-window probes or keepalives went unanswered too many times.",
+		 "Both sides.",
+		 "Peers that vanished (crashed, unplugged, or behind a NAT or "
+		 "firewall that forgot the connection), or a path that stopped "
+		 "working. Applications see \"connection timed out\" (ETIMEDOUT)."},
+		{"Conexiones abandonadas porque venció un temporizador: las "
+		 "retransmisiones, las sondas de ventana cero o los keepalive "
+		 "quedaron sin respuesta demasiadas veces.",
+		 "Ambos lados.",
+		 "Extremos que desaparecieron (caídos, desconectados, o tras un "
+		 "NAT o un cortafuegos que olvidó la conexión), o un camino que "
+		 "dejó de funcionar. Las aplicaciones ven «connection timed out» "
+		 "(ETIMEDOUT)."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_ABORTS_ON_DATA)] = {SOCKSTATE_SIDE_BOTH, {
+		{"Connections reset because data arrived after the application had "
+		 "closed its socket, or because it closed with SO_LINGER set to "
+		 "zero.",
+		 "Both sides.",
+		 "A peer that keeps sending after this side closed (a protocol "
+		 "mismatch), or an application that resets its connections on "
+		 "purpose. A steady rate points at one misbehaving client or "
+		 "server."},
+		{"Conexiones cerradas con un reset porque llegaron datos después "
+		 "de que la aplicación cerrara su socket, o porque lo cerró con "
+		 "SO_LINGER a cero.",
+		 "Ambos lados.",
+		 "Un extremo que sigue enviando después de que este lado cerró "
+		 "(protocolos que no se entienden), o una aplicación que corta "
+		 "sus conexiones a propósito. Un ritmo constante apunta a un "
+		 "cliente o servidor concreto que se porta mal."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_ABORTS_ON_CLOSE)] = {SOCKSTATE_SIDE_BOTH, {
+		{"Connections reset because the application closed its socket "
+		 "with received data still unread.",
+		 "Both sides.",
+		 "An application that does not read all it was sent before "
+		 "closing (for example the rest of a request): its peer gets a "
+		 "reset instead of a normal close and reports \"connection reset "
+		 "by peer\"."},
+		{"Conexiones cerradas con un reset porque la aplicación cerró su "
+		 "socket con datos recibidos aún sin leer.",
+		 "Ambos lados.",
+		 "Una aplicación que no lee todo lo que le enviaron antes de "
+		 "cerrar (por ejemplo el resto de una petición): el otro extremo "
+		 "recibe un reset en vez de un cierre normal e informa de "
+		 "«connection reset by peer»."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_ABORTS_ON_MEMORY)] = {SOCKSTATE_SIDE_BOTH, {
+		{"Connections reset because TCP was short of memory, or had too "
+		 "many orphaned sockets (closed by their application but not yet "
+		 "finished).",
+		 "Both sides.",
+		 "Memory pressure in the TCP stack. Before raising "
+		 "net.ipv4.tcp_mem or tcp_max_orphans, find out why so many "
+		 "sockets pile up (often FIN_WAIT states, or a flood)."},
+		{"Conexiones cerradas con un reset porque a TCP le faltaba "
+		 "memoria, o tenía demasiados sockets huérfanos (cerrados por su "
+		 "aplicación pero aún sin terminar).",
+		 "Ambos lados.",
+		 "Presión de memoria en la pila TCP. Antes de aumentar "
+		 "net.ipv4.tcp_mem o tcp_max_orphans, averigüe por qué se "
+		 "acumulan tantos sockets (a menudo en estados FIN_WAIT, o por "
+		 "una inundación)."},
+	}},
+	[COUNTER_ROW(SOCKSTATE_COUNTER_TIME_WAIT_OVERFLOWS)] = {SOCKSTATE_SIDE_CLOSER, {
+		{"Connections that skipped TIME_WAIT because the table of TIME_WAIT "
+		 "sockets was full (net.ipv4.tcp_max_tw_buckets).",
+		 "The side that closes first (the active closer).",
+		 "Very many short connections closed by this host; late packets "
+		 "of old connections may now be taken for new ones. Reuse "
+		 "connections (keep-alive), or let the peer close first, rather "
+		 "than raising the limit."},
+		{"Conexiones que se saltaron TIME_WAIT porque la tabla de sockets "
+		 "en TIME_WAIT estaba llena (net.ipv4.tcp_max_tw_buckets).",
+		 "El lado que cierra primero (el que cierra de forma activa).",
+		 "Muchísimas conexiones cortas cerradas por este equipo; los "
+		 "paquetes rezagados de conexiones viejas pueden confundirse ahora "
+		 "con los de otras nuevas. Reutilice las conexiones (keep-alive) o "
+		 "deje que cierre primero el otro extremo, en vez de subir el "
+		 "límite."},
+	}},
 };
 
 /* NULL, "", "C", "POSIX" and "en..." are English, "es..." Spanish; a
@@ -307,6 +696,15 @@ static int lang_parse(const char *lang, enum lang *out)
 	return 0;
 }
 
+/* The row of id in topic, and lang parsed; NULL when either is unknown. */
+static const struct explanation *explanation_of(enum topic topic, unsigned id,
+                                                const char *lang, enum lang *l)
+{
+	if (id >= topics[topic].count || lang_parse(lang, l) != 0)
+		return NULL;
+	return &explanations[topics[topic].first + id];
+}
+
 SOCKSTATE_API int sockstate_state_describe(sockstate_state s, const char *lang,
                                            sockstate_state_info *out)
 {
@@ -314,15 +712,35 @@ SOCKSTATE_API int sockstate_state_describe(sockstate_state s, const char *lang,
 		return SOCKSTATE_EINVAL;
 	memset(out, 0, sizeof *out);
 	enum lang l;
-	if ((unsigned)s >= SOCKSTATE_STATE_COUNT || lang_parse(lang, &l) != 0)
+	const struct explanation *e = explanation_of(TOPIC_STATE, (unsigned)s, lang, &l);
+	if (!e)
 		return SOCKSTATE_EINVAL;
 
-	const struct explanation *e = &explanations[s];
 	out->state = s;
 	out->side = e->side;
 	out->name = sockstate_state_name(s);
 	out->meaning = e->text[l].meaning;
-	out->seen_by = e->text[l].seen_by;
-	out->pile_means = e->text[l].pile_means;
+	out->seen_by = e->text[l].who;
+	out->pile_means = e->text[l].signal;
+	return 0;
+}
+
+SOCKSTATE_API int sockstate_counter_describe(sockstate_counter c, const char *lang,
+                                             sockstate_counter_info *out)
+{
+	if (!out)
+		return SOCKSTATE_EINVAL;
+	memset(out, 0, sizeof *out);
+	enum lang l;
+	const struct explanation *e = explanation_of(TOPIC_COUNTER, (unsigned)c, lang, &l);
+	if (!e)
+		return SOCKSTATE_EINVAL;
+
+	out->counter = c;
+	out->side = e->side;
+	out->name = sockstate_counter_name(c);
+	out->meaning = e->text[l].meaning;
+	out->counted_by = e->text[l].who;
+	out->growth_means = e->text[l].signal;
 	return 0;
 }

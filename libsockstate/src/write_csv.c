@@ -66,6 +66,15 @@ void sockstate__csv_listing_socket(sockstate__out *out, const sockstate_socket *
 		sockstate__out_char(out, ',');
 		sockstate__out_csv_str(out, s->netns);
 	}
+	if (l->flags & SOCKSTATE_W_TIMERS) {
+		const char *kind = (s->valid & SOCKSTATE_HAS_TIMER) ? sockstate_timer_name(s->timer)
+		                                                    : NULL;
+		sockstate__out_char(out, ',');
+		if (kind != NULL)
+			sockstate__out_str(out, kind);
+		put_u64_field(out, kind != NULL, s->expires_ms);
+		put_u64_field(out, kind != NULL, s->retransmits);
+	}
 	sockstate__out_bytes(out, "\r\n", 2);
 }
 
@@ -80,6 +89,8 @@ void sockstate__csv_listing_header(sockstate__out *out, const sockstate__listing
 		sockstate__out_str(out, ",pid,process,pids");
 	if (l->netns)
 		sockstate__out_str(out, ",netns");
+	if (l->flags & SOCKSTATE_W_TIMERS)
+		sockstate__out_str(out, ",timer,timer_expires_ms,timer_retransmits");
 	sockstate__out_bytes(out, "\r\n", 2);
 }
 

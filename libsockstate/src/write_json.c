@@ -100,8 +100,28 @@ void sockstate__json_endpoint(sockstate__out *out, uint8_t family,
 	sockstate__out_char(out, '}');
 }
 
+/* ,"timer":{"kind":"time_wait","expires_ms":48000,"retransmits":0} or
+ * ,"timer":null when the backend has no timers. */
+static void put_timer(sockstate__out *out, const sockstate_socket *s)
+{
+	const char *kind = sockstate_timer_name(s->timer);
+
+	sockstate__out_str(out, ",\"timer\":");
+	if (!(s->valid & SOCKSTATE_HAS_TIMER) || kind == NULL) {
+		sockstate__out_bytes(out, "null", 4);
+		return;
+	}
+	sockstate__out_str(out, "{\"kind\":\"");
+	sockstate__out_str(out, kind);
+	sockstate__out_str(out, "\",\"expires_ms\":");
+	sockstate__out_u64(out, s->expires_ms);
+	sockstate__out_str(out, ",\"retransmits\":");
+	sockstate__out_u64(out, s->retransmits);
+	sockstate__out_char(out, '}');
+}
+
 static void put_socket(sockstate__out *out, const sockstate_socket *s, int with_pids,
-                       int with_netns)
+                       int with_netns, int with_timers)
 {
 	int pid_known = (s->valid & SOCKSTATE_HAS_PID) && s->pid >= 0;
 
@@ -164,6 +184,8 @@ static void put_socket(sockstate__out *out, const sockstate_socket *s, int with_
 		sockstate__out_u64(out, s->total_retrans);
 		sockstate__out_char(out, '}');
 	}
+	if (with_timers)
+		put_timer(out, s);
 	if (with_netns) {
 		sockstate__out_str(out, ",\"netns\":");
 		sockstate__out_json_str(out, s->netns);
@@ -181,7 +203,7 @@ void sockstate__json_listing_socket(sockstate__out *out, const sockstate_socket 
                                     int first, const sockstate__listing *l)
 {
 	sockstate__out_bytes(out, first ? "\n" : ",\n", first ? 1 : 2);
-	put_socket(out, s, l->pids_key, l->netns);
+	put_socket(out, s, l->pids_key, l->netns, (l->flags & SOCKSTATE_W_TIMERS) != 0);
 }
 
 /* After the sockets, which a stream cannot count before it writes

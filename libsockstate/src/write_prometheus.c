@@ -6,7 +6,8 @@
  * once, with its HELP and TYPE lines first. */
 #include "writer_internal.h"
 
-static void put_help_type(sockstate__out *out, const char *name, const char *help)
+void sockstate__prom_help_type(sockstate__out *out, const char *name, const char *help,
+                               const char *type)
 {
 	sockstate__out_str(out, "# HELP ");
 	sockstate__out_str(out, name);
@@ -14,7 +15,14 @@ static void put_help_type(sockstate__out *out, const char *name, const char *hel
 	sockstate__out_str(out, help);
 	sockstate__out_str(out, "\n# TYPE ");
 	sockstate__out_str(out, name);
-	sockstate__out_str(out, " gauge\n");
+	sockstate__out_char(out, ' ');
+	sockstate__out_str(out, type);
+	sockstate__out_char(out, '\n');
+}
+
+static void put_help_type(sockstate__out *out, const char *name, const char *help)
+{
+	sockstate__prom_help_type(out, name, help, "gauge");
 }
 
 /* A label value as the format escapes it: backslash, quote, newline. */
@@ -66,7 +74,7 @@ static void put_counts(sockstate__out *out, const sockstate_counts *c)
 	put_value(out, c->tx_queue_total);
 }
 
-static void put_info(sockstate__out *out, const char *backend)
+void sockstate__prom_info(sockstate__out *out, const char *backend)
 {
 	put_help_type(out, "sockstate_info",
 	              "The backend and library version that produced these metrics.");
@@ -120,12 +128,12 @@ void sockstate__prom_snapshot(sockstate__out *out, const sockstate_snapshot *sna
 	put_counts(out, &c);
 	if (port >= 0)
 		put_port(out, snap, (uint16_t)port);
-	put_info(out, snap->backend);
+	sockstate__prom_info(out, snap->backend);
 }
 
 void sockstate__prom_counts(sockstate__out *out, const sockstate_counts *c,
                             const char *backend)
 {
 	put_counts(out, c);
-	put_info(out, backend);
+	sockstate__prom_info(out, backend);
 }

@@ -23,6 +23,7 @@ static const char *const headers[SOCKSTATE__T_COLS] = {
 	[SOCKSTATE__T_PID] = "Pid",
 	[SOCKSTATE__T_PROCESS] = "Process",
 	[SOCKSTATE__T_NETNS] = "Netns",
+	[SOCKSTATE__T_TIMER] = "Timer",
 };
 
 static size_t max_size(size_t a, size_t b)
@@ -37,6 +38,8 @@ static int shown(const sockstate__listing *l, int c)
 		return (l->flags & SOCKSTATE_W_PIDS) != 0;
 	if (c == SOCKSTATE__T_NETNS)
 		return l->netns;
+	if (c == SOCKSTATE__T_TIMER)
+		return (l->flags & SOCKSTATE_W_TIMERS) != 0;
 	return 1;
 }
 
@@ -97,6 +100,74 @@ static size_t endpoint_cell(char *buf, const sockstate_socket *s,
 	}
 	*addr_len = (size_t)n - 1 - sockstate__fmt_u64(port, ep->port);
 	return (size_t)n;
+}
+
+/* The time left on a timer as `ss -o` prints it (its print_ms_timer):
+ * "48sec", "1min12sec", "12min", "1.500ms" (1.5 s), "200ms", "050ms";
+ * "0ms" where ss prints nothing. Returns the length (at most 16). */
+static size_t fmt_ms_timer(char *buf, uint32_t ms)
+{
+	uint32_t minutes = ms / 60000, secs = ms / 1000 % 60, msecs = ms % 1000;
+	size_t n = 0;
+
+	if (minutes) {
+		msecs = 0;
+		n += sockstate__fmt_u64(buf + n, minutes);
+		memcpy(buf + n, "min", 3);
+		n += 3;
+		if (minutes > 9)
+			secs = 0;
+	}
+	if (secs) {
+		if (secs > 9)
+			msecs = 0;
+		n += sockstate__fmt_u64(buf + n, secs);
+		if (msecs) {
+			buf[n++] = '.';
+		} else {
+			memcpy(buf + n, "sec", 3);
+			n += 3;
+		}
+	}
+	if (msecs) {
+		buf[n++] = (char)('0' + msecs / 100);
+		buf[n++] = (char)('0' + msecs / 10 % 10);
+		buf[n++] = (char)('0' + msecs % 10);
+	} else if (n == 0) {
+		buf[n++] = '0';
+	} else {
+		return n;
+	}
+	memcpy(buf + n, "ms", 2);
+	return n + 2;
+}
+
+/* The Timer cell into buf (80 bytes): "kind,time left,retries" in ss -o's
+ * words (its timer:(...) without the wrapper), "off", or "-" when
+ * unknown. Returns its length. */
+static size_t timer_cell(char *buf, const sockstate_socket *s)
+{
+	static const char *const ss_names[] = {
+		[SOCKSTATE_TIMER_OFF] = "off",
+		[SOCKSTATE_TIMER_RETRANSMIT] = "on",
+		[SOCKSTATE_TIMER_KEEPALIVE] = "keepalive",
+		[SOCKSTATE_TIMER_TIME_WAIT] = "timewait",
+		[SOCKSTATE_TIMER_PROBE] = "persist",
+	};
+	size_t n;
+
+	if (!(s->valid & SOCKSTATE_HAS_TIMER) || s->timer >= sizeof ss_names / sizeof ss_names[0]) {
+		buf[0] = '-';
+		return 1;
+	}
+	n = strlen(ss_names[s->timer]);
+	memcpy(buf, ss_names[s->timer], n);
+	if (s->timer == SOCKSTATE_TIMER_OFF)
+		return n;
+	buf[n++] = ',';
+	n += fmt_ms_timer(buf + n, s->expires_ms);
+	buf[n++] = ',';
+	return n + sockstate__fmt_u64(buf + n, s->retransmits);
 }
 
 /* The owners' width, as put_pids writes them. */
@@ -170,6 +241,7 @@ void sockstate__table_measure(sockstate__table_widths *w, const sockstate_socket
 	text = netns_text(s);
 	w->col[SOCKSTATE__T_NETNS] = max_size(w->col[SOCKSTATE__T_NETNS],
 	                                      text ? sockstate__text_width(text) : 1);
+	w->col[SOCKSTATE__T_TIMER] = max_size(w->col[SOCKSTATE__T_TIMER], timer_cell(buf, s));
 }
 
 /* Room for what the rows not measured may hold, known without reading
@@ -259,6 +331,11 @@ void sockstate__table_row(sockstate__out *out, const sockstate_socket *s,
 	}
 	if (shown(l, SOCKSTATE__T_NETNS))
 		put_text_cell(out, w, SOCKSTATE__T_NETNS, last, netns_text(s));
+	if (shown(l, SOCKSTATE__T_TIMER)) {
+		n = timer_cell(buf, s);
+		sockstate__out_bytes(out, buf, n);
+		cell_end(out, w, SOCKSTATE__T_TIMER, last, n);
+	}
 }
 
 /* ---- the count table ---- */

@@ -41,7 +41,7 @@ enum sockstate__table_column {
 	SOCKSTATE__T_STATE, SOCKSTATE__T_NATIVE, SOCKSTATE__T_RECV_Q,
 	SOCKSTATE__T_SEND_Q, SOCKSTATE__T_LOCAL, SOCKSTATE__T_PEER,
 	SOCKSTATE__T_PID, SOCKSTATE__T_PROCESS, SOCKSTATE__T_NETNS,
-	SOCKSTATE__T_COLS
+	SOCKSTATE__T_TIMER, SOCKSTATE__T_COLS
 };
 
 /* The widths of the socket table's columns, in terminal columns, as
@@ -100,6 +100,17 @@ void sockstate__json_groups(sockstate__out *out, sockstate_groups *g, size_t sho
 void sockstate__csv_groups(sockstate__out *out, sockstate_groups *g, size_t shown,
                            uint32_t flags);
 
+/* Prometheus pieces the writers share (write_prometheus.c): a family's
+ * "# HELP" and "# TYPE" lines (type "gauge", "counter"), and the
+ * sockstate_info{backend,version} family. */
+void sockstate__prom_help_type(sockstate__out *out, const char *name, const char *help,
+                               const char *type);
+void sockstate__prom_info(sockstate__out *out, const char *backend);
+
+/* TCP counters (write_counters.c). The JSON piece is the document's
+ * ",\n \"tcp_counters\":{...}" key, for any document that carries them. */
+void sockstate__json_tcp_counters(sockstate__out *out, const sockstate_tcp_counters *c);
+
 /* Options every format shares: size, known format, port in range.
  * Returns 0 or SOCKSTATE_EINVAL (write.c). */
 int sockstate__write_opts_check(const sockstate_write_opts *o);
@@ -118,5 +129,8 @@ int sockstate__event_write_out(const sockstate_event *ev, const sockstate_write_
 int sockstate__counts_write_out(const sockstate_counts *c,
                                 const sockstate_sysinfo *sys, const char *backend,
                                 const sockstate_write_opts *o, sockstate__out *out);
+int sockstate__tcp_counters_write_out(const sockstate_tcp_counters *c,
+                                      const sockstate_sysinfo *sys, const char *backend,
+                                      const sockstate_write_opts *o, sockstate__out *out);
 
 #endif /* SOCKSTATE_WRITER_INTERNAL_H */

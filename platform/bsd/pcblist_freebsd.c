@@ -213,4 +213,5 @@ const sockstate__backend sockstate__bsd_pcblist_backend = {
 	.enumerate = fbsd_enumerate,
 	.close = fbsd_close,
 	.owners = fbsd_owners,
+	.tcp_counters = sockstate__bsd_tcp_counters,
 };

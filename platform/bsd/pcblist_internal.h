@@ -239,6 +239,46 @@ int sockstate__macos_pcblist_decode(const void *buf, size_t len,
                                     const sockstate__macos_layout *L,
                                     sockstate__pcb_sink *sink);
 
+/* ---- tcpstat_decode.c: net.inet.tcp.stats to TCP counters ---- */
+
+/* At most this many native fields add up to one counter (macOS's
+ * timeout aborts). */
+#define SOCKSTATE__TCPSTAT_PARTS 5
+
+/* Where one counter's native field(s) lie in a struct tcpstat: byte
+ * offsets, added up, but those whose bit is set in minus taken away;
+ * parts 0 where the OS does not keep the counter. The fields are the ones
+ * the counter table names for the layout's OS, in its order
+ * (sockstate__counter_native: "a + b - c"). */
+typedef struct sockstate__tcpstat_field {
+	uint32_t off[SOCKSTATE__TCPSTAT_PARTS];
+	uint32_t parts;
+	uint32_t minus;             /* bit i: subtract off[i] */
+} sockstate__tcpstat_field;
+
+/* One struct tcpstat as a kernel hands it over. */
+typedef struct sockstate__tcpstat_layout {
+	const char *name;           /* for messages: "FreeBSD", "macOS 15" */
+	sockstate__counter_os os;   /* whose native names */
+	uint32_t size;              /* sizeof(struct tcpstat) */
+	uint32_t width;             /* of every field: 8 (FreeBSD's uint64_t)
+	                               or 4 (macOS's u_int32_t) */
+	sockstate__tcpstat_field field[SOCKSTATE_COUNTER_COUNT];
+} sockstate__tcpstat_layout;
+
+/* Decode buf[0..len) (a copy of a struct tcpstat; no alignment needed)
+ * with the one of layouts[0..n) whose size is len, into out: each counter
+ * the layout has fields for is set (their sum and difference, native
+ * names from the table), except one whose difference would be negative
+ * (a copy whose fields were not read at one moment): it stays unknown.
+ * No syscalls, no allocation. Returns 0, SOCKSTATE_EABI when no
+ * layout has that size (a kernel this build does not know), or
+ * SOCKSTATE_EINVAL for a layout whose field lies outside its size; the
+ * reason in detail. */
+int sockstate__tcpstat_decode(const void *buf, size_t len,
+                              const sockstate__tcpstat_layout *const *layouts, size_t n,
+                              sockstate_tcp_counters *out, char *detail, size_t dlen);
+
 /* ---- pcblist_io.c: read a sysctl into a growing buffer ---- */
 
 /* The OS call, injected so the retry logic runs in tests: like
@@ -287,6 +327,24 @@ int sockstate__sysctl_capture(sockstate_handle *h, const char *name,
                               const sockstate__sysctl_buf *b);
 
 void sockstate__sysctl_buf_free(sockstate__sysctl_buf *b);
+
+/* Read net.inet.tcp.stats and decode it with layouts (see
+ * sockstate__tcpstat_decode) into out, source "sysctl net.inet.tcp.stats";
+ * with a capture directory, the reply is saved as net.inet.tcp.stats.bin.
+ * Returns 0 or a negative code, detail on h. */
+int sockstate__tcpstat_read(sockstate_handle *h, const sockstate__sysctl_src *src,
+                            const sockstate__tcpstat_layout *const *layouts, size_t n,
+                            sockstate_tcp_counters *out);
+
+/* ---- tcpstat_freebsd.c / tcpstat_macos.c (the one CMake builds) ---- */
+
+/* The layouts of struct tcpstat this build reads: FreeBSD's from its
+ * headers; macOS's, each release's that this build knows. */
+extern const sockstate__tcpstat_layout *const sockstate__bsd_tcpstat_layouts[];
+extern const size_t sockstate__bsd_tcpstat_layout_count;
+
+/* The backends' tcp_counters. */
+int sockstate__bsd_tcp_counters(sockstate_handle *h, void *state, sockstate_tcp_counters *out);
 
 /* ---- platform.c ---- */
 

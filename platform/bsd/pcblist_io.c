@@ -161,3 +161,26 @@ void sockstate__sysctl_buf_free(sockstate__sysctl_buf *b)
 	b->cap = 0;
 	b->len = 0;
 }
+
+int sockstate__tcpstat_read(sockstate_handle *h, const sockstate__sysctl_src *src,
+                            const sockstate__tcpstat_layout *const *layouts, size_t n,
+                            sockstate_tcp_counters *out)
+{
+	static const char name[] = "net.inet.tcp.stats";
+	sockstate__sysctl_buf b = {0};
+	char detail[SOCKSTATE__PCB_DETAIL_LEN];
+	int rc = sockstate__sysctl_read(h, src, name, &b);
+
+	if (rc == 0)
+		rc = sockstate__sysctl_capture(h, name, &b);
+	if (rc == 0) {
+		rc = sockstate__tcpstat_decode(b.data, b.len, layouts, n, out, detail,
+		                               sizeof detail);
+		if (rc < 0)
+			rc = sockstate__fail(h, rc, "%s", detail);
+	}
+	sockstate__sysctl_buf_free(&b);
+	if (rc == 0)
+		out->source = "sysctl net.inet.tcp.stats";
+	return rc;
+}

@@ -310,4 +310,5 @@ const sockstate__backend sockstate__bsd_pcblist_backend = {
 	.enumerate = mac_enumerate,
 	.close = mac_close,
 	.owners = mac_owners,
+	.tcp_counters = sockstate__bsd_tcp_counters,
 };

@@ -12,6 +12,7 @@
 #include <linux/inet_diag.h>
 #include <sys/socket.h>
 
+#include "counters_internal.h"
 #include "diag_internal.h"
 #include "netns.h"
 #include "pidmap.h"
@@ -149,6 +150,14 @@ static int diag_owners(void *state, sockstate_handle *h, sockstate__owners *map,
 	return sockstate__linux_owners(h, map, source);
 }
 
+/* The counters of the namespace this handle's socket was opened in. */
+static int diag_tcp_counters(sockstate_handle *h, void *state, sockstate_tcp_counters *out)
+{
+	const sockstate__diag_io *io = state;
+
+	return sockstate__linux_tcp_counters(h, io->has_netns ? io->netns_fd : -1, out);
+}
+
 const sockstate__backend sockstate__linux_netlink_backend = {
 	.name = "linux-netlink",
 	.can_filter = SOCKSTATE__F_STATES | SOCKSTATE__F_FAMILY | SOCKSTATE__F_PORTS |
@@ -162,4 +171,5 @@ const sockstate__backend sockstate__linux_netlink_backend = {
 	.owners = diag_owners,
 	.netns_list = sockstate__linux_netns_list,
 	.population = diag_population,
+	.tcp_counters = diag_tcp_counters,
 };

@@ -147,6 +147,28 @@ int sockstate__netns_leave(sockstate_handle *h, int saved)
 	return rc;
 }
 
+int sockstate__netns_open_file(sockstate_handle *h, int ns_fd, const char *path)
+{
+	int saved, fd, err, rc;
+
+	rc = sockstate__netns_enter(h, ns_fd, &saved);
+	if (rc < 0)
+		return rc;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	err = errno;
+	rc = sockstate__netns_leave(h, saved);
+	if (rc < 0) {
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	if (fd < 0)
+		return err == ENOENT ? SOCKSTATE_ENOENT
+		       : sockstate__fail(h, err == EACCES || err == EPERM ? SOCKSTATE_EPERM
+		                         : SOCKSTATE_EIO, "open(%s): %s", path, strerror(err));
+	return fd;
+}
+
 /* ---- the list ---- */
 
 struct found_ns {

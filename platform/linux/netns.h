@@ -33,6 +33,14 @@ int sockstate__netns_enter(sockstate_handle *h, int ns_fd, int *saved);
  * detail on h). */
 int sockstate__netns_leave(sockstate_handle *h, int saved);
 
+/* Open path (read-only) as the namespace ns_fd shows it: a /proc/net file
+ * answers for the namespace of the thread that opened it, so the thread
+ * enters ns_fd for the open only (nothing when ns_fd is -1) and reads from
+ * its own. Returns the fd; SOCKSTATE_ENOENT, with no detail, when there is
+ * no such file (so a caller can take that for "none"); or another
+ * negative code with the detail on h. */
+int sockstate__netns_open_file(sockstate_handle *h, int ns_fd, const char *path);
+
 /* The backends' netns_list (see backend_internal.h): /run/netns by name,
  * then the namespaces of processes, each once by inode. */
 int sockstate__linux_netns_list(sockstate_handle *h,

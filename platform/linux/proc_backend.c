@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "counters_internal.h"
 #include "netns.h"
 #include "pidmap.h"
 #include "proc_internal.h"
@@ -133,33 +134,6 @@ static int readable(const char *path)
 	return 0;
 }
 
-/* Open a table as the handle's network namespace shows it: a /proc/net
- * file answers for the namespace of the thread that opened it, so enter
- * for the open only (see netns.h) and read from the caller's own.
- * Returns the fd, or a negative code (ENOENT as -SOCKSTATE_ENOENT's
- * code, so a missing tcp6 can be told apart). */
-static int table_open(sockstate_handle *h, int netns_fd, const char *path)
-{
-	int saved, fd, err, rc;
-
-	rc = sockstate__netns_enter(h, netns_fd, &saved);
-	if (rc < 0)
-		return rc;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	err = errno;
-	rc = sockstate__netns_leave(h, saved);
-	if (rc < 0) {
-		if (fd >= 0)
-			close(fd);
-		return rc;
-	}
-	if (fd < 0)
-		return err == ENOENT ? SOCKSTATE_ENOENT
-		       : sockstate__fail(h, err == EACCES || err == EPERM ? SOCKSTATE_EPERM
-		                         : SOCKSTATE_EIO, "open(%s): %s", path, strerror(err));
-	return fd;
-}
-
 static void proc_close(void *state)
 {
 	struct proc_state *st = state;
@@ -191,7 +165,7 @@ static int proc_open_netns(sockstate_handle *h, void **out)
 		free(st);
 		return rc;
 	}
-	fd = table_open(h, st->netns_fd, st->tcp_path);
+	fd = sockstate__netns_open_file(h, st->netns_fd, st->tcp_path);
 	if (fd < 0) {
 		proc_close(st);
 		return fd == SOCKSTATE_ENOENT
@@ -239,30 +213,12 @@ static int proc_open(sockstate_handle *h, void **out)
 }
 
 
-/* Developer option: keep a copy of each file as read, for fixtures.
- * *fd is -1 when the handle has no capture directory. */
-static int capture_open(sockstate_handle *h, const char *file, int *fd)
-{
-	const char *dir = sockstate__handle_capture_dir(h);
-	char path[4096];
-
-	*fd = -1;
-	if (!dir)
-		return 0;
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, file) >= sizeof path)
-		return sockstate__fail(h, SOCKSTATE_EINVAL, "capture directory name too long");
-	*fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (*fd < 0)
-		return sockstate__fail(h, SOCKSTATE_EIO, "open(%s): %s", path, strerror(errno));
-	return 0;
-}
-
 /* One table of the handle's namespace; a missing one (tcp6 with IPv6
  * disabled) has no sockets. */
 static int read_in_netns(sockstate_handle *h, struct proc_state *st, const char *path,
                          sockstate__proc_table *t)
 {
-	int fd = table_open(h, st->netns_fd, path);
+	int fd = sockstate__netns_open_file(h, st->netns_fd, path);
 	int rc;
 
 	t->line = 0;
@@ -311,7 +267,7 @@ static int proc_enumerate(void *state, sockstate_handle *h, sockstate__plan *pla
 
 		if (!(families & (1u << tables[i].family)))
 			continue;
-		rc = capture_open(h, tables[i].capture_file, &t.capture_fd);
+		rc = sockstate__proc_capture_open(h, tables[i].capture_file, &t.capture_fd);
 		if (rc < 0)
 			return rc;
 		if (st->netns_fd >= 0)
@@ -334,6 +290,14 @@ static int proc_owners(void *state, sockstate_handle *h, sockstate__owners *map,
 	return sockstate__linux_owners(h, map, source);
 }
 
+/* The counters of the namespace the handle's tables are read in. */
+static int proc_tcp_counters(sockstate_handle *h, void *state, sockstate_tcp_counters *out)
+{
+	const struct proc_state *st = state;
+
+	return sockstate__linux_tcp_counters(h, st->netns_fd, out);
+}
+
 const sockstate__backend sockstate__linux_proc_backend = {
 	.name = "linux-proc",
 	.can_filter = SOCKSTATE__F_STATES | SOCKSTATE__F_FAMILY,
@@ -344,4 +308,5 @@ const sockstate__backend sockstate__linux_proc_backend = {
 	.close = proc_close,
 	.owners = proc_owners,
 	.netns_list = sockstate__linux_netns_list,
+	.tcp_counters = proc_tcp_counters,
 };

@@ -9,6 +9,7 @@
  * to the next, so memory does not grow with the number of sockets. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,15 +30,32 @@ static int errno_code(int e)
 	}
 }
 
-static int capture(sockstate_handle *h, sockstate__proc_table *t, const char *p, size_t n)
+int sockstate__proc_capture_open(sockstate_handle *h, const char *file, int *fd)
+{
+	const char *dir = sockstate__handle_capture_dir(h);
+	char path[4096];
+
+	*fd = -1;
+	if (!dir)
+		return 0;
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, file) >= sizeof path)
+		return sockstate__fail(h, SOCKSTATE_EINVAL, "capture directory name too long");
+	*fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (*fd < 0)
+		return sockstate__fail(h, SOCKSTATE_EIO, "open(%s): %s", path, strerror(errno));
+	return 0;
+}
+
+int sockstate__proc_capture_write(sockstate_handle *h, int fd, const char *name,
+                                  const char *p, size_t n)
 {
 	while (n > 0) {
-		ssize_t w = write(t->capture_fd, p, n);
+		ssize_t w = write(fd, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
 			return sockstate__fail(h, SOCKSTATE_EIO, "write(capture of %s): %s",
-			                       t->name, strerror(errno));
+			                       name, strerror(errno));
 		p += w;
 		n -= (size_t)w;
 	}
@@ -83,7 +101,9 @@ int sockstate__proc_read_fd(sockstate_handle *h, int fd, char *buf, size_t cap,
 			                       strerror(errno));
 		if (n == 0)
 			break;
-		if (t->capture_fd >= 0 && (rc = capture(h, t, buf + have, (size_t)n)) < 0)
+		if (t->capture_fd >= 0 &&
+		    (rc = sockstate__proc_capture_write(h, t->capture_fd, t->name, buf + have,
+		                                        (size_t)n)) < 0)
 			return rc;
 		end = have + (size_t)n;
 		while ((nl = memchr(scan, '\n', (size_t)(buf + end - scan))) != NULL) {

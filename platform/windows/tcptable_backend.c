@@ -180,4 +180,5 @@ const sockstate__backend sockstate__windows_iphlpapi_backend = {
 	.enumerate = win_enumerate,
 	.close = win_close,
 	.owners = win_owners,
+	.tcp_counters = sockstate__win_tcp_counters,
 };

@@ -8,13 +8,6 @@
 
 #include "windows_internal.h"
 
-/* A DWORD as Windows stores it: little-endian. */
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 /* The low 16 bits of the port DWORD are its first two bytes, in network
  * order; the upper two bytes are undefined and ignored. */
 static uint16_t port_of(const uint8_t *p)
@@ -41,7 +34,7 @@ size_t sockstate__tcptable_size(const void *buf, size_t len, unsigned win_family
 
 	if (row == 0 || len < SOCKSTATE__WIN_TABLE_HEADER)
 		return 0;
-	rows = le32(buf);
+	rows = sockstate__win_le32(buf);
 	/* Divide rather than multiply: a hostile count cannot overflow. */
 	if (rows > (len - SOCKSTATE__WIN_TABLE_HEADER) / row)
 		return 0;
@@ -75,7 +68,7 @@ static void set_pid(sockstate_socket *s, uint32_t pid)
 static uint32_t zone_of(const uint8_t *addr, const uint8_t *scope_dword)
 {
 	if (addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80)
-		return le32(scope_dword);
+		return sockstate__win_le32(scope_dword);
 	return 0;
 }
 
@@ -91,21 +84,21 @@ static void decode_row4(const uint8_t *row, int with_pids, sockstate_socket *s)
 {
 	sockstate__socket_init(s);
 	s->family = SOCKSTATE_FAMILY_IPV4;
-	set_state(s, le32(row + offsetof(sockstate__win_tcprow4, state)));
+	set_state(s, sockstate__win_le32(row + offsetof(sockstate__win_tcprow4, state)));
 	memcpy(s->local.addr, row + offsetof(sockstate__win_tcprow4, local_addr), 4);
 	s->local.port = port_of(row + offsetof(sockstate__win_tcprow4, local_port));
 	memcpy(s->remote.addr, row + offsetof(sockstate__win_tcprow4, remote_addr), 4);
 	s->remote.port = port_of(row + offsetof(sockstate__win_tcprow4, remote_port));
 	clear_listener_peer(s);
 	if (with_pids)
-		set_pid(s, le32(row + offsetof(sockstate__win_tcprow4, owning_pid)));
+		set_pid(s, sockstate__win_le32(row + offsetof(sockstate__win_tcprow4, owning_pid)));
 }
 
 static void decode_row6(const uint8_t *row, int with_pids, sockstate_socket *s)
 {
 	sockstate__socket_init(s);
 	s->family = SOCKSTATE_FAMILY_IPV6;
-	set_state(s, le32(row + offsetof(sockstate__win_tcprow6, state)));
+	set_state(s, sockstate__win_le32(row + offsetof(sockstate__win_tcprow6, state)));
 	memcpy(s->local.addr, row + offsetof(sockstate__win_tcprow6, local_addr), 16);
 	s->local.scope_id = zone_of(s->local.addr,
 	                            row + offsetof(sockstate__win_tcprow6, local_scope_id));
@@ -116,7 +109,7 @@ static void decode_row6(const uint8_t *row, int with_pids, sockstate_socket *s)
 	s->remote.port = port_of(row + offsetof(sockstate__win_tcprow6, remote_port));
 	clear_listener_peer(s);
 	if (with_pids)
-		set_pid(s, le32(row + offsetof(sockstate__win_tcprow6, owning_pid)));
+		set_pid(s, sockstate__win_le32(row + offsetof(sockstate__win_tcprow6, owning_pid)));
 }
 
 int sockstate__tcptable_decode(const void *buf, size_t len, unsigned win_family,
@@ -138,7 +131,7 @@ int sockstate__tcptable_decode(const void *buf, size_t len, unsigned win_family,
 		*why = "dwNumEntries claims more rows than the buffer holds";
 		return SOCKSTATE_EPARSE;
 	}
-	rows = le32(p);
+	rows = sockstate__win_le32(p);
 	p += SOCKSTATE__WIN_TABLE_HEADER;
 	for (uint32_t i = 0; i < rows; i++, p += row) {
 		sockstate_socket s;

@@ -61,7 +61,40 @@ _Static_assert(offsetof(sockstate__win_tcprow6, remote_addr) == 24, "IPv6 row: r
 _Static_assert(offsetof(sockstate__win_tcprow6, state) == 48, "IPv6 row: state at 48");
 _Static_assert(offsetof(sockstate__win_tcprow6, owning_pid) == 52, "IPv6 row: pid at 52");
 
+/* MIB_TCPSTATS, what GetTcpStatisticsEx(stats, family) fills for one
+ * family: RFC 1213's TCP group as 15 DWORDs, 60 bytes. The counters wrap
+ * at 2^32 (GetTcpStatisticsEx2's 64-bit ones need Windows 10). */
+typedef struct sockstate__win_tcpstats {
+	uint32_t rto_algorithm;
+	uint32_t rto_min;
+	uint32_t rto_max;
+	uint32_t max_conn;
+	uint32_t active_opens;   /* dwActiveOpens */
+	uint32_t passive_opens;  /* dwPassiveOpens */
+	uint32_t attempt_fails;  /* dwAttemptFails */
+	uint32_t estab_resets;   /* dwEstabResets */
+	uint32_t curr_estab;     /* a gauge, not a counter: not read */
+	uint32_t in_segs;        /* dwInSegs */
+	uint32_t out_segs;       /* dwOutSegs */
+	uint32_t retrans_segs;   /* dwRetransSegs */
+	uint32_t in_errs;        /* dwInErrs */
+	uint32_t out_rsts;       /* dwOutRsts */
+	uint32_t num_conns;
+} sockstate__win_tcpstats;
+
+_Static_assert(sizeof(sockstate__win_tcpstats) == 60, "MIB_TCPSTATS is 60 bytes");
+_Static_assert(offsetof(sockstate__win_tcpstats, active_opens) == 16 &&
+               offsetof(sockstate__win_tcpstats, out_rsts) == 52,
+               "MIB_TCPSTATS: dwActiveOpens at 16, dwOutRsts at 52");
+
 extern const sockstate__backend sockstate__windows_iphlpapi_backend;
+
+/* A DWORD as Windows stores it: little-endian. */
+static inline uint32_t sockstate__win_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
 
 /* ---- tcptable_decode.c: bytes to records; no OS calls, no allocation ---- */
 
@@ -95,6 +128,19 @@ size_t sockstate__tcptable_size(const void *buf, size_t len, unsigned win_family
  * phrase naming the fault, otherwise it is left untouched. */
 int sockstate__tcptable_decode(const void *buf, size_t len, unsigned win_family,
                                const sockstate__tcptable_sink *sink, const char **why);
+
+/* ---- tcpstats_decode.c: MIB_TCPSTATS to TCP counters; portable ---- */
+
+/* Sum the two families' MIB_TCPSTATS (each 60 bytes as Windows writes
+ * them, little-endian; no alignment needed) into out's counters, native
+ * names "dwActiveOpens (AF_INET + AF_INET6)"; v6 NULL when the system has
+ * no IPv6 (it adds nothing then). The counters MIB_TCPSTATS lacks stay
+ * unknown. No OS calls, no allocation; never fails. */
+void sockstate__tcpstats_decode(const void *v4, const void *v6, sockstate_tcp_counters *out);
+
+/* ---- tcpstats_io.c (Windows only): the backend's tcp_counters ---- */
+
+int sockstate__win_tcp_counters(sockstate_handle *h, void *state, sockstate_tcp_counters *out);
 
 /* ---- tcptable_fetch.c: the grow-and-retry loop; portable ---- */
 

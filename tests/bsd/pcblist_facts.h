@@ -16,6 +16,8 @@
 #ifndef SOCKSTATE_TEST_PCBLIST_FACTS_H
 #define SOCKSTATE_TEST_PCBLIST_FACTS_H
 
+#include <string.h>
+
 #include "pcblist_internal.h"
 
 /* FreeBSD struct xtcpcb (744 bytes): xt_len u64 at 0; xt_inp (struct
@@ -117,5 +119,124 @@ static const sockstate__kproc_layout fact_macos_proc = {
 	.comm_off = 243,
 	.comm_len = 17,
 };
+
+/* struct tcpstat (sysctl net.inet.tcp.stats): the fields the TCP counters
+ * read, by name, at their byte offsets, printed by clang from the headers
+ * (docs/BSD.md says how).
+ *   FreeBSD 14.2 (sys/netinet/tcp_var.h): 984 bytes, every field a
+ *   uint64_t; the same on amd64, aarch64 and i386. Fields are appended
+ *   from release to release (the size grows; these offsets stay).
+ *   macOS: every field a u_int32_t (a few u_int64_t near the end); 976
+ *   bytes in macOS 13 and 14 (xnu 8792 to 10063), 992 from macOS 15 (xnu
+ *   11215 to 11417), which inserted tcps_rack_recovery_episode,
+ *   tcps_rack_reordering_timeout_recovery_episode and tcps_rack_rexmits
+ *   before tcps_bg_rcvtotal: every field after them moved by 12 bytes. */
+typedef struct fact_tcpstat_field {
+	const char *name;
+	uint32_t off;
+} fact_tcpstat_field;
+
+typedef struct fact_tcpstat {
+	const char *name;           /* as the layout names itself */
+	sockstate__counter_os os;
+	uint32_t size;
+	uint32_t width;
+	const fact_tcpstat_field *fields;
+	size_t count;
+} fact_tcpstat;
+
+static const fact_tcpstat_field fact_freebsd_tcpstat_fields[] = {
+	{"tcps_connattempt", 0},    {"tcps_accepts", 8},        {"tcps_drops", 24},
+	{"tcps_conndrops", 32},     {"tcps_timeoutdrop", 80},   {"tcps_rexmttimeo", 88},
+	{"tcps_keepdrops", 120},    {"tcps_sndtotal", 136},     {"tcps_sndrexmitpack", 160},
+	{"tcps_rcvtotal", 224},     {"tcps_rcvbadsum", 248},    {"tcps_rcvbadoff", 256},
+	{"tcps_rcvshort", 272},     {"tcps_persistdrop", 480},  {"tcps_listendrop", 504},
+	{"tcps_sc_sendcookie", 624}, {"tcps_sc_recvcookie", 632},
+};
+
+/* The fields before macOS 15's insertion, then the two it moved. */
+#define FACT_MACOS_TCPSTAT_COMMON                                                \
+	{"tcps_connattempt", 0},  {"tcps_accepts", 4},       {"tcps_drops", 12},   \
+	{"tcps_conndrops", 16},   {"tcps_timeoutdrop", 36},  {"tcps_rexmttimeo", 40}, \
+	{"tcps_keepdrops", 56},   {"tcps_sndtotal", 60},     {"tcps_sndrexmitpack", 72}, \
+	{"tcps_rcvtotal", 100},   {"tcps_rcvbadsum", 112},   {"tcps_rcvbadoff", 116}, \
+	{"tcps_rcvshort", 124},   {"tcps_persistdrop", 228}, {"tcps_listendrop", 240}
+static const fact_tcpstat_field fact_macos13_tcpstat_fields[] = {
+	FACT_MACOS_TCPSTAT_COMMON, {"tcps_rxtfindrop", 360}, {"tcps_drop_after_sleep", 608},
+};
+static const fact_tcpstat_field fact_macos15_tcpstat_fields[] = {
+	FACT_MACOS_TCPSTAT_COMMON, {"tcps_rxtfindrop", 372}, {"tcps_drop_after_sleep", 620},
+};
+
+#define FACT_FIELDS(a) a, sizeof a / sizeof a[0]
+static const fact_tcpstat fact_freebsd_tcpstat = {
+	"FreeBSD", SOCKSTATE__COUNTERS_FREEBSD, 984, 8, FACT_FIELDS(fact_freebsd_tcpstat_fields)};
+static const fact_tcpstat fact_macos13_tcpstat = {
+	"macOS 13-14", SOCKSTATE__COUNTERS_MACOS, 976, 4, FACT_FIELDS(fact_macos13_tcpstat_fields)};
+static const fact_tcpstat fact_macos15_tcpstat = {
+	"macOS 15", SOCKSTATE__COUNTERS_MACOS, 992, 4, FACT_FIELDS(fact_macos15_tcpstat_fields)};
+
+/* The offset of the field named name[0..len), or -1 when the facts do not
+ * name it. */
+static inline long fact_tcpstat_offset(const fact_tcpstat *f, const char *name, size_t len)
+{
+	for (size_t i = 0; i < f->count; i++)
+		if (strlen(f->fields[i].name) == len && !strncmp(f->fields[i].name, name, len))
+			return (long)f->fields[i].off;
+	return -1;
+}
+
+/* The layout the decoder needs, built from the facts and the counter
+ * table's native names for the OS (each "a + b - c" split into its
+ * fields, c marked as taken away):
+ * what the backends' layouts must equal. Returns 0, or -1 when the table
+ * names a field the facts do not place (or more fields than a layout
+ * holds). */
+static inline int fact_tcpstat_layout(const fact_tcpstat *f, sockstate__tcpstat_layout *out)
+{
+	memset(out, 0, sizeof *out);
+	out->name = f->name;
+	out->os = f->os;
+	out->size = f->size;
+	out->width = f->width;
+	for (int c = 0; c < SOCKSTATE_COUNTER_COUNT; c++) {
+		const char *p = sockstate__counter_native((sockstate_counter)c, f->os);
+		int minus = 0;
+
+		while (p && *p) {
+			size_t len = strcspn(p, " ");
+			long off = fact_tcpstat_offset(f, p, len);
+
+			if (off < 0 || out->field[c].parts == SOCKSTATE__TCPSTAT_PARTS)
+				return -1;
+			if (minus)
+				out->field[c].minus |= 1u << out->field[c].parts;
+			out->field[c].off[out->field[c].parts++] = (uint32_t)off;
+			p += len;
+			minus = !strncmp(p, " - ", 3);
+			if (!strncmp(p, " + ", 3) || minus)
+				p += 3;
+		}
+	}
+	return 0;
+}
+
+/* Do a backend's layout and one built from facts read the same fields
+ * (offsets, in the table's order), with the same width? The sizes are
+ * the build's own and are not compared: FreeBSD's grows by release. */
+static inline int fact_tcpstat_same_fields(const sockstate__tcpstat_layout *a,
+                                           const sockstate__tcpstat_layout *b)
+{
+	if (a->os != b->os || a->width != b->width)
+		return 0;
+	for (int c = 0; c < SOCKSTATE_COUNTER_COUNT; c++) {
+		if (a->field[c].parts != b->field[c].parts || a->field[c].minus != b->field[c].minus)
+			return 0;
+		for (uint32_t i = 0; i < a->field[c].parts; i++)
+			if (a->field[c].off[i] != b->field[c].off[i])
+				return 0;
+	}
+	return 1;
+}
 
 #endif /* SOCKSTATE_TEST_PCBLIST_FACTS_H */

@@ -82,6 +82,21 @@ static int find_listener(void *ctx, sockstate_socket *s, uint64_t key)
 }
 
 /* The capture option saves the reply; the decoder reads it back. */
+/* The struct tcpstat fields the counters read, as this system's headers
+ * place them, are where the facts say (FreeBSD 12 and later only append
+ * fields, so the offsets hold from release to release). */
+static void test_tcpstat_layout_is_the_facts(void **unused)
+{
+	sockstate__tcpstat_layout F;
+
+	(void)unused;
+	assert_int_equal(sockstate__bsd_tcpstat_layout_count, 1);
+	assert_int_equal(fact_tcpstat_layout(&fact_freebsd_tcpstat, &F), 0);
+	assert_true(fact_tcpstat_same_fields(sockstate__bsd_tcpstat_layouts[0], &F));
+	print_message("struct tcpstat: %u bytes here, %u in FreeBSD 14.2\n",
+	              sockstate__bsd_tcpstat_layouts[0]->size, F.size);
+}
+
 static void test_captured_reply_decodes(void **unused)
 {
 	char dir[] = "/tmp/sockstate-capture-XXXXXX";
@@ -141,6 +156,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pcblist_layout_is_the_facts),
 		cmocka_unit_test(test_file_and_proc_layouts_are_the_facts),
+		cmocka_unit_test(test_tcpstat_layout_is_the_facts),
 		cmocka_unit_test(test_captured_reply_decodes),
 	};
 

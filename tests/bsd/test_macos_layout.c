@@ -82,6 +82,25 @@ static int find_listener(void *ctx, sockstate_socket *s, uint64_t key)
 }
 
 /* The capture option saves the reply; the decoder reads it back. */
+/* Both struct tcpstat layouts this build knows are the facts' (the
+ * compile-check asserts the SDK's struct is one of them). */
+static void test_tcpstat_layouts_are_the_facts(void **unused)
+{
+	const fact_tcpstat *facts[] = {&fact_macos13_tcpstat, &fact_macos15_tcpstat};
+
+	(void)unused;
+	assert_int_equal(sockstate__bsd_tcpstat_layout_count, 2);
+	for (size_t i = 0; i < 2; i++) {
+		const sockstate__tcpstat_layout *L = sockstate__bsd_tcpstat_layouts[i];
+		sockstate__tcpstat_layout F;
+
+		assert_int_equal(fact_tcpstat_layout(facts[i], &F), 0);
+		assert_string_equal(L->name, F.name);
+		assert_int_equal(L->size, F.size);
+		assert_true(fact_tcpstat_same_fields(L, &F));
+	}
+}
+
 static void test_captured_reply_decodes(void **unused)
 {
 	char dir[] = "/tmp/sockstate-capture-XXXXXX";
@@ -142,6 +161,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pcblist_layout_is_the_facts),
 		cmocka_unit_test(test_proc_layout_is_the_facts),
+		cmocka_unit_test(test_tcpstat_layouts_are_the_facts),
 		cmocka_unit_test(test_captured_reply_decodes),
 	};
 

@@ -603,10 +603,60 @@ def dicts():
                                [":", "::", "/", "[", "]", ".", "ffff", "::ffff:", "127.0.0.1",
                                 "/128", "/32", "65535", "2147483647", "4294967294", "=",
                                 "fe80::", "ipv6", "inet6"])
+    out["counters_decode"] = "".join('"%s"\n' % s for s in
+                                     ["Tcp:", "TcpExt:", " ", "\\x0a", "-1",
+                                      "18446744073709551615"] + TCP_NAMES.split()[1:]
+                                     + EXT.split("\n")[0].split()[1:])
     out["proc_decode"] = "".join('"%s"\n' % s for s in
                                  [H4, H6, "0100007F", "00000000", ":", " 0A ", " 06 ",
                                   " 03:", "\\x0a"])
     return out
+
+
+# ---- TCP counters (fuzz_counters_decode.c): /proc/net text, struct
+# tcpstat of the layout facts' sizes, a MIB_TCPSTATS pair ----
+
+TCP_NAMES = ("Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails "
+             "EstabResets CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors\n")
+TCP_VALUES = "Tcp: 1 200 120000 -1 11 12 13 14 15 16 17 18 19 20 21\n"
+EXT = ("TcpExt: SyncookiesSent SyncookiesRecv SyncookiesFailed ListenOverflows ListenDrops "
+       "TCPTimeouts TCPAbortOnData TCPAbortOnClose TCPAbortOnMemory TCPAbortOnTimeout "
+       "TCPTimeWaitOverflow TCPReqQFullDrop TCPSynRetrans\n"
+       "TcpExt: 1 2 3 4 5 6 7 8 9 10 11 12 13\n")
+
+
+def counters_seeds():
+    def words(n, width, base):
+        fmt = "=Q" if width == 8 else "=I"
+        return b"".join(struct.pack(fmt, base + i) for i in range(n))
+    mib = b"".join(struct.pack("<I", 100 + i) for i in range(15))
+    mib6 = b"".join(struct.pack("<I", 0xFFFFFF00 + i) for i in range(15))
+    return {
+        "snmp-tcp.txt": ("Ip: Forwarding DefaultTTL\nIp: 2 64\n" + TCP_NAMES + TCP_VALUES
+                         + "Udp: InDatagrams\nUdp: 5\n").encode(),
+        "netstat-ext.txt": (EXT + "IpExt: InNoRoutes\nIpExt: 0\n").encode(),
+        "columns-reordered.txt": b"Tcp: OutRsts InSegs ActiveOpens\nTcp: 3 2 1\n",
+        "unknown-prefix-and-column.txt": b"FutureExt: A B\nFutureExt: 1 2\nTcp: New ActiveOpens\nTcp: 9 8\n",
+        "largest-value.txt": b"Tcp: InSegs\nTcp: 18446744073709551615\n",
+        "empty.txt": b"",
+        "names-only.txt": b"Tcp: ActiveOpens\n",
+        "count-mismatch.txt": b"Tcp: ActiveOpens PassiveOpens\nTcp: 1\n",
+        "not-a-number.txt": b"Tcp: ActiveOpens\nTcp: 1x\n",
+        "negative-ours.txt": b"Tcp: ActiveOpens\nTcp: -1\n",
+        "overflow.txt": b"Tcp: InSegs\nTcp: 18446744073709551616\n",
+        "twice.txt": b"Tcp: ActiveOpens ActiveOpens\nTcp: 1 2\n",
+        "other-prefix-values.txt": b"Tcp: ActiveOpens\nUdp: 1\n",
+        "no-newline.txt": b"Tcp: ActiveOpens\nTcp: 1",
+        "no-prefix.txt": b"ActiveOpens\n1\n",
+        "long-line.txt": b"Tcp: " + b"A" * 17000 + b"\n",
+        "control-bytes.txt": b"\x1b[2J: A\n\x1b[2J: 1\x07\n",
+        "tcpstat-freebsd-984.bin": words(123, 8, 1),
+        "tcpstat-macos13-976.bin": words(244, 4, 1),
+        "tcpstat-macos15-992.bin": words(248, 4, 1),
+        "tcpstat-unknown-980.bin": words(245, 4, 1),
+        "mib-tcpstats-pair.bin": mib + mib6,
+        "mib-tcpstats-v4-only.bin": mib,
+    }
 
 
 def expected_files():
@@ -625,6 +675,8 @@ def expected_files():
         files[os.path.join(CORPUS, "writers", name + ".bin")] = data
     for name, data in tcptable_seeds().items():
         files[os.path.join(CORPUS, "tcptable_decode", name + ".bin")] = data
+    for name, data in counters_seeds().items():
+        files[os.path.join(CORPUS, "counters_decode", name)] = data
     for (target, name), data in pcblist_seeds().items():
         files[os.path.join(CORPUS, target, name + ".bin")] = data
     for name, text in dicts().items():

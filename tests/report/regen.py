@@ -54,16 +54,18 @@ def _unescape(body):
 
 def c_texts(path=DESCRIBE_C):
     """{state: (side, {lang: (meaning, seen_by, pile_means)})} from the C
-    table: each entry is [SOCKSTATE_X] = {SOCKSTATE_SIDE_Y, {{3 strings},
-    {3 strings}}}, adjacent literals joined as the compiler joins them."""
+    table's state rows (it holds other topics' rows too): each is
+    [SOCKSTATE_X] = {SOCKSTATE_SIDE_Y, {{3 strings}, {3 strings}}},
+    adjacent literals joined as the compiler joins them."""
     with open(path, encoding="utf-8") as f:
         text = f.read()
-    start = text.index("explanations[SOCKSTATE_STATE_COUNT] = {")
+    start = text.index("explanations[ROW_COUNT] = {")
     body = text[start:text.index("\n};", start)]
     entries = {}
     for m in re.finditer(r"\[SOCKSTATE_([A-Z0-9_]+)\]\s*=\s*\{\s*SOCKSTATE_SIDE_([A-Z]+)", body):
-        end = body.find("[SOCKSTATE_", m.end())
-        chunk = body[m.end():end if end >= 0 else len(body)]
+        # A row ends where the next row (or the next topic's comment) begins.
+        end = re.compile(r"\n\t(?:\[|/\*)").search(body, m.end())
+        chunk = body[m.end():end.start() if end else len(body)]
         strings, last_was_string = [], False
         for tok in _TOKEN.finditer(chunk):
             if tok.group(1) is not None:

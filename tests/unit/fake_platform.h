@@ -31,6 +31,7 @@ struct fake_world {
 	int tasks_started;
 	int last_cpus_busy;
 	size_t emitted;               /* records the walk handed to emit */
+	int64_t clock_ns;             /* the platform clock: ticks per read */
 };
 
 extern struct fake_world fake;

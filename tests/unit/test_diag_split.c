@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "diag_internal.h"
+#include "loopback_addr.h"
 #include "netns_child.h"
 
 /* Listening ports in stripes 0, 1, 2, 3, 4, 8, 10 and 15 (clients'
@@ -156,27 +157,10 @@ static int listing_finish(struct listing *l)
 
 /* ---- the namespace's sockets ---- */
 
-static socklen_t make_addr(int af, uint16_t port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof *ss);
-	if (af == AF_INET) {
-		struct sockaddr_in *a = (struct sockaddr_in *)ss;
-		a->sin_family = AF_INET;
-		a->sin_port = htons(port);
-		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		return sizeof *a;
-	}
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-	a6->sin6_family = AF_INET6;
-	a6->sin6_port = htons(port);
-	a6->sin6_addr = in6addr_loopback;
-	return sizeof *a6;
-}
-
 static int listen_on(int af, uint16_t port)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = make_addr(af, port, &ss);
+	socklen_t len = loopback_addr(af, port, &ss);
 	int fd = socket(af, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 64) < 0)
@@ -188,7 +172,7 @@ static int listen_on(int af, uint16_t port)
 static int connect_many(int af, uint16_t port, int lfd, int n)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = make_addr(af, port, &ss);
+	socklen_t len = loopback_addr(af, port, &ss);
 
 	for (int i = 0; i < n; i++) {
 		int c = socket(af, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -219,7 +203,7 @@ static int build_population(void)
 	/* Two bound-only sockets (BOUND, for "state all"): remote port 0. */
 	for (int i = 0; i < 2; i++) {
 		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		socklen_t len = make_addr(AF_INET, (uint16_t)(40000 + 4096 * i), &ss);
+		socklen_t len = loopback_addr(AF_INET, (uint16_t)(40000 + 4096 * i), &ss);
 		if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0)
 			return -1;
 	}

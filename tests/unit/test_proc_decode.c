@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixture_text.h"
 #include "proc_internal.h"
 
 #define FIXTURE(name) SOCKSTATE_FIXTURES "/linux/" name
@@ -53,26 +54,6 @@ static int little_endian(void)
 {
 	const uint16_t one = 1;
 	return *(const uint8_t *)&one == 1;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
 }
 
 /* ---- rendering records as the .expect files spell them ---- */
@@ -147,27 +128,6 @@ static int render_emit(void *ctx, sockstate_socket *s, uint64_t owner_key)
 	r->len += (size_t)n;
 	r->records++;
 	return r->stop_at && (int)r->records == r->stop_at ? 7 : 0;
-}
-
-/* The .expect file without its '#' comment lines. */
-static char *expected_records(const char *path)
-{
-	size_t len;
-	char *text = slurp(path, &len), *out = malloc(len + 1), *o = out;
-
-	assert_non_null(out);
-	for (char *line = text; *line;) {
-		char *nl = strchr(line, '\n');
-		size_t n = nl ? (size_t)(nl - line) + 1 : strlen(line);
-		if (line[0] != '#') {
-			memcpy(o, line, n);
-			o += n;
-		}
-		line += n;
-	}
-	*o = '\0';
-	free(text);
-	return out;
 }
 
 static void check_fixture(const char *txt, const char *expect, const char *name,

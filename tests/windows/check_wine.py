@@ -21,7 +21,15 @@ this starts a fresh prefix inside the lab, and:
   4. filters and -p: other OSes' state spellings, -6, --port, and -p
      (pid_source "windows"; Wine gives pid 0 on every row, which we
      report as unknown);
-  5. test_windows.exe (the framework-free Windows test program) passes.
+  5. test_windows.exe (the framework-free Windows test program) passes;
+  6. the TCP counters: Wine answers GetTcpStatisticsEx from the same
+     namespace's /proc/net/snmp, so each family's MIB_TCPSTATS (printed
+     by "test_windows.exe counters") lies between the Tcp line read just
+     before and just after, and the library's counters (its JSON
+     document, valid sockstate/1) are the sum of the two families with
+     their native names, the counters Windows lacks null. Wine answers
+     both families with Linux's one merged Tcp line, so here that sum is
+     twice Linux's value (on Windows the families are counted apart).
 
 Then wineserver -k and the prefix is removed. Exit 0 when everything
 passed, 1 when something failed, 2 on bad usage or a missing build, 77
@@ -56,6 +64,10 @@ WINDOWS_NATIVE = {
 # The first start of a prefix creates it (a minute on a slow machine).
 FIRST_START_TIMEOUT = 240
 RUN_TIMEOUT = 60
+# test_windows.exe runs a dozen live tests (its own sockets, a trace's
+# polls, the counters), each some Wine calls: 10-20 s here on a quiet
+# machine, over a minute on a loaded one.
+PROGRAM_TIMEOUT = 240
 
 
 class Wine:
@@ -256,13 +268,102 @@ def check_program(wine):
     """Step 5: the Windows test program."""
     started = time.time()
     problems = []
-    rc, out, err = wine.run(os.path.join("tests", "windows", "test_windows.exe"), [])
+    rc, out, err = wine.run(os.path.join("tests", "windows", "test_windows.exe"), [],
+                            timeout=PROGRAM_TIMEOUT)
     for line in out.splitlines():
         print("  test_windows: " + line)
     last = out.strip().splitlines()[-1] if out.strip() else ""
     if rc != 0 or not last.endswith(" 0 failed"):
         problems.append("test_windows.exe: exit %d, last line %r %s" % (rc, last, err.strip()))
     return step("test_windows.exe", problems, started)
+
+
+# Normalized counter -> the MIB_TCPSTATS field and the /proc/net/snmp Tcp
+# column Wine fills it from (dlls/nsiproxy.sys/tcp.c).
+COUNTER_COLUMNS = {
+    "active_opens": "ActiveOpens", "passive_opens": "PassiveOpens",
+    "attempt_fails": "AttemptFails", "established_resets": "EstabResets",
+    "resets_sent": "OutRsts", "segments_received": "InSegs", "segments_sent": "OutSegs",
+    "segments_retransmitted": "RetransSegs", "bad_segments_received": "InErrs",
+}
+
+
+def snmp_tcp():
+    """The Tcp columns of this namespace's /proc/net/snmp, by name."""
+    with open("/proc/net/snmp") as f:
+        lines = [line.split() for line in f if line.startswith("Tcp:")]
+    return {name: int(value) for name, value in zip(lines[0][1:], lines[1][1:])}
+
+
+def counters_problems(out, before, after):
+    """Step 6's checks of test_windows.exe counters' output."""
+    problems = []
+    families = {}
+    for line in out.splitlines():
+        words = line.split()
+        if len(words) >= 2 and words[0] == "stats":
+            families[words[1]] = dict(w.split("=", 1) for w in words[2:] if "=" in w)
+    for family in ("AF_INET", "AF_INET6"):
+        fields = families.get(family)
+        if not fields:
+            problems.append("no MIB_TCPSTATS for %s: %r" % (family, out[:200]))
+            continue
+        for column in COUNTER_COLUMNS.values():
+            v = int(fields.get(column, -1))
+            if not before[column] <= v <= after[column]:
+                problems.append("%s dw%s is %d; /proc/net/snmp Tcp %s went %d -> %d"
+                                % (family, column, v, column, before[column], after[column]))
+    start = out.find("{")
+    try:
+        doc = json.loads(out[start:]) if start >= 0 else None
+    except ValueError as e:
+        return problems + ["the counters document is not JSON: %s" % e]
+    if not isinstance(doc, dict) or not isinstance(doc.get("tcp_counters"), dict):
+        return problems + ["no tcp_counters document: %r" % out[start:start + 200]]
+    v = subprocess.run([sys.executable, VALIDATE, "-"], input=out[start:].encode(),
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    if v.returncode != 0:
+        problems += ["counters schema: " + line for line in v.stdout.decode().splitlines()]
+    tc = doc["tcp_counters"]
+    if tc.get("source") != "GetTcpStatisticsEx" or doc.get("backend") != "windows-iphlpapi":
+        problems.append("source %r, backend %r" % (tc.get("source"), doc.get("backend")))
+    for name, entry in sorted((tc.get("counters") or {}).items()):
+        column = COUNTER_COLUMNS.get(name)
+        if column is None:
+            if entry != {"value": None, "native": None}:
+                problems.append("%s: %r, but Windows does not count it" % (name, entry))
+            continue
+        native = "dw%s (AF_INET + AF_INET6)" % column
+        if entry.get("native") != native:
+            problems.append("%s: native %r, expected %r" % (name, entry.get("native"), native))
+        value = entry.get("value")
+        if not isinstance(value, int) or not 2 * before[column] <= value <= 2 * after[column]:
+            problems.append("%s is %r; twice /proc/net/snmp Tcp %s went %d -> %d"
+                            % (name, value, column, 2 * before[column], 2 * after[column]))
+    missing = set(COUNTER_COLUMNS) - set(tc.get("counters") or {})
+    if missing:
+        problems.append("counters missing: %s" % ", ".join(sorted(missing)))
+    return problems
+
+
+def check_counters(wine):
+    """Step 6: GetTcpStatisticsEx and the library's counters against the
+    namespace's own /proc/net/snmp."""
+    started = time.time()
+    before = snmp_tcp()
+    rc, out, err = wine.run(os.path.join("tests", "windows", "test_windows.exe"),
+                            ["counters"])
+    after = snmp_tcp()
+    if rc != 0:
+        problems = ["test_windows.exe counters: exit %d: %s %s"
+                    % (rc, out.strip()[:300], err.strip())]
+    else:
+        problems = counters_problems(out, before, after)
+    if not problems:
+        print("check_wine: counters: each family's MIB_TCPSTATS within /proc/net/snmp's "
+              "Tcp line (ActiveOpens %d -> %d), the library's the two summed"
+              % (before["ActiveOpens"], after["ActiveOpens"]))
+    return step("counters", problems, started)
 
 
 def main():
@@ -293,7 +394,8 @@ def main():
     steps = [lambda: check_listing(wine, opts.linux_cli, expected),
              lambda: check_summary(wine, opts.linux_cli),
              lambda: check_filters(wine, expected),
-             lambda: check_program(wine)]
+             lambda: check_program(wine),
+             lambda: check_counters(wine)]
     failed = 0
     try:
         started = time.time()

@@ -1,9 +1,11 @@
 /* test_windows.c - the Windows backend where only Windows (or Wine) can
  * check it: the decoder on tables built from the SDK's own MIB_* structs,
  * GetExtendedTcpTable's grow-and-retry, this program's own sockets seen
- * through the public API (pushed-down and user-space filters agree),
- * machine facts, Win32 error mapping, the pid source option, and a
- * trace through the poll source.
+ * through the public API (pushed-down and user-space filters agree), the
+ * TCP counters (MIB_TCPSTATS decoded, and live), machine facts, Win32
+ * error mapping, the pid source option, and a trace through the poll
+ * source. "test_windows.exe counters" prints the counters instead, for
+ * check_wine.py.
  *
  * No test framework (Debian has no MinGW cmocka): each check prints a
  * line when it fails, each test "ok" or "FAIL", and the last line is
@@ -430,6 +432,132 @@ static void test_fetch_grows(void)
 	free(b.data);
 }
 
+/* ---- TCP counters ---- */
+
+/* MIB_TCPSTATS built with the SDK's own struct decodes to the sums. */
+static void test_tcpstats_sdk_layout(void)
+{
+	MIB_TCPSTATS v4, v6;
+	sockstate_tcp_counters c = {.size = sizeof c};
+
+	memset(&v4, 0xEE, sizeof v4);
+	memset(&v6, 0xEE, sizeof v6);
+	v4.dwActiveOpens = 10, v6.dwActiveOpens = 1;
+	v4.dwPassiveOpens = 20, v6.dwPassiveOpens = 2;
+	v4.dwAttemptFails = 30, v6.dwAttemptFails = 3;
+	v4.dwEstabResets = 40, v6.dwEstabResets = 4;
+	v4.dwInSegs = 50, v6.dwInSegs = 5;
+	v4.dwOutSegs = 60, v6.dwOutSegs = 6;
+	v4.dwRetransSegs = 70, v6.dwRetransSegs = 7;
+	v4.dwInErrs = 80, v6.dwInErrs = 8;
+	v4.dwOutRsts = 0xFFFFFFFFu, v6.dwOutRsts = 9;
+	sockstate__tcp_counters_clear(&c, NULL);
+	sockstate__tcpstats_decode(&v4, &v6, &c);
+	CHECK_EQ(c.value[SOCKSTATE_COUNTER_ACTIVE_OPENS], 11);
+	CHECK_EQ(c.value[SOCKSTATE_COUNTER_PASSIVE_OPENS], 22);
+	CHECK_EQ(c.value[SOCKSTATE_COUNTER_ATTEMPT_FAILS], 33);
+	CHECK_EQ(c.value[SOCKSTATE_COUNTER_ESTABLISHED_RESETS], 44);
+	CHECK_EQ(c.value[SOCKSTATE_COUNTER_SEGMENTS_RECEIVED], 55);
+	CHECK_EQ(c.value[SOCKSTATE_COUNTER_SEGMENTS_SENT], 66);
+	CHECK_EQ(c.value[SOCKSTATE_COUNTER_SEGMENTS_RETRANSMITTED], 77);
+	CHECK_EQ(c.value[SOCKSTATE_COUNTER_BAD_SEGMENTS_RECEIVED], 88);
+	CHECK(c.value[SOCKSTATE_COUNTER_RESETS_SENT] == 0xFFFFFFFFull + 9);
+	CHECK_STR(c.native[SOCKSTATE_COUNTER_RESETS_SENT], "dwOutRsts (AF_INET + AF_INET6)");
+	CHECK(!(c.valid & SOCKSTATE_COUNTER_BIT(SOCKSTATE_COUNTER_LISTEN_OVERFLOWS)));
+	CHECK(c.native[SOCKSTATE_COUNTER_LISTEN_OVERFLOWS] == NULL);
+}
+
+/* What MIB_TCPSTATS holds: known; the rest unknown, never 0. */
+#define WINDOWS_COUNTERS                                                               \
+	(SOCKSTATE_COUNTER_BIT(SOCKSTATE_COUNTER_ACTIVE_OPENS) |                        \
+	 SOCKSTATE_COUNTER_BIT(SOCKSTATE_COUNTER_PASSIVE_OPENS) |                       \
+	 SOCKSTATE_COUNTER_BIT(SOCKSTATE_COUNTER_ATTEMPT_FAILS) |                       \
+	 SOCKSTATE_COUNTER_BIT(SOCKSTATE_COUNTER_ESTABLISHED_RESETS) |                  \
+	 SOCKSTATE_COUNTER_BIT(SOCKSTATE_COUNTER_RESETS_SENT) |                         \
+	 SOCKSTATE_COUNTER_BIT(SOCKSTATE_COUNTER_SEGMENTS_RECEIVED) |                   \
+	 SOCKSTATE_COUNTER_BIT(SOCKSTATE_COUNTER_SEGMENTS_SENT) |                       \
+	 SOCKSTATE_COUNTER_BIT(SOCKSTATE_COUNTER_SEGMENTS_RETRANSMITTED) |              \
+	 SOCKSTATE_COUNTER_BIT(SOCKSTATE_COUNTER_BAD_SEGMENTS_RECEIVED))
+
+/* This program's connection moves the system's opens (other programs'
+ * may move them too: at least ours). */
+static void test_tcp_counters_live(void)
+{
+	sockstate_tcp_counters before = {.size = sizeof before}, after = {.size = sizeof after};
+	sockstate_handle *h = NULL;
+	struct live l;
+
+	CHECK_EQ(sockstate_open(&h, NULL), 0);
+	if (!h)
+		return;
+	CHECK_EQ(sockstate_tcp_counters_get(h, &before), 0);
+	CHECK_STR(before.source, "GetTcpStatisticsEx");
+	CHECK_EQ(before.valid, WINDOWS_COUNTERS);
+	CHECK_STR(before.native[SOCKSTATE_COUNTER_ACTIVE_OPENS],
+	          "dwActiveOpens (AF_INET + AF_INET6)");
+	if (live_open(&l) != 0) {
+		CHECK(!"could not open the test's own sockets");
+	} else {
+		CHECK_EQ(sockstate_tcp_counters_get(h, &after), 0);
+		CHECK(after.value[SOCKSTATE_COUNTER_ACTIVE_OPENS] >=
+		      before.value[SOCKSTATE_COUNTER_ACTIVE_OPENS] + 1);
+		CHECK(after.value[SOCKSTATE_COUNTER_PASSIVE_OPENS] >=
+		      before.value[SOCKSTATE_COUNTER_PASSIVE_OPENS] + 1);
+		CHECK_EQ(after.valid, WINDOWS_COUNTERS);
+	}
+	live_close(&l);
+	sockstate_close(h);
+}
+
+/* "test_windows.exe counters": for tests/windows/check_wine.py, each
+ * family's MIB_TCPSTATS as the system answers it, then the library's
+ * counters as a JSON document. Returns the exit status. */
+static int print_counters(void)
+{
+	static const struct {
+		ULONG family;
+		const char *name;
+	} families[] = {{AF_INET, "AF_INET"}, {AF_INET6, "AF_INET6"}};
+	sockstate_tcp_counters c = {.size = sizeof c};
+	sockstate_write_opts o = {.size = sizeof o, .format = SOCKSTATE_FORMAT_JSON, .port = -1};
+	sockstate_sysinfo si;
+	sockstate_handle *h = NULL;
+	int fd = 1, rc;
+
+	for (size_t i = 0; i < 2; i++) {
+		MIB_TCPSTATS st;
+		ULONG err = GetTcpStatisticsEx(&st, families[i].family);
+
+		if (err != NO_ERROR) {
+			printf("stats %s error %lu\n", families[i].name, (unsigned long)err);
+			continue;
+		}
+		printf("stats %s ActiveOpens=%lu PassiveOpens=%lu AttemptFails=%lu "
+		       "EstabResets=%lu InSegs=%lu OutSegs=%lu RetransSegs=%lu InErrs=%lu "
+		       "OutRsts=%lu\n", families[i].name, (unsigned long)st.dwActiveOpens,
+		       (unsigned long)st.dwPassiveOpens, (unsigned long)st.dwAttemptFails,
+		       (unsigned long)st.dwEstabResets, (unsigned long)st.dwInSegs,
+		       (unsigned long)st.dwOutSegs, (unsigned long)st.dwRetransSegs,
+		       (unsigned long)st.dwInErrs, (unsigned long)st.dwOutRsts);
+	}
+	if (sockstate_open(&h, NULL) != 0) {
+		printf("sockstate_open: %s\n", sockstate_errdetail(NULL));
+		return 1;
+	}
+	rc = sockstate_tcp_counters_get(h, &c);
+	if (rc != 0) {
+		printf("sockstate_tcp_counters_get: %s\n", sockstate_errdetail(h));
+		sockstate_close(h);
+		return 1;
+	}
+	sockstate_sysinfo_get(&si);
+	fflush(stdout);
+	rc = sockstate_tcp_counters_write(&c, &si, sockstate_backend(h), &o, sockstate_write_fd,
+	                                  &fd);
+	sockstate_close(h);
+	return rc == 0 ? 0 : 1;
+}
+
 static void test_sysinfo(void)
 {
 	sockstate_sysinfo si;
@@ -592,7 +720,7 @@ static void test_trace_poll(void)
 	free(s);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	static const struct {
 		const char *name;
@@ -603,6 +731,8 @@ int main(void)
 		{"live_sockets", test_live_sockets},
 		{"pushdown_matches_user_space", test_pushdown_matches_user_space},
 		{"fetch_grows", test_fetch_grows},
+		{"tcpstats_sdk_layout", test_tcpstats_sdk_layout},
+		{"tcp_counters_live", test_tcp_counters_live},
 		{"sysinfo", test_sysinfo},
 		{"errors", test_errors},
 		{"pid_source_option", test_pid_source_option},
@@ -612,6 +742,8 @@ int main(void)
 	int passed = 0, failed = 0;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc == 2 && strcmp(argv[1], "counters") == 0)
+		return print_counters();
 	if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) {
 		printf("WSAStartup failed\n0 passed, 1 failed\n");
 		return 1;

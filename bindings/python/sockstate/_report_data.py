@@ -48,12 +48,12 @@ STATE_TEXTS = {
         'en': (
             'The local side sent a connection request (SYN) and is waiting for the remote side to answer.',
             'The client (the active opener).',
-            'The remote host is not answering: it is down or unreachable, or a firewall silently drops the SYNs (a closed port or a rejecting firewall fails at once instead). Many of them toward many different addresses can also be a port scan or malware running on this host.',
+            "The remote host is not answering: it is down or unreachable, a firewall silently drops the SYNs (a closed port or a rejecting firewall fails at once instead), or the server's accept queue is full: its application accepts connections too slowly, so the server's kernel drops new SYNs (there, the listener's Recv-Q has reached its backlog, Send-Q). Many of them toward many different addresses can also be a port scan or malware running on this host.",
         ),
         'es': (
             'El lado local envió una solicitud de conexión (SYN) y espera la respuesta del lado remoto.',
             'El cliente (el extremo que abre de forma activa).',
-            'El equipo remoto no responde: está apagado o es inalcanzable, o un cortafuegos descarta los SYN sin avisar (un puerto cerrado o un cortafuegos que rechaza dan error de inmediato). Muchos hacia muchas direcciones distintas también pueden ser un escaneo de puertos o software malicioso en este equipo.',
+            'El equipo remoto no responde: está apagado o es inalcanzable, un cortafuegos descarta los SYN sin avisar (un puerto cerrado o un cortafuegos que rechaza dan error de inmediato), o la cola de aceptación del servidor está llena: su aplicación acepta las conexiones demasiado despacio y el núcleo del servidor descarta los SYN nuevos (allí, la Recv-Q del socket en escucha ha alcanzado su backlog, Send-Q). Muchos hacia muchas direcciones distintas también pueden ser un escaneo de puertos o software malicioso en este equipo.',
         ),
     }),
     'SYN_RECEIVED': ('server', {
@@ -182,10 +182,14 @@ STATE_TEXTS = {
 SCHEMA_JSON = r'''{
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "title": "sockstate/1",
-  "description": "One machine's TCP sockets (or only their per-state counts) at one moment, as libsockstate writes it: the CLI's --format json, Python's snapshot(), the Ansible facts and the input of the cross-OS report. Unknown values are null. The schema evolves only by adding fields: unknown keys are allowed everywhere, and no field ever changes meaning.",
+  "description": "One machine's TCP sockets (or only their per-state counts, or its TCP counters) at one moment, as libsockstate writes it: the CLI's --format json, Python's snapshot(), the Ansible facts and the input of the cross-OS report. Unknown values are null. The schema evolves only by adding fields: unknown keys are allowed everywhere, and no field ever changes meaning.",
   "type": "object",
   "required": ["schema", "host", "os", "backend", "library_version", "taken_at",
-               "pid_source", "counts"],
+               "pid_source"],
+  "anyOf": [
+    {"required": ["counts"]},
+    {"required": ["tcp_counters"], "description": "A TCP counters document (sockstate_tcp_counters_write) has no counts."}
+  ],
   "properties": {
     "schema": {"const": "sockstate/1"},
     "host": {"type": ["string", "null"], "description": "Host name; null when the OS did not give one."},
@@ -240,17 +244,40 @@ SCHEMA_JSON = r'''{
       "type": "array",
       "minItems": 1,
       "uniqueItems": true,
-      "items": {"enum": ["port", "local", "remote", "process", "uid", "netns"]}
+      "items": {"enum": ["port", "local", "remote", "pid", "process", "uid", "netns"]}
     },
     "groups_total": {"$ref": "#/$defs/count", "description": "How many groups there were; groups may hold only the largest (--top)."},
     "groups": {
       "description": "Counts per group, the largest first (ties by key). Present with group_by.",
       "type": "array",
       "items": {"$ref": "#/$defs/group"}
-    }
+    },
+    "tcp_counters": {"$ref": "#/$defs/tcp_counters"}
   },
   "dependentRequired": {"group_by": ["groups_total", "groups"], "groups": ["group_by"]},
   "$defs": {
+    "tcp_counters": {
+      "description": "The kernel's TCP counters at taken_at (Linux: of the network namespace; elsewhere of the system), each since the system or namespace started: every normalized counter this library knows, in its order (docs/COUNTERS.md), with its value and the OS's own name for it. Both are null where the OS does not keep that counter: unknown, never 0.",
+      "type": "object",
+      "required": ["source", "counters"],
+      "properties": {
+        "source": {"type": ["string", "null"], "description": "Where they were read: \"/proc/net/snmp /proc/net/netstat\", \"sysctl net.inet.tcp.stats\", \"GetTcpStatisticsEx\"."},
+        "counters": {
+          "description": "Normalized name -> value and native name. Names are lower case with underscores; later versions add names, so a reader skips those it does not know.",
+          "type": "object",
+          "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
+          "additionalProperties": {
+            "type": "object",
+            "required": ["value", "native"],
+            "oneOf": [
+              {"properties": {"value": {"type": "null"}, "native": {"type": "null"}}},
+              {"properties": {"value": {"$ref": "#/$defs/count"},
+                              "native": {"type": "string", "minLength": 1, "description": "As the OS names it (\"TcpExtListenOverflows\", \"tcps_listendrop\", \"dwAttemptFails (AF_INET + AF_INET6)\"); a sum of native counters joins their names with \" + \"."}}}
+            ]
+          }
+        }
+      }
+    },
     "group": {
       "description": "One group: its key (only the keys of group_by appear) and its sockets per state (only states that have some).",
       "type": "object",
@@ -263,6 +290,10 @@ SCHEMA_JSON = r'''{
           "required": ["address"],
           "properties": {"address": {"type": ["string", "null"]}},
           "description": "The remote address (not the port)."
+        },
+        "pid": {
+          "description": "The lowest owning pid; null when no owner is known.",
+          "oneOf": [{"type": "null"}, {"$ref": "#/$defs/pid"}]
         },
         "process": {"type": ["string", "null"], "description": "Process name of the lowest owning pid; null when no owner is known."},
         "uid": {"type": ["integer", "null"], "minimum": 0, "maximum": 4294967295},
@@ -331,6 +362,23 @@ SCHEMA_JSON = r'''{
                       "description": "Index of the interface the socket is bound to; absent when none."},
         "netns": {"type": ["string", "null"],
                   "description": "The network namespace, as --netns named it, or its spec (a name under /run/netns, or pid:PID) with --all-netns; present only when one or all were asked for."},
+        "timer": {
+          "description": "Present only when timers were asked for (--timers, --tcp-info; Python tcp_info=True or timers=True): the socket's pending timer, as ss -o shows it (kind, time left, unanswered retransmits); null when the backend has no timers (only the Linux ones have).",
+          "oneOf": [
+            {"type": "null"},
+            {
+              "type": "object",
+              "required": ["kind", "expires_ms", "retransmits"],
+              "additionalProperties": false,
+              "properties": {
+                "kind": {"enum": ["off", "retransmit", "keepalive", "time_wait", "probe"]},
+                "expires_ms": {"type": "integer", "minimum": 0, "maximum": 4294967295,
+                               "description": "Milliseconds left on the timer (0 when off)."},
+                "retransmits": {"type": "integer", "minimum": 0, "maximum": 255}
+              }
+            }
+          ]
+        },
         "tcp_info": {
           "description": "Present only when the OS gave TCP internals.",
           "type": "object",
