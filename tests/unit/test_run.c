@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -249,6 +250,66 @@ static void test_big_table_builds_the_map_first(void **state)
 	sockstate_close(h);
 }
 
+/* The streaming writer filled by a run (sockstate_writer_fill): the
+ * backend and pid source of the handle in the JSON head, "pids" on every
+ * socket of a query with owners, and the counts after the sockets, the
+ * hold's records and the streamed ones alike. */
+struct text {
+	char *data;
+	size_t len;
+};
+
+static int text_write(void *ctx, const char *buf, size_t len)
+{
+	struct text *t = ctx;
+	char *p = realloc(t->data, t->len + len + 1);
+
+	if (!p)
+		return SOCKSTATE_ENOMEM;
+	memcpy(p + t->len, buf, len);
+	t->data = p;
+	t->len += len;
+	p[t->len] = '\0';
+	return 0;
+}
+
+static void test_writer_filled_by_a_run(void **state)
+{
+	sockstate_write_opts o = {sizeof o, SOCKSTATE_FORMAT_JSON, 0, -1};
+	sockstate_writer *w = NULL;
+	struct text t = {NULL, 0};
+	sockstate_query q;
+	sockstate_handle *h;
+	char want[64];
+
+	(void)state;
+	world(HOLD_MAX + 10);
+	h = open_fake();
+	sockstate_query_init(&q);
+	q.flags = SOCKSTATE_Q_PIDS;
+	assert_int_equal(sockstate_writer_new(&o, NULL, text_write, &t, &w), 0);
+	assert_int_equal(sockstate_writer_fill(w, h, &q), 0);
+	assert_int_equal(sockstate_writer_count(w), HOLD_MAX + 10);
+	assert_int_equal(sockstate_writer_end(w), 0);
+	sockstate_writer_free(w);
+	assert_non_null(strstr(t.data, " \"backend\":\"fake\",\n"));
+	assert_non_null(strstr(t.data, " \"pid_source\":\"fake\",\n \"sockets\":[\n"));
+	/* key 2 (the second record): two owners; key 3: none */
+	assert_non_null(strstr(t.data, "\"pid\":102,\"pids\":[102,105],\"process\":\"p102\""));
+	assert_non_null(strstr(t.data, "\"pid\":null,\"pids\":[],\"process\":null"));
+	snprintf(want, sizeof want, "\n ],\n \"total\":%d,\n", HOLD_MAX + 10);
+	assert_non_null(strstr(t.data, want));
+	free(t.data);
+	/* A bad query is the handle's error, nothing written. */
+	t = (struct text){NULL, 0};
+	q.size = 0;
+	assert_int_equal(sockstate_writer_new(&o, NULL, text_write, &t, &w), 0);
+	assert_int_equal(sockstate_writer_fill(w, h, &q), SOCKSTATE_EINVAL);
+	assert_null(t.data);
+	sockstate_writer_free(w);
+	sockstate_close(h);
+}
+
 /* A stop in the second chunk: cb's value comes back, nothing more is
  * handed over, the rest is freed (ASan), and the handle works after. */
 static void test_stop_in_the_second_chunk(void **state)
@@ -440,6 +501,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_owner_map_beside_the_walk, teardown),
 		cmocka_unit_test_teardown(test_hold_is_bounded, teardown),
 		cmocka_unit_test_teardown(test_big_table_builds_the_map_first, teardown),
+		cmocka_unit_test_teardown(test_writer_filled_by_a_run, teardown),
 		cmocka_unit_test_teardown(test_stop_in_the_second_chunk, teardown),
 		cmocka_unit_test_teardown(test_walk_error_drops_what_was_held, teardown),
 		cmocka_unit_test_teardown(test_owner_map_error_is_the_query_error, teardown),
