@@ -381,7 +381,7 @@ static size_t line_columns(const char *line, size_t len)
 static void test_table_fits_80_columns(void **unused)
 {
 	static const int32_t server[] = {4242}, client[] = {4250};
-	sockstate_socket r[4];
+	sockstate_socket r[NREC]; /* make_snapshot fills NREC; 4 are used */
 	sockstate_snapshot snap;
 
 	(void)unused;
