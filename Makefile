@@ -17,7 +17,7 @@ DEBIAN_PACKAGES = build-essential cmake pkg-config libmnl-dev libcmocka-dev \
 	gcc-mingw-w64-x86-64 wine wine64 prometheus prometheus-node-exporter tmux \
 	ansible-core yamllint chromium fonts-dejavu-core \
 	dpkg-dev file lintian man-db groff-base bash-completion zsh python3-apt \
-	clang libclang-rt-14-dev bpftool libbpf-dev
+	clang libclang-rt-14-dev bpftool libbpf-dev strace
 
 .PHONY: help deps build run check test asan bench clean install deb zip collection check-system \
 	fuzz-smoke fuzz-long

@@ -11,7 +11,9 @@ same ephemeral range), so a port filter finds it too. As root, CMD runs
 in a fresh network namespace with lo up, where every socket is the
 test's own; otherwise (no root, no namespaces) it runs as it is, on the
 host's loopback, as before. stdlib only (no iproute2): unshare(2) through
-ctypes, lo brought up with SIOCSIFFLAGS.
+ctypes, lo brought up with SIOCSIFFLAGS. In the namespace made, CMD finds
+its inode in SOCKSTATE_PRIVATE_NETNS: a test that changes the namespace's
+sysctls or firewall checks it is still there (tests/tracerun.py).
 """
 
 import ctypes
@@ -25,6 +27,7 @@ CLONE_NEWNET = 0x40000000
 SIOCGIFFLAGS = 0x8913
 SIOCSIFFLAGS = 0x8914
 IFF_UP = 0x1
+ENV = "SOCKSTATE_PRIVATE_NETNS"
 
 
 def enter_private_netns():
@@ -49,6 +52,9 @@ def main(argv):
     if why:
         print(f"private_netns: running on the host's loopback ({why})",
               file=sys.stderr)
+        os.environ.pop(ENV, None)
+    else:
+        os.environ[ENV] = str(os.stat("/proc/self/ns/net").st_ino)
     try:
         os.execvp(argv[0], argv)
     except OSError as e:

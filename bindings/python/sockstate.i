@@ -72,6 +72,8 @@ const char *sockstate_state_name(int s);
 %constant int WAIT_DRAINED = SOCKSTATE_WAIT_DRAINED;
 %constant int WAIT_DRAIN_DEFAULT = SOCKSTATE_WAIT_DRAIN_DEFAULT;
 %constant int STATES_ALL = SOCKSTATE_STATES_ALL;
+%constant int TRACE_SUMMARIES = SOCKSTATE_TRACE_SUMMARIES;
+%constant int TRACE_NO_TRANSITIONS = SOCKSTATE_TRACE_NO_TRANSITIONS;
 
 /* ---- functions of core/ (core.h), registered as they are ---- */
 %native(_setup) PyObject *sockstate_py_setup(PyObject *self, PyObject *args);
@@ -89,16 +91,21 @@ const char *sockstate_state_name(int s);
 %native(pid_source) PyObject *sockstate_py_pid_source(PyObject *self, PyObject *args);
 %native(backends) PyObject *sockstate_py_backends(PyObject *self, PyObject *args);
 %native(pid_source_reason) PyObject *sockstate_py_pid_source_reason(PyObject *self, PyObject *args);
+%native(owners_unreadable) PyObject *sockstate_py_owners_unreadable(PyObject *self, PyObject *args);
 %native(connections) PyObject *sockstate_py_connections(PyObject *self, PyObject *args);
 %native(counts) PyObject *sockstate_py_counts(PyObject *self, PyObject *args);
 %native(render) PyObject *sockstate_py_render(PyObject *self, PyObject *args);
 %native(render_counts) PyObject *sockstate_py_render_counts(PyObject *self, PyObject *args);
+%native(render_metrics) PyObject *sockstate_py_render_metrics(PyObject *self, PyObject *args);
 %native(sysinfo) PyObject *sockstate_py_sysinfo(PyObject *self, PyObject *args);
 %native(group_keys_parse) PyObject *sockstate_py_group_keys_parse(PyObject *self, PyObject *args);
 %native(prefix_parse) PyObject *sockstate_py_prefix_parse(PyObject *self, PyObject *args);
 %native(count_groups) PyObject *sockstate_py_count_groups(PyObject *self, PyObject *args);
 %native(wait_check) PyObject *sockstate_py_wait_check(PyObject *self, PyObject *args);
 %native(netns_list) PyObject *sockstate_py_netns_list(PyObject *self, PyObject *args);
+%native(trace_open) PyObject *sockstate_py_trace_open(PyObject *self, PyObject *args);
+%native(trace_read) PyObject *sockstate_py_trace_read(PyObject *self, PyObject *args);
+%native(trace_close) PyObject *sockstate_py_trace_close(PyObject *self, PyObject *args);
 %native(cli_main) PyObject *sockstate_py_cli_main(PyObject *self, PyObject *args);
 %native(cli_subcommand_at) PyObject *sockstate_py_cli_subcommand_at(PyObject *self, PyObject *args);
 

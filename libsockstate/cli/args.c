@@ -26,6 +26,7 @@ struct parser {
 	int explain_state_given;
 	const char *explain_text;
 	char explain_by[SPELLING_MAX];
+	int summary_by_option;                  /* --summary chose the command */
 };
 
 /* A user's value, quoted for a message. */
@@ -104,6 +105,57 @@ static int query_value(struct parser *p, const char *opt, const char *key,
 		                  "(0-32 for IPv4, 0-128 for IPv6)", opt,
 		                  SHOW(value));
 	return fail_usage(p, "%s: '%s' is not %s", opt, SHOW(value), what);
+}
+
+int cli_ports_add(const char *label, const char *text, uint16_t *ports, size_t *n,
+                  struct cli_error *e)
+{
+	char show_buf[96];
+	char item[64];
+	const char *at = text;
+
+	for (;;) {
+		size_t len = strcspn(at, ",");
+		uint16_t port;
+		int rc = SOCKSTATE_EINVAL;
+		size_t i;
+
+		if (len < sizeof item) {
+			memcpy(item, at, len);
+			item[len] = '\0';
+			rc = sockstate_port_parse(item, &port);
+		}
+		if (rc == SOCKSTATE_ERANGE) {
+			cli_error_set(e, "%s: %s is out of range (0-65535)", label, SHOW(item));
+			return CLI_EXIT_USAGE;
+		}
+		if (rc != SOCKSTATE_OK) {
+			cli_error_set(e, "%s: '%s' is not a port number (0-65535)", label,
+			              SHOW(text));
+			return CLI_EXIT_USAGE;
+		}
+		for (i = 0; i < *n && ports[i] != port; i++)
+			;
+		if (i == *n) {
+			if (*n == SOCKSTATE_PORTS_MAX) {
+				cli_error_set(e, "%s: more than %d ports (each adds 28 "
+				              "Prometheus series)", label, SOCKSTATE_PORTS_MAX);
+				return CLI_EXIT_USAGE;
+			}
+			ports[(*n)++] = port;
+		}
+		if (at[len] == '\0')
+			return CLI_EXIT_OK;
+		at += len + 1;
+	}
+}
+
+/* --port P[,P...], repeatable. One port filters a listing or a count;
+ * several are only for the per-port series of --format prometheus
+ * (check_ports). */
+static int apply_ports(struct parser *p, const char *opt, const char *value)
+{
+	return cli_ports_add(opt, value, p->a->ports, &p->a->nports, p->e);
 }
 
 static int apply_states(struct parser *p, const char *opt, const char *value)
@@ -277,7 +329,8 @@ static int apply_seconds(struct parser *p, const char *opt, const char *value,
 	return CLI_EXIT_OK;
 }
 
-static int apply_top(struct parser *p, const char *opt, const char *value)
+/* A count of 1-9999999 (--top, --count) into *out. */
+static int apply_count(struct parser *p, const char *opt, const char *value, size_t *out)
 {
 	char show_buf[96];
 	unsigned long n = 0;
@@ -287,8 +340,31 @@ static int apply_top(struct parser *p, const char *opt, const char *value)
 		n = n * 10 + (unsigned long)(value[i] - '0');
 	if (i == 0 || value[i] != '\0' || n == 0)
 		return fail_usage(p, "%s: '%s' is not a count (1-9999999)", opt, SHOW(value));
-	p->a->top = n;
+	*out = n;
 	return CLI_EXIT_OK;
+}
+
+static int apply_source(struct parser *p, const char *opt, const char *value)
+{
+	char show_buf[96];
+
+	if (sockstate_event_source_parse(value, &p->a->trace_source) != SOCKSTATE_OK)
+		return fail_usage(p, "%s: unknown source '%s' (auto, bpf, "
+		                  "sock-diag-destroy, poll)", opt, SHOW(value));
+	return CLI_EXIT_OK;
+}
+
+/* --summary is the summary subcommand, but with trace its summaries: it
+ * may come before the word trace too. */
+static int apply_summary(struct parser *p, const char *opt)
+{
+	if (p->a->cmd == CLI_CMD_TRACE) {
+		p->a->trace_summaries = 1;
+		return CLI_EXIT_OK;
+	}
+	if (p->a->cmd == CLI_CMD_NONE)
+		p->summary_by_option = 1;
+	return set_command(p, CLI_CMD_SUMMARY, opt);
 }
 
 static int apply_option(struct parser *p, const struct cli_option_spec *spec,
@@ -301,11 +377,7 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 	case CLI_OPT_STATE:
 		return apply_states(p, opt, value);
 	case CLI_OPT_PORT:
-		if (query_value(p, opt, "port", value, "a port number (0-65535)",
-		                "0-65535") != CLI_EXIT_OK)
-			return CLI_EXIT_USAGE;
-		a->prometheus_port = a->query.port;
-		return CLI_EXIT_OK;
+		return apply_ports(p, opt, value);
 	case CLI_OPT_SPORT:
 		return query_value(p, opt, "sport", value, "a port number (0-65535)",
 		                   "0-65535");
@@ -378,11 +450,14 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 	case CLI_OPT_NO_HEADER:
 		a->write_flags |= SOCKSTATE_W_NO_HEADER;
 		return CLI_EXIT_OK;
+	case CLI_OPT_CSV_FORMULA_SAFE:
+		a->write_flags |= SOCKSTATE_W_CSV_FORMULA_SAFE;
+		return CLI_EXIT_OK;
 	case CLI_OPT_VERBOSE:
 		a->verbose = 1;
 		return CLI_EXIT_OK;
 	case CLI_OPT_SUMMARY:
-		return set_command(p, CLI_CMD_SUMMARY, opt);
+		return apply_summary(p, opt);
 	case CLI_OPT_EXPLAIN:
 		if (set_command(p, CLI_CMD_EXPLAIN, opt) != CLI_EXIT_OK)
 			return CLI_EXIT_USAGE;
@@ -406,7 +481,7 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 	case CLI_OPT_BY:
 		return apply_group_keys(p, opt, value);
 	case CLI_OPT_TOP:
-		return apply_top(p, opt, value);
+		return apply_count(p, opt, value, &a->top);
 	case CLI_OPT_LISTEN:
 		return apply_wait_port(p, opt, value, SOCKSTATE_WAIT_LISTEN);
 	case CLI_OPT_DRAINED:
@@ -424,6 +499,12 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 			return CLI_EXIT_USAGE;
 		return value == NULL ? CLI_EXIT_OK
 		       : apply_seconds(p, opt, value, &a->interval, 0);
+	case CLI_OPT_SOURCE:
+		return apply_source(p, opt, value);
+	case CLI_OPT_DURATION:
+		return apply_seconds(p, opt, value, &a->duration, 0);
+	case CLI_OPT_MAX_EVENTS:
+		return apply_count(p, opt, value, &a->max_events);
 	case CLI_OPT_COUNT:
 		break;
 	}
@@ -438,7 +519,7 @@ static int use_option(struct parser *p, const struct cli_option_spec *spec,
 	int first = p->spelled[spec->id][0] == '\0';
 
 	int repeatable = spec->id == CLI_OPT_EXPLAIN || spec->id == CLI_OPT_BY ||
-	                 spec->id == CLI_OPT_EXCLUDE_REMOTE;
+	                 spec->id == CLI_OPT_EXCLUDE_REMOTE || spec->id == CLI_OPT_PORT;
 
 	if (!first && spec->value_name != NULL && !repeatable)
 		return fail_usage(p, "%s: given twice", spelled);
@@ -584,6 +665,14 @@ static int parse_positional(struct parser *p, const char *arg)
 			return unknown_subcommand(p, arg);
 		return set_command(p, c->cmd, arg);
 	}
+	/* "--summary trace": the option was trace's. */
+	if (p->summary_by_option && strcmp(arg, cli_command_name(CLI_CMD_TRACE)) == 0) {
+		p->summary_by_option = 0;
+		p->a->cmd = CLI_CMD_TRACE;
+		p->a->trace_summaries = 1;
+		snprintf(p->command_by, sizeof p->command_by, "%s", arg);
+		return CLI_EXIT_OK;
+	}
 	if (p->a->cmd == CLI_CMD_EXPLAIN)
 		return set_explain_state(p, arg, "explain");
 	if (p->a->cmd == CLI_CMD_HELP)
@@ -635,12 +724,46 @@ static void args_init(struct cli_args *a)
 	sockstate_query_init(&a->query);
 	a->format = SOCKSTATE_FORMAT_TABLE;
 	a->sort = SOCKSTATE_SORT_NONE;
-	a->prometheus_port = -1;
 	a->explain_state = SOCKSTATE_UNKNOWN;
 	a->help_topic = CLI_CMD_NONE;
 	sockstate_wait_cond_init(&a->wait, (sockstate_wait_kind)0, 0);
 	a->timeout = -1;
 	a->interval = -1;
+	a->trace_source = SOCKSTATE_TRACE_AUTO;
+	a->duration = -1;
+}
+
+/* The filters a Prometheus output refuses: its sockstate_tcp_sockets
+ * series keep their host-wide names whatever is asked, so a filter would
+ * publish part of the host as the whole (--port instead adds each port's
+ * own series). */
+static const enum cli_option_id host_wide_refuses[] = {
+	CLI_OPT_STATE, CLI_OPT_SPORT, CLI_OPT_DPORT, CLI_OPT_ADDR, CLI_OPT_SADDR,
+	CLI_OPT_DADDR, CLI_OPT_PID, CLI_OPT_UID, CLI_OPT_IPV4, CLI_OPT_IPV6,
+};
+
+/* --port: the filter of a listing or a count (one port), or the ports of
+ * the Prometheus per-port series (several, and no other filter). */
+static int check_ports(struct parser *p)
+{
+	struct cli_args *a = p->a;
+
+	if (a->format == SOCKSTATE_FORMAT_PROMETHEUS &&
+	    (a->cmd == CLI_CMD_LIST || a->cmd == CLI_CMD_SUMMARY)) {
+		for (size_t i = 0; i < sizeof host_wide_refuses / sizeof host_wide_refuses[0]; i++)
+			if (p->spelled[host_wide_refuses[i]][0])
+				return fail_usage(p, "%s: not with --format prometheus: its "
+				                  "series count the whole host (--port adds a "
+				                  "port's own series)",
+				                  p->spelled[host_wide_refuses[i]]);
+		return CLI_EXIT_OK;
+	}
+	if (a->nports > 1)
+		return fail_usage(p, "%s: one port only (several name the per-port series "
+		                  "of --format prometheus)", p->spelled[CLI_OPT_PORT]);
+	if (a->nports == 1)
+		a->query.port = a->ports[0];
+	return CLI_EXIT_OK;
 }
 
 /* What only the whole line can tell: pairs that conflict, defaults that
@@ -648,6 +771,10 @@ static void args_init(struct cli_args *a)
 static int check_combinations(struct parser *p)
 {
 	struct cli_args *a = p->a;
+	int rc = check_ports(p);
+
+	if (rc != CLI_EXIT_OK)
+		return rc;
 
 	if (a->netns != NULL && a->all_netns)
 		return fail_usage(p, "%s: conflicts with %s", p->spelled[CLI_OPT_ALL_NETNS],
@@ -676,6 +803,15 @@ static int check_combinations(struct parser *p)
 			a->interval = 2;
 		if (a->top == 0)
 			a->top = 10;
+	}
+	if (a->cmd == CLI_CMD_TRACE) {
+		if (a->format == SOCKSTATE_FORMAT_PROMETHEUS)
+			return fail_usage(p, "%s: prometheus is not offered by trace (table, "
+			                  "json, csv)", p->format_by);
+		if (a->interval >= 0 && a->trace_source != SOCKSTATE_TRACE_AUTO &&
+		    a->trace_source != SOCKSTATE_TRACE_POLL)
+			return fail_usage(p, "%s: only with --source poll (or auto)",
+			                  p->spelled[CLI_OPT_INTERVAL]);
 	}
 	return CLI_EXIT_OK;
 }

@@ -46,7 +46,8 @@ enum cli_command {
 	CLI_CMD_WATCH = 5,
 	CLI_CMD_SNAPSHOT = 6,   /* python -m sockstate only: list --format json */
 	CLI_CMD_REPORT = 7,     /* python -m sockstate only, run by the package */
-	CLI_CMD_HELP = 8        /* help [SUBCOMMAND] */
+	CLI_CMD_HELP = 8,       /* help [SUBCOMMAND] */
+	CLI_CMD_TRACE = 9
 };
 
 #define CLI_IN(cmd) (1u << (unsigned)(cmd))
@@ -54,12 +55,12 @@ enum cli_command {
 #define CLI_IN_QUERY \
 	(CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SUMMARY) | CLI_IN(CLI_CMD_SNAPSHOT))
 /* Where the format options apply. */
-#define CLI_IN_FORMAT (CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SUMMARY))
-/* Where the socket filters apply: the queries and watch. */
-#define CLI_IN_FILTER (CLI_IN_QUERY | CLI_IN(CLI_CMD_WATCH))
+#define CLI_IN_FORMAT (CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SUMMARY) | CLI_IN(CLI_CMD_TRACE))
+/* Where the socket filters apply: the queries, watch and trace. */
+#define CLI_IN_FILTER (CLI_IN_QUERY | CLI_IN(CLI_CMD_WATCH) | CLI_IN(CLI_CMD_TRACE))
 #define CLI_IN_ANY \
 	(CLI_IN_QUERY | CLI_IN(CLI_CMD_EXPLAIN) | CLI_IN(CLI_CMD_WAIT) | \
-	 CLI_IN(CLI_CMD_WATCH) | CLI_IN(CLI_CMD_HELP))
+	 CLI_IN(CLI_CMD_WATCH) | CLI_IN(CLI_CMD_HELP) | CLI_IN(CLI_CMD_TRACE))
 
 /* Which program runs the command line: the `sockstate` tool, or the
  * Python package's `python -m sockstate`, which offers two subcommands
@@ -114,6 +115,7 @@ enum cli_option_id {
 	CLI_OPT_TCP_INFO,
 	CLI_OPT_TIMERS,
 	CLI_OPT_NO_HEADER,
+	CLI_OPT_CSV_FORMULA_SAFE,
 	CLI_OPT_VERBOSE,
 	CLI_OPT_SUMMARY,
 	CLI_OPT_EXPLAIN,
@@ -131,6 +133,9 @@ enum cli_option_id {
 	CLI_OPT_TIMEOUT,
 	CLI_OPT_INTERVAL,
 	CLI_OPT_WATCH,
+	CLI_OPT_SOURCE,
+	CLI_OPT_DURATION,
+	CLI_OPT_MAX_EVENTS,     /* --count N (trace) */
 	CLI_OPT_COUNT
 };
 
@@ -141,6 +146,7 @@ enum cli_group {
 	CLI_GROUP_SUMMARY,
 	CLI_GROUP_WAIT,
 	CLI_GROUP_WATCH,
+	CLI_GROUP_TRACE,
 	CLI_GROUP_EXPLAIN,
 	CLI_GROUP_GENERAL,
 	CLI_GROUP_COUNT
@@ -248,7 +254,11 @@ struct cli_args {
 	sockstate_format format;
 	sockstate_sort_key sort;
 	uint32_t write_flags;       /* SOCKSTATE_W_* */
-	int32_t prometheus_port;    /* --port for the per-port series, -1 */
+	uint16_t ports[SOCKSTATE_PORTS_MAX]; /* --port, each once; one is the
+	                               query's filter (query.port), except
+	                               with --format prometheus: the ports of
+	                               the per-port series */
+	size_t nports;
 	int verbose;
 	const char *output;         /* -o FILE; NULL or "-" is stdout */
 	const char *backend;        /* NULL: auto */
@@ -266,12 +276,25 @@ struct cli_args {
 	sockstate_prefix exclude[CLI_EXCLUDE_MAX]; /* --exclude-remote */
 	double timeout;             /* --timeout seconds (wait) */
 	double interval;            /* --interval seconds; < 0 unset */
+	/* trace */
+	sockstate_event_source trace_source; /* --source; AUTO unset */
+	int trace_summaries;        /* --summary: summaries instead of transitions */
+	double duration;            /* --duration seconds; < 0 unset */
+	size_t max_events;          /* --count N; 0 unset */
 };
 
 /* cli_parse - argv into *a, as prog's grammar. Returns CLI_EXIT_OK, or
  * CLI_EXIT_USAGE with the reason in *e. Never prints. */
 int cli_parse(int argc, char **argv, const struct cli_program *prog,
               struct cli_args *a, struct cli_error *e);
+
+/* cli_ports_add - the ports of text ("443", "80,443"), each checked by
+ * sockstate_port_parse, added to ports[0..*n) unless there already, at
+ * most SOCKSTATE_PORTS_MAX in all. Returns CLI_EXIT_OK, or
+ * CLI_EXIT_USAGE with "<label>: why" in *e. (--port, and Python's
+ * metrics(port=...).) */
+int cli_ports_add(const char *label, const char *text, uint16_t *ports, size_t *n,
+                  struct cli_error *e);
 
 /* cli_help_render - prog's full --help text into a malloc'ed string (NULL
  * when out of memory). */
@@ -286,15 +309,30 @@ char *cli_help_render_command(const struct cli_program *prog, enum cli_command c
 int cli_list(const struct cli_args *a, struct cli_error *e);
 int cli_summary(const struct cli_args *a, struct cli_error *e);
 
-/* Output: standard output, or FILE written atomically (a temporary file
- * beside it, fsync, rename). */
+/* Output: standard output; or FILE written atomically (a temporary file
+ * beside it, fsync, rename); or, when FILE is a character device or a
+ * FIFO, written into (outfile.c, docs/SECURITY.md). */
 struct cli_output {
 	int fd;
-	int is_file;
+	int is_file;                /* a temporary file to rename over path */
+	int through;                /* fd is the device or FIFO at path */
 	int saved_errno;            /* errno of the first failed write */
-	char *path;                 /* final name (owned copy) */
+	char *shown;                /* FILE as given, for messages */
+	char *path;                 /* where it leads, links resolved */
 	char *tmp_path;             /* the temporary file while it exists */
 };
+
+/* cli_std_streams_check - call first thing: puts /dev/null on each of
+ * descriptors 0-2 that is closed (so no socket or file the tool opens
+ * later lands there: a netlink socket as fd 1 would get the table), and
+ * remembers whether standard output was closed: cli_output_open for
+ * standard output then fails with "standard output: Bad file descriptor"
+ * (exit 3). */
+void cli_std_streams_check(void);
+
+/* CLI_EXIT_OK, or CLI_EXIT_OS with *e when standard output was closed at
+ * the start (for a writer that does not go through cli_output_open). */
+int cli_stdout_check(struct cli_error *e);
 
 int cli_output_open(struct cli_output *o, const char *path, struct cli_error *e);
 /* A sockstate_write_fn over a struct cli_output. */
@@ -336,9 +374,12 @@ struct cli_handle_set {
 int cli_handles_open(const struct cli_args *a, struct cli_handle_set *set,
                      struct cli_error *e);
 void cli_handles_close(struct cli_handle_set *set);
-/* After the output: one line on stderr per namespace that failed, and
- * CLI_EXIT_PARTIAL with a summary in *e; code itself when none failed or
- * code is already an error. */
+/* After the output (code CLI_EXIT_OK, or CLI_EXIT_NOT_MET with what was
+ * in the way written): one line on stderr when owners were asked for and
+ * some could not be read (the exit code stays); then, after a whole
+ * output, one line per namespace that failed and CLI_EXIT_PARTIAL with a
+ * summary in *e; code itself when none failed or code is not
+ * CLI_EXIT_OK. */
 int cli_handles_finish(const struct cli_handle_set *set, int code, struct cli_error *e);
 
 /* Seconds as --timeout and --interval take them: decimal, "1.5", ".5",
@@ -354,5 +395,17 @@ int cli_wait(const struct cli_args *a, struct cli_error *e);
 
 /* watch: redraw the summary until SIGINT/SIGTERM (0). */
 int cli_watch(const struct cli_args *a, struct cli_error *e);
+
+/* trace: one line per event until SIGINT/SIGTERM, --duration or --count
+ * (0). */
+int cli_trace(const struct cli_args *a, struct cli_error *e);
+
+/* SIGINT and SIGTERM as a request to stop (watch, trace): catch them
+ * (cli_stop_requested() then says whether one came; a sleep is cut
+ * short), and give the previous actions back at the end. One command at
+ * a time. */
+void cli_stop_catch(void);
+int cli_stop_requested(void);
+void cli_stop_release(void);
 
 #endif /* SOCKSTATE_CLI_H */

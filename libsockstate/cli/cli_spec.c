@@ -44,6 +44,12 @@ const struct cli_subcommand_spec cli_subcommands[] = {
 	{CLI_CMD_WATCH, CLI_PROG_ALL, "watch", "watch [FILTERS] [--interval S] [--top N]",
 	 "redraw the counts per state, their change, and the\n"
 	 "busiest ports until Ctrl-C", NULL},
+	{CLI_CMD_TRACE, CLI_PROG_ALL, "trace",
+	 "trace [FILTERS] [--summary] [--duration S] [--count N]\n"
+	 "[--source SRC] [--interval S] [--format F] [-p] [-n]",
+	 "one line per TCP state transition as it happens\n"
+	 "(--summary: per connection that ends), until\n"
+	 "Ctrl-C, --duration or --count", NULL},
 	{CLI_CMD_SNAPSHOT, CLI_PROG_PYTHON, "snapshot",
 	 "snapshot [FILTERS] [-o FILE.json] [-p] [--sort KEY] [--tcp-info]",
 	 "the \"sockstate/1\" JSON document (as list --format\n"
@@ -62,21 +68,23 @@ const size_t cli_subcommand_count =
 	sizeof cli_subcommands / sizeof cli_subcommands[0];
 
 const char *const cli_group_titles[CLI_GROUP_COUNT] = {
-	[CLI_GROUP_FILTER] = "Filters (list, summary, watch; a socket must pass every one given):",
-	[CLI_GROUP_OUTPUT] = "Output (list, summary):",
+	[CLI_GROUP_FILTER] = "Filters (list, summary, watch, trace; a socket must pass every one given):",
+	[CLI_GROUP_OUTPUT] = "Output (list, summary, trace):",
 	[CLI_GROUP_SUMMARY] = "summary:",
 	[CLI_GROUP_WAIT] = "wait:",
-	[CLI_GROUP_WATCH] = "wait, watch:",
+	[CLI_GROUP_WATCH] = "wait, watch, trace:",
+	[CLI_GROUP_TRACE] = "trace:",
 	[CLI_GROUP_EXPLAIN] = "explain:",
 	[CLI_GROUP_GENERAL] = "General:",
 };
 
 const char *const cli_group_titles_python[CLI_GROUP_COUNT] = {
-	[CLI_GROUP_FILTER] = "Filters (list, summary, watch, snapshot; a socket must pass every one given):",
-	[CLI_GROUP_OUTPUT] = "Output (list, summary; for snapshot's, see snapshot --help):",
+	[CLI_GROUP_FILTER] = "Filters (list, summary, watch, trace, snapshot; a socket must pass all given):",
+	[CLI_GROUP_OUTPUT] = "Output (list, summary, trace; for snapshot's, see snapshot --help):",
 	[CLI_GROUP_SUMMARY] = "summary:",
 	[CLI_GROUP_WAIT] = "wait:",
-	[CLI_GROUP_WATCH] = "wait, watch:",
+	[CLI_GROUP_WATCH] = "wait, watch, trace:",
+	[CLI_GROUP_TRACE] = "trace:",
 	[CLI_GROUP_EXPLAIN] = "explain:",
 	[CLI_GROUP_GENERAL] = "General:",
 };
@@ -87,6 +95,7 @@ const char *const cli_group_titles_command[CLI_GROUP_COUNT] = {
 	[CLI_GROUP_SUMMARY] = "Options:",
 	[CLI_GROUP_WAIT] = "Options:",
 	[CLI_GROUP_WATCH] = "Options:",
+	[CLI_GROUP_TRACE] = "Options:",
 	[CLI_GROUP_EXPLAIN] = "Options:",
 	[CLI_GROUP_GENERAL] = "General:",
 };
@@ -101,7 +110,8 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 	[CLI_OPT_PORT] = {CLI_OPT_PORT, "port", 0, "PORT", CLI_IN_FILTER,
 		CLI_GROUP_FILTER,
 		"local or remote port is PORT (0-65535); with\n"
-		"--format prometheus, also the series of PORT"},
+		"--format prometheus: the host's counts plus each\n"
+		"PORT's own series (repeat it or P,P...; at most 32)"},
 	[CLI_OPT_SPORT] = {CLI_OPT_SPORT, "sport", 0, "PORT", CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "local port is PORT"},
 	[CLI_OPT_DPORT] = {CLI_OPT_DPORT, "dport", 0, "PORT", CLI_IN_FILTER,
@@ -117,8 +127,9 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		CLI_GROUP_FILTER, "remote address in the prefix"},
 	[CLI_OPT_PID] = {CLI_OPT_PID, "pid", 0, "PID", CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "owned by process PID (maps owners, as -p does)"},
-	[CLI_OPT_UID] = {CLI_OPT_UID, "uid", 0, "UID", CLI_IN_FILTER,
-		CLI_GROUP_FILTER, "owned by numeric user id UID"},
+	[CLI_OPT_UID] = {CLI_OPT_UID, "uid", 0, "UID", CLI_IN_QUERY | CLI_IN(CLI_CMD_WATCH),
+		CLI_GROUP_FILTER, "owned by numeric user id UID\n"
+		"(not trace: events carry no uid)"},
 	[CLI_OPT_IPV4] = {CLI_OPT_IPV4, "ipv4", '4', NULL, CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "IPv4 sockets (with -6: both families)"},
 	[CLI_OPT_IPV6] = {CLI_OPT_IPV6, "ipv6", '6', NULL, CLI_IN_FILTER,
@@ -133,8 +144,9 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		"how owners are found: auto, procfs or bpf"},
 	[CLI_OPT_FORMAT] = {CLI_OPT_FORMAT, "format", 0, "F", CLI_IN_FORMAT,
 		CLI_GROUP_OUTPUT,
-		"table (default), json (the \"sockstate/1\" document),\n"
-		"csv (RFC 4180) or prometheus (text exposition)"},
+		"table (default), json (the \"sockstate/1\" document;\n"
+		"trace: one object per line), csv (RFC 4180) or\n"
+		"prometheus (text exposition; not trace)"},
 	[CLI_OPT_JSON] = {CLI_OPT_JSON, "json", 0, NULL, CLI_IN_FORMAT,
 		CLI_GROUP_OUTPUT, "same as --format json"},
 	[CLI_OPT_CSV] = {CLI_OPT_CSV, "csv", 0, NULL, CLI_IN_FORMAT,
@@ -143,12 +155,16 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		CLI_GROUP_OUTPUT,
 		"write to FILE atomically (a temporary file beside\n"
 		"it, then rename: FILE is untouched on failure);\n"
-		"- means standard output"},
+		"a device or FIFO is written into; - means\n"
+		"standard output"},
 	[CLI_OPT_PROCESSES] = {CLI_OPT_PROCESSES, "processes", 'p', NULL,
-		CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_WAIT) | CLI_IN(CLI_CMD_SNAPSHOT),
+		CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_WAIT) | CLI_IN(CLI_CMD_SNAPSHOT) |
+		CLI_IN(CLI_CMD_TRACE),
 		CLI_GROUP_OUTPUT,
 		"map owners: pid and process columns (json: pid,\n"
-		"process, pids are always present, null unless -p)"},
+		"process, pids are always present, null unless -p;\n"
+		"trace: --source poll maps them at each listing,\n"
+		"bpf names them anyway)"},
 	[CLI_OPT_SORT] = {CLI_OPT_SORT, "sort", 0, "KEY",
 		CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SNAPSHOT),
 		CLI_GROUP_OUTPUT,
@@ -168,12 +184,21 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		"timer_retransmits; json: a \"timer\" object (Linux)"},
 	[CLI_OPT_NO_HEADER] = {CLI_OPT_NO_HEADER, "no-header", 'n', NULL,
 		CLI_IN_FORMAT, CLI_GROUP_OUTPUT, "table, csv: no header line"},
-	[CLI_OPT_VERBOSE] = {CLI_OPT_VERBOSE, "verbose", 0, NULL, CLI_IN_QUERY,
-		CLI_GROUP_OUTPUT,
+	[CLI_OPT_CSV_FORMULA_SAFE] = {CLI_OPT_CSV_FORMULA_SAFE, "csv-formula-safe", 0, NULL,
+		CLI_IN_FORMAT, CLI_GROUP_OUTPUT,
+		"csv: a cell that starts with = + - @ gets a\n"
+		"leading ' so a spreadsheet shows it as text"},
+	[CLI_OPT_VERBOSE] = {CLI_OPT_VERBOSE, "verbose", 0, NULL,
+		CLI_IN_QUERY | CLI_IN(CLI_CMD_TRACE), CLI_GROUP_OUTPUT,
 		"one line on stderr: backend, pid source, count,\n"
-		"time taken"},
+		"time taken (trace: the source and why, once it\n"
+		"watches; at the end, the events and losses)"},
 	[CLI_OPT_SUMMARY] = {CLI_OPT_SUMMARY, "summary", 0, NULL, CLI_IN_FORMAT,
-		CLI_GROUP_GENERAL, "same as the summary subcommand"},
+		CLI_GROUP_GENERAL,
+		"same as the summary subcommand; with trace:\n"
+		"one line per connection that ends (its states,\n"
+		"the time in each, how it ended), not one per\n"
+		"transition"},
 	[CLI_OPT_EXPLAIN] = {CLI_OPT_EXPLAIN, "explain", 0, "STATE",
 		CLI_IN(CLI_CMD_EXPLAIN), CLI_GROUP_GENERAL,
 		"same as explain STATE"},
@@ -193,11 +218,12 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		"inside network namespace NS (Linux): a name under\n"
 		"/run/netns, a path, or pid:PID; sockets are tagged\n"
 		"with NS (a table column, JSON \"netns\"); wait too"},
-	[CLI_OPT_ALL_NETNS] = {CLI_OPT_ALL_NETNS, "all-netns", 0, NULL, CLI_IN_FILTER,
-		CLI_GROUP_FILTER,
+	[CLI_OPT_ALL_NETNS] = {CLI_OPT_ALL_NETNS, "all-netns", 0, NULL,
+		CLI_IN_QUERY | CLI_IN(CLI_CMD_WATCH), CLI_GROUP_FILTER,
 		"every network namespace (/run/netns, then those of\n"
 		"processes), each tagged; one that cannot be entered\n"
-		"is a line on stderr and exit 4, the rest is shown"},
+		"is a line on stderr and exit 4, the rest is shown\n"
+		"(not trace: it watches one namespace)"},
 	[CLI_OPT_BY] = {CLI_OPT_BY, "by", 0, "KEY[,KEY...]", CLI_IN(CLI_CMD_SUMMARY),
 		CLI_GROUP_SUMMARY,
 		"counts per group: port (local port), local\n"
@@ -229,11 +255,27 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		"once): exit 1, the sockets still in the way on\n"
 		"stdout, one line each, the reason on stderr"},
 	[CLI_OPT_INTERVAL] = {CLI_OPT_INTERVAL, "interval", 0, "S",
-		CLI_IN(CLI_CMD_WAIT) | CLI_IN(CLI_CMD_WATCH), CLI_GROUP_WATCH,
-		"seconds between checks (wait: default 1) or\n"
-		"refreshes (watch: default 2); decimals allowed"},
+		CLI_IN(CLI_CMD_WAIT) | CLI_IN(CLI_CMD_WATCH) | CLI_IN(CLI_CMD_TRACE),
+		CLI_GROUP_WATCH,
+		"seconds between checks (wait: default 1),\n"
+		"refreshes (watch: default 2) or listings (trace\n"
+		"with the poll source: default 1); decimals allowed"},
 	[CLI_OPT_WATCH] = {CLI_OPT_WATCH, "watch", 0, "S", CLI_IN(CLI_CMD_WATCH),
 		CLI_GROUP_GENERAL, "same as watch [--interval S]"},
+	[CLI_OPT_SOURCE] = {CLI_OPT_SOURCE, "source", 0, "SRC", CLI_IN(CLI_CMD_TRACE),
+		CLI_GROUP_TRACE,
+		"where events come from: auto (default: the best\n"
+		"allowed here), bpf (Linux, privileged: every\n"
+		"transition with its cause), sock-diag-destroy\n"
+		"(Linux: each socket's end) or poll (every OS:\n"
+		"listings diffed); one named that cannot run is\n"
+		"exit 3 (docs/TRACE.md)"},
+	[CLI_OPT_DURATION] = {CLI_OPT_DURATION, "duration", 0, "S", CLI_IN(CLI_CMD_TRACE),
+		CLI_GROUP_TRACE, "stop after S seconds (default: at Ctrl-C)"},
+	[CLI_OPT_MAX_EVENTS] = {CLI_OPT_MAX_EVENTS, "count", 0, "N", CLI_IN(CLI_CMD_TRACE),
+		CLI_GROUP_TRACE,
+		"stop after N events (a line saying how many were\n"
+		"lost does not count)"},
 };
 
 int cli_option_value_optional(enum cli_option_id id)
@@ -277,7 +319,7 @@ const struct cli_text_row cli_example_rows[] = {
 	{"snapshot -p -o snap.json", "a sockstate/1 document, atomically",
 	 CLI_PROG_PYTHON},
 	{"summary", "how many sockets in each state", 0},
-	{"summary --format prometheus --port 80", "gauges for scraping", 0},
+	{"summary --format prometheus --port 80,443", "gauges for scraping", 0},
 	{"summary --by port --by process --top 10",
 	 "the ten busiest port/process pairs, per state", 0},
 	{"summary --by pid,process", "per process, not per name (5 python3 are 5 rows)", 0},
@@ -286,6 +328,9 @@ const struct cli_text_row cli_example_rows[] = {
 	{"wait --listen 5432 --timeout 30", "until something listens on 5432", 0},
 	{"--all-netns -p", "every namespace's sockets, tagged with it", 0},
 	{"watch --interval 1", "a live view; Ctrl-C ends it", 0},
+	{"trace --port 443", "state transitions on port 443 as they happen", 0},
+	{"trace --summary --format json --duration 60",
+	 "a minute of ended connections, one JSON line each", 0},
 	{"explain TIME_WAIT --lang es", "the state explained in Spanish", 0},
 	{"explain", "every state, a line each", 0},
 	{"help summary", "summary's usage, options and examples (summary -h)", 0},

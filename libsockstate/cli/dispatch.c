@@ -13,7 +13,8 @@ static int write_stdout(const char *text, struct cli_error *e)
 	struct cli_output out;
 	int rc;
 
-	cli_output_open(&out, NULL, e);
+	if (cli_output_open(&out, NULL, e) != CLI_EXIT_OK)
+		return CLI_EXIT_OS;
 	rc = cli_output_write(&out, text, strlen(text));
 	if (rc != SOCKSTATE_OK) {
 		cli_output_write_error(&out, rc, e);
@@ -87,6 +88,8 @@ static int run(const struct cli_args *a, const struct cli_program *prog,
 		return cli_wait(a, e);
 	case CLI_CMD_WATCH:
 		return cli_watch(a, e);
+	case CLI_CMD_TRACE:
+		return cli_trace(a, e);
 	case CLI_CMD_HELP:
 		return run_help(prog, a->help_topic, e);
 	case CLI_CMD_REPORT:
@@ -106,6 +109,7 @@ int cli_main(int argc, char **argv, const struct cli_program *prog)
 	struct cli_error e;
 	int code;
 
+	cli_std_streams_check();
 	code = cli_parse(argc, argv, prog, &a, &e);
 	if (code == CLI_EXIT_OK)
 		code = run(&a, prog, &e);

@@ -63,7 +63,12 @@ const char *cli_printable(const char *text, size_t max_bytes, char *buf,
 			}
 			break;
 		}
-		if (c < 0x20 || c == 0x7f) {
+		/* C0, DEL, and C1 as UTF-8 (C2 80-9F: CSI is C2 9B), whose
+		 * bytes are then both escaped. */
+		if (c < 0x20 || c == 0x7f ||
+		    (c == 0xc2 && (unsigned char)text[i + 1] >= 0x80 &&
+		     (unsigned char)text[i + 1] < 0xa0) ||
+		    (i > 0 && (unsigned char)text[i - 1] == 0xc2 && c >= 0x80 && c < 0xa0)) {
 			buf[n++] = '\\';
 			buf[n++] = 'x';
 			buf[n++] = hex[c >> 4];

@@ -152,7 +152,8 @@ static int write_text(const char *text, size_t len, struct cli_error *e)
 	struct cli_output out;
 	int rc;
 
-	cli_output_open(&out, NULL, e);
+	if (cli_output_open(&out, NULL, e) != CLI_EXIT_OK)
+		return CLI_EXIT_OS;
 	rc = cli_output_write(&out, text, len);
 	if (rc != SOCKSTATE_OK) {
 		cli_output_write_error(&out, rc, e);

@@ -153,8 +153,36 @@ void cli_handles_close(struct cli_handle_set *set)
 	memset(set, 0, sizeof *set);
 }
 
+/* One line when owners were asked for and some could not be read: how
+ * many sockets, why, what to do (the result stays whole otherwise: every
+ * socket is listed, its owner unknown). */
+static void say_owners_unreadable(const struct cli_handle_set *set)
+{
+	unsigned long long sockets = 0;
+	const char *why = "";
+
+	for (size_t i = 0; i < set->n; i++) {
+		const char *one;
+		uint64_t n = sockstate_owners_unreadable(set->h[i], &one);
+
+		if (n && !sockets)
+			why = one;
+		sockets += n;
+	}
+	if (sockets) {
+		char line[512];
+
+		snprintf(line, sizeof line, "the owners of %llu socket%s could not be read: "
+		         "%s; run as root to see every owner", sockets,
+		         sockets == 1 ? "" : "s", why);
+		cli_say(line);
+	}
+}
+
 int cli_handles_finish(const struct cli_handle_set *set, int code, struct cli_error *e)
 {
+	if (code == CLI_EXIT_OK || code == CLI_EXIT_NOT_MET)
+		say_owners_unreadable(set);
 	if (code != CLI_EXIT_OK || set->nfailed == 0)
 		return code;
 	for (size_t i = 0; i < set->nfailed; i++)

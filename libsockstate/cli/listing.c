@@ -1,6 +1,8 @@
 /* listing.c - the commands that run one query and write its result:
- * list (streamed through the library's writer, or a snapshot when sorted;
- * snapshot is list in JSON) and summary (counts, or groups with --by). */
+ * list (streamed through the library's writer, or a snapshot when
+ * sorted; snapshot is list in JSON), summary (counts, or groups with
+ * --by), and either in Prometheus format (the host's counts with the
+ * per-port series of the ports named). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,20 +41,8 @@ static void say_verbose(const struct cli_args *a, sockstate_handle *h,
 		        sockstate_pid_source_reason(h));
 }
 
-static sockstate_write_opts write_opts(const struct cli_args *a)
-{
-	sockstate_write_opts wo;
-
-	memset(&wo, 0, sizeof wo);
-	wo.size = sizeof wo;
-	wo.format = a->format;
-	wo.flags = a->write_flags;
-	wo.port = a->prometheus_port;
-	return wo;
-}
-
 /* What to write: a snapshot, or counts (or groups) with the facts of
- * their taking. */
+ * their taking, and the per-port counts of a Prometheus output. */
 struct emit {
 	const struct cli_args *a;
 	const sockstate_snapshot *snap;
@@ -60,11 +50,27 @@ struct emit {
 	const sockstate_sysinfo *sys;
 	const char *backend;
 	sockstate_groups *groups;
+	const sockstate_port_counts *ports;
+	size_t nports;
 };
+
+static sockstate_write_opts write_opts(const struct emit *m)
+{
+	sockstate_write_opts wo;
+
+	memset(&wo, 0, sizeof wo);
+	wo.size = sizeof wo;
+	wo.format = m->a->format;
+	wo.flags = m->a->write_flags;
+	wo.port = -1;
+	wo.ports = m->ports;
+	wo.nports = m->nports;
+	return wo;
+}
 
 static int emit_output(const struct emit *m, struct cli_error *e)
 {
-	sockstate_write_opts wo = write_opts(m->a);
+	sockstate_write_opts wo = write_opts(m);
 	struct cli_output out;
 	int code;
 	int rc;
@@ -115,10 +121,11 @@ static int take_snapshot(const struct cli_args *a, const struct cli_handle_set *
 	return rc;
 }
 
-/* A listing held whole: sorted (--sort), or Prometheus (counts and the
- * per-port series of a snapshot). */
-static int list_held(const struct cli_args *a, const struct cli_handle_set *set,
-                     double started, struct cli_error *e)
+static int count_only(const struct cli_args *a, struct cli_error *e);
+
+/* A listing held whole, to be sorted (--sort). */
+static int list_sorted(const struct cli_args *a, const struct cli_handle_set *set,
+                       double started, struct cli_error *e)
 {
 	sockstate_handle *h = NULL;
 	sockstate_snapshot *snap = NULL;
@@ -127,7 +134,7 @@ static int list_held(const struct cli_args *a, const struct cli_handle_set *set,
 	int rc;
 
 	rc = take_snapshot(a, set, &snap, &h);
-	if (rc == SOCKSTATE_OK && a->sort != SOCKSTATE_SORT_NONE) {
+	if (rc == SOCKSTATE_OK) {
 		what = "sorting sockets";
 		rc = sockstate_snapshot_sort(snap, a->sort);
 	}
@@ -137,7 +144,7 @@ static int list_held(const struct cli_args *a, const struct cli_handle_set *set,
 		cli_library_error(e, what, rc, sockstate_errdetail(h));
 		code = cli_exit_code(rc);
 	} else {
-		struct emit m = {a, snap, NULL, NULL, NULL, NULL};
+		struct emit m = {a, snap, NULL, NULL, NULL, NULL, NULL, 0};
 		code = emit_output(&m, e);
 	}
 	sockstate_snapshot_free(snap);
@@ -151,14 +158,15 @@ static int list_held(const struct cli_args *a, const struct cli_handle_set *set,
 static int list_streamed(const struct cli_args *a, const struct cli_handle_set *set,
                          double started, struct cli_error *e)
 {
-	sockstate_write_opts wo = write_opts(a);
+	struct emit m = {a, NULL, NULL, NULL, NULL, NULL, NULL, 0};
+	sockstate_write_opts wo = write_opts(&m);
 	sockstate_handle *h = set->h[0];
 	sockstate_writer *w = NULL;
 	struct cli_output out;
 	int code;
 	int rc;
 
-	/* Several namespaces: the column is there from the first row. */
+	/* Namespaces: the column is there from the first row. */
 	if (a->netns != NULL || a->all_netns)
 		wo.flags |= SOCKSTATE_W_NETNS;
 	code = cli_output_open(&out, a->output, e);
@@ -190,11 +198,13 @@ int cli_list(const struct cli_args *a, struct cli_error *e)
 	struct cli_handle_set set;
 	int code;
 
+	if (a->format == SOCKSTATE_FORMAT_PROMETHEUS)
+		return count_only(a, e);
 	code = cli_handles_open(a, &set, e);
 	if (code != CLI_EXIT_OK)
 		return code;
-	if (a->sort != SOCKSTATE_SORT_NONE || a->format == SOCKSTATE_FORMAT_PROMETHEUS)
-		code = list_held(a, &set, started, e);
+	if (a->sort != SOCKSTATE_SORT_NONE)
+		code = list_sorted(a, &set, started, e);
 	else
 		code = list_streamed(a, &set, started, e);
 	code = cli_handles_finish(&set, code, e);
@@ -202,29 +212,48 @@ int cli_list(const struct cli_args *a, struct cli_error *e)
 	return code;
 }
 
-/* Counts, or groups with --by, over every handle of the set. */
+/* What a count is made of: per state (and family), and beside it the
+ * groups of --by, or the per-port counts of a Prometheus output. */
+struct tally {
+	sockstate_counts counts;
+	sockstate_groups *groups;
+	sockstate_port_counts ports[SOCKSTATE_PORTS_MAX];
+	size_t nports;
+};
+
+/* The counts of every handle of the set, added up. A Prometheus output
+ * counts every state of both families, whatever the filters (the parser
+ * refuses them there): its series describe the whole host, with each
+ * --port's own series counted in the same pass. */
 static int count_all(const struct cli_args *a, const struct cli_handle_set *set,
-                     sockstate_counts *counts, sockstate_groups *groups,
-                     sockstate_handle **failed)
+                     struct tally *t, sockstate_handle **failed)
 {
+	sockstate_query host;
 	int rc = SOCKSTATE_OK;
 
-	memset(counts, 0, sizeof *counts);
-	counts->size = sizeof *counts;
+	memset(&t->counts, 0, sizeof t->counts);
+	t->counts.size = sizeof t->counts;
+	sockstate_query_init(&host);
+	host.states = SOCKSTATE_STATES_ALL;
 	for (size_t i = 0; i < set->n && rc == SOCKSTATE_OK; i++) {
 		sockstate_counts one;
 
 		*failed = set->h[i];
-		if (groups != NULL) {
-			rc = sockstate_groups_fill(set->h[i], &a->query, groups);
+		if (t->groups != NULL) {
+			rc = sockstate_groups_fill(set->h[i], &a->query, t->groups);
+			continue;
+		}
+		if (a->format == SOCKSTATE_FORMAT_PROMETHEUS) {
+			rc = sockstate_count_ports(set->h[i], &host, &t->counts, t->ports,
+			                           t->nports);
 			continue;
 		}
 		rc = sockstate_count(set->h[i], &a->query, &one);
 		if (rc == SOCKSTATE_OK)
-			sockstate_counts_merge(counts, &one);
+			sockstate_counts_merge(&t->counts, &one);
 	}
-	if (rc == SOCKSTATE_OK && groups != NULL)
-		*counts = *sockstate_groups_totals(groups);
+	if (rc == SOCKSTATE_OK && t->groups != NULL)
+		t->counts = *sockstate_groups_totals(t->groups);
 	return rc;
 }
 
@@ -233,8 +262,7 @@ static int count_only(const struct cli_args *a, struct cli_error *e)
 	double started = now_seconds();
 	struct cli_handle_set set;
 	sockstate_handle *h = NULL;
-	sockstate_groups *groups = NULL;
-	sockstate_counts counts;
+	struct tally t;
 	sockstate_sysinfo sys;
 	int code;
 	int rc = SOCKSTATE_OK;
@@ -243,32 +271,37 @@ static int count_only(const struct cli_args *a, struct cli_error *e)
 	if (code != CLI_EXIT_OK)
 		return code;
 	h = set.h[0];
+	memset(&t, 0, sizeof t);
+	if (a->format == SOCKSTATE_FORMAT_PROMETHEUS) {
+		for (; t.nports < a->nports; t.nports++) {
+			t.ports[t.nports].size = sizeof t.ports[t.nports];
+			t.ports[t.nports].port = a->ports[t.nports];
+		}
+	}
 	if (a->group_keys != 0)
-		rc = sockstate_groups_new(a->group_keys, &groups);
+		rc = sockstate_groups_new(a->group_keys, &t.groups);
 	if (rc == SOCKSTATE_OK)
-		rc = count_all(a, &set, &counts, groups, &h);
+		rc = count_all(a, &set, &t, &h);
 	say_verbose(a, h, sockstate_pid_source(h),
-	            rc == SOCKSTATE_OK ? (unsigned long long)counts.total : 0,
+	            rc == SOCKSTATE_OK ? (unsigned long long)t.counts.total : 0,
 	            started);
 	if (rc != SOCKSTATE_OK) {
 		cli_library_error(e, "counting sockets", rc, sockstate_errdetail(h));
 		code = cli_exit_code(rc);
 	} else {
-		struct emit m = {a, NULL, &counts, &sys, sockstate_backend(h), groups};
+		struct emit m = {a, NULL, &t.counts, &sys, sockstate_backend(h), t.groups,
+		                 t.ports, t.nports};
 		sockstate_sysinfo_get(&sys);
 		code = emit_output(&m, e);
 	}
-	sockstate_groups_free(groups);
+	sockstate_groups_free(t.groups);
 	code = cli_handles_finish(&set, code, e);
 	cli_handles_close(&set);
 	return code;
 }
 
+/* summary, and list in Prometheus format, which is the same counts. */
 int cli_summary(const struct cli_args *a, struct cli_error *e)
 {
-	/* The per-port series needs the records of that port (few, as
-	 * --port also filters); every other summary keeps none. */
-	if (a->format == SOCKSTATE_FORMAT_PROMETHEUS && a->prometheus_port >= 0)
-		return cli_list(a, e);
 	return count_only(a, e);
 }

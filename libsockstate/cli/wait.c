@@ -121,6 +121,7 @@ int cli_wait(const struct cli_args *a, struct cli_error *e)
 		}
 		cli_sleep(deadline - now < a->interval ? deadline - now : a->interval);
 	}
+	code = cli_handles_finish(&set, code, e);
 	cli_handles_close(&set);
 	return code;
 }

@@ -29,14 +29,6 @@
 
 #include "cli.h"
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
 #ifndef _WIN32
 static volatile sig_atomic_t resized;
 
@@ -45,51 +37,31 @@ static void on_resize(int sig)
 	(void)sig;
 	resized = 1;
 }
+
+/* SIGWINCH's action while watch runs (SIGINT and SIGTERM: stop.c),
+ * given back when it ends: the program around cli_main (python -m
+ * sockstate) has its own. */
+static struct sigaction saved_sigwinch;
 #endif
 
-/* The actions watch replaces while it runs, given back when it ends:
- * the program around cli_main (python -m sockstate) has its own. */
-struct saved_signals {
-#ifdef _WIN32
-	void (*sigint)(int);
-	void (*sigterm)(int);
-#else
-	struct sigaction sigint;
-	struct sigaction sigterm;
-	struct sigaction sigwinch;
-#endif
-};
-
-static void catch_stop_signals(struct saved_signals *saved)
+static void catch_resize(void)
 {
-	stop_requested = 0;
-#ifdef _WIN32
-	saved->sigint = signal(SIGINT, on_stop);
-	saved->sigterm = signal(SIGTERM, on_stop);
-#else
+#ifndef _WIN32
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: the signal must cut the sleep short. */
-	sigaction(SIGINT, &sa, &saved->sigint);
-	sigaction(SIGTERM, &sa, &saved->sigterm);
+	/* No SA_RESTART: a resize must cut the sleep short. */
 	resized = 0;
 	sa.sa_handler = on_resize;
-	sigaction(SIGWINCH, &sa, &saved->sigwinch);
+	sigaction(SIGWINCH, &sa, &saved_sigwinch);
 #endif
 }
 
-static void restore_signals(const struct saved_signals *saved)
+static void release_resize(void)
 {
-#ifdef _WIN32
-	signal(SIGINT, saved->sigint);
-	signal(SIGTERM, saved->sigterm);
-#else
-	sigaction(SIGINT, &saved->sigint, NULL);
-	sigaction(SIGTERM, &saved->sigterm, NULL);
-	sigaction(SIGWINCH, &saved->sigwinch, NULL);
+#ifndef _WIN32
+	sigaction(SIGWINCH, &saved_sigwinch, NULL);
 #endif
 }
 
@@ -586,7 +558,6 @@ static int refresh(struct watch *w, struct cli_error *e)
 
 int cli_watch(const struct cli_args *a, struct cli_error *e)
 {
-	struct saved_signals saved;
 	struct watch w;
 	int code;
 
@@ -595,20 +566,24 @@ int cli_watch(const struct cli_args *a, struct cli_error *e)
 	w.tty = screen_capable();
 	w.colour = w.tty && colour_wanted() ? &ansi_colour : &no_colour;
 	describe_filters(a, w.filters, sizeof w.filters);
-	code = cli_handles_open(a, &w.set, e);
+	code = cli_stdout_check(e);
+	if (code == CLI_EXIT_OK)
+		code = cli_handles_open(a, &w.set, e);
 	if (code != CLI_EXIT_OK)
 		return code;
-	catch_stop_signals(&saved);
-	while (!stop_requested) {
+	cli_stop_catch();
+	catch_resize();
+	while (!cli_stop_requested()) {
 		(void)take_resize();
 		code = refresh(&w, e);
 		if (code != CLI_EXIT_OK)
 			break;
 		/* A resize during the refresh or the sleep redraws at once. */
-		if (!stop_requested && !take_resize())
+		if (!cli_stop_requested() && !take_resize())
 			cli_sleep(a->interval);
 	}
-	restore_signals(&saved);
+	release_resize();
+	cli_stop_release();
 	/* The shell's prompt goes below the last frame, not over it. */
 	if (w.tty && w.refreshes > 0) {
 		fputs("\n", stdout);

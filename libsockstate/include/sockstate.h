@@ -196,13 +196,24 @@ typedef enum sockstate_family {
 
 /* One end of a connection. IPv4 addresses are in addr[0..3], network byte
  * order, the rest zero; IPv6 in all 16 bytes. port is in host order.
- * scope_id is the IPv6 zone (interface index), 0 when none. */
+ * scope_id is the IPv6 zone (interface index), 0 when none. flags:
+ * SOCKSTATE_ENDPOINT_* bits, set on a record's local end only (were
+ * `reserved_`, always 0, before 0.2). */
 typedef struct sockstate_endpoint {
 	uint8_t addr[16];
 	uint32_t scope_id;
 	uint16_t port;
-	uint16_t reserved_;
+	uint16_t flags;
 } sockstate_endpoint;
+
+/* Bits of sockstate_endpoint.flags. */
+enum sockstate_endpoint_flags {
+	/* The socket is IPv6-only (IPV6_V6ONLY): an IPv6 wildcard listener
+	 * with it answers IPv6 only, one without it (a dual-stack one)
+	 * IPv4 too. Meaningful only when the record's SOCKSTATE_HAS_V6ONLY
+	 * bit is set (the OS told); clear, it is unknown. */
+	SOCKSTATE_ENDPOINT_V6ONLY = 1u << 0
+};
 
 /* Valid bits of sockstate_socket.valid: a field whose bit is clear is
  * unknown (its value is then -1 or 0 and means nothing). */
@@ -216,7 +227,14 @@ enum sockstate_valid {
 	SOCKSTATE_HAS_TIMER = 1u << 6,     /* timer, retransmits, expires_ms */
 	SOCKSTATE_HAS_TCP_INFO = 1u << 7,  /* rtt_us, rttvar_us, snd_cwnd,
 	                                      total_retrans */
-	SOCKSTATE_HAS_COOKIE = 1u << 8     /* cookie */
+	SOCKSTATE_HAS_COOKIE = 1u << 8,    /* cookie */
+	SOCKSTATE_HAS_V6ONLY = 1u << 9     /* SOCKSTATE_ENDPOINT_V6ONLY in
+	                                      local.flags: known for IPv6
+	                                      sockets where the OS says
+	                                      (Linux netlink: listening and
+	                                      bound ones; FreeBSD, macOS:
+	                                      every one); never for IPv4,
+	                                      linux-proc or Windows */
 };
 
 /* Linux socket timers (the `timer` field), as /proc/net/tcp numbers them. */
@@ -269,18 +287,44 @@ typedef struct sockstate_socket {
 	const char *netns;          /* the network namespace, as the handle's
 	                               netns option names it; NULL when the
 	                               handle has none (the caller's own) */
+	const char *zone;           /* the name of the interface the
+	                               endpoints' IPv6 zone numbers (a
+	                               socket's link-local ends are on one
+	                               interface: local.scope_id, else
+	                               remote.scope_id), looked up in the
+	                               handle's network namespace when the
+	                               record was read; NULL when no endpoint
+	                               has a zone or the interface has no
+	                               name. Any bytes but NUL: another user
+	                               can name an interface with control
+	                               characters (the writers escape it) */
 } sockstate_socket;
 
 /* sockstate_endpoint_format - write the address of ep as text into buf:
  * IPv4 dotted quad; IPv6 in RFC 5952 canonical form, IPv4-mapped as
- * "::ffff:192.0.2.1", with "%zone" when scope_id is set (the interface
- * name where the OS knows it, else the number). Port is not written.
+ * "::ffff:192.0.2.1", with "%zone" when ep is link-local and scope_id is
+ * set (the interface's name, looked up now in the calling thread's
+ * network namespace, else the number). Port is not written. For a
+ * record's endpoint prefer sockstate_endpoint_format_zone with the
+ * record's zone: it names the interface in the record's namespace.
+ * The zone is the interface's name as is: it may hold control
+ * characters; escape the text before it reaches a terminal.
  * Returns the length written (excluding NUL) or SOCKSTATE_ERANGE when
  * buflen is too small (64 bytes always suffice), SOCKSTATE_EINVAL for a
- * bad family. */
+ * bad family or a NULL argument. */
 SOCKSTATE_API int sockstate_endpoint_format(sockstate_family family,
                                             const sockstate_endpoint *ep,
                                             char *buf, size_t buflen);
+
+/* sockstate_endpoint_format_zone - as sockstate_endpoint_format, but the
+ * zone of a link-local address is spelled `zone` (a record's or group's
+ * zone field) and nothing is looked up; NULL zone: the number. Returns
+ * as sockstate_endpoint_format (64 bytes suffice when zone is at most 15
+ * bytes, as interface names are). */
+SOCKSTATE_API int sockstate_endpoint_format_zone(sockstate_family family,
+                                                 const sockstate_endpoint *ep,
+                                                 const char *zone, char *buf,
+                                                 size_t buflen);
 
 /* ======================================================================
  * Queries (filters)
@@ -412,6 +456,25 @@ SOCKSTATE_API const char *sockstate_pid_source(const sockstate_handle *h);
  * nothing to say or no such query yet. Valid until the next call on h. */
 SOCKSTATE_API const char *sockstate_pid_source_reason(const sockstate_handle *h);
 
+/* sockstate_owners_unreadable - after a query that mapped owners
+ * (SOCKSTATE_Q_PIDS): how many of the sockets it matched belong to some
+ * process (they have an owner key: on Linux a socket inode) whose
+ * descriptors the caller could not read, so that their pid, pids and
+ * process are unknown although they have an owner. Sockets with no owner
+ * by nature (TIME_WAIT, a connection still in a listener's accept queue,
+ * one its process has closed: inode 0 on Linux) are never counted, and
+ * neither is a socket whose owner was simply not found while every
+ * process could be read (it was opened or closed during the walk). With
+ * a pid filter it counts the sockets that passed every other filter
+ * (any of them may be the pid's). *why, if not NULL, gets one line saying
+ * why (e.g. "the descriptors of 37 processes could not be read:
+ * permission denied"), "" when the count is 0; valid until the next call
+ * on h. 0 too after a query without owners, or on a NULL h.
+ * Linux's /proc walk knows what it could not read; the BPF iterator
+ * reads every process; elsewhere 0. */
+SOCKSTATE_API uint64_t sockstate_owners_unreadable(sockstate_handle *h,
+                                                   const char **why);
+
 /* sockstate_errdetail - one line on the last error on h: the failing OS
  * call and the OS's message (e.g. "socket(NETLINK_SOCK_DIAG): Operation
  * not permitted"), or "" after success. Valid until the next call on h.
@@ -453,7 +516,7 @@ typedef int (*sockstate_socket_cb)(const sockstate_socket *s, void *ctx);
  * on a second thread while the OS is walked (Linux, FreeBSD, macOS; not
  * with a pid filter, nor for a table the backend expects to hold more
  * than 65,536 records: those build the map first), the records matching
- * every filter are held until the map is ready (about 170 bytes each, at
+ * every filter are held until the map is ready (about 180 bytes each, at
  * most 65,536 of them: then the walk waits for the map and the rest
  * streams), so cb's first call may come late in the walk.
  * cb always runs on the calling thread. Order: as the OS lists them,
@@ -483,6 +546,13 @@ typedef struct sockstate_snapshot {
 	const char *pid_source;     /* static, NULL when pids not asked */
 	uint32_t query_flags;       /* the query's flags */
 	sockstate_sysinfo sys;
+	/* Appended in 0.2 (read them only below `size`): */
+	uint32_t states;            /* the states the query listed (its
+	                               state mask, normalized); a state
+	                               outside it was not looked at */
+	uint64_t owners_unreadable; /* with pids: how many records have an
+	                               owner the caller could not read (see
+	                               sockstate_owners_unreadable); else 0 */
 } sockstate_snapshot;
 
 /* sockstate_snapshot_take - every socket matching q into one owned
@@ -526,10 +596,20 @@ typedef struct sockstate_counts {
 	uint64_t by_family_state[2][SOCKSTATE_STATE_COUNT]; /* [family-1][s] */
 	uint64_t rx_queue_total;
 	uint64_t tx_queue_total;
+	/* Appended in 0.2 (a writer reads it only below `size`): */
+	uint32_t states;            /* the states that were counted (the
+	                               query's state mask): a 0 in a state
+	                               outside it means "not looked at", not
+	                               "none", so the writers leave such a
+	                               state out (sockstate_counts_states).
+	                               0: unknown (counts made with
+	                               sockstate_counts_add alone, or by a
+	                               caller built before 0.2) */
 } sockstate_counts;
 
 /* sockstate_count - count the sockets matching q per normalized state (and
- * family) into *out, which is zeroed first. No record is kept: memory does
+ * family) into *out, which is zeroed first; out->states is q's state set
+ * (the default one when q leaves it 0). No record is kept: memory does
  * not grow with the number of sockets. Returns 0 or a negative code, those
  * of sockstate_foreach (SOCKSTATE_EINVAL also for a NULL out); *out is
  * zeroed on error. */
@@ -537,21 +617,68 @@ SOCKSTATE_API int sockstate_count(sockstate_handle *h, const sockstate_query *q,
                                   sockstate_counts *out);
 
 /* sockstate_counts_add - add one record to *c (for callers that count
- * their own stream or snapshot). */
+ * their own stream or snapshot). c->states is left as it is. */
 SOCKSTATE_API void sockstate_counts_add(sockstate_counts *c,
                                         const sockstate_socket *s);
 
 /* sockstate_counts_merge - add every count of src to dst (e.g. the counts
- * of several network namespaces, one handle each). */
+ * of several network namespaces, one handle each), and src's counted
+ * states to dst's (a src whose states are unknown but that counted
+ * sockets makes them every state, so that no count is hidden). */
 SOCKSTATE_API void sockstate_counts_merge(sockstate_counts *dst,
                                           const sockstate_counts *src);
+
+/* sockstate_counts_states - the states a writer shows for c, as a mask:
+ * those counted (c->states) and any other that has sockets; every state
+ * when c->states is unknown (0, or c->size too small to hold it). The one
+ * rule behind every counts writer and Python's counts(): a state that
+ * was not counted is left out rather than shown as 0. c NULL: 0. */
+SOCKSTATE_API uint32_t sockstate_counts_states(const sockstate_counts *c);
+
+/* The most ports one count or one Prometheus output may name: each adds
+ * 28 series (2 sides x 14 states), so at most 896 per-port series. */
+#define SOCKSTATE_PORTS_MAX 32
+
+/* The sockets whose local or remote port is `port`, per side and state:
+ * what the Prometheus series sockstate_tcp_port_sockets{port,side,state}
+ * say. A socket with the port at both ends counts on both sides. */
+typedef struct sockstate_port_counts {
+	uint32_t size;              /* sizeof(sockstate_port_counts) */
+	uint16_t port;              /* set by the caller */
+	uint16_t reserved_;
+	uint64_t local[SOCKSTATE_STATE_COUNT];  /* by state: local port */
+	uint64_t remote[SOCKSTATE_STATE_COUNT]; /* by state: remote port */
+} sockstate_port_counts;
+
+/* sockstate_port_counts_add - add s to every ports[i] (n of them) whose
+ * port it has (for callers that count their own stream or snapshot). */
+SOCKSTATE_API void sockstate_port_counts_add(sockstate_port_counts *ports, size_t n,
+                                             const sockstate_socket *s);
+
+/* sockstate_count_ports - one pass over the sockets matching q, adding
+ * each to *c (as sockstate_count counts; c->states gains q's states) and
+ * to each ports[i] whose port it has. Nothing is reset: start from zeroed
+ * structs with their size (and each ports[i].port) set, so that several
+ * handles (network namespaces) add up, as sockstate_groups_fill does. No
+ * record is kept. The host-wide Prometheus output of the command line
+ * and Python is this with a query of every state (states
+ * SOCKSTATE_STATES_ALL) and no filter.
+ * Returns 0, SOCKSTATE_EINVAL (h or c NULL, a size too small, ports NULL
+ * with n > 0), SOCKSTATE_ERANGE (n > SOCKSTATE_PORTS_MAX), or the codes
+ * of sockstate_foreach (then c and ports hold what was added before the
+ * failure). */
+SOCKSTATE_API int sockstate_count_ports(sockstate_handle *h, const sockstate_query *q,
+                                        sockstate_counts *c, sockstate_port_counts *ports,
+                                        size_t n);
 
 /* sockstate_snapshot_merge - one new snapshot (*out, free with
  * sockstate_snapshot_free) holding the records of parts[0..n) in that
  * order, with copies of their pids, process names and netns labels; the
  * parts are unchanged and may be freed at once. Machine facts and backend
  * come from the first part, pid_source from the first that has one,
- * query_flags are OR'ed. n may be 0 (an empty snapshot of this machine).
+ * query_flags and states are OR'ed, owners_unreadable summed (a part
+ * whose size predates states makes them every state). n may be 0 (an
+ * empty snapshot of this machine).
  * Returns 0, SOCKSTATE_EINVAL (NULL out, or a NULL part), SOCKSTATE_ENOMEM;
  * *out is NULL on error. Thread-safe (no handle). */
 SOCKSTATE_API int sockstate_snapshot_merge(const sockstate_snapshot *const *parts,
@@ -611,6 +738,8 @@ typedef struct sockstate_group {
 	uint64_t by_state[SOCKSTATE_STATE_COUNT];
 	int32_t pid;                /* PID: the lowest owning pid, -1 when
 	                               unknown (no owner found) */
+	const char *zone;           /* LOCAL, REMOTE: the records' zone (see
+	                               sockstate_socket.zone), or NULL */
 } sockstate_group;
 
 /* An accumulator of groups. Like a handle, used by one thread at a time. */
@@ -629,8 +758,9 @@ SOCKSTATE_API void sockstate_groups_free(sockstate_groups *g);
  * PID keys add SOCKSTATE_Q_PIDS). g keeps adding up across calls, so the sockets
  * of several handles (network namespaces) can be grouped together; it
  * also remembers the backend and pid source of the first call that had
- * them. Returns 0 or a negative code (then g holds what was added before
- * the failure). */
+ * them, and adds up the queries' states and their owners the caller could
+ * not read (sockstate_owners_unreadable). Returns 0 or a negative code
+ * (then g holds what was added before the failure). */
 SOCKSTATE_API int sockstate_groups_fill(sockstate_handle *h, const sockstate_query *q,
                                         sockstate_groups *g);
 
@@ -649,7 +779,8 @@ SOCKSTATE_API size_t sockstate_groups_size(const sockstate_groups *g);
 SOCKSTATE_API const sockstate_group *sockstate_groups_get(sockstate_groups *g, size_t i);
 
 /* sockstate_groups_totals - the counts of every socket added to g (what
- * sockstate_count would have said). */
+ * sockstate_count would have said; states: those of every query that
+ * filled g). */
 SOCKSTATE_API const sockstate_counts *sockstate_groups_totals(const sockstate_groups *g);
 
 /* sockstate_groups_keys - the keys g was made with. */
@@ -720,7 +851,9 @@ typedef struct sockstate_netns {
 	                               it is alone there), -1 if none */
 	const char *spec;           /* for sockstate_options.netns: "NAME"
 	                               (under /run/netns) or "pid:PID" */
-	uint64_t inode;             /* the namespace's identity */
+	uint64_t inode;             /* the namespace's identity; 0 when the
+	                               caller may not read it (see
+	                               sockstate_netns_list) */
 	int current;                /* 1: the calling thread's own */
 } sockstate_netns;
 
@@ -729,9 +862,14 @@ typedef struct sockstate_netns {
  * those of running processes not named there, by that pid (spec
  * "pid:PID"; a namespace only the caller is in comes last). The caller is
  * passed over because it is gone once it has answered: a spec names a
- * process that stays. A process whose namespace the caller may not
- * look at (another user's, when not root) is skipped: its namespace
- * cannot be named. h: any open handle (its backend must support
+ * process that stays. Last, the namespaces only processes the caller may
+ * not inspect are in (another user's, when not root): each once, told
+ * apart by their /proc/PID/net, as "pid:PID" with inode 0 (unknown);
+ * opening one fails as entering any other namespace without privilege
+ * does, so a caller that lists and opens them all learns what it could
+ * not see (a namespace named under /run/netns whose processes are all
+ * such may then appear twice: once by name, once by pid). h: any open
+ * handle (its backend must support
  * namespaces). *out is one allocation, free with sockstate_netns_list_free.
  * Returns 0, SOCKSTATE_ENOTSUP, SOCKSTATE_ENOMEM, SOCKSTATE_EIO (detail on
  * h); *out NULL and *count 0 on error. */
@@ -886,8 +1024,15 @@ typedef struct sockstate_write_opts {
 	uint32_t size;              /* sizeof(sockstate_write_opts) */
 	sockstate_format format;
 	uint32_t flags;             /* SOCKSTATE_W_* */
-	int32_t port;               /* prometheus: per-port series for this
-	                               port, -1 none */
+	int32_t port;               /* prometheus, sockstate_snapshot_write:
+	                               the per-port series of this port,
+	                               counted from the records; -1 none */
+	/* Appended in 0.2 (read only when `size` covers them): */
+	const sockstate_port_counts *ports; /* prometheus,
+	                               sockstate_counts_write: a per-port
+	                               series for each (sockstate_count_ports
+	                               fills them); ignored elsewhere */
+	size_t nports;              /* 0..SOCKSTATE_PORTS_MAX, no port twice */
 } sockstate_write_opts;
 
 enum sockstate_write_flags {
@@ -905,7 +1050,12 @@ enum sockstate_write_flags {
 	                                    (null when unknown). Socket
 	                                    listings only (snapshot and
 	                                    streaming writers). */
-	SOCKSTATE_W_NETNS = 1u << 3      /* a netns column (table, csv) or
+	SOCKSTATE_W_CSV_FORMULA_SAFE = 1u << 3, /* csv: a text field that
+	                                    starts with = + - @ TAB or CR gets
+	                                    a leading ' (and quotes), so a
+	                                    spreadsheet does not run it as a
+	                                    formula (OWASP, "CSV injection") */
+	SOCKSTATE_W_NETNS = 1u << 4      /* a netns column (table, csv) or
 	                                    key (json) even if no record
 	                                    carries a label: what several
 	                                    handles (namespaces) feeding one
@@ -913,13 +1063,28 @@ enum sockstate_write_flags {
 	                                    cannot look at every record first */
 };
 
+/* Text that comes from outside (process names, interface names in
+ * zones, netns labels, host facts) is written so that it cannot reach a
+ * terminal as a control sequence, in every format, by one function:
+ * well-formed UTF-8 passes; each ill-formed subpart becomes U+FFFD (the
+ * table: '?'); control characters (C0, DEL, C1) become '?' in the table,
+ * CSV and Prometheus label values, and \u00XX in JSON (which keeps the
+ * exact text). docs/OUTPUT.md and docs/SECURITY.md give the details. */
+
 /* sockstate_snapshot_write - write snap in o->format through fn.
  * Table: one line per socket, like `ss -tan`, with the normalized and the
  * native state, each column as wide as its widest cell (counted in
- * terminal columns). JSON: the "sockstate/1" document, ending in a
- * newline. CSV: RFC 4180 with a header row. Prometheus: the counts of the
- * snapshot (see sockstate_counts_write), plus per-port series when
- * o->port >= 0. When any record carries a netns label (or o->flags has
+ * terminal columns); a dual-stack IPv6 wildcard listener (local address
+ * ::, SOCKSTATE_HAS_V6ONLY set and the V6ONLY flag clear) shows its local
+ * end as `*:PORT`, as ss does. JSON: the "sockstate/1" document, ending
+ * in a newline (per socket "v6only": true, false or null; with pids,
+ * "owners_unreadable", after the sockets). CSV: RFC 4180 with a header
+ * row, its v6only column true, false or empty. Prometheus: the counts of
+ * the snapshot's records, only the states it listed (snap->states), plus
+ * the per-port series of o->port when >= 0 (o->ports is not used here):
+ * its series describe what was listed, so the host-wide series need an
+ * unfiltered snapshot of every state, or sockstate_count_ports.
+ * When any record carries a netns label (or o->flags has
  * SOCKSTATE_W_NETNS), the table and CSV gain a netns column and JSON
  * sockets a "netns" key (the others: CSV empty, JSON null). Table, JSON
  * and CSV are the streaming writer's bytes (sockstate_writer_new) for the
@@ -943,8 +1108,8 @@ typedef struct sockstate_writer sockstate_writer;
  * fed by sockstate_writer_fill or sockstate_writer_add and finished by
  * sockstate_writer_end: the bytes sockstate_snapshot_write gives for the
  * same records, but
- *   - JSON: "total" and "counts" follow "sockets" (they are counted as
- *     the sockets are written);
+ *   - JSON: "owners_unreadable", "total" and "counts" follow "sockets"
+ *     (they are counted as the sockets are written);
  *   - table: the columns' widths are decided before the first row, from
  *     a look-ahead of up to 1,000 records (copied, with their pids and
  *     strings; about 220 KiB). A listing that ends within it is measured
@@ -970,13 +1135,16 @@ SOCKSTATE_API int sockstate_writer_new(const sockstate_write_opts *o,
 
 /* sockstate_writer_source - what the records come from, for the JSON
  * head and its sockets: backend and pid_source (static strings or NULL;
- * the first non-NULL of each is kept) and the query's flags
- * (SOCKSTATE_Q_PIDS: every JSON socket gets "pids"; OR'ed in).
- * sockstate_writer_fill calls it itself. Ignored once the head is
+ * the first non-NULL of each is kept), the query's flags
+ * (SOCKSTATE_Q_PIDS: every JSON socket gets "pids"; OR'ed in), and
+ * owners_unreadable (see sockstate_owners_unreadable; summed, and written
+ * after the sockets, with a pid source). sockstate_writer_fill calls it
+ * itself. Backend, pid source and flags are ignored once the head is
  * written (the first record of JSON or CSV, the end of the table's
  * look-ahead). Returns 0 or SOCKSTATE_EINVAL (NULL w). */
 SOCKSTATE_API int sockstate_writer_source(sockstate_writer *w, const char *backend,
-                                          const char *pid_source, uint32_t query_flags);
+                                          const char *pid_source, uint32_t query_flags,
+                                          uint64_t owners_unreadable);
 
 /* sockstate_writer_add - write one record, or hold a copy of it in the
  * table's look-ahead. s is read during the call only. Returns 0,
@@ -1013,12 +1181,17 @@ SOCKSTATE_API int sockstate_writer_end(sockstate_writer *w);
  * sockstate_writer_end leaves its listing unfinished. */
 SOCKSTATE_API void sockstate_writer_free(sockstate_writer *w);
 
-/* sockstate_counts_write - write per-state counts (every state, zeros
- * included) as a table ("STATE COUNT" lines and a total), a JSON object,
- * CSV, or the Prometheus gauge sockstate_tcp_sockets{state,family}.
- * sys may be NULL (then the JSON's host facts are null). o->port is
- * ignored: counts hold no per-port data (write a snapshot for per-port
- * series). Returns as above. */
+/* sockstate_counts_write - write per-state counts as a table ("STATE
+ * COUNT" lines and a total), a JSON object, CSV, or the Prometheus gauge
+ * sockstate_tcp_sockets{state,family}, with the per-port series
+ * sockstate_tcp_port_sockets{port,side,state} of each of o->ports (in
+ * that order). Every state sockstate_counts_states(c) names is written,
+ * zeros included; a state that was not counted is left out (Prometheus:
+ * its series too, per port as well). sys may be NULL (then the JSON's
+ * host facts are null). o->port is ignored. Returns as above, and
+ * SOCKSTATE_EINVAL for o->nports over SOCKSTATE_PORTS_MAX, o->ports NULL
+ * with nports > 0, a port count with a size too small, or one port
+ * twice. */
 SOCKSTATE_API int sockstate_counts_write(const sockstate_counts *c,
                                          const sockstate_sysinfo *sys,
                                          const char *backend,
@@ -1030,8 +1203,10 @@ SOCKSTATE_API int sockstate_counts_write(const sockstate_counts *c,
  * process, uid, netns, in that order), Total, and a column per state
  * that has sockets, then a "(N more)" row for the groups cut and a TOTAL
  * row. JSON: the counts document with "group_by", "groups_total" and
- * "groups" (docs/OUTPUT.md). CSV: the key columns, total, and every
- * state. Prometheus is not offered (a group per port or peer has no bound
+ * "groups" (docs/OUTPUT.md), and "owners_unreadable" when the groups
+ * mapped owners. CSV: the key columns, total, and every state of
+ * sockstate_counts_states(sockstate_groups_totals(g)) (a state not
+ * counted has no column). Prometheus is not offered (a group per port or peer has no bound
  * on its cardinality): SOCKSTATE_EINVAL. sys and backend as for
  * sockstate_counts_write (backend NULL: the one g remembers). Ranks g
  * first if needed. Returns as above. */

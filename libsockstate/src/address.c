@@ -103,9 +103,10 @@ static int is_link_local(const uint8_t *a)
 	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
 }
 
-SOCKSTATE_API int sockstate_endpoint_format(sockstate_family family,
-                                            const sockstate_endpoint *ep,
-                                            char *buf, size_t buflen)
+SOCKSTATE_API int sockstate_endpoint_format_zone(sockstate_family family,
+                                                 const sockstate_endpoint *ep,
+                                                 const char *zone, char *buf,
+                                                 size_t buflen)
 {
 	struct text t = {buf, 0, buflen, 0};
 
@@ -116,11 +117,9 @@ SOCKSTATE_API int sockstate_endpoint_format(sockstate_family family,
 	} else if (family == SOCKSTATE_FAMILY_IPV6) {
 		put_ipv6(&t, ep->addr);
 		if (ep->scope_id && is_link_local(ep->addr)) {
-			char name[64];
-
 			put_char(&t, '%');
-			if (sockstate__platform_ifname(ep->scope_id, name, sizeof name) == 0)
-				put_str(&t, name);
+			if (zone)
+				put_str(&t, zone);
 			else
 				put_dec(&t, ep->scope_id);
 		}
@@ -134,6 +133,26 @@ SOCKSTATE_API int sockstate_endpoint_format(sockstate_family family,
 	}
 	buf[t.len] = '\0';
 	return (int)t.len;
+}
+
+const char *sockstate__zone_lookup(uint8_t family, const sockstate_endpoint *ep, char *buf,
+                                   size_t len)
+{
+	if (ep && ep->scope_id && family == SOCKSTATE_FAMILY_IPV6 && is_link_local(ep->addr) &&
+	    sockstate__platform_ifname(ep->scope_id, buf, len) == 0)
+		return buf;
+	return NULL;
+}
+
+SOCKSTATE_API int sockstate_endpoint_format(sockstate_family family,
+                                            const sockstate_endpoint *ep,
+                                            char *buf, size_t buflen)
+{
+	char name[64];
+
+	return sockstate_endpoint_format_zone(family, ep,
+	                                      sockstate__zone_lookup(family, ep, name, sizeof name),
+	                                      buf, buflen);
 }
 
 /* ---- input ---- */

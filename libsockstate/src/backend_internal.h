@@ -100,6 +100,13 @@ typedef struct sockstate__backend {
 	 * (sockstate__tcp_counter_set). NULL: the core answers ENOTSUP.
 	 * Returns 0 or a negative code, detail on h. */
 	int (*tcp_counters)(sockstate_handle *h, void *state, sockstate_tcp_counters *out);
+	/* The name of interface index (a record's zone) into buf (len
+	 * bytes), as the backend's network namespace names it: 0, or -1
+	 * when it has none. Called on the caller's thread during enumerate.
+	 * NULL: the core asks sockstate__platform_ifname, which answers for
+	 * the calling thread's namespace (and names nothing for a handle
+	 * with a netns option). */
+	int (*ifname)(void *state, uint32_t index, char *buf, size_t len);
 } sockstate__backend;
 
 /* ---- supplied by the platform folder ---- */
@@ -124,6 +131,16 @@ int sockstate__platform_task_start(sockstate__task **task, void (*fn)(void *arg)
                                    void *arg);
 /* Wait for the task to end and release it. */
 void sockstate__platform_task_join(sockstate__task *task);
+
+/* Developer option (sockstate_options.capture_dir): create the file
+ * `name` (no '/') in the handle's capture directory for writing. The
+ * caller may be root and the directory a path anyone typed, so the file
+ * is never opened through a symbolic link nor over an existing file, and
+ * only in a directory no one but its owner (the caller, or root) may
+ * write to. *fd is -1 when the handle has no capture directory. Returns
+ * 0, SOCKSTATE_EPERM (a directory others may write to), SOCKSTATE_EIO
+ * (detail on h: the file exists, no such directory...). */
+int sockstate__platform_capture_open(sockstate_handle *h, const char *name, int *fd);
 
 /* Whether this build can honour the pid_source option name (neither NULL
  * nor "auto", which the core accepts itself). Returns 0, or
@@ -171,6 +188,10 @@ const char *sockstate__handle_netns(const sockstate_handle *h);
 /* Whether the handle is in capture mode (a developer option: backends
  * that support it save raw OS replies to this directory), or NULL. */
 const char *sockstate__handle_capture_dir(const sockstate_handle *h);
+
+/* Write n bytes to a capture file (sockstate__platform_capture_open).
+ * Returns 0 or SOCKSTATE_EIO (detail on h). */
+int sockstate__capture_write(sockstate_handle *h, int fd, const void *p, size_t n);
 
 /* Start a record: zero it, size set, unknowns set to -1 with bits clear. */
 void sockstate__socket_init(sockstate_socket *s);
@@ -245,9 +266,19 @@ void sockstate__owners_reset(sockstate__owners *m);
 int sockstate__owners_add(sockstate__owners *m, uint64_t key, int32_t pid);
 /* Name pid (copied, up to 255 bytes). Returns 0 or ENOMEM. */
 int sockstate__owners_name(sockstate__owners *m, int32_t pid, const char *name);
-/* Add every (key, pid) and pid name of src, an unfinished map, to dst.
- * Returns 0 or ENOMEM. */
+/* Add every (key, pid), pid name and unreadable note of src, an
+ * unfinished map, to dst. Returns 0 or ENOMEM. */
 int sockstate__owners_merge(sockstate__owners *dst, const sockstate__owners *src);
+/* What the walk could not read: `processes` more processes whose sockets
+ * it could not list (permission), and, when hidden, that some processes
+ * could not even be seen (/proc hidepid): their sockets, found by the
+ * enumeration without an owner, are reported as unreadable
+ * (sockstate_owners_unreadable), not as having none. */
+void sockstate__owners_note_unreadable(sockstate__owners *m, uint32_t processes,
+                                       int hidden);
+/* The processes noted unreadable so far; *hidden (may be NULL): whether
+ * some were hidden. */
+uint32_t sockstate__owners_unreadable(const sockstate__owners *m, int *hidden);
 /* Sort and index after the last add; before any find. Returns 0/ENOMEM. */
 int sockstate__owners_finish(sockstate__owners *m);
 /* Owners of key: ascending pids, count in *n; NULL and 0 if none. */

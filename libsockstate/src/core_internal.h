@@ -33,6 +33,11 @@ int sockstate__run_keep(sockstate_handle *h, const sockstate_query *q,
 size_t sockstate__join_kept(sockstate_handle *h, const sockstate_query *q,
                             sockstate_socket *recs, const uint64_t *owner_keys, size_t n);
 
+/* The interface names the records of h's last run point at for their
+ * zone: len bytes from *names (NULL, 0: none), for a snapshot to copy. */
+void sockstate__handle_zone_storage(const sockstate_handle *h, const char **names,
+                                    size_t *len);
+
 /* The owner map of h's last run (for snapshots to copy), or NULL. */
 const sockstate__owners *sockstate__handle_owners(const sockstate_handle *h);
 
@@ -56,6 +61,10 @@ int sockstate__match(const sockstate_query *q, const sockstate_socket *s,
 /* q normalized: states set, pid implies Q_PIDS, families set. */
 void sockstate__query_normalize(const sockstate_query *in, sockstate_query *out);
 
+/* The states a run of q looks at: q's mask, or the default set when q is
+ * NULL or its mask 0. */
+uint32_t sockstate__query_states(const sockstate_query *q);
+
 /* The owner map's process names (one pool of NUL-terminated names that
  * records' `process` point into), so a snapshot can copy it whole and
  * rebase the records' pointers into its own block. */
@@ -65,5 +74,11 @@ void sockstate__owners_names(const sockstate__owners *m, const char **pool,
 /* A decimal number 0..max, digits only. Returns 0, SOCKSTATE_EINVAL or
  * SOCKSTATE_ERANGE. */
 int sockstate__parse_unsigned(const char *text, uint64_t max, uint64_t *out);
+
+/* The name of ep's zone interface as the calling thread's namespace
+ * names it now, into buf (len bytes): buf, or NULL (no zone, no name).
+ * For what carries no zone of its own (trace events); address.c. */
+const char *sockstate__zone_lookup(uint8_t family, const sockstate_endpoint *ep, char *buf,
+                                   size_t len);
 
 #endif /* SOCKSTATE_CORE_INTERNAL_H */

@@ -30,11 +30,14 @@ struct group_key {
 	int32_t pid;        /* the lowest owner; -1: none */
 	uint32_t process;   /* pool offset + 1; 0: none */
 	uint32_t netns;     /* pool offset + 1; 0: none */
-	uint16_t port;
-	uint16_t lport;
+	uint32_t zone;      /* pool offset + 1; 0: none (the interface name
+	                       of a scope in the records' namespace) */
+	uint16_t port;      /* the local port: the PORT key's, and the LOCAL
+	                       key's beside laddr (one value, one field) */
 	uint8_t family;
-	uint8_t pad_[3];    /* 64 bytes: one cache line */
+	uint8_t pad_;       /* 64 bytes: one cache line */
 };
+_Static_assert(sizeof(struct group_key) == 64, "a group key is one cache line");
 
 #define UID_UNKNOWN UINT32_MAX
 
@@ -72,6 +75,7 @@ struct sockstate_groups {
 	sockstate_counts totals;
 	const char *backend;        /* static */
 	const char *pid_source;     /* static */
+	uint64_t owners_unreadable; /* summed over the fills */
 	struct group_rec **blocks;
 	size_t nblocks;
 	size_t n;                   /* groups */
@@ -290,18 +294,17 @@ static int key_of(sockstate_groups *g, const sockstate_socket *s, struct group_k
 	memset(k, 0, sizeof *k);
 	k->uid = UID_UNKNOWN;
 	k->pid = -1;
-	if (g->keys & SOCKSTATE_GROUP_PORT) {
+	if (g->keys & (SOCKSTATE_GROUP_PORT | SOCKSTATE_GROUP_LOCAL))
 		k->port = s->local.port;
+	if (g->keys & SOCKSTATE_GROUP_PORT)
 		h = mix(h, k->port);
-	}
 	if (g->keys & (SOCKSTATE_GROUP_LOCAL | SOCKSTATE_GROUP_REMOTE))
 		k->family = s->family;
 	if (g->keys & SOCKSTATE_GROUP_LOCAL) {
 		memcpy(k->laddr, s->local.addr, sizeof k->laddr);
 		k->lscope = s->local.scope_id;
-		k->lport = s->local.port;
 		h = mix(h, hash_bytes(k->laddr, sizeof k->laddr));
-		h = mix(h, ((uint64_t)k->lscope << 24) | ((uint64_t)k->lport << 8) | k->family);
+		h = mix(h, ((uint64_t)k->lscope << 24) | ((uint64_t)k->port << 8) | k->family);
 	}
 	if (g->keys & SOCKSTATE_GROUP_REMOTE) {
 		memcpy(k->raddr, s->remote.addr, sizeof k->raddr);
@@ -324,6 +327,13 @@ static int key_of(sockstate_groups *g, const sockstate_socket *s, struct group_k
 		return rc;
 	if (g->keys & (SOCKSTATE_GROUP_PROCESS | SOCKSTATE_GROUP_NETNS))
 		h = mix(h, ((uint64_t)k->process << 32) | k->netns);
+	/* One index is another interface in another namespace: the name
+	 * tells them apart. */
+	if ((k->lscope || k->rscope) && s->zone) {
+		if (!(k->zone = name_intern(&g->names, s->zone, &rc)))
+			return rc;
+		h = mix(h, k->zone);
+	}
 	*hash = h ^ (h >> 29);
 	return 0;
 }
@@ -446,11 +456,13 @@ SOCKSTATE_API int sockstate_groups_fill(sockstate_handle *h, const sockstate_que
 		sockstate_query_init(&nq);
 	if (g->keys & (SOCKSTATE_GROUP_PROCESS | SOCKSTATE_GROUP_PID))
 		nq.flags |= SOCKSTATE_Q_PIDS;
+	g->totals.states |= sockstate__query_states(&nq);
 	rc = sockstate__run(h, &nq, add_one, g);
 	if (!g->backend)
 		g->backend = sockstate_backend(h);
 	if (!g->pid_source)
 		g->pid_source = sockstate_pid_source(h);
+	g->owners_unreadable += sockstate_owners_unreadable(h, NULL);
 	return rc;
 }
 
@@ -477,14 +489,15 @@ static int rank_cmp_index(const sockstate_groups *g, uint32_t ia, uint32_t ib)
 	const struct group_key *a = &ra->key, *b = &rb->key;
 	int c = cmp_u64(rb->total, ra->total);
 
-	if (!c)
+	/* The port first when it is a key, else within the local address. */
+	if (!c && (g->keys & SOCKSTATE_GROUP_PORT))
 		c = cmp_u64(a->port, b->port);
 	if (!c)
 		c = cmp_u64(a->family, b->family);
 	if (!c)
 		c = memcmp(a->laddr, b->laddr, sizeof a->laddr);
 	if (!c)
-		c = cmp_u64(a->lport, b->lport);
+		c = cmp_u64(a->port, b->port);
 	if (!c)
 		c = cmp_u64(a->lscope, b->lscope);
 	if (!c)
@@ -494,6 +507,8 @@ static int rank_cmp_index(const sockstate_groups *g, uint32_t ia, uint32_t ib)
 	/* Unknown last: -1 as unsigned, and UID_UNKNOWN, are the largest. */
 	if (!c)
 		c = cmp_u64((uint32_t)a->pid, (uint32_t)b->pid);
+	if (!c)
+		c = cmp_name(&g->names, a->zone, b->zone);
 	if (!c)
 		c = cmp_name(&g->names, a->process, b->process);
 	if (!c)
@@ -598,16 +613,17 @@ static int groups_rank(sockstate_groups *g, size_t want)
 		grp->size = sizeof *grp;
 		grp->keys = g->keys;
 		grp->family = k->family;
-		grp->port = k->port;
+		grp->port = (g->keys & SOCKSTATE_GROUP_PORT) ? k->port : 0;
 		memcpy(grp->local.addr, k->laddr, sizeof k->laddr);
 		grp->local.scope_id = k->lscope;
-		grp->local.port = k->lport;
+		grp->local.port = (g->keys & SOCKSTATE_GROUP_LOCAL) ? k->port : 0;
 		memcpy(grp->remote.addr, k->raddr, sizeof k->raddr);
 		grp->remote.scope_id = k->rscope;
 		grp->uid = k->uid == UID_UNKNOWN ? -1 : (int64_t)k->uid;
 		grp->pid = k->pid;
 		grp->process = k->process ? g->names.pool + k->process - 1 : NULL;
 		grp->netns = k->netns ? g->names.pool + k->netns - 1 : NULL;
+		grp->zone = k->zone ? g->names.pool + k->zone - 1 : NULL;
 		grp->total = r->total;
 		for (size_t st = 0; st < SOCKSTATE_STATE_COUNT; st++)
 			grp->by_state[st] = r->by_state[st];
@@ -655,4 +671,9 @@ const char *sockstate__groups_backend(const sockstate_groups *g)
 const char *sockstate__groups_pid_source(const sockstate_groups *g)
 {
 	return g->pid_source;
+}
+
+uint64_t sockstate__groups_owners_unreadable(const sockstate_groups *g)
+{
+	return g->owners_unreadable;
 }

@@ -79,6 +79,7 @@ const char *sockstate__handle_capture_dir(const sockstate_handle *h)
 	return h->capture_dir;
 }
 
+
 const char *sockstate__handle_netns(const sockstate_handle *h)
 {
 	return h->netns;
@@ -253,6 +254,7 @@ SOCKSTATE_API void sockstate_close(sockstate_handle *h)
 	if (h->platform.release)
 		h->platform.release(h->platform.state);
 	sockstate__owners_free(h->owners);
+	free(h->zones);
 	free(h->capture_dir);
 	free(h->netns);
 	free(h);
@@ -271,6 +273,33 @@ SOCKSTATE_API const char *sockstate_pid_source(const sockstate_handle *h)
 SOCKSTATE_API const char *sockstate_pid_source_reason(const sockstate_handle *h)
 {
 	return h ? h->pid_source_reason : "";
+}
+
+SOCKSTATE_API uint64_t sockstate_owners_unreadable(sockstate_handle *h, const char **why)
+{
+	int hidden = 0;
+	uint32_t processes;
+
+	if (why)
+		*why = "";
+	if (!h || !h->owners_unreadable)
+		return 0;
+	processes = sockstate__owners_unreadable(h->owners, &hidden);
+	if (processes && hidden)
+		snprintf(h->owners_reason, sizeof h->owners_reason,
+		         "the descriptors of %u processes could not be read (permission "
+		         "denied), and other processes are hidden from this user (/proc "
+		         "hidepid)", (unsigned)processes);
+	else if (processes)
+		snprintf(h->owners_reason, sizeof h->owners_reason,
+		         "the descriptors of %u process%s could not be read (permission denied)",
+		         (unsigned)processes, processes == 1 ? "" : "es");
+	else
+		snprintf(h->owners_reason, sizeof h->owners_reason,
+		         "other users' processes are hidden from this user (/proc hidepid)");
+	if (why)
+		*why = h->owners_reason;
+	return h->owners_unreadable;
 }
 
 SOCKSTATE_API const char *sockstate_errdetail(const sockstate_handle *h)

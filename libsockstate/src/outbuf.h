@@ -100,23 +100,40 @@ void sockstate__out_i64(sockstate__out *out, int64_t v);
  * decode(errors="replace") does). n > 0. */
 int sockstate__utf8_seq(const unsigned char *p, size_t n);
 
-/* s as a JSON string with its quotes, or `null` for NULL. Escapes '"',
- * '\\', every control character (U+0000-U+001F as \b \f \n \r \t or
- * \u00XX, and U+007F as \u007f); each ill-formed UTF-8 subpart becomes
- * \ufffd. Well-formed UTF-8 passes through, so the output is valid UTF-8
- * whatever bytes s holds. */
+/* How each format spells text that comes from outside (write_text.c;
+ * docs/SECURITY.md): well-formed UTF-8 passes, but never a control
+ * character (C0, DEL, C1) and never an ill-formed subpart. */
+enum sockstate__text_style {
+	SOCKSTATE__TEXT_TABLE,  /* a terminal cell: controls and ill-formed
+	                           subparts become '?' */
+	SOCKSTATE__TEXT_JSON,   /* inside a JSON string: '"' and '\\'
+	                           escaped, controls as \b \f \n \r \t or
+	                           \u00XX (DEL and C1 too), ill-formed \ufffd */
+	SOCKSTATE__TEXT_CSV,    /* inside a CSV field: '"' doubled, controls
+	                           '?', ill-formed U+FFFD */
+	SOCKSTATE__TEXT_LABEL   /* inside a Prometheus label value: '\\',
+	                           '"' and newline escaped, other controls
+	                           '?', ill-formed U+FFFD */
+};
+
+/* The one writer of outside text: n bytes of s in style, or, with out
+ * NULL, nothing (to measure). Returns the columns a terminal shows: each
+ * code point's display width (0 for a combining mark, 2 for a wide
+ * character, sockstate__codepoint_width), 1 for a replacement. */
+size_t sockstate__out_text(sockstate__out *out, const char *s, size_t n,
+                           enum sockstate__text_style style);
+
+/* s as a JSON string with its quotes, or `null` for NULL. */
 void sockstate__out_json_str(sockstate__out *out, const char *s);
 
-/* s as one RFC 4180 field: quoted (with '"' doubled) when it holds ',',
- * '"', CR or LF; ill-formed UTF-8 subparts become U+FFFD (EF BF BD). NULL
- * writes nothing (the empty field). */
-void sockstate__out_csv_str(sockstate__out *out, const char *s);
+/* s as one RFC 4180 field: quoted (with '"' doubled) when it holds ',' or
+ * '"'; with SOCKSTATE_W_CSV_FORMULA_SAFE in flags, a leading = + - @ TAB
+ * or CR gets a ' before it, inside quotes. NULL writes nothing (the
+ * empty field). */
+void sockstate__out_csv_str(sockstate__out *out, const char *s, uint32_t flags);
 
-/* s for a terminal table cell: well-formed UTF-8 passes through; control
- * characters (C0, DEL, C1) and ill-formed subparts become '?', so one
- * record stays one line and no escape sequence reaches the terminal.
- * Returns the number of terminal columns written (each code point's
- * display width: 0 for a combining mark, 2 for a wide character). */
+/* s for a terminal table cell (SOCKSTATE__TEXT_TABLE). Returns the
+ * columns written. */
 size_t sockstate__out_text_str(sockstate__out *out, const char *s);
 
 /* The columns sockstate__out_text_str(out, s) would return, writing
@@ -128,10 +145,16 @@ size_t sockstate__text_width(const char *s);
  * (textwidth.c; the same table on every platform, whatever the locale). */
 int sockstate__codepoint_width(uint32_t cp);
 
-/* "[addr]:port" (IPv6) or "addr:port" (IPv4) into buf (>= 80 bytes).
- * Returns the length, or a negative code (bad family). */
+/* Room for the text of any endpoint the library makes, with its port. */
+#define SOCKSTATE__ENDPOINT_TEXT 96
+
+/* "[addr%zone]:port" (IPv6) or "addr:port" (IPv4) into buf
+ * (SOCKSTATE__ENDPOINT_TEXT bytes), NUL-terminated; zone as
+ * sockstate_endpoint_format_zone takes it (unescaped: write the result
+ * with sockstate__out_text). Returns the length, or a negative code (bad
+ * family, too long). */
 int sockstate__fmt_endpoint_port(char *buf, size_t buflen, uint8_t family,
-                                 const sockstate_endpoint *ep);
+                                 const sockstate_endpoint *ep, const char *zone);
 
 /* Normalized states in the order every writer lists them: CLOSED ...
  * BOUND (the enum order), then UNKNOWN last. */

@@ -49,6 +49,8 @@ struct sockstate__owners {
 	size_t nnames, cap_names;
 	char *pool;
 	size_t pool_len, pool_cap;
+	uint32_t unreadable;  /* processes whose sockets the walk could not read */
+	int hidden;           /* processes the walk could not even see */
 };
 
 static int grow(void **array, size_t *cap, size_t need, size_t item)
@@ -109,6 +111,22 @@ void sockstate__owners_free(sockstate__owners *m)
 void sockstate__owners_reset(sockstate__owners *m)
 {
 	m->nfill = m->size = m->nside = m->nnames = m->pool_len = 0;
+	m->unreadable = 0;
+	m->hidden = 0;
+}
+
+void sockstate__owners_note_unreadable(sockstate__owners *m, uint32_t processes, int hidden)
+{
+	m->unreadable += processes;
+	if (hidden)
+		m->hidden = 1;
+}
+
+uint32_t sockstate__owners_unreadable(const sockstate__owners *m, int *hidden)
+{
+	if (hidden)
+		*hidden = m->hidden;
+	return m->unreadable;
 }
 
 int sockstate__owners_add(sockstate__owners *m, uint64_t key, int32_t pid)
@@ -148,6 +166,7 @@ int sockstate__owners_merge(sockstate__owners *dst, const sockstate__owners *src
 		if (sockstate__owners_name(dst, src->names[i].pid,
 		                           src->pool + src->names[i].offset) < 0)
 			return SOCKSTATE_ENOMEM;
+	sockstate__owners_note_unreadable(dst, src->unreadable, src->hidden);
 	return 0;
 }
 

@@ -34,6 +34,11 @@ void sockstate__query_normalize(const sockstate_query *in, sockstate_query *out)
 		out->flags |= SOCKSTATE_Q_PIDS;
 }
 
+uint32_t sockstate__query_states(const sockstate_query *q)
+{
+	return q && q->states ? q->states : SOCKSTATE_STATES_DEFAULT;
+}
+
 static int set_port(int32_t *dst, const char *value)
 {
 	uint16_t port;

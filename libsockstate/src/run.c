@@ -10,10 +10,59 @@
 
 #include "handle_internal.h"
 
+/* ---- zone names ---- */
+
+/* The name of interface index in the handle's namespace, or NULL (none,
+ * out of memory, or more interfaces in one run than the table holds:
+ * then the address shows the index, as for a nameless one). */
+static const char *zone_name(sockstate_handle *h, uint32_t index)
+{
+	struct sockstate__zone_names *z = h->zones;
+	char *name;
+	int rc;
+
+	if (!z && !(z = h->zones = calloc(1, sizeof *z)))
+		return NULL;
+	for (size_t i = 0; i < z->n; i++)
+		if (z->index[i] == index)
+			return z->name[i][0] ? z->name[i] : NULL;
+	if (z->n == SOCKSTATE__ZONE_NAMES_MAX)
+		return NULL;
+	name = z->name[z->n];
+	if (h->backend->ifname)
+		rc = h->backend->ifname(h->backend_state, index, name, SOCKSTATE__ZONE_NAME_SIZE);
+	else if (h->netns)
+		rc = -1; /* the caller's namespace would name another interface */
+	else
+		rc = sockstate__platform_ifname(index, name, SOCKSTATE__ZONE_NAME_SIZE);
+	if (rc != 0)
+		name[0] = '\0';
+	z->index[z->n++] = index;
+	return name[0] ? name : NULL;
+}
+
+/* A record's zone: its endpoints' scope is one interface. */
+static void zone_set(sockstate_handle *h, sockstate_socket *s)
+{
+	uint32_t index = s->local.scope_id ? s->local.scope_id : s->remote.scope_id;
+
+	s->zone = index ? zone_name(h, index) : NULL;
+}
+
+void sockstate__handle_zone_storage(const sockstate_handle *h, const char **names,
+                                    size_t *len)
+{
+	*names = h->zones ? h->zones->name[0] : NULL;
+	*len = h->zones ? h->zones->n * SOCKSTATE__ZONE_NAME_SIZE : 0;
+}
+
 /* ---- one run ---- */
 
 struct run {
+	sockstate_handle *h;
 	const sockstate_query *q;
+	sockstate_query before_join;     /* q but its pid filter, which needs
+	                                    the join */
 	const sockstate__plan *plan;
 	const sockstate__owners *owners; /* NULL when pids not asked */
 	sockstate_socket_cb cb;
@@ -25,18 +74,27 @@ struct run {
 	int *join_later;
 };
 
-static void owners_join(const sockstate__owners *m, sockstate_socket *s,
-                        uint64_t owner_key)
+/* Join s to h's owner map. A socket with an owner key (it belongs to a
+ * file) but no owner found, while the walk could not read every process,
+ * is counted as one whose owner could not be read; TIME_WAIT sockets
+ * belong to no file, whatever key a backend gives them. */
+static void owners_join(sockstate_handle *h, sockstate_socket *s, uint64_t owner_key)
 {
+	const sockstate__owners *m = h->owners;
+
 	if (!(s->valid & SOCKSTATE_HAS_PID) && owner_key) {
 		uint32_t n = 0;
 		const int32_t *pids = sockstate__owners_find(m, owner_key, &n);
+		int hidden;
 
 		if (n) {
 			s->pid = pids[0];
 			s->pids = pids;
 			s->pid_count = n;
 			s->valid |= SOCKSTATE_HAS_PID;
+		} else if (s->state != SOCKSTATE_TIME_WAIT &&
+		           (sockstate__owners_unreadable(m, &hidden) || hidden)) {
+			h->owners_unreadable++;
 		}
 	}
 	if ((s->valid & SOCKSTATE_HAS_PID) && !(s->valid & SOCKSTATE_HAS_PROCESS)) {
@@ -46,15 +104,26 @@ static void owners_join(const sockstate__owners *m, sockstate_socket *s,
 	}
 }
 
+/* sockstate__match skipping every filter but the pid one, which needs
+ * the join. */
+#define ONLY_PID_FILTER (SOCKSTATE__F_STATES | SOCKSTATE__F_FAMILY | SOCKSTATE__F_PORTS | \
+                         SOCKSTATE__F_ADDRS | SOCKSTATE__F_UID)
+
+/* Every filter but the pid one first, so that only the records the query
+ * keeps are joined (and counted when their owner cannot be read). */
 static int run_emit(void *emit_ctx, sockstate_socket *s, uint64_t owner_key)
 {
 	struct run *run = emit_ctx;
 
-	if (run->owners)
-		owners_join(run->owners, s, owner_key);
 	s->netns = run->netns;
-	if (!sockstate__match(run->q, s, run->plan->pushed))
+	zone_set(run->h, s);
+	if (!sockstate__match(&run->before_join, s, run->plan->pushed))
 		return 0;
+	if (run->owners) {
+		owners_join(run->h, s, owner_key);
+		if (!sockstate__match(run->q, s, ONLY_PID_FILTER))
+			return 0;
+	}
 	return run->cb(s, run->ctx);
 }
 
@@ -84,7 +153,7 @@ static int owners_load(sockstate_handle *h)
  * the backend walks: records the query keeps are held, with their owner
  * keys, until the map is ready, then joined and handed to the callback
  * in the caller's thread, in the backend's order. The price is memory,
- * about 170 bytes a held record, so the hold is bounded: at HOLD_MAX
+ * about 180 bytes a held record, so the hold is bounded: at HOLD_MAX
  * records the walk waits for the map (the backend's socket or file
  * simply is not read meanwhile), the held records are replayed and the
  * rest streams. A table the backend expects to be bigger than the hold
@@ -92,11 +161,6 @@ static int owners_load(sockstate_handle *h)
  * A consumer that keeps every record anyway (a snapshot) holds them
  * itself and joins them in place (sockstate__run_keep), so nothing is
  * copied twice and nothing is bounded. */
-
-/* sockstate__match skipping every filter but the pid one, which needs
- * the join. */
-#define ONLY_PID_FILTER (SOCKSTATE__F_STATES | SOCKSTATE__F_FAMILY | SOCKSTATE__F_PORTS | \
-                         SOCKSTATE__F_ADDRS | SOCKSTATE__F_UID)
 
 struct owners_job {
 	sockstate_handle *h;
@@ -113,9 +177,9 @@ static void owners_job_run(void *arg)
 	sockstate__fail_redirect(NULL, 0);
 }
 
-/* Chunks of about 170 KiB: big enough that malloc maps them and gives
+/* Chunks of about 180 KiB: big enough that malloc maps them and gives
  * them back to the system as soon as they are replayed. At most
- * HOLD_CHUNKS of them (about 11 MiB) wait for the map. */
+ * HOLD_CHUNKS of them (about 12 MiB) wait for the map. */
 enum { HELD_PER_CHUNK = 1024, HOLD_CHUNKS = 64 };
 #define HOLD_MAX ((size_t)HELD_PER_CHUNK * HOLD_CHUNKS)
 
@@ -130,7 +194,6 @@ struct held_chunk {
 struct held {
 	sockstate_handle *h;
 	struct run *run;
-	sockstate_query before_join;   /* run->q but its pid filter */
 	struct held_chunk *head, *tail;
 	size_t count;                  /* records held now */
 	sockstate__task *task;         /* the map's, until joined */
@@ -164,7 +227,7 @@ static int held_replay(struct held *held)
 		for (size_t i = 0; i < c->n && rc == 0; i++) {
 			sockstate_socket *s = &c->rec[i];
 
-			owners_join(run->owners, s, c->owner_key[i]);
+			owners_join(held->h, s, c->owner_key[i]);
 			if (sockstate__match(run->q, s, ONLY_PID_FILTER))
 				rc = run->cb(s, run->ctx);
 		}
@@ -186,7 +249,8 @@ static int held_emit(void *emit_ctx, sockstate_socket *s, uint64_t owner_key)
 	if (held->map_ready)
 		return run_emit(held->run, s, owner_key);
 	s->netns = held->run->netns;
-	if (!sockstate__match(&held->before_join, s, held->run->plan->pushed))
+	zone_set(held->h, s);
+	if (!sockstate__match(&held->run->before_join, s, held->run->plan->pushed))
 		return 0;
 	if (held->run->keep)
 		return held->run->keep(held->run->keep_ctx, s, owner_key);
@@ -237,7 +301,7 @@ static int table_outgrows_hold(const sockstate_handle *h)
 
 static int run_with_owners(sockstate_handle *h, struct run *run, sockstate__plan *plan)
 {
-	struct held held = {.h = h, .run = run, .before_join = *run->q};
+	struct held held = {.h = h, .run = run};
 	int rc, map_rc;
 
 	held.job.h = h;
@@ -252,7 +316,6 @@ static int run_with_owners(sockstate_handle *h, struct run *run, sockstate__plan
 			return rc;
 		return h->backend->enumerate(h->backend_state, h, plan, run_emit, run);
 	}
-	held.before_join.pid = -1;
 	plan->cpus_busy = 1;
 	rc = h->backend->enumerate(h->backend_state, h, plan, held_emit, &held);
 	if (!held.map_ready) {
@@ -293,6 +356,9 @@ static int run_query(sockstate_handle *h, const sockstate_query *q_in,
 	sockstate__query_normalize(q_in, &q);
 	h->last_pid_source = NULL;
 	h->pid_source_reason[0] = '\0';
+	h->owners_unreadable = 0;
+	if (h->zones)
+		h->zones->n = 0;
 	plan = (sockstate__plan){
 		.q = &q,
 		.states = q.states,
@@ -300,11 +366,12 @@ static int run_query(sockstate_handle *h, const sockstate_query *q_in,
 		.want_tcp_info = !!(q.flags & SOCKSTATE_Q_TCP_INFO),
 	};
 	run = (struct run){
-		.q = &q, .plan = &plan, .cb = cb, .ctx = ctx,
+		.h = h, .q = &q, .before_join = q, .plan = &plan, .cb = cb, .ctx = ctx,
 		.owners = (q.flags & SOCKSTATE_Q_PIDS) ? h->owners : NULL,
 		.netns = h->netns,
 		.keep = keep, .keep_ctx = keep_ctx, .join_later = join_later,
 	};
+	run.before_join.pid = -1;
 	if (keep) {
 		*join_later = 0;
 		run.cb = keep_joined;
@@ -337,7 +404,7 @@ size_t sockstate__join_kept(sockstate_handle *h, const sockstate_query *q,
 	size_t kept = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		owners_join(h->owners, &recs[i], owner_keys ? owner_keys[i] : 0);
+		owners_join(h, &recs[i], owner_keys ? owner_keys[i] : 0);
 		if (q && !sockstate__match(q, &recs[i], ONLY_PID_FILTER))
 			continue;
 		if (kept != i)

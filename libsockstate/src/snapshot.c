@@ -78,31 +78,42 @@ static int gather_one(void *ctx, const sockstate_socket *s, uint64_t owner_key)
 	return 0;
 }
 
-/* Resize the gathered block to its final size, with the owners the
- * records point at behind them: each record's run of pids (a socket of
- * one owner costs 4 bytes) and the owner map's pool of process names.
- * Returns the snapshot, or NULL (then g->block is still g's to free). */
-static sockstate_snapshot *snapshot_pack(struct gather *g, const sockstate__owners *owners,
-                                         const char *netns)
+/* p moved from [from, from + len) to to, if it pointed there. */
+static const char *rebase(const char *p, const char *from, size_t len, const char *to)
+{
+	if (p && from && p >= from && p < from + len)
+		return to + (p - from);
+	return p;
+}
+
+/* Resize the gathered block to its final size, with what the records
+ * point at behind them: each record's run of pids (a socket of one owner
+ * costs 4 bytes), the owner map's pool of process names and the zone
+ * names. Returns the snapshot, or NULL (then g->block is still g's to
+ * free). */
+static sockstate_snapshot *snapshot_pack(struct gather *g, const sockstate_handle *h)
 {
 	/* Every record of one handle carries the same netns label (or none). */
+	const char *netns = sockstate__handle_netns(h);
+	const sockstate__owners *owners = sockstate__handle_owners(h);
 	size_t netns_size = netns ? strlen(netns) + 1 : 0;
-	const char *pool = NULL;
-	size_t npids = 0, pool_len = 0, off_pids, off_pool, total, p = 0;
+	const char *pool = NULL, *zones = NULL;
+	size_t npids = 0, pool_len = 0, zones_len = 0, off_pids, off_pool, total, p = 0;
 	const sockstate_socket *gathered = gather_records(g);
 	sockstate_snapshot *snap;
 	sockstate_socket *recs;
 	int32_t *pids;
-	char *base, *netns_copy;
+	char *base, *netns_copy, *zones_copy;
 
 	if (owners)
 		sockstate__owners_names(owners, &pool, &pool_len);
+	sockstate__handle_zone_storage(h, &zones, &zones_len);
 	for (size_t i = 0; i < g->n; i++)
 		if (gathered[i].pids)
 			npids += gathered[i].pid_count;
 	off_pids = RECORDS_OFFSET + align_up(g->n * sizeof(sockstate_socket));
 	off_pool = off_pids + align_up(npids * sizeof *pids);
-	total = off_pool + pool_len + 1 + netns_size;
+	total = off_pool + pool_len + 1 + netns_size + zones_len;
 	base = realloc(g->block, total);
 	if (!base)
 		return NULL;
@@ -120,6 +131,9 @@ static sockstate_snapshot *snapshot_pack(struct gather *g, const sockstate__owne
 	netns_copy = base + off_pool + pool_len + 1;
 	if (netns_size)
 		memcpy(netns_copy, netns, netns_size);
+	zones_copy = netns_copy + netns_size;
+	if (zones_len)
+		memcpy(zones_copy, zones, zones_len);
 	for (size_t i = 0; i < g->n; i++) {
 		sockstate_socket *s = &recs[i];
 
@@ -129,8 +143,8 @@ static sockstate_snapshot *snapshot_pack(struct gather *g, const sockstate__owne
 			s->pids = pids + p;
 			p += s->pid_count;
 		}
-		if (s->process && pool && s->process >= pool && s->process < pool + pool_len)
-			s->process = base + off_pool + (s->process - pool);
+		s->process = rebase(s->process, pool, pool_len, base + off_pool);
+		s->zone = rebase(s->zone, zones, zones_len, zones_copy);
 		if (s->netns)
 			s->netns = netns_size ? netns_copy : NULL;
 	}
@@ -155,7 +169,7 @@ SOCKSTATE_API int sockstate_snapshot_take(sockstate_handle *h, const sockstate_q
 		free(g.block);
 		return rc;
 	}
-	snap = snapshot_pack(&g, sockstate__handle_owners(h), sockstate__handle_netns(h));
+	snap = snapshot_pack(&g, h);
 	if (!snap) {
 		free(g.block);
 		return sockstate__fail(h, SOCKSTATE_ENOMEM, "out of memory for the snapshot");
@@ -165,6 +179,8 @@ SOCKSTATE_API int sockstate_snapshot_take(sockstate_handle *h, const sockstate_q
 	snap->query_flags = q ? q->flags : 0;
 	if (q && q->pid >= 0)
 		snap->query_flags |= SOCKSTATE_Q_PIDS;
+	snap->states = sockstate__query_states(q);
+	snap->owners_unreadable = sockstate_owners_unreadable(h, NULL);
 	sockstate_sysinfo_get(&snap->sys);
 	*out = snap;
 	return 0;
@@ -183,8 +199,8 @@ SOCKSTATE_API void sockstate_snapshot_free(sockstate_snapshot *snap)
 struct string_copier {
 	char *pool;
 	size_t len;
-	const char *last_src[2];
-	const char *last_dst[2];
+	const char *last_src[3];
+	const char *last_dst[3];
 };
 
 static size_t string_room(const char *s)
@@ -234,7 +250,8 @@ SOCKSTATE_API int sockstate_snapshot_merge(const sockstate_snapshot *const *part
 			if (s->pids)
 				npids += s->pid_count;
 			/* The worst case: no two records share a string. */
-			pool += string_room(s->process) + string_room(s->netns);
+			pool += string_room(s->process) + string_room(s->netns) +
+			        string_room(s->zone);
 		}
 	}
 	off_recs = align_up(sizeof *snap);
@@ -253,7 +270,7 @@ SOCKSTATE_API int sockstate_snapshot_merge(const sockstate_snapshot *const *part
 	for (size_t i = 0; i < n; i++) {
 		const sockstate_snapshot *part = parts[i];
 
-		strings.last_src[0] = strings.last_src[1] = NULL;
+		memset(strings.last_src, 0, sizeof strings.last_src);
 		for (size_t k = 0; k < part->count; k++) {
 			sockstate_socket *s = &snap->sockets[r++];
 
@@ -265,10 +282,17 @@ SOCKSTATE_API int sockstate_snapshot_merge(const sockstate_snapshot *const *part
 			}
 			s->process = string_copy(&strings, 0, s->process);
 			s->netns = string_copy(&strings, 1, s->netns);
+			s->zone = string_copy(&strings, 2, s->zone);
 		}
 		if (!snap->pid_source)
 			snap->pid_source = part->pid_source;
 		snap->query_flags |= part->query_flags;
+		if (part->size >= sizeof *part) {
+			snap->states |= part->states;
+			snap->owners_unreadable += part->owners_unreadable;
+		} else {
+			snap->states = SOCKSTATE_STATES_ALL; /* not known: hide nothing */
+		}
 	}
 	if (n) {
 		snap->backend = parts[0]->backend;

@@ -3,8 +3,10 @@
  * the arguments, pick the format, write through one buffer. Socket
  * listings, streamed or from a snapshot, are write_stream.c's. */
 #include <errno.h>
+#include <stddef.h>
 #include <unistd.h>
 
+#include "backend_internal.h"
 #include "writer_internal.h"
 
 SOCKSTATE_API int sockstate_format_parse(const char *text, sockstate_format *out)
@@ -29,9 +31,15 @@ SOCKSTATE_API int sockstate_format_parse(const char *text, sockstate_format *out
 	return SOCKSTATE_EINVAL;
 }
 
+/* The structs' sizes before 0.2 appended fields: still accepted, the
+ * appended fields then read as unknown. */
+#define OPTS_SIZE_0_1 offsetof(sockstate_write_opts, ports)
+#define COUNTS_SIZE_0_1 offsetof(sockstate_counts, states)
+
+/* Options every format shares: known format, port in range. */
 int sockstate__write_opts_check(const sockstate_write_opts *o)
 {
-	if (o == NULL || o->size < sizeof *o)
+	if (o == NULL || o->size < OPTS_SIZE_0_1)
 		return SOCKSTATE_EINVAL;
 	if ((unsigned)o->format > SOCKSTATE_FORMAT_PROMETHEUS)
 		return SOCKSTATE_EINVAL;
@@ -40,14 +48,42 @@ int sockstate__write_opts_check(const sockstate_write_opts *o)
 	return 0;
 }
 
+/* o's per-port counts (none when o predates them): at most
+ * SOCKSTATE_PORTS_MAX, each whole, no port twice (a series must not
+ * repeat). */
+static int opts_ports(const sockstate_write_opts *o, const sockstate_port_counts **ports,
+                      size_t *n)
+{
+	*ports = NULL;
+	*n = 0;
+	if (o->size < sizeof *o || o->nports == 0)
+		return 0;
+	if (o->nports > SOCKSTATE_PORTS_MAX || o->ports == NULL)
+		return SOCKSTATE_EINVAL;
+	for (size_t i = 0; i < o->nports; i++) {
+		if (o->ports[i].size < sizeof o->ports[i])
+			return SOCKSTATE_EINVAL;
+		for (size_t j = 0; j < i; j++)
+			if (o->ports[j].port == o->ports[i].port)
+				return SOCKSTATE_EINVAL;
+	}
+	*ports = o->ports;
+	*n = o->nports;
+	return 0;
+}
+
 int sockstate__counts_write_out(const sockstate_counts *c,
                                 const sockstate_sysinfo *sys, const char *backend,
                                 const sockstate_write_opts *o, sockstate__out *out)
 {
+	const sockstate_port_counts *ports;
+	size_t nports;
 	int err = sockstate__write_opts_check(o);
+	if (err == 0)
+		err = opts_ports(o, &ports, &nports);
 	if (err != 0)
 		return err;
-	if (c == NULL || c->size < sizeof *c)
+	if (c == NULL || c->size < COUNTS_SIZE_0_1)
 		return SOCKSTATE_EINVAL;
 	switch (o->format) {
 	case SOCKSTATE_FORMAT_TABLE:
@@ -60,7 +96,7 @@ int sockstate__counts_write_out(const sockstate_counts *c,
 		sockstate__csv_counts(out, c, o->flags);
 		break;
 	case SOCKSTATE_FORMAT_PROMETHEUS:
-		sockstate__prom_counts(out, c, backend);
+		sockstate__prom_counts(out, c, backend, ports, nports);
 		break;
 	}
 	return sockstate__out_finish(out);
@@ -99,4 +135,15 @@ SOCKSTATE_API int sockstate_write_fd(void *ctx, const char *buf, size_t len)
 		len -= (size_t)w;
 	}
 	return 0;
+}
+
+/* The developer option's capture files (backend_internal.h): the same
+ * writes, with the failure on the handle. */
+int sockstate__capture_write(sockstate_handle *h, int fd, const void *p, size_t n)
+{
+	errno = 0;
+	if (sockstate_write_fd(&fd, p, n) == 0)
+		return 0;
+	return sockstate__fail(h, SOCKSTATE_EIO, "write(capture file): %s",
+	                       strerror(errno ? errno : EIO));
 }

@@ -80,7 +80,7 @@ void sockstate__json_tcp_counters(sockstate__out *out, const sockstate_tcp_count
 static void json(sockstate__out *out, const sockstate_tcp_counters *c,
                  const sockstate_sysinfo *sys, const char *backend)
 {
-	sockstate__json_head(out, sys, backend, NULL);
+	sockstate__json_head(out, sys, backend, NULL, 0);
 	sockstate__json_tcp_counters(out, c);
 	sockstate__out_str(out, "}\n");
 }
@@ -95,7 +95,7 @@ static void csv(sockstate__out *out, const sockstate_tcp_counters *c, uint32_t f
 		if (known(c, k))
 			sockstate__out_u64(out, c->value[k]);
 		sockstate__out_char(out, ',');
-		sockstate__out_csv_str(out, native_of(c, k));
+		sockstate__out_csv_str(out, native_of(c, k), flags);
 		sockstate__out_bytes(out, "\r\n", 2);
 	}
 }

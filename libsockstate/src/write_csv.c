@@ -1,6 +1,7 @@
 /* write_csv.c - RFC 4180 CSV: CRLF line ends, a header row, a field quoted
- * only when it holds ',', '"', CR or LF. An unknown value is the empty
- * field. */
+ * only when it holds ',' or '"' (control characters are never written:
+ * see write_text.c), or, formula-safe, when it starts as a formula. An
+ * unknown value is the empty field. */
 #include "writer_internal.h"
 
 static void put_u64_field(sockstate__out *out, int known, uint64_t v)
@@ -11,29 +12,30 @@ static void put_u64_field(sockstate__out *out, int known, uint64_t v)
 }
 
 void sockstate__csv_endpoint(sockstate__out *out, uint8_t family,
-                             const sockstate_endpoint *ep)
+                             const sockstate_endpoint *ep, const char *zone, uint32_t flags)
 {
-	char addr[64];
-	int n = sockstate_endpoint_format((sockstate_family)family, ep, addr, sizeof addr);
+	char addr[SOCKSTATE__ENDPOINT_TEXT];
+	int n = sockstate_endpoint_format_zone((sockstate_family)family, ep, zone, addr,
+	                                       sizeof addr);
 	sockstate__out_char(out, ',');
 	if (n >= 0)
-		sockstate__out_csv_str(out, addr);
+		sockstate__out_csv_str(out, addr, flags);
 	sockstate__out_char(out, ',');
 	sockstate__out_u64(out, ep->port);
 }
 
-void sockstate__csv_listing_socket(sockstate__out *out, const sockstate_socket *s,
-                                   const sockstate__listing *l)
+static void put_socket(sockstate__out *out, const sockstate_socket *s, uint32_t flags,
+                       int netns)
 {
 	sockstate__out_str(out, sockstate__family_name(s->family));
 	sockstate__out_char(out, ',');
 	sockstate__out_str(out, sockstate_state_name((sockstate_state)s->state));
 	sockstate__out_char(out, ',');
-	sockstate__out_csv_str(out, s->native_name);
+	sockstate__out_csv_str(out, s->native_name, flags);
 	sockstate__out_char(out, ',');
 	sockstate__out_i64(out, s->native_code);
-	sockstate__csv_endpoint(out, s->family, &s->local);
-	sockstate__csv_endpoint(out, s->family, &s->remote);
+	sockstate__csv_endpoint(out, s->family, &s->local, s->zone, flags);
+	sockstate__csv_endpoint(out, s->family, &s->remote, s->zone, flags);
 	int queues = (s->valid & SOCKSTATE_HAS_QUEUES) != 0;
 	put_u64_field(out, queues, s->rx_queue);
 	put_u64_field(out, queues, s->tx_queue);
@@ -41,14 +43,14 @@ void sockstate__csv_listing_socket(sockstate__out *out, const sockstate_socket *
 	if ((s->valid & SOCKSTATE_HAS_UID) && s->uid >= 0)
 		sockstate__out_i64(out, s->uid);
 	put_u64_field(out, (s->valid & SOCKSTATE_HAS_INODE) != 0, s->inode);
-	if (l->flags & SOCKSTATE_W_PIDS) {
+	if (flags & SOCKSTATE_W_PIDS) {
 		int pid_known = (s->valid & SOCKSTATE_HAS_PID) && s->pid >= 0;
 		sockstate__out_char(out, ',');
 		if (pid_known)
 			sockstate__out_i64(out, s->pid);
 		sockstate__out_char(out, ',');
 		if (s->valid & SOCKSTATE_HAS_PROCESS)
-			sockstate__out_csv_str(out, s->process);
+			sockstate__out_csv_str(out, s->process, flags);
 		/* Every owner, space-separated, so the field never needs
 		 * quotes. */
 		sockstate__out_char(out, ',');
@@ -62,11 +64,15 @@ void sockstate__csv_listing_socket(sockstate__out *out, const sockstate_socket *
 			sockstate__out_i64(out, s->pid);
 		}
 	}
-	if (l->netns) {
+	if (netns) {
 		sockstate__out_char(out, ',');
-		sockstate__out_csv_str(out, s->netns);
+		sockstate__out_csv_str(out, s->netns, flags);
 	}
-	if (l->flags & SOCKSTATE_W_TIMERS) {
+	sockstate__out_char(out, ',');
+	const char *v6only = sockstate__v6only_text(s);
+	if (v6only != NULL)
+		sockstate__out_str(out, v6only);
+	if (flags & SOCKSTATE_W_TIMERS) {
 		const char *kind = (s->valid & SOCKSTATE_HAS_TIMER) ? sockstate_timer_name(s->timer)
 		                                                    : NULL;
 		sockstate__out_char(out, ',');
@@ -89,9 +95,16 @@ void sockstate__csv_listing_header(sockstate__out *out, const sockstate__listing
 		sockstate__out_str(out, ",pid,process,pids");
 	if (l->netns)
 		sockstate__out_str(out, ",netns");
+	sockstate__out_str(out, ",v6only");
 	if (l->flags & SOCKSTATE_W_TIMERS)
 		sockstate__out_str(out, ",timer,timer_expires_ms,timer_retransmits");
 	sockstate__out_bytes(out, "\r\n", 2);
+}
+
+void sockstate__csv_listing_socket(sockstate__out *out, const sockstate_socket *s,
+                                   const sockstate__listing *l)
+{
+	put_socket(out, s, l->flags, l->netns);
 }
 
 void sockstate__csv_counts(sockstate__out *out, const sockstate_counts *c,
@@ -99,8 +112,11 @@ void sockstate__csv_counts(sockstate__out *out, const sockstate_counts *c,
 {
 	if (!(flags & SOCKSTATE_W_NO_HEADER))
 		sockstate__out_str(out, "state,ipv4,ipv6,total\r\n");
+	uint32_t shown = sockstate_counts_states(c);
 	for (size_t i = 0; i < SOCKSTATE_STATE_COUNT; i++) {
 		sockstate_state st = sockstate__state_order[i];
+		if (!(shown & SOCKSTATE_STATE_BIT(st)))
+			continue;
 		sockstate__out_str(out, sockstate_state_name(st));
 		sockstate__out_char(out, ',');
 		sockstate__out_u64(out, c->by_family_state[SOCKSTATE_FAMILY_IPV4 - 1][st]);

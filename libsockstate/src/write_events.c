@@ -3,6 +3,7 @@
  * docs/schema/sockstate-event-1.json) whose family, local and remote are
  * the snapshot's own and whose states sit beside their native {code,name}
  * as the snapshot's state does. */
+#include "core_internal.h"
 #include "writer_internal.h"
 
 /* ---- shared pieces ---- */
@@ -81,9 +82,18 @@ static void json_path(sockstate__out *out, const sockstate_event *ev)
 	sockstate__out_char(out, ']');
 }
 
+/* An event carries no zone name of its own: its interface is named as
+ * the caller's namespace names it now (a handle on another namespace
+ * would name another interface: then the index is shown). */
+static const char *event_zone(const sockstate_event *ev, const sockstate_endpoint *ep,
+                              char *buf, size_t len)
+{
+	return ev->netns ? NULL : sockstate__zone_lookup(ev->family, ep, buf, len);
+}
+
 static void json_event(sockstate__out *out, const sockstate_event *ev)
 {
-	char when[32];
+	char when[32], zone[64];
 
 	sockstate__out_str(out, "{\"kind\":\"");
 	sockstate__out_str(out, sockstate_event_kind_name((sockstate_event_kind)ev->kind));
@@ -100,9 +110,11 @@ static void json_event(sockstate__out *out, const sockstate_event *ev)
 	sockstate__out_str(out, ",\"family\":\"");
 	sockstate__out_str(out, sockstate__family_name(ev->family));
 	sockstate__out_str(out, "\",\"local\":");
-	sockstate__json_endpoint(out, ev->family, &ev->local);
+	sockstate__json_endpoint(out, ev->family, &ev->local,
+	                         event_zone(ev, &ev->local, zone, sizeof zone));
 	sockstate__out_str(out, ",\"remote\":");
-	sockstate__json_endpoint(out, ev->family, &ev->remote);
+	sockstate__json_endpoint(out, ev->family, &ev->remote,
+	                         event_zone(ev, &ev->remote, zone, sizeof zone));
 	sockstate__out_str(out, ",\"old_state\":\"");
 	sockstate__out_str(out, state_name(ev->old_state));
 	sockstate__out_str(out, "\",\"old_native_state\":");
@@ -159,19 +171,20 @@ static void csv_i64(sockstate__out *out, int is_known, int64_t v)
 		sockstate__out_i64(out, v);
 }
 
-static void csv_state(sockstate__out *out, uint8_t st, int32_t code, const char *name)
+static void csv_state(sockstate__out *out, uint8_t st, int32_t code, const char *name,
+                      uint32_t flags)
 {
 	sockstate__out_char(out, ',');
 	sockstate__out_str(out, state_name(st));
 	csv_i64(out, code >= 0, code);
 	sockstate__out_char(out, ',');
-	sockstate__out_csv_str(out, name);
+	sockstate__out_csv_str(out, name, flags);
 }
 
-static void csv_event(sockstate__out *out, const sockstate_event *ev)
+static void csv_event(sockstate__out *out, const sockstate_event *ev, uint32_t flags)
 {
 	int conn = ev->kind != SOCKSTATE_EVENT_LOST;
-	char when[32];
+	char when[32], zone[64];
 
 	sockstate__out_str(out, sockstate_event_kind_name((sockstate_event_kind)ev->kind));
 	sockstate__out_char(out, ',');
@@ -188,10 +201,12 @@ static void csv_event(sockstate__out *out, const sockstate_event *ev)
 	}
 	sockstate__out_char(out, ',');
 	sockstate__out_str(out, sockstate__family_name(ev->family));
-	sockstate__csv_endpoint(out, ev->family, &ev->local);
-	sockstate__csv_endpoint(out, ev->family, &ev->remote);
-	csv_state(out, ev->old_state, ev->old_native_code, ev->old_native_name);
-	csv_state(out, ev->new_state, ev->new_native_code, ev->new_native_name);
+	sockstate__csv_endpoint(out, ev->family, &ev->local,
+	                        event_zone(ev, &ev->local, zone, sizeof zone), flags);
+	sockstate__csv_endpoint(out, ev->family, &ev->remote,
+	                        event_zone(ev, &ev->remote, zone, sizeof zone), flags);
+	csv_state(out, ev->old_state, ev->old_native_code, ev->old_native_name, flags);
+	csv_state(out, ev->new_state, ev->new_native_code, ev->new_native_name, flags);
 	sockstate__out_char(out, ',');
 	sockstate__out_str(out, sockstate_cause_name((sockstate_cause)ev->cause));
 	csv_i64(out, 1, ev->syn_retransmits);
@@ -203,9 +218,9 @@ static void csv_event(sockstate__out *out, const sockstate_event *ev)
 	csv_i64(out, known(ev, SOCKSTATE_EV_HAS_PID) && ev->pid >= 0, ev->pid);
 	sockstate__out_char(out, ',');
 	if (known(ev, SOCKSTATE_EV_HAS_PROCESS))
-		sockstate__out_csv_str(out, ev->process);
+		sockstate__out_csv_str(out, ev->process, flags);
 	sockstate__out_char(out, ',');
-	sockstate__out_csv_str(out, ev->netns);
+	sockstate__out_csv_str(out, ev->netns, flags);
 	int summary = ev->kind == SOCKSTATE_EVENT_SUMMARY;
 	int bytes = summary && known(ev, SOCKSTATE_EV_HAS_BYTES);
 	csv_i64(out, summary && known(ev, SOCKSTATE_EV_HAS_DURATION), ev->duration_ns);
@@ -232,7 +247,7 @@ enum {
 	W_SOURCE = 18,   /* "sock-diag-destroy" + 1 */
 	W_ENDPOINT = 48, /* as the snapshot table's */
 	W_STATES = 29,   /* "SYN_RECEIVED -> ESTABLISHED" + 2 */
-	W_CAUSE = 13,    /* "rst-received" + 1 */
+	W_CAUSE = 18,    /* "rst-received(127)" + 1: the SYNs sent again */
 	W_MS = 11,
 	W_PID = 9
 };
@@ -261,17 +276,38 @@ static const char *fmt_ms(char *buf, int is_known, int64_t ns)
 	return buf;
 }
 
-static void table_endpoint(sockstate__out *out, uint8_t family, const sockstate_endpoint *ep)
+/* The cause, with the SYNs sent again in brackets when there were any
+ * ("syn-timeout(2)"), into buf (>= 24 bytes). */
+static const char *table_cause(char *buf, const sockstate_event *ev)
 {
-	char text[96];
-	int n = sockstate__fmt_endpoint_port(text, sizeof text, family, ep);
+	const char *name = sockstate_cause_name((sockstate_cause)ev->cause);
+	size_t n = strlen(name);
+
+	memcpy(buf, name, n);
+	if (ev->syn_retransmits > 0) {
+		buf[n++] = '(';
+		n += sockstate__fmt_i64(buf + n, ev->syn_retransmits);
+		buf[n++] = ')';
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static void table_endpoint(sockstate__out *out, const sockstate_event *ev,
+                           const sockstate_endpoint *ep)
+{
+	char text[SOCKSTATE__ENDPOINT_TEXT], zone[64];
+	int n = sockstate__fmt_endpoint_port(text, sizeof text, ev->family, ep,
+	                                     event_zone(ev, ep, zone, sizeof zone));
+	size_t cols;
 
 	if (n < 0) {
 		text[0] = '?';
 		n = 1;
 	}
-	sockstate__out_bytes(out, text, (size_t)n);
-	sockstate__out_pad(out, (size_t)n, W_ENDPOINT);
+	/* The zone is an interface name: anyone's choice of bytes. */
+	cols = sockstate__out_text(out, text, (size_t)n, SOCKSTATE__TEXT_TABLE);
+	sockstate__out_pad(out, cols, W_ENDPOINT);
 }
 
 static void table_owner(sockstate__out *out, const sockstate_event *ev)
@@ -306,8 +342,8 @@ static void table_event(sockstate__out *out, const sockstate_event *ev)
 		}
 		return;
 	}
-	table_endpoint(out, ev->family, &ev->local);
-	table_endpoint(out, ev->family, &ev->remote);
+	table_endpoint(out, ev, &ev->local);
+	table_endpoint(out, ev, &ev->remote);
 	if (ev->kind == SOCKSTATE_EVENT_SUMMARY) {
 		sockstate__out_str(out, "SUMMARY ");
 		for (uint32_t i = 0; i < ev->path_len && i < SOCKSTATE_EVENT_PATH_MAX; i++) {
@@ -321,7 +357,7 @@ static void table_event(sockstate__out *out, const sockstate_event *ev)
 			}
 		}
 		sockstate__out_str(out, " cause=");
-		sockstate__out_str(out, sockstate_cause_name((sockstate_cause)ev->cause));
+		sockstate__out_str(out, table_cause(text, ev));
 		sockstate__out_str(out, " ms=");
 		sockstate__out_str(out, fmt_ms(ms, known(ev, SOCKSTATE_EV_HAS_DURATION),
 		                               ev->duration_ns));
@@ -341,7 +377,7 @@ static void table_event(sockstate__out *out, const sockstate_event *ev)
 	sockstate__out_str(out, state_name(ev->new_state));
 	sockstate__out_pad(out, strlen(state_name(ev->old_state)) + 4 +
 	                            strlen(state_name(ev->new_state)), W_STATES);
-	cell(out, sockstate_cause_name((sockstate_cause)ev->cause), W_CAUSE);
+	cell(out, table_cause(text, ev), W_CAUSE);
 	cell(out, fmt_ms(ms, known(ev, SOCKSTATE_EV_HAS_IN_OLD), ev->in_old_state_ns), W_MS);
 	table_owner(out, ev);
 	sockstate__out_char(out, '\n');
@@ -403,7 +439,7 @@ int sockstate__event_write_out(const sockstate_event *ev, const sockstate_write_
 	if (o->format == SOCKSTATE_FORMAT_JSON)
 		json_event(out, ev);
 	else if (o->format == SOCKSTATE_FORMAT_CSV)
-		csv_event(out, ev);
+		csv_event(out, ev, o->flags);
 	else
 		table_event(out, ev);
 	return sockstate__out_finish(out);

@@ -35,8 +35,9 @@ static int64_t id_of(const sockstate_group *grp, uint32_t key)
 	return key == SOCKSTATE_GROUP_UID ? grp->uid : grp->pid;
 }
 
-/* One key cell: either text (a name, shown sanitized: *text set) or bytes
- * in buf (80 bytes). Returns its width in columns. */
+/* One key cell: either text (a name or an address, which may hold an
+ * interface's name: shown escaped, *text set) or plain bytes in buf
+ * (SOCKSTATE__ENDPOINT_TEXT bytes). Returns its width in columns. */
 static size_t key_cell(const sockstate_group *grp, uint32_t key, char *buf,
                        const char **text)
 {
@@ -47,11 +48,12 @@ static size_t key_cell(const sockstate_group *grp, uint32_t key, char *buf,
 	case SOCKSTATE_GROUP_PORT:
 		return sockstate__fmt_u64(buf, grp->port);
 	case SOCKSTATE_GROUP_LOCAL:
-		n = sockstate__fmt_endpoint_port(buf, 80, grp->family, &grp->local);
+		n = sockstate__fmt_endpoint_port(buf, SOCKSTATE__ENDPOINT_TEXT, grp->family,
+		                                 &grp->local, grp->zone);
 		break;
 	case SOCKSTATE_GROUP_REMOTE:
-		n = sockstate_endpoint_format((sockstate_family)grp->family, &grp->remote,
-		                              buf, 80);
+		n = sockstate_endpoint_format_zone((sockstate_family)grp->family, &grp->remote,
+		                                   grp->zone, buf, SOCKSTATE__ENDPOINT_TEXT);
 		break;
 	case SOCKSTATE_GROUP_UID:
 	case SOCKSTATE_GROUP_PID:
@@ -65,13 +67,12 @@ static size_t key_cell(const sockstate_group *grp, uint32_t key, char *buf,
 		*text = grp->netns;
 		break;
 	}
+	if (n >= 0)
+		*text = buf;
 	if (*text != NULL && (*text)[0] != '\0')
-		return sockstate__text_width(*text);
+		return sockstate__out_text(NULL, *text, strlen(*text), SOCKSTATE__TEXT_TABLE);
 	/* Unknown (or unprintable) is '-', as in the socket table. */
 	*text = NULL;
-	if (key == SOCKSTATE_GROUP_LOCAL || key == SOCKSTATE_GROUP_REMOTE)
-		if (n >= 0)
-			return (size_t)n;
 	buf[0] = '-';
 	return 1;
 }
@@ -108,7 +109,7 @@ static size_t max_size(size_t a, size_t b)
 static void layout_row(struct layout *l, const struct row *r)
 {
 	for (size_t k = 0; k < l->nkeys; k++) {
-		char buf[80];
+		char buf[SOCKSTATE__ENDPOINT_TEXT];
 		const char *text;
 		size_t w = 0;
 
@@ -143,7 +144,7 @@ static void put_number_cell(sockstate__out *out, uint64_t v, size_t width, int l
 static void put_row(sockstate__out *out, const struct layout *l, const struct row *r)
 {
 	for (size_t k = 0; k < l->nkeys; k++) {
-		char buf[80];
+		char buf[SOCKSTATE__ENDPOINT_TEXT];
 		const char *text = NULL;
 		size_t used = 0;
 
@@ -243,10 +244,12 @@ void sockstate__table_groups(sockstate__out *out, sockstate_groups *g, size_t sh
 
 /* ---- JSON ---- */
 
-static void json_address(sockstate__out *out, uint8_t family, const sockstate_endpoint *ep)
+static void json_address(sockstate__out *out, const sockstate_group *grp,
+                         const sockstate_endpoint *ep)
 {
-	char addr[64];
-	int n = sockstate_endpoint_format((sockstate_family)family, ep, addr, sizeof addr);
+	char addr[SOCKSTATE__ENDPOINT_TEXT];
+	int n = sockstate_endpoint_format_zone((sockstate_family)grp->family, ep, grp->zone,
+	                                       addr, sizeof addr);
 
 	sockstate__out_str(out, "{\"address\":");
 	sockstate__out_json_str(out, n >= 0 ? addr : NULL);
@@ -276,13 +279,13 @@ static void json_group(sockstate__out *out, const sockstate_group *grp)
 			sockstate__out_u64(out, grp->port);
 			break;
 		case SOCKSTATE_GROUP_LOCAL:
-			json_address(out, grp->family, &grp->local);
+			json_address(out, grp, &grp->local);
 			sockstate__out_str(out, ",\"port\":");
 			sockstate__out_u64(out, grp->local.port);
 			sockstate__out_char(out, '}');
 			break;
 		case SOCKSTATE_GROUP_REMOTE:
-			json_address(out, grp->family, &grp->remote);
+			json_address(out, grp, &grp->remote);
 			sockstate__out_char(out, '}');
 			break;
 		case SOCKSTATE_GROUP_PROCESS:
@@ -322,8 +325,10 @@ void sockstate__json_groups(sockstate__out *out, sockstate_groups *g, size_t sho
 	uint32_t keys = sockstate_groups_keys(g);
 	int first = 1;
 
-	sockstate__json_head(out, sys, backend, sockstate__groups_pid_source(g));
-	sockstate__json_counts_keys(out, all->by_state, all->total, 1);
+	sockstate__json_head(out, sys, backend, sockstate__groups_pid_source(g),
+	                     sockstate__groups_owners_unreadable(g));
+	sockstate__json_counts_keys(out, all->by_state, all->total,
+	                            sockstate_counts_states(all));
 	sockstate__out_str(out, ",\n \"group_by\":[");
 	for (size_t k = 0; k < KEY_COUNT; k++) {
 		if (!(keys & key_order[k]))
@@ -345,7 +350,7 @@ void sockstate__json_groups(sockstate__out *out, sockstate_groups *g, size_t sho
 
 /* ---- CSV ---- */
 
-static void csv_header(sockstate__out *out, uint32_t keys)
+static void csv_header(sockstate__out *out, uint32_t keys, uint32_t shown)
 {
 	static const char *const names[KEY_COUNT] = {
 		"port", "local_address,local_port", "remote_address", "pid", "process", "uid",
@@ -358,21 +363,26 @@ static void csv_header(sockstate__out *out, uint32_t keys)
 		}
 	sockstate__out_str(out, "total");
 	for (size_t i = 0; i < SOCKSTATE_STATE_COUNT; i++) {
+		if (!(shown & SOCKSTATE_STATE_BIT(sockstate__state_order[i])))
+			continue;
 		sockstate__out_char(out, ',');
 		sockstate__out_str(out, sockstate_state_name(sockstate__state_order[i]));
 	}
 	sockstate__out_bytes(out, "\r\n", 2);
 }
 
-static void csv_address(sockstate__out *out, uint8_t family, const sockstate_endpoint *ep)
+static void csv_address(sockstate__out *out, const sockstate_group *grp,
+                        const sockstate_endpoint *ep, uint32_t flags)
 {
-	char addr[64];
+	char addr[SOCKSTATE__ENDPOINT_TEXT];
 
-	if (sockstate_endpoint_format((sockstate_family)family, ep, addr, sizeof addr) >= 0)
-		sockstate__out_csv_str(out, addr);
+	if (sockstate_endpoint_format_zone((sockstate_family)grp->family, ep, grp->zone, addr,
+	                                   sizeof addr) >= 0)
+		sockstate__out_csv_str(out, addr, flags);
 }
 
-static void csv_group(sockstate__out *out, const sockstate_group *grp)
+static void csv_group(sockstate__out *out, const sockstate_group *grp, uint32_t shown,
+                      uint32_t flags)
 {
 	for (size_t k = 0; k < KEY_COUNT; k++) {
 		uint32_t key = key_order[k];
@@ -383,15 +393,15 @@ static void csv_group(sockstate__out *out, const sockstate_group *grp)
 			sockstate__out_u64(out, grp->port);
 			break;
 		case SOCKSTATE_GROUP_LOCAL:
-			csv_address(out, grp->family, &grp->local);
+			csv_address(out, grp, &grp->local, flags);
 			sockstate__out_char(out, ',');
 			sockstate__out_u64(out, grp->local.port);
 			break;
 		case SOCKSTATE_GROUP_REMOTE:
-			csv_address(out, grp->family, &grp->remote);
+			csv_address(out, grp, &grp->remote, flags);
 			break;
 		case SOCKSTATE_GROUP_PROCESS:
-			sockstate__out_csv_str(out, grp->process);
+			sockstate__out_csv_str(out, grp->process, flags);
 			break;
 		case SOCKSTATE_GROUP_UID:
 		case SOCKSTATE_GROUP_PID:
@@ -399,13 +409,15 @@ static void csv_group(sockstate__out *out, const sockstate_group *grp)
 				sockstate__out_i64(out, id_of(grp, key));
 			break;
 		default:
-			sockstate__out_csv_str(out, grp->netns);
+			sockstate__out_csv_str(out, grp->netns, flags);
 			break;
 		}
 		sockstate__out_char(out, ',');
 	}
 	sockstate__out_u64(out, grp->total);
 	for (size_t i = 0; i < SOCKSTATE_STATE_COUNT; i++) {
+		if (!(shown & SOCKSTATE_STATE_BIT(sockstate__state_order[i])))
+			continue;
 		sockstate__out_char(out, ',');
 		sockstate__out_u64(out, grp->by_state[sockstate__state_order[i]]);
 	}
@@ -415,10 +427,12 @@ static void csv_group(sockstate__out *out, const sockstate_group *grp)
 void sockstate__csv_groups(sockstate__out *out, sockstate_groups *g, size_t shown,
                            uint32_t flags)
 {
+	uint32_t states = sockstate_counts_states(sockstate_groups_totals(g));
+
 	if (!(flags & SOCKSTATE_W_NO_HEADER))
-		csv_header(out, sockstate_groups_keys(g));
+		csv_header(out, sockstate_groups_keys(g), states);
 	for (size_t i = 0; i < shown && out->err == 0; i++)
-		csv_group(out, sockstate_groups_get(g, i));
+		csv_group(out, sockstate_groups_get(g, i), states, flags);
 }
 
 /* ---- the entry point ---- */

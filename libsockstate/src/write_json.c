@@ -11,9 +11,9 @@
  *    ],
  *    "total":2,
  *    "counts":{...}}
- * The sockets are written as they come (a listing streams), so "total"
- * and "counts" follow them. Unknown values are null; an empty machine
- * fact ("") is unknown too. */
+ * The sockets are written as they come (a listing streams), so
+ * owners_unreadable, "total" and "counts" follow them. Unknown values are
+ * null; an empty machine fact ("") is unknown too. */
 #include "writer_internal.h"
 
 /* A machine fact: "" means the OS did not say. */
@@ -31,9 +31,17 @@ static void put_u64_or_null(sockstate__out *out, int known, uint64_t v)
 }
 
 /* The keys before "counts": schema, host, os, backend, library_version,
- * taken_at, pid_source. */
-void sockstate__json_head(sockstate__out *out, const sockstate_sysinfo *sys,
-                          const char *backend, const char *pid_source)
+ * taken_at, pid_source, and owners_unreadable where owners were mapped. */
+/* ,\n "owners_unreadable":N */
+static void put_owners_unreadable(sockstate__out *out, uint64_t n)
+{
+	sockstate__out_str(out, ",\n \"owners_unreadable\":");
+	sockstate__out_u64(out, n);
+}
+
+/* The head's keys schema ... pid_source. */
+static void head_facts(sockstate__out *out, const sockstate_sysinfo *sys,
+                       const char *backend, const char *pid_source)
 {
 	sockstate__out_str(out, "{\"schema\":\"sockstate/1\",\n \"host\":");
 	if (sys != NULL) {
@@ -63,11 +71,20 @@ void sockstate__json_head(sockstate__out *out, const sockstate_sysinfo *sys,
 	put_fact(out, pid_source);
 }
 
-/* ,\n "total":N,\n "counts":{...}: every state when with_zeros, else only
- * the states that have sockets; always in sockstate__state_order. */
+void sockstate__json_head(sockstate__out *out, const sockstate_sysinfo *sys,
+                          const char *backend, const char *pid_source,
+                          uint64_t owners_unreadable)
+{
+	head_facts(out, sys, backend, pid_source);
+	if (pid_source != NULL)
+		put_owners_unreadable(out, owners_unreadable);
+}
+
+/* "total":N,\n "counts":{...}: the states that have sockets and those in
+ * `zeros`; always in sockstate__state_order. */
 void sockstate__json_counts_keys(sockstate__out *out,
                                  const uint64_t by_state[SOCKSTATE_STATE_COUNT],
-                                 uint64_t total, int with_zeros)
+                                 uint64_t total, uint32_t zeros)
 {
 	sockstate__out_str(out, ",\n \"total\":");
 	sockstate__out_u64(out, total);
@@ -75,7 +92,7 @@ void sockstate__json_counts_keys(sockstate__out *out,
 	int first = 1;
 	for (size_t i = 0; i < SOCKSTATE_STATE_COUNT; i++) {
 		sockstate_state st = sockstate__state_order[i];
-		if (by_state[st] == 0 && !with_zeros)
+		if (by_state[st] == 0 && !(zeros & SOCKSTATE_STATE_BIT(st)))
 			continue;
 		if (!first)
 			sockstate__out_char(out, ',');
@@ -89,10 +106,11 @@ void sockstate__json_counts_keys(sockstate__out *out,
 }
 
 void sockstate__json_endpoint(sockstate__out *out, uint8_t family,
-                              const sockstate_endpoint *ep)
+                              const sockstate_endpoint *ep, const char *zone)
 {
-	char addr[64];
-	int n = sockstate_endpoint_format((sockstate_family)family, ep, addr, sizeof addr);
+	char addr[SOCKSTATE__ENDPOINT_TEXT];
+	int n = sockstate_endpoint_format_zone((sockstate_family)family, ep, zone, addr,
+	                                       sizeof addr);
 	sockstate__out_str(out, "{\"address\":");
 	sockstate__out_json_str(out, n >= 0 ? addr : NULL);
 	sockstate__out_str(out, ",\"port\":");
@@ -128,9 +146,9 @@ static void put_socket(sockstate__out *out, const sockstate_socket *s, int with_
 	sockstate__out_str(out, "  {\"family\":\"");
 	sockstate__out_str(out, sockstate__family_name(s->family));
 	sockstate__out_str(out, "\",\"local\":");
-	sockstate__json_endpoint(out, s->family, &s->local);
+	sockstate__json_endpoint(out, s->family, &s->local, s->zone);
 	sockstate__out_str(out, ",\"remote\":");
-	sockstate__json_endpoint(out, s->family, &s->remote);
+	sockstate__json_endpoint(out, s->family, &s->remote, s->zone);
 	sockstate__out_str(out, ",\"state\":\"");
 	sockstate__out_str(out, sockstate_state_name((sockstate_state)s->state));
 	sockstate__out_str(out, "\",\"native_state\":{\"code\":");
@@ -169,6 +187,9 @@ static void put_socket(sockstate__out *out, const sockstate_socket *s, int with_
 	put_u64_or_null(out, queues, s->rx_queue);
 	sockstate__out_str(out, ",\"tx_queue\":");
 	put_u64_or_null(out, queues, s->tx_queue);
+	sockstate__out_str(out, ",\"v6only\":");
+	const char *v6only = sockstate__v6only_text(s);
+	sockstate__out_str(out, v6only != NULL ? v6only : "null");
 	if ((s->valid & SOCKSTATE_HAS_IFINDEX) && s->ifindex != 0) {
 		sockstate__out_str(out, ",\"interface\":");
 		sockstate__out_u64(out, s->ifindex);
@@ -195,7 +216,7 @@ static void put_socket(sockstate__out *out, const sockstate_socket *s, int with_
 
 void sockstate__json_listing_begin(sockstate__out *out, const sockstate__listing *l)
 {
-	sockstate__json_head(out, l->sys, l->backend, l->pid_source);
+	head_facts(out, l->sys, l->backend, l->pid_source);
 	sockstate__out_str(out, ",\n \"sockets\":[");
 }
 
@@ -206,12 +227,16 @@ void sockstate__json_listing_socket(sockstate__out *out, const sockstate_socket 
 	put_socket(out, s, l->pids_key, l->netns, (l->flags & SOCKSTATE_W_TIMERS) != 0);
 }
 
-/* After the sockets, which a stream cannot count before it writes
- * them: the total and the counts (only the states that have sockets). */
-void sockstate__json_listing_end(sockstate__out *out, uint64_t total,
+/* After the sockets, which a stream cannot count before it writes them:
+ * owners_unreadable (when owners were mapped), the total and the counts
+ * (the states that have sockets). */
+void sockstate__json_listing_end(sockstate__out *out, const sockstate__listing *l,
+                                 uint64_t total,
                                  const uint64_t by_state[SOCKSTATE_STATE_COUNT])
 {
 	sockstate__out_str(out, total > 0 ? "\n ]" : "]");
+	if (l->pid_source != NULL)
+		put_owners_unreadable(out, l->owners_unreadable);
 	sockstate__json_counts_keys(out, by_state, total, 0);
 	sockstate__out_str(out, "}\n");
 }
@@ -219,7 +244,7 @@ void sockstate__json_listing_end(sockstate__out *out, uint64_t total,
 void sockstate__json_counts(sockstate__out *out, const sockstate_counts *c,
                             const sockstate_sysinfo *sys, const char *backend)
 {
-	sockstate__json_head(out, sys, backend, NULL);
-	sockstate__json_counts_keys(out, c->by_state, c->total, 1);
+	sockstate__json_head(out, sys, backend, NULL, 0);
+	sockstate__json_counts_keys(out, c->by_state, c->total, sockstate_counts_states(c));
 	sockstate__out_str(out, "}\n");
 }

@@ -1,9 +1,11 @@
 /* write_prometheus.c - the Prometheus text exposition format (0.0.4).
  *
  * The set of series is the same on every OS and every run: every family x
- * every normalized state, zeros included, so dashboards and alerts never
- * meet a series that appears and disappears. Each metric family is written
- * once, with its HELP and TYPE lines first. */
+ * every counted state, zeros included, so dashboards and alerts never
+ * meet a series that appears and disappears. (The command line and
+ * Python count every state for it; a state a caller's query did not
+ * count has no series rather than a 0 that looks measured.) Each metric
+ * family is written once, with its HELP and TYPE lines first. */
 #include "writer_internal.h"
 
 void sockstate__prom_help_type(sockstate__out *out, const char *name, const char *help,
@@ -29,14 +31,8 @@ static void put_help_type(sockstate__out *out, const char *name, const char *hel
 static void put_label_value(sockstate__out *out, const char *s)
 {
 	sockstate__out_char(out, '"');
-	for (const char *p = s; p != NULL && *p != '\0'; p++) {
-		switch (*p) {
-		case '\\': sockstate__out_bytes(out, "\\\\", 2); break;
-		case '"': sockstate__out_bytes(out, "\\\"", 2); break;
-		case '\n': sockstate__out_bytes(out, "\\n", 2); break;
-		default: sockstate__out_char(out, *p); break;
-		}
-	}
+	if (s != NULL)
+		sockstate__out_text(out, s, strlen(s), SOCKSTATE__TEXT_LABEL);
 	sockstate__out_char(out, '"');
 }
 
@@ -47,13 +43,15 @@ static void put_value(sockstate__out *out, uint64_t v)
 	sockstate__out_char(out, '\n');
 }
 
-static void put_counts(sockstate__out *out, const sockstate_counts *c)
+static void put_counts(sockstate__out *out, const sockstate_counts *c, uint32_t shown)
 {
 	put_help_type(out, "sockstate_tcp_sockets",
 	              "TCP sockets by address family and normalized state.");
 	for (uint8_t fam = SOCKSTATE_FAMILY_IPV4; fam <= SOCKSTATE_FAMILY_IPV6; fam++) {
 		for (size_t i = 0; i < SOCKSTATE_STATE_COUNT; i++) {
 			sockstate_state st = sockstate__state_order[i];
+			if (!(shown & SOCKSTATE_STATE_BIT(st)))
+				continue;
 			sockstate__out_str(out, "sockstate_tcp_sockets{family=\"");
 			sockstate__out_str(out, sockstate__family_name(fam));
 			sockstate__out_str(out, "\",state=\"");
@@ -85,34 +83,37 @@ void sockstate__prom_info(sockstate__out *out, const char *backend)
 	sockstate__out_str(out, "} 1\n");
 }
 
-/* sockstate_tcp_port_sockets{port,side,state}: every side x state. */
-static void put_port(sockstate__out *out, const sockstate_snapshot *snap, uint16_t port)
+/* sockstate_tcp_port_sockets{port,side,state} of each port: every side x
+ * state shown. */
+static void put_ports(sockstate__out *out, const sockstate_port_counts *ports, size_t n,
+                      uint32_t shown)
 {
 	static const char *const sides[2] = {"local", "remote"};
-	uint64_t n[2][SOCKSTATE_STATE_COUNT] = {{0}};
-	for (size_t i = 0; i < snap->count; i++) {
-		const sockstate_socket *s = &snap->sockets[i];
-		if (s->local.port == port)
-			n[0][s->state]++;
-		if (s->remote.port == port)
-			n[1][s->state]++;
-	}
-	char num[20];
-	size_t len = sockstate__fmt_u64(num, port);
+
+	if (n == 0)
+		return;
 	put_help_type(out, "sockstate_tcp_port_sockets",
 	              "TCP sockets whose local or remote port is the given port, "
 	              "by normalized state.");
-	for (size_t side = 0; side < 2; side++) {
-		for (size_t i = 0; i < SOCKSTATE_STATE_COUNT; i++) {
-			sockstate_state st = sockstate__state_order[i];
-			sockstate__out_str(out, "sockstate_tcp_port_sockets{port=\"");
-			sockstate__out_bytes(out, num, len);
-			sockstate__out_str(out, "\",side=\"");
-			sockstate__out_str(out, sides[side]);
-			sockstate__out_str(out, "\",state=\"");
-			sockstate__out_str(out, sockstate_state_name(st));
-			sockstate__out_str(out, "\"}");
-			put_value(out, n[side][st]);
+	for (size_t p = 0; p < n; p++) {
+		const uint64_t *by_side[2] = {ports[p].local, ports[p].remote};
+		char num[20];
+		size_t len = sockstate__fmt_u64(num, ports[p].port);
+
+		for (size_t side = 0; side < 2; side++) {
+			for (size_t i = 0; i < SOCKSTATE_STATE_COUNT; i++) {
+				sockstate_state st = sockstate__state_order[i];
+				if (!(shown & SOCKSTATE_STATE_BIT(st)))
+					continue;
+				sockstate__out_str(out, "sockstate_tcp_port_sockets{port=\"");
+				sockstate__out_bytes(out, num, len);
+				sockstate__out_str(out, "\",side=\"");
+				sockstate__out_str(out, sides[side]);
+				sockstate__out_str(out, "\",state=\"");
+				sockstate__out_str(out, sockstate_state_name(st));
+				sockstate__out_str(out, "\"}");
+				put_value(out, by_side[side][st]);
+			}
 		}
 	}
 }
@@ -121,19 +122,32 @@ void sockstate__prom_snapshot(sockstate__out *out, const sockstate_snapshot *sna
                               int32_t port)
 {
 	sockstate_counts c;
+	sockstate_port_counts pc;
+	uint32_t shown;
+
 	memset(&c, 0, sizeof c);
 	c.size = sizeof c;
-	for (size_t i = 0; i < snap->count; i++)
+	c.states = sockstate__snapshot_states(snap);
+	memset(&pc, 0, sizeof pc);
+	pc.size = sizeof pc;
+	pc.port = port >= 0 ? (uint16_t)port : 0;
+	for (size_t i = 0; i < snap->count; i++) {
 		sockstate_counts_add(&c, &snap->sockets[i]);
-	put_counts(out, &c);
-	if (port >= 0)
-		put_port(out, snap, (uint16_t)port);
+		sockstate_port_counts_add(&pc, 1, &snap->sockets[i]);
+	}
+	shown = sockstate_counts_states(&c);
+	put_counts(out, &c, shown);
+	put_ports(out, &pc, port >= 0 ? 1 : 0, shown);
 	sockstate__prom_info(out, snap->backend);
 }
 
 void sockstate__prom_counts(sockstate__out *out, const sockstate_counts *c,
-                            const char *backend)
+                            const char *backend, const sockstate_port_counts *ports,
+                            size_t n)
 {
-	put_counts(out, c);
+	uint32_t shown = sockstate_counts_states(c);
+
+	put_counts(out, c, shown);
+	put_ports(out, ports, n, shown);
 	sockstate__prom_info(out, backend);
 }

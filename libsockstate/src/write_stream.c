@@ -9,6 +9,7 @@
  * within the look-ahead is measured whole; a longer one gets the room
  * its kinds of values need (sockstate__table_room) and streams. A
  * snapshot is measured whole (its records are in memory anyway). */
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "core_internal.h"
@@ -210,10 +211,13 @@ SOCKSTATE_API void sockstate_writer_free(sockstate_writer *w)
 }
 
 SOCKSTATE_API int sockstate_writer_source(sockstate_writer *w, const char *backend,
-                                          const char *pid_source, uint32_t query_flags)
+                                          const char *pid_source, uint32_t query_flags,
+                                          uint64_t owners_unreadable)
 {
 	if (!w)
 		return SOCKSTATE_EINVAL;
+	/* Written after the sockets: it adds up to the end. */
+	w->l.owners_unreadable += owners_unreadable;
 	if (w->begun)
 		return 0;
 	if (!w->l.backend)
@@ -270,7 +274,7 @@ SOCKSTATE_API int sockstate_writer_end(sockstate_writer *w)
 	else if (!w->begun)
 		begin(w, NULL);
 	if (w->format == SOCKSTATE_FORMAT_JSON)
-		sockstate__json_listing_end(w->out, w->total, w->by_state);
+		sockstate__json_listing_end(w->out, &w->l, w->total, w->by_state);
 	return w->err = sockstate__out_finish(w->out);
 }
 
@@ -289,7 +293,7 @@ static int fill_one(const sockstate_socket *s, void *ctx)
 
 	/* The owner map is ready before the first record arrives. */
 	if (f->wants_pids)
-		sockstate_writer_source(f->w, NULL, sockstate_pid_source(f->h), 0);
+		sockstate_writer_source(f->w, NULL, sockstate_pid_source(f->h), 0, 0);
 	f->rc = sockstate_writer_add(f->w, s);
 	return f->rc < 0;
 }
@@ -309,22 +313,27 @@ SOCKSTATE_API int sockstate_writer_fill(sockstate_writer *w, sockstate_handle *h
 	sockstate__query_normalize(q, &nq);
 	f.wants_pids = (nq.flags & SOCKSTATE_Q_PIDS) != 0;
 	w->states |= nq.states;
-	sockstate_writer_source(w, sockstate_backend(h), NULL, nq.flags);
+	sockstate_writer_source(w, sockstate_backend(h), NULL, nq.flags, 0);
 	rc = sockstate_foreach(h, q, fill_one, &f);
 	if (rc > 0)
 		rc = f.rc;
 	if (rc == 0 && f.wants_pids)
-		sockstate_writer_source(w, NULL, sockstate_pid_source(h), 0);
+		sockstate_writer_source(w, NULL, sockstate_pid_source(h), 0,
+		                        sockstate_owners_unreadable(h, NULL));
 	return rc;
 }
 
 /* ---- a snapshot, through the same writer ---- */
 
+/* A snapshot's size before 0.2 appended fields: still accepted, the
+ * appended fields then read as unknown (write_fields.c). */
+#define SNAPSHOT_SIZE_0_1 offsetof(sockstate_snapshot, states)
+
 /* Every record must name a family and a state we can print, so a
  * malformed snapshot is refused before a byte is written. */
 static int snapshot_check(const sockstate_snapshot *snap)
 {
-	if (snap == NULL || snap->size < sizeof *snap ||
+	if (snap == NULL || snap->size < SNAPSHOT_SIZE_0_1 ||
 	    (snap->count > 0 && snap->sockets == NULL))
 		return SOCKSTATE_EINVAL;
 	for (size_t i = 0; i < snap->count; i++)
@@ -351,7 +360,8 @@ int sockstate__snapshot_write_out(const sockstate_snapshot *snap,
 	rc = writer_init(&w, o, &snap->sys, out);
 	if (rc != 0)
 		return rc;
-	sockstate_writer_source(&w, snap->backend, snap->pid_source, snap->query_flags);
+	sockstate_writer_source(&w, snap->backend, snap->pid_source, snap->query_flags,
+	                        sockstate__snapshot_owners_unreadable(snap));
 	if (sockstate__snapshot_has_netns(snap))
 		w.l.netns = 1;
 	/* The whole table is at hand: measured whole, no look-ahead. */

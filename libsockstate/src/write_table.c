@@ -83,22 +83,36 @@ static size_t queue_cell(char *buf, const sockstate_socket *s, uint32_t q)
 	return sockstate__fmt_u64(buf, q);
 }
 
-/* "addr:port" or "[addr]:port" into buf (80 bytes); *addr_len gets the
- * part before the port's ':'. */
+/* "addr:port", "[addr%zone]:port", or "*:port" for a dual-stack
+ * wildcard listener (as ss: it answers on every address of both
+ * families, which `[::]` alone would not say), into buf
+ * (SOCKSTATE__ENDPOINT_TEXT bytes). Returns its length in bytes; *cols
+ * gets the terminal columns it takes (the zone is an interface name:
+ * anyone's choice of bytes, written through sockstate__out_text) and
+ * *addr_cols those before the port's ':'. */
 static size_t endpoint_cell(char *buf, const sockstate_socket *s,
-                            const sockstate_endpoint *ep, size_t *addr_len)
+                            const sockstate_endpoint *ep, size_t *cols, size_t *addr_cols)
 {
 	char port[8];
-	int n = sockstate__fmt_endpoint_port(buf, 80, s->family, ep);
+	int n;
 
+	if (ep == &s->local && sockstate__dual_stack_wildcard(s)) {
+		buf[0] = '*';
+		buf[1] = ':';
+		n = 2 + (int)sockstate__fmt_u64(buf + 2, ep->port);
+	} else {
+		n = sockstate__fmt_endpoint_port(buf, SOCKSTATE__ENDPOINT_TEXT, s->family, ep,
+		                                 s->zone);
+	}
 	if (n < 0) {
 		/* Only a broken address formatter gets here (the family was
 		 * checked); show that the field is missing, not a guess. */
 		buf[0] = '?';
-		*addr_len = 1;
+		*cols = *addr_cols = 1;
 		return 1;
 	}
-	*addr_len = (size_t)n - 1 - sockstate__fmt_u64(port, ep->port);
+	*cols = sockstate__out_text(NULL, buf, (size_t)n, SOCKSTATE__TEXT_TABLE);
+	*addr_cols = *cols - 1 - sockstate__fmt_u64(port, ep->port);
 	return (size_t)n;
 }
 
@@ -216,8 +230,8 @@ void sockstate__table_widths_init(sockstate__table_widths *w, uint32_t flags)
 
 void sockstate__table_measure(sockstate__table_widths *w, const sockstate_socket *s)
 {
-	char buf[80];
-	size_t addr;
+	char buf[SOCKSTATE__ENDPOINT_TEXT];
+	size_t cols, addr;
 	const char *text;
 
 	w->col[SOCKSTATE__T_STATE] = max_size(w->col[SOCKSTATE__T_STATE],
@@ -228,11 +242,11 @@ void sockstate__table_measure(sockstate__table_widths *w, const sockstate_socket
 	                                       queue_cell(buf, s, s->rx_queue));
 	w->col[SOCKSTATE__T_SEND_Q] = max_size(w->col[SOCKSTATE__T_SEND_Q],
 	                                       queue_cell(buf, s, s->tx_queue));
-	w->col[SOCKSTATE__T_LOCAL] = max_size(w->col[SOCKSTATE__T_LOCAL],
-	                                      endpoint_cell(buf, s, &s->local, &addr));
+	endpoint_cell(buf, s, &s->local, &cols, &addr);
+	w->col[SOCKSTATE__T_LOCAL] = max_size(w->col[SOCKSTATE__T_LOCAL], cols);
 	w->addr[0] = max_size(w->addr[0], addr);
-	w->col[SOCKSTATE__T_PEER] = max_size(w->col[SOCKSTATE__T_PEER],
-	                                     endpoint_cell(buf, s, &s->remote, &addr));
+	endpoint_cell(buf, s, &s->remote, &cols, &addr);
+	w->col[SOCKSTATE__T_PEER] = max_size(w->col[SOCKSTATE__T_PEER], cols);
 	w->addr[1] = max_size(w->addr[1], addr);
 	w->col[SOCKSTATE__T_PID] = max_size(w->col[SOCKSTATE__T_PID], pids_width(s));
 	text = process_text(s);
@@ -306,8 +320,8 @@ void sockstate__table_row(sockstate__out *out, const sockstate_socket *s,
 {
 	const char *state = sockstate_state_name((sockstate_state)s->state);
 	int last = last_column(l);
-	char buf[80];
-	size_t n, addr;
+	char buf[SOCKSTATE__ENDPOINT_TEXT];
+	size_t n, cols, addr;
 
 	sockstate__out_str(out, state);
 	cell_end(out, w, SOCKSTATE__T_STATE, last, strlen(state));
@@ -318,12 +332,12 @@ void sockstate__table_row(sockstate__out *out, const sockstate_socket *s,
 	n = queue_cell(buf, s, s->tx_queue);
 	sockstate__out_bytes(out, buf, n);
 	cell_end(out, w, SOCKSTATE__T_SEND_Q, last, n);
-	n = endpoint_cell(buf, s, &s->local, &addr);
-	sockstate__out_bytes(out, buf, n);
-	cell_end(out, w, SOCKSTATE__T_LOCAL, last, n);
-	n = endpoint_cell(buf, s, &s->remote, &addr);
-	sockstate__out_bytes(out, buf, n);
-	cell_end(out, w, SOCKSTATE__T_PEER, last, n);
+	n = endpoint_cell(buf, s, &s->local, &cols, &addr);
+	sockstate__out_text(out, buf, n, SOCKSTATE__TEXT_TABLE);
+	cell_end(out, w, SOCKSTATE__T_LOCAL, last, cols);
+	n = endpoint_cell(buf, s, &s->remote, &cols, &addr);
+	sockstate__out_text(out, buf, n, SOCKSTATE__TEXT_TABLE);
+	cell_end(out, w, SOCKSTATE__T_PEER, last, cols);
 	if (shown(l, SOCKSTATE__T_PID)) {
 		put_pids(out, s);
 		cell_end(out, w, SOCKSTATE__T_PID, last, pids_width(s));
@@ -357,9 +371,11 @@ void sockstate__table_counts(sockstate__out *out, const sockstate_counts *c,
 		sockstate__out_pad(out, 5, W_COUNT_STATE);
 		sockstate__out_str(out, "Count\n");
 	}
+	uint32_t shown = sockstate_counts_states(c);
 	for (size_t i = 0; i < SOCKSTATE_STATE_COUNT; i++) {
 		sockstate_state st = sockstate__state_order[i];
-		put_count_line(out, sockstate_state_name(st), c->by_state[st]);
+		if (shown & SOCKSTATE_STATE_BIT(st))
+			put_count_line(out, sockstate_state_name(st), c->by_state[st]);
 	}
 	put_count_line(out, "TOTAL", c->total);
 }

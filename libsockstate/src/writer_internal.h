@@ -5,21 +5,42 @@
 
 #include "outbuf.h"
 
-/* JSON pieces the documents share (write_json.c): the keys schema ...
- * pid_source, and ",\n \"total\":N,\n \"counts\":{...}" (every state
- * when with_zeros, else those with sockets). */
+/* JSON pieces the documents share (write_json.c): the keys before
+ * "total" (schema ... pid_source, and owners_unreadable when pid_source
+ * is not NULL: owners were mapped), and ",\n \"total\":N,\n
+ * \"counts\":{...}" (the states that have sockets, and those in `zeros`
+ * even when they have none). A socket listing writes owners_unreadable,
+ * total and counts after its sockets instead (write_stream.c). */
 void sockstate__json_head(sockstate__out *out, const sockstate_sysinfo *sys,
-                          const char *backend, const char *pid_source);
+                          const char *backend, const char *pid_source,
+                          uint64_t owners_unreadable);
 void sockstate__json_counts_keys(sockstate__out *out,
                                  const uint64_t by_state[SOCKSTATE_STATE_COUNT],
-                                 uint64_t total, int with_zeros);
+                                 uint64_t total, uint32_t zeros);
+
+/* The snapshot fields appended in 0.2, where snap is big enough to hold
+ * them: the states it listed (every state when unknown) and its owners
+ * that could not be read. */
+uint32_t sockstate__snapshot_states(const sockstate_snapshot *snap);
+uint64_t sockstate__snapshot_owners_unreadable(const sockstate_snapshot *snap);
+
+/* Is s a dual-stack IPv6 wildcard socket (local address ::, known not to
+ * be IPv6-only)? The table shows its local end as `*:PORT`, as ss does. */
+int sockstate__dual_stack_wildcard(const sockstate_socket *s);
+
+/* "true", "false" or NULL (unknown): s's IPV6_V6ONLY as JSON and CSV
+ * spell it. */
+const char *sockstate__v6only_text(const sockstate_socket *s);
 
 /* One endpoint as the snapshot writes it: JSON {"address":...,"port":N}
- * (write_json.c); CSV ",address,port" (write_csv.c). */
+ * (write_json.c); CSV ",address,port" (write_csv.c; flags:
+ * SOCKSTATE_W_*). zone: the interface name of a link-local address's
+ * zone, as sockstate_endpoint_format_zone takes it (escaped here). */
 void sockstate__json_endpoint(sockstate__out *out, uint8_t family,
-                              const sockstate_endpoint *ep);
+                              const sockstate_endpoint *ep, const char *zone);
 void sockstate__csv_endpoint(sockstate__out *out, uint8_t family,
-                             const sockstate_endpoint *ep);
+                             const sockstate_endpoint *ep, const char *zone,
+                             uint32_t flags);
 
 /* ---- the formats (write_*.c); errors stay in out->err ---- */
 
@@ -34,6 +55,8 @@ typedef struct sockstate__listing {
 	const sockstate_sysinfo *sys;  /* JSON head; NULL: unknown facts */
 	const char *backend;
 	const char *pid_source;
+	uint64_t owners_unreadable; /* JSON, after the sockets (with a pid
+	                               source) */
 } sockstate__listing;
 
 /* The socket table's columns, in order. */
@@ -71,12 +94,13 @@ void sockstate__table_counts(sockstate__out *out, const sockstate_counts *c,
                              uint32_t flags);
 
 /* The document's head up to "sockets":[, one socket (first: the first
- * of the document), and the end: "]," total, counts and the closing
- * brace. */
+ * of the document), and the end: "]," owners_unreadable (with a pid
+ * source), total, counts and the closing brace. */
 void sockstate__json_listing_begin(sockstate__out *out, const sockstate__listing *l);
 void sockstate__json_listing_socket(sockstate__out *out, const sockstate_socket *s,
                                     int first, const sockstate__listing *l);
-void sockstate__json_listing_end(sockstate__out *out, uint64_t total,
+void sockstate__json_listing_end(sockstate__out *out, const sockstate__listing *l,
+                                 uint64_t total,
                                  const uint64_t by_state[SOCKSTATE_STATE_COUNT]);
 void sockstate__json_counts(sockstate__out *out, const sockstate_counts *c,
                             const sockstate_sysinfo *sys, const char *backend);
@@ -90,8 +114,10 @@ void sockstate__csv_counts(sockstate__out *out, const sockstate_counts *c,
 /* port: per-port series for this port, -1 none. */
 void sockstate__prom_snapshot(sockstate__out *out, const sockstate_snapshot *snap,
                               int32_t port);
+/* ports[0..n): the per-port series, checked already. */
 void sockstate__prom_counts(sockstate__out *out, const sockstate_counts *c,
-                            const char *backend);
+                            const char *backend, const sockstate_port_counts *ports,
+                            size_t n);
 /* Grouped counts (write_groups.c): g ranked, rows the first `shown`. */
 void sockstate__table_groups(sockstate__out *out, sockstate_groups *g, size_t shown,
                              uint32_t flags);

@@ -123,6 +123,11 @@ int sockstate__pcb_endpoints(const unsigned char *rec, const sockstate__inpcb_la
 	s->family = ipv6 ? SOCKSTATE_FAMILY_IPV6 : SOCKSTATE_FAMILY_IPV4;
 	endpoint_from(&s->local, rec + L->laddr_off, rec + L->lport_off, ipv6);
 	endpoint_from(&s->remote, rec + L->faddr_off, rec + L->fport_off, ipv6);
+	if (ipv6) {
+		s->valid |= SOCKSTATE_HAS_V6ONLY;
+		if (sockstate__pcb_u32(rec + L->flags_off) & L->v6only_flag)
+			s->local.flags |= SOCKSTATE_ENDPOINT_V6ONLY;
+	}
 	return 0;
 }
 

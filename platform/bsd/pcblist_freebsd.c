@@ -43,6 +43,7 @@ _Static_assert(FIELD_SIZE(struct xinpgen, xig_gen) == 8, "xig_gen is 64-bit");
 _Static_assert(FIELD_SIZE(struct xtcpcb, xt_len) == 8, "xt_len is a ksize_t");
 _Static_assert(FIELD_SIZE(struct xtcpcb, t_state) == 4, "t_state is 32-bit");
 _Static_assert(FIELD_SIZE(struct xinpcb, inp_vflag) == 1, "inp_vflag is a byte");
+_Static_assert(FIELD_SIZE(struct xinpcb, inp_flags) == 4, "inp_flags is 32-bit");
 _Static_assert(FIELD_SIZE(struct in_endpoints, ie_lport) == 2, "ports are 16-bit");
 _Static_assert(FIELD_SIZE(struct in_endpoints, ie_dependladdr) == 16,
                "addresses are 16-byte unions");
@@ -75,6 +76,8 @@ const sockstate__freebsd_layout sockstate__freebsd_pcblist_layout = {
 		.fport_off = XT_INP(inp_inc.inc_ie.ie_fport),
 		.laddr_off = XT_INP(inp_inc.inc_ie.ie_dependladdr),
 		.faddr_off = XT_INP(inp_inc.inc_ie.ie_dependfaddr),
+		.flags_off = XT_INP(inp_flags),
+		.v6only_flag = IN6P_IPV6_V6ONLY,
 		.ipv4_flag = INP_IPV4,
 		.ipv6_flag = INP_IPV6,
 	},

@@ -67,6 +67,8 @@ typedef struct sockstate__inpcb_layout {
 	uint32_t fport_off;
 	uint32_t laddr_off;     /* 16 bytes */
 	uint32_t faddr_off;
+	uint32_t flags_off;     /* int inp_flags */
+	uint32_t v6only_flag;   /* IN6P_IPV6_V6ONLY in inp_flags */
 	uint8_t ipv4_flag;      /* INP_IPV4 */
 	uint8_t ipv6_flag;      /* INP_IPV6 */
 } sockstate__inpcb_layout;
@@ -178,7 +180,8 @@ typedef struct sockstate__pcb_sink {
  * Internet socket (returns -1, as netstat and sockstat skip it). A
  * link-local IPv6 address carries its zone in bytes 2-3 inside the kernel
  * (KAME's embedded scope): it moves to scope_id and the bytes are
- * cleared. Returns 0 or -1. */
+ * cleared. An IPv6 socket's IPV6_V6ONLY comes from inp_flags
+ * (SOCKSTATE_HAS_V6ONLY, whatever its state). Returns 0 or -1. */
 int sockstate__pcb_endpoints(const unsigned char *rec, const sockstate__inpcb_layout *L,
                              sockstate_socket *s);
 

@@ -122,36 +122,19 @@ int sockstate__pcblist_read(sockstate_handle *h, const sockstate__sysctl_src *sr
 int sockstate__sysctl_capture(sockstate_handle *h, const char *name,
                               const sockstate__sysctl_buf *b)
 {
-	const char *dir = sockstate__handle_capture_dir(h);
-	const unsigned char *p = b->data;
-	size_t left = b->len;
-	char path[4096];
-	int fd;
+	char file[256];
+	int fd, rc;
 
-	if (!dir)
-		return 0;
-	if ((size_t)snprintf(path, sizeof path, "%s/%s.bin", dir, name) >= sizeof path)
-		return sockstate__fail(h, SOCKSTATE_EINVAL, "capture directory name too long");
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return sockstate__fail(h, SOCKSTATE_EIO, "open(%s): %s", path, strerror(errno));
-	while (left > 0) {
-		ssize_t w = write(fd, p, left);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			int e = errno;
-
-			close(fd);
-			return sockstate__fail(h, SOCKSTATE_EIO, "write(%s): %s", path, strerror(e));
-		}
-		p += w;
-		left -= (size_t)w;
-	}
-	if (close(fd) != 0)
-		return sockstate__fail(h, SOCKSTATE_EIO, "close(%s): %s", path, strerror(errno));
-	return 0;
+	if ((size_t)snprintf(file, sizeof file, "%s.bin", name) >= sizeof file)
+		return sockstate__fail(h, SOCKSTATE_EINVAL, "capture file name too long");
+	rc = sockstate__platform_capture_open(h, file, &fd);
+	if (rc < 0 || fd < 0)
+		return rc;
+	rc = sockstate__capture_write(h, fd, b->data, b->len);
+	if (close(fd) != 0 && rc == 0)
+		rc = sockstate__fail(h, SOCKSTATE_EIO, "close(capture file %s): %s", file,
+		                     strerror(errno));
+	return rc;
 }
 
 void sockstate__sysctl_buf_free(sockstate__sysctl_buf *b)

@@ -47,7 +47,8 @@ enum {
 	MAC_XSO_INPCB = 0x010,
 	MAC_XSO_TCPCB = 0x020,
 	MAC_INP_IPV4 = 0x1,
-	MAC_INP_IPV6 = 0x2
+	MAC_INP_IPV6 = 0x2,
+	MAC_IN6P_IPV6_V6ONLY = 0x8000
 };
 
 #pragma pack(push, 4)
@@ -72,7 +73,9 @@ struct mac_xinpcb_n {
 	uint64_t inpp;
 	uint16_t fport;
 	uint16_t lport;
-	uint32_t ppcb_gencnt_flags_flow[6];
+	uint32_t ppcb_gencnt[4];
+	int32_t flags;
+	uint32_t flow;
 	uint8_t vflag;
 	uint8_t ttl_proto_pad[3];
 	union mac_addr faddr;
@@ -116,7 +119,8 @@ struct mac_xtcpcb_n {
 /* The layout facts, as the decoder and the unit tests rely on them. */
 _Static_assert(sizeof(struct mac_xinpgen) == 24, "xinpgen: 24 bytes");
 _Static_assert(sizeof(struct mac_xinpcb_n) == 104, "xinpcb_n: 104 bytes");
-_Static_assert(offsetof(struct mac_xinpcb_n, vflag) == 44 &&
+_Static_assert(offsetof(struct mac_xinpcb_n, flags) == 36 &&
+               offsetof(struct mac_xinpcb_n, vflag) == 44 &&
                offsetof(struct mac_xinpcb_n, faddr) == 48 &&
                offsetof(struct mac_xinpcb_n, laddr) == 64, "xinpcb_n offsets");
 _Static_assert(sizeof(struct mac_xsocket_n) == 104, "xsocket_n: 104 bytes");
@@ -146,6 +150,7 @@ SAME_FIELD(mac_xinpcb_n, len, xinpcb_n, xi_len);
 SAME_FIELD(mac_xinpcb_n, kind, xinpcb_n, xi_kind);
 SAME_FIELD(mac_xinpcb_n, fport, xinpcb_n, inp_fport);
 SAME_FIELD(mac_xinpcb_n, lport, xinpcb_n, inp_lport);
+SAME_FIELD(mac_xinpcb_n, flags, xinpcb_n, inp_flags);
 SAME_FIELD(mac_xinpcb_n, vflag, xinpcb_n, inp_vflag);
 SAME_FIELD(mac_xinpcb_n, faddr, xinpcb_n, inp_dependfaddr);
 SAME_FIELD(mac_xinpcb_n, laddr, xinpcb_n, inp_dependladdr);
@@ -168,7 +173,8 @@ SAME_FIELD(mac_xtcpcb_n, state, xtcpcb_n, t_state);
 _Static_assert(MAC_XSO_SOCKET == XSO_SOCKET && MAC_XSO_RCVBUF == XSO_RCVBUF &&
                MAC_XSO_SNDBUF == XSO_SNDBUF && MAC_XSO_INPCB == XSO_INPCB &&
                MAC_XSO_TCPCB == XSO_TCPCB, "XSO_* kinds");
-_Static_assert(MAC_INP_IPV4 == INP_IPV4 && MAC_INP_IPV6 == INP_IPV6, "INP_* flags");
+_Static_assert(MAC_INP_IPV4 == INP_IPV4 && MAC_INP_IPV6 == INP_IPV6 &&
+               MAC_IN6P_IPV6_V6ONLY == IN6P_IPV6_V6ONLY, "INP_* flags");
 #endif /* PRIVATE */
 
 _Static_assert(FIELD_SIZE(struct kinfo_proc, kp_proc.p_pid) == 4, "pid_t is 32-bit");
@@ -192,6 +198,8 @@ const sockstate__macos_layout sockstate__macos_pcblist_layout = {
 		.fport_off = offsetof(struct mac_xinpcb_n, fport),
 		.laddr_off = offsetof(struct mac_xinpcb_n, laddr),
 		.faddr_off = offsetof(struct mac_xinpcb_n, faddr),
+		.flags_off = offsetof(struct mac_xinpcb_n, flags),
+		.v6only_flag = MAC_IN6P_IPV6_V6ONLY,
 		.ipv4_flag = MAC_INP_IPV4,
 		.ipv6_flag = MAC_INP_IPV6,
 	},

@@ -69,9 +69,9 @@ static int read_file(sockstate_handle *h, int ns_fd, const struct counters_file 
 	rc = read_all(h, fd, f->name, buf, SOCKSTATE__COUNTERS_FILE_MAX, &len);
 	close(fd);
 	if (rc == 0)
-		rc = sockstate__proc_capture_open(h, f->capture, &capture);
+		rc = sockstate__platform_capture_open(h, f->capture, &capture);
 	if (rc == 0 && capture >= 0)
-		rc = sockstate__proc_capture_write(h, capture, f->name, buf, len);
+		rc = sockstate__capture_write(h, capture, buf, len);
 	if (capture >= 0)
 		close(capture);
 	if (rc == 0 && sockstate__linux_counters_decode(buf, len, out, why, sizeof why) != 0)

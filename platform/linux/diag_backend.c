@@ -143,6 +143,11 @@ static size_t diag_population(void *state)
 	return io->population;
 }
 
+static int diag_ifname(void *state, uint32_t index, char *buf, size_t len)
+{
+	return sockstate__diag_ifname(state, index, buf, len);
+}
+
 static int diag_owners(void *state, sockstate_handle *h, sockstate__owners *map,
                        const char **source)
 {
@@ -172,4 +177,5 @@ const sockstate__backend sockstate__linux_netlink_backend = {
 	.netns_list = sockstate__linux_netns_list,
 	.population = diag_population,
 	.tcp_counters = diag_tcp_counters,
+	.ifname = diag_ifname,
 };

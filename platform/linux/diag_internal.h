@@ -69,6 +69,10 @@ typedef struct sockstate__diag_result {
  * for full sockets (the kernel writes a placeholder 0 for TIME_WAIT and
  * request sockets: we know a full socket by its INET_DIAG_SHUTDOWN
  * attribute, which the kernel puts on every full socket and on no other);
+ * IPV6_V6ONLY (SOCKSTATE_HAS_V6ONLY, the local end's
+ * SOCKSTATE_ENDPOINT_V6ONLY) for an IPv6 socket whose message carries
+ * INET_DIAG_SKV6ONLY (the kernel adds it unasked to IPv6 sockets in LISTEN
+ * and CLOSE: listeners and bound ones; an IPv4 message's is ignored);
  * rtt_us, rttvar_us, snd_cwnd and total_retrans (SOCKSTATE_HAS_TCP_INFO)
  * only when an INET_DIAG_INFO attribute long enough to hold all four
  * arrived (a shorter one, from an older kernel, is copied but not
@@ -347,5 +351,11 @@ int sockstate__diag_split_dump(sockstate__diag_io *io, sockstate_handle *h,
 
 /* Release everything io holds. Safe on a zeroed or closed io. */
 void sockstate__diag_io_close(sockstate__diag_io *io);
+
+/* The name of interface index in io's network namespace (the handle's:
+ * its socket was opened there) into buf (len bytes). Returns 0, or -1
+ * when there is none or no socket is open. */
+int sockstate__diag_ifname(const sockstate__diag_io *io, uint32_t index, char *buf,
+                           size_t len);
 
 #endif /* SOCKSTATE_DIAG_INTERNAL_H */

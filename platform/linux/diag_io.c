@@ -13,7 +13,9 @@
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "diag_internal.h"
@@ -248,37 +250,14 @@ void sockstate__diag_settle(sockstate__diag_stream *st, unsigned char *buf, size
 static int capture_open(sockstate_handle *h, const sockstate__diag_request *req,
                         uint32_t seq, int *fd)
 {
-	const char *dir = sockstate__handle_capture_dir(h);
-	char path[4096];
+	char name[64];
 
 	*fd = -1;
-	if (!dir)
+	if (!sockstate__handle_capture_dir(h))
 		return 0;
-	snprintf(path, sizeof path, "%s/diag-%ld-%u-%s.bin", dir, (long)getpid(), seq,
+	snprintf(name, sizeof name, "diag-%ld-%u-%s.bin", (long)getpid(), seq,
 	         req->family == AF_UNSPEC ? "both" : req->family == AF_INET ? "ipv4" : "ipv6");
-	*fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (*fd < 0) {
-		int err = errno;
-		return sockstate__fail(h, SOCKSTATE_EIO, "open(%s): %s", path, strerror(err));
-	}
-	return 0;
-}
-
-static int capture_write(sockstate_handle *h, int fd, const unsigned char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			int err = errno;
-			return sockstate__fail(h, SOCKSTATE_EIO, "write(capture file): %s",
-			                       strerror(err));
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return sockstate__platform_capture_open(h, name, fd);
 }
 
 /* ---- repeats: cookies of this datagram and the previous one ---- */
@@ -465,7 +444,7 @@ static int dump_once(sockstate__diag_io *io, sockstate_handle *h,
 		ssize_t n = sockstate__diag_recv(st->nl, io->buf, io->cap);
 
 		if (n >= 0 && capture_fd >= 0) {
-			rc = capture_write(h, capture_fd, io->buf, (size_t)n);
+			rc = sockstate__capture_write(h, capture_fd, io->buf, (size_t)n);
 			if (rc < 0) {
 				sockstate__diag_settle(st, io->buf, io->cap, (size_t)n,
 				                       SOCKSTATE__DIAG_DRAIN);
@@ -563,4 +542,21 @@ void sockstate__diag_io_close(sockstate__diag_io *io)
 	for (int i = 0; i < SOCKSTATE__DIAG_POOL; i++)
 		free(io->pool[i]);
 	memset(io, 0, sizeof *io);
+}
+
+int sockstate__diag_ifname(const sockstate__diag_io *io, uint32_t index, char *buf,
+                           size_t len)
+{
+	struct ifreq ifr;
+
+	if (!io->main.nl || index == 0 || index > INT32_MAX || len == 0)
+		return -1;
+	memset(&ifr, 0, sizeof ifr);
+	ifr.ifr_ifindex = (int)index;
+	/* An interface request answers for the namespace of the socket it
+	 * is made on, whatever the calling thread's. */
+	if (ioctl(mnl_socket_get_fd(io->main.nl), SIOCGIFNAME, &ifr) < 0)
+		return -1;
+	snprintf(buf, len, "%.*s", (int)sizeof ifr.ifr_name, ifr.ifr_name);
+	return 0;
 }

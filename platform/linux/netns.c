@@ -68,6 +68,23 @@ static int spec_path(const char *spec, char *path, size_t len)
 	return n > 0 && (size_t)n < len ? 0 : SOCKSTATE_EINVAL;
 }
 
+/* Open a file that should be a namespace: without blocking (a FIFO or a
+ * device in its place must not hang the open), and only if it is a
+ * regular file, as nsfs's are. Returns the fd, or -1 with errno set
+ * (ENOTTY: not a regular file). */
+static int ns_file_open(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		errno = ENOTTY;
+		return -1;
+	}
+	return fd;
+}
+
 int sockstate__netns_open(sockstate_handle *h, int *fd)
 {
 	const char *spec = sockstate__handle_netns(h);
@@ -80,7 +97,10 @@ int sockstate__netns_open(sockstate_handle *h, int *fd)
 	if (spec_path(spec, path, sizeof path) < 0)
 		return sockstate__fail(h, SOCKSTATE_EINVAL, "network namespace '%s': not a name, "
 		                       "a path or pid:PID", spec);
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	*fd = ns_file_open(path);
+	if (*fd < 0 && errno == ENOTTY)
+		return sockstate__fail(h, SOCKSTATE_EINVAL, "network namespace '%s': %s is not "
+		                       "a network namespace", spec, path);
 	if (*fd < 0) {
 		int err = errno;
 		return sockstate__fail(h, errno_code(err), "network namespace '%s': open(%s): %s",
@@ -175,6 +195,9 @@ struct found_ns {
 	char *spec;                 /* NULL until named */
 	uint64_t inode;
 	int32_t pid;
+	uint64_t proc_id;           /* the inode of its /proc/PID/net/tcp (per
+	                               namespace, and readable by anyone); 0
+	                               until a process of it is seen */
 };
 
 struct ns_list {
@@ -211,8 +234,30 @@ static int ns_add(struct ns_list *l, const char *spec, uint64_t inode, int32_t p
 		return SOCKSTATE_ENOMEM;
 	e->inode = inode;
 	e->pid = pid;
+	e->proc_id = 0;
 	l->n++;
 	return 0;
+}
+
+/* The namespace of process pid as anyone may tell it apart: the inode of
+ * its /proc/PID/net/tcp, an entry each namespace has of its own (the
+ * namespace's own link, /proc/PID/ns/net, needs the right to inspect
+ * the process). 0 when unknown (gone). */
+static uint64_t proc_net_id(int32_t pid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof path, "/proc/%ld/net/tcp", (long)pid);
+	return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+static struct found_ns *ns_find_proc_id(struct ns_list *l, uint64_t proc_id)
+{
+	for (size_t i = 0; proc_id && i < l->n; i++)
+		if (l->items[i].proc_id == proc_id)
+			return &l->items[i];
+	return NULL;
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -262,7 +307,7 @@ static int add_named(struct ns_list *l)
 		int fd;
 
 		snprintf(path, sizeof path, "%s/%s", NETNS_RUN_DIR, names[i]);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = ns_file_open(path);
 		if (fd >= 0) {
 			int type = ioctl(fd, NS_GET_NSTYPE);
 			if (type != CLONE_NEWNET) {
@@ -316,12 +361,16 @@ static void self_last(int32_t *pids, size_t n)
 
 /* Every process's namespace not seen yet, as "pid:PID" of its lowest pid
  * but the caller's own (unless it is alone there); the same pid of each
- * named one too. */
+ * named one too. Then the namespaces of processes the caller may not
+ * inspect (another user's, without privilege), told apart by their
+ * /proc/PID/net: each one none of the others is, as "pid:PID" with
+ * inode 0, so that the caller learns it exists (it cannot enter it
+ * either) instead of never hearing of it. */
 static int add_processes(sockstate_handle *h, struct ns_list *l)
 {
 	DIR *d = opendir("/proc");
 	int32_t *pids = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, denied = 0;
 	struct dirent *de;
 	int rc = 0;
 
@@ -352,24 +401,42 @@ static int add_processes(sockstate_handle *h, struct ns_list *l)
 		qsort(pids, n, sizeof *pids, pid_cmp);
 		self_last(pids, n);
 	}
+	/* pids[0..denied) collects, in order, those we may not inspect. */
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		char path[64], spec[32];
 		struct found_ns *e;
 		struct stat st;
 
 		snprintf(path, sizeof path, "/proc/%ld/ns/net", (long)pids[i]);
-		/* Another user's process (without root), a process gone, a
-		 * kernel without the link: its namespace cannot be named. */
-		if (stat(path, &st) != 0)
-			continue;
-		e = ns_find(l, st.st_ino);
-		if (e) {
-			if (e->pid < 0)
-				e->pid = pids[i];
+		if (stat(path, &st) != 0) {
+			/* A process gone, or a kernel without the link: nothing. */
+			if (errno == EACCES || errno == EPERM)
+				pids[denied++] = pids[i];
 			continue;
 		}
+		e = ns_find(l, st.st_ino);
+		if (!e) {
+			snprintf(spec, sizeof spec, "pid:%ld", (long)pids[i]);
+			rc = ns_add(l, spec, st.st_ino, pids[i]);
+			if (rc < 0)
+				break;
+			e = &l->items[l->n - 1];
+		} else if (e->pid < 0) {
+			e->pid = pids[i];
+		}
+		if (!e->proc_id)
+			e->proc_id = proc_net_id(pids[i]);
+	}
+	for (size_t i = 0; i < denied && rc == 0; i++) {
+		uint64_t id = proc_net_id(pids[i]);
+		char spec[32];
+
+		if (!id || ns_find_proc_id(l, id))
+			continue;
 		snprintf(spec, sizeof spec, "pid:%ld", (long)pids[i]);
-		rc = ns_add(l, spec, st.st_ino, pids[i]);
+		rc = ns_add(l, spec, 0, pids[i]);
+		if (rc == 0)
+			l->items[l->n - 1].proc_id = id;
 	}
 	free(pids);
 	return rc;

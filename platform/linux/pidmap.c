@@ -17,7 +17,10 @@
  * its server, which is slow and hangs on a dead server.
  *
  * Processes come and go during the walk and some refuse inspection:
- * those are skipped (their sockets get no owner), never an error. */
+ * those are skipped (their sockets get no owner), never an error; the
+ * map notes how many refused (and whether /proc hides processes from
+ * us altogether), so that their sockets are reported as having an owner
+ * we could not read rather than none. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -126,6 +129,8 @@ static int walk_process(struct walk *w, const char *pid_name, int32_t pid)
 	strcat(path, "/fd");
 	fd_dir = openat(w->proc_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd_dir < 0) {
+		if (errno == EACCES || errno == EPERM)
+			sockstate__owners_note_unreadable(w->map, 1, 0);
 		if (process_gone_or_denied(errno))
 			return 0;
 		return sockstate__fail(w->h, errno_code(errno), "openat(/proc/%s): %s",
@@ -301,6 +306,11 @@ int sockstate__linux_proc_owners_walkers(sockstate_handle *h, sockstate__owners 
 	}
 	w.dents = proc_dents + DENTS_BUF_SIZE;
 	rc = list_pids(h, w.proc_fd, proc_dents, &pids, &n);
+	/* /proc mounted hidepid=invisible shows another user's processes not
+	 * at all, init's first (pid 1 always exists in /proc's namespace). */
+	if (rc == 0 && getpid() != 1 && faccessat(w.proc_fd, "1", F_OK, 0) != 0 &&
+	    errno == ENOENT)
+		sockstate__owners_note_unreadable(map, 0, 1);
 	if (rc == 0 && walkers > 1)
 		rc = walk_two(&w, pids, n);
 	else if (rc == 0)

@@ -267,7 +267,8 @@ static int proc_enumerate(void *state, sockstate_handle *h, sockstate__plan *pla
 
 		if (!(families & (1u << tables[i].family)))
 			continue;
-		rc = sockstate__proc_capture_open(h, tables[i].capture_file, &t.capture_fd);
+		/* Developer option: a copy of each file as read, for fixtures. */
+		rc = sockstate__platform_capture_open(h, tables[i].capture_file, &t.capture_fd);
 		if (rc < 0)
 			return rc;
 		if (st->netns_fd >= 0)

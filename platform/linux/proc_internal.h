@@ -67,16 +67,6 @@ typedef struct sockstate__proc_table {
 int sockstate__proc_read_fd(sockstate_handle *h, int fd, char *buf, size_t cap,
                             sockstate__proc_table *t);
 
-/* Developer option (the handle's capture_dir): *fd is a new file
- * <capture dir>/<file> to keep a copy of what is read, or -1 when the
- * handle has no capture directory. Returns 0 or a negative code. */
-int sockstate__proc_capture_open(sockstate_handle *h, const char *file, int *fd);
-
-/* Write all of p[0..n) to the capture fd (name: the file read, for the
- * message). Returns 0 or SOCKSTATE_EIO with the detail on h. */
-int sockstate__proc_capture_write(sockstate_handle *h, int fd, const char *name,
-                                  const char *p, size_t n);
-
 /* Open path and stream it as above. A missing file (ENOENT: IPv6 disabled
  * at boot) has no sockets: returns 0. */
 int sockstate__proc_read_path(sockstate_handle *h, const char *path, char *buf,

@@ -30,38 +30,6 @@ static int errno_code(int e)
 	}
 }
 
-int sockstate__proc_capture_open(sockstate_handle *h, const char *file, int *fd)
-{
-	const char *dir = sockstate__handle_capture_dir(h);
-	char path[4096];
-
-	*fd = -1;
-	if (!dir)
-		return 0;
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, file) >= sizeof path)
-		return sockstate__fail(h, SOCKSTATE_EINVAL, "capture directory name too long");
-	*fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (*fd < 0)
-		return sockstate__fail(h, SOCKSTATE_EIO, "open(%s): %s", path, strerror(errno));
-	return 0;
-}
-
-int sockstate__proc_capture_write(sockstate_handle *h, int fd, const char *name,
-                                  const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return sockstate__fail(h, SOCKSTATE_EIO, "write(capture of %s): %s",
-			                       name, strerror(errno));
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int one_line(sockstate_handle *h, const char *line, size_t len,
                     sockstate__proc_table *t)
 {
@@ -102,8 +70,7 @@ int sockstate__proc_read_fd(sockstate_handle *h, int fd, char *buf, size_t cap,
 		if (n == 0)
 			break;
 		if (t->capture_fd >= 0 &&
-		    (rc = sockstate__proc_capture_write(h, t->capture_fd, t->name, buf + have,
-		                                        (size_t)n)) < 0)
+		    (rc = sockstate__capture_write(h, t->capture_fd, buf + have, (size_t)n)) < 0)
 			return rc;
 		end = have + (size_t)n;
 		while ((nl = memchr(scan, '\n', (size_t)(buf + end - scan))) != NULL) {

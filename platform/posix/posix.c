@@ -2,12 +2,15 @@
  * libuv's unix/ folder does for its platforms): machine facts from
  * uname(2), interface names, and a thread for a task run beside the
  * caller. Each of those platform folders builds this file too. */
+#include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -46,6 +49,41 @@ int sockstate__platform_ifname(uint32_t index, char *buf, size_t len)
 	if (!if_indextoname(index, name))
 		return -1;
 	snprintf(buf, len, "%s", name);
+	return 0;
+}
+
+int sockstate__platform_capture_open(sockstate_handle *h, const char *name, int *fd)
+{
+	const char *dir = sockstate__handle_capture_dir(h);
+	struct stat st;
+	int dfd, err;
+
+	*fd = -1;
+	if (!dir)
+		return 0;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fstat(dfd, &st) != 0) {
+		err = errno;
+		if (dfd >= 0)
+			close(dfd);
+		return sockstate__fail(h, SOCKSTATE_EIO, "capture directory %s: %s", dir,
+		                       strerror(err));
+	}
+	/* Whoever else may write there can plant a link or a file under the
+	 * next name before we open it. */
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) || (st.st_uid != geteuid() && st.st_uid != 0)) {
+		close(dfd);
+		return sockstate__fail(h, SOCKSTATE_EPERM, "capture directory %s: other users "
+		                       "may write to it (mode %04o, owner uid %lu); use a "
+		                       "directory only you can write to", dir,
+		                       (unsigned)(st.st_mode & 07777), (unsigned long)st.st_uid);
+	}
+	*fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	err = errno;
+	close(dfd);
+	if (*fd < 0)
+		return sockstate__fail(h, SOCKSTATE_EIO, "capture file %s/%s: %s", dir, name,
+		                       strerror(err));
 	return 0;
 }
 

@@ -3,8 +3,12 @@
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <io.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "windows_internal.h"
 
@@ -168,4 +172,24 @@ int sockstate__platform_task_start(sockstate__task **task, void (*fn)(void *arg)
 void sockstate__platform_task_join(sockstate__task *task)
 {
 	(void)task;
+}
+
+/* Never over an existing file (nor a link in its place): _O_EXCL. Who
+ * may write to the directory is its ACL's business, not checked here. */
+int sockstate__platform_capture_open(sockstate_handle *h, const char *name, int *fd)
+{
+	const char *dir = sockstate__handle_capture_dir(h);
+	char path[4096];
+
+	*fd = -1;
+	if (!dir)
+		return 0;
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+		return sockstate__fail(h, SOCKSTATE_EINVAL, "capture directory name too long");
+	*fd = _open(path, _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT,
+	            _S_IREAD | _S_IWRITE);
+	if (*fd < 0)
+		return sockstate__fail(h, SOCKSTATE_EIO, "capture file %s: %s", path,
+		                       strerror(errno));
+	return 0;
 }

@@ -19,6 +19,7 @@
 #include <tlhelp32.h>
 
 #include <errno.h>
+#include <io.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,24 +59,15 @@ static void win_close(void *state)
 /* Developer option: keep each table as Windows wrote it, for fixtures. */
 static int capture(sockstate_handle *h, const char *file, const void *table, size_t len)
 {
-	const char *dir = sockstate__handle_capture_dir(h);
-	char path[4096];
-	FILE *f;
-	int ok;
+	int fd, rc = sockstate__platform_capture_open(h, file, &fd);
 
-	if (!dir)
-		return 0;
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, file) >= sizeof path)
-		return sockstate__fail(h, SOCKSTATE_EINVAL, "capture directory name too long");
-	f = fopen(path, "wb");
-	if (!f)
-		return sockstate__fail(h, SOCKSTATE_EIO, "fopen(%s): %s", path, strerror(errno));
-	ok = fwrite(table, 1, len, f) == len;
-	if (fclose(f) != 0)
-		ok = 0;
-	if (!ok)
-		return sockstate__fail(h, SOCKSTATE_EIO, "fwrite(%s): %s", path, strerror(errno));
-	return 0;
+	if (rc < 0 || fd < 0)
+		return rc;
+	rc = sockstate__capture_write(h, fd, table, len);
+	if (_close(fd) != 0 && rc == 0)
+		rc = sockstate__fail(h, SOCKSTATE_EIO, "close(capture file %s): %s", file,
+		                     strerror(errno));
+	return rc;
 }
 
 static int win_enumerate(void *state, sockstate_handle *h, sockstate__plan *plan,

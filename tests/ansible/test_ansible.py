@@ -23,6 +23,8 @@ import pytest
 
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from dual_stack import wildcard_listeners  # noqa: E402
 TOP = os.path.normpath(os.path.join(HERE, "..", ".."))
 ANSIBLE_DIR = os.path.join(TOP, "examples", "ansible")
 COLLECTION = os.path.join(ANSIBLE_DIR, "ansible_collections", "sockstate", "tcp")
@@ -277,7 +279,9 @@ def test_facts_and_listen_ports_facts(env, held, tmp_path):
              "name": "held-child"}
 
     def entry(owner, address, port, family, **more):
-        e = dict(owner, address=address, port=port, family=family, state_native="LISTEN")
+        # The ::1 listener is IPV6_V6ONLY (Held); of IPv4 it is never said.
+        e = dict(owner, address=address, port=port, family=family, state_native="LISTEN",
+                 v6only=True if family == "ipv6" else None)
         e.update(more)
         return e
 
@@ -311,6 +315,39 @@ def test_facts_and_listen_ports_facts(env, held, tmp_path):
         entry(mine, "127.0.0.1", C, "ipv4", **est_c),
         entry(child, "127.0.0.1", C, "ipv4", **est_c),
     ], key=key)
+
+
+def test_dual_stack_and_ipv6_only_listeners(env, tmp_path):
+    # Side by side on [::]: one answers IPv4 too (ss shows *:P), one does
+    # not ([::]:Q): the drop-in gives the original's ss spelling and says
+    # v6only; the listening check counts only the dual-stack one for an
+    # IPv4 address.
+    dual, only = wildcard_listeners()
+    D, Q = dual.getsockname()[1], only.getsockname()[1]
+    try:
+        rc, text, r = play(env, "dual_stack.yml", tmp_path, {"dual_port": D, "v6only_port": Q})
+    finally:
+        dual.close()
+        only.close()
+    assert rc == 0, text
+    mine = {"protocol": "tcp", "user": MY_USER, "stime": stime(ME), "pid": ME, "name": MY_NAME,
+            "family": "ipv6", "state_native": "LISTEN"}
+    got = sorted((e for e in r["listen"]["ansible_facts"]["tcp_listen"] if e["port"] in (D, Q)),
+                 key=lambda e: e["port"])
+    assert got == sorted([dict(mine, address="*", port=D, v6only=False),
+                          dict(mine, address="::", port=Q, v6only=True)],
+                         key=lambda e: e["port"])
+    got = {e["port"]: (e["address"], e["foreign_address"], e["state"], e["v6only"])
+           for e in r["all"]["ansible_facts"]["tcp_listen"] if e["port"] in (D, Q)}
+    assert got == {D: ("*", "*:*", "LISTEN", False), Q: ("::", "[::]:*", "LISTEN", True)}
+    assert r["dual_v4"]["msg"] == "port %d is in LISTEN on 127.0.0.1: *:%d LISTEN (pid %d %s)" % (
+        D, D, ME, MY_NAME)
+    assert r["dual_v4"]["found"][0]["v6only"] is False
+    assert r["v6only_v4"]["failed"] is True
+    assert r["v6only_v4"]["msg"] == (
+        "port %d is not in LISTEN on 127.0.0.1: it listens only on [::]:%d (%s (pid %d), "
+        "IPv6 only)" % (Q, Q, MY_NAME, ME))
+    assert not r["v6only_v6"].get("failed") and r["v6only_v6"]["count"] == 1
 
 
 # ---------------------------------------------------------------- checks

@@ -24,7 +24,8 @@
  * xinpcb) at 8, whose xi_socket (struct xsocket) is at 8 + 8 = 16 and
  * whose inp_inc (struct in_conninfo) is at 8 + 248 = 256: inc_ie at
  * +4, ie_fport +4, ie_lport +6, ie_dependfaddr +8, ie_dependladdr +24;
- * t_state i32 at 568. */
+ * inp_flags i32 at 8 + 356 = 364 (IN6P_IPV6_V6ONLY 0x8000); t_state i32
+ * at 568. */
 static const sockstate__freebsd_layout fact_freebsd = {
 	.sysctl = "net.inet.tcp.pcblist",
 	.gen = {.size = 64, .len_size = 8, .gen_off = 16},
@@ -35,6 +36,8 @@ static const sockstate__freebsd_layout fact_freebsd = {
 		.fport_off = 260,
 		.laddr_off = 280,
 		.faddr_off = 264,
+		.flags_off = 364,
+		.v6only_flag = 0x8000,
 		.ipv4_flag = 0x1,
 		.ipv6_flag = 0x2,
 	},
@@ -71,7 +74,8 @@ static const sockstate__kproc_layout fact_freebsd_proc = {
 
 /* macOS (pack(4)): xinpgen 24 (xig_len u32 at 0, xig_gen u64 at 8);
  * xinpcb_n 104 (inp_fport 16, inp_lport 18, inp_vflag 44, foreign
- * address 48, local 64); xsocket_n 104 (xso_so 8, so_qlen short 44,
+ * address 48, local 64, inp_flags int at 36 with IN6P_IPV6_V6ONLY
+ * 0x8000); xsocket_n 104 (xso_so 8, so_qlen short 44,
  * so_qlimit short 48, so_uid 64, so_last_pid 68); xsockbuf_n 32 (sb_cc
  * 8); xsockstat_n 136; xtcpcb_n 204 (t_state 36). Kinds: XSO_SOCKET 0x1,
  * XSO_RCVBUF 0x2, XSO_SNDBUF 0x4, XSO_STATS 0x8, XSO_INPCB 0x10,
@@ -91,6 +95,8 @@ static const sockstate__macos_layout fact_macos = {
 		.fport_off = 16,
 		.laddr_off = 64,
 		.faddr_off = 48,
+		.flags_off = 36,
+		.v6only_flag = 0x8000,
 		.ipv4_flag = 0x1,
 		.ipv6_flag = 0x2,
 	},

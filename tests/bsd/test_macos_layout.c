@@ -43,6 +43,8 @@ static void test_pcblist_layout_is_the_facts(void **unused)
 	SAME(L, F, inp.fport_off);
 	SAME(L, F, inp.laddr_off);
 	SAME(L, F, inp.faddr_off);
+	SAME(L, F, inp.flags_off);
+	SAME(L, F, inp.v6only_flag);
 	SAME(L, F, inp.ipv4_flag);
 	SAME(L, F, inp.ipv6_flag);
 	SAME(L, F, xsocket_size);

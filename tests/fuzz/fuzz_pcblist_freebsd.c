@@ -29,7 +29,7 @@ static int run_walk(const uint8_t *buf, size_t len, uint8_t opt, uint32_t stop_a
 	sink->emit_ctx = t;
 	t->sink = sink;
 	t->stop_after = stop_after;
-	t->allowed = SOCKSTATE_HAS_UID | SOCKSTATE_HAS_QUEUES;
+	t->allowed = SOCKSTATE_HAS_UID | SOCKSTATE_HAS_QUEUES | SOCKSTATE_HAS_V6ONLY;
 	return sockstate__freebsd_pcblist_decode(buf, len, &fact_freebsd, sink);
 }
 

@@ -28,7 +28,7 @@ static int run_walk(const uint8_t *buf, size_t len, uint8_t opt, uint32_t stop_a
 	t->sink = sink;
 	t->stop_after = stop_after;
 	t->owner_key_zero = 1;
-	t->allowed = SOCKSTATE_HAS_UID | SOCKSTATE_HAS_QUEUES |
+	t->allowed = SOCKSTATE_HAS_UID | SOCKSTATE_HAS_QUEUES | SOCKSTATE_HAS_V6ONLY |
 	             (sink->with_pids ? SOCKSTATE_HAS_PID : 0);
 	return sockstate__macos_pcblist_decode(buf, len, &fact_macos, sink);
 }

@@ -3,9 +3,11 @@
  *
  * What reaches a writer from outside: process names (any local user can
  * name a process anything with prctl(PR_SET_NAME): control characters,
- * quotes, commas, ill-formed UTF-8), host and OS facts, network
- * namespace labels, addresses, numbers, and the time. Native state names
- * and backend names are the library's own static strings.
+ * quotes, commas, ill-formed UTF-8), interface names in IPv6 zones (any
+ * user can make one, named with ESC or BEL, in a user namespace), host
+ * and OS facts, network namespace labels, addresses, numbers, and the
+ * time. Native state names and backend names are the library's own
+ * static strings.
  *
  * Input: a few option bytes, then up to 8 records (every field from the
  * input; strings length-prefixed, up to 63 bytes), then the machine facts.
@@ -19,9 +21,12 @@
  *     has one element per record;
  *   - CSV: RFC 4180, every row with as many fields as the header, one row
  *     per record;
- *   - table: no control character but the newline, one line per record
- *     (plus the header);
+ *   - table: one line per record (plus the header);
  *   - Prometheus: every line a comment or "name{labels} value";
+ *   - no format carries a raw control character (C0, DEL, or C1 as
+ *     UTF-8: C2 80-9F) but its own line ends (docs/SECURITY.md);
+ *   - the records grouped (sockstate_groups_write) by keys from the
+ *     input: the same checks for the table, JSON and CSV;
  *   - a sink that fails on its k-th chunk stops the writer with its code.
  */
 #include "fuzz_common.h"
@@ -321,17 +326,32 @@ static long check_csv(const struct sink *s, size_t *fields)
 	return rows;
 }
 
+/* No control character reaches a terminal from any format: C0 but the
+ * format's own line ends (LF; CSV: CR LF), DEL, and C1 (U+0080-U+009F,
+ * C2 80-9F in UTF-8; the output is valid UTF-8, so C1 has no other
+ * spelling). */
+static void check_no_controls(const struct sink *s, int crlf)
+{
+	for (size_t i = 0; i < s->len; i++) {
+		unsigned char c = (unsigned char)s->buf[i];
+		if (c == '\n' && (!crlf || (i > 0 && s->buf[i - 1] == '\r')))
+			continue;
+		if (c == '\r' && crlf && i + 1 < s->len && s->buf[i + 1] == '\n')
+			continue;
+		FUZZ_CHECK(c >= 0x20 && c != 0x7f);
+		FUZZ_CHECK(!(c == 0xc2 && i + 1 < s->len &&
+		             (unsigned char)s->buf[i + 1] >= 0x80 &&
+		             (unsigned char)s->buf[i + 1] < 0xa0));
+	}
+}
+
 static long check_text_lines(const struct sink *s)
 {
 	long lines = 0;
 
-	for (size_t i = 0; i < s->len; i++) {
-		unsigned char c = (unsigned char)s->buf[i];
-		if (c == '\n')
-			lines++;
-		else
-			FUZZ_CHECK(c >= 0x20 && c != 0x7f);
-	}
+	check_no_controls(s, 0);
+	for (size_t i = 0; i < s->len; i++)
+		lines += s->buf[i] == '\n';
 	FUZZ_CHECK(s->len == 0 || s->buf[s->len - 1] == '\n');
 	return lines;
 }
@@ -384,8 +404,54 @@ struct records {
 	sockstate_socket s[MAX_RECORDS];
 	char process[MAX_RECORDS][64];
 	char netns[MAX_RECORDS][64];
+	char zone[MAX_RECORDS][16];     /* IFNAMSIZ: what an interface name holds */
 	int32_t pids[MAX_RECORDS][4];
 };
+
+/* The records grouped by keys, written in each format the groups have;
+ * the checks of the snapshot's formats. */
+static void check_groups(const struct records *r, size_t n, uint32_t keys, uint32_t flags,
+                         size_t top, const sockstate_sysinfo *sys)
+{
+	static char outbuf[MAX_OUT];
+	static const sockstate_format formats[] = {SOCKSTATE_FORMAT_TABLE, SOCKSTATE_FORMAT_JSON,
+	                                           SOCKSTATE_FORMAT_CSV};
+	sockstate_groups *g = NULL;
+	size_t count, shown;
+
+	FUZZ_CHECK(sockstate_groups_new(keys, &g) == 0);
+	for (size_t i = 0; i < n; i++)
+		FUZZ_CHECK(sockstate_groups_add(g, &r->s[i]) == 0);
+	count = sockstate_groups_size(g);
+	shown = top && top < count ? top : count;
+	for (size_t f = 0; f < sizeof formats / sizeof formats[0]; f++) {
+		struct sink sink = {.buf = outbuf};
+		sockstate_write_opts o;
+		long header = (flags & SOCKSTATE_W_NO_HEADER) ? 0 : 1;
+
+		memset(&o, 0, sizeof o);
+		o.size = sizeof o;
+		o.format = formats[f];
+		o.flags = flags;
+		o.port = -1;
+		FUZZ_CHECK(sockstate_groups_write(g, top, sys, "linux-netlink", &o, sink_write,
+		                                  &sink) == 0);
+		FUZZ_CHECK(utf8_valid((const unsigned char *)sink.buf, sink.len));
+		if (formats[f] == SOCKSTATE_FORMAT_JSON) {
+			check_json(&sink, -1);
+			check_no_controls(&sink, 0);
+		} else if (formats[f] == SOCKSTATE_FORMAT_CSV) {
+			size_t fields = 0;
+			FUZZ_CHECK(check_csv(&sink, &fields) == (long)shown + header);
+			check_no_controls(&sink, 1);
+		} else {
+			/* The groups, "(N more)" when some were cut, TOTAL. */
+			FUZZ_CHECK(check_text_lines(&sink) ==
+			           header + (long)shown + (shown < count) + 1);
+		}
+	}
+	sockstate_groups_free(g);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -436,6 +502,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		s->process = (kind & 0x20) ? r.process[i] : NULL;
 		take_str(&c, r.netns[i], sizeof r.netns[i]);
 		s->netns = (kind & 0x10) ? r.netns[i] : NULL;
+		take_str(&c, r.zone[i], sizeof r.zone[i]);
+		s->zone = (kind & 0x08) && r.zone[i][0] ? r.zone[i] : NULL;
 		s->uid = (int64_t)take(&c, 8);
 		s->inode = take(&c, 8);
 		s->rx_queue = (uint32_t)take(&c, 4);
@@ -471,6 +539,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			o.size = sizeof o;
 			o.format = (sockstate_format)f;
 			o.flags = opt & 3;
+			if (opt & 0x20)
+				o.flags |= SOCKSTATE_W_CSV_FORMULA_SAFE;
 			o.port = port;
 			if (what == 0)
 				rc = sockstate_snapshot_write(&snap, &o, sink_write, &sink);
@@ -490,12 +560,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			switch (f) {
 			case SOCKSTATE_FORMAT_JSON:
 				check_json(&sink, what == 0 ? (long)n : -1);
+				check_no_controls(&sink, 0);
 				break;
 			case SOCKSTATE_FORMAT_CSV: {
 				size_t fields = 0;
 				long rows = check_csv(&sink, &fields);
 				long header = (o.flags & SOCKSTATE_W_NO_HEADER) ? 0 : 1;
 				FUZZ_CHECK(rows == (what == 0 ? (long)n : SOCKSTATE_STATE_COUNT) + header);
+				check_no_controls(&sink, 1);
 				break;
 			}
 			case SOCKSTATE_FORMAT_TABLE: {
@@ -510,6 +582,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break;
 			}
 		}
+	}
+
+	if (!bad_record) {
+		uint32_t keys = (uint32_t)take(&c, 1) & SOCKSTATE_GROUP_KEYS_ALL;
+		check_groups(&r, n, keys ? keys : SOCKSTATE_GROUP_LOCAL,
+		             (opt & 1) | ((opt & 0x20) ? SOCKSTATE_W_CSV_FORMULA_SAFE : 0),
+		             (size_t)take(&c, 1) % 4, (opt & 4) ? NULL : &snap.sys);
 	}
 
 	/* Sorting such a snapshot keeps every record (bad ones included). */

@@ -352,7 +352,7 @@ def w_str(s):
 
 
 def w_record(kind=0x20, valid=0xffff, family=1, state=5, code=9, addr=b"\x7f\0\0\1",
-             port=80, process=b"nginx", netns=b"", pids=(1234,), uid=0, inode=99):
+             port=80, process=b"nginx", netns=b"", pids=(1234,), uid=0, inode=99, zone=b""):
     rec = bytes([kind]) + struct.pack(">H", valid) + bytes([family, state, code])
     for _ in range(2):
         rec += addr.ljust(16, b"\0") + struct.pack(">H", port)
@@ -360,16 +360,17 @@ def w_record(kind=0x20, valid=0xffff, family=1, state=5, code=9, addr=b"\x7f\0\0
             rec += b"\1"
     rec += struct.pack(">i", pids[0] if pids else -1) + bytes([len(pids)])
     rec += b"".join(struct.pack(">i", p) for p in pids)
-    rec += w_str(process) + w_str(netns)
+    rec += w_str(process) + w_str(netns) + w_str(zone)
     rec += struct.pack(">qQII", uid, inode, 1, 2)
     return rec
 
 
 def w_input(opt=0x40, fail=0, port=-1, records=(), facts=(b"web-1", b"Linux", b"6.1", b"#1", b"x86_64"),
-            taken_at=1764000000, flags=1):
+            taken_at=1764000000, flags=1, group_keys=0x02, top=0):
     data = bytes([opt, fail]) + struct.pack(">h", port) + bytes([len(records)])
     data += b"".join(records) + bytes([flags])
     data += b"".join(w_str(f) for f in facts) + struct.pack(">q", taken_at)
+    data += bytes([group_keys, top])
     return data
 
 
@@ -393,6 +394,14 @@ def writer_seeds():
         "taken-at-minus-1": w_input(taken_at=-1),
         "failing-sink": w_input(fail=1, records=[w_record()] * 8),
         "eight-records": w_input(opt=0x43, records=[w_record(state=s % 14) for s in range(8)]),
+        # An interface named with ESC and BEL, a process whose name sets
+        # the clipboard (OSC 52) and starts as a formula, a C1 CSI.
+        "hostile-zone": w_input(opt=0x62, group_keys=0x0f, records=[
+            w_record(kind=0xA8, family=2, addr=b"\xfe\x80" + b"\0" * 13 + b"\1",
+                     zone=b"e\x1b]0;x\x07", process=b"=\x1b]52;c;aGk=\x07\xc2\x9b")]),
+        "groups-top": w_input(opt=0x41, group_keys=0x09, top=2,
+                              records=[w_record(port=p, process=b"@p%d" % (p % 3))
+                                       for p in range(80, 86)]),
     }
 
 

@@ -35,7 +35,7 @@ ZSH_FILE = pathlib.Path(COMPLETIONS or ".") / "_sockstate"
 STATES = ["UNKNOWN", "CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED",
           "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING",
           "LAST_ACK", "TIME_WAIT", "DELETE_TCB", "BOUND"]
-SUBCOMMANDS = ["list", "summary", "explain", "wait", "watch", "help"]
+SUBCOMMANDS = ["list", "summary", "explain", "wait", "watch", "trace", "help"]
 
 
 def help_text():
@@ -102,6 +102,12 @@ def test_bash_options_of_a_subcommand():
     # The subcommand may come after options; an option's value is not one.
     assert bash_complete("sockstate --port 80 summary --b") == ["--backend", "--by"]
     assert bash_complete("sockstate --state LISTEN explain --l") == ["--lang"]
+    assert sorted(bash_complete("sockstate trace --")) == sorted([
+        "--state", "--port", "--sport", "--dport", "--addr", "--saddr", "--daddr",
+        "--pid", "--ipv4", "--ipv6", "--backend", "--pid-source", "--format",
+        "--json", "--csv", "--processes", "--no-header", "--csv-formula-safe", "--verbose",
+        "--summary", "--help", "--version", "--netns", "--interval", "--source",
+        "--duration", "--count"])
 
 
 def test_bash_states_every_normalized_one():
@@ -140,6 +146,8 @@ def test_bash_backends_formats_and_keys():
         "port", "local", "remote", "process", "uid", "netns", "pid"]
     assert bash_complete("sockstate --pid-source ") == ["auto", "procfs", "bpf"]
     assert bash_complete("sockstate explain LISTEN --lang ") == ["en", "es"]
+    assert bash_complete("sockstate trace --source ") == [
+        "auto", "bpf", "sock-diag-destroy", "poll"]
 
 
 def test_bash_free_values_offer_nothing():
@@ -262,6 +270,7 @@ TRY_VALUE = {
     "--sort": lambda v: ["--state", "listen", "-n", "--sort", v],
     "--by": lambda v: ["summary", "--by", v],
     "--lang": lambda v: ["explain", "LISTEN", "--lang", v],
+    "--source": lambda v: ["trace", "--duration", "0.01", "--source", v],
 }
 
 

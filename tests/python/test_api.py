@@ -30,7 +30,7 @@ def test_public_names():
     assert sockstate.Connection.__module__ == "sockstate"
     assert sockstate.Address.n_fields == 2
     assert sockstate.Connection.n_sequence_fields == 13
-    assert sockstate.Connection.n_fields == 17  # + fd, type, status, netns
+    assert sockstate.Connection.n_fields == 18  # + fd, type, status, netns, v6only
     assert (ROOT / "bindings/python/sockstate/py.typed").exists()
 
 

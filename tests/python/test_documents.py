@@ -5,9 +5,11 @@ import json
 import re
 import socket
 
+import pytest
+
 import sockstate
 
-from conftest import MY_COMM, MY_PID, by_key, check_document
+from conftest import MY_COMM, MY_PID, Population, by_key, check_document
 
 
 def test_snapshot_validates_and_matches_connections(population, schema):
@@ -60,7 +62,8 @@ def test_summary_json_validates(pop4, schema):
     check_document(schema, doc)
     assert doc["total"] == 7 and "sockets" not in doc
     assert doc["counts"]["ESTABLISHED"] == 4 and doc["counts"]["TIME_WAIT"] == 0
-    assert len(doc["counts"]) == 14
+    # every state counted; BOUND (not counted by default) is left out
+    assert len(doc["counts"]) == 13 and "BOUND" not in doc["counts"]
 
 
 def test_render_formats(pop4):
@@ -79,11 +82,48 @@ def test_render_formats(pop4):
 
 
 def test_metrics(pop4):
-    text = sockstate.metrics(port=pop4.port)
+    # The host-wide series count the whole host (every state, both
+    # families; tests/ops compares them with an unfiltered count in a
+    # namespace of their own); each port named adds its own series, ports
+    # given as a list.
+    pop6 = Population(socket.AF_INET6, "::1")
+    try:
+        check_metrics(pop4, pop6)
+    finally:
+        pop6.close()
+
+
+def check_metrics(pop4, pop6):
+    text = sockstate.metrics(port=[pop4.port, str(pop6.port)])
     assert "# TYPE sockstate_tcp_sockets gauge" in text
-    assert re.search(r'^sockstate_tcp_sockets\{[^}]*state="ESTABLISHED"[^}]*\} 4$',
-                     text, re.M), text
-    assert f'port="{pop4.port}"' in text   # the per-port series
-    plain = sockstate.metrics("listen")
-    assert "port=" not in plain
+    series = dict(line.rsplit(" ", 1) for line in text.splitlines()
+                  if not line.startswith("#"))
+    assert len([k for k in series if k.startswith("sockstate_tcp_sockets{")]) == 28
+    for fam in ("ipv4", "ipv6"):
+        assert int(series[f'sockstate_tcp_sockets{{family="{fam}",state="ESTABLISHED"}}']) >= 4
+        assert int(series[f'sockstate_tcp_sockets{{family="{fam}",state="LISTEN"}}']) >= 1
+    for pop in (pop4, pop6):
+        port = {k: int(v) for k, v in series.items()
+                if k.startswith(f'sockstate_tcp_port_sockets{{port="{pop.port}",')}
+        assert len(port) == 28
+        assert {k: v for k, v in port.items() if v} == {
+            f'sockstate_tcp_port_sockets{{port="{pop.port}",side="local",state="LISTEN"}}': 1,
+            f'sockstate_tcp_port_sockets{{port="{pop.port}",side="local",state="ESTABLISHED"}}': 2,
+            f'sockstate_tcp_port_sockets{{port="{pop.port}",side="local",state="CLOSE_WAIT"}}': 1,
+            f'sockstate_tcp_port_sockets{{port="{pop.port}",side="remote",state="ESTABLISHED"}}': 2,
+            f'sockstate_tcp_port_sockets{{port="{pop.port}",side="remote",state="FIN_WAIT_2"}}': 1,
+        }
+    same = sockstate.render_summary("prometheus", port=f"{pop4.port},{pop6.port}")
+    assert [ln.rsplit(" ", 1)[0] for ln in same.splitlines()] == \
+        [ln.rsplit(" ", 1)[0] for ln in text.splitlines()]
+    assert "port=" not in sockstate.metrics()
     assert text.endswith("\n")
+    for bad, message in (({"states": "listen"}, "states: not with format prometheus"),
+                         ({"family": 4}, "family: not with format prometheus"),
+                         ({"port": "80,x"}, "port: '80,x' is not a port number (0-65535)"),
+                         ({"port": []}, "port: an empty list of ports")):
+        with pytest.raises(sockstate.InvalidArgument) as e:
+            sockstate.metrics(**bad)
+        assert str(e.value).startswith(message)
+    with pytest.raises(sockstate.InvalidArgument):
+        sockstate.render("prometheus", "listen")

@@ -274,6 +274,64 @@ static void test_ipv6_record_and_scope(void **unused)
 	assert_int_equal(g.s[2].remote.port, 55364);
 }
 
+/* A full socket's message with INET_DIAG_SKV6ONLY = v6only, after the
+ * SHUTDOWN attribute or before it. */
+static void put_socket_v6only(struct msgbuf *m, const struct inet_diag_msg *d,
+                              uint8_t v6only, int after_shutdown)
+{
+	msg_begin(m, SOCK_DIAG_BY_FAMILY, NLM_F_MULTI, 0, 0);
+	put(m, d, sizeof *d);
+	if (after_shutdown)
+		put_shutdown(m);
+	put_attr(m, INET_DIAG_SKV6ONLY, &v6only, 1);
+	if (!after_shutdown)
+		put_shutdown(m);
+	msg_end(m);
+}
+
+/* INET_DIAG_SKV6ONLY, which the kernel adds unasked to IPv6 sockets in
+ * LISTEN and CLOSE: a dual-stack wildcard listener (0), an IPv6-only one
+ * (1), a bound socket (1), an IPv6 connection without the attribute
+ * (unknown), and an IPv4 message carrying one (ignored: never said of
+ * IPv4). */
+static void test_v6only_attribute(void **unused)
+{
+	struct msgbuf m = {.len = 0};
+	struct inet_diag_msg dual = diag6(10, "::", 443, "::", 0);
+	struct inet_diag_msg only = diag6(10, "::", 444, "::", 0);
+	struct inet_diag_msg bound = diag6(7, "::1", 445, "::", 0);
+	struct inet_diag_msg conn = diag6(1, "::1", 446, "::1", 50000);
+	struct inet_diag_msg four = diag4(10, "0.0.0.0", 447, "0.0.0.0", 0);
+	sockstate__diag_result res;
+	struct got g = {.n = 0};
+
+	(void)unused;
+	put_socket_v6only(&m, &dual, 0, 1);
+	put_socket_v6only(&m, &only, 1, 0);  /* the attribute before SHUTDOWN */
+	put_socket_v6only(&m, &bound, 1, 1);
+	put_socket(&m, &conn, 1);
+	put_socket_v6only(&m, &four, 1, 1);
+	assert_int_equal(decode(&m, &g, &res), 0);
+	assert_int_equal(g.n, 5);
+
+	assert_true(g.s[0].valid & SOCKSTATE_HAS_V6ONLY);
+	assert_int_equal(g.s[0].local.flags, 0);
+	assert_true(g.s[1].valid & SOCKSTATE_HAS_V6ONLY);
+	assert_int_equal(g.s[1].local.flags, SOCKSTATE_ENDPOINT_V6ONLY);
+	assert_int_equal(g.s[1].remote.flags, 0);
+	assert_int_equal(g.s[2].state, SOCKSTATE_BOUND);
+	assert_true(g.s[2].valid & SOCKSTATE_HAS_V6ONLY);
+	assert_int_equal(g.s[2].local.flags, SOCKSTATE_ENDPOINT_V6ONLY);
+	assert_false(g.s[3].valid & SOCKSTATE_HAS_V6ONLY);
+	assert_int_equal(g.s[3].local.flags, 0);
+	assert_int_equal(g.s[4].family, SOCKSTATE_FAMILY_IPV4);
+	assert_false(g.s[4].valid & SOCKSTATE_HAS_V6ONLY);
+	assert_int_equal(g.s[4].local.flags, 0);
+	/* everything else as without the attribute */
+	assert_int_equal(g.s[1].local.port, 444);
+	assert_true(g.s[1].valid & SOCKSTATE_HAS_UID);
+}
+
 static void test_every_state(void **unused)
 {
 	static const struct {
@@ -754,13 +812,22 @@ static void test_attribute_bad(void **unused)
 	msg_end(&m);
 	expect_parse_error(&m, 0, "truncated attribute header");
 
-	/* SHUTDOWN with no byte. */
-	m.len = 0;
-	msg_begin(&m, SOCK_DIAG_BY_FAMILY, NLM_F_MULTI, 0, 0);
-	put(&m, &d, sizeof d);
-	put_attr(&m, INET_DIAG_SHUTDOWN, "", 0);
-	msg_end(&m);
-	expect_parse_error(&m, 0, "INET_DIAG_SHUTDOWN attribute is empty");
+	/* A one-byte attribute with no byte. */
+	static const struct {
+		uint16_t type;
+		const char *why;
+	} empty[] = {
+		{INET_DIAG_SHUTDOWN, "INET_DIAG_SHUTDOWN attribute is empty"},
+		{INET_DIAG_SKV6ONLY, "INET_DIAG_SKV6ONLY attribute is empty"},
+	};
+	for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+		m.len = 0;
+		msg_begin(&m, SOCK_DIAG_BY_FAMILY, NLM_F_MULTI, 0, 0);
+		put(&m, &d, sizeof d);
+		put_attr(&m, empty[i].type, "", 0);
+		msg_end(&m);
+		expect_parse_error(&m, 0, empty[i].why);
+	}
 }
 
 /* The last attribute and message of a buffer may lack their padding. */
@@ -915,6 +982,7 @@ static void render(const sockstate_socket *s, char *out, size_t len)
 {
 	char local[80], remote[80], uid[24] = "-", inode[24] = "-", cookie[24] = "-";
 	char timer[48] = "-", info[64] = "-";
+	const char *v6only = "-";
 
 	addr_text(s, &s->local, local, sizeof local);
 	addr_text(s, &s->remote, remote, sizeof remote);
@@ -930,14 +998,16 @@ static void render(const sockstate_socket *s, char *out, size_t len)
 	if (s->valid & SOCKSTATE_HAS_TCP_INFO)
 		snprintf(info, sizeof info, "rtt=%u/%u,cwnd=%u,retrans=%u", s->rtt_us,
 		         s->rttvar_us, s->snd_cwnd, s->total_retrans);
+	if (s->valid & SOCKSTATE_HAS_V6ONLY)
+		v6only = (s->local.flags & SOCKSTATE_ENDPOINT_V6ONLY) ? "1" : "0";
 	assert_true(s->valid & SOCKSTATE_HAS_QUEUES);
 	assert_true(s->valid & SOCKSTATE_HAS_IFINDEX);
 	snprintf(out, len, "%s %s %d/%s %s:%u %s:%u uid=%s inode=%s cookie=%s rq=%u tq=%u "
-	         "if=%u timer=%s info=%s",
+	         "if=%u timer=%s info=%s v6only=%s",
 	         s->family == SOCKSTATE_FAMILY_IPV4 ? "ipv4" : "ipv6",
 	         sockstate_state_name((sockstate_state)s->state), s->native_code,
 	         s->native_name, local, s->local.port, remote, s->remote.port, uid, inode,
-	         cookie, s->rx_queue, s->tx_queue, s->ifindex, timer, info);
+	         cookie, s->rx_queue, s->tx_queue, s->ifindex, timer, info, v6only);
 }
 
 struct rendered {
@@ -1106,6 +1176,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ipv4_record),
 		cmocka_unit_test(test_ipv6_record_and_scope),
+		cmocka_unit_test(test_v6only_attribute),
 		cmocka_unit_test(test_every_state),
 		cmocka_unit_test(test_placeholders_unknown),
 		cmocka_unit_test(test_tcp_info),

@@ -664,8 +664,8 @@ static void test_socket_writers_show_netns(void **unused)
 	snap.sockets = recs;
 	assert_int_equal(sockstate_snapshot_write(&snap, &o, sink_write, &k), 0);
 	assert_string_equal(k.data,
-		"ipv4,ESTABLISHED,X,0,10.0.0.1,80,10.0.0.2,1,,,,,blue\r\n"
-		"ipv4,LISTEN,X,0,10.0.0.1,81,10.0.0.0,0,,,,,\r\n");
+		"ipv4,ESTABLISHED,X,0,10.0.0.1,80,10.0.0.2,1,,,,,blue,\r\n"
+		"ipv4,LISTEN,X,0,10.0.0.1,81,10.0.0.0,0,,,,,,\r\n");
 	free(k.data);
 	k = (struct sink){0};
 	o = wopts(SOCKSTATE_FORMAT_TABLE, SOCKSTATE_W_PIDS);
@@ -678,8 +678,8 @@ static void test_socket_writers_show_netns(void **unused)
 	k = (struct sink){0};
 	o = wopts(SOCKSTATE_FORMAT_JSON, 0);
 	assert_int_equal(sockstate_snapshot_write(&snap, &o, sink_write, &k), 0);
-	assert_non_null(strstr(k.data, "\"tx_queue\":null,\"netns\":\"blue\"}"));
-	assert_non_null(strstr(k.data, "\"tx_queue\":null,\"netns\":null}"));
+	assert_non_null(strstr(k.data, "\"tx_queue\":null,\"v6only\":null,\"netns\":\"blue\"}"));
+	assert_non_null(strstr(k.data, "\"tx_queue\":null,\"v6only\":null,\"netns\":null}"));
 	free(k.data);
 	/* Without any label, no column and no key. */
 	recs[0].netns = NULL;

@@ -204,6 +204,7 @@ static void test_tcps_both_ways(void **unused)
 
 struct fbsd_rec {
 	uint8_t vflag;
+	uint32_t inp_flags;
 	const char *laddr, *faddr;
 	uint16_t lport, fport;
 	int32_t state;
@@ -218,6 +219,7 @@ static size_t fbsd_add(struct buf *b, const struct fbsd_rec *r)
 
 	put64(b, off, L->xtcpcb_size);
 	b->p[off + L->inp.vflag_off] = r->vflag;
+	put32(b, off + L->inp.flags_off, r->inp_flags);
 	put_addr(b, off + L->inp.laddr_off, r->laddr);
 	put_addr(b, off + L->inp.faddr_off, r->faddr);
 	put_port(b, off + L->inp.lport_off, r->lport);
@@ -306,7 +308,9 @@ static void test_freebsd_records(void **unused)
 	assert_int_equal(s->rx_queue, 3);
 	assert_int_equal(s->tx_queue, 128);
 	assert_int_equal(s->uid, 0);
-	assert_int_equal(s->valid, SOCKSTATE_HAS_UID | SOCKSTATE_HAS_QUEUES);
+	assert_int_equal(s->valid, SOCKSTATE_HAS_UID | SOCKSTATE_HAS_QUEUES |
+	                           SOCKSTATE_HAS_V6ONLY);
+	assert_int_equal(s->local.flags, 0);
 
 	s = &seen.s[2];
 	assert_int_equal(s->state, SOCKSTATE_SYN_RECEIVED);
@@ -670,6 +674,7 @@ static void test_proc_names(void **unused)
 
 struct mac_sock {
 	uint8_t vflag;
+	uint32_t inp_flags;
 	const char *laddr, *faddr;
 	uint16_t lport, fport;
 	int32_t state;
@@ -701,6 +706,7 @@ static void mac_inpcb(struct buf *b, const struct mac_sock *m)
 	size_t off = mac_record(b, L->kind_inpcb, L->xinpcb_size);
 
 	b->p[off + L->inp.vflag_off] = m->vflag;
+	put32(b, off + L->inp.flags_off, m->inp_flags);
 	put_addr(b, off + L->inp.laddr_off, m->laddr);
 	put_addr(b, off + L->inp.faddr_off, m->faddr);
 	put_port(b, off + L->inp.lport_off, m->lport);
@@ -817,7 +823,7 @@ static void test_macos_records(void **unused)
 	assert_int_equal(s->remote.scope_id, 9);
 	assert_int_equal(s->state, SOCKSTATE_FIN_WAIT_1);
 	assert_string_equal(s->native_name, "FIN_WAIT_1");
-	assert_int_equal(s->valid, SOCKSTATE_HAS_PID);
+	assert_int_equal(s->valid, SOCKSTATE_HAS_PID | SOCKSTATE_HAS_V6ONLY);
 	assert_int_equal(s->uid, -1);
 	assert_int_equal(s->pid, 300);
 
@@ -851,6 +857,62 @@ static void test_macos_records(void **unused)
 	sink = sink_all(&seen);
 	assert_int_equal(sockstate__macos_pcblist_decode(b.p, b.len, &fact_macos, &sink), 2);
 	assert_int_equal(seen.n, 3);
+	buf_free(&b);
+}
+
+/* IPV6_V6ONLY from inp_flags, on both OSes: a dual-stack wildcard
+ * listener (INP_IPV4 | INP_IPV6, the flag clear), an IPv6-only one (the
+ * flag set), and an IPv4 socket, of which it is never said. */
+static void check_v6only(const struct seen *seen)
+{
+	assert_int_equal(seen->n, 3);
+	assert_int_equal(seen->s[0].family, SOCKSTATE_FAMILY_IPV6);
+	assert_true(seen->s[0].valid & SOCKSTATE_HAS_V6ONLY);
+	assert_int_equal(seen->s[0].local.flags, 0);
+	assert_int_equal(seen->s[0].remote.flags, 0);
+	assert_int_equal(seen->s[1].family, SOCKSTATE_FAMILY_IPV6);
+	assert_true(seen->s[1].valid & SOCKSTATE_HAS_V6ONLY);
+	assert_int_equal(seen->s[1].local.flags, SOCKSTATE_ENDPOINT_V6ONLY);
+	assert_int_equal(seen->s[1].remote.flags, 0);
+	assert_int_equal(seen->s[2].family, SOCKSTATE_FAMILY_IPV4);
+	assert_false(seen->s[2].valid & SOCKSTATE_HAS_V6ONLY);
+	assert_int_equal(seen->s[2].local.flags, 0);
+}
+
+static void test_v6only_from_inp_flags(void **unused)
+{
+	static const struct fbsd_rec fbsd[] = {
+		{.vflag = 0x3, .laddr = "::", .faddr = "::", .lport = 443, .state = 1,
+		 .so = 0xfffff80012347000u},
+		{.vflag = 0x2, .inp_flags = 0x8000, .laddr = "::", .faddr = "::",
+		 .lport = 444, .state = 1, .so = 0xfffff80012349000u},
+		{.vflag = 0x1, .inp_flags = 0x8000, .laddr = "0.0.0.0", .faddr = "0.0.0.0",
+		 .lport = 445, .state = 1, .so = 0xfffff8001234a000u},
+	};
+	static const struct mac_sock mac[] = {
+		{.vflag = 0x3, .laddr = "::", .faddr = "::", .lport = 443, .state = 1,
+		 .so = 0x1234abcd5678ef80u},
+		{.vflag = 0x2, .inp_flags = 0x8000, .laddr = "::", .faddr = "::",
+		 .lport = 444, .state = 1, .so = 0x1234abcd5678efc0u},
+		{.vflag = 0x1, .inp_flags = 0x8000, .laddr = "0.0.0.0", .faddr = "0.0.0.0",
+		 .lport = 445, .state = 1, .so = 0x1234abcd5678f000u},
+	};
+	struct buf b = {0};
+	struct seen seen = {0};
+	sockstate__pcb_sink sink = sink_all(&seen);
+
+	(void)unused;
+	fbsd_reply(&b, fbsd, 3);
+	assert_int_equal(sockstate__freebsd_pcblist_decode(b.p, b.len, &fact_freebsd, &sink), 0);
+	check_v6only(&seen);
+	buf_free(&b);
+
+	b = (struct buf){0};
+	seen = (struct seen){0};
+	sink = sink_all(&seen);
+	mac_reply(&b, mac, 3);
+	assert_int_equal(sockstate__macos_pcblist_decode(b.p, b.len, &fact_macos, &sink), 0);
+	check_v6only(&seen);
 	buf_free(&b);
 }
 
@@ -1065,6 +1127,7 @@ int main(void)
 		cmocka_unit_test(test_freebsd_files),
 		cmocka_unit_test(test_proc_names),
 		cmocka_unit_test(test_macos_records),
+		cmocka_unit_test(test_v6only_from_inp_flags),
 		cmocka_unit_test(test_macos_unknown_kinds_and_order),
 		cmocka_unit_test(test_macos_head_only_and_unaligned),
 		cmocka_unit_test(test_macos_refusals),

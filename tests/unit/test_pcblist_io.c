@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pcblist_facts.h"
@@ -276,10 +277,69 @@ static void test_capture(void **unused)
 
 	/* A directory that is gone: the failing call is named. */
 	assert_int_equal(sockstate__sysctl_capture(h, PCBLIST, &b), SOCKSTATE_EIO);
-	snprintf(path, sizeof path, "open(%s/%s.bin): %s", dir, PCBLIST, strerror(ENOENT));
+	snprintf(path, sizeof path, "capture directory %s: %s", dir, strerror(ENOENT));
 	assert_string_equal(sockstate_errdetail(h), path);
 	sockstate_close(h);
 	sockstate_close(plain);
+}
+
+/* The caller may be root and the directory shared: a capture never
+ * writes through a link, never over a file, and never into a directory
+ * others may write to (links planted there would redirect it). */
+static void test_capture_is_never_redirected(void **unused)
+{
+	char dir[] = "/tmp/sockstate-capture-XXXXXX";
+	char path[160], victim[160], want[400];
+	sockstate_options o = {.size = sizeof o, .capture_dir = dir};
+	sockstate_handle *h = NULL;
+	sockstate__sysctl_buf b = {0};
+	unsigned char data[16] = "captured bytes!";
+	char back[64] = {0};
+	FILE *fp;
+
+	(void)unused;
+	assert_non_null(mkdtemp(dir));
+	b.data = data;
+	b.len = sizeof data;
+	snprintf(path, sizeof path, "%s/%s.bin", dir, PCBLIST);
+	snprintf(victim, sizeof victim, "%s/victim", dir);
+	fp = fopen(victim, "w");
+	assert_non_null(fp);
+	fputs("precious", fp);
+	fclose(fp);
+	assert_int_equal(symlink(victim, path), 0);
+	assert_int_equal(sockstate_open(&h, &o), 0);
+
+	/* A link where the file goes: not followed, not replaced. */
+	assert_int_equal(sockstate__sysctl_capture(h, PCBLIST, &b), SOCKSTATE_EIO);
+	snprintf(want, sizeof want, "capture file %s/%s.bin: %s", dir, PCBLIST, strerror(EEXIST));
+	assert_string_equal(sockstate_errdetail(h), want);
+	fp = fopen(victim, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(back, sizeof back, fp));
+	fclose(fp);
+	assert_string_equal(back, "precious");
+
+	/* A directory anyone may write to (sticky or not) is refused. */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_int_equal(sockstate__sysctl_capture(h, PCBLIST, &b), SOCKSTATE_EPERM);
+	snprintf(want, sizeof want, "capture directory %s: other users may write to it "
+	         "(mode 1777, owner uid %lu); use a directory only you can write to", dir,
+	         (unsigned long)geteuid());
+	assert_string_equal(sockstate_errdetail(h), want);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(chmod(dir, 0770), 0);
+	assert_int_equal(sockstate__sysctl_capture(h, PCBLIST, &b), SOCKSTATE_EPERM);
+
+	/* Only the owner may write: the file is made, once. */
+	assert_int_equal(chmod(dir, 0700), 0);
+	assert_int_equal(sockstate__sysctl_capture(h, PCBLIST, &b), 0);
+	assert_int_equal(sockstate__sysctl_capture(h, PCBLIST, &b), SOCKSTATE_EIO);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(unlink(victim), 0);
+	assert_int_equal(rmdir(dir), 0);
+	sockstate_close(h);
 }
 
 int main(void)
@@ -292,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_pcblist_refuses_bad_frames_at_once),
 		cmocka_unit_test(test_pcblist_head_only),
 		cmocka_unit_test(test_capture),
+		cmocka_unit_test(test_capture_is_never_redirected),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

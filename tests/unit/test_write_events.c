@@ -100,7 +100,15 @@ static void test_transition(void **unused)
 	assert_string_equal(write_one(&ev, SOCKSTATE_FORMAT_TABLE),
 		"2026-12-04T15:00:00.000Z bpf               127.0.0.1:40000"
 		"                                 127.0.0.1:9"
-		"                                     SYN_SENT -> CLOSED           rst-received "
+		"                                     SYN_SENT -> CLOSED           rst-received      "
+		"0.042      77       cu\"rl\n");
+	/* The SYNs sent again beside the cause. */
+	ev.cause = SOCKSTATE_CAUSE_SYN_TIMEOUT;
+	ev.syn_retransmits = 127;
+	assert_string_equal(write_one(&ev, SOCKSTATE_FORMAT_TABLE),
+		"2026-12-04T15:00:00.000Z bpf               127.0.0.1:40000"
+		"                                 127.0.0.1:9"
+		"                                     SYN_SENT -> CLOSED           syn-timeout(127)  "
 		"0.042      77       cu\"rl\n");
 
 	/* Inferred by poll, from a state with no native name, nothing known. */
@@ -128,7 +136,7 @@ static void test_transition(void **unused)
 	assert_string_equal(write_one(&ev, SOCKSTATE_FORMAT_TABLE),
 		"2026-12-04T15:00:00.000Z poll              [::1]:80"
 		"                                        [::1]:50000"
-		"                                     CLOSE_WAIT ~> LAST_ACK       unknown      "
+		"                                     CLOSE_WAIT ~> LAST_ACK       unknown           "
 		"-          -        -\n");
 }
 
@@ -172,7 +180,7 @@ static void test_summary_and_lost(void **unused)
 		"2026-12-04T15:00:00.000Z bpf               127.0.0.1:40000"
 		"                                 127.0.0.1:9"
 		"                                     SUMMARY SYN_SENT(3000.000ms) > CLOSED "
-		"cause=syn-timeout ms=3000.000 tx=0 rx=0 77       cu\"rl\n");
+		"cause=syn-timeout(2) ms=3000.000 tx=0 rx=0 77       cu\"rl\n");
 
 	sockstate__event_init(&ev, SOCKSTATE_EVENT_LOST, SOCKSTATE_TRACE_BPF);
 	ev.time_ns = WHEN;

@@ -74,7 +74,9 @@ static char *render(const sockstate_snapshot *snap, sockstate_format f,
 			o.flags |= SOCKSTATE_W_NETNS;
 		assert_int_equal(sockstate_writer_new(&o, &snap->sys, sink_write, &streamed, &w), 0);
 		assert_int_equal(sockstate_writer_source(w, snap->backend, snap->pid_source,
-		                                         snap->query_flags), 0);
+		                                         snap->query_flags,
+		                                         sockstate__snapshot_owners_unreadable(snap)),
+		                 0);
 		for (size_t i = 0; i < snap->count; i++)
 			assert_int_equal(sockstate_writer_add(w, &snap->sockets[i]), 0);
 		assert_int_equal(sockstate_writer_count(w), snap->count);
@@ -301,25 +303,25 @@ static void test_timers(void **unused)
 	t = render(&snap, SOCKSTATE_FORMAT_CSV, SOCKSTATE_W_TIMERS, -1);
 	assert_string_equal(t,
 		"family,state,native_state,native_code,local_address,local_port,"
-		"remote_address,remote_port,rx_queue,tx_queue,uid,inode,"
+		"remote_address,remote_port,rx_queue,tx_queue,uid,inode,v6only,"
 		"timer,timer_expires_ms,timer_retransmits\r\n"
-		"ipv4,LISTEN,LISTEN,10,127.0.0.1,22,0.0.0.0,0,0,128,0,12345,off,0,0\r\n"
-		"ipv6,ESTABLISHED,ESTAB,1,2001:db8::1,443,2001:db8::2,50000,5,7,33,2222,keepalive,7500,0\r\n"
-		"ipv6,TIME_WAIT,TIME-WAIT,6,::ffff:192.0.2.1,8080,::ffff:198.51.100.7,40000,,,,,time_wait,48000,0\r\n"
-		"ipv6,CLOSE_WAIT,CLOSE-WAIT,8,fe80::1%999999,22,fe80::2%999999,1000,0,0,1000,77777,retransmit,125000,3\r\n"
-		"ipv4,SYN_SENT,SYN-SENT,2,10.0.0.5,51000,192.0.2.80,80,0,1,1000,5,,,\r\n");
+		"ipv4,LISTEN,LISTEN,10,127.0.0.1,22,0.0.0.0,0,0,128,0,12345,,off,0,0\r\n"
+		"ipv6,ESTABLISHED,ESTAB,1,2001:db8::1,443,2001:db8::2,50000,5,7,33,2222,,keepalive,7500,0\r\n"
+		"ipv6,TIME_WAIT,TIME-WAIT,6,::ffff:192.0.2.1,8080,::ffff:198.51.100.7,40000,,,,,,time_wait,48000,0\r\n"
+		"ipv6,CLOSE_WAIT,CLOSE-WAIT,8,fe80::1%999999,22,fe80::2%999999,1000,0,0,1000,77777,,retransmit,125000,3\r\n"
+		"ipv4,SYN_SENT,SYN-SENT,2,10.0.0.5,51000,192.0.2.80,80,0,1,1000,5,,,,\r\n");
 	free(t);
 
 	/* JSON: a "timer" object per socket, null where unknown; none at all
 	 * without the flag. */
 	t = render(&snap, SOCKSTATE_FORMAT_JSON, SOCKSTATE_W_TIMERS, -1);
-	assert_non_null(strstr(t, "\"tx_queue\":128,\"timer\":{\"kind\":\"off\","
+	assert_non_null(strstr(t, "\"tx_queue\":128,\"v6only\":null,\"timer\":{\"kind\":\"off\","
 	                          "\"expires_ms\":0,\"retransmits\":0}}"));
 	assert_non_null(strstr(t, "\"total_retrans\":2},\"timer\":{\"kind\":\"keepalive\","
 	                          "\"expires_ms\":7500,\"retransmits\":0}}"));
 	assert_non_null(strstr(t, "\"timer\":{\"kind\":\"time_wait\",\"expires_ms\":48000,"
 	                          "\"retransmits\":0}}"));
-	assert_non_null(strstr(t, "\"tx_queue\":1,\"timer\":null}"));
+	assert_non_null(strstr(t, "\"tx_queue\":1,\"v6only\":null,\"timer\":null}"));
 	save_json("snapshot_timers", t);
 	free(t);
 	t = render(&snap, SOCKSTATE_FORMAT_JSON, 0, -1);
@@ -542,8 +544,8 @@ static void test_stream_netns(void **unused)
 	assert_int_equal(sockstate_writer_end(w), 0);
 	sockstate_writer_free(w);
 	assert_string_equal(k.data,
-		"ipv4,ESTABLISHED,ESTAB,1,127.0.0.1,80,127.0.0.1,1,0,0,,,\r\n"
-		"ipv4,ESTABLISHED,ESTAB,1,127.0.0.1,80,127.0.0.1,1,0,0,,,blue\r\n");
+		"ipv4,ESTABLISHED,ESTAB,1,127.0.0.1,80,127.0.0.1,1,0,0,,,,\r\n"
+		"ipv4,ESTABLISHED,ESTAB,1,127.0.0.1,80,127.0.0.1,1,0,0,,,blue,\r\n");
 	sink_reset(&k);
 
 	o = opts(SOCKSTATE_FORMAT_JSON, 0, -1);
@@ -582,7 +584,7 @@ static void test_stream_errors(void **unused)
 	assert_int_equal(sockstate_writer_add(NULL, &s), SOCKSTATE_EINVAL);
 	assert_int_equal(sockstate_writer_end(NULL), SOCKSTATE_EINVAL);
 	assert_int_equal(sockstate_writer_fill(NULL, NULL, NULL), SOCKSTATE_EINVAL);
-	assert_int_equal(sockstate_writer_source(NULL, NULL, NULL, 0), SOCKSTATE_EINVAL);
+	assert_int_equal(sockstate_writer_source(NULL, NULL, NULL, 0, 0), SOCKSTATE_EINVAL);
 	assert_int_equal(sockstate_writer_count(NULL), 0);
 	sockstate_writer_free(NULL);
 	assert_int_equal(k.calls, 0);
@@ -648,28 +650,30 @@ static sockstate_counts sample_counts(void)
 	return c;
 }
 
+/* The count table of sample_counts(), every state shown; its BOUND line
+ * (after DELETE_TCB) is cut where BOUND was not counted. */
+#define SAMPLE_TABLE_TO_BOUND                                               \
+	"State        Count\n"                                                \
+	"CLOSED       0\n"                                                    \
+	"LISTEN       5\n"                                                    \
+	"SYN_SENT     0\n"                                                    \
+	"SYN_RECEIVED 0\n"                                                    \
+	"ESTABLISHED  10\n"                                                   \
+	"FIN_WAIT_1   0\n"                                                    \
+	"FIN_WAIT_2   0\n"                                                    \
+	"CLOSE_WAIT   0\n"                                                    \
+	"CLOSING      0\n"                                                    \
+	"LAST_ACK     0\n"                                                    \
+	"TIME_WAIT    1\n"                                                    \
+	"DELETE_TCB   0\n"
+#define SAMPLE_TABLE_AFTER_BOUND "UNKNOWN      1\n" "TOTAL        17\n"
+
 static void test_table_counts(void **unused)
 {
 	(void)unused;
 	sockstate_counts c = sample_counts();
 	char *t = render_counts(&c, NULL, NULL, SOCKSTATE_FORMAT_TABLE, 0);
-	assert_string_equal(t,
-		"State        Count\n"
-		"CLOSED       0\n"
-		"LISTEN       5\n"
-		"SYN_SENT     0\n"
-		"SYN_RECEIVED 0\n"
-		"ESTABLISHED  10\n"
-		"FIN_WAIT_1   0\n"
-		"FIN_WAIT_2   0\n"
-		"CLOSE_WAIT   0\n"
-		"CLOSING      0\n"
-		"LAST_ACK     0\n"
-		"TIME_WAIT    1\n"
-		"DELETE_TCB   0\n"
-		"BOUND        0\n"
-		"UNKNOWN      1\n"
-		"TOTAL        17\n");
+	assert_string_equal(t, SAMPLE_TABLE_TO_BOUND "BOUND        0\n" SAMPLE_TABLE_AFTER_BOUND);
 	free(t);
 	t = render_counts(&c, NULL, NULL, SOCKSTATE_FORMAT_TABLE, SOCKSTATE_W_NO_HEADER);
 	assert_memory_equal(t, "CLOSED       0\n", 15);
@@ -711,27 +715,28 @@ static void test_json_snapshot(void **unused)
 		"  {\"family\":\"ipv4\",\"local\":{\"address\":\"127.0.0.1\",\"port\":22},"
 		"\"remote\":{\"address\":\"0.0.0.0\",\"port\":0},\"state\":\"LISTEN\","
 		"\"native_state\":{\"code\":10,\"name\":\"LISTEN\"},\"pid\":1234,\"pids\":[1234],"
-		"\"process\":\"sshd\",\"uid\":0,\"inode\":12345,\"rx_queue\":0,\"tx_queue\":128},\n"
+		"\"process\":\"sshd\",\"uid\":0,\"inode\":12345,\"rx_queue\":0,\"tx_queue\":128,\"v6only\":null},\n"
 		"  {\"family\":\"ipv6\",\"local\":{\"address\":\"2001:db8::1\",\"port\":443},"
 		"\"remote\":{\"address\":\"2001:db8::2\",\"port\":50000},\"state\":\"ESTABLISHED\","
 		"\"native_state\":{\"code\":1,\"name\":\"ESTAB\"},\"pid\":1240,\"pids\":[1240,1250],"
-		"\"process\":\"ngi\\\"nx\\n\",\"uid\":33,\"inode\":2222,\"rx_queue\":5,\"tx_queue\":7,"
+		"\"process\":\"ngi\\\"nx\\n\",\"uid\":33,\"inode\":2222,\"rx_queue\":5,\"tx_queue\":7,\"v6only\":null,"
 		"\"interface\":3,\"tcp_info\":{\"rtt_us\":1500,\"rttvar_us\":250,\"snd_cwnd\":10,"
 		"\"total_retrans\":2}},\n"
 		"  {\"family\":\"ipv6\",\"local\":{\"address\":\"::ffff:192.0.2.1\",\"port\":8080},"
 		"\"remote\":{\"address\":\"::ffff:198.51.100.7\",\"port\":40000},\"state\":\"TIME_WAIT\","
 		"\"native_state\":{\"code\":6,\"name\":\"TIME-WAIT\"},\"pid\":null,\"pids\":[],"
-		"\"process\":null,\"uid\":null,\"inode\":null,\"rx_queue\":null,\"tx_queue\":null},\n"
+		"\"process\":null,\"uid\":null,\"inode\":null,\"rx_queue\":null,\"tx_queue\":null,\"v6only\":null},\n"
 		"  {\"family\":\"ipv6\",\"local\":{\"address\":\"fe80::1%999999\",\"port\":22},"
 		"\"remote\":{\"address\":\"fe80::2%999999\",\"port\":1000},\"state\":\"CLOSE_WAIT\","
 		"\"native_state\":{\"code\":8,\"name\":\"CLOSE-WAIT\"},\"pid\":77,\"pids\":[77],"
 		"\"process\":\"caf\xc3\xa9\\ufffd\\u0001,x\",\"uid\":1000,\"inode\":77777,"
-		"\"rx_queue\":0,\"tx_queue\":0},\n"
+		"\"rx_queue\":0,\"tx_queue\":0,\"v6only\":null},\n"
 		"  {\"family\":\"ipv4\",\"local\":{\"address\":\"10.0.0.5\",\"port\":51000},"
 		"\"remote\":{\"address\":\"192.0.2.80\",\"port\":80},\"state\":\"SYN_SENT\","
 		"\"native_state\":{\"code\":2,\"name\":\"SYN-SENT\"},\"pid\":4321,\"pids\":[4321],"
-		"\"process\":null,\"uid\":1000,\"inode\":5,\"rx_queue\":0,\"tx_queue\":1}\n"
+		"\"process\":null,\"uid\":1000,\"inode\":5,\"rx_queue\":0,\"tx_queue\":1,\"v6only\":null}\n"
 		" ],\n"
+		" \"owners_unreadable\":0,\n"
 		" \"total\":5,\n"
 		" \"counts\":{\"LISTEN\":1,\"SYN_SENT\":1,\"ESTABLISHED\":1,\"CLOSE_WAIT\":1,\"TIME_WAIT\":1}}\n");
 	save_json("snapshot", t);
@@ -767,7 +772,7 @@ static void test_json_without_pids_or_facts(void **unused)
 		"  {\"family\":\"ipv4\",\"local\":{\"address\":\"127.0.0.1\",\"port\":22},"
 		"\"remote\":{\"address\":\"0.0.0.0\",\"port\":0},\"state\":\"LISTEN\","
 		"\"native_state\":{\"code\":10,\"name\":\"LISTEN\"},\"pid\":null,"
-		"\"process\":null,\"uid\":null,\"inode\":null,\"rx_queue\":0,\"tx_queue\":128}\n"
+		"\"process\":null,\"uid\":null,\"inode\":null,\"rx_queue\":0,\"tx_queue\":128,\"v6only\":null}\n"
 		" ],\n"
 		" \"total\":1,\n"
 		" \"counts\":{\"LISTEN\":1}}\n");
@@ -849,31 +854,140 @@ static void test_csv_snapshot(void **unused)
 	char *t = render(&snap, SOCKSTATE_FORMAT_CSV, 0, -1);
 	assert_string_equal(t,
 		"family,state,native_state,native_code,local_address,local_port,"
-		"remote_address,remote_port,rx_queue,tx_queue,uid,inode\r\n"
-		"ipv4,LISTEN,LISTEN,10,127.0.0.1,22,0.0.0.0,0,0,128,0,12345\r\n"
-		"ipv6,ESTABLISHED,ESTAB,1,2001:db8::1,443,2001:db8::2,50000,5,7,33,2222\r\n"
-		"ipv6,TIME_WAIT,TIME-WAIT,6,::ffff:192.0.2.1,8080,::ffff:198.51.100.7,40000,,,,\r\n"
-		"ipv6,CLOSE_WAIT,CLOSE-WAIT,8,fe80::1%999999,22,fe80::2%999999,1000,0,0,1000,77777\r\n"
-		"ipv4,SYN_SENT,SYN-SENT,2,10.0.0.5,51000,192.0.2.80,80,0,1,1000,5\r\n");
+		"remote_address,remote_port,rx_queue,tx_queue,uid,inode,v6only\r\n"
+		"ipv4,LISTEN,LISTEN,10,127.0.0.1,22,0.0.0.0,0,0,128,0,12345,\r\n"
+		"ipv6,ESTABLISHED,ESTAB,1,2001:db8::1,443,2001:db8::2,50000,5,7,33,2222,\r\n"
+		"ipv6,TIME_WAIT,TIME-WAIT,6,::ffff:192.0.2.1,8080,::ffff:198.51.100.7,40000,,,,,\r\n"
+		"ipv6,CLOSE_WAIT,CLOSE-WAIT,8,fe80::1%999999,22,fe80::2%999999,1000,0,0,1000,77777,\r\n"
+		"ipv4,SYN_SENT,SYN-SENT,2,10.0.0.5,51000,192.0.2.80,80,0,1,1000,5,\r\n");
 	free(t);
 
 	t = render(&snap, SOCKSTATE_FORMAT_CSV, SOCKSTATE_W_PIDS, -1);
 	assert_string_equal(t,
 		"family,state,native_state,native_code,local_address,local_port,"
-		"remote_address,remote_port,rx_queue,tx_queue,uid,inode,pid,process,pids\r\n"
-		"ipv4,LISTEN,LISTEN,10,127.0.0.1,22,0.0.0.0,0,0,128,0,12345,1234,sshd,1234\r\n"
+		"remote_address,remote_port,rx_queue,tx_queue,uid,inode,pid,process,pids,v6only\r\n"
+		"ipv4,LISTEN,LISTEN,10,127.0.0.1,22,0.0.0.0,0,0,128,0,12345,1234,sshd,1234,\r\n"
 		"ipv6,ESTABLISHED,ESTAB,1,2001:db8::1,443,2001:db8::2,50000,5,7,33,2222,"
-		"1240,\"ngi\"\"nx\n\",1240 1250\r\n"
-		"ipv6,TIME_WAIT,TIME-WAIT,6,::ffff:192.0.2.1,8080,::ffff:198.51.100.7,40000,,,,,,,\r\n"
+		"1240,\"ngi\"\"nx?\",1240 1250,\r\n"
+		"ipv6,TIME_WAIT,TIME-WAIT,6,::ffff:192.0.2.1,8080,::ffff:198.51.100.7,40000,,,,,,,,\r\n"
 		"ipv6,CLOSE_WAIT,CLOSE-WAIT,8,fe80::1%999999,22,fe80::2%999999,1000,0,0,1000,77777,"
-		"77,\"caf\xc3\xa9\xef\xbf\xbd\x01,x\",77\r\n"
-		"ipv4,SYN_SENT,SYN-SENT,2,10.0.0.5,51000,192.0.2.80,80,0,1,1000,5,4321,,4321\r\n");
+		"77,\"caf\xc3\xa9\xef\xbf\xbd?,x\",77,\r\n"
+		"ipv4,SYN_SENT,SYN-SENT,2,10.0.0.5,51000,192.0.2.80,80,0,1,1000,5,4321,,4321,\r\n");
 	free(t);
 
 	snap.count = 1;
 	t = render(&snap, SOCKSTATE_FORMAT_CSV, SOCKSTATE_W_NO_HEADER, -1);
-	assert_string_equal(t, "ipv4,LISTEN,LISTEN,10,127.0.0.1,22,0.0.0.0,0,0,128,0,12345\r\n");
+	assert_string_equal(t, "ipv4,LISTEN,LISTEN,10,127.0.0.1,22,0.0.0.0,0,0,128,0,12345,\r\n");
 	free(t);
+}
+
+/* ---- names other users choose ---- */
+
+/* An interface named with ESC and BEL (any user can make one in a user
+ * namespace) and a process whose name sets the terminal's clipboard
+ * (OSC 52): one link-local connection. */
+#define HOSTILE_ZONE "e\x1b]0;x\x07"
+#define HOSTILE_PROCESS "\x1b]52;c;aGk=\x07\xc2\x9b"
+
+static void hostile_record(sockstate_socket *s)
+{
+	static const int32_t pid[1] = {42};
+
+	memset(s, 0, sizeof *s);
+	s->size = sizeof *s;
+	s->family = SOCKSTATE_FAMILY_IPV6;
+	s->state = SOCKSTATE_ESTABLISHED;
+	s->native_code = 1;
+	s->native_name = "ESTAB";
+	s->local.addr[0] = 0xfe;
+	s->local.addr[1] = 0x80;
+	s->local.addr[15] = 1;
+	s->local.scope_id = 7;
+	s->local.port = 22;
+	s->remote = s->local;
+	s->remote.addr[15] = 2;
+	s->remote.port = 40000;
+	s->valid = SOCKSTATE_HAS_PID | SOCKSTATE_HAS_PROCESS;
+	s->pid = 42;
+	s->pid_count = 1;
+	s->pids = pid;
+	s->process = HOSTILE_PROCESS;
+	s->uid = -1;
+	s->zone = HOSTILE_ZONE;
+}
+
+/* No control character but the line ends, and no C1 in UTF-8 either. */
+static void assert_no_controls(const char *text, int crlf)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if (*p == '\n' || (crlf && *p == '\r' && p[1] == '\n'))
+			continue;
+		assert_true(*p >= 0x20 && *p != 0x7f);
+		assert_false(*p == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0);
+	}
+}
+
+static void test_hostile_names_every_format(void **unused)
+{
+	(void)unused;
+	sockstate_socket r[1];
+	sockstate_snapshot snap;
+	char *t;
+
+	hostile_record(&r[0]);
+	memset(&snap, 0, sizeof snap);
+	snap.size = sizeof snap;
+	snap.count = 1;
+	snap.sockets = r;
+
+	t = render(&snap, SOCKSTATE_FORMAT_TABLE, SOCKSTATE_W_PIDS | SOCKSTATE_W_NO_HEADER, -1);
+	assert_string_equal(t, "ESTABLISHED ESTAB - - [fe80::1%e?]0;x?]:22 [fe80::2%e?]0;x?]:40000 "
+	                       "42 ?]52;c;aGk=??\n");
+	assert_no_controls(t, 0);
+	free(t);
+
+	t = render(&snap, SOCKSTATE_FORMAT_CSV, SOCKSTATE_W_PIDS | SOCKSTATE_W_NO_HEADER, -1);
+	assert_string_equal(t, "ipv6,ESTABLISHED,ESTAB,1,fe80::1%e?]0;x?,22,fe80::2%e?]0;x?,"
+	                       "40000,,,,,42,?]52;c;aGk=??,42,\r\n");
+	assert_no_controls(t, 1);
+	free(t);
+
+	t = render(&snap, SOCKSTATE_FORMAT_JSON, 0, -1);
+	assert_non_null(strstr(t, "{\"address\":\"fe80::1%e\\u001b]0;x\\u0007\",\"port\":22}"));
+	assert_non_null(strstr(t, "\"process\":\"\\u001b]52;c;aGk=\\u0007\\u009b\""));
+	assert_no_controls(t, 0);
+	free(t);
+}
+
+static void test_hostile_zone_in_groups(void **unused)
+{
+	(void)unused;
+	static const struct {
+		sockstate_format format;
+		const char *want;
+	} cases[] = {
+		{SOCKSTATE_FORMAT_TABLE,
+		 "[fe80::1%e?]0;x?]:22  1      1\n"
+		 "TOTAL                 1      1\n"},
+		{SOCKSTATE_FORMAT_CSV,
+		 "fe80::1%e?]0;x?,22,1,0,0,0,0,1,0,0,0,0,0,0,0,0,0\r\n"},
+	};
+	sockstate_socket s;
+	sockstate_groups *g = NULL;
+
+	hostile_record(&s);
+	assert_int_equal(sockstate_groups_new(SOCKSTATE_GROUP_LOCAL, &g), 0);
+	assert_int_equal(sockstate_groups_add(g, &s), 0);
+	assert_string_equal(sockstate_groups_get(g, 0)->zone, HOSTILE_ZONE);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		sockstate_write_opts o = opts(cases[i].format, SOCKSTATE_W_NO_HEADER, -1);
+		struct sink k = {0};
+
+		assert_int_equal(sockstate_groups_write(g, 0, NULL, NULL, &o, sink_write, &k), 0);
+		assert_string_equal(k.data, cases[i].want);
+		sink_reset(&k);
+	}
+	sockstate_groups_free(g);
 }
 
 static void test_csv_counts(void **unused)
@@ -1087,6 +1201,266 @@ static void test_prometheus_series_unique(void **unused)
 
 /* ---- sizes, sinks and errors ---- */
 
+/* ---- honest results: what was not counted is not shown as 0 ---- */
+
+/* counts of the default states (BOUND not counted) with nothing bound:
+ * no format shows BOUND; a BOUND socket counted anyway (counts_add)
+ * shows; unknown states (0, or a struct from before the field) show
+ * every state, as before. */
+static void test_counts_leave_out_states_not_counted(void **unused)
+{
+	(void)unused;
+	sockstate_counts c = sample_counts();
+	static const sockstate_format formats[] = {SOCKSTATE_FORMAT_TABLE,
+		SOCKSTATE_FORMAT_JSON, SOCKSTATE_FORMAT_CSV, SOCKSTATE_FORMAT_PROMETHEUS};
+	static const char *const bound[] = {"\nBOUND ", "\"BOUND\":", "\nBOUND,",
+		"state=\"BOUND\""};
+
+	c.states = SOCKSTATE_STATES_DEFAULT;
+	assert_int_equal(sockstate_counts_states(&c), SOCKSTATE_STATES_DEFAULT);
+	for (size_t f = 0; f < 4; f++) {
+		char *t = render_counts(&c, NULL, "linux-netlink", formats[f], 0);
+		assert_null(strstr(t, bound[f]));
+		assert_non_null(strstr(t, formats[f] == SOCKSTATE_FORMAT_JSON ? "\"CLOSED\":0" :
+		                          formats[f] == SOCKSTATE_FORMAT_CSV ? "CLOSED,0,0,0" :
+		                          formats[f] == SOCKSTATE_FORMAT_TABLE ? "CLOSED       0" :
+		                          "state=\"CLOSED\"} 0"));
+		free(t);
+	}
+	char *t = render_counts(&c, NULL, NULL, SOCKSTATE_FORMAT_TABLE, 0);
+	assert_string_equal(t, SAMPLE_TABLE_TO_BOUND SAMPLE_TABLE_AFTER_BOUND);
+	free(t);
+
+	/* Only LISTEN counted: the others are left out, not zeros. */
+	c = sample_counts();
+	memset(c.by_state, 0, sizeof c.by_state);
+	memset(c.by_family_state, 0, sizeof c.by_family_state);
+	c.by_state[SOCKSTATE_LISTEN] = c.total = 2;
+	c.by_family_state[0][SOCKSTATE_LISTEN] = 2;
+	c.states = SOCKSTATE_STATE_BIT(SOCKSTATE_LISTEN);
+	t = render_counts(&c, NULL, NULL, SOCKSTATE_FORMAT_CSV, 0);
+	assert_string_equal(t, "state,ipv4,ipv6,total\r\nLISTEN,2,0,2\r\n");
+	free(t);
+	t = render_counts(&c, NULL, NULL, SOCKSTATE_FORMAT_JSON, 0);
+	assert_non_null(strstr(t, "\"total\":2,\n \"counts\":{\"LISTEN\":2}}\n"));
+	free(t);
+
+	/* A BOUND socket added by hand to the default counts shows. */
+	c = sample_counts();
+	c.states = SOCKSTATE_STATES_DEFAULT;
+	sockstate_socket b;
+	record(&b, SOCKSTATE_FAMILY_IPV4, SOCKSTATE_BOUND, 7, "UNCONN");
+	sockstate_counts_add(&c, &b);
+	assert_true(sockstate_counts_states(&c) & SOCKSTATE_STATE_BIT(SOCKSTATE_BOUND));
+	t = render_counts(&c, NULL, NULL, SOCKSTATE_FORMAT_TABLE, SOCKSTATE_W_NO_HEADER);
+	assert_non_null(strstr(t, "\nBOUND        1\n"));
+	free(t);
+
+	/* Unknown: every state, as a caller built before 0.2 gets it. */
+	c = sample_counts();
+	assert_int_equal(sockstate_counts_states(&c), SOCKSTATE_STATES_ALL);
+	c.states = SOCKSTATE_STATES_DEFAULT;
+	c.size = offsetof(sockstate_counts, states);
+	assert_int_equal(sockstate_counts_states(&c), SOCKSTATE_STATES_ALL);
+	t = render_counts(&c, NULL, NULL, SOCKSTATE_FORMAT_TABLE, 0);
+	assert_non_null(strstr(t, "\nBOUND        0\n"));
+	free(t);
+	assert_int_equal(sockstate_counts_states(NULL), 0);
+}
+
+/* Merging keeps what each part counted; a part that does not know (but
+ * counted sockets) hides nothing. */
+static void test_counts_merge_states(void **unused)
+{
+	(void)unused;
+	sockstate_counts all, part = sample_counts(), old = sample_counts();
+
+	memset(&all, 0, sizeof all);
+	all.size = sizeof all;
+	part.states = SOCKSTATE_STATE_BIT(SOCKSTATE_LISTEN);
+	sockstate_counts_merge(&all, &part);
+	assert_int_equal(all.states, SOCKSTATE_STATE_BIT(SOCKSTATE_LISTEN));
+	part.states = SOCKSTATE_STATE_BIT(SOCKSTATE_ESTABLISHED);
+	sockstate_counts_merge(&all, &part);
+	assert_int_equal(all.states, SOCKSTATE_STATE_BIT(SOCKSTATE_LISTEN) |
+	                             SOCKSTATE_STATE_BIT(SOCKSTATE_ESTABLISHED));
+	assert_int_equal(all.total, 2 * part.total);
+	sockstate_counts_merge(&all, &old);
+	assert_int_equal(all.states, SOCKSTATE_STATES_ALL);
+}
+
+/* The per-port series of sockstate_counts_write: one block per port, in
+ * the order given, only the counted states; refused when they would
+ * repeat a series or pass the cap. */
+static void test_prometheus_ports(void **unused)
+{
+	(void)unused;
+	sockstate_counts c = sample_counts();
+	sockstate_port_counts ports[SOCKSTATE_PORTS_MAX + 1];
+	sockstate_write_opts o = opts(SOCKSTATE_FORMAT_PROMETHEUS, 0, -1);
+	struct sink k = {0};
+
+	c.states = SOCKSTATE_STATES_ALL;
+	memset(ports, 0, sizeof ports);
+	for (size_t i = 0; i <= SOCKSTATE_PORTS_MAX; i++) {
+		ports[i].size = sizeof ports[i];
+		ports[i].port = (uint16_t)(8000 + i);
+	}
+	ports[0].port = 443;
+	ports[0].local[SOCKSTATE_ESTABLISHED] = 7;
+	ports[0].local[SOCKSTATE_LISTEN] = 1;
+	ports[1].port = 80;
+	ports[1].remote[SOCKSTATE_TIME_WAIT] = 2;
+	o.ports = ports;
+	o.nports = 2;
+	assert_int_equal(sockstate_counts_write(&c, NULL, "b", &o, sink_write, &k), 0);
+	const char *p443 = strstr(k.data, "sockstate_tcp_port_sockets{port=\"443\",side=\"local\","
+	                                  "state=\"ESTABLISHED\"} 7\n");
+	const char *p80 = strstr(k.data, "sockstate_tcp_port_sockets{port=\"80\",side=\"remote\","
+	                                 "state=\"TIME_WAIT\"} 2\n");
+	assert_non_null(p443);
+	assert_non_null(p80);
+	assert_true(p443 < p80);
+	assert_non_null(strstr(k.data, "{port=\"443\",side=\"local\",state=\"LISTEN\"} 1\n"));
+	assert_non_null(strstr(k.data, "{port=\"80\",side=\"local\",state=\"LISTEN\"} 0\n"));
+	/* one HELP/TYPE pair, 2 ports x 2 sides x 14 states */
+	size_t series = 0;
+	for (const char *q = k.data; (q = strstr(q, "\nsockstate_tcp_port_sockets{")); q++)
+		series++;
+	assert_int_equal(series, 56);
+	assert_non_null(strstr(k.data, "# TYPE sockstate_tcp_port_sockets gauge\n"));
+	assert_null(strstr(strstr(k.data, "# TYPE sockstate_tcp_port_sockets") + 1,
+	                   "# TYPE sockstate_tcp_port_sockets"));
+	sink_reset(&k);
+
+	/* Default states: no BOUND series, per port either. */
+	c.states = SOCKSTATE_STATES_DEFAULT;
+	assert_int_equal(sockstate_counts_write(&c, NULL, "b", &o, sink_write, &k), 0);
+	assert_null(strstr(k.data, "BOUND"));
+	sink_reset(&k);
+
+	/* Refused before anything is written. */
+	ports[1].port = 443;
+	assert_int_equal(sockstate_counts_write(&c, NULL, "b", &o, sink_write, &k),
+	                 SOCKSTATE_EINVAL);
+	ports[1].port = 80;
+	o.nports = SOCKSTATE_PORTS_MAX + 1;
+	assert_int_equal(sockstate_counts_write(&c, NULL, "b", &o, sink_write, &k),
+	                 SOCKSTATE_EINVAL);
+	o.nports = 1;
+	o.ports = NULL;
+	assert_int_equal(sockstate_counts_write(&c, NULL, "b", &o, sink_write, &k),
+	                 SOCKSTATE_EINVAL);
+	o.ports = ports;
+	ports[0].size = 4;
+	assert_int_equal(sockstate_counts_write(&c, NULL, "b", &o, sink_write, &k),
+	                 SOCKSTATE_EINVAL);
+	assert_int_equal(k.calls, 0);
+	ports[0].size = sizeof ports[0];
+	/* Options of the size before 0.2: no per-port series, no error. */
+	o.size = offsetof(sockstate_write_opts, ports);
+	assert_int_equal(sockstate_counts_write(&c, NULL, "b", &o, sink_write, &k), 0);
+	assert_null(strstr(k.data, "sockstate_tcp_port_sockets"));
+	sink_reset(&k);
+
+	/* sockstate_port_counts_add: each side of each port. */
+	sockstate_socket s;
+	record(&s, SOCKSTATE_FAMILY_IPV4, SOCKSTATE_ESTABLISHED, 1, "ESTAB");
+	s.local.port = 80;
+	s.remote.port = 80;
+	memset(ports, 0, 2 * sizeof ports[0]);
+	ports[0].port = 80;
+	ports[1].port = 443;
+	sockstate_port_counts_add(ports, 2, &s);
+	assert_int_equal(ports[0].local[SOCKSTATE_ESTABLISHED], 1);
+	assert_int_equal(ports[0].remote[SOCKSTATE_ESTABLISHED], 1);
+	assert_int_equal(ports[1].local[SOCKSTATE_ESTABLISHED], 0);
+}
+
+/* IPV6_V6ONLY where it is known: the table shows a dual-stack wildcard
+ * listener as `*:PORT` (as ss) and an IPv6-only one as `[::]:PORT`; JSON
+ * and CSV say true, false or null (unknown, and for IPv4). */
+static void test_v6only_in_every_format(void **unused)
+{
+	(void)unused;
+	sockstate_socket r[4];
+	sockstate_snapshot snap;
+
+	for (int i = 0; i < 3; i++) {
+		record(&r[i], SOCKSTATE_FAMILY_IPV6, SOCKSTATE_LISTEN, 10, "LISTEN");
+		set_addr(&r[i].local, "00000000000000000000000000000000", (uint16_t)(443 + i));
+		set_addr(&r[i].remote, "00000000000000000000000000000000", 0);
+	}
+	r[0].valid = SOCKSTATE_HAS_V6ONLY;
+	r[1].valid = SOCKSTATE_HAS_V6ONLY;
+	r[1].local.flags = SOCKSTATE_ENDPOINT_V6ONLY;
+	record(&r[3], SOCKSTATE_FAMILY_IPV4, SOCKSTATE_LISTEN, 10, "LISTEN");
+	set_addr(&r[3].local, "00000000", 446);
+	set_addr(&r[3].remote, "00000000", 0);
+	memset(&snap, 0, sizeof snap);
+	snap.size = sizeof snap;
+	snap.count = 4;
+	snap.sockets = r;
+	snap.backend = "linux-netlink";
+
+	char *t = render(&snap, SOCKSTATE_FORMAT_TABLE, SOCKSTATE_W_NO_HEADER, -1);
+	assert_string_equal(t,
+		"LISTEN LISTEN - - *:443       [::]:0\n"
+		"LISTEN LISTEN - - [::]:444    [::]:0\n"
+		"LISTEN LISTEN - - [::]:445    [::]:0\n"
+		"LISTEN LISTEN - - 0.0.0.0:446 0.0.0.0:0\n");
+	free(t);
+	t = render(&snap, SOCKSTATE_FORMAT_CSV, SOCKSTATE_W_NO_HEADER, -1);
+	assert_string_equal(t,
+		"ipv6,LISTEN,LISTEN,10,::,443,::,0,,,,,false\r\n"
+		"ipv6,LISTEN,LISTEN,10,::,444,::,0,,,,,true\r\n"
+		"ipv6,LISTEN,LISTEN,10,::,445,::,0,,,,,\r\n"
+		"ipv4,LISTEN,LISTEN,10,0.0.0.0,446,0.0.0.0,0,,,,,\r\n");
+	free(t);
+	t = render(&snap, SOCKSTATE_FORMAT_JSON, 0, -1);
+	assert_non_null(strstr(t, "\"port\":443},\"remote\""));
+	assert_non_null(strstr(t, "\"tx_queue\":null,\"v6only\":false}"));
+	assert_non_null(strstr(t, "\"tx_queue\":null,\"v6only\":true}"));
+	const char *third = strstr(t, "\"port\":445}");
+	assert_non_null(third);
+	assert_non_null(strstr(third, "\"tx_queue\":null,\"v6only\":null}"));
+	save_json("v6only", t);
+	free(t);
+}
+
+/* owners_unreadable: in a snapshot document with pids, never without;
+ * the Prometheus form of a snapshot leaves out the states it did not
+ * list. */
+static void test_snapshot_honest_keys(void **unused)
+{
+	(void)unused;
+	sockstate_socket r[NREC];
+	sockstate_snapshot snap;
+	make_snapshot(&snap, r);
+
+	snap.owners_unreadable = 3;
+	char *t = render(&snap, SOCKSTATE_FORMAT_JSON, 0, -1);
+	/* After the sockets, as a stream counts it. */
+	assert_non_null(strstr(t, "\n ],\n \"owners_unreadable\":3,\n \"total\":5,\n"));
+	free(t);
+	snap.pid_source = NULL;
+	t = render(&snap, SOCKSTATE_FORMAT_JSON, 0, -1);
+	assert_null(strstr(t, "owners_unreadable"));
+	free(t);
+
+	snap.states = SOCKSTATE_STATES_DEFAULT;
+	t = render(&snap, SOCKSTATE_FORMAT_PROMETHEUS, 0, 22);
+	assert_null(strstr(t, "BOUND"));
+	assert_non_null(strstr(t, "{family=\"ipv6\",state=\"DELETE_TCB\"} 0\n"));
+	assert_non_null(strstr(t, "{port=\"22\",side=\"local\",state=\"LISTEN\"} 1\n"));
+	free(t);
+	/* A snapshot struct from before 0.2: every state. */
+	snap.size = offsetof(sockstate_snapshot, states);
+	t = render(&snap, SOCKSTATE_FORMAT_PROMETHEUS, 0, -1);
+	assert_non_null(strstr(t, "{family=\"ipv4\",state=\"BOUND\"} 0\n"));
+	free(t);
+}
+
 static void test_large_output_chunks(void **unused)
 {
 	(void)unused;
@@ -1115,14 +1489,13 @@ static void test_large_output_chunks(void **unused)
 		char *small = render(&snap, formats[f], SOCKSTATE_W_PIDS, -1);
 		assert_string_equal(small, k.data);
 		free(small);
-		/* one line per socket plus the header (JSON: 10 lines of head,
-		 * 1 closing); the ESTABLISHED record's name holds a newline
-		 * that only CSV keeps raw */
+		/* one line per socket plus the header (JSON: 11 lines of head,
+		 * 1 closing); the newline in the ESTABLISHED record's name
+		 * reaches no format raw */
 		size_t lines = 0;
 		for (size_t i = 0; i < k.len; i++)
 			lines += k.data[i] == '\n';
-		size_t want = formats[f] == SOCKSTATE_FORMAT_JSON ? N + 11 :
-		              formats[f] == SOCKSTATE_FORMAT_CSV ? N + 1 + N / NREC : N + 1;
+		size_t want = formats[f] == SOCKSTATE_FORMAT_JSON ? N + 12 : N + 1;
 		assert_int_equal(lines, want);
 		sink_reset(&k);
 	}
@@ -1387,6 +1760,8 @@ static void test_json_str(void **unused)
 	assert_via(j, "plain", "\"plain\"");
 	assert_via(j, "a\"b\\c/d", "\"a\\\"b\\\\c/d\"");
 	assert_via(j, "\b\f\n\r\t\x01\x1f\x7f", "\"\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f\"");
+	/* C1 controls (U+0080-U+009F; CSI is U+009B) are escaped too. */
+	assert_via(j, "c1\xc2\x9b\xc2\x80\xc2\xa0", "\"c1\\u009b\\u0080\xc2\xa0\"");
 	assert_via(j, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
 	           "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
 	/* one \ufffd per maximal ill-formed subpart, as Python's "replace" */
@@ -1406,20 +1781,53 @@ static void test_json_str(void **unused)
 	free(got);
 }
 
+static uint32_t csv_flags;
+
+static void csv_str(sockstate__out *out, const char *s)
+{
+	sockstate__out_csv_str(out, s, csv_flags);
+}
+
 static void test_csv_str(void **unused)
 {
+	static const struct {
+		uint32_t flags;
+		const char *in, *want;
+	} cases[] = {
+		{0, NULL, ""},
+		{0, "", ""},
+		{0, "sshd", "sshd"},
+		{0, "a b", "a b"},
+		{0, "a,b", "\"a,b\""},
+		{0, "say \"hi\"", "\"say \"\"hi\"\"\""},
+		/* No control character reaches whoever cats the file: not
+		 * even inside quotes (OSC 52 would set the clipboard). */
+		{0, "two\nlines", "two?lines"},
+		{0, "cr\r", "cr?"},
+		{0, "tab\there", "tab?here"},
+		{0, "\x1b]52;c;aGk=\x07", "?]52;c;aGk=?"},
+		{0, "c1\xc2\x9b" "x", "c1?x"},
+		{0, "caf\xc3\xa9\xff", "caf\xc3\xa9\xef\xbf\xbd"},
+		/* Formulas stay text unless asked otherwise (OWASP). */
+		{0, "=1+1", "=1+1"},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, "=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, "+1", "\"'+1\""},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, "-1", "\"'-1\""},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, "@SUM(A1)", "\"'@SUM(A1)\""},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, "\tx", "\"'?x\""},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, "\rx", "\"'?x\""},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, "a=b", "a=b"},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, "sshd", "sshd"},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, "", ""},
+		{SOCKSTATE_W_CSV_FORMULA_SAFE, NULL, ""},
+	};
+
 	(void)unused;
-	str_fn c = sockstate__out_csv_str;
-	assert_via(c, NULL, "");
-	assert_via(c, "", "");
-	assert_via(c, "sshd", "sshd");
-	assert_via(c, "a b", "a b");
-	assert_via(c, "a,b", "\"a,b\"");
-	assert_via(c, "say \"hi\"", "\"say \"\"hi\"\"\"");
-	assert_via(c, "two\nlines", "\"two\nlines\"");
-	assert_via(c, "cr\r", "\"cr\r\"");
-	assert_via(c, "tab\there", "tab\there");
-	assert_via(c, "caf\xc3\xa9\xff", "caf\xc3\xa9\xef\xbf\xbd");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		csv_flags = cases[i].flags;
+		assert_via(csv_str, cases[i].in, cases[i].want);
+	}
+	csv_flags = 0;
 }
 
 static void test_text_str(void **unused)
@@ -1478,11 +1886,18 @@ int main(void)
 		cmocka_unit_test(test_json_without_pids_or_facts),
 		cmocka_unit_test(test_json_counts),
 		cmocka_unit_test(test_csv_snapshot),
+		cmocka_unit_test(test_hostile_names_every_format),
+		cmocka_unit_test(test_hostile_zone_in_groups),
 		cmocka_unit_test(test_csv_counts),
 		cmocka_unit_test(test_prometheus_counts),
 		cmocka_unit_test(test_prometheus_snapshot),
 		cmocka_unit_test(test_prometheus_listen_queues),
 		cmocka_unit_test(test_prometheus_series_unique),
+		cmocka_unit_test(test_counts_leave_out_states_not_counted),
+		cmocka_unit_test(test_counts_merge_states),
+		cmocka_unit_test(test_prometheus_ports),
+		cmocka_unit_test(test_v6only_in_every_format),
+		cmocka_unit_test(test_snapshot_honest_keys),
 		cmocka_unit_test(test_large_output_chunks),
 		cmocka_unit_test(test_sink_error_stops),
 		cmocka_unit_test(test_bad_arguments),

@@ -21,8 +21,13 @@ this starts a fresh prefix inside the lab, and:
   4. filters and -p: other OSes' state spellings, -6, --port, and -p
      (pid_source "windows"; Wine gives pid 0 on every row, which we
      report as unknown);
-  5. test_windows.exe (the framework-free Windows test program) passes;
-  6. the TCP counters: Wine answers GetTcpStatisticsEx from the same
+  5. sockstate.exe trace --source poll --count 3 (the poll source, the
+     only one Windows has): a listener and a connection made here
+     appear, and the server's side is seen to take CLOSE_WAIT, with
+     Windows' native names; the lines are valid NDJSON events
+     (tests/unit/validate_events.py);
+  6. test_windows.exe (the framework-free Windows test program) passes;
+  7. the TCP counters: Wine answers GetTcpStatisticsEx from the same
      namespace's /proc/net/snmp, so each family's MIB_TCPSTATS (printed
      by "test_windows.exe counters") lies between the Tcp line read just
      before and just after, and the library's counters (its JSON
@@ -40,6 +45,7 @@ import argparse
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -51,6 +57,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lab"))
 import labexpect  # noqa: E402
 
 VALIDATE = os.path.join(HERE, "..", "unit", "validate_schema.py")
+VALIDATE_EVENTS = os.path.join(HERE, "..", "unit", "validate_events.py")
 NOT_BOUND = [s for s in labexpect.STATES if s != "BOUND"]
 # MIB_TCP_STATE numbers and netstat.exe's names.
 WINDOWS_NATIVE = {
@@ -109,6 +116,16 @@ class Wine:
             err.seek(0)
             return (proc.returncode, out.read().decode("utf-8", "replace"),
                     err.read().decode("utf-8", "replace"))
+
+    def spawn(self, program, args, name):
+        """program under Wine in the background, its output going to the
+        files name.out and name.err in the prefix (read while it runs)."""
+        paths = [os.path.join(self.prefix, name + ext) for ext in (".out", ".err")]
+        with open(paths[0], "wb") as out, open(paths[1], "wb") as err:
+            proc = subprocess.Popen(["wine", os.path.join(self.build, program)] + list(args),
+                                    stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                    env=self.env, cwd=self.prefix)
+        return proc, paths
 
     def close(self):
         subprocess.run(["wineserver", "-k"], env=self.env, stdout=subprocess.DEVNULL,
@@ -264,8 +281,89 @@ def check_filters(wine, expected):
     return step("filters", problems, started)
 
 
+def read_lines(path):
+    with open(path, "rb") as f:
+        return f.read().decode("utf-8", "replace").splitlines()
+
+
+def wait_for_lines(path, predicate, timeout=RUN_TIMEOUT):
+    """The lines of path once predicate(lines) holds, or None at the
+    timeout (the file is what the program has written so far)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        lines = read_lines(path)
+        if predicate(lines):
+            return lines
+        time.sleep(0.05)
+    return None
+
+
+def check_trace(wine):
+    """Step 5: trace with the poll source, on sockets made here."""
+    started = time.time()
+    problems = []
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc, (out, err) = wine.spawn("sockstate.exe", [
+        "trace", "--source", "poll", "--interval", "0.05", "--sport", str(port),
+        "--count", "3", "--json", "--verbose"], "trace")
+    socks = []
+    try:
+        if not wait_for_lines(err, lambda ls: any("trace source poll" in x for x in ls)):
+            problems.append("trace: not watching after %d s: %s" % (RUN_TIMEOUT, read_lines(err)))
+            return step("trace", problems, started)
+        listener = socket.socket()
+        socks.append(listener)
+        listener.bind(("127.0.0.1", port))
+        listener.listen(4)
+        client = socket.create_connection(("127.0.0.1", port))
+        socks.append(client)
+        server, _ = listener.accept()
+        socks.append(server)
+        if not wait_for_lines(out, lambda ls: len(ls) >= 2):
+            problems.append("trace: the listener and the connection not seen: %s"
+                            % read_lines(out))
+            return step("trace", problems, started)
+        client.shutdown(socket.SHUT_WR)
+        rc = proc.wait(timeout=RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        problems.append("trace: --count 3 not reached: %s" % read_lines(out))
+        return step("trace", problems, started)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for s in socks:
+            s.close()
+    lines = read_lines(out)
+    if rc != 0:
+        problems.append("trace: exit %d: %s" % (rc, read_lines(err)))
+    v = subprocess.run([sys.executable, VALIDATE_EVENTS, "--min", "3", out],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    problems += ["trace: schema: " + x for x in v.stdout.decode().splitlines()]
+    try:
+        events = [json.loads(x) for x in lines]
+    except ValueError as e:
+        problems.append("trace: not NDJSON (%s): %r" % (e, lines))
+        return step("trace", problems, started)
+    seen = sorted((e["old_state"], e["new_state"], e["inferred"],
+                   (e["new_native_state"] or {}).get("name")) for e in events)
+    want = sorted([("CLOSED", "LISTEN", False, "LISTENING"),
+                   # A listing cannot tell how it opened: inferred.
+                   ("CLOSED", "ESTABLISHED", True, "ESTABLISHED"),
+                   ("ESTABLISHED", "CLOSE_WAIT", False, "CLOSE_WAIT")])
+    if seen != want:
+        problems.append("trace: events %s, expected %s" % (seen, want))
+    if any(e["source"] != "poll" or e["local"]["port"] != port for e in events):
+        problems.append("trace: not all poll events on local port %d: %s" % (port, lines))
+    if events and events[-1]["new_state"] != "CLOSE_WAIT":
+        problems.append("trace: CLOSE_WAIT is not the last event: %s" % lines)
+    return step("trace", problems, started)
+
+
 def check_program(wine):
-    """Step 5: the Windows test program."""
+    """Step 6: the Windows test program."""
     started = time.time()
     problems = []
     rc, out, err = wine.run(os.path.join("tests", "windows", "test_windows.exe"), [],
@@ -296,7 +394,7 @@ def snmp_tcp():
 
 
 def counters_problems(out, before, after):
-    """Step 6's checks of test_windows.exe counters' output."""
+    """Step 7's checks of test_windows.exe counters' output."""
     problems = []
     families = {}
     for line in out.splitlines():
@@ -347,7 +445,7 @@ def counters_problems(out, before, after):
 
 
 def check_counters(wine):
-    """Step 6: GetTcpStatisticsEx and the library's counters against the
+    """Step 7: GetTcpStatisticsEx and the library's counters against the
     namespace's own /proc/net/snmp."""
     started = time.time()
     before = snmp_tcp()
@@ -394,6 +492,7 @@ def main():
     steps = [lambda: check_listing(wine, opts.linux_cli, expected),
              lambda: check_summary(wine, opts.linux_cli),
              lambda: check_filters(wine, expected),
+             lambda: check_trace(wine),
              lambda: check_program(wine),
              lambda: check_counters(wine)]
     failed = 0

@@ -8,17 +8,20 @@
  *   errors.c     library errors as the package's exception classes; text
  *                arguments
  *   handles.c    handle capsules and sets; open, close, abandon, backend,
- *                pid_source, pid_source_reason, backends
+ *                pid_source, pid_source_reason, owners_unreadable, backends
  *   query.c      filters into a query (bytes holding a sockstate_query)
  *   parse.c      state, states, state_describe, sort_key, format_parse,
  *                group_keys_parse, prefix_parse
  *   records.c    the struct sequence types; the per-socket object builders
  *                with their caches
  *   enumerate.c  snapshots and counts over a handle set; connections, counts
- *   render.c     the library's writers into bytes; render, render_counts
+ *   render.c     the library's writers into bytes; render, render_counts,
+ *                render_metrics
  *   groups.c     count_groups
  *   wait.c       wait_check
  *   netns.c      netns_list
+ *   trace.c      the Event and PathStep types; trace_open, trace_read,
+ *                trace_close: connection lifecycle events
  *   cli.c        cli_main, cli_subcommand_at: the C command-line tool
  *                (libsockstate/cli) run in-process for python -m sockstate
  *   setup.c      what the package hands over at import (_setup), sysinfo,
@@ -98,12 +101,18 @@ sockstate_handle *sockstate_py_handle_arg(PyObject *args, const char *format);
 int sockstate_py_handles_get(PyObject *obj, struct handle_set *set);
 void sockstate_py_handles_release(struct handle_set *set);
 
+/* A handle opened with these options (None or text each, as open()
+ * takes them), the GIL released meanwhile: 0, or -1 with the error set. */
+int sockstate_py_open_handle(PyObject *backend, PyObject *pid_source, PyObject *capture_dir,
+                             PyObject *netns, sockstate_handle **out);
+
 PyObject *sockstate_py_open(PyObject *self, PyObject *args);
 PyObject *sockstate_py_close(PyObject *self, PyObject *args);
 PyObject *sockstate_py_abandon(PyObject *self, PyObject *args);
 PyObject *sockstate_py_backend(PyObject *self, PyObject *args);
 PyObject *sockstate_py_pid_source(PyObject *self, PyObject *args);
 PyObject *sockstate_py_pid_source_reason(PyObject *self, PyObject *args);
+PyObject *sockstate_py_owners_unreadable(PyObject *self, PyObject *args);
 PyObject *sockstate_py_backends(PyObject *self, PyObject *args);
 
 /* ---- query.c ---- */
@@ -135,15 +144,30 @@ struct build_cache;
 
 /* The struct sequence types, added to module m. 0 or -1. */
 int sockstate_py_add_types(PyObject *m);
+/* One struct sequence type made from desc into *slot and added to m as
+ * name. 0 or -1. */
+int sockstate_py_add_type(PyObject *m, const char *name, PyTypeObject **slot,
+                          PyStructSequence_Desc *desc);
+/* seq (a struct sequence) with items[0..n) in it, the items stolen; when
+ * any of them is NULL (its error set), all are dropped with seq: NULL. */
+PyObject *sockstate_py_seq_fill(PyObject *seq, PyObject **items, int n);
 /* A new, empty cache, or NULL with MemoryError set. */
 struct build_cache *sockstate_py_cache_new(void);
 void sockstate_py_cache_free(struct build_cache *c);
 uint64_t sockstate_py_endpoint_hash(uint8_t family, const sockstate_endpoint *ep);
+/* zone: the record's or group's zone name (sockstate_socket.zone), NULL
+ * for none (the index is shown); or sockstate_py_zone_lookup for what
+ * carries no zone name (a trace event): the interface is named now, as
+ * the calling thread's namespace names it (sockstate_endpoint_format). */
+extern const char sockstate_py_zone_lookup[];
 PyObject *sockstate_py_ip_text(struct build_cache *c, uint8_t family,
-                               const sockstate_endpoint *ep, uint64_t hash);
+                               const sockstate_endpoint *ep, const char *zone,
+                               uint64_t hash);
 PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
-                                   const sockstate_endpoint *ep);
+                                   const sockstate_endpoint *ep, const char *zone);
 PyObject *sockstate_py_process_obj(struct build_cache *c, const char *name);
+/* NativeState(code, name) (name static: the cache keys on its pointer). */
+PyObject *sockstate_py_native_obj(struct build_cache *c, int32_t code, const char *name);
 PyObject *sockstate_py_connection_obj(struct build_cache *c, const sockstate_socket *s,
                                       uint32_t query_flags);
 
@@ -183,12 +207,22 @@ PyObject *sockstate_py_pid_source_obj(const char *src);
 
 PyObject *sockstate_py_render(PyObject *self, PyObject *args);
 PyObject *sockstate_py_render_counts(PyObject *self, PyObject *args);
+PyObject *sockstate_py_render_metrics(PyObject *self, PyObject *args);
 
 /* ---- groups.c, wait.c, netns.c ---- */
 
 PyObject *sockstate_py_count_groups(PyObject *self, PyObject *args);
 PyObject *sockstate_py_wait_check(PyObject *self, PyObject *args);
 PyObject *sockstate_py_netns_list(PyObject *self, PyObject *args);
+
+/* ---- trace.c ---- */
+
+/* The Event and PathStep types, added to module m. 0 or -1. */
+int sockstate_py_add_trace_types(PyObject *m);
+
+PyObject *sockstate_py_trace_open(PyObject *self, PyObject *args);
+PyObject *sockstate_py_trace_read(PyObject *self, PyObject *args);
+PyObject *sockstate_py_trace_close(PyObject *self, PyObject *args);
 
 /* ---- cli.c ---- */
 

@@ -159,9 +159,10 @@ PyObject *sockstate_py_connections_from(sockstate_snapshot *snap)
 	return list;
 }
 
-static PyObject *counts_dict(const uint64_t *by_state);
+static PyObject *counts_dict(const sockstate_counts *c);
 
-/* counts(handles, query) -> {State: int}, every state (zeros included) in
+/* counts(handles, query) -> {State: int}, every state counted (zeros
+ * included; a state not counted is left out, as the writers leave it) in
  * the writers' order: CLOSED ... BOUND, then UNKNOWN. */
 PyObject *sockstate_py_counts(PyObject *self, PyObject *args)
 {
@@ -173,18 +174,22 @@ PyObject *sockstate_py_counts(PyObject *self, PyObject *args)
 		return NULL;
 	if (!sockstate_py_ready() || sockstate_py_count(cap, qobj, &c, NULL, NULL) < 0)
 		return NULL;
-	return counts_dict(c.by_state);
+	return counts_dict(&c);
 }
 
-/* {State: n} for every state in the writers' order. */
-static PyObject *counts_dict(const uint64_t *by_state)
+/* {State: n} for every state sockstate_counts_states(c) names, in the
+ * writers' order. */
+static PyObject *counts_dict(const sockstate_counts *c)
 {
+	uint32_t shown = sockstate_counts_states(c);
 	PyObject *dict = PyDict_New();
 	if (!dict)
 		return NULL;
 	for (int k = 0; k < SOCKSTATE_STATE_COUNT; k++) {
 		int s = k + 1 < SOCKSTATE_STATE_COUNT ? k + 1 : SOCKSTATE_UNKNOWN;
-		PyObject *n = PyLong_FromUnsignedLongLong(by_state[s]);
+		if (!(shown & SOCKSTATE_STATE_BIT(s)))
+			continue;
+		PyObject *n = PyLong_FromUnsignedLongLong(c->by_state[s]);
 		if (!n || PyDict_SetItem(dict, sockstate_py_states[s], n) < 0) {
 			Py_XDECREF(n);
 			Py_DECREF(dict);

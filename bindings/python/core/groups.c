@@ -14,10 +14,11 @@ static PyObject *group_tuple(struct build_cache *c, const sockstate_group *g)
 	PyObject *t;
 
 	f[0] = (k & SOCKSTATE_GROUP_PORT) ? PyLong_FromLong(g->port) : none_ref();
-	f[1] = (k & SOCKSTATE_GROUP_LOCAL) ? sockstate_py_address_obj(c, g->family, &g->local)
-	                                    : none_ref();
+	f[1] = (k & SOCKSTATE_GROUP_LOCAL)
+	       ? sockstate_py_address_obj(c, g->family, &g->local, g->zone)
+	       : none_ref();
 	f[2] = (k & SOCKSTATE_GROUP_REMOTE)
-	       ? sockstate_py_ip_text(c, g->family, &g->remote,
+	       ? sockstate_py_ip_text(c, g->family, &g->remote, g->zone,
 	                              sockstate_py_endpoint_hash(g->family, &g->remote))
 	       : none_ref();
 	f[3] = (k & SOCKSTATE_GROUP_PROCESS) && g->process ? sockstate_py_process_obj(c, g->process)

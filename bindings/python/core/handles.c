@@ -79,22 +79,19 @@ void sockstate_py_handles_release(struct handle_set *set)
 	set->n = 0;
 }
 
-/* open(backend, pid_source, capture_dir, netns) -> handle capsule; None =
- * auto (the caller's namespace).
- * Refused as the C CLI words it: "backend NAME|auto: <message>: <why>". */
-PyObject *sockstate_py_open(PyObject *self, PyObject *args)
+/* A handle opened with these options (each None, or str/bytes), the GIL
+ * released meanwhile: 0, or -1 with the error set, refused as the C CLI
+ * words it: "backend NAME|auto: <message>: <why>". */
+int sockstate_py_open_handle(PyObject *bobj, PyObject *pobj, PyObject *cobj, PyObject *nobj,
+                             sockstate_handle **out)
 {
-	PyObject *bobj = Py_None, *pobj = Py_None, *cobj = Py_None, *nobj = Py_None;
-	PyObject *bb = NULL, *pb = NULL, *cb = NULL, *nb = NULL, *cap = NULL;
+	PyObject *bb = NULL, *pb = NULL, *cb = NULL, *nb = NULL;
 	sockstate_options opts;
-	struct handle_box *box = NULL;
 	sockstate_handle *h = NULL;
 	char detail[512], what[128];
-	int rc;
-	(void)self;
+	int rc = -1;
 
-	if (!PyArg_ParseTuple(args, "|OOOO:open", &bobj, &pobj, &cobj, &nobj))
-		return NULL;
+	*out = NULL;
 	memset(&opts, 0, sizeof opts);
 	opts.size = sizeof opts;
 	if ((bobj != Py_None && !(bb = sockstate_py_text_arg(bobj, "backend", &opts.backend))) ||
@@ -102,11 +99,6 @@ PyObject *sockstate_py_open(PyObject *self, PyObject *args)
 	    (cobj != Py_None && !(cb = sockstate_py_text_arg(cobj, "capture_dir", &opts.capture_dir))) ||
 	    (nobj != Py_None && !(nb = sockstate_py_text_arg(nobj, "netns", &opts.netns))))
 		goto out;
-	box = PyMem_Malloc(sizeof *box);
-	if (!box) {
-		PyErr_NoMemory();
-		goto out;
-	}
 	/* The open error is thread-local: copy it on this thread. */
 	Py_BEGIN_ALLOW_THREADS
 	rc = sockstate_open(&h, &opts);
@@ -122,20 +114,44 @@ PyObject *sockstate_py_open(PyObject *self, PyObject *args)
 			snprintf(what, sizeof what, "backend %s", opts.backend
 			         ? cli_printable(opts.backend, 40, show_buf, sizeof show_buf) : "auto");
 		sockstate_py_raise_lib(rc, what, detail);
+		rc = -1;
 		goto out;
 	}
-	box->h = h;
-	cap = PyCapsule_New(box, HANDLE_CAPSULE, handle_capsule_free);
-	if (cap)
-		box = NULL;
-	else
-		sockstate_close(h);
+	*out = h;
+	rc = 0;
 out:
-	PyMem_Free(box);
 	Py_XDECREF(bb);
 	Py_XDECREF(pb);
 	Py_XDECREF(cb);
 	Py_XDECREF(nb);
+	return rc;
+}
+
+/* open(backend, pid_source, capture_dir, netns) -> handle capsule; None =
+ * auto (the caller's namespace). */
+PyObject *sockstate_py_open(PyObject *self, PyObject *args)
+{
+	PyObject *bobj = Py_None, *pobj = Py_None, *cobj = Py_None, *nobj = Py_None;
+	PyObject *cap;
+	struct handle_box *box;
+	sockstate_handle *h;
+	(void)self;
+
+	if (!PyArg_ParseTuple(args, "|OOOO:open", &bobj, &pobj, &cobj, &nobj))
+		return NULL;
+	box = PyMem_Malloc(sizeof *box);
+	if (!box)
+		return PyErr_NoMemory();
+	if (sockstate_py_open_handle(bobj, pobj, cobj, nobj, &h) < 0) {
+		PyMem_Free(box);
+		return NULL;
+	}
+	box->h = h;
+	cap = PyCapsule_New(box, HANDLE_CAPSULE, handle_capsule_free);
+	if (!cap) {
+		sockstate_close(h);
+		PyMem_Free(box);
+	}
 	return cap;
 }
 
@@ -219,6 +235,33 @@ PyObject *sockstate_py_pid_source_reason(PyObject *self, PyObject *args)
 	why = sockstate_pid_source_reason(h);
 	return PyUnicode_DecodeUTF8(why ? why : "", why ? (Py_ssize_t)strlen(why) : 0,
 	                            "replace");
+}
+
+/* owners_unreadable(handles) -> (count, why): how many sockets of the last
+ * query on the handles (added up) have an owner that could not be read,
+ * and why (the first handle's reason); (0, "") when none. */
+PyObject *sockstate_py_owners_unreadable(PyObject *self, PyObject *args)
+{
+	PyObject *handles;
+	struct handle_set set;
+	unsigned long long total = 0;
+	const char *why = "";
+	(void)self;
+
+	if (!PyArg_ParseTuple(args, "O:owners_unreadable", &handles) ||
+	    sockstate_py_handles_get(handles, &set) < 0)
+		return NULL;
+	for (size_t i = 0; i < set.n; i++) {
+		const char *one;
+		uint64_t n = sockstate_owners_unreadable(set.h[i], &one);
+
+		if (n && !total)
+			why = one;
+		total += n;
+	}
+	PyObject *r = Py_BuildValue("(Ks)", total, why);
+	sockstate_py_handles_release(&set);
+	return r;
 }
 
 /* backends() -> tuple of the backend names this build offers */

@@ -46,7 +46,7 @@ enum conn_field {
 	CF_PIDS, CF_PROCESS, CF_UID, CF_INODE, CF_RX_QUEUE, CF_TX_QUEUE,
 	CF_TCP_INFO,
 	CF_VISIBLE,             /* the fields above are the tuple */
-	CF_FD = CF_VISIBLE, CF_TYPE, CF_STATUS, CF_NETNS,
+	CF_FD = CF_VISIBLE, CF_TYPE, CF_STATUS, CF_NETNS, CF_V6ONLY,
 	CF_COUNT
 };
 
@@ -68,6 +68,7 @@ static PyStructSequence_Field connection_fields[] = {
 	[CF_TYPE] = {"type", "psutil compatibility: socket.SOCK_STREAM"},
 	[CF_STATUS] = {"status", "psutil compatibility: the same State as `state`"},
 	[CF_NETNS] = {"netns", "the network namespace as the handle's netns option names it, or None (the caller's own)"},
+	[CF_V6ONLY] = {"v6only", "IPv6 socket: True when IPv6-only (IPV6_V6ONLY), False when dual-stack (a [::] listener then answers IPv4 too); None when the OS does not say, and for IPv4"},
 	[CF_COUNT] = {NULL, NULL}};
 static PyStructSequence_Desc connection_desc = {
 	"sockstate.Connection",
@@ -75,7 +76,8 @@ static PyStructSequence_Desc connection_desc = {
 	"The tuple holds family, laddr, raddr, state, native_state, pid, pids,\n"
 	"process, uid, inode, rx_queue, tx_queue, tcp_info. For psutil users,\n"
 	"fd (-1), type (SOCK_STREAM) and status (== state) are attributes too;\n"
-	"netns names the network namespace of a Handle(netns=...).\n"
+	"netns names the network namespace of a Handle(netns=...); v6only\n"
+	"whether an IPv6 socket is IPv6-only (None: not known).\n"
 	"Unknown values are None.",
 	connection_fields, CF_VISIBLE};
 
@@ -89,6 +91,8 @@ struct ip_slot {
 	PyObject *obj;
 	uint8_t family;
 	uint32_t scope;
+	const char *zone;   /* the record's zone name: one pointer per name
+	                       in a snapshot, which outlives the cache */
 	uint8_t addr[16];
 };
 
@@ -97,6 +101,7 @@ struct ep_slot {
 	uint8_t family;
 	uint16_t port;
 	uint32_t scope;
+	const char *zone;
 	uint8_t addr[16];
 };
 
@@ -158,20 +163,26 @@ uint64_t sockstate_py_endpoint_hash(uint8_t family, const sockstate_endpoint *ep
 	             ((uint64_t)ep->scope_id << 8)));
 }
 
-/* The address text of ep, shared by every endpoint with the same address. */
+const char sockstate_py_zone_lookup[] = "";
+
+/* The address text of ep, shared by every endpoint with the same address
+ * and zone (the interface named in the record's own namespace). */
 PyObject *sockstate_py_ip_text(struct build_cache *c, uint8_t family,
-                               const sockstate_endpoint *ep, uint64_t hash)
+                               const sockstate_endpoint *ep, const char *zone,
+                               uint64_t hash)
 {
 	struct ip_slot *slot = &c->ip[hash & (IP_SLOTS - 1)];
-	char buf[64];
+	char buf[96];
 	int n;
 
 	if (slot->obj && slot->family == family && slot->scope == ep->scope_id &&
-	    !memcmp(slot->addr, ep->addr, 16)) {
+	    slot->zone == zone && !memcmp(slot->addr, ep->addr, 16)) {
 		Py_INCREF(slot->obj);
 		return slot->obj;
 	}
-	n = sockstate_endpoint_format((sockstate_family)family, ep, buf, sizeof buf);
+	n = zone == sockstate_py_zone_lookup
+	    ? sockstate_endpoint_format((sockstate_family)family, ep, buf, sizeof buf)
+	    : sockstate_endpoint_format_zone((sockstate_family)family, ep, zone, buf, sizeof buf);
 	if (n < 0)
 		return sockstate_py_raise_lib(n, "formatting an address", "");
 	PyObject *text = PyUnicode_DecodeUTF8(buf, n, "replace");
@@ -181,6 +192,7 @@ PyObject *sockstate_py_ip_text(struct build_cache *c, uint8_t family,
 	Py_INCREF(text);
 	slot->family = family;
 	slot->scope = ep->scope_id;
+	slot->zone = zone;
 	memcpy(slot->addr, ep->addr, 16);
 	return text;
 }
@@ -200,18 +212,19 @@ static PyObject *untracked(PyObject *obj)
 /* Address(ip, port), shared by every record with the same endpoint (a
  * listener's local end repeats in each of its connections). */
 PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
-                                   const sockstate_endpoint *ep)
+                                   const sockstate_endpoint *ep, const char *zone)
 {
 	uint64_t hash = sockstate_py_endpoint_hash(family, ep);
 	struct ep_slot *slot = &c->ep[mix64(hash ^ ep->port) & (EP_SLOTS - 1)];
 	PyObject *addr, *ip, *port;
 
 	if (slot->obj && slot->family == family && slot->port == ep->port &&
-	    slot->scope == ep->scope_id && !memcmp(slot->addr, ep->addr, 16)) {
+	    slot->scope == ep->scope_id && slot->zone == zone &&
+	    !memcmp(slot->addr, ep->addr, 16)) {
 		Py_INCREF(slot->obj);
 		return slot->obj;
 	}
-	ip = sockstate_py_ip_text(c, family, ep, hash);
+	ip = sockstate_py_ip_text(c, family, ep, zone, hash);
 	if (!ip)
 		return NULL;
 	port = PyLong_FromLong(ep->port);
@@ -229,22 +242,23 @@ PyObject *sockstate_py_address_obj(struct build_cache *c, uint8_t family,
 	slot->family = family;
 	slot->port = ep->port;
 	slot->scope = ep->scope_id;
+	slot->zone = zone;
 	memcpy(slot->addr, ep->addr, 16);
 	return addr;
 }
 
-static PyObject *native_state_obj(struct build_cache *c, const sockstate_socket *s)
+PyObject *sockstate_py_native_obj(struct build_cache *c, int32_t native_code,
+                                  const char *name)
 {
-	const char *name = s->native_name ? s->native_name : "UNKNOWN";
 	PyObject *obj, *code, *text;
 
 	for (unsigned i = 0; i < c->nnative; i++) {
-		if (c->native[i].code == s->native_code && c->native[i].name == name) {
+		if (c->native[i].code == native_code && c->native[i].name == name) {
 			Py_INCREF(c->native[i].obj);
 			return c->native[i].obj;
 		}
 	}
-	code = PyLong_FromLong(s->native_code);
+	code = PyLong_FromLong(native_code);
 	text = PyUnicode_DecodeUTF8(name, (Py_ssize_t)strlen(name), "replace");
 	obj = code && text ? PyStructSequence_New(g_native_state_type) : NULL;
 	if (!obj) {
@@ -256,7 +270,7 @@ static PyObject *native_state_obj(struct build_cache *c, const sockstate_socket 
 	PyStructSequence_SET_ITEM(obj, 1, text);
 	untracked(obj);
 	if (c->nnative < NATIVE_SLOTS) {
-		c->native[c->nnative].code = s->native_code;
+		c->native[c->nnative].code = native_code;
 		c->native[c->nnative].name = name;
 		c->native[c->nnative].obj = obj;
 		c->nnative++;
@@ -335,9 +349,7 @@ static PyObject *u32_or_none(int valid, uint32_t v)
 	return valid ? PyLong_FromUnsignedLong(v) : none_ref();
 }
 
-/* seq (a struct sequence) with items[0..n) in it, the items stolen; when
- * any of them is NULL (its error set), all are dropped with seq: NULL. */
-static PyObject *fill(PyObject *seq, PyObject **items, int n)
+PyObject *sockstate_py_seq_fill(PyObject *seq, PyObject **items, int n)
 {
 	for (int i = 0; i < n; i++) {
 		if (!items[i]) {
@@ -373,7 +385,7 @@ static PyObject *tcp_info_obj(const sockstate_socket *s)
 	}
 	v[5] = u32_or_none(timer, s->retransmits);
 	v[6] = u32_or_none(timer, s->expires_ms);
-	return untracked(fill(obj, v, 7));
+	return untracked(sockstate_py_seq_fill(obj, v, 7));
 }
 
 PyObject *sockstate_py_connection_obj(struct build_cache *c, const sockstate_socket *s,
@@ -393,11 +405,12 @@ PyObject *sockstate_py_connection_obj(struct build_cache *c, const sockstate_soc
 		return NULL;
 	f[CF_FAMILY] = sockstate_py_families[s->family];
 	Py_INCREF(f[CF_FAMILY]);
-	f[CF_LADDR] = sockstate_py_address_obj(c, s->family, &s->local);
-	f[CF_RADDR] = sockstate_py_address_obj(c, s->family, &s->remote);
+	f[CF_LADDR] = sockstate_py_address_obj(c, s->family, &s->local, s->zone);
+	f[CF_RADDR] = sockstate_py_address_obj(c, s->family, &s->remote, s->zone);
 	f[CF_STATE] = state;
 	Py_INCREF(state);
-	f[CF_NATIVE_STATE] = native_state_obj(c, s);
+	f[CF_NATIVE_STATE] = sockstate_py_native_obj(c, s->native_code,
+	                                             s->native_name ? s->native_name : "UNKNOWN");
 	if (valid & SOCKSTATE_HAS_PID) {
 		f[CF_PIDS] = pids_obj(c, s);
 		/* The lowest pid is the first of pids: share its int. */
@@ -433,10 +446,16 @@ PyObject *sockstate_py_connection_obj(struct build_cache *c, const sockstate_soc
 	f[CF_STATUS] = state;
 	Py_INCREF(state);
 	f[CF_NETNS] = s->netns ? sockstate_py_process_obj(c, s->netns) : none_ref();
-	return untracked(fill(conn, f, CF_COUNT));
+	if (valid & SOCKSTATE_HAS_V6ONLY) {
+		f[CF_V6ONLY] = (s->local.flags & SOCKSTATE_ENDPOINT_V6ONLY) ? Py_True : Py_False;
+		Py_INCREF(f[CF_V6ONLY]);
+	} else {
+		f[CF_V6ONLY] = none_ref();
+	}
+	return untracked(sockstate_py_seq_fill(conn, f, CF_COUNT));
 }
 
-static int add_type(PyObject *m, const char *name, PyTypeObject **slot,
+int sockstate_py_add_type(PyObject *m, const char *name, PyTypeObject **slot,
                     PyStructSequence_Desc *desc)
 {
 	*slot = PyStructSequence_NewType(desc);
@@ -452,10 +471,10 @@ static int add_type(PyObject *m, const char *name, PyTypeObject **slot,
 
 int sockstate_py_add_types(PyObject *m)
 {
-	if (add_type(m, "Address", &g_address_type, &address_desc) < 0 ||
-	    add_type(m, "NativeState", &g_native_state_type, &native_state_desc) < 0 ||
-	    add_type(m, "TcpInfo", &g_tcp_info_type, &tcp_info_desc) < 0 ||
-	    add_type(m, "Connection", &g_connection_type, &connection_desc) < 0)
+	if (sockstate_py_add_type(m, "Address", &g_address_type, &address_desc) < 0 ||
+	    sockstate_py_add_type(m, "NativeState", &g_native_state_type, &native_state_desc) < 0 ||
+	    sockstate_py_add_type(m, "TcpInfo", &g_tcp_info_type, &tcp_info_desc) < 0 ||
+	    sockstate_py_add_type(m, "Connection", &g_connection_type, &connection_desc) < 0)
 		return -1;
 	return 0;
 }

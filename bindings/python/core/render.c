@@ -1,6 +1,7 @@
 /* render.c - the library's writers into memory, the GIL released while
  * they format: render (as `sockstate list`, streamed through
- * sockstate_writer), render_counts (as `summary`). */
+ * sockstate_writer), render_counts (as `summary`), render_metrics (as
+ * `summary --format prometheus`). */
 
 #include "core.h"
 
@@ -177,4 +178,72 @@ PyObject *sockstate_py_render_counts(PyObject *self, PyObject *args)
 		return NULL;
 	}
 	return Py_BuildValue("(NKN)", bytes, (unsigned long long)c.total, src);
+}
+
+/* render_metrics(handles, ports) -> bytes: the Prometheus output of
+ * `sockstate summary --format prometheus --port PORTS`: every state of
+ * both families over the whole of each handle's namespace, added up, and
+ * the per-port series of each port; ports is "" or a comma list, read as
+ * --port reads it (its messages under the label "port"). */
+PyObject *sockstate_py_render_metrics(PyObject *self, PyObject *args)
+{
+	sockstate_port_counts ports[SOCKSTATE_PORTS_MAX];
+	uint16_t numbers[SOCKSTATE_PORTS_MAX];
+	PyObject *handles, *text_obj, *text_bytes;
+	struct handle_set set;
+	struct membuf m = {NULL, 0, 0};
+	struct cli_error e;
+	sockstate_handle *failed = NULL;
+	sockstate_counts counts;
+	sockstate_sysinfo sys;
+	sockstate_write_opts o;
+	sockstate_query q;
+	const char *text;
+	size_t n = 0;
+	int rc = 0;
+	(void)self;
+
+	if (!PyArg_ParseTuple(args, "OO:render_metrics", &handles, &text_obj))
+		return NULL;
+	if (!(text_bytes = sockstate_py_text_arg(text_obj, "port", &text)))
+		return NULL;
+	if (text[0] && cli_ports_add("port", text, numbers, &n, &e) != CLI_EXIT_OK) {
+		Py_DECREF(text_bytes);
+		return sockstate_py_raise_input(SOCKSTATE_EINVAL, "%s", e.msg);
+	}
+	Py_DECREF(text_bytes);
+	if (sockstate_py_handles_get(handles, &set) < 0)
+		return NULL;
+	memset(&counts, 0, sizeof counts);
+	counts.size = sizeof counts;
+	memset(ports, 0, sizeof ports);
+	for (size_t i = 0; i < n; i++) {
+		ports[i].size = sizeof ports[i];
+		ports[i].port = numbers[i];
+	}
+	sockstate_query_init(&q);
+	q.states = SOCKSTATE_STATES_ALL;
+	o = sockstate_py_write_opts(SOCKSTATE_FORMAT_PROMETHEUS, 0, -1);
+	o.ports = ports;
+	o.nports = n;
+	Py_BEGIN_ALLOW_THREADS
+	for (size_t i = 0; i < set.n && rc == 0; i++) {
+		failed = set.h[i];
+		rc = sockstate_count_ports(set.h[i], &q, &counts, ports, n);
+	}
+	if (rc == 0) {
+		sockstate_sysinfo_get(&sys);
+		rc = sockstate_counts_write(&counts, &sys, sockstate_backend(set.h[0]), &o,
+		                            sockstate_py_membuf_write, &m);
+		failed = NULL;
+	}
+	Py_END_ALLOW_THREADS
+	if (rc < 0 && failed) {
+		free(m.data);
+		sockstate_py_raise_lib(rc, "counting sockets", sockstate_errdetail(failed));
+		sockstate_py_handles_release(&set);
+		return NULL;
+	}
+	sockstate_py_handles_release(&set);
+	return sockstate_py_membuf_bytes(&m, rc);
 }

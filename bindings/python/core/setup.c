@@ -77,5 +77,7 @@ PyObject *sockstate_py_sysinfo(PyObject *self, PyObject *args)
 
 int sockstate_py_init(PyObject *m)
 {
-	return sockstate_py_add_types(m);
+	if (sockstate_py_add_types(m) < 0)
+		return -1;
+	return sockstate_py_add_trace_types(m);
 }

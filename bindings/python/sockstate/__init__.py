@@ -32,7 +32,9 @@ alone: ``exclude_remote="10.0.0.0/8"`` is ``exclude_remote=["10.0.0.0/8"]``.
 
 Bad input raises InvalidArgument (a ValueError) with the message the CLI
 prints; OS failures raise PermissionDenied (a PermissionError),
-Unavailable or Error.
+Unavailable or Error. When owners were asked for and some could not be
+read (another user's processes, without root), the call warns
+OwnersUnreadable (a UserWarning): those sockets are listed with pid None.
 """
 
 from __future__ import annotations
@@ -41,26 +43,28 @@ import socket as _socket
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union, overload
 
 from . import _records
-from ._errors import Error, InvalidArgument, PermissionDenied, Unavailable
+from ._errors import Error, InvalidArgument, OwnersUnreadable, PermissionDenied, Unavailable
 from ._errors import error_classes as _error_classes
-from ._handle import AddrArg, Group, Handle, KeysArg, NetNs, PortArg, PrefixesArg, StatesArg
+from ._handle import (AddrArg, Group, Handle, KeysArg, NetNs, PortArg, PortsArg,
+                      PrefixesArg, StatesArg)
 from ._handle import default_handle as _default_handle
 from ._native import available as _available
 from ._native import core as _core
 from ._state import _BY_CODE, State, StateInfo
 from ._state import check_numbering as _check_numbering
+from ._trace import trace
 
 __all__ = [
-    "Address", "Connection", "Error", "Group", "Handle", "InvalidArgument",
-    "NativeState", "NetNs", "PermissionDenied", "State", "StateInfo",
-    "TcpInfo", "Unavailable", "backend", "backends", "blockers",
-    "connections", "counts", "groups", "listening", "metrics", "netns_list",
-    "render", "render_summary", "snapshot", "wait", "wait_drained", "wait_listen",
-    "__version__",
+    "Address", "Connection", "Error", "Event", "Group", "Handle",
+    "InvalidArgument", "NativeState", "NetNs", "OwnersUnreadable", "PathStep",
+    "PermissionDenied", "State", "StateInfo", "TcpInfo", "Unavailable", "backend",
+    "backends", "blockers", "connections", "counts", "groups", "listening",
+    "metrics", "netns_list", "render", "render_summary", "snapshot", "trace",
+    "wait", "wait_drained", "wait_listen", "__version__",
 ]
 
 if TYPE_CHECKING:
-    from ._core import Address, Connection, NativeState, TcpInfo
+    from ._core import Address, Connection, Event, NativeState, PathStep, TcpInfo
     __version__: str
 elif _available():
     _c = _core()
@@ -75,12 +79,17 @@ elif _available():
     NativeState = _c.NativeState
     #: TCP internals of a socket (connections(tcp_info=True)).
     TcpInfo = _c.TcpInfo
+    #: One connection lifecycle event (trace()).
+    Event = _c.Event
+    #: One state of a summary Event's path: (state, native_state, seconds).
+    PathStep = _c.PathStep
     #: The library's version ("MAJOR.MINOR.PATCH"); the package's too.
     __version__ = _c.version()
-    _records.install(Connection, Address, NativeState, TcpInfo)
+    _records.install(Connection, Address, NativeState, TcpInfo, Event, PathStep)
     Connection.to_dict = _records.to_dict
 else:  # pragma: no cover - only without the extension
     Connection = Address = NativeState = TcpInfo = None  # type: ignore[misc,assignment]
+    Event = PathStep = None  # type: ignore[misc,assignment]
     __version__ = "0+unknown"
 
 
@@ -154,14 +163,15 @@ def counts(states: StatesArg = None, *, port: PortArg = None,
            netns: Optional[str] = None) -> Union[Dict[State, int], List[Group]]:
     """Sockets per State, counted in C without a per-socket object.
 
-    Without ``by``: a dict with every State as a key (zeros included), in
-    the order CLOSED ... BOUND, UNKNOWN; States are strings, so
-    ``counts()["LISTEN"]`` works too. With ``by`` ("port", "local",
-    "remote", "pid", "process", "uid", "netns", or several): a list of
-    Group, the counts per group, largest first, ``top`` of them (0: all),
-    as ``sockstate summary --by`` counts them: see groups(). The two forms
-    are typed apart (typing.overload), so a checker knows which one a call
-    returns.
+    Without ``by``: a dict with every State that was counted as a key
+    (zeros included), in the order CLOSED ... BOUND, UNKNOWN; a state not
+    counted (BOUND, unless asked for) is left out rather than shown as 0.
+    States are strings, so ``counts()["LISTEN"]`` works too. With ``by``
+    ("port", "local", "remote", "pid", "process", "uid", "netns", or
+    several): a list of Group, the counts per group, largest first,
+    ``top`` of them (0: all), as ``sockstate summary --by`` counts them:
+    see groups(). The two forms are typed apart (typing.overload), so a
+    checker knows which one a call returns.
 
         >>> sockstate.counts(port=443)[sockstate.State.ESTABLISHED]
         120
@@ -330,7 +340,7 @@ def netns_list() -> List[NetNs]:
     return _default_handle().netns_list()
 
 
-def metrics(states: StatesArg = None, *, port: PortArg = None,
+def metrics(states: StatesArg = None, *, port: PortsArg = None,
             sport: PortArg = None, dport: PortArg = None,
             laddr: AddrArg = None, raddr: AddrArg = None,
             addr: AddrArg = None, pid: Optional[int] = None,
@@ -338,11 +348,14 @@ def metrics(states: StatesArg = None, *, port: PortArg = None,
             backend: Optional[str] = None,
             pid_source: Optional[str] = None,
             netns: Optional[str] = None) -> str:
-    """Prometheus text exposition (gauge sockstate_tcp_sockets{state,
-    family}), as ``sockstate summary --format prometheus`` prints it. With
-    port, only that port is counted and its per-port series is added.
+    """Prometheus text exposition, as ``sockstate summary --format
+    prometheus`` prints it: the gauge sockstate_tcp_sockets{family,state}
+    always counts the whole host (every state, both families); ``port``
+    (an int, "80,443" or a list, at most 32) adds each port's own series
+    sockstate_tcp_port_sockets{port,side,state}. Any other filter raises
+    InvalidArgument (it would publish part of the host as the whole).
 
-        >>> print(sockstate.metrics(port=80), end="")
+        >>> print(sockstate.metrics(port=[80, 443]), end="")
     """
     return _default_handle(backend, pid_source, netns).metrics(
         states, port=port, sport=sport, dport=dport, laddr=laddr,

@@ -57,7 +57,8 @@ def _as_a_c_program() -> Iterator[None]:
     """SIGINT and SIGPIPE at their default actions, as the C tool runs:
     Ctrl-C ends a wait at once (Python's handler would only set a flag
     that nothing reads while the C code runs), and a closed pipe ends the
-    writer quietly. watch catches SIGINT itself and gives it back."""
+    writer quietly. watch and trace catch SIGINT themselves and give it
+    back."""
     saved = {}
     for name in ("SIGINT", "SIGPIPE"):
         sig = getattr(signal, name, None)

@@ -62,7 +62,15 @@ class Unavailable(Error):
     available on this system or build (codes EUNAVAIL, ENOTSUP)."""
 
 
-for _cls in (Error, InvalidArgument, PermissionDenied, Unavailable):
+class OwnersUnreadable(UserWarning):
+    """Owners were asked for and some could not be read (another user's
+    processes, without root): those sockets are all there, with pid,
+    pids and process None although a process holds them. The message
+    says how many, why, and what to do; ``Handle.owners_unreadable``
+    gives the count of the last query."""
+
+
+for _cls in (Error, InvalidArgument, PermissionDenied, Unavailable, OwnersUnreadable):
     _cls.__module__ = "sockstate"  # as users import them
 
 

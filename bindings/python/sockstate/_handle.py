@@ -8,10 +8,11 @@ import os
 import socket
 import threading
 import time
+import warnings
 from typing import (Any, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union,
                     overload)
 
-from ._errors import InvalidArgument
+from ._errors import InvalidArgument, OwnersUnreadable
 from ._native import core
 from ._state import State
 
@@ -30,6 +31,12 @@ PrefixesArg = Union[str, ipaddress.IPv4Address, ipaddress.IPv6Address,
 # iterable, and so is a network: neither is a list of items).
 _ONE_ITEM = (str, bytes, State, ipaddress.IPv4Address, ipaddress.IPv6Address,
              ipaddress.IPv4Network, ipaddress.IPv6Network)
+
+PortsArg = Union[int, str, Iterable[Union[int, str]], None]
+
+# The calls that may map owners: after one, owners that could not be
+# read are a warning (the command line says it on stderr).
+_OWNER_CALLS = ("connections", "render", "count_groups", "wait_check")
 
 _SORT_OWNERS = ("pid", "process")
 
@@ -113,8 +120,41 @@ def _text(value: Any) -> Union[str, bytes]:
 def _states_text(states: StatesArg) -> Union[str, bytes]:
     if isinstance(states, (str, bytes, State)):
         return _text(states)
-    return ",".join(str(_text(s)) if not isinstance(s, bytes) else s.decode()
-                    for s in _items(states))
+    items = _items(states)
+    # Bytes stay bytes (b"\xff" is no UTF-8): the parser names them as given.
+    if any(isinstance(s, bytes) for s in items):
+        return b",".join(s if isinstance(s, bytes) else str(_text(s)).encode("utf-8",
+                                                                            "surrogateescape")
+                         for s in items)
+    return ",".join(str(_text(s)) for s in items)
+
+
+# The command line's limits (libsockstate/cli/args.c), so that Python
+# accepts and refuses what `sockstate` does.
+_SECONDS_MAX = 1e6
+_TOP_MAX = 9999999
+
+
+def _seconds(label: str, value: Any, zero_ok: bool) -> float:
+    """A timeout or an interval: a finite number of seconds, 0 (or above
+    0) to 1e6, as --timeout and --interval take them."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ok:
+        ok = (0 <= value if zero_ok else 0 < value) and value <= _SECONDS_MAX
+    if not ok:
+        limits = "0-1000000" if zero_ok else "above 0, at most 1000000"
+        raise InvalidArgument(f"{label}: {value!r} is not a number of seconds "
+                              f"({limits}, decimals allowed)")
+    return float(value)
+
+
+def _top(value: Any) -> int:
+    """How many groups to keep: 0 (all) to 9999999, as --top (which
+    starts at 1: 0 is its default, all)."""
+    if (not isinstance(value, int) or isinstance(value, bool)
+            or not 0 <= value <= _TOP_MAX):
+        raise InvalidArgument(f"top: {value!r} is not a count (0-{_TOP_MAX}; 0: all)")
+    return value
 
 
 def _family_text(family: Any) -> Union[str, bytes]:
@@ -288,7 +328,14 @@ class Handle:
                 self._cap = core().open(*self._options)
             elif self._cap is False:
                 raise ValueError("the sockstate handle is closed")
-            return getattr(core(), name)(self._cap, *args)
+            result = getattr(core(), name)(self._cap, *args)
+            unread = core().owners_unreadable(self._cap) if name in _OWNER_CALLS else (0, "")
+        if unread[0]:
+            n, why = unread
+            warnings.warn(OwnersUnreadable(
+                f"the owners of {n} socket{'' if n == 1 else 's'} could not be read: "
+                f"{why}; run as root to see every owner"), stacklevel=4)
+        return result
 
     # ---- facts ----
 
@@ -308,6 +355,13 @@ class Handle:
         """Why the last query with processes mapped owners as pid_source
         says (e.g. why not with BPF), or ""."""
         return self._call("pid_source_reason")
+
+    @property
+    def owners_unreadable(self) -> int:
+        """How many sockets of the last query that mapped owners have an
+        owner that could not be read (their pid is None although a process
+        holds them; the call warned OwnersUnreadable); 0 when none."""
+        return self._call("owners_unreadable")[0]
 
     # ---- queries ----
 
@@ -354,10 +408,10 @@ class Handle:
                uid: Optional[int] = None, family: Any = None,
                pushdown: bool = True, by: Optional[KeysArg] = None,
                top: int = 0) -> Union[Dict[State, int], List[Group]]:
-        """How many sockets per State (a dict: every state, zeros
-        included), counted in C: no per-socket object is made. With ``by``
-        (and ``top``): a list, the groups as :meth:`groups` returns
-        them."""
+        """How many sockets per State (a dict: every state counted, zeros
+        included; one not counted, such as BOUND by default, is left out),
+        counted in C: no per-socket object is made. With ``by`` (and
+        ``top``): a list, the groups as :meth:`groups` returns them."""
         if by is not None:
             return self.groups(by, states, top=top, port=port, sport=sport,
                                dport=dport, laddr=laddr, raddr=raddr,
@@ -373,23 +427,28 @@ class Handle:
                pid: Optional[int] = None, uid: Optional[int] = None,
                family: Any = None, processes: bool = False,
                tcp_info: bool = False, sort: Optional[str] = None,
-               header: bool = True, metrics_port: Optional[int] = None,
-               timers: bool = False) -> str:
+               header: bool = True, timers: bool = False) -> str:
         """The sockets as ``sockstate list --format FORMAT`` prints them
         (table, json, csv or prometheus), byte for byte: the library's
-        writers produce both. timers=True is ``--timers`` (which
-        tcp_info=True implies, as ``--tcp-info`` does). Written as the
-        sockets come (unless sorted), so nothing per socket is kept but
-        the text."""
+        writers produce both. Prometheus is :meth:`metrics` (the whole
+        host; ``port`` names per-port series, other filters are refused).
+        timers=True is ``--timers`` (which tcp_info=True implies, as
+        ``--tcp-info`` does). Written as the sockets come (unless sorted),
+        so nothing per socket is kept but the text."""
+        c = core()
+        fmt = c.format_parse(format, "format")
+        if fmt == c.FORMAT_PROMETHEUS:
+            _host_wide(states=states, sport=sport, dport=dport, laddr=laddr,
+                       raddr=raddr, addr=addr, pid=pid, uid=uid, family=family)
+            return self.metrics(port=port)
         q, sort_key = build_query(states, port, sport, dport, laddr, raddr,
                                   addr, pid, uid, family, processes, tcp_info,
                                   sort)
-        return self._render(format, q, sort_key, header,
-                            _metrics_port(metrics_port, port), timers).decode(
-                                "utf-8", "surrogateescape")
+        return self._render(format, q, sort_key, header, timers).decode(
+            "utf-8", "surrogateescape")
 
     def _render(self, format: str, q: bytes, sort_key: int, header: bool,
-                metrics_port: int, timers: bool = False) -> bytes:
+                timers: bool = False) -> bytes:
         c = core()
         fmt = c.format_parse(format, "format")
         wflags = _write_flags(c, q, header)
@@ -398,8 +457,7 @@ class Handle:
             wflags |= c.W_NETNS
         if timers:
             wflags |= c.W_TIMERS
-        data, _count, _src = self._call("render", q, sort_key, fmt, wflags,
-                                        metrics_port)
+        data, _count, _src = self._call("render", q, sort_key, fmt, wflags, -1)
         return data
 
     def render_summary(self, format: str = "table", states: StatesArg = None,
@@ -414,6 +472,10 @@ class Handle:
         as ``summary --by KEY --top N`` prints them (table, json, csv)."""
         c = core()
         fmt = c.format_parse(format, "format")
+        if fmt == c.FORMAT_PROMETHEUS and by is None:
+            _host_wide(states=states, sport=sport, dport=dport, laddr=laddr,
+                       raddr=raddr, addr=addr, pid=pid, uid=uid, family=family)
+            return self.metrics(port=port)
         q, _ = build_query(states, port, sport, dport, laddr, raddr, addr,
                            pid, uid, family)
         wflags = 0 if header else c.W_NO_HEADER
@@ -423,14 +485,9 @@ class Handle:
                 raise InvalidArgument("by: not available with format "
                                       "prometheus (use port for per-port series)")
             _g, _s, _t, data, _src, _b = self._call("count_groups", q, keys,
-                                                    int(top), fmt, wflags)
+                                                    _top(top), fmt, wflags)
             return data.decode("utf-8", "surrogateescape")
-        if fmt == c.FORMAT_PROMETHEUS and port is not None:
-            # As the CLI: the per-port series needs that port's records.
-            data, _n, _src = self._call("render", q, c.SORT_NONE, fmt, wflags,
-                                        _metrics_port(None, port))
-        else:
-            data, _n, _src = self._call("render_counts", q, fmt, wflags, -1)
+        data, _n, _src = self._call("render_counts", q, fmt, wflags, -1)
         return data.decode("utf-8", "surrogateescape")
 
     def snapshot(self, states: StatesArg = None, *, port: PortArg = None,
@@ -446,7 +503,7 @@ class Handle:
         q, sort_key = build_query(states, port, sport, dport, laddr, raddr,
                                   addr, pid, uid, family, processes, tcp_info,
                                   sort)
-        return json.loads(self._render("json", q, sort_key, True, -1, timers))
+        return json.loads(self._render("json", q, sort_key, True, timers))
 
     def groups(self, by: KeysArg, states: StatesArg = None, *, top: int = 0,
                port: PortArg = None, sport: PortArg = None,
@@ -469,7 +526,7 @@ class Handle:
         q, _ = build_query(states, port, sport, dport, laddr, raddr, addr,
                            pid, uid, family)
         groups, _st, _total, _text, _src, _b = self._call(
-            "count_groups", q, keys, int(top), -1, 0)
+            "count_groups", q, keys, _top(top), -1, 0)
         return [_group(t) for t in groups]
 
     def listening(self, port: int, *, family: Any = None) -> bool:
@@ -538,18 +595,22 @@ class Handle:
         named under /run/netns, then those of processes, each once."""
         return [NetNs(*t) for t in self._call("netns_list")]
 
-    def metrics(self, states: StatesArg = None, *, port: PortArg = None,
+    def metrics(self, states: StatesArg = None, *, port: PortsArg = None,
                 sport: PortArg = None, dport: PortArg = None,
                 laddr: AddrArg = None, raddr: AddrArg = None,
                 addr: AddrArg = None, pid: Optional[int] = None,
                 uid: Optional[int] = None, family: Any = None) -> str:
-        """Prometheus text exposition of the counts, as ``sockstate summary
-        --format prometheus`` prints it; with ``port`` the output also has
-        the per-port series of that port (and counts only that port)."""
-        return self.render_summary("prometheus", states, port=port,
-                                   sport=sport, dport=dport, laddr=laddr,
-                                   raddr=raddr, addr=addr, pid=pid, uid=uid,
-                                   family=family)
+        """Prometheus text exposition, as ``sockstate summary --format
+        prometheus`` prints it: sockstate_tcp_sockets{family,state} for
+        the whole host (every state, both families, zeros included), and
+        for each port of ``port`` (an int, "80,443", or a list; at most
+        32) its own series sockstate_tcp_port_sockets{port,side,state}.
+        Any other filter would publish part of the host under host-wide
+        names: it raises InvalidArgument."""
+        _host_wide(states=states, sport=sport, dport=dport, laddr=laddr,
+                   raddr=raddr, addr=addr, pid=pid, uid=uid, family=family)
+        return self._call("render_metrics", _ports_text(port)).decode("utf-8",
+                                                                      "surrogateescape")
 
 
 def _wait_port(c: Any, port: Any) -> int:
@@ -565,8 +626,8 @@ def _families(family: Any) -> int:
 
 
 def _poll(check: Any, timeout: float, interval: float) -> bool:
-    if timeout < 0 or interval <= 0:
-        raise ValueError("timeout must be >= 0 and interval > 0")
+    timeout = _seconds("timeout", timeout, zero_ok=True)
+    interval = _seconds("interval", interval, zero_ok=False)
     deadline = time.monotonic() + timeout
     while True:
         if check():
@@ -589,16 +650,29 @@ def _write_flags(c: Any, q: bytes, header: bool) -> int:
     return flags
 
 
-def _metrics_port(metrics_port: Optional[int], port: PortArg) -> int:
-    """The per-port Prometheus series: the port filter's, as the CLI."""
-    if metrics_port is not None:
-        return int(metrics_port)
+def _host_wide(**filters: Any) -> None:
+    """Refuse, as the CLI does, a filter on the Prometheus output: its
+    host-wide series would count part of the host under the host's name."""
+    for name, value in filters.items():
+        if value is not None:
+            raise InvalidArgument(f"{name}: not with format prometheus: its series "
+                                  f"count the whole host (port adds a port's own series)")
+
+
+def _ports_text(port: PortsArg) -> Union[str, bytes]:
+    """The ports of the per-port series as --port takes them: "80,443"."""
     if port is None:
-        return -1
+        return ""
+    if isinstance(port, (str, bytes, int)) and not isinstance(port, bool):
+        return port if isinstance(port, (str, bytes)) else str(port)
     try:
-        return int(port)
-    except (TypeError, ValueError):
-        return -1
+        items = list(port)  # type: ignore[arg-type]
+    except TypeError:
+        return _text(port)
+    if not items:
+        raise InvalidArgument("port: an empty list of ports")
+    return ",".join(str(_text(p)) if not isinstance(p, bytes) else p.decode(errors="replace")
+                    for p in items)
 
 
 # ---- the default handles: one per (backend, pid_source), opened lazily ----

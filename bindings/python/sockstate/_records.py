@@ -67,7 +67,7 @@ def to_dict(self: Any) -> Dict[str, Any]:
     if self.pids is not None:
         d["pids"] = list(self.pids)
     d.update(process=self.process, uid=self.uid, inode=self.inode,
-             rx_queue=self.rx_queue, tx_queue=self.tx_queue)
+             rx_queue=self.rx_queue, tx_queue=self.tx_queue, v6only=self.v6only)
     info = self.tcp_info
     if info is not None:
         d["tcp_info"] = {"rtt_us": info.rtt_us, "rttvar_us": info.rttvar_us,

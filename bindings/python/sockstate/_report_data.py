@@ -227,9 +227,11 @@ SCHEMA_JSON = r'''{
       "enum": ["bpf-iter", "procfs", "windows", "freebsd-kern-file",
                "macos-so-last-pid", null]
     },
+    "owners_unreadable": {"$ref": "#/$defs/count",
+                          "description": "Present when owners were mapped (pid_source not null): how many of the sockets have an owner the caller could not read (another user's process, without privilege), so that their pid is null although a process holds them. Sockets with no owner by nature (TIME_WAIT, not yet accepted, closed by their process) are not counted."},
     "total": {"$ref": "#/$defs/count", "description": "Number of sockets counted."},
     "counts": {
-      "description": "Sockets per normalized state. A snapshot lists only the states that have sockets; a counts document lists every state.",
+      "description": "Sockets per normalized state. A snapshot lists only the states that have sockets; a counts document lists every state that was counted (zeros included) and leaves out the states that were not (BOUND unless asked for).",
       "type": "object",
       "propertyNames": {"$ref": "#/$defs/state"},
       "additionalProperties": {"$ref": "#/$defs/count"}
@@ -379,6 +381,9 @@ SCHEMA_JSON = r'''{
             }
           ]
         },
+
+        "v6only": {"type": ["boolean", "null"],
+                   "description": "IPv6 sockets: true when IPv6-only (IPV6_V6ONLY), false when dual-stack (a :: listener then answers IPv4 too); null where the OS does not say (IPv4 sockets, Linux's /proc backend, Windows; Linux netlink says it of listening and bound sockets only). Written by every writer since 0.2; optional for older documents."},
         "tcp_info": {
           "description": "Present only when the OS gave TCP internals.",
           "type": "object",

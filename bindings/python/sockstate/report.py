@@ -27,11 +27,12 @@ import argparse
 import html
 import json
 import os
+import re
 import sys
-import tempfile
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import _report_data
+from ._atomic import OutputError, printable, write_atomic
 
 from ._exit import EXIT_OK, EXIT_OS, EXIT_USAGE
 PROG = "python -m sockstate report"
@@ -467,6 +468,11 @@ def _structural_problem(doc: Dict[str, Any]) -> Optional[str]:
         return "at library_version: not a string"
     if doc["taken_at"] is not None and not isinstance(doc["taken_at"], str):
         return "at taken_at: not a string or null"
+    if doc["pid_source"] is not None and not isinstance(doc["pid_source"], str):
+        return "at pid_source: not a string or null"
+    total = doc.get("total")
+    if "total" in doc and (not isinstance(total, int) or isinstance(total, bool) or total < 0):
+        return "at total: %r is not a count" % (total,)
     counts = doc["counts"]
     if not isinstance(counts, dict):
         return "at counts: not an object"
@@ -501,10 +507,55 @@ def _structural_problem(doc: Dict[str, Any]) -> Optional[str]:
         n = s["native_state"]
         if not isinstance(n, dict) or "code" not in n or "name" not in n:
             return "at %s.native_state: not an object {code, name}" % where
+        if not isinstance(n["code"], int) or isinstance(n["code"], bool):
+            return "at %s.native_state.code: not an integer" % where
+        if n["name"] is not None and not isinstance(n["name"], str):
+            return "at %s.native_state.name: not a string or null" % where
         if s["pid"] is not None and (not isinstance(s["pid"], int) or isinstance(s["pid"], bool)):
             return "at %s.pid: not an integer or null" % where
         if s["process"] is not None and not isinstance(s["process"], str):
             return "at %s.process: not a string or null" % where
+    return None
+
+
+#: The largest number a document may hold: sockstate/1 counts, queues,
+#: inodes and cookies are unsigned 64-bit integers.
+NUMBER_MAX = 2 ** 64 - 1
+
+
+def _value_problem(value: Any, path: Tuple[Any, ...] = ()) -> Optional[str]:
+    """What the schema cannot say: no number beyond 64 bits (10**400 would
+    overflow every float the report computes), no lone UTF-16 surrogate
+    ("\\ud800" is valid JSON but not text: it cannot be written out)."""
+    if isinstance(value, dict):
+        items: Iterable[Tuple[Any, Any]] = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    elif isinstance(value, bool):
+        return None
+    elif isinstance(value, int):
+        if not -NUMBER_MAX <= value <= NUMBER_MAX:
+            return "at %s: a %d-digit number is too large (at most %d)" % (
+                _where(path), len(str(abs(value))), NUMBER_MAX)
+        return None
+    elif isinstance(value, str):
+        if value.isascii():
+            return None
+        bad = next((c for c in value if "\ud800" <= c <= "\udfff"), None)
+        if bad is not None:
+            return "at %s: \\u%04x, a lone UTF-16 surrogate, is not text" % (
+                _where(path), ord(bad))
+        return None
+    else:
+        return None
+    for k, v in items:
+        if isinstance(k, str):
+            problem = _value_problem(k, path)
+            if problem:
+                return problem
+        problem = _value_problem(v, path + (k,))
+        if problem:
+            return problem
     return None
 
 
@@ -524,8 +575,8 @@ def check_document(doc: Any, validator: Any = None) -> Dict[str, Any]:
     if doc["schema"] != SCHEMA_NAME:
         raise InputError('not a %s document: its "schema" is %s'
                          % (SCHEMA_NAME, _short(json.dumps(doc["schema"]), 60)))
-    problem = (_schema_problem(validator, doc) if validator is not None
-               else _structural_problem(doc))
+    problem = _value_problem(doc) or (_schema_problem(validator, doc) if validator is not None
+                                      else _structural_problem(doc))
     if problem:
         raise InputError("does not match the %s schema %s" % (SCHEMA_NAME, problem))
     return doc
@@ -878,8 +929,15 @@ footer{padding:10px 28px 20px;color:#5f6b73;font-size:12px}
 """.strip()
 
 
+def _text(value: Any) -> str:
+    """A value from a snapshot, or a file name, as page text: no control
+    character (C0, DEL, C1: ESC, BEL, CSI...) is left to reach a terminal
+    or a browser; each is shown as \\xNN, as in the tool's messages."""
+    return printable(str(value))
+
+
 def _e(text: Any) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(_text(text), quote=True)
 
 
 def _bar(value: int, maximum: int, color: str, width: int = 120) -> str:
@@ -932,12 +990,14 @@ def _chart(hosts: Sequence[Host], states: Sequence[str], title: str) -> str:
     return "".join(parts)
 
 
-def _time_range(hosts: Sequence[Host], t: Dict[str, str]) -> str:
+def _time_range(hosts: Sequence[Host], t: Dict[str, str], esc: Any = str) -> str:
+    """The subtitle; esc escapes the times, which come from the files."""
     times = sorted(h.taken_at for h in hosts if h.taken_at)
     if not times:
         first = last = t["unknown_time"]
     else:
-        first, last = times[0].replace("T", " ").rstrip("Z"), times[-1].replace("T", " ").rstrip("Z")
+        first = esc(times[0].replace("T", " ").rstrip("Z"))
+        last = esc(times[-1].replace("T", " ").rstrip("Z"))
     if len(hosts) == 1:
         return t["subtitle_one"].format(first=first)
     return t["subtitle"].format(n=len(hosts), first=first, last=last)
@@ -1080,8 +1140,23 @@ def render_html(hosts: Sequence[Host], lang: str, warnings: Sequence[Finding],
 
 # ---------------------------------------------------------------- Markdown
 
+# What Markdown (CommonMark, GitHub's tables) would read as markup in a
+# value: HTML and autolinks (< > &), links and images ([ ] !), code (`),
+# emphasis (* _ ~), headings (#), table cells (|), and the escape itself.
+# A backslash makes each of them plain text. (Parentheses are text once
+# no bracket opens a link.)
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#!|<>~&])")
+
+
 def _md(text: Any) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", _text(text))
+
+
+def _fence(lines: Sequence[str]) -> str:
+    """A code fence no line of the block can close: longer than any run of
+    backticks in it."""
+    longest = max([len(run) for line in lines for run in re.findall("`+", line)] + [2])
+    return "`" * (longest + 1)
 
 
 def _text_bar(value: int, maximum: int, width: int = 20) -> str:
@@ -1095,7 +1170,7 @@ def render_md(hosts: Sequence[Host], lang: str, warnings: Sequence[Finding],
     t = TEXTS[lang]
     states = present_states(hosts)
     title = title or t["title"].format(hosts=_count(t, "hosts", len(hosts)))
-    o: List[str] = ["# %s" % title, "", _time_range(hosts, t), ""]
+    o: List[str] = ["# %s" % _md(title), "", _time_range(hosts, t, _md), ""]
 
     o += ["## %s" % t["hosts"], ""]
     keys = ("host", "os", "backend", "taken_at", "owners", "sockets", "file")
@@ -1113,7 +1188,8 @@ def render_md(hosts: Sequence[Host], lang: str, warnings: Sequence[Finding],
     if not warnings:
         o += [t["no_warnings"], ""]
     for x in warnings:
-        o += ["### %s" % x.title, "", x.detail, "", "**%s:** %s" % (t["explained"], x.why), "",
+        o += ["### %s" % x.title, "", _md(x.detail), "",
+              "**%s:** %s" % (t["explained"], x.why), "",
               "**%s:** %s" % (x.state_says, x.pile_means), ""]
 
     o += ["## %s" % t["matrix"], "", t["matrix_note"], ""]
@@ -1127,15 +1203,17 @@ def render_md(hosts: Sequence[Host], lang: str, warnings: Sequence[Finding],
         o.append("| %s | %s |" % (s, " | ".join(cells)))
     o.append("| **%s** | %s |" % (t["total"], " | ".join("**%d**" % h.total for h in hosts)))
     o.append("")
-    o += ["### %s" % t["chart"], "", "```"]
     top = max([h.counts[s] for s in states for h in hosts] or [0])
-    width = max([len(h.label) for h in hosts] + [1])
+    labels = [_text(h.label) for h in hosts]
+    width = max([len(label) for label in labels] + [1])
+    chart: List[str] = []
     for s in states:
-        o.append(s)
-        for h in hosts:
-            o.append("  %-*s %s %d" % (width, h.label, _text_bar(h.counts[s], top, 40),
-                                       h.counts[s]))
-    o += ["```", ""]
+        chart.append(s)
+        for h, label in zip(hosts, labels):
+            chart.append("  %-*s %s %d" % (width, label, _text_bar(h.counts[s], top, 40),
+                                           h.counts[s]))
+    fence = _fence(chart)
+    o += ["### %s" % t["chart"], "", fence] + chart + [fence, ""]
 
     o += ["## %s" % t["listening"], "", t["listening_note"], ""]
     if not rows:
@@ -1150,13 +1228,13 @@ def render_md(hosts: Sequence[Host], lang: str, warnings: Sequence[Finding],
                 cell = r.cells[i]
                 cells.append(t["unknown_listeners"] if cell is None else
                              (t["not_listed"] if not cell else "<br>".join(_md(c) for c in cell)))
-            status = "**%s**" % r.status if r.missing else r.status
-            o.append("| %d | %s | %s |" % (r.port, " | ".join(cells), _md(status)))
+            status = "**%s**" % _md(r.status) if r.missing else _md(r.status)
+            o.append("| %d | %s | %s |" % (r.port, " | ".join(cells), status))
         o.append("")
 
     o += ["## %s" % t["per_host"], ""]
     for h in hosts:
-        o += ["### %s" % h.label, "", "%s \u00b7 %s" % (h.os_text, h.backend), "",
+        o += ["### %s" % _md(h.label), "", "%s \u00b7 %s" % (_md(h.os_text), _md(h.backend)), "",
               "| %s | %s | %s | |" % (t["state"], t["native"], t["count"]),
               "|---|---|---:|---|"]
         top = max(h.counts.values()) if h.counts else 0
@@ -1171,10 +1249,10 @@ def render_md(hosts: Sequence[Host], lang: str, warnings: Sequence[Finding],
         _side, meaning, seen_by, pile = explain(s, lang)
         o += ["### %s" % s, "", meaning, "", "**%s:** %s" % (t["seen_by"], seen_by), "",
               "**%s:** %s" % (t["pile_means"], pile), ""]
-    versions = ", ".join("%s %s" % (h.label, h.version) for h in hosts)
+    versions = ", ".join("%s %s" % (_md(h.label), _md(h.version)) for h in hosts)
     o.append("---")
     o.append("")
-    o.append(t["generated"].format(prog=PROG, files=", ".join(h.file for h in hosts),
+    o.append(t["generated"].format(prog=PROG, files=", ".join(_md(h.file) for h in hosts),
                                    versions=versions))
     return "\n".join(o) + "\n"
 
@@ -1239,29 +1317,19 @@ def build(paths: Sequence[str], fmt: str = "html", lang: str = "en",
 
 
 def _write(path: Optional[str], text: str) -> None:
+    """The page on standard output, or into path by the C tool's rules for
+    -o (sockstate/_atomic.py). Raises OSError with a one-line str()."""
     data = text.encode("utf-8")
     if path is None or path == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(path, data)
 
 
 def _say(line: str) -> None:
     try:
-        sys.stderr.write("sockstate report: %s\n" % line)
+        sys.stderr.write("sockstate report: %s\n" % printable(line))
         sys.stderr.flush()
     except (OSError, ValueError):
         pass
@@ -1299,8 +1367,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_OS
     try:
         _write(a.output, text)
+    except OutputError as e:
+        _say(str(e))
+        return EXIT_OS
     except OSError as e:
-        _say("%s: cannot write: %s" % (a.output or "standard output", e.strerror or e))
+        _say("%s: write: %s" % (a.output or "standard output", e.strerror or e))
         return EXIT_OS
     return EXIT_OK
 

@@ -140,6 +140,12 @@ static struct value_completion value_of(const struct cli_option_spec *o)
 			if (sockstate_group_key_name(key) != NULL)
 				add_word(&v, sockstate_group_key_name(key));
 		return v;
+	case CLI_OPT_SOURCE:
+		v.kind = VALUE_WORDS;
+		for (int src = 0; sockstate_event_source_name((sockstate_event_source)src) != NULL;
+		     src++)
+			add_word(&v, sockstate_event_source_name((sockstate_event_source)src));
+		return v;
 	case CLI_OPT_OUTPUT:
 		v.kind = VALUE_FILE;
 		return v;

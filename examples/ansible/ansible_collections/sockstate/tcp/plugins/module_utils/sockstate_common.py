@@ -11,6 +11,7 @@ __metaclass__ = type
 import ipaddress
 import socket
 import traceback
+import warnings
 
 from ansible.module_utils.basic import missing_required_lib
 
@@ -55,13 +56,23 @@ def require_sockstate(module):
 
 def library_call(module, what, fn, *args, **kwargs):
     """fn(*args, **kwargs); a library error fails the task with the
-    library's one-line message."""
+    library's one-line message, and the library's warning that some
+    owners could not be read (another user's processes, without become)
+    becomes the module's warning."""
     try:
-        return fn(*args, **kwargs)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", sockstate.OwnersUnreadable)
+            result = fn(*args, **kwargs)
     except sockstate.Error as e:
         module.fail_json(msg="%s: %s" % (what, e), error=getattr(e, "name", None))
     except ValueError as e:
         module.fail_json(msg="%s: %s" % (what, e))
+    for w in caught:
+        if issubclass(w.category, sockstate.OwnersUnreadable):
+            module.warn("%s: %s" % (what, w.message))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return result
 
 
 def parse_state(module, option, text):
@@ -135,18 +146,27 @@ def is_wildcard(text):
     return plain_ip(text).is_unspecified
 
 
-def listener_serves(listen_address, ips):
-    """Does a listener on listen_address accept connections to one of ips?
+def dual_stack(c):
+    """Is c an IPv6 wildcard listener known to answer IPv4 too (not
+    IPV6_V6ONLY)? None of its v6only means the OS did not say."""
+    return c.family == socket.AF_INET6 and c.v6only is False and is_wildcard(c.laddr.ip)
+
+
+def listener_serves(c, ips):
+    """Does the listener c accept connections to one of ips?
 
     The same address, or a wildcard of its family; a listener on :: also
-    serves IPv4 addresses (dual-stack, Linux's default; an IPV6_V6ONLY
-    socket cannot be told apart in a listing)."""
-    lip = ipaddress.ip_address(listen_address.split("%", 1)[0])
+    serves IPv4 addresses when it is known to be dual-stack (its v6only
+    False): an IPV6_V6ONLY one does not, and one whose v6only the OS did
+    not say (None) is not counted for IPv4."""
+    lip = ipaddress.ip_address(c.laddr.ip.split("%", 1)[0])
     for ip in ips:
         ip = plain_ip(str(ip))
-        if lip.is_unspecified and (lip.version == ip.version or lip.version == 6):
+        if lip.is_unspecified and lip.version == ip.version:
             return True
-        if plain_ip(listen_address) == ip:
+        if ip.version == 4 and dual_stack(c):
+            return True
+        if plain_ip(c.laddr.ip) == ip:
             return True
     return False
 
@@ -156,6 +176,14 @@ def endpoint_text(address, port):
     if ":" in address:
         return "[%s]:%d" % (address, port)
     return "%s:%d" % (address, port)
+
+
+def local_text(c):
+    """c's local end as ss prints it: a dual-stack wildcard listener is
+    *:PORT, an IPv6-only one [::]:PORT."""
+    if dual_stack(c):
+        return "*:%d" % c.laddr.port
+    return endpoint_text(c.laddr.ip, c.laddr.port)
 
 
 def owner_text(c):
@@ -169,7 +197,7 @@ def owner_text(c):
 def describe(c):
     """One socket in words: local -> remote STATE (owner); a listener
     (or a bound socket) without a peer is just local STATE (owner)."""
-    local = endpoint_text(c.laddr.ip, c.laddr.port)
+    local = local_text(c)
     if c.raddr.port == 0 and is_wildcard(c.raddr.ip):
         return "%s %s (%s)" % (local, c.state.value, owner_text(c))
     return "%s -> %s %s (%s)" % (local, endpoint_text(c.raddr.ip, c.raddr.port),
@@ -197,6 +225,7 @@ def conn_dict(c):
         "pids": list(c.pids) if c.pids is not None else None,
         "process": c.process,
         "uid": c.uid,
+        "v6only": c.v6only,
     }
 
 

@@ -53,8 +53,10 @@ options:
       - C(listening) only. The local address (or a host name, resolved on
         the target) the listener must accept connections on. A listener
         on the wildcard of the address's family (C(0.0.0.0) or C(::))
-        counts, and one on C(::) also counts for an IPv4 address
-        (dual-stack, Linux's default).
+        counts, and one on C(::) also counts for an IPv4 address when it
+        is dual-stack (not C(IPV6_V6ONLY), as the kernel reports it; a
+        listener whose C(v6only) the OS does not report, as with the
+        C(linux-proc) backend, is not counted for IPv4).
     type: str
   state:
     description: C(at_most) only. The state to count (required).
@@ -91,7 +93,8 @@ options:
     type: str
 notes:
   - Owners (C(process), C(pid)) of other users' sockets are only visible
-    to root (C(become)).
+    to root (C(become)); without it the module warns how many sockets have
+    an owner it could not read.
 seealso:
   - module: sockstate.tcp.sockstate_wait
   - module: sockstate.tcp.sockstate_facts
@@ -162,9 +165,11 @@ found:
       uid: 1000
 """
 
+import socket
+
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.sockstate.tcp.plugins.module_utils.sockstate_common import (
-    conn_dict, describe_some, endpoint_text, library_call, listener_serves,
+    conn_dict, describe_some, endpoint_text, library_call, listener_serves, local_text,
     parse_state, parse_states, plain_ip, require_sockstate, resolve_host, sockstate,
     state_tally)
 
@@ -196,15 +201,15 @@ class Checker:
             where = ""
         else:
             ips = resolve_host(self.module, "address", address)
-            found = [c for c in listeners if listener_serves(c.laddr.ip, ips)]
+            found = [c for c in listeners if listener_serves(c, ips)]
             where = " on %s" % address
         if found:
             return True, found, "port %d is in LISTEN%s: %s" % (
                 port, where, describe_some(found))
         if listeners:
             return False, [], "port %d is not in LISTEN%s: it listens only on %s" % (
-                port, where, "; ".join("%s (%s)" % (endpoint_text(c.laddr.ip, c.laddr.port),
-                                                    owner(c)) for c in listeners))
+                port, where, "; ".join("%s (%s%s)" % (local_text(c), owner(c), v6only_note(c))
+                                       for c in listeners))
         others = self.query("all", sport=port)
         tail = ("; on that local port: %s: %s" % (state_tally(others), describe_some(others))
                 if others else "; no socket has that local port")
@@ -263,6 +268,17 @@ class Checker:
         return False, bad, "port %d has %d socket%s in states outside %s: %s; %s" % (
             port, len(bad), "" if len(bad) == 1 else "s", names, state_tally(bad),
             describe_some(bad))
+
+
+def v6only_note(c):
+    """Why an IPv6 wildcard listener does not count for an IPv4 address."""
+    if c.family != socket.AF_INET6 or c.laddr.ip != "::":
+        return ""
+    if c.v6only:
+        return ", IPv6 only"
+    if c.v6only is None:
+        return ", IPv6; whether it also answers IPv4 is not known here"
+    return ""
 
 
 def owner(c):

@@ -107,6 +107,10 @@ options:
 notes:
   - The target needs the Python package C(sockstate); without it the task
     fails saying so.
+  - With O(processes), owners of other users' sockets are only readable by
+    root (C(become)); without it the module warns how many sockets have an
+    owner it could not read, and the document says so in
+    C(owners_unreadable).
   - Windows targets run PowerShell modules, not Python ones; use the
     C(sockstate.exe --json) command there (M(ansible.windows.win_command))
     and read its output with C(from_json).

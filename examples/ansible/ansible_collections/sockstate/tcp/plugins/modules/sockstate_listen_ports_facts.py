@@ -20,13 +20,18 @@ description:
     (C(address), C(port), C(protocol), C(pid), C(name), C(user),
     C(stime); C(pid) 0 and C(name), C(user), C(stime) empty when the owner
     is unknown) and, with O(include_non_listening), C(state) and
-    C(foreign_address). Beside them two keys of its own,
-    C(state_native) (the state as the OS's usual tool spells it) and
-    C(family) (C(ipv4) or C(ipv6)).
+    C(foreign_address). Beside them three keys of its own,
+    C(state_native) (the state as the OS's usual tool spells it),
+    C(family) (C(ipv4) or C(ipv6)) and C(v6only).
   - As the original, a socket owned by several processes (a pre-forking
     server) gives one entry per owning process.
   - IPv6 sockets are reported with the bare address (C(::1), not
-    C([::1])) and their own port.
+    C([::1])) and their own port. A dual-stack wildcard listener (on
+    C(::) without C(IPV6_V6ONLY), so it answers IPv4 too) has the address
+    C(*) and the foreign address C(*:*), as the original's C(ss) path
+    reports it; an IPv6-only one keeps C(::) and C([::]:*). C(v6only)
+    says which (C(null) where the OS does not tell, as for IPv4 sockets,
+    the C(linux-proc) backend and Windows).
   - UDP is out of scope; C(udp_listen) is set to an empty list and the
     module warns so.
 author:
@@ -58,7 +63,9 @@ options:
     description: The libsockstate backend to use; default the best one available.
     type: str
 notes:
-  - Owners of other users' sockets are only visible to root (C(become)).
+  - Owners of other users' sockets are only visible to root (C(become));
+    without it their entries have C(pid) 0, and the module warns how
+    many sockets that is.
   - C(state) is the normalized state (C(ESTABLISHED), C(SYN_RECEIVED)),
     the same on every OS; the original gave the spelling of the tool it
     ran (C(ESTAB) from C(ss), C(ESTABLISHED) from C(netstat)), which is
@@ -107,7 +114,9 @@ ansible_facts:
       elements: dict
       contains:
         address:
-          description: The local address (IPv6 without brackets).
+          description:
+            - The local address (IPv6 without brackets).
+            - C(*) for a dual-stack wildcard listener (C(::) answering IPv4 too), as the original's C(ss) path gives it.
           returned: always
           type: str
           sample: "0.0.0.0"
@@ -147,7 +156,9 @@ ansible_facts:
           type: str
           sample: ESTABLISHED
         foreign_address:
-          description: The remote end as C(address:port) (IPv6 in brackets; C(*) for a listener's port).
+          description:
+            - The remote end as C(address:port) (IPv6 in brackets; C(*) for a listener's port).
+            - C(*:*) for a dual-stack wildcard listener, as C(ss) prints it.
           returned: if O(include_non_listening=true)
           type: str
           sample: "10.80.0.1:443"
@@ -161,6 +172,13 @@ ansible_facts:
           returned: always
           type: str
           sample: ipv6
+        v6only:
+          description:
+            - For an IPv6 socket, C(true) when it is IPv6-only (C(IPV6_V6ONLY)), C(false) when dual-stack.
+            - C(null) when the OS does not say (IPv4 sockets, the C(linux-proc) backend, Windows).
+          returned: always
+          type: bool
+          sample: false
     udp_listen:
       description: Always empty; UDP is out of scope.
       returned: always
@@ -176,7 +194,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.sockstate.tcp.plugins.module_utils.sockstate_common import (
-    endpoint_text, library_call, require_sockstate, sockstate)
+    dual_stack, endpoint_text, library_call, require_sockstate, sockstate)
 
 
 class Processes:
@@ -250,8 +268,11 @@ def entries(conns, processes, include_non_listening):
                 name, user, stime = processes.info(pid, c.process if pid == c.pid else None)
             else:
                 name, user, stime = "", "", ""
+            # As ss (the original's usual source) prints a dual-stack
+            # wildcard listener: *, peer *:*.
+            both = dual_stack(c)
             entry = {
-                "address": c.laddr.ip,
+                "address": "*" if both else c.laddr.ip,
                 "port": c.laddr.port,
                 "protocol": "tcp",
                 "pid": pid,
@@ -260,10 +281,13 @@ def entries(conns, processes, include_non_listening):
                 "stime": stime,
                 "state_native": c.native_state.name,
                 "family": "ipv6" if c.family == socket.AF_INET6 else "ipv4",
+                "v6only": c.v6only,
             }
             if include_non_listening:
                 entry["state"] = c.state.value
-                if c.raddr.port == 0:
+                if both and c.raddr.port == 0:
+                    entry["foreign_address"] = "*:*"
+                elif c.raddr.port == 0:
                     entry["foreign_address"] = endpoint_text(c.raddr.ip, 0)[:-1] + "*"
                 else:
                     entry["foreign_address"] = endpoint_text(c.raddr.ip, c.raddr.port)

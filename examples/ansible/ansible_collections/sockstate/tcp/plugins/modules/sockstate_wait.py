@@ -48,7 +48,8 @@ options:
         that did not come in over loopback; give C(127.0.0.1) to get
         that behaviour.
       - For C(started), a listener on the wildcard of the address's family
-        counts, and one on C(::) counts for IPv4 addresses too (dual-stack).
+        counts, and one on C(::) counts for IPv4 addresses too when it is
+        dual-stack (not C(IPV6_V6ONLY), as the kernel reports it).
       - For C(drained), a connection counts when its local address is one
         of the host's addresses (an IPv4 address matches its IPv4-mapped
         IPv6 form too).
@@ -89,7 +90,7 @@ options:
     type: int
     default: 0
   sleep:
-    description: Seconds between checks (a fraction such as C(0.5) is allowed).
+    description: Seconds between checks (a fraction such as C(0.5) is allowed; more than 0, at most 1000000).
     type: float
     default: 1
   connect_timeout:
@@ -219,7 +220,7 @@ class Watch:
         found = self.query("LISTEN", sport=self.port)
         if self.any_host:
             return found
-        return [c for c in found if listener_serves(c.laddr.ip, self.ips)]
+        return [c for c in found if listener_serves(c, self.ips)]
 
     def active(self):
         found = self.query(self.states, sport=self.port)
@@ -252,8 +253,11 @@ def main():
         module.fail_json(msg="port: %d is out of range (0-65535)" % p["port"], elapsed=0)
     if p["timeout"] < 0 or p["delay"] < 0:
         module.fail_json(msg="timeout and delay must be 0 or more", elapsed=0)
-    if p["sleep"] <= 0:
-        module.fail_json(msg="sleep: must be more than 0, not %s" % p["sleep"], elapsed=0)
+    # Written so that NaN fails too (every comparison with it is false);
+    # an infinite sleep would never check again.
+    if not (0 < p["sleep"] <= 1e6):
+        module.fail_json(msg="sleep: must be more than 0 and at most 1000000, not %s"
+                         % p["sleep"], elapsed=0)
     if p["exclude_hosts"] is not None and p["state"] != "drained":
         module.fail_json(msg="exclude_hosts should only be with state=drained", elapsed=0)
     require_sockstate(module)
