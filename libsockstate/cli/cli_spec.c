@@ -181,7 +181,9 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SNAPSHOT),
 		CLI_GROUP_OUTPUT,
 		"state, local, remote, pid, process or none (the\n"
-		"OS's order, the default); pid and process imply -p"},
+		"OS's order, written as the sockets come: the\n"
+		"default); pid and process imply -p; a sort holds\n"
+		"the whole listing in memory first"},
 	[CLI_OPT_TCP_INFO] = {CLI_OPT_TCP_INFO, "tcp-info", 0, NULL,
 		CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SNAPSHOT), CLI_GROUP_OUTPUT,
 		"also fetch TCP internals (rtt, cwnd, retransmits)\n"

@@ -1,7 +1,8 @@
 /* listing.c - the commands that run one query and write its result:
- * list (a snapshot; snapshot is list in JSON), summary (counts, or
- * groups with --by), and either in Prometheus format (the host's counts
- * with the per-port series of the ports named). */
+ * list (streamed through the library's writer, or a snapshot when
+ * sorted; snapshot is list in JSON), summary (counts, or groups with
+ * --by), and either in Prometheus format (the host's counts with the
+ * per-port series of the ports named). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,23 +123,18 @@ static int take_snapshot(const struct cli_args *a, const struct cli_handle_set *
 
 static int count_only(const struct cli_args *a, struct cli_error *e);
 
-int cli_list(const struct cli_args *a, struct cli_error *e)
+/* A listing held whole, to be sorted (--sort). */
+static int list_sorted(const struct cli_args *a, const struct cli_handle_set *set,
+                       double started, struct cli_error *e)
 {
-	double started = now_seconds();
-	struct cli_handle_set set;
 	sockstate_handle *h = NULL;
 	sockstate_snapshot *snap = NULL;
 	const char *what = "listing sockets";
 	int code;
 	int rc;
 
-	if (a->format == SOCKSTATE_FORMAT_PROMETHEUS)
-		return count_only(a, e);
-	code = cli_handles_open(a, &set, e);
-	if (code != CLI_EXIT_OK)
-		return code;
-	rc = take_snapshot(a, &set, &snap, &h);
-	if (rc == SOCKSTATE_OK && a->sort != SOCKSTATE_SORT_NONE) {
+	rc = take_snapshot(a, set, &snap, &h);
+	if (rc == SOCKSTATE_OK) {
 		what = "sorting sockets";
 		rc = sockstate_snapshot_sort(snap, a->sort);
 	}
@@ -152,6 +148,65 @@ int cli_list(const struct cli_args *a, struct cli_error *e)
 		code = emit_output(&m, e);
 	}
 	sockstate_snapshot_free(snap);
+	return code;
+}
+
+/* The listing written as the sockets come (sockstate_writer_fill per
+ * handle): memory does not grow with the number of sockets. A failure
+ * after the first bytes leaves standard output incomplete (a file is not
+ * replaced). */
+static int list_streamed(const struct cli_args *a, const struct cli_handle_set *set,
+                         double started, struct cli_error *e)
+{
+	struct emit m = {a, NULL, NULL, NULL, NULL, NULL, NULL, 0};
+	sockstate_write_opts wo = write_opts(&m);
+	sockstate_handle *h = set->h[0];
+	sockstate_writer *w = NULL;
+	struct cli_output out;
+	int code;
+	int rc;
+
+	/* Namespaces: the column is there from the first row. */
+	if (a->netns != NULL || a->all_netns)
+		wo.flags |= SOCKSTATE_W_NETNS;
+	code = cli_output_open(&out, a->output, e);
+	if (code != CLI_EXIT_OK)
+		return code;
+	rc = sockstate_writer_new(&wo, NULL, cli_output_write, &out, &w);
+	for (size_t i = 0; i < set->n && rc == SOCKSTATE_OK; i++) {
+		h = set->h[i];
+		rc = sockstate_writer_fill(w, h, &a->query);
+	}
+	if (rc == SOCKSTATE_OK)
+		rc = sockstate_writer_end(w);
+	say_verbose(a, h, sockstate_pid_source(h),
+	            w != NULL ? (unsigned long long)sockstate_writer_count(w) : 0, started);
+	sockstate_writer_free(w);
+	if (rc == SOCKSTATE_OK)
+		return cli_output_commit(&out, e);
+	if (out.saved_errno != 0)
+		cli_output_write_error(&out, rc, e);
+	else
+		cli_library_error(e, "listing sockets", rc, sockstate_errdetail(h));
+	cli_output_abort(&out);
+	return out.saved_errno != 0 ? cli_exit_code(rc) : cli_query_exit_code(a, rc);
+}
+
+int cli_list(const struct cli_args *a, struct cli_error *e)
+{
+	double started = now_seconds();
+	struct cli_handle_set set;
+	int code;
+
+	if (a->format == SOCKSTATE_FORMAT_PROMETHEUS)
+		return count_only(a, e);
+	code = cli_handles_open(a, &set, e);
+	if (code != CLI_EXIT_OK)
+		return code;
+	if (a->sort != SOCKSTATE_SORT_NONE)
+		code = list_sorted(a, &set, started, e);
+	else
+		code = list_streamed(a, &set, started, e);
 	code = cli_handles_finish(&set, code, e);
 	cli_handles_close(&set);
 	return code;

@@ -626,11 +626,15 @@ typedef int (*sockstate_socket_cb)(const sockstate_socket *s, void *ctx);
  *                      knows (BSD).
  * Records already passed to cb stay passed; the call may fail after some.
  * Memory does not grow with the number of sockets, except with Q_PIDS:
- * then the owner map grows with the number of socket fds, and, where the
- * library builds the map on a second thread while the OS is walked
- * (sockstate_threads), the records matching every filter (about 180
- * bytes each) are held until the map is ready; cb then runs only after
- * the walk.
+ * then the owner map grows with the number of socket fds (at most 48
+ * bytes each, about 30 on Linux), and, where the library builds the map
+ * on a second thread while the OS is walked (sockstate_threads; Linux,
+ * FreeBSD, macOS; not with a pid filter, nor for a table the backend
+ * expects to hold more than 65,536 records: those build the map first),
+ * the records matching every filter are held until the map is ready
+ * (about 180 bytes each, at most 65,536 of them: then the walk waits for
+ * the map and the rest streams), so cb's first call may come late in the
+ * walk.
  * cb always runs on the calling thread. Order: as the OS lists them,
  * except that on Linux a big unfiltered listing is read as two halves at
  * once and the halves interleave, so the order may differ from run to
@@ -1155,18 +1159,26 @@ enum sockstate_write_flags {
 	                                    (json always has them) */
 	SOCKSTATE_W_TIMERS = 1u << 2,    /* the socket's timer (its kind, the
 	                                    time left, the retries), as `ss -o`
-	                                    shows it: table, a last column
-	                                    "timewait,48sec,0" ("off"; "-" when
-	                                    the backend has no timers); csv,
-	                                    columns timer, timer_expires_ms,
-	                                    timer_retransmits; json, a "timer"
-	                                    object per socket (null when
-	                                    unknown). Snapshot writers only. */
-	SOCKSTATE_W_CSV_FORMULA_SAFE = 1u << 3 /* csv: a text field that
+	                                    shows it: table, a column after
+	                                    netns "timewait,48sec,0" ("off"; "-"
+	                                    when the backend has no timers);
+	                                    csv, columns timer,
+	                                    timer_expires_ms, timer_retransmits;
+	                                    json, a "timer" object per socket
+	                                    (null when unknown). Socket
+	                                    listings only (snapshot and
+	                                    streaming writers). */
+	SOCKSTATE_W_CSV_FORMULA_SAFE = 1u << 3, /* csv: a text field that
 	                                    starts with = + - @ TAB or CR gets
 	                                    a leading ' (and quotes), so a
 	                                    spreadsheet does not run it as a
 	                                    formula (OWASP, "CSV injection") */
+	SOCKSTATE_W_NETNS = 1u << 4      /* a netns column (table, csv) or
+	                                    key (json) even if no record
+	                                    carries a label: what several
+	                                    handles (namespaces) feeding one
+	                                    streaming writer set, since it
+	                                    cannot look at every record first */
 };
 
 /* Text that comes from outside (process names, interface names in
@@ -1179,18 +1191,23 @@ enum sockstate_write_flags {
 
 /* sockstate_snapshot_write - write snap in o->format through fn.
  * Table: one line per socket, like `ss -tan`, with the normalized and the
- * native state; a dual-stack IPv6 wildcard listener (local address ::,
- * SOCKSTATE_HAS_V6ONLY set and the V6ONLY flag clear) shows its local end
- * as `*:PORT`, as ss does. JSON: the "sockstate/1" document, ending in a
- * newline (per socket "v6only": true, false or null; with pids,
- * "owners_unreadable"). CSV: RFC 4180 with a header row, its last column
- * v6only (true, false or empty). Prometheus: the counts of the
- * snapshot's records, only the states it listed (snap->states), plus the
- * per-port series of o->port when >= 0 (o->ports is not used here): its
- * series describe what was listed, so the host-wide series need an
+ * native state, each column as wide as its widest cell (counted in
+ * terminal columns); a dual-stack IPv6 wildcard listener (local address
+ * ::, SOCKSTATE_HAS_V6ONLY set and the V6ONLY flag clear) shows its local
+ * end as `*:PORT`, as ss does. JSON: the "sockstate/1" document, ending
+ * in a newline (per socket "v6only": true, false or null; with pids,
+ * "owners_unreadable", after the sockets). CSV: RFC 4180 with a header
+ * row, its v6only column true, false or empty. Prometheus: the counts of
+ * the snapshot's records, only the states it listed (snap->states), plus
+ * the per-port series of o->port when >= 0 (o->ports is not used here):
+ * its series describe what was listed, so the host-wide series need an
  * unfiltered snapshot of every state, or sockstate_count_ports.
- * When any record carries a netns label, the table and CSV gain a netns
- * column and JSON sockets a "netns" key (the others: CSV empty, JSON null).
+ * When any record carries a netns label (or o->flags has
+ * SOCKSTATE_W_NETNS), the table and CSV gain a netns column and JSON
+ * sockets a "netns" key (the others: CSV empty, JSON null). Table, JSON
+ * and CSV are the streaming writer's bytes (sockstate_writer_new) for the
+ * same records, except that a table longer than its look-ahead is
+ * measured whole here.
  * Returns 0, fn's error (a positive return from fn counts as
  * SOCKSTATE_EIO), or SOCKSTATE_EINVAL (NULL argument, o->size too small,
  * bad format, o->port outside -1..65535, a record with a bad family or
@@ -1198,6 +1215,89 @@ enum sockstate_write_flags {
 SOCKSTATE_API int sockstate_snapshot_write(const sockstate_snapshot *snap,
                                            const sockstate_write_opts *o,
                                            sockstate_write_fn fn, void *ctx);
+
+/* The streaming writer: a socket listing (table, JSON, CSV) written as
+ * its records come, so that listing a table costs memory that does not
+ * grow with the number of sockets. Like a handle, a writer is used by one
+ * thread at a time. */
+typedef struct sockstate_writer sockstate_writer;
+
+/* sockstate_writer_new - a writer of one listing in o->format through fn,
+ * fed by sockstate_writer_fill or sockstate_writer_add and finished by
+ * sockstate_writer_end: the bytes sockstate_snapshot_write gives for the
+ * same records, but
+ *   - JSON: "owners_unreadable", "total" and "counts" follow "sockets"
+ *     (they are counted as the sockets are written);
+ *   - table: the columns' widths are decided before the first row, from
+ *     a look-ahead of up to 1,000 records (copied, with their pids and
+ *     strings; about 220 KiB). A listing that ends within it is measured
+ *     whole, as a snapshot is. A longer one gets room for what is known
+ *     without reading on (the longest name of the states the query lets
+ *     through, a five-digit port after the widest address seen, a
+ *     seven-digit pid), and a later, longer value pushes the rest of its
+ *     line right (docs/OUTPUT.md);
+ *   - the netns column or key appears with SOCKSTATE_W_NETNS, or when
+ *     the first record (the table: any record of the look-ahead)
+ *     carries a label.
+ * Nothing else per socket is kept. sys: the machine facts for the JSON
+ * head (copied), or NULL to take them now (sockstate_sysinfo_get).
+ * *out: free with sockstate_writer_free. Returns 0, SOCKSTATE_EINVAL
+ * (NULL fn or out, o refused as sockstate_snapshot_write refuses it, or
+ * Prometheus: that is counts, see sockstate_counts_write, or
+ * sockstate_snapshot_write for per-port series), SOCKSTATE_ENOMEM; *out
+ * is NULL on error. */
+SOCKSTATE_API int sockstate_writer_new(const sockstate_write_opts *o,
+                                       const sockstate_sysinfo *sys,
+                                       sockstate_write_fn fn, void *ctx,
+                                       sockstate_writer **out);
+
+/* sockstate_writer_source - what the records come from, for the JSON
+ * head and its sockets: backend and pid_source (static strings or NULL;
+ * the first non-NULL of each is kept), the query's flags
+ * (SOCKSTATE_Q_PIDS: every JSON socket gets "pids"; OR'ed in), and
+ * owners_unreadable (see sockstate_owners_unreadable; summed, and written
+ * after the sockets, with a pid source). sockstate_writer_fill calls it
+ * itself. Backend, pid source and flags are ignored once the head is
+ * written (the first record of JSON or CSV, the end of the table's
+ * look-ahead). Returns 0 or SOCKSTATE_EINVAL (NULL w). */
+SOCKSTATE_API int sockstate_writer_source(sockstate_writer *w, const char *backend,
+                                          const char *pid_source, uint32_t query_flags,
+                                          uint64_t owners_unreadable);
+
+/* sockstate_writer_add - write one record, or hold a copy of it in the
+ * table's look-ahead. s is read during the call only. Returns 0,
+ * SOCKSTATE_EINVAL (NULL argument, a record with a bad family or state:
+ * refused, nothing written, the writer goes on; or after
+ * sockstate_writer_end), SOCKSTATE_ENOMEM (the look-ahead), or fn's error
+ * (a positive return from fn counts as SOCKSTATE_EIO), which is then
+ * returned by every later call. */
+SOCKSTATE_API int sockstate_writer_add(sockstate_writer *w, const sockstate_socket *s);
+
+/* sockstate_writer_fill - add every socket matching q on h, as
+ * sockstate_foreach runs q (q NULL: the default query), telling w h's
+ * backend, the run's pid source and q's flags first
+ * (sockstate_writer_source). Several handles (one per network
+ * namespace) may fill one writer in turn. The listing of a query with
+ * SOCKSTATE_Q_PIDS costs the owner map besides (see sockstate_foreach).
+ * Returns 0, a code of sockstate_foreach (detail in
+ * sockstate_errdetail(h)), or an error of sockstate_writer_add. A failure
+ * may come after records were written: the listing is then incomplete,
+ * and only sockstate_writer_free is left to call. */
+SOCKSTATE_API int sockstate_writer_fill(sockstate_writer *w, sockstate_handle *h,
+                                        const sockstate_query *q);
+
+/* sockstate_writer_count - the records added to w so far (0 for NULL). */
+SOCKSTATE_API uint64_t sockstate_writer_count(const sockstate_writer *w);
+
+/* sockstate_writer_end - finish the listing: the table's look-ahead (its
+ * header first, even with no record), JSON's closing "total" and
+ * "counts", and the last bytes to fn. Call once. Returns 0, fn's first
+ * error, or SOCKSTATE_EINVAL (NULL w, called twice). */
+SOCKSTATE_API int sockstate_writer_end(sockstate_writer *w);
+
+/* sockstate_writer_free - release w (NULL is fine). A writer freed before
+ * sockstate_writer_end leaves its listing unfinished. */
+SOCKSTATE_API void sockstate_writer_free(sockstate_writer *w);
 
 /* sockstate_counts_write - write per-state counts as a table ("STATE
  * COUNT" lines and a total), a JSON object, CSV, or the Prometheus gauge

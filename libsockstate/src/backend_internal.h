@@ -88,6 +88,12 @@ typedef struct sockstate__backend {
 	                  int (*found)(void *ctx, const char *spec, uint64_t inode,
 	                               int32_t pid, int current),
 	                  void *ctx);
+	/* How many records a whole walk on this handle delivers: the last
+	 * whole walk's count, or the OS's own counters' before the first; 0
+	 * unknown. The core builds the owner map first, rather than beside
+	 * the walk, for a table bigger than it would hold (run.c). NULL:
+	 * always unknown. */
+	size_t (*population)(void *state);
 	/* Read the TCP counters of the handle's namespace (or the system)
 	 * into out, which the core has cleared (sockstate__tcp_counters_clear):
 	 * set out->source and each counter the OS keeps
@@ -302,6 +308,9 @@ const int32_t *sockstate__owners_find(const sockstate__owners *m, uint64_t key,
                                       uint32_t *n);
 /* Name of pid, or NULL. */
 const char *sockstate__owners_pid_name(const sockstate__owners *m, int32_t pid);
+/* The bytes m has allocated (what it costs per socket descriptor is
+ * this over the descriptors added: tests and benchmarks). */
+size_t sockstate__owners_memory(const sockstate__owners *m);
 
 /* ---- open addressing over 64-bit keys (owner index, repeat sets) ---- */
 

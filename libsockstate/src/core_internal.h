@@ -72,11 +72,11 @@ void sockstate__query_normalize(const sockstate_query *in, sockstate_query *out)
  * NULL or its mask 0. */
 uint32_t sockstate__query_states(const sockstate_query *q);
 
-/* The owner map's storage, so a snapshot can copy it whole and rebase
- * the records' pointers into its own block. */
-void sockstate__owners_storage(const sockstate__owners *m,
-                               const int32_t **pids, size_t *npids,
-                               const char **pool, size_t *pool_len);
+/* The owner map's process names (one pool of NUL-terminated names that
+ * records' `process` point into), so a snapshot can copy it whole and
+ * rebase the records' pointers into its own block. */
+void sockstate__owners_names(const sockstate__owners *m, const char **pool,
+                             size_t *pool_len);
 
 /* A decimal number 0..max, digits only. Returns 0, SOCKSTATE_EINVAL or
  * SOCKSTATE_ERANGE. */

@@ -117,8 +117,9 @@ enum sockstate__text_style {
 };
 
 /* The one writer of outside text: n bytes of s in style, or, with out
- * NULL, nothing (to measure). Returns the columns a terminal shows: one
- * per code point or replacement. */
+ * NULL, nothing (to measure). Returns the columns a terminal shows: each
+ * code point's display width (0 for a combining mark, 2 for a wide
+ * character, sockstate__codepoint_width), 1 for a replacement. */
 size_t sockstate__out_text(sockstate__out *out, const char *s, size_t n,
                            enum sockstate__text_style style);
 
@@ -134,6 +135,15 @@ void sockstate__out_csv_str(sockstate__out *out, const char *s, uint32_t flags);
 /* s for a terminal table cell (SOCKSTATE__TEXT_TABLE). Returns the
  * columns written. */
 size_t sockstate__out_text_str(sockstate__out *out, const char *s);
+
+/* The columns sockstate__out_text_str(out, s) would return, writing
+ * nothing (tables measure their cells before they write them). */
+size_t sockstate__text_width(const char *s);
+
+/* How many terminal columns code point cp takes: 0 (combining marks,
+ * format characters), 2 (East Asian Wide and Fullwidth) or 1
+ * (textwidth.c; the same table on every platform, whatever the locale). */
+int sockstate__codepoint_width(uint32_t cp);
 
 /* Room for the text of any endpoint the library makes, with its port. */
 #define SOCKSTATE__ENDPOINT_TEXT 96

@@ -1,18 +1,32 @@
 /* owners.c - the owner map: key (Linux inode, FreeBSD socket address)
  * -> ascending pids, and pid -> process name.
  *
- * Filled by a platform's owner walk in any order, then finished once:
- * pairs are sorted and split into parallel key/pid arrays, so the owners
- * of a key are one contiguous run of pids that records can point at, and
- * a hash index finds a key's run in one probe.
- * Memory is kept across reset() so a monitoring loop allocates once. */
+ * Filled by a platform's owner walk in any order, then finished once.
+ * Its memory is what a million-socket `-p` listing pays per socket
+ * descriptor, and its lookups what it pays per socket listed, so both
+ * are counted (docs/ARCHITECTURE.md "Owners"):
+ *   - a walk adds 12-byte entries (key, pid) to one array, grown by half
+ *     again at a time (12 bytes a descriptor touched, at most 18
+ *     allocated);
+ *   - finish inserts them into an open-addressing table of the same
+ *     12-byte entries, at most 70% full (17 bytes a descriptor), where a
+ *     lookup finds the key and its pid in one cache line: the record
+ *     points at that pid. A key with several owners (a fork, a prefork
+ *     pool) is rare: its entry refers to a run of ascending pids in a
+ *     side array instead.
+ * No sort, no second array of the walk's size: at most 35 bytes a
+ * descriptor allocated, 29 touched (the issue's bound is 48). The arrays
+ * are kept across reset() so a monitoring loop allocates once. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core_internal.h"
 
-struct owner_pair {
-	uint64_t key;
+/* One (key, pid): three 32-bit words, so arrays of them have no
+ * padding. Key 0 is no socket (an empty slot of the table). In the
+ * table, a negative pid refers to a run in the side array. */
+struct owner_entry {
+	uint32_t key_lo, key_hi;
 	int32_t pid;
 };
 
@@ -21,15 +35,16 @@ struct pid_name {
 	uint32_t offset;  /* into pool */
 };
 
+/* A table entry's pid while finish gathers its several owners. */
+#define SEVERAL_OWNERS (-1)
+
 struct sockstate__owners {
-	struct owner_pair *pairs;
-	size_t npairs, cap_pairs;
-	uint64_t *keys;   /* after finish: sorted unique-pair keys */
-	int32_t *pids;    /* parallel to keys */
-	size_t nkeys, cap_keys, cap_pids;
-	uint32_t *index;  /* after finish: open addressing over the first
-	                     position of each key's run, + 1 (0: free) */
-	size_t index_mask;
+	struct owner_entry *fill;   /* what the walk added */
+	size_t nfill, cap_fill;
+	struct owner_entry *table;  /* after finish: size slots */
+	size_t size, cap_table;
+	int32_t *side;              /* runs: count, then that many pids */
+	size_t nside, cap_side;
 	struct pid_name *names;
 	size_t nnames, cap_names;
 	char *pool;
@@ -55,6 +70,27 @@ static int grow(void **array, size_t *cap, size_t need, size_t item)
 	return 0;
 }
 
+/* Room for need entries in the walk's array: by half again at a time, so
+ * the slack is at most 6 bytes a descriptor. */
+static int grow_fill(sockstate__owners *m, size_t need)
+{
+	size_t ncap = m->cap_fill + m->cap_fill / 2;
+	struct owner_entry *p;
+
+	if (need <= m->cap_fill)
+		return 0;
+	if (ncap < need)
+		ncap = need;
+	if (ncap < 256)
+		ncap = 256;
+	p = realloc(m->fill, ncap * sizeof *p);
+	if (!p)
+		return SOCKSTATE_ENOMEM;
+	m->fill = p;
+	m->cap_fill = ncap;
+	return 0;
+}
+
 sockstate__owners *sockstate__owners_new(void)
 {
 	return calloc(1, sizeof(sockstate__owners));
@@ -64,10 +100,9 @@ void sockstate__owners_free(sockstate__owners *m)
 {
 	if (!m)
 		return;
-	free(m->pairs);
-	free(m->keys);
-	free(m->pids);
-	free(m->index);
+	free(m->fill);
+	free(m->table);
+	free(m->side);
 	free(m->names);
 	free(m->pool);
 	free(m);
@@ -75,7 +110,7 @@ void sockstate__owners_free(sockstate__owners *m)
 
 void sockstate__owners_reset(sockstate__owners *m)
 {
-	m->npairs = m->nkeys = m->nnames = m->pool_len = 0;
+	m->nfill = m->size = m->nside = m->nnames = m->pool_len = 0;
 	m->unreadable = 0;
 	m->hidden = 0;
 }
@@ -96,9 +131,11 @@ uint32_t sockstate__owners_unreadable(const sockstate__owners *m, int *hidden)
 
 int sockstate__owners_add(sockstate__owners *m, uint64_t key, int32_t pid)
 {
-	if (grow((void **)&m->pairs, &m->cap_pairs, m->npairs + 1, sizeof *m->pairs))
+	if (key == 0)
+		return 0; /* no socket has it: the table's empty slot */
+	if (m->nfill == m->cap_fill && grow_fill(m, m->nfill + 1))
 		return SOCKSTATE_ENOMEM;
-	m->pairs[m->npairs++] = (struct owner_pair){key, pid};
+	m->fill[m->nfill++] = (struct owner_entry){(uint32_t)key, (uint32_t)(key >> 32), pid};
 	return 0;
 }
 
@@ -118,9 +155,13 @@ int sockstate__owners_name(sockstate__owners *m, int32_t pid, const char *name)
 
 int sockstate__owners_merge(sockstate__owners *dst, const sockstate__owners *src)
 {
-	for (size_t i = 0; i < src->npairs; i++)
-		if (sockstate__owners_add(dst, src->pairs[i].key, src->pairs[i].pid) < 0)
-			return SOCKSTATE_ENOMEM;
+	/* One exact growth, not one per entry: the two halves of a /proc
+	 * walk meet here at their biggest. */
+	if (grow_fill(dst, dst->nfill + src->nfill))
+		return SOCKSTATE_ENOMEM;
+	if (src->nfill)
+		memcpy(dst->fill + dst->nfill, src->fill, src->nfill * sizeof *src->fill);
+	dst->nfill += src->nfill;
 	for (size_t i = 0; i < src->nnames; i++)
 		if (sockstate__owners_name(dst, src->names[i].pid,
 		                           src->pool + src->names[i].offset) < 0)
@@ -129,12 +170,42 @@ int sockstate__owners_merge(sockstate__owners *dst, const sockstate__owners *src
 	return 0;
 }
 
-static int pair_cmp(const void *a, const void *b)
+static uint64_t entry_key(const struct owner_entry *e)
 {
-	const struct owner_pair *x = a, *y = b;
+	return (uint64_t)e->key_hi << 32 | e->key_lo;
+}
 
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
+/* The first slot of key in a table of size slots (any size): Fibonacci
+ * hashing's high bits, scaled to the size by a multiplication. */
+static size_t first_slot(uint64_t key, size_t size)
+{
+	uint64_t h = (key * UINT64_C(0x9E3779B97F4A7C15)) >> 32;
+
+	return (size_t)((h * (uint64_t)size) >> 32);
+}
+
+/* key's slot: its entry, or the empty one where it would go. */
+static struct owner_entry *slot_of(const sockstate__owners *m, uint64_t key)
+{
+	size_t j = first_slot(key, m->size);
+
+	for (;;) {
+		struct owner_entry *e = &m->table[j];
+
+		if ((e->key_lo | e->key_hi) == 0 || entry_key(e) == key)
+			return e;
+		if (++j == m->size)
+			j = 0;
+	}
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct owner_entry *x = a, *y = b;
+	uint64_t kx = entry_key(x), ky = entry_key(y);
+
+	if (kx != ky)
+		return kx < ky ? -1 : 1;
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
@@ -145,59 +216,76 @@ static int name_cmp(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-/* Every record of a query looks its key up once: a hash index (built
- * where the map is built, often on its own thread) makes that one probe
- * instead of a binary search's ~16 cache misses. At most half full. */
-static int index_build(sockstate__owners *m)
+/* The keys with several owners: every (key, pid) of theirs is gathered
+ * at the front of the walk's array (its entries are spent once in the
+ * table), sorted, and each key's pids, ascending and each once (a
+ * process may hold a socket on two fds), become a run in the side
+ * array, which its table entry then refers to. */
+static int several_owners(sockstate__owners *m)
 {
-	size_t slots = 64;
+	size_t n = 0;
 
-	while (slots < 2 * m->nkeys)
-		slots *= 2;
-	if (slots - 1 > m->index_mask || !m->index) {
-		uint32_t *p = realloc(m->index, slots * sizeof *p);
-		if (!p)
-			return SOCKSTATE_ENOMEM;
-		m->index = p;
-		m->index_mask = slots - 1;
-	}
-	memset(m->index, 0, (m->index_mask + 1) * sizeof *m->index);
-	for (size_t i = 0; i < m->nkeys; i++) {
-		size_t j;
+	for (size_t i = 0; i < m->nfill; i++)
+		if (slot_of(m, entry_key(&m->fill[i]))->pid == SEVERAL_OWNERS)
+			m->fill[n++] = m->fill[i];
+	if (n == 0)
+		return 0;
+	qsort(m->fill, n, sizeof *m->fill, entry_cmp);
+	if (grow((void **)&m->side, &m->cap_side, 2 * n, sizeof *m->side))
+		return SOCKSTATE_ENOMEM;
+	for (size_t i = 0; i < n;) {
+		uint64_t key = entry_key(&m->fill[i]);
+		size_t run = m->nside++;
 
-		if (i && m->keys[i - 1] == m->keys[i])
-			continue;
-		for (j = sockstate__slot_of(m->keys[i], m->index_mask); m->index[j];
-		     j = (j + 1) & m->index_mask)
-			;
-		m->index[j] = (uint32_t)i + 1;
+		m->side[run] = 0;
+		for (; i < n && entry_key(&m->fill[i]) == key; i++) {
+			if (m->side[run] && m->side[m->nside - 1] == m->fill[i].pid)
+				continue;
+			m->side[m->nside++] = m->fill[i].pid;
+			m->side[run]++;
+		}
+		slot_of(m, key)->pid = -1 - (int32_t)run;
 	}
 	return 0;
 }
 
 int sockstate__owners_finish(sockstate__owners *m)
 {
-	size_t n = 0;
+	/* At most 70% full: linear probing stays short (about 1.7 probes to
+	 * find, 6 to miss, on average). */
+	size_t size = m->nfill + m->nfill * 3 / 7 + 1;
 
-	if (m->npairs)
-		qsort(m->pairs, m->npairs, sizeof *m->pairs, pair_cmp);
-	if (grow((void **)&m->keys, &m->cap_keys, m->npairs, sizeof *m->keys) ||
-	    grow((void **)&m->pids, &m->cap_pids, m->npairs, sizeof *m->pids))
+	if (size > UINT32_MAX)
 		return SOCKSTATE_ENOMEM;
-	for (size_t i = 0; i < m->npairs; i++) {
-		if (n && m->keys[n - 1] == m->pairs[i].key && m->pids[n - 1] == m->pairs[i].pid)
-			continue; /* a process holding the socket on two fds */
-		m->keys[n] = m->pairs[i].key;
-		m->pids[n] = m->pairs[i].pid;
-		n++;
+	/* Exactly the size (no doubling): its slack would be 17 bytes a
+	 * descriptor more. */
+	if (size > m->cap_table) {
+		struct owner_entry *p = realloc(m->table, size * sizeof *p);
+
+		if (!p) {
+			m->size = 0; /* finds nothing rather than a stale table */
+			return SOCKSTATE_ENOMEM;
+		}
+		m->table = p;
+		m->cap_table = size;
 	}
-	m->nkeys = n;
-	if (n > UINT32_MAX - 1)
-		return SOCKSTATE_ENOMEM;
-	if (index_build(m)) {
-		m->nkeys = 0; /* finds nothing rather than a stale index */
+	m->size = size;
+	memset(m->table, 0, size * sizeof *m->table);
+	m->nside = 0;
+	for (size_t i = 0; i < m->nfill; i++) {
+		const struct owner_entry *e = &m->fill[i];
+		struct owner_entry *t = slot_of(m, entry_key(e));
+
+		if ((t->key_lo | t->key_hi) == 0)
+			*t = *e;
+		else if (t->pid != e->pid)
+			t->pid = SEVERAL_OWNERS;
+	}
+	if (several_owners(m) < 0) {
+		m->size = 0;
 		return SOCKSTATE_ENOMEM;
 	}
+	m->nfill = 0;
 	if (m->nnames)
 		qsort(m->names, m->nnames, sizeof *m->names, name_cmp);
 	return 0;
@@ -206,22 +294,20 @@ int sockstate__owners_finish(sockstate__owners *m)
 const int32_t *sockstate__owners_find(const sockstate__owners *m, uint64_t key,
                                       uint32_t *n)
 {
-	size_t first = 0, end;
+	const struct owner_entry *e;
 
 	*n = 0;
-	if (!m->index || !m->nkeys)
+	if (!m->size || key == 0)
 		return NULL;
-	for (size_t j = sockstate__slot_of(key, m->index_mask);; j = (j + 1) & m->index_mask) {
-		if (!m->index[j])
-			return NULL;
-		first = m->index[j] - 1;
-		if (m->keys[first] == key)
-			break;
+	e = slot_of(m, key);
+	if ((e->key_lo | e->key_hi) == 0)
+		return NULL;
+	if (e->pid >= 0) {
+		*n = 1;
+		return &e->pid;
 	}
-	for (end = first; end < m->nkeys && m->keys[end] == key; end++)
-		;
-	*n = (uint32_t)(end - first);
-	return &m->pids[first];
+	*n = (uint32_t)m->side[-1 - e->pid];
+	return &m->side[-e->pid];
 }
 
 const char *sockstate__owners_pid_name(const sockstate__owners *m, int32_t pid)
@@ -240,12 +326,16 @@ const char *sockstate__owners_pid_name(const sockstate__owners *m, int32_t pid)
 	return NULL;
 }
 
-void sockstate__owners_storage(const sockstate__owners *m,
-                               const int32_t **pids, size_t *npids,
-                               const char **pool, size_t *pool_len)
+void sockstate__owners_names(const sockstate__owners *m, const char **pool,
+                             size_t *pool_len)
 {
-	*pids = m->pids;
-	*npids = m->nkeys;
 	*pool = m->pool;
 	*pool_len = m->pool_len;
+}
+
+size_t sockstate__owners_memory(const sockstate__owners *m)
+{
+	return m->cap_fill * sizeof *m->fill + m->cap_table * sizeof *m->table +
+	       m->cap_side * sizeof *m->side + m->cap_names * sizeof *m->names +
+	       m->pool_cap;
 }

@@ -152,11 +152,15 @@ static int owners_load(sockstate_handle *h)
  * So, where the platform gives a thread, the map is built on one while
  * the backend walks: records the query keeps are held, with their owner
  * keys, until the map is ready, then joined and handed to the callback
- * in the caller's thread, in the backend's order. The price is memory:
- * the held records (about 180 bytes each) for the length of the query.
+ * in the caller's thread, in the backend's order. The price is memory,
+ * about 180 bytes a held record, so the hold is bounded: at HOLD_MAX
+ * records the walk waits for the map (the backend's socket or file
+ * simply is not read meanwhile), the held records are replayed and the
+ * rest streams. A table the backend expects to be bigger than the hold
+ * gets its map first, so that its walk may use every CPU (a split dump).
  * A consumer that keeps every record anyway (a snapshot) holds them
  * itself and joins them in place (sockstate__run_keep), so nothing is
- * copied twice. */
+ * copied twice and nothing is bounded. */
 
 struct owners_job {
 	sockstate_handle *h;
@@ -173,9 +177,11 @@ static void owners_job_run(void *arg)
 	sockstate__fail_redirect(NULL, 0);
 }
 
-/* Chunks of about 170 KiB: big enough that malloc maps them and gives
- * them back to the system as soon as they are replayed. */
-enum { HELD_PER_CHUNK = 1024 };
+/* Chunks of about 180 KiB: big enough that malloc maps them and gives
+ * them back to the system as soon as they are replayed. At most
+ * HOLD_CHUNKS of them (about 12 MiB) wait for the map. */
+enum { HELD_PER_CHUNK = 1024, HOLD_CHUNKS = 64 };
+#define HOLD_MAX ((size_t)HELD_PER_CHUNK * HOLD_CHUNKS)
 
 struct held_chunk {
 	struct held_chunk *next;
@@ -189,34 +195,23 @@ struct held {
 	sockstate_handle *h;
 	struct run *run;
 	struct held_chunk *head, *tail;
+	size_t count;                  /* records held now */
+	sockstate__task *task;         /* the map's, until joined */
+	struct owners_job job;
+	int map_ready;                 /* joined: the rest streams */
 };
 
-static int held_emit(void *emit_ctx, sockstate_socket *s, uint64_t owner_key)
+/* Wait for the map. Its failure is the query's error (as when it was
+ * built before the walk): returned, with its detail on the handle. */
+static int held_join(struct held *held)
 {
-	struct held *held = emit_ctx;
-	struct held_chunk *c = held->tail;
-
-	s->netns = held->run->netns;
-	zone_set(held->h, s);
-	if (!sockstate__match(&held->run->before_join, s, held->run->plan->pushed))
-		return 0;
-	if (held->run->keep)
-		return held->run->keep(held->run->keep_ctx, s, owner_key);
-	if (!c || c->n == HELD_PER_CHUNK) {
-		c = malloc(sizeof *c);
-		if (!c)
-			return sockstate__fail(held->h, SOCKSTATE_ENOMEM,
-			                       "out of memory holding records for the owner map");
-		c->next = NULL;
-		c->n = 0;
-		if (held->tail)
-			held->tail->next = c;
-		else
-			held->head = c;
-		held->tail = c;
+	sockstate__platform_task_join(held->task);
+	held->task = NULL;
+	held->map_ready = 1;
+	if (held->job.rc < 0) {
+		snprintf(held->h->detail, sizeof held->h->detail, "%s", held->job.detail);
+		return held->job.rc;
 	}
-	c->owner_key[c->n] = owner_key;
-	c->rec[c->n++] = *s;
 	return 0;
 }
 
@@ -237,9 +232,51 @@ static int held_replay(struct held *held)
 				rc = run->cb(s, run->ctx);
 		}
 		held->head = c->next;
+		held->count -= c->n;
 		free(c);
 	}
+	if (!held->head)
+		held->tail = NULL;
 	return rc;
+}
+
+static int held_emit(void *emit_ctx, sockstate_socket *s, uint64_t owner_key)
+{
+	struct held *held = emit_ctx;
+	struct held_chunk *c = held->tail;
+	int rc;
+
+	if (held->map_ready)
+		return run_emit(held->run, s, owner_key);
+	s->netns = held->run->netns;
+	zone_set(held->h, s);
+	if (!sockstate__match(&held->run->before_join, s, held->run->plan->pushed))
+		return 0;
+	if (held->run->keep)
+		return held->run->keep(held->run->keep_ctx, s, owner_key);
+	if (held->count == HOLD_MAX) {
+		/* Held enough: wait for the map, then stream. */
+		if ((rc = held_join(held)) != 0 || (rc = held_replay(held)) != 0)
+			return rc;
+		return run_emit(held->run, s, owner_key);
+	}
+	if (!c || c->n == HELD_PER_CHUNK) {
+		c = malloc(sizeof *c);
+		if (!c)
+			return sockstate__fail(held->h, SOCKSTATE_ENOMEM,
+			                       "out of memory holding records for the owner map");
+		c->next = NULL;
+		c->n = 0;
+		if (held->tail)
+			held->tail->next = c;
+		else
+			held->head = c;
+		held->tail = c;
+	}
+	c->owner_key[c->n] = owner_key;
+	c->rec[c->n++] = *s;
+	held->count++;
+	return 0;
 }
 
 static void held_free(struct held *held)
@@ -251,21 +288,30 @@ static void held_free(struct held *held)
 		free(c);
 	}
 	held->tail = NULL;
+	held->count = 0;
+}
+
+/* Whether the backend expects this handle's whole walk to hold more
+ * records than the hold may keep (then the map comes first). */
+static int table_outgrows_hold(const sockstate_handle *h)
+{
+	return h->backend->population &&
+	       h->backend->population(h->backend_state) > HOLD_MAX;
 }
 
 static int run_with_owners(sockstate_handle *h, struct run *run, sockstate__plan *plan)
 {
-	struct owners_job job = {.h = h};
 	struct held held = {.h = h, .run = run};
-	sockstate__task *task;
-	int rc;
+	int rc, map_rc;
 
+	held.job.h = h;
 	/* A pid filter keeps few records, and only the map can tell which:
 	 * holding every other record for it would cost the whole table. So
-	 * then, as where no thread may be started or none is to be had, the
-	 * map first, then the walk streams. */
+	 * then, as for a table bigger than the hold, or where no thread may be
+	 * started or none is to be had, the map first, then the walk streams. */
 	if (run->q->pid >= 0 || sockstate__handle_threads(h) == SOCKSTATE_THREADS_NEVER ||
-	    sockstate__platform_task_start(&task, owners_job_run, &job) < 0) {
+	    (!run->keep && table_outgrows_hold(h)) ||
+	    sockstate__platform_task_start(&held.task, owners_job_run, &held.job) < 0) {
 		rc = owners_load(h);
 		if (rc < 0)
 			return rc;
@@ -273,15 +319,14 @@ static int run_with_owners(sockstate_handle *h, struct run *run, sockstate__plan
 	}
 	plan->cpus_busy = 1;
 	rc = h->backend->enumerate(h->backend_state, h, plan, held_emit, &held);
-	sockstate__platform_task_join(task);
-	/* The map's failure first, as when it was built before the walk. */
-	if (job.rc < 0) {
-		snprintf(h->detail, sizeof h->detail, "%s", job.detail);
-		rc = job.rc;
-	} else if (rc == 0 && run->keep) {
-		*run->join_later = 1;
-	} else if (rc == 0) {
-		rc = held_replay(&held);
+	if (!held.map_ready) {
+		map_rc = held_join(&held);
+		if (map_rc < 0)
+			rc = map_rc;
+		else if (rc == 0 && run->keep)
+			*run->join_later = 1;
+		else if (rc == 0)
+			rc = held_replay(&held);
 	}
 	held_free(&held);
 	return rc;

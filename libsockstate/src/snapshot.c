@@ -7,10 +7,11 @@
  * Records are gathered straight into the block that becomes the snapshot:
  * its head is reserved for the snapshot header, the records follow, and
  * the block grows by realloc (which moves pages rather than copying them
- * for large blocks). At the end it is resized once to hold the owner
- * map's pids and names behind the records, and the records' pointers are
- * rebased into it: sockstate_snapshot_free is one free(), and the peak
- * memory of a snapshot is its growth slack, not a second copy.
+ * for large blocks). At the end it is resized once to hold the records'
+ * pids and the owner map's names behind the records, and the records'
+ * pointers are rebased into it: sockstate_snapshot_free is one free(),
+ * and the peak memory of a snapshot is its growth slack, not a second
+ * copy.
  *
  * Also here: several snapshots merged into one, sorting, and the machine
  * facts a snapshot carries. */
@@ -85,25 +86,31 @@ static const char *rebase(const char *p, const char *from, size_t len, const cha
 	return p;
 }
 
-/* Resize the gathered block to its final size and move the owner storage
- * and the zone names the records point into behind them. Returns the
- * snapshot, or NULL (then g->block is still g's to free). */
+/* Resize the gathered block to its final size, with what the records
+ * point at behind them: each record's run of pids (a socket of one owner
+ * costs 4 bytes), the owner map's pool of process names and the zone
+ * names. Returns the snapshot, or NULL (then g->block is still g's to
+ * free). */
 static sockstate_snapshot *snapshot_pack(struct gather *g, const sockstate_handle *h)
 {
 	/* Every record of one handle carries the same netns label (or none). */
 	const char *netns = sockstate__handle_netns(h);
 	const sockstate__owners *owners = sockstate__handle_owners(h);
 	size_t netns_size = netns ? strlen(netns) + 1 : 0;
-	const int32_t *pids = NULL;
 	const char *pool = NULL, *zones = NULL;
-	size_t npids = 0, pool_len = 0, zones_len = 0, off_pids, off_pool, total;
+	size_t npids = 0, pool_len = 0, zones_len = 0, off_pids, off_pool, total, p = 0;
+	const sockstate_socket *gathered = gather_records(g);
 	sockstate_snapshot *snap;
 	sockstate_socket *recs;
+	int32_t *pids;
 	char *base, *netns_copy, *zones_copy;
 
 	if (owners)
-		sockstate__owners_storage(owners, &pids, &npids, &pool, &pool_len);
+		sockstate__owners_names(owners, &pool, &pool_len);
 	sockstate__handle_zone_storage(h, &zones, &zones_len);
+	for (size_t i = 0; i < g->n; i++)
+		if (gathered[i].pids)
+			npids += gathered[i].pid_count;
 	off_pids = RECORDS_OFFSET + align_up(g->n * sizeof(sockstate_socket));
 	off_pool = off_pids + align_up(npids * sizeof *pids);
 	total = off_pool + pool_len + 1 + netns_size + zones_len;
@@ -117,8 +124,7 @@ static sockstate_snapshot *snapshot_pack(struct gather *g, const sockstate_handl
 	snap->count = g->n;
 	recs = (sockstate_socket *)(void *)(base + RECORDS_OFFSET);
 	snap->sockets = recs;
-	if (npids)
-		memcpy(base + off_pids, pids, npids * sizeof *pids);
+	pids = (int32_t *)(void *)(base + off_pids);
 	if (pool_len)
 		memcpy(base + off_pool, pool, pool_len);
 	base[off_pool + pool_len] = '\0';
@@ -131,8 +137,12 @@ static sockstate_snapshot *snapshot_pack(struct gather *g, const sockstate_handl
 	for (size_t i = 0; i < g->n; i++) {
 		sockstate_socket *s = &recs[i];
 
-		if (s->pids && pids && s->pids >= pids && s->pids < pids + npids)
-			s->pids = (const int32_t *)(void *)(base + off_pids) + (s->pids - pids);
+		/* The owner map's runs are still the handle's: copy each. */
+		if (s->pids) {
+			memcpy(pids + p, s->pids, s->pid_count * sizeof *pids);
+			s->pids = pids + p;
+			p += s->pid_count;
+		}
 		s->process = rebase(s->process, pool, pool_len, base + off_pool);
 		s->zone = rebase(s->zone, zones, zones_len, zones_copy);
 		if (s->netns)

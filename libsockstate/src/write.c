@@ -1,5 +1,7 @@
-/* write.c - the public writers: validate the arguments, pick the format,
- * write through one buffer. */
+/* write.c - the public writers of counts (and what every writer shares:
+ * the format names, the options check, a file descriptor sink): validate
+ * the arguments, pick the format, write through one buffer. Socket
+ * listings, streamed or from a snapshot, are write_stream.c's. */
 #include <errno.h>
 #include <stddef.h>
 #include <unistd.h>
@@ -33,7 +35,6 @@ SOCKSTATE_API int sockstate_format_parse(const char *text, sockstate_format *out
  * appended fields then read as unknown. */
 #define OPTS_SIZE_0_1 offsetof(sockstate_write_opts, ports)
 #define COUNTS_SIZE_0_1 offsetof(sockstate_counts, states)
-#define SNAPSHOT_SIZE_0_1 offsetof(sockstate_snapshot, states)
 
 /* Options every format shares: known format, port in range. */
 int sockstate__write_opts_check(const sockstate_write_opts *o)
@@ -71,48 +72,6 @@ static int opts_ports(const sockstate_write_opts *o, const sockstate_port_counts
 	return 0;
 }
 
-/* Every record must name a family and a state we can print, so a
- * malformed snapshot is refused before a byte is written. */
-static int snapshot_check(const sockstate_snapshot *snap)
-{
-	if (snap == NULL || snap->size < SNAPSHOT_SIZE_0_1 ||
-	    (snap->count > 0 && snap->sockets == NULL))
-		return SOCKSTATE_EINVAL;
-	for (size_t i = 0; i < snap->count; i++) {
-		const sockstate_socket *s = &snap->sockets[i];
-		if (sockstate__family_name(s->family) == NULL ||
-		    s->state >= SOCKSTATE_STATE_COUNT)
-			return SOCKSTATE_EINVAL;
-	}
-	return 0;
-}
-
-int sockstate__snapshot_write_out(const sockstate_snapshot *snap,
-                                  const sockstate_write_opts *o,
-                                  sockstate__out *out)
-{
-	int err = sockstate__write_opts_check(o);
-	if (err == 0)
-		err = snapshot_check(snap);
-	if (err != 0)
-		return err;
-	switch (o->format) {
-	case SOCKSTATE_FORMAT_TABLE:
-		sockstate__table_snapshot(out, snap, o->flags);
-		break;
-	case SOCKSTATE_FORMAT_JSON:
-		sockstate__json_snapshot(out, snap, o->flags);
-		break;
-	case SOCKSTATE_FORMAT_CSV:
-		sockstate__csv_snapshot(out, snap, o->flags);
-		break;
-	case SOCKSTATE_FORMAT_PROMETHEUS:
-		sockstate__prom_snapshot(out, snap, o->port);
-		break;
-	}
-	return sockstate__out_finish(out);
-}
-
 int sockstate__counts_write_out(const sockstate_counts *c,
                                 const sockstate_sysinfo *sys, const char *backend,
                                 const sockstate_write_opts *o, sockstate__out *out)
@@ -141,17 +100,6 @@ int sockstate__counts_write_out(const sockstate_counts *c,
 		break;
 	}
 	return sockstate__out_finish(out);
-}
-
-SOCKSTATE_API int sockstate_snapshot_write(const sockstate_snapshot *snap,
-                                           const sockstate_write_opts *o,
-                                           sockstate_write_fn fn, void *ctx)
-{
-	sockstate__out out;
-	if (fn == NULL)
-		return SOCKSTATE_EINVAL;
-	sockstate__out_init(&out, fn, ctx);
-	return sockstate__snapshot_write_out(snap, o, &out);
 }
 
 SOCKSTATE_API int sockstate_counts_write(const sockstate_counts *c,

@@ -84,25 +84,27 @@ static void put_socket(sockstate__out *out, const sockstate_socket *s, uint32_t 
 	sockstate__out_bytes(out, "\r\n", 2);
 }
 
-void sockstate__csv_snapshot(sockstate__out *out, const sockstate_snapshot *snap,
-                             uint32_t flags)
+void sockstate__csv_listing_header(sockstate__out *out, const sockstate__listing *l)
 {
-	int netns = sockstate__snapshot_has_netns(snap);
-	if (!(flags & SOCKSTATE_W_NO_HEADER)) {
-		sockstate__out_str(out, "family,state,native_state,native_code,"
-		                        "local_address,local_port,remote_address,"
-		                        "remote_port,rx_queue,tx_queue,uid,inode");
-		if (flags & SOCKSTATE_W_PIDS)
-			sockstate__out_str(out, ",pid,process,pids");
-		if (netns)
-			sockstate__out_str(out, ",netns");
-		sockstate__out_str(out, ",v6only");
-		if (flags & SOCKSTATE_W_TIMERS)
-			sockstate__out_str(out, ",timer,timer_expires_ms,timer_retransmits");
-		sockstate__out_bytes(out, "\r\n", 2);
-	}
-	for (size_t i = 0; i < snap->count && out->err == 0; i++)
-		put_socket(out, &snap->sockets[i], flags, netns);
+	if (l->flags & SOCKSTATE_W_NO_HEADER)
+		return;
+	sockstate__out_str(out, "family,state,native_state,native_code,"
+	                        "local_address,local_port,remote_address,"
+	                        "remote_port,rx_queue,tx_queue,uid,inode");
+	if (l->flags & SOCKSTATE_W_PIDS)
+		sockstate__out_str(out, ",pid,process,pids");
+	if (l->netns)
+		sockstate__out_str(out, ",netns");
+	sockstate__out_str(out, ",v6only");
+	if (l->flags & SOCKSTATE_W_TIMERS)
+		sockstate__out_str(out, ",timer,timer_expires_ms,timer_retransmits");
+	sockstate__out_bytes(out, "\r\n", 2);
+}
+
+void sockstate__csv_listing_socket(sockstate__out *out, const sockstate_socket *s,
+                                   const sockstate__listing *l)
+{
+	put_socket(out, s, l->flags, l->netns);
 }
 
 void sockstate__csv_counts(sockstate__out *out, const sockstate_counts *c,

@@ -8,8 +8,12 @@
  *    "sockets":[
  *     {...},
  *     {...}
- *    ]}
- * Unknown values are null; an empty machine fact ("") is unknown too. */
+ *    ],
+ *    "total":2,
+ *    "counts":{...}}
+ * The sockets are written as they come (a listing streams), so
+ * owners_unreadable, "total" and "counts" follow them. Unknown values are
+ * null; an empty machine fact ("") is unknown too. */
 #include "writer_internal.h"
 
 /* A machine fact: "" means the OS did not say. */
@@ -28,9 +32,16 @@ static void put_u64_or_null(sockstate__out *out, int known, uint64_t v)
 
 /* The keys before "counts": schema, host, os, backend, library_version,
  * taken_at, pid_source, and owners_unreadable where owners were mapped. */
-void sockstate__json_head(sockstate__out *out, const sockstate_sysinfo *sys,
-                          const char *backend, const char *pid_source,
-                          uint64_t owners_unreadable)
+/* ,\n "owners_unreadable":N */
+static void put_owners_unreadable(sockstate__out *out, uint64_t n)
+{
+	sockstate__out_str(out, ",\n \"owners_unreadable\":");
+	sockstate__out_u64(out, n);
+}
+
+/* The head's keys schema ... pid_source. */
+static void head_facts(sockstate__out *out, const sockstate_sysinfo *sys,
+                       const char *backend, const char *pid_source)
 {
 	sockstate__out_str(out, "{\"schema\":\"sockstate/1\",\n \"host\":");
 	if (sys != NULL) {
@@ -58,10 +69,15 @@ void sockstate__json_head(sockstate__out *out, const sockstate_sysinfo *sys,
 	                      : NULL);
 	sockstate__out_str(out, ",\n \"pid_source\":");
 	put_fact(out, pid_source);
-	if (pid_source != NULL) {
-		sockstate__out_str(out, ",\n \"owners_unreadable\":");
-		sockstate__out_u64(out, owners_unreadable);
-	}
+}
+
+void sockstate__json_head(sockstate__out *out, const sockstate_sysinfo *sys,
+                          const char *backend, const char *pid_source,
+                          uint64_t owners_unreadable)
+{
+	head_facts(out, sys, backend, pid_source);
+	if (pid_source != NULL)
+		put_owners_unreadable(out, owners_unreadable);
 }
 
 /* "total":N,\n "counts":{...}: the states that have sockets and those in
@@ -198,25 +214,31 @@ static void put_socket(sockstate__out *out, const sockstate_socket *s, int with_
 	sockstate__out_char(out, '}');
 }
 
-void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *snap,
-                              uint32_t flags)
+void sockstate__json_listing_begin(sockstate__out *out, const sockstate__listing *l)
 {
-	uint64_t by_state[SOCKSTATE_STATE_COUNT] = {0};
-	for (size_t i = 0; i < snap->count; i++)
-		by_state[snap->sockets[i].state]++;
-
-	int with_pids = (snap->query_flags & SOCKSTATE_Q_PIDS) != 0;
-	int with_netns = sockstate__snapshot_has_netns(snap);
-	sockstate__json_head(out, &snap->sys, snap->backend, snap->pid_source,
-	                     sockstate__snapshot_owners_unreadable(snap));
-	sockstate__json_counts_keys(out, by_state, snap->count, 0);
+	head_facts(out, l->sys, l->backend, l->pid_source);
 	sockstate__out_str(out, ",\n \"sockets\":[");
-	for (size_t i = 0; i < snap->count && out->err == 0; i++) {
-		sockstate__out_bytes(out, i == 0 ? "\n" : ",\n", i == 0 ? 1 : 2);
-		put_socket(out, &snap->sockets[i], with_pids, with_netns,
-		           (flags & SOCKSTATE_W_TIMERS) != 0);
-	}
-	sockstate__out_str(out, snap->count > 0 ? "\n ]}\n" : "]}\n");
+}
+
+void sockstate__json_listing_socket(sockstate__out *out, const sockstate_socket *s,
+                                    int first, const sockstate__listing *l)
+{
+	sockstate__out_bytes(out, first ? "\n" : ",\n", first ? 1 : 2);
+	put_socket(out, s, l->pids_key, l->netns, (l->flags & SOCKSTATE_W_TIMERS) != 0);
+}
+
+/* After the sockets, which a stream cannot count before it writes them:
+ * owners_unreadable (when owners were mapped), the total and the counts
+ * (the states that have sockets). */
+void sockstate__json_listing_end(sockstate__out *out, const sockstate__listing *l,
+                                 uint64_t total,
+                                 const uint64_t by_state[SOCKSTATE_STATE_COUNT])
+{
+	sockstate__out_str(out, total > 0 ? "\n ]" : "]");
+	if (l->pid_source != NULL)
+		put_owners_unreadable(out, l->owners_unreadable);
+	sockstate__json_counts_keys(out, by_state, total, 0);
+	sockstate__out_str(out, "}\n");
 }
 
 void sockstate__json_counts(sockstate__out *out, const sockstate_counts *c,

@@ -105,6 +105,17 @@ static size_t spell_special(unsigned cp, enum sockstate__text_style style, char 
 	return 1;
 }
 
+/* The code point of the well-formed sequence p[0..len). */
+static uint32_t utf8_decode(const unsigned char *p, int len)
+{
+	static const unsigned char lead_mask[5] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+	uint32_t cp = p[0] & lead_mask[len];
+
+	for (int i = 1; i < len; i++)
+		cp = cp << 6 | (p[i] & 0x3Fu);
+	return cp;
+}
+
 size_t sockstate__out_text(sockstate__out *out, const char *s, size_t n,
                            enum sockstate__text_style style)
 {
@@ -137,6 +148,10 @@ size_t sockstate__out_text(sockstate__out *out, const char *s, size_t n,
 		} else if (len > 0) {
 			if (out)
 				sockstate__out_bytes(out, (const char *)p, (size_t)len);
+			/* What the terminal shows of it: a combining mark none,
+			 * a wide character two (one is added below). */
+			cols += (size_t)sockstate__codepoint_width(utf8_decode(p, len));
+			cols--;
 			elen = 0;
 		} else if (style == SOCKSTATE__TEXT_JSON) {
 			memcpy(e, "\\ufffd", 6);
@@ -197,6 +212,11 @@ void sockstate__out_csv_str(sockstate__out *out, const char *s, uint32_t flags)
 size_t sockstate__out_text_str(sockstate__out *out, const char *s)
 {
 	return sockstate__out_text(out, s, strlen(s), SOCKSTATE__TEXT_TABLE);
+}
+
+size_t sockstate__text_width(const char *s)
+{
+	return sockstate__out_text(NULL, s, strlen(s), SOCKSTATE__TEXT_TABLE);
 }
 
 int sockstate__fmt_endpoint_port(char *buf, size_t buflen, uint8_t family,

@@ -9,7 +9,8 @@
  * "total" (schema ... pid_source, and owners_unreadable when pid_source
  * is not NULL: owners were mapped), and ",\n \"total\":N,\n
  * \"counts\":{...}" (the states that have sockets, and those in `zeros`
- * even when they have none). */
+ * even when they have none). A socket listing writes owners_unreadable,
+ * total and counts after its sockets instead (write_stream.c). */
 void sockstate__json_head(sockstate__out *out, const sockstate_sysinfo *sys,
                           const char *backend, const char *pid_source,
                           uint64_t owners_unreadable);
@@ -43,16 +44,71 @@ void sockstate__csv_endpoint(sockstate__out *out, uint8_t family,
 
 /* ---- the formats (write_*.c); errors stay in out->err ---- */
 
-void sockstate__table_snapshot(sockstate__out *out, const sockstate_snapshot *snap,
-                               uint32_t flags);
+/* What a socket listing (table, JSON, CSV) knows before its first
+ * record (write_stream.c decides it). */
+typedef struct sockstate__listing {
+	uint32_t flags;             /* SOCKSTATE_W_* */
+	int pids_key;               /* JSON: a "pids" key per socket (the
+	                               query asked for owners) */
+	int netns;                  /* a netns column (table, CSV) or key
+	                               (JSON) */
+	const sockstate_sysinfo *sys;  /* JSON head; NULL: unknown facts */
+	const char *backend;
+	const char *pid_source;
+	uint64_t owners_unreadable; /* JSON, after the sockets (with a pid
+	                               source) */
+} sockstate__listing;
+
+/* The socket table's columns, in order. */
+enum sockstate__table_column {
+	SOCKSTATE__T_STATE, SOCKSTATE__T_NATIVE, SOCKSTATE__T_RECV_Q,
+	SOCKSTATE__T_SEND_Q, SOCKSTATE__T_LOCAL, SOCKSTATE__T_PEER,
+	SOCKSTATE__T_PID, SOCKSTATE__T_PROCESS, SOCKSTATE__T_NETNS,
+	SOCKSTATE__T_TIMER, SOCKSTATE__T_COLS
+};
+
+/* The widths of the socket table's columns, in terminal columns, as
+ * measured (write_table.c). */
+typedef struct sockstate__table_widths {
+	size_t col[SOCKSTATE__T_COLS];  /* the widest cell, header included */
+	size_t addr[2];                 /* the widest local, peer address
+	                                   (brackets included, port not) */
+} sockstate__table_widths;
+
+/* Widths of the headers alone (flags: SOCKSTATE_W_*; without a header,
+ * nothing yet). */
+void sockstate__table_widths_init(sockstate__table_widths *w, uint32_t flags);
+/* Widen w to s's cells. */
+void sockstate__table_measure(sockstate__table_widths *w, const sockstate_socket *s);
+/* Widen w for rows it has not measured: room for the longest name of
+ * the states in the mask, a five-digit port after the widest address,
+ * a seven-digit pid. */
+void sockstate__table_room(sockstate__table_widths *w, uint32_t states);
+/* The header line (the caller skips it for SOCKSTATE_W_NO_HEADER), and
+ * one record's line. */
+void sockstate__table_header(sockstate__out *out, const sockstate__table_widths *w,
+                             const sockstate__listing *l);
+void sockstate__table_row(sockstate__out *out, const sockstate_socket *s,
+                          const sockstate__table_widths *w, const sockstate__listing *l);
 void sockstate__table_counts(sockstate__out *out, const sockstate_counts *c,
                              uint32_t flags);
-void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *snap,
-                              uint32_t flags);
+
+/* The document's head up to "sockets":[, one socket (first: the first
+ * of the document), and the end: "]," owners_unreadable (with a pid
+ * source), total, counts and the closing brace. */
+void sockstate__json_listing_begin(sockstate__out *out, const sockstate__listing *l);
+void sockstate__json_listing_socket(sockstate__out *out, const sockstate_socket *s,
+                                    int first, const sockstate__listing *l);
+void sockstate__json_listing_end(sockstate__out *out, const sockstate__listing *l,
+                                 uint64_t total,
+                                 const uint64_t by_state[SOCKSTATE_STATE_COUNT]);
 void sockstate__json_counts(sockstate__out *out, const sockstate_counts *c,
                             const sockstate_sysinfo *sys, const char *backend);
-void sockstate__csv_snapshot(sockstate__out *out, const sockstate_snapshot *snap,
-                             uint32_t flags);
+
+/* The header row (nothing for SOCKSTATE_W_NO_HEADER), one socket's row. */
+void sockstate__csv_listing_header(sockstate__out *out, const sockstate__listing *l);
+void sockstate__csv_listing_socket(sockstate__out *out, const sockstate_socket *s,
+                                   const sockstate__listing *l);
 void sockstate__csv_counts(sockstate__out *out, const sockstate_counts *c,
                            uint32_t flags);
 /* port: per-port series for this port, -1 none. */
@@ -81,12 +137,14 @@ void sockstate__prom_info(sockstate__out *out, const char *backend);
  * ",\n \"tcp_counters\":{...}" key, for any document that carries them. */
 void sockstate__json_tcp_counters(sockstate__out *out, const sockstate_tcp_counters *c);
 
-/* Options every format shares: known format, port in range. Returns 0 or
- * SOCKSTATE_EINVAL. */
+/* Options every format shares: size, known format, port in range.
+ * Returns 0 or SOCKSTATE_EINVAL (write.c). */
 int sockstate__write_opts_check(const sockstate_write_opts *o);
 
 /* The public writers minus the buffer: validate, write into out, finish.
- * Tests call these with a small out->cap to exercise every flush path. */
+ * Tests call these with a small out->cap to exercise every flush path.
+ * (write_stream.c: a snapshot goes through the streaming writer; write.c:
+ * counts.) */
 int sockstate__snapshot_write_out(const sockstate_snapshot *snap,
                                   const sockstate_write_opts *o,
                                   sockstate__out *out);

@@ -139,6 +139,13 @@ static int diag_enumerate(void *state, sockstate_handle *h, sockstate__plan *pla
 	return 0;
 }
 
+static size_t diag_population(void *state)
+{
+	const sockstate__diag_io *io = state;
+
+	return io->population;
+}
+
 static int diag_ifname(void *state, uint32_t index, char *buf, size_t len)
 {
 	return sockstate__diag_ifname(state, index, buf, len);
@@ -169,6 +176,7 @@ const sockstate__backend sockstate__linux_netlink_backend = {
 	.close = diag_close,
 	.owners = diag_owners,
 	.netns_list = sockstate__linux_netns_list,
+	.population = diag_population,
 	.tcp_counters = diag_tcp_counters,
 	.ifname = diag_ifname,
 };

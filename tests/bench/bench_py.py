@@ -64,6 +64,8 @@ def cases(port):
     out["sockstate.connections(processes=True, pid_source='bpf')"] = (
         lambda: sockstate.connections(processes=True, pid_source="bpf"), len)
     out["sockstate.counts()"] = (lambda: sockstate.counts(), total)
+    out["sockstate.snapshot()"] = (lambda: sockstate.snapshot(),
+                                   lambda doc: len(doc["sockets"]))
     if port is not None:
         out["sockstate.connections(port=P)"] = (
             lambda: sockstate.connections(port=port), len)

@@ -90,12 +90,13 @@ def tool_paths(args):
         "floor": os.path.join(bench_dir, "bench_floor"),
         "lib": os.path.join(bench_dir, "bench_lib"),
         "spawn": os.path.join(bench_dir, "bench_spawn"),
+        "pairs": os.path.join(bench_dir, "bench_pairs"),
         "ss": shutil.which("ss"),
         "netstat": shutil.which("netstat"),
         "python": args.python,
         "python_path": args.python_path,
     }
-    for key in ("cli", "floor", "lib", "spawn"):
+    for key in ("cli", "floor", "lib", "spawn", "pairs"):
         if not os.access(t[key], os.X_OK):
             raise Usage("%s not found: build first (cmake --build %s; the bench "
                         "programs come from tests/bench/CMakeLists.txt)" % (t[key], build))
@@ -187,14 +188,16 @@ class Namespace:
 
 
 class Population:
-    """population.py hold N, as a child we talk to over a pipe."""
+    """population.py hold N (the mixed population), or bench_pairs hold N
+    (established pairs: the million), as a child we talk to over a pipe."""
 
-    def __init__(self, n, ns):
+    def __init__(self, n, ns, pairs_tool=None):
         self.n = n
         self.ns = ns
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(HERE, "population.py"), "hold", str(n)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        argv = ([pairs_tool, "hold", str(n)] if pairs_tool else
+                [sys.executable, os.path.join(HERE, "population.py"), "hold", str(n)])
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
         self.facts = self._ready()
         self.fresh_at = time.monotonic()
         self.renewals = 0
@@ -205,8 +208,8 @@ class Population:
         if not line.startswith("ready "):
             code = self.proc.wait()
             if code == 77:
-                raise Skip("population.py cannot make a network namespace")
-            raise Broken("population.py %d failed (exit %d)" % (self.n, code))
+                raise Skip("cannot make a network namespace for the population")
+            raise Broken("the population of %d failed (exit %d)" % (self.n, code))
         return json.loads(line[len("ready "):])
 
     def ensure_fresh(self):
@@ -230,11 +233,11 @@ class Population:
 
 # ------------------------------------------------------------ measuring
 
-def spawn_timed(t, argv):
+def spawn_timed(t, argv, env=None):
     """Wall seconds, CPU seconds, peak RSS (KiB) and exit status of one
     run of argv, measured by bench_spawn (stdin, stdout, stderr
     /dev/null)."""
-    r = run_json([t["spawn"]] + argv)
+    r = run_json([t["spawn"]] + argv, env=env)
     return r["wall_s"], r["cpu_s"], r["maxrss_kib"], r["status"]
 
 
@@ -267,12 +270,12 @@ def whole_process_commands(t, port, bpf):
     return cmds
 
 
-def measure_whole(pop, t, reps, bpf):
-    port = pop.facts["filter_port"]
-    cmds = whole_process_commands(t, port, bpf)
+def measure_whole(pop, t, reps, bpf, cmds=None, env=None):
+    if cmds is None:
+        cmds = whole_process_commands(t, pop.facts["filter_port"], bpf)
     out = {}
     for key, label, argv in cmds:
-        ok, lines, err = check_runs(argv)           # also the warm-up
+        ok, lines, err = check_runs(argv, env=env)  # also the warm-up
         if not ok:
             raise Broken("%s failed: %s" % (" ".join(argv), err))
         out[key] = {"label": label, "argv": argv, "lines": lines,
@@ -281,7 +284,7 @@ def measure_whole(pop, t, reps, bpf):
         pop.ensure_fresh()
         shift = rep % len(cmds)
         for key, _, argv in cmds[shift:] + cmds[:shift]:
-            wall, cpu, rss, code = spawn_timed(t, argv)
+            wall, cpu, rss, code = spawn_timed(t, argv, env)
             if code != 0:
                 raise Broken("%s exited %d" % (" ".join(argv), code))
             out[key]["seconds"].append(wall)
@@ -329,6 +332,10 @@ def run_json(argv, env=None):
 
 def measure_in_process(pop, t, passes, reps, bpf):
     progs = in_process_programs(t, pop.facts["filter_port"], bpf)
+    return measure_in_process_programs(pop, t, progs, passes, reps)
+
+
+def measure_in_process_programs(pop, t, progs, passes, reps):
     out = {}
     for p in range(passes):
         for key, label, argv in (progs if p % 2 == 0 else progs[::-1]):
@@ -359,10 +366,12 @@ def python_env(t):
     return env
 
 
-def measure_python(pop, t, passes, reps):
+def measure_python(pop, t, passes, reps, skip=()):
     env = python_env(t)
     script = os.path.join(HERE, "bench_py.py")
     base = [t["python"], script, "--port", str(pop.facts["filter_port"])]
+    if skip:
+        base += ["--skip", ",".join(skip)]
     out = {"cases": {}}
     for _ in range(passes):
         pop.ensure_fresh()
@@ -389,6 +398,72 @@ def measure_python(pop, t, passes, reps):
         r = run_json(base + ["--only", name, "--reps", "1"], env=env)
         acc["maxrss_kib"] = r["maxrss_kib"]
         acc["rss_over_baseline_kib"] = r["maxrss_kib"] - baseline
+    return out
+
+
+# ------------------------------------------------------------ a million
+
+# Targets at a million sockets (issue 23, DESIGN.md), and the cost per
+# socket there against 50,000 of the same kind.
+MILLION_TARGETS = {
+    "listing_rss_mib": 16, "listing_vs_ss": 0.5, "owner_map_bytes": 48,
+    "pids_rss_mib": 64, "pids_vs_ss": 1.0, "py_vs_psutil": 10.0,
+    "snapshot_bytes": 160, "growth": 1.25,
+}
+
+
+def million_commands(t, n):
+    """(key, label, argv) of the whole-process commands at n pairs."""
+    cli, ss = t["cli"], t["ss"]
+    cmds = [("ss", "ss -tan", [ss, "-tan"])]
+    if t["netstat"]:
+        cmds.append(("netstat", "netstat -tan", [t["netstat"], "-tan"]))
+    if n <= 100000:  # at a million it does not finish in minutes
+        cmds.append(("ssp", "ss -tanp", [ss, "-tanp"]))
+    cmds += [
+        ("table", "sockstate", [cli]),
+        ("json", "sockstate --json", [cli, "--json"]),
+        ("csv", "sockstate --csv", [cli, "--csv"]),
+        ("pids", "sockstate -p", [cli, "-p"]),
+        ("summary", "sockstate summary", [cli, "summary"]),
+        ("by_process", "sockstate summary --by process", [cli, "summary", "--by", "process"]),
+        ("listen", "sockstate --state listen", [cli, "--state", "listen"]),
+        ("listen_p", "sockstate --state listen -p", [cli, "--state", "listen", "-p"]),
+        ("py_json", "python3 -m sockstate --json", [t["python"], "-m", "sockstate", "--json"]),
+    ]
+    return cmds
+
+
+def measure_million(t, ns, sizes, reps, bpf, no_python):
+    """Established pairs (bench_pairs) at each size, side by side: whole
+    processes with their peak memory, a snapshot's bytes, Python."""
+    out = {"load_start": os.getloadavg(), "sizes": {}}
+    for n in sizes:
+        say("%d sockets in pairs: building" % n)
+        pop = Population(n, ns, t["pairs"])
+        try:
+            r = {"n": pop.facts["sockets"], "by_state": pop.facts["by_state"],
+                 "workers": pop.facts["workers"]}
+            say("%d sockets in pairs: whole processes" % n)
+            r["whole"] = measure_whole(pop, t, reps, bpf, million_commands(t, n),
+                                       python_env(t))
+            say("%d sockets in pairs: a snapshot's memory" % n)
+            r["inproc"] = measure_in_process_programs(
+                pop, t, [("snapshot", "sockstate_snapshot_take + free",
+                          [t["lib"], "snapshot"]),
+                         ("foreach", "sockstate_foreach, empty callback",
+                          [t["lib"], "foreach"])], 1, 3)
+            if not no_python:
+                say("%d sockets in pairs: Python" % n)
+                skip = ["sockstate.connections(port=P)", "sockstate.counts(port=P)"]
+                if n > 100000:
+                    skip += ["sockstate.connections(processes=True, pid_source='procfs')",
+                             "sockstate.snapshot()"]
+                r["python"] = measure_python(pop, t, 1, 3, skip)
+            out["sizes"][str(n)] = r
+        finally:
+            pop.close()
+    out["load_end"] = os.getloadavg()
     return out
 
 
@@ -517,6 +592,163 @@ def target_rows(res, n):
                  py, a, py, b, TARGETS["py_psutil_shape"],
                  "<= %.2fx" % TARGETS["py_psutil_shape"])
     return rows
+
+
+def render_million(m):
+    """The million-socket section: the issue's table (time and peak memory
+    side by side, per size), Python, and the targets."""
+    sizes = sorted(int(k) for k in m["sizes"])
+    big, small = str(sizes[-1]), str(sizes[0])
+    L = []
+    L.append("### A million sockets")
+    L.append("")
+    b = m["sizes"][big]
+    L.append("Established pairs held by %d processes (`bench_pairs`, 9,990 pairs "
+             "each; %s), against %s of the same kind, side by side in one run. "
+             "Load average (1 min) at the start of this section %.2f, at its end "
+             "%.2f (two CPUs). Whole processes: median wall seconds of %d runs, "
+             "peak RSS the largest of them, \"per socket\" the median wall over "
+             "the sockets, and its growth from %s to %s sockets." % (
+                 len(b["workers"]), ", ".join("%s %d" % kv for kv in
+                                              sorted(b["by_state"].items())),
+                 small, m["load_start"][0], m["load_end"][0],
+                 len(next(iter(b["whole"].values()))["seconds"]), small, big))
+    L.append("")
+    L.append("Wall times ride on the load of the machine (other jobs share its two "
+             "CPUs, and the load grew during the section), so each ratio is also "
+             "given in CPU time (user + system, medians), which waiting for a busy "
+             "CPU does not inflate: wall / CPU.")
+    L.append("")
+    head = ("| command | %s: wall s | peak RSS MiB | per socket us | %s: wall s | "
+            "CPU s | peak RSS MiB | per socket us | vs `ss -tan`, wall / CPU | "
+            "per socket, %s / %s, wall / CPU |" % (small, big, big, small))
+    L.append(head)
+    L.append("|---|---|---|---|---|---|---|---|---|---|")
+    ws, wb = m["sizes"][small]["whole"], m["sizes"][big]["whole"]
+    ns, nb = m["sizes"][small]["n"], m["sizes"][big]["n"]
+    for key in ws:
+        a, c = ws[key], wb.get(key)
+        cells = ["%.3f" % a["median_s"], fmt_mib(a["maxrss_kib"]),
+                 "%.2f" % (a["median_s"] / ns * 1e6)]
+        if c:
+            per_b = c["median_s"] / nb
+            cells += ["%.3f" % c["median_s"], "%.3f" % c["cpu_median_s"],
+                      fmt_mib(c["maxrss_kib"]), "%.2f" % (per_b * 1e6),
+                      "%s / %s" % (fmt_ratio(ratio(c["median_s"], med(wb, "ss"))),
+                                   fmt_ratio(ratio(c["cpu_median_s"], cpu(wb, "ss"))))
+                      if key != "ss" else "",
+                      "%s / %s" % (fmt_ratio(ratio(per_b, a["median_s"] / ns)),
+                                   fmt_ratio(ratio(c["cpu_median_s"] / nb,
+                                                   a["cpu_median_s"] / ns)))]
+        else:
+            cells += ["not run (does not finish)", "", "", "", "", ""]
+        L.append("| `%s` | %s |" % (a["label"], " | ".join(cells)))
+    L.append("")
+
+    pys, pyb = (m["sizes"][x].get("python", {}).get("cases", {}) for x in (small, big))
+    if pyb:
+        ps = "psutil.net_connections('tcp')"
+        L.append("Python, in-process: median seconds per call (psutil's time / this, "
+                 "wall / CPU) and the peak RSS of one call in a fresh process above "
+                 "the interpreter with both packages imported:")
+        L.append("")
+        L.append("| call | %s: s | MiB | %s: s | MiB | bytes per socket | per socket, %s / %s, "
+                 "wall / CPU |" % (small, big, big, small))
+        L.append("|---|---|---|---|---|---|---|")
+        for name in pys:
+            a, c = pys.get(name, {}), pyb.get(name, {})
+
+            def cell(case, cases):
+                if not case.get("median_s"):
+                    return "not run"
+                rr = ratio(cases.get(ps, {}).get("median_s"), case["median_s"])
+                rc = ratio(cases.get(ps, {}).get("cpu_median_s"), case["cpu_median_s"])
+                return "%.3f%s" % (case["median_s"], "" if name == ps or rr is None
+                                   else " (%s / %s)" % (fmt_ratio(rr), fmt_ratio(rc)))
+            over = c.get("rss_over_baseline_kib")
+            growth = ("%s / %s" % (fmt_ratio(ratio(c["median_s"] / nb, a["median_s"] / ns)),
+                                   fmt_ratio(ratio(c["cpu_median_s"] / nb,
+                                                   a["cpu_median_s"] / ns)))
+                      if c.get("median_s") and a.get("median_s") else "-")
+            L.append("| `%s` | %s | %s | %s | %s | %s | %s |" % (
+                name, cell(a, pys), fmt_mib(a.get("rss_over_baseline_kib")),
+                cell(c, pyb), fmt_mib(over),
+                "%.0f" % (over * 1024 / nb) if over is not None else "-",
+                growth))
+        L.append("")
+
+    T = MILLION_TARGETS
+    rows = []
+
+    def row(what, got, goal, ok):
+        rows.append("| %s | %s | %s | %s |" % (what, got, goal,
+                                               "met" if ok else "**missed**"))
+
+    def time_row(what, wall, cpu_time, goal, at_most=True):
+        """A ratio of times: the verdict on wall time, and whether CPU time
+        (which other jobs on the machine do not inflate) meets it."""
+        def ok(v):
+            return v is not None and (v <= goal if at_most else v >= goal)
+        v = "met" if ok(wall) else ("**missed** (met in CPU time)" if ok(cpu_time)
+                                    else "**missed**")
+        rows.append("| %s | %s / %s | %s%.2fx | %s |" % (
+            what, fmt_ratio(wall), fmt_ratio(cpu_time), "<= " if at_most else ">= ",
+            goal, v))
+
+    ss = med(wb, "ss")
+    for key in ("table", "json", "csv"):
+        row("`%s` peak RSS" % wb[key]["label"], "%s MiB" % fmt_mib(wb[key]["maxrss_kib"]),
+            "<= %d MiB" % T["listing_rss_mib"], wb[key]["maxrss_kib"] <= T["listing_rss_mib"] * 1024)
+        time_row("`%s` / `ss -tan`, wall / CPU" % wb[key]["label"],
+                 ratio(wb[key]["median_s"], ss), ratio(cpu(wb, key), cpu(wb, "ss")),
+                 T["listing_vs_ss"])
+    fds = b["by_state"].get("ESTABLISHED", 0) + b["by_state"].get("LISTEN", 0)
+    map_bytes = (wb["listen_p"]["maxrss_kib"] - wb["listen"]["maxrss_kib"]) * 1024 / fds
+    row("owner map, bytes per socket descriptor (peak RSS of `--state listen -p` "
+        "over `--state listen`, %d descriptors)" % fds, "%.1f" % map_bytes,
+        "<= %d" % T["owner_map_bytes"], map_bytes <= T["owner_map_bytes"])
+    for key in ("pids", "by_process"):
+        row("`%s` peak RSS" % wb[key]["label"], "%s MiB" % fmt_mib(wb[key]["maxrss_kib"]),
+            "<= %d MiB" % T["pids_rss_mib"], wb[key]["maxrss_kib"] <= T["pids_rss_mib"] * 1024)
+    time_row("`sockstate -p` / `ss -tan`, wall / CPU", ratio(wb["pids"]["median_s"], ss),
+             ratio(cpu(wb, "pids"), cpu(wb, "ss")), T["pids_vs_ss"])
+    for name in ("sockstate.connections()",
+                 "sockstate.connections(processes=True, pid_source='bpf')"):
+        c = pyb.get(name, {})
+        p0 = pyb.get("psutil.net_connections('tcp')", {})
+        time_row("psutil / `%s`, wall / CPU" % name, ratio(p0.get("median_s"), c.get("median_s")),
+                 ratio(p0.get("cpu_median_s"), c.get("cpu_median_s")), T["py_vs_psutil"],
+                 at_most=False)
+    kept = m["sizes"][big]["inproc"]["snapshot"].get("retained_bytes")
+    if kept:
+        row("a snapshot kept, bytes per socket (sockstate_snapshot_take)",
+            "%.1f" % (kept / nb), "<= %d" % T["snapshot_bytes"],
+            kept / nb <= T["snapshot_bytes"] + 0.5)
+    py_json = wb["py_json"]["maxrss_kib"] - ws["py_json"]["maxrss_kib"]
+    row("`python3 -m sockstate --json`: peak RSS growth from %s to %s sockets, bytes per "
+        "socket added" % (small, big), "%.1f" % (py_json * 1024 / (nb - ns)),
+        "<= %d" % T["snapshot_bytes"], py_json * 1024 / (nb - ns) <= T["snapshot_bytes"])
+    for key in ws:
+        if key in ("ss", "netstat", "ssp") or key not in wb:
+            continue
+        time_row("`%s`: cost per socket, %s / %s, wall / CPU" % (ws[key]["label"], big, small),
+                 ratio(wb[key]["median_s"] / nb, ws[key]["median_s"] / ns),
+                 ratio(wb[key]["cpu_median_s"] / nb, ws[key]["cpu_median_s"] / ns),
+                 T["growth"])
+    for name, c in pyb.items():
+        a = pys.get(name, {})
+        if name.startswith("psutil") or not c.get("median_s") or not a.get("median_s"):
+            continue
+        time_row("`%s`: cost per socket, %s / %s, wall / CPU" % (name, big, small),
+                 ratio(c["median_s"] / nb, a["median_s"] / ns),
+                 ratio(c["cpu_median_s"] / nb, a["cpu_median_s"] / ns), T["growth"])
+    L.append("Targets at %s sockets (issue #23):" % big)
+    L.append("")
+    L.append("| what | measured | target | |")
+    L.append("|---|---|---|---|")
+    L += rows
+    L.append("")
+    return L
 
 
 def render(res, args):
@@ -685,6 +917,9 @@ def render(res, args):
         if errors:
             L.append("")
 
+    if res.get("million"):
+        L += render_million(res["million"])
+
     L.append("Check: every run saw the population it was given "
              "(bench_floor's count per size: %s); TIME_WAIT sockets renewed %s "
              "times (they live 60 s)." % (
@@ -745,6 +980,16 @@ def parse_args(argv):
                    help="default: docs/BENCHMARKS.md (with --quick: a file in /tmp)")
     p.add_argument("--json", default=None, help="also write the raw numbers here")
     p.add_argument("--no-python", action="store_true")
+    p.add_argument("--million-sizes", default="50000,1000000",
+                   help="the established-pairs series (bench_pairs), compared "
+                        "side by side; the last is the million point")
+    p.add_argument("--million-reps", type=int, default=5,
+                   help="whole-process runs per command in that series (default 5)")
+    p.add_argument("--no-million", action="store_true",
+                   help="skip the established-pairs series")
+    p.add_argument("--from-json", default=None, metavar="FILE",
+                   help="measure nothing: write the tables again from the raw "
+                        "numbers a run saved with --json")
     p.add_argument("--quick", action="store_true",
                    help="1k and 10k sockets, 3 runs: a smoke test")
     args = p.parse_args(argv)
@@ -754,15 +999,24 @@ def parse_args(argv):
         args.output = ("/tmp/sockstate-bench-quick.md" if args.quick
                        else os.path.join(ROOT, "docs", "BENCHMARKS.md"))
     try:
-        args.sizes = [int(x) for x in args.sizes.split(",")]
+        args.sizes = [int(x) for x in args.sizes.split(",") if x]
+        args.million_sizes = [int(x) for x in args.million_sizes.split(",") if x]
     except ValueError:
-        raise Usage("--sizes: comma-separated numbers")
+        raise Usage("--sizes, --million-sizes: comma-separated numbers")
+    if args.quick:
+        args.no_million = True
     return args
 
 
 def main(argv):
     started = time.monotonic()
     args = parse_args(argv)
+    if args.from_json:
+        with open(args.from_json) as f:
+            res = json.load(f)
+        write_markdown(args.output, render(res, args))
+        say("wrote %s from %s" % (args.output, args.from_json))
+        return 0
     if os.geteuid() != 0:
         raise Skip("needs root (a private network namespace per size)")
     t = tool_paths(args)
@@ -795,6 +1049,15 @@ def main(argv):
             res["sizes"][str(n)] = r
         finally:
             pop.close()
+    if not args.no_million and args.million_sizes:
+        if bpf is None:
+            bpf, why = bpf_available(t)
+            res["bpf_status"] = "available" if bpf else "not available: " + why
+        res["million"] = measure_million(t, ns, args.million_sizes, args.million_reps,
+                                         bpf, args.no_python)
+        if not args.no_python:
+            for r in res["million"]["sizes"].values():
+                res.setdefault("py_versions", r.get("python", {}).get("versions", {}))
     if args.no_python:
         res["py_status"] = "not measured (--no-python)"
     else:

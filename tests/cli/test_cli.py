@@ -656,6 +656,70 @@ def test_table_lists_my_sockets(pair4):
     assert len(headless) == 3 and not headless[0].startswith("State")
 
 
+OWNER_SCRIPT = r"""
+import ctypes, socket, sys
+ctypes.CDLL(None).prctl(15, b"my srv \xc3\xbc", 0, 0, 0)  # PR_SET_NAME
+listener = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+listener.bind(("::1", 0))
+listener.listen(8)
+port = listener.getsockname()[1]
+client = socket.create_connection(("::1", port))
+server, _ = listener.accept()
+print(port, client.getsockname()[1], flush=True)
+sys.stdin.read()
+"""
+
+
+def terminal_columns(text):
+    """The columns a terminal shows for text (wide characters two,
+    combining marks none)."""
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(ch) else
+               2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def test_table_fits_80_columns_with_ipv6_and_a_non_ascii_owner():
+    """Issue #22: the table's columns fit their content (they were 48
+    wide for an address, 152 characters a line with -p), counted in
+    terminal columns: an IPv6 listing of a process named "my srv ü" fits
+    an 80-column terminal, every column aligned."""
+    try:
+        owner = subprocess.Popen(["python3", "-c", OWNER_SCRIPT], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True)
+    except OSError as exc:
+        pytest.skip(f"no python3 to own the sockets ({exc})")
+    try:
+        line = owner.stdout.readline()
+        if not line:
+            pytest.skip("no IPv6 loopback here")
+        port, cport = (int(x) for x in line.split())
+        out = run_ok("-p", "--pid", owner.pid)
+    finally:
+        owner.stdin.close()
+        owner.wait()
+    pid = str(owner.pid)
+    rows = [
+        ["State", "Native", "Recv-Q", "Send-Q", "Local Address", "Peer Address", "Pid",
+         "Process"],
+        ["LISTEN", "LISTEN", "0", "8", f"[::1]:{port}", "[::]:0", pid, "my srv ü"],
+        ["ESTABLISHED", "ESTAB", "0", "0", f"[::1]:{port}", f"[::1]:{cport}", pid,
+         "my srv ü"],
+        ["ESTABLISHED", "ESTAB", "0", "0", f"[::1]:{cport}", f"[::1]:{port}", pid,
+         "my srv ü"],
+    ]
+    widths = [max(terminal_columns(r[c]) for r in rows) for c in range(len(rows[0]))]
+
+    def golden(row):
+        return " ".join(cell + " " * (w - terminal_columns(cell))
+                        for cell, w in zip(row[:-1], widths)) + " " + row[-1]
+
+    lines = out.splitlines()
+    assert lines[0] == golden(rows[0])
+    assert sorted(lines[1:]) == sorted(golden(r) for r in rows[1:])
+    assert max(terminal_columns(line) for line in lines) <= 80
+
+
 @pytest.mark.parametrize("spelling", ["ESTAB", "Established", "MIB_TCP_STATE_ESTAB",
                                       "01", "established", "CONN_ESTABLISHED"])
 def test_state_filter_takes_any_spelling(pair4, spelling):

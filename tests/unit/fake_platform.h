@@ -23,12 +23,15 @@ struct fake_world {
 	int owners_error;             /* 0, or the owner map's error */
 	int threads_available;        /* 0: task_start says ENOTSUP */
 	int forked_from_threads;      /* 1: the fork rule holds */
+	size_t population;            /* what the backend expects a walk
+	                                 to deliver (0: unknown) */
 	/* what the test reads */
 	int enumerations;
 	int owners_built;
 	int owners_ready_at_walk;     /* owner maps built when the walk began */
 	int tasks_started;
 	int last_cpus_busy;
+	size_t emitted;               /* records the walk handed to emit */
 	int64_t clock_ns;             /* the platform clock: ticks per read */
 };
 

@@ -671,12 +671,9 @@ static void test_socket_writers_show_netns(void **unused)
 	o = wopts(SOCKSTATE_FORMAT_TABLE, SOCKSTATE_W_PIDS);
 	assert_int_equal(sockstate_snapshot_write(&snap, &o, sink_write, &k), 0);
 	assert_string_equal(k.data,
-		"State        Native       Recv-Q Send-Q Local Address:Port                              "
-		"Peer Address:Port                               Pid      Process          Netns\n"
-		"ESTABLISHED  X            -      -      10.0.0.1:80                                     "
-		"10.0.0.2:1                                      -        -                blue\n"
-		"LISTEN       X            -      -      10.0.0.1:81                                     "
-		"10.0.0.0:0                                      -        -                -\n");
+		"State       Native Recv-Q Send-Q Local Address Peer Address Pid Process Netns\n"
+		"ESTABLISHED X      -      -      10.0.0.1:80   10.0.0.2:1   -   -       blue\n"
+		"LISTEN      X      -      -      10.0.0.1:81   10.0.0.0:0   -   -       -\n");
 	free(k.data);
 	k = (struct sink){0};
 	o = wopts(SOCKSTATE_FORMAT_JSON, 0);

@@ -125,12 +125,65 @@ static void test_index_collisions_and_reuse(void **unused)
 	sockstate__owners_free(m);
 }
 
+/* The million-socket bound (issue #23): the map costs at most 48 bytes
+ * per socket descriptor it was given, at every size (the growth slack
+ * and the index's power-of-two table included), and keeps answering
+ * right: inode-like keys, fifty processes, a socket in two of them, a
+ * process that holds one socket on two fds. Reused for a smaller walk,
+ * it allocates nothing more. */
+static void test_bytes_per_descriptor(void **unused)
+{
+	static const size_t sizes[] = {1000, 65536, 99999, 262145, 300000};
+	sockstate__owners *m = sockstate__owners_new();
+	size_t peak = 0;
+
+	(void)unused;
+	for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++) {
+		size_t n = sizes[t], added = 0, memory;
+
+		sockstate__owners_reset(m);
+		for (size_t i = 0; i < n; i++, added++) {
+			uint64_t inode = 30000000 + i * 7 % n * 3;
+			assert_int_equal(sockstate__owners_add(m, inode, (int32_t)(1000 + i % 50)), 0);
+			if (i % 1000 == 0) { /* shared with a child; held twice */
+				assert_int_equal(sockstate__owners_add(m, inode, 9999), 0);
+				assert_int_equal(sockstate__owners_add(m, inode, (int32_t)(1000 + i % 50)), 0);
+				added += 2;
+			}
+		}
+		assert_int_equal(sockstate__owners_finish(m), 0);
+		memory = sockstate__owners_memory(m);
+		assert_true(memory <= 48 * added + 16384);
+		for (size_t i = 0; i < n; i += 997) {
+			uint64_t inode = 30000000 + i * 7 % n * 3;
+			uint32_t k;
+			const int32_t *pids = sockstate__owners_find(m, inode, &k);
+
+			assert_non_null(pids);
+			assert_int_equal(k, i % 1000 == 0 ? 2 : 1);
+			assert_int_equal(pids[0], (int32_t)(1000 + i % 50));
+			if (k == 2)
+				assert_int_equal(pids[1], 9999);
+		}
+		if (memory > peak)
+			peak = memory;
+	}
+	/* The largest walk's memory serves a smaller one. */
+	sockstate__owners_reset(m);
+	for (uint64_t k = 1; k <= 1000; k++)
+		assert_int_equal(sockstate__owners_add(m, k, 1), 0);
+	assert_int_equal(sockstate__owners_finish(m), 0);
+	assert_true(sockstate__owners_memory(m) <= peak);
+	sockstate__owners_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keys_and_names),
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_index_collisions_and_reuse),
+		cmocka_unit_test(test_bytes_per_descriptor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

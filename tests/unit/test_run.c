@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -168,6 +169,155 @@ static void test_owner_map_beside_the_walk(void **state)
 	assert_int_equal(fake.last_cpus_busy, 1);
 	assert_joined(&seen, 2500);
 	assert_string_equal(sockstate_pid_source(h), "fake");
+	sockstate_close(h);
+}
+
+/* The hold is bounded (run.c: 64 chunks of 1,024 records): with more
+ * records than that, the walk waits for the map when the hold is full,
+ * the held records are handed over, and the rest streams, every one
+ * joined, in the walk's order. (Before, every record of the table was
+ * held until the walk ended: ~170 bytes each, 170 MB at a million.) */
+enum { HOLD_MAX = 65536 };
+
+struct order_check {
+	size_t calls;
+	size_t emitted_at_first;      /* fake.emitted at the first call */
+	size_t wrong;                 /* records not joined as the world says */
+};
+
+static int check_order(const sockstate_socket *s, void *ctx)
+{
+	struct order_check *v = ctx;
+	uint64_t key = ++v->calls;
+
+	if (v->calls == 1)
+		v->emitted_at_first = fake.emitted;
+	if (((s->valid & SOCKSTATE_HAS_PID) ? s->pid : -1) != lowest_owner(key))
+		v->wrong++;
+	return 0;
+}
+
+static void test_hold_is_bounded(void **state)
+{
+	struct order_check v = {0};
+	sockstate_query q;
+	sockstate_handle *h;
+
+	(void)state;
+	world(HOLD_MAX + 5000);
+	h = open_fake();
+	sockstate_query_init(&q);
+	q.flags = SOCKSTATE_Q_PIDS;
+	assert_int_equal(sockstate_foreach(h, &q, check_order, &v), 0);
+	assert_int_equal(fake.tasks_started, 1);
+	assert_int_equal(fake.owners_built, 1);
+	assert_int_equal(v.emitted_at_first, HOLD_MAX + 1);
+	assert_int_equal(v.calls, HOLD_MAX + 5000);
+	assert_int_equal(v.wrong, 0);
+	/* A stop while streaming after the hold, and the handle goes on. */
+	memset(&seen, 0, sizeof seen);
+	seen.stop_at = 1;
+	assert_int_equal(sockstate_foreach(h, &q, collect, &seen), 5);
+	memset(&v, 0, sizeof v);
+	assert_int_equal(sockstate_foreach(h, &q, check_order, &v), 0);
+	assert_int_equal(v.calls, HOLD_MAX + 5000);
+	assert_int_equal(v.wrong, 0);
+	sockstate_close(h);
+}
+
+/* A table the backend expects to outgrow the hold gets its map first
+ * (its walk may then use every CPU); a snapshot, which keeps every
+ * record anyway, still builds it beside the walk. */
+static void test_big_table_builds_the_map_first(void **state)
+{
+	sockstate_snapshot *snap = NULL;
+	sockstate_query q;
+	sockstate_handle *h;
+
+	(void)state;
+	world(2500);
+	fake.population = HOLD_MAX + 1;
+	h = open_fake();
+	sockstate_query_init(&q);
+	q.flags = SOCKSTATE_Q_PIDS;
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(sockstate_foreach(h, &q, collect, &seen), 0);
+	assert_int_equal(fake.tasks_started, 0);
+	assert_int_equal(fake.owners_ready_at_walk, 1);
+	assert_int_equal(fake.last_cpus_busy, 0);
+	assert_joined(&seen, 2500);
+	assert_int_equal(sockstate_snapshot_take(h, &q, &snap), 0);
+	assert_int_equal(fake.tasks_started, 1);
+	assert_int_equal(snap->count, 2500);
+	sockstate_snapshot_free(snap);
+	fake.population = HOLD_MAX;
+	assert_int_equal(sockstate_foreach(h, &q, collect, &seen), 0);
+	assert_int_equal(fake.tasks_started, 2);
+	sockstate_close(h);
+}
+
+/* The streaming writer filled by a run (sockstate_writer_fill): the
+ * backend and pid source of the handle in the JSON head, "pids" on every
+ * socket of a query with owners, and the counts after the sockets, the
+ * hold's records and the streamed ones alike. */
+struct text {
+	char *data;
+	size_t len;
+};
+
+static int text_write(void *ctx, const char *buf, size_t len)
+{
+	struct text *t = ctx;
+	char *p = realloc(t->data, t->len + len + 1);
+
+	if (!p)
+		return SOCKSTATE_ENOMEM;
+	memcpy(p + t->len, buf, len);
+	t->data = p;
+	t->len += len;
+	p[t->len] = '\0';
+	return 0;
+}
+
+static void test_writer_filled_by_a_run(void **state)
+{
+	sockstate_write_opts o;
+	sockstate_writer *w = NULL;
+	struct text t = {NULL, 0};
+	sockstate_query q;
+	sockstate_handle *h;
+	char want[96];
+
+	(void)state;
+	memset(&o, 0, sizeof o);
+	o.size = sizeof o;
+	o.format = SOCKSTATE_FORMAT_JSON;
+	o.port = -1;
+	world(HOLD_MAX + 10);
+	h = open_fake();
+	sockstate_query_init(&q);
+	q.flags = SOCKSTATE_Q_PIDS;
+	assert_int_equal(sockstate_writer_new(&o, NULL, text_write, &t, &w), 0);
+	assert_int_equal(sockstate_writer_fill(w, h, &q), 0);
+	assert_int_equal(sockstate_writer_count(w), HOLD_MAX + 10);
+	assert_int_equal(sockstate_writer_end(w), 0);
+	sockstate_writer_free(w);
+	assert_non_null(strstr(t.data, " \"backend\":\"fake\",\n"));
+	assert_non_null(strstr(t.data, " \"pid_source\":\"fake\",\n \"sockets\":[\n"));
+	/* key 2 (the second record): two owners; key 3: none */
+	assert_non_null(strstr(t.data, "\"pid\":102,\"pids\":[102,105],\"process\":\"p102\""));
+	assert_non_null(strstr(t.data, "\"pid\":null,\"pids\":[],\"process\":null"));
+	snprintf(want, sizeof want, "\n ],\n \"owners_unreadable\":0,\n \"total\":%d,\n",
+	         HOLD_MAX + 10);
+	assert_non_null(strstr(t.data, want));
+	free(t.data);
+	/* A bad query is the handle's error, nothing written. */
+	t = (struct text){NULL, 0};
+	q.size = 0;
+	assert_int_equal(sockstate_writer_new(&o, NULL, text_write, &t, &w), 0);
+	assert_int_equal(sockstate_writer_fill(w, h, &q), SOCKSTATE_EINVAL);
+	assert_null(t.data);
+	sockstate_writer_free(w);
 	sockstate_close(h);
 }
 
@@ -377,6 +527,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_streams_in_order_without_owners, teardown),
 		cmocka_unit_test_teardown(test_core_filters_what_was_not_pushed, teardown),
 		cmocka_unit_test_teardown(test_owner_map_beside_the_walk, teardown),
+		cmocka_unit_test_teardown(test_hold_is_bounded, teardown),
+		cmocka_unit_test_teardown(test_big_table_builds_the_map_first, teardown),
+		cmocka_unit_test_teardown(test_writer_filled_by_a_run, teardown),
 		cmocka_unit_test_teardown(test_stop_in_the_second_chunk, teardown),
 		cmocka_unit_test_teardown(test_walk_error_drops_what_was_held, teardown),
 		cmocka_unit_test_teardown(test_owner_map_error_is_the_query_error, teardown),

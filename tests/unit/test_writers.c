@@ -62,6 +62,30 @@ static char *render(const sockstate_snapshot *snap, sockstate_format f,
 		free(out);
 		sink_reset(&small);
 	}
+	/* The streaming writer, fed the same records one by one, writes the
+	 * same bytes (a table: when its look-ahead, 1,000 records, holds it
+	 * whole). */
+	if (f != SOCKSTATE_FORMAT_PROMETHEUS &&
+	    (f != SOCKSTATE_FORMAT_TABLE || snap->count <= 1000)) {
+		struct sink streamed = {0};
+		sockstate_writer *w = NULL;
+
+		if (sockstate__snapshot_has_netns(snap))
+			o.flags |= SOCKSTATE_W_NETNS;
+		assert_int_equal(sockstate_writer_new(&o, &snap->sys, sink_write, &streamed, &w), 0);
+		assert_int_equal(sockstate_writer_source(w, snap->backend, snap->pid_source,
+		                                         snap->query_flags,
+		                                         sockstate__snapshot_owners_unreadable(snap)),
+		                 0);
+		for (size_t i = 0; i < snap->count; i++)
+			assert_int_equal(sockstate_writer_add(w, &snap->sockets[i]), 0);
+		assert_int_equal(sockstate_writer_count(w), snap->count);
+		assert_int_equal(sockstate_writer_end(w), 0);
+		sockstate_writer_free(w);
+		assert_int_equal(streamed.len, k.len);
+		assert_memory_equal(streamed.data, k.data, k.len);
+		sink_reset(&streamed);
+	}
 	return k.data;
 }
 
@@ -192,26 +216,27 @@ static void test_table_snapshot(void **unused)
 
 	char *t = render(&snap, SOCKSTATE_FORMAT_TABLE, 0, -1);
 	assert_string_equal(t,
-		"State        Native       Recv-Q Send-Q Local Address:Port                              Peer Address:Port\n"
-		"LISTEN       LISTEN       0      128    127.0.0.1:22                                    0.0.0.0:0\n"
-		"ESTABLISHED  ESTAB        5      7      [2001:db8::1]:443                               [2001:db8::2]:50000\n"
-		"TIME_WAIT    TIME-WAIT    -      -      [::ffff:192.0.2.1]:8080                         [::ffff:198.51.100.7]:40000\n"
-		"CLOSE_WAIT   CLOSE-WAIT   0      0      [fe80::1%999999]:22                             [fe80::2%999999]:1000\n"
-		"SYN_SENT     SYN-SENT     0      1      10.0.0.5:51000                                  192.0.2.80:80\n");
+		"State       Native     Recv-Q Send-Q Local Address           Peer Address\n"
+		"LISTEN      LISTEN     0      128    127.0.0.1:22            0.0.0.0:0\n"
+		"ESTABLISHED ESTAB      5      7      [2001:db8::1]:443       [2001:db8::2]:50000\n"
+		"TIME_WAIT   TIME-WAIT  -      -      [::ffff:192.0.2.1]:8080 [::ffff:198.51.100.7]:40000\n"
+		"CLOSE_WAIT  CLOSE-WAIT 0      0      [fe80::1%999999]:22     [fe80::2%999999]:1000\n"
+		"SYN_SENT    SYN-SENT   0      1      10.0.0.5:51000          192.0.2.80:80\n");
 	free(t);
 
+	/* Without a header the columns fit the values alone. */
 	t = render(&snap, SOCKSTATE_FORMAT_TABLE, SOCKSTATE_W_PIDS | SOCKSTATE_W_NO_HEADER, -1);
 	assert_string_equal(t,
-		"LISTEN       LISTEN       0      128    127.0.0.1:22                                    0.0.0.0:0                                       1234     sshd\n"
-		"ESTABLISHED  ESTAB        5      7      [2001:db8::1]:443                               [2001:db8::2]:50000                             1240,1250 ngi\"nx?\n"
-		"TIME_WAIT    TIME-WAIT    -      -      [::ffff:192.0.2.1]:8080                         [::ffff:198.51.100.7]:40000                     -        -\n"
-		"CLOSE_WAIT   CLOSE-WAIT   0      0      [fe80::1%999999]:22                             [fe80::2%999999]:1000                           77       caf\xc3\xa9??,x\n"
-		"SYN_SENT     SYN-SENT     0      1      10.0.0.5:51000                                  192.0.2.80:80                                   4321     -\n");
+		"LISTEN      LISTEN     0 128 127.0.0.1:22            0.0.0.0:0                   1234      sshd\n"
+		"ESTABLISHED ESTAB      5 7   [2001:db8::1]:443       [2001:db8::2]:50000         1240,1250 ngi\"nx?\n"
+		"TIME_WAIT   TIME-WAIT  - -   [::ffff:192.0.2.1]:8080 [::ffff:198.51.100.7]:40000 -         -\n"
+		"CLOSE_WAIT  CLOSE-WAIT 0 0   [fe80::1%999999]:22     [fe80::2%999999]:1000       77        caf\xc3\xa9??,x\n"
+		"SYN_SENT    SYN-SENT   0 1   10.0.0.5:51000          192.0.2.80:80               4321      -\n");
 	free(t);
 
 	t = render(&snap, SOCKSTATE_FORMAT_TABLE, SOCKSTATE_W_PIDS, -1);
 	const char *header =
-		"State        Native       Recv-Q Send-Q Local Address:Port                              Peer Address:Port                               Pid      Process\n";
+		"State       Native     Recv-Q Send-Q Local Address           Peer Address                Pid       Process\n";
 	assert_memory_equal(t, header, strlen(header));
 	free(t);
 }
@@ -254,12 +279,12 @@ static void test_timers(void **unused)
 	/* As ss -o words them: timer:(timewait,48sec,0) without the wrapper. */
 	char *t = render(&snap, SOCKSTATE_FORMAT_TABLE, SOCKSTATE_W_TIMERS, -1);
 	assert_string_equal(t,
-		"State        Native       Recv-Q Send-Q Local Address:Port                              Peer Address:Port                               Timer\n"
-		"LISTEN       LISTEN       0      128    127.0.0.1:22                                    0.0.0.0:0                                       off\n"
-		"ESTABLISHED  ESTAB        5      7      [2001:db8::1]:443                               [2001:db8::2]:50000                             keepalive,7.500ms,0\n"
-		"TIME_WAIT    TIME-WAIT    -      -      [::ffff:192.0.2.1]:8080                         [::ffff:198.51.100.7]:40000                     timewait,48sec,0\n"
-		"CLOSE_WAIT   CLOSE-WAIT   0      0      [fe80::1%999999]:22                             [fe80::2%999999]:1000                           on,2min5sec,3\n"
-		"SYN_SENT     SYN-SENT     0      1      10.0.0.5:51000                                  192.0.2.80:80                                   -\n");
+		"State       Native     Recv-Q Send-Q Local Address           Peer Address                Timer\n"
+		"LISTEN      LISTEN     0      128    127.0.0.1:22            0.0.0.0:0                   off\n"
+		"ESTABLISHED ESTAB      5      7      [2001:db8::1]:443       [2001:db8::2]:50000         keepalive,7.500ms,0\n"
+		"TIME_WAIT   TIME-WAIT  -      -      [::ffff:192.0.2.1]:8080 [::ffff:198.51.100.7]:40000 timewait,48sec,0\n"
+		"CLOSE_WAIT  CLOSE-WAIT 0      0      [fe80::1%999999]:22     [fe80::2%999999]:1000       on,2min5sec,3\n"
+		"SYN_SENT    SYN-SENT   0      1      10.0.0.5:51000          192.0.2.80:80               -\n");
 	free(t);
 
 	r[4].valid |= SOCKSTATE_HAS_TIMER;
@@ -267,11 +292,11 @@ static void test_timers(void **unused)
 	t = render(&snap, SOCKSTATE_FORMAT_TABLE,
 	           SOCKSTATE_W_TIMERS | SOCKSTATE_W_PIDS | SOCKSTATE_W_NO_HEADER, -1);
 	assert_string_equal(t,
-		"LISTEN       LISTEN       0      128    127.0.0.1:22                                    0.0.0.0:0                                       1234     sshd             off\n"
-		"ESTABLISHED  ESTAB        5      7      [2001:db8::1]:443                               [2001:db8::2]:50000                             1240,1250 ngi\"nx?          keepalive,7.500ms,0\n"
-		"TIME_WAIT    TIME-WAIT    -      -      [::ffff:192.0.2.1]:8080                         [::ffff:198.51.100.7]:40000                     -        -                timewait,48sec,0\n"
-		"CLOSE_WAIT   CLOSE-WAIT   0      0      [fe80::1%999999]:22                             [fe80::2%999999]:1000                           77       caf\xc3\xa9??,x         on,2min5sec,3\n"
-		"SYN_SENT     SYN-SENT     0      1      10.0.0.5:51000                                  192.0.2.80:80                                   4321     -                persist,050ms,1\n");
+		"LISTEN      LISTEN     0 128 127.0.0.1:22            0.0.0.0:0                   1234      sshd     off\n"
+		"ESTABLISHED ESTAB      5 7   [2001:db8::1]:443       [2001:db8::2]:50000         1240,1250 ngi\"nx?  keepalive,7.500ms,0\n"
+		"TIME_WAIT   TIME-WAIT  - -   [::ffff:192.0.2.1]:8080 [::ffff:198.51.100.7]:40000 -         -        timewait,48sec,0\n"
+		"CLOSE_WAIT  CLOSE-WAIT 0 0   [fe80::1%999999]:22     [fe80::2%999999]:1000       77        caf\xc3\xa9??,x on,2min5sec,3\n"
+		"SYN_SENT    SYN-SENT   0 1   10.0.0.5:51000          192.0.2.80:80               4321      -        persist,050ms,1\n");
 	free(t);
 	r[4].valid &= ~(uint32_t)SOCKSTATE_HAS_TIMER;
 
@@ -335,9 +360,275 @@ static void test_table_empty_process_name(void **unused)
 	r[0].process = "";
 	snap.count = 1;
 	char *t = render(&snap, SOCKSTATE_FORMAT_TABLE, SOCKSTATE_W_PIDS | SOCKSTATE_W_NO_HEADER, -1);
-	assert_string_equal(t,
-		"LISTEN       LISTEN       0      128    127.0.0.1:22                                    0.0.0.0:0                                       1234     -\n");
+	assert_string_equal(t, "LISTEN LISTEN 0 128 127.0.0.1:22 0.0.0.0:0 1234 -\n");
 	free(t);
+}
+
+/* The columns a terminal shows for a line (tests: every line of a table
+ * must fit the screen). */
+static size_t line_columns(const char *line, size_t len)
+{
+	char buf[512];
+
+	assert_true(len < sizeof buf);
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	return sockstate__text_width(buf);
+}
+
+/* Issue #22's golden table: an 80-column terminal, IPv6, owners with
+ * non-ASCII names (precomposed, combining, wide) and a netns column after
+ * them, which shows whether the Process column was padded by what the
+ * terminal shows rather than by bytes. */
+static void test_table_fits_80_columns(void **unused)
+{
+	static const int32_t server[] = {4242}, client[] = {4250};
+	sockstate_socket r[NREC]; /* make_snapshot fills NREC; 4 are used */
+	sockstate_snapshot snap;
+
+	(void)unused;
+	make_snapshot(&snap, r); /* the facts */
+	record(&r[0], SOCKSTATE_FAMILY_IPV6, SOCKSTATE_LISTEN, 10, "LISTEN");
+	set_addr(&r[0].local, "00000000000000000000000000000001", 8080);
+	set_addr(&r[0].remote, "00000000000000000000000000000000", 0);
+	r[0].tx_queue = 4096;
+	r[0].pids = server;
+	r[0].process = "my srv \xc3\xbc";                  /* "my srv ü" */
+	record(&r[1], SOCKSTATE_FAMILY_IPV6, SOCKSTATE_ESTABLISHED, 1, "ESTAB");
+	set_addr(&r[1].local, "00000000000000000000000000000001", 8080);
+	set_addr(&r[1].remote, "00000000000000000000000000000001", 40312);
+	r[1].pids = server;
+	r[1].process = "my srv \xc3\xbc";
+	record(&r[2], SOCKSTATE_FAMILY_IPV6, SOCKSTATE_ESTABLISHED, 1, "ESTAB");
+	set_addr(&r[2].local, "00000000000000000000000000000001", 40312);
+	set_addr(&r[2].remote, "00000000000000000000000000000001", 8080);
+	r[2].pids = client;
+	r[2].process = "\xe5\xae\xa2\xe6\x88\xb7";          /* two wide: 4 columns */
+	record(&r[3], SOCKSTATE_FAMILY_IPV6, SOCKSTATE_ESTABLISHED, 1, "ESTAB");
+	set_addr(&r[3].local, "00000000000000000000000000000001", 40314);
+	set_addr(&r[3].remote, "00000000000000000000000000000001", 8080);
+	r[3].pids = client;
+	r[3].process = "cafe\xcc\x81";                      /* e + U+0301: 4 */
+	for (int i = 0; i < 4; i++) {
+		r[i].valid = SOCKSTATE_HAS_PID | SOCKSTATE_HAS_PROCESS | SOCKSTATE_HAS_QUEUES;
+		r[i].pid = r[i].pids[0];
+		r[i].pid_count = 1;
+		r[i].netns = "blue";
+	}
+	snap.count = 4;
+	char *t = render(&snap, SOCKSTATE_FORMAT_TABLE, SOCKSTATE_W_PIDS, -1);
+	assert_string_equal(t,
+		"State       Native Recv-Q Send-Q Local Address Peer Address Pid  Process  Netns\n"
+		"LISTEN      LISTEN 0      4096   [::1]:8080    [::]:0       4242 my srv \xc3\xbc blue\n"
+		"ESTABLISHED ESTAB  0      0      [::1]:8080    [::1]:40312  4242 my srv \xc3\xbc blue\n"
+		"ESTABLISHED ESTAB  0      0      [::1]:40312   [::1]:8080   4250 \xe5\xae\xa2\xe6\x88\xb7     blue\n"
+		"ESTABLISHED ESTAB  0      0      [::1]:40314   [::1]:8080   4250 cafe\xcc\x81     blue\n");
+	for (const char *line = t; *line != '\0';) {
+		const char *end = strchr(line, '\n');
+		size_t len = (size_t)(end - line);
+
+		const char *last = end;
+
+		while (last[-1] != ' ')
+			last--;
+		assert_true(line_columns(line, len) <= 80);
+		/* Netns starts in the same terminal column on every line. */
+		assert_int_equal(line_columns(line, (size_t)(last - line)), 74);
+		line = end + 1;
+	}
+	free(t);
+}
+
+/* What a terminal shows, and what the table pads by. */
+static void test_text_width(void **unused)
+{
+	static const struct {
+		const char *text;
+		size_t columns;
+	} cases[] = {
+		{"sshd", 4},
+		{"my srv \xc3\xbc", 8},          /* precomposed: one column */
+		{"u\xcc\x88", 1},                /* combining diaeresis: none */
+		{"\xe5\xae\xa2", 2},             /* CJK: wide */
+		{"\xef\xbc\xa1", 2},             /* fullwidth A */
+		{"\xf0\xa0\x80\x80", 2},         /* plane 2 */
+		{"a\x01" "b", 3},                /* a control character shows as '?' */
+		{"\xc2\x85", 1},                 /* C1 */
+		{"\xff\xfe", 2},                 /* two ill-formed bytes: two '?' */
+		{"\xe2\x80\x8b", 0},             /* zero width space */
+		{"", 0},
+	};
+
+	(void)unused;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct sink k = {0};
+		sockstate__out *out = out_new(&k, SOCKSTATE__OUT_CAP);
+
+		assert_int_equal(sockstate__text_width(cases[i].text), cases[i].columns);
+		assert_int_equal(sockstate__out_text_str(out, cases[i].text), cases[i].columns);
+		free(out);
+		sink_reset(&k);
+	}
+	assert_int_equal(sockstate__codepoint_width(0x41), 1);
+	assert_int_equal(sockstate__codepoint_width(0x301), 0);
+	assert_int_equal(sockstate__codepoint_width(0xAD), 1);
+	assert_int_equal(sockstate__codepoint_width(0x1160), 0);
+	assert_int_equal(sockstate__codepoint_width(0xAC00), 2);
+	assert_int_equal(sockstate__codepoint_width(0x1F600), 2);
+	assert_int_equal(sockstate__codepoint_width(0x10FFFF), 1);
+}
+
+/* ---- the streaming writer ---- */
+
+static void ipv4_record(sockstate_socket *s, const char *local, uint16_t lport,
+                        uint16_t rport)
+{
+	record(s, SOCKSTATE_FAMILY_IPV4, SOCKSTATE_ESTABLISHED, 1, "ESTAB");
+	set_addr(&s->local, local, lport);
+	set_addr(&s->remote, "7f000001", rport);
+	s->valid = SOCKSTATE_HAS_QUEUES;
+}
+
+/* A table longer than the look-ahead (1,000 records): its widths come
+ * from the records seen, with room for what the rest may hold (the
+ * longest state name, a five-digit port after the widest address); a
+ * later, longer value pushes its line right by what it overflows,
+ * keeping one space. */
+static void test_stream_table_past_the_look_ahead(void **unused)
+{
+	sockstate_write_opts o = opts(SOCKSTATE_FORMAT_TABLE, SOCKSTATE_W_NO_HEADER, -1);
+	sockstate_writer *w = NULL;
+	struct sink k = {0};
+	sockstate_socket s;
+	const char *line;
+
+	(void)unused;
+	assert_int_equal(sockstate_writer_new(&o, NULL, sink_write, &k, &w), 0);
+	ipv4_record(&s, "7f000001", 80, 1);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(sockstate_writer_add(w, &s), 0);
+	assert_int_equal(k.calls, 0); /* all held */
+	/* The one that finds the look-ahead full is measured too. */
+	assert_int_equal(sockstate_writer_add(w, &s), 0);
+	ipv4_record(&s, "0ac8c8c8", 65535, 2);     /* 10.200.200.200:65535 */
+	assert_int_equal(sockstate_writer_add(w, &s), 0);
+	assert_int_equal(sockstate_writer_end(w), 0);
+	assert_int_equal(sockstate_writer_count(w), 1002);
+	sockstate_writer_free(w);
+	/* State: SYN_RECEIVED's 12; Local: "127.0.0.1" + ":65535". */
+	assert_memory_equal(k.data,
+		"ESTABLISHED  ESTAB        0 0 127.0.0.1:80    127.0.0.1:1\n",
+		strlen("ESTABLISHED  ESTAB        0 0 127.0.0.1:80    127.0.0.1:1\n"));
+	line = strstr(k.data, "10.200");
+	assert_non_null(line);
+	assert_string_equal(line - strlen("ESTABLISHED  ESTAB        0 0 "),
+		"ESTABLISHED  ESTAB        0 0 10.200.200.200:65535 127.0.0.1:2\n");
+	sink_reset(&k);
+}
+
+/* The netns column or key: asked for (several namespaces will feed the
+ * writer), or carried by the first record (JSON, CSV). */
+static void test_stream_netns(void **unused)
+{
+	sockstate_write_opts o = opts(SOCKSTATE_FORMAT_CSV, SOCKSTATE_W_NO_HEADER | SOCKSTATE_W_NETNS, -1);
+	sockstate_writer *w = NULL;
+	struct sink k = {0};
+	sockstate_socket s;
+
+	(void)unused;
+	ipv4_record(&s, "7f000001", 80, 1);
+	assert_int_equal(sockstate_writer_new(&o, NULL, sink_write, &k, &w), 0);
+	assert_int_equal(sockstate_writer_add(w, &s), 0);
+	s.netns = "blue";
+	assert_int_equal(sockstate_writer_add(w, &s), 0);
+	assert_int_equal(sockstate_writer_end(w), 0);
+	sockstate_writer_free(w);
+	assert_string_equal(k.data,
+		"ipv4,ESTABLISHED,ESTAB,1,127.0.0.1,80,127.0.0.1,1,0,0,,,,\r\n"
+		"ipv4,ESTABLISHED,ESTAB,1,127.0.0.1,80,127.0.0.1,1,0,0,,,blue,\r\n");
+	sink_reset(&k);
+
+	o = opts(SOCKSTATE_FORMAT_JSON, 0, -1);
+	assert_int_equal(sockstate_writer_new(&o, NULL, sink_write, &k, &w), 0);
+	assert_int_equal(sockstate_writer_add(w, &s), 0);
+	s.netns = NULL;
+	assert_int_equal(sockstate_writer_add(w, &s), 0);
+	assert_int_equal(sockstate_writer_end(w), 0);
+	sockstate_writer_free(w);
+	assert_non_null(strstr(k.data, "\"netns\":\"blue\"},\n"));
+	assert_non_null(strstr(k.data, "\"netns\":null}\n ],\n \"total\":2,\n"
+	                                " \"counts\":{\"ESTABLISHED\":2}}\n"));
+	save_json("stream_netns", k.data);
+	sink_reset(&k);
+}
+
+static void test_stream_errors(void **unused)
+{
+	sockstate_write_opts o = opts(SOCKSTATE_FORMAT_JSON, 0, -1);
+	sockstate_writer *w = (sockstate_writer *)1;
+	struct sink k = {0};
+	sockstate_socket s;
+
+	(void)unused;
+	ipv4_record(&s, "7f000001", 80, 1);
+	/* Arguments: refused before anything is made. */
+	assert_int_equal(sockstate_writer_new(&o, NULL, NULL, &k, &w), SOCKSTATE_EINVAL);
+	assert_null(w);
+	assert_int_equal(sockstate_writer_new(&o, NULL, sink_write, &k, NULL), SOCKSTATE_EINVAL);
+	assert_int_equal(sockstate_writer_new(NULL, NULL, sink_write, &k, &w), SOCKSTATE_EINVAL);
+	o = opts(SOCKSTATE_FORMAT_PROMETHEUS, 0, -1);
+	assert_int_equal(sockstate_writer_new(&o, NULL, sink_write, &k, &w), SOCKSTATE_EINVAL);
+	o = opts(SOCKSTATE_FORMAT_JSON, 0, -1);
+	o.size = 0;
+	assert_int_equal(sockstate_writer_new(&o, NULL, sink_write, &k, &w), SOCKSTATE_EINVAL);
+	assert_int_equal(sockstate_writer_add(NULL, &s), SOCKSTATE_EINVAL);
+	assert_int_equal(sockstate_writer_end(NULL), SOCKSTATE_EINVAL);
+	assert_int_equal(sockstate_writer_fill(NULL, NULL, NULL), SOCKSTATE_EINVAL);
+	assert_int_equal(sockstate_writer_source(NULL, NULL, NULL, 0, 0), SOCKSTATE_EINVAL);
+	assert_int_equal(sockstate_writer_count(NULL), 0);
+	sockstate_writer_free(NULL);
+	assert_int_equal(k.calls, 0);
+
+	/* A bad record is refused and the listing goes on; nothing after
+	 * the end. The empty JSON listing is still a whole document. */
+	o = opts(SOCKSTATE_FORMAT_JSON, 0, -1);
+	assert_int_equal(sockstate_writer_new(&o, NULL, sink_write, &k, &w), 0);
+	s.family = 9;
+	assert_int_equal(sockstate_writer_add(w, &s), SOCKSTATE_EINVAL);
+	s.family = SOCKSTATE_FAMILY_IPV4;
+	s.state = SOCKSTATE_STATE_COUNT;
+	assert_int_equal(sockstate_writer_add(w, &s), SOCKSTATE_EINVAL);
+	assert_int_equal(sockstate_writer_add(w, NULL), SOCKSTATE_EINVAL);
+	assert_int_equal(sockstate_writer_count(w), 0);
+	assert_int_equal(sockstate_writer_end(w), 0);
+	assert_int_equal(sockstate_writer_end(w), SOCKSTATE_EINVAL);
+	s.state = SOCKSTATE_ESTABLISHED;
+	assert_int_equal(sockstate_writer_add(w, &s), SOCKSTATE_EINVAL);
+	sockstate_writer_free(w);
+	assert_non_null(strstr(k.data, " \"sockets\":[],\n \"total\":0,\n \"counts\":{}}\n"));
+	save_json("stream_empty", k.data);
+	sink_reset(&k);
+
+	/* The sink's error stops the writer and stays. */
+	k.fail_at = 1;
+	k.fail_code = SOCKSTATE_EIO;
+	o = opts(SOCKSTATE_FORMAT_CSV, 0, -1);
+	assert_int_equal(sockstate_writer_new(&o, NULL, sink_write, &k, &w), 0);
+	for (int i = 0; i < 2000 && sockstate_writer_add(w, &s) == 0; i++)
+		;
+	assert_int_equal(sockstate_writer_add(w, &s), SOCKSTATE_EIO);
+	assert_int_equal(sockstate_writer_end(w), SOCKSTATE_EIO);
+	sockstate_writer_free(w);
+	assert_int_equal(k.calls, 1);
+	sink_reset(&k);
+
+	/* A table's look-ahead with no record still writes its header. */
+	o = opts(SOCKSTATE_FORMAT_TABLE, 0, -1);
+	assert_int_equal(sockstate_writer_new(&o, NULL, sink_write, &k, &w), 0);
+	assert_int_equal(sockstate_writer_end(w), 0);
+	sockstate_writer_free(w);
+	assert_string_equal(k.data, "State Native Recv-Q Send-Q Local Address Peer Address\n");
+	sink_reset(&k);
 }
 
 static sockstate_counts sample_counts(void)
@@ -420,9 +711,6 @@ static void test_json_snapshot(void **unused)
 	assert_string_equal(t,
 		JSON_HEAD
 		" \"pid_source\":\"procfs\",\n"
-		" \"owners_unreadable\":0,\n"
-		" \"total\":5,\n"
-		" \"counts\":{\"LISTEN\":1,\"SYN_SENT\":1,\"ESTABLISHED\":1,\"CLOSE_WAIT\":1,\"TIME_WAIT\":1},\n"
 		" \"sockets\":[\n"
 		"  {\"family\":\"ipv4\",\"local\":{\"address\":\"127.0.0.1\",\"port\":22},"
 		"\"remote\":{\"address\":\"0.0.0.0\",\"port\":0},\"state\":\"LISTEN\","
@@ -447,7 +735,10 @@ static void test_json_snapshot(void **unused)
 		"\"remote\":{\"address\":\"192.0.2.80\",\"port\":80},\"state\":\"SYN_SENT\","
 		"\"native_state\":{\"code\":2,\"name\":\"SYN-SENT\"},\"pid\":4321,\"pids\":[4321],"
 		"\"process\":null,\"uid\":1000,\"inode\":5,\"rx_queue\":0,\"tx_queue\":1,\"v6only\":null}\n"
-		" ]}\n");
+		" ],\n"
+		" \"owners_unreadable\":0,\n"
+		" \"total\":5,\n"
+		" \"counts\":{\"LISTEN\":1,\"SYN_SENT\":1,\"ESTABLISHED\":1,\"CLOSE_WAIT\":1,\"TIME_WAIT\":1}}\n");
 	save_json("snapshot", t);
 	free(t);
 }
@@ -477,14 +768,14 @@ static void test_json_without_pids_or_facts(void **unused)
 		" \"library_version\":\"" VERSION "\",\n"
 		" \"taken_at\":null,\n"
 		" \"pid_source\":null,\n"
-		" \"total\":1,\n"
-		" \"counts\":{\"LISTEN\":1},\n"
 		" \"sockets\":[\n"
 		"  {\"family\":\"ipv4\",\"local\":{\"address\":\"127.0.0.1\",\"port\":22},"
 		"\"remote\":{\"address\":\"0.0.0.0\",\"port\":0},\"state\":\"LISTEN\","
 		"\"native_state\":{\"code\":10,\"name\":\"LISTEN\"},\"pid\":null,"
 		"\"process\":null,\"uid\":null,\"inode\":null,\"rx_queue\":0,\"tx_queue\":128,\"v6only\":null}\n"
-		" ]}\n");
+		" ],\n"
+		" \"total\":1,\n"
+		" \"counts\":{\"LISTEN\":1}}\n");
 	save_json("snapshot_nopids", t);
 	free(t);
 
@@ -499,9 +790,9 @@ static void test_json_without_pids_or_facts(void **unused)
 		" \"library_version\":\"" VERSION "\",\n"
 		" \"taken_at\":null,\n"
 		" \"pid_source\":null,\n"
+		" \"sockets\":[],\n"
 		" \"total\":0,\n"
-		" \"counts\":{},\n"
-		" \"sockets\":[]}\n");
+		" \"counts\":{}}\n");
 	save_json("snapshot_empty", t);
 	free(t);
 }
@@ -650,9 +941,8 @@ static void test_hostile_names_every_format(void **unused)
 	snap.sockets = r;
 
 	t = render(&snap, SOCKSTATE_FORMAT_TABLE, SOCKSTATE_W_PIDS | SOCKSTATE_W_NO_HEADER, -1);
-	assert_string_equal(t, "ESTABLISHED  ESTAB        -      -      [fe80::1%e?]0;x?]:22"
-	                       "                            [fe80::2%e?]0;x?]:40000"
-	                       "                         42       ?]52;c;aGk=??\n");
+	assert_string_equal(t, "ESTABLISHED ESTAB - - [fe80::1%e?]0;x?]:22 [fe80::2%e?]0;x?]:40000 "
+	                       "42 ?]52;c;aGk=??\n");
 	assert_no_controls(t, 0);
 	free(t);
 
@@ -1115,10 +1405,10 @@ static void test_v6only_in_every_format(void **unused)
 
 	char *t = render(&snap, SOCKSTATE_FORMAT_TABLE, SOCKSTATE_W_NO_HEADER, -1);
 	assert_string_equal(t,
-		"LISTEN       LISTEN       -      -      *:443                                           [::]:0\n"
-		"LISTEN       LISTEN       -      -      [::]:444                                        [::]:0\n"
-		"LISTEN       LISTEN       -      -      [::]:445                                        [::]:0\n"
-		"LISTEN       LISTEN       -      -      0.0.0.0:446                                     0.0.0.0:0\n");
+		"LISTEN LISTEN - - *:443       [::]:0\n"
+		"LISTEN LISTEN - - [::]:444    [::]:0\n"
+		"LISTEN LISTEN - - [::]:445    [::]:0\n"
+		"LISTEN LISTEN - - 0.0.0.0:446 0.0.0.0:0\n");
 	free(t);
 	t = render(&snap, SOCKSTATE_FORMAT_CSV, SOCKSTATE_W_NO_HEADER, -1);
 	assert_string_equal(t,
@@ -1150,7 +1440,8 @@ static void test_snapshot_honest_keys(void **unused)
 
 	snap.owners_unreadable = 3;
 	char *t = render(&snap, SOCKSTATE_FORMAT_JSON, 0, -1);
-	assert_non_null(strstr(t, " \"pid_source\":\"procfs\",\n \"owners_unreadable\":3,\n"));
+	/* After the sockets, as a stream counts it. */
+	assert_non_null(strstr(t, "\n ],\n \"owners_unreadable\":3,\n \"total\":5,\n"));
 	free(t);
 	snap.pid_source = NULL;
 	t = render(&snap, SOCKSTATE_FORMAT_JSON, 0, -1);
@@ -1291,7 +1582,7 @@ static void test_bad_arguments(void **unused)
 	snap.count = 0;
 	assert_int_equal(sockstate_snapshot_write(&snap, &o, sink_write, &k), 0);
 	assert_int_equal(k.calls, 1);
-	assert_int_equal(k.len, 106);
+	assert_int_equal(k.len, strlen("State Native Recv-Q Send-Q Local Address Peer Address\n"));
 	sink_reset(&k);
 }
 
@@ -1585,6 +1876,11 @@ int main(void)
 		cmocka_unit_test(test_timers),
 		cmocka_unit_test(test_table_overflow_keeps_a_space),
 		cmocka_unit_test(test_table_empty_process_name),
+		cmocka_unit_test(test_table_fits_80_columns),
+		cmocka_unit_test(test_text_width),
+		cmocka_unit_test(test_stream_table_past_the_look_ahead),
+		cmocka_unit_test(test_stream_netns),
+		cmocka_unit_test(test_stream_errors),
 		cmocka_unit_test(test_table_counts),
 		cmocka_unit_test(test_json_snapshot),
 		cmocka_unit_test(test_json_without_pids_or_facts),

@@ -208,6 +208,18 @@ PyObject *sockstate_py_ip_text(struct build_cache *c, uint8_t family,
 	return text;
 }
 
+/* A struct sequence or tuple the cyclic GC need not follow: its items are
+ * strings, ints, None, enum members and other such objects, never a
+ * container that could lead back to it. Untracked, a million of them
+ * cost no collection anything (a young collection walks every tracked
+ * object made since the last one). */
+static PyObject *untracked(PyObject *obj)
+{
+	if (obj)
+		PyObject_GC_UnTrack(obj);
+	return obj;
+}
+
 PyObject *sockstate_py_tuple_new(PyTypeObject *type, Py_ssize_t n)
 {
 	if (type == &PyTuple_Type)
@@ -247,6 +259,7 @@ static PyObject *endpoint_pair(struct build_cache *c, struct ep_slot *slots,
 	}
 	PyTuple_SET_ITEM(addr, 0, ip);
 	PyTuple_SET_ITEM(addr, 1, port);
+	untracked(addr);
 	Py_XSETREF(slot->obj, addr);
 	Py_INCREF(addr);
 	slot->family = family;
@@ -293,6 +306,7 @@ PyObject *sockstate_py_native_obj(struct build_cache *c, int32_t native_code,
 	}
 	PyStructSequence_SET_ITEM(obj, 0, code);
 	PyStructSequence_SET_ITEM(obj, 1, text);
+	untracked(obj);
 	if (c->nnative < NATIVE_SLOTS) {
 		c->native[c->nnative].code = native_code;
 		c->native[c->nnative].name = name;
@@ -349,7 +363,7 @@ static PyObject *pid_int(int32_t pid)
 
 static PyObject *pid_tuple(int32_t pid)
 {
-	return Py_BuildValue("(i)", (int)pid);
+	return untracked(Py_BuildValue("(i)", (int)pid));
 }
 
 static PyObject *pids_obj(struct build_cache *c, const sockstate_socket *s)
@@ -368,7 +382,7 @@ static PyObject *pids_obj(struct build_cache *c, const sockstate_socket *s)
 			}
 			PyTuple_SET_ITEM(t, i, v);
 		}
-		return t;
+		return untracked(t);
 	}
 	return per_pid(c->pid1, s->pid, pid_tuple);
 }
@@ -432,7 +446,7 @@ static PyObject *tcp_info_obj(const sockstate_socket *s)
 	}
 	v[5] = u32_or_none(timer, s->retransmits);
 	v[6] = u32_or_none(timer, s->expires_ms);
-	return sockstate_py_seq_fill(obj, v, 7);
+	return untracked(sockstate_py_seq_fill(obj, v, 7));
 }
 
 PyObject *sockstate_py_connection_obj(struct build_cache *c, const sockstate_socket *s,
@@ -499,7 +513,7 @@ PyObject *sockstate_py_connection_obj(struct build_cache *c, const sockstate_soc
 	} else {
 		f[CF_V6ONLY] = none_ref();
 	}
-	return sockstate_py_seq_fill(conn, f, CF_COUNT);
+	return untracked(sockstate_py_seq_fill(conn, f, CF_COUNT));
 }
 
 int sockstate_py_add_type(PyObject *m, const char *name, PyTypeObject **slot,

@@ -1,6 +1,7 @@
 /* render.c - the library's writers into memory, the GIL released while
- * they format: render (as `sockstate list`), render_counts (as `summary`),
- * render_metrics (as `summary --format prometheus`). */
+ * they format: render (as `sockstate list`, streamed through
+ * sockstate_writer), render_counts (as `summary`), render_metrics (as
+ * `summary --format prometheus`). */
 
 #include "core.h"
 
@@ -58,9 +59,33 @@ PyObject *sockstate_py_pid_source_obj(const char *src)
 	return PyUnicode_FromString(src);
 }
 
-/* render(handle, query, sort, format, write_flags, port)
- *   -> (bytes, count, pid_source): the snapshot through
- * sockstate_snapshot_write, as `sockstate list` writes it. */
+/* The listing streamed through the library's writer into m, handle by
+ * handle, as the C tool writes it; without the GIL. *count, *pid_source:
+ * the records written and the first pid source of the handles. */
+static int stream_nogil(const struct handle_set *set, const sockstate_query *q,
+                        const sockstate_write_opts *o, struct membuf *m, size_t *count,
+                        const char **pid_source, sockstate_handle **failed)
+{
+	sockstate_writer *w = NULL;
+	int rc = sockstate_writer_new(o, NULL, sockstate_py_membuf_write, m, &w);
+
+	for (size_t i = 0; i < set->n && rc == 0; i++) {
+		*failed = set->h[i];
+		rc = sockstate_writer_fill(w, set->h[i], q);
+		if (!*pid_source)
+			*pid_source = sockstate_pid_source(set->h[i]);
+	}
+	if (rc == 0)
+		rc = sockstate_writer_end(w);
+	*count = (size_t)sockstate_writer_count(w);
+	sockstate_writer_free(w);
+	return rc;
+}
+
+/* render(handles, query, sort, format, write_flags, port)
+ *   -> (bytes, count, pid_source): the listing as `sockstate list` writes
+ * it: streamed (nothing per socket kept but the text), or, sorted or as
+ * Prometheus, through a snapshot (sockstate_snapshot_write). */
 PyObject *sockstate_py_render(PyObject *self, PyObject *args)
 {
 	PyObject *cap, *qobj, *bytes, *src;
@@ -70,24 +95,46 @@ PyObject *sockstate_py_render(PyObject *self, PyObject *args)
 	int sort, format, port, rc;
 	unsigned long wflags;
 	size_t count;
+	const char *pid_source = NULL;
 	(void)self;
 
 	if (!PyArg_ParseTuple(args, "OOiiki:render", &cap, &qobj, &sort, &format,
 	                      &wflags, &port))
 		return NULL;
-	if (!(snap = sockstate_py_snapshot(cap, qobj, sort)))
-		return NULL;
 	o = sockstate_py_write_opts(format, wflags, port);
-	count = snap->count;
-	src = sockstate_py_pid_source_obj(snap->pid_source);
-	if (!src) {
+	if (sort == SOCKSTATE_SORT_NONE && format != SOCKSTATE_FORMAT_PROMETHEUS) {
+		struct handle_set set;
+		sockstate_handle *failed = NULL;
+		sockstate_query q;
+
+		if (sockstate_py_query_get(qobj, &q) < 0 ||
+		    sockstate_py_handles_get(cap, &set) < 0)
+			return NULL;
+		Py_BEGIN_ALLOW_THREADS
+		rc = stream_nogil(&set, &q, &o, &m, &count, &pid_source, &failed);
+		Py_END_ALLOW_THREADS
+		if (rc < 0) {
+			sockstate_py_raise_lib(rc, "listing sockets",
+			                       failed ? sockstate_errdetail(failed) : "");
+			sockstate_py_handles_release(&set);
+			free(m.data);
+			return NULL;
+		}
+		sockstate_py_handles_release(&set);
+	} else {
+		if (!(snap = sockstate_py_snapshot(cap, qobj, sort)))
+			return NULL;
+		count = snap->count;
+		pid_source = snap->pid_source;
+		Py_BEGIN_ALLOW_THREADS
+		rc = sockstate_snapshot_write(snap, &o, sockstate_py_membuf_write, &m);
 		sockstate_snapshot_free(snap);
+		Py_END_ALLOW_THREADS
+	}
+	if (!(src = sockstate_py_pid_source_obj(pid_source))) {
+		free(m.data);
 		return NULL;
 	}
-	Py_BEGIN_ALLOW_THREADS
-	rc = sockstate_snapshot_write(snap, &o, sockstate_py_membuf_write, &m);
-	sockstate_snapshot_free(snap);
-	Py_END_ALLOW_THREADS
 	bytes = sockstate_py_membuf_bytes(&m, rc);
 	if (!bytes) {
 		Py_DECREF(src);

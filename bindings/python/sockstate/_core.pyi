@@ -161,6 +161,7 @@ Q_TCP_INFO: int
 Q_NO_PUSHDOWN: int
 W_NO_HEADER: int
 W_PIDS: int
+W_NETNS: int
 W_TIMERS: int
 SORT_NONE: int
 SORT_PID: int

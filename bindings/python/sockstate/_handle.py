@@ -444,7 +444,8 @@ class Handle:
         writers produce both. Prometheus is :meth:`metrics` (the whole
         host; ``port`` names per-port series, other filters are refused).
         timers=True is ``--timers`` (which tcp_info=True implies, as
-        ``--tcp-info`` does)."""
+        ``--tcp-info`` does). Written as the sockets come (unless sorted),
+        so nothing per socket is kept but the text."""
         c = core()
         fmt = c.format_parse(format, "format")
         if fmt == c.FORMAT_PROMETHEUS:
@@ -454,11 +455,21 @@ class Handle:
         q, sort_key = build_query(states, port, sport, dport, laddr, raddr,
                                   addr, pid, uid, family, processes, tcp_info,
                                   sort)
+        return self._render(format, q, sort_key, header, timers).decode(
+            "utf-8", "surrogateescape")
+
+    def _render(self, format: str, q: bytes, sort_key: int, header: bool,
+                timers: bool = False) -> bytes:
+        c = core()
+        fmt = c.format_parse(format, "format")
         wflags = _write_flags(c, q, header)
+        if self._options[3] is not None:
+            # As the C tool with --netns: the column from the first row.
+            wflags |= c.W_NETNS
         if timers:
             wflags |= c.W_TIMERS
         data, _count, _src = self._call("render", q, sort_key, fmt, wflags, -1)
-        return data.decode("utf-8", "surrogateescape")
+        return data
 
     def render_summary(self, format: str = "table", states: StatesArg = None,
                        *, port: PortArg = None, sport: PortArg = None,
@@ -498,13 +509,12 @@ class Handle:
                  processes: bool = False, tcp_info: bool = False,
                  sort: Optional[str] = None, timers: bool = False) -> Dict[str, Any]:
         """The "sockstate/1" document (a dict), parsed from the same JSON
-        the CLI's ``--json`` prints."""
-        text = self.render("json", states, port=port, sport=sport,
-                           dport=dport, laddr=laddr, raddr=raddr, addr=addr,
-                           pid=pid, uid=uid, family=family,
-                           processes=processes, tcp_info=tcp_info, sort=sort,
-                           timers=timers)
-        return json.loads(text)
+        the CLI's ``--json`` prints (streamed into bytes: the library
+        keeps nothing per socket but the text)."""
+        q, sort_key = build_query(states, port, sport, dport, laddr, raddr,
+                                  addr, pid, uid, family, processes, tcp_info,
+                                  sort)
+        return json.loads(self._render("json", q, sort_key, True, timers))
 
     def groups(self, by: KeysArg, states: StatesArg = None, *, top: int = 0,
                port: PortArg = None, sport: PortArg = None,
