@@ -185,13 +185,24 @@ typedef enum sockstate_family {
 
 /* One end of a connection. IPv4 addresses are in addr[0..3], network byte
  * order, the rest zero; IPv6 in all 16 bytes. port is in host order.
- * scope_id is the IPv6 zone (interface index), 0 when none. */
+ * scope_id is the IPv6 zone (interface index), 0 when none. flags:
+ * SOCKSTATE_ENDPOINT_* bits, set on a record's local end only (were
+ * `reserved_`, always 0, before 0.2). */
 typedef struct sockstate_endpoint {
 	uint8_t addr[16];
 	uint32_t scope_id;
 	uint16_t port;
-	uint16_t reserved_;
+	uint16_t flags;
 } sockstate_endpoint;
+
+/* Bits of sockstate_endpoint.flags. */
+enum sockstate_endpoint_flags {
+	/* The socket is IPv6-only (IPV6_V6ONLY): an IPv6 wildcard listener
+	 * with it answers IPv6 only, one without it (a dual-stack one)
+	 * IPv4 too. Meaningful only when the record's SOCKSTATE_HAS_V6ONLY
+	 * bit is set (the OS told); clear, it is unknown. */
+	SOCKSTATE_ENDPOINT_V6ONLY = 1u << 0
+};
 
 /* Valid bits of sockstate_socket.valid: a field whose bit is clear is
  * unknown (its value is then -1 or 0 and means nothing). */
@@ -205,7 +216,14 @@ enum sockstate_valid {
 	SOCKSTATE_HAS_TIMER = 1u << 6,     /* timer, retransmits, expires_ms */
 	SOCKSTATE_HAS_TCP_INFO = 1u << 7,  /* rtt_us, rttvar_us, snd_cwnd,
 	                                      total_retrans */
-	SOCKSTATE_HAS_COOKIE = 1u << 8     /* cookie */
+	SOCKSTATE_HAS_COOKIE = 1u << 8,    /* cookie */
+	SOCKSTATE_HAS_V6ONLY = 1u << 9     /* SOCKSTATE_ENDPOINT_V6ONLY in
+	                                      local.flags: known for IPv6
+	                                      sockets where the OS says
+	                                      (Linux netlink: listening and
+	                                      bound ones; FreeBSD, macOS:
+	                                      every one); never for IPv4,
+	                                      linux-proc or Windows */
 };
 
 /* Linux socket timers (the `timer` field), as /proc/net/tcp numbers them. */

@@ -138,6 +138,7 @@ static void endpoint_fill(sockstate_endpoint *ep, uint8_t family,
 /* What the attributes of one socket message told us. */
 struct diag_attrs {
 	int full_socket;             /* INET_DIAG_SHUTDOWN seen */
+	int v6only;                  /* INET_DIAG_SKV6ONLY: -1 absent, 0, 1 */
 	size_t info_len;             /* bytes of tcp_info received */
 	struct tcp_info info;        /* zero beyond info_len */
 };
@@ -172,6 +173,13 @@ static int attrs_walk(const unsigned char *p, size_t len, struct diag_attrs *a,
 				return SOCKSTATE_EPARSE;
 			}
 			a->full_socket = 1;
+			break;
+		case INET_DIAG_SKV6ONLY:
+			if (payload < 1) {
+				*why = "INET_DIAG_SKV6ONLY attribute is empty";
+				return SOCKSTATE_EPARSE;
+			}
+			a->v6only = p[off + NLA_HDRLEN] != 0;
 			break;
 		case INET_DIAG_INFO:
 			a->info_len = payload < sizeof a->info ? payload : sizeof a->info;
@@ -209,6 +217,7 @@ static int socket_decode(const unsigned char *p, size_t len, struct state_cache 
 		return SOCKSTATE_EPARSE;
 	}
 	a.full_socket = 0;
+	a.v6only = -1;
 	a.info_len = 0;
 	if (len > attrs_at) {
 		rc = attrs_walk(p + attrs_at, len - attrs_at, &a, why);
@@ -224,6 +233,13 @@ static int socket_decode(const unsigned char *p, size_t len, struct state_cache 
 	endpoint_fill(&s->remote, family, m.id.idiag_dst, m.id.idiag_dport, m.id.idiag_if);
 	s->ifindex = m.id.idiag_if;
 	s->valid |= SOCKSTATE_HAS_IFINDEX;
+	/* The kernel says it of IPv6 sockets in LISTEN and CLOSE (bound)
+	 * only, unasked. */
+	if (family == SOCKSTATE_FAMILY_IPV6 && a.v6only >= 0) {
+		s->valid |= SOCKSTATE_HAS_V6ONLY;
+		if (a.v6only)
+			s->local.flags |= SOCKSTATE_ENDPOINT_V6ONLY;
+	}
 	if (m.id.idiag_cookie[0] != INET_DIAG_NOCOOKIE ||
 	    m.id.idiag_cookie[1] != INET_DIAG_NOCOOKIE) {
 		s->cookie = (uint64_t)m.id.idiag_cookie[1] << 32 | m.id.idiag_cookie[0];

@@ -37,7 +37,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define FUZZ_DECODER_BITS                                                    \
 	(SOCKSTATE_HAS_UID | SOCKSTATE_HAS_INODE | SOCKSTATE_HAS_QUEUES |    \
 	 SOCKSTATE_HAS_IFINDEX | SOCKSTATE_HAS_TIMER | SOCKSTATE_HAS_TCP_INFO | \
-	 SOCKSTATE_HAS_COOKIE)
+	 SOCKSTATE_HAS_COOKIE | SOCKSTATE_HAS_V6ONLY)
 
 static inline int fuzz_all_zero(const uint8_t *p, size_t n)
 {
@@ -47,13 +47,15 @@ static inline int fuzz_all_zero(const uint8_t *p, size_t n)
 	return 1;
 }
 
-static inline void fuzz_check_endpoint(uint8_t family, const sockstate_endpoint *ep)
+/* flags: the bits the endpoint may carry (a record's local end: V6ONLY). */
+static inline void fuzz_check_endpoint(uint8_t family, const sockstate_endpoint *ep,
+                                       uint16_t flags)
 {
 	char text[64];
 	int n = sockstate_endpoint_format((sockstate_family)family, ep, text, sizeof text);
 
 	FUZZ_CHECK(n > 0 && (size_t)n < sizeof text && strlen(text) == (size_t)n);
-	FUZZ_CHECK(ep->reserved_ == 0);
+	FUZZ_CHECK((ep->flags & ~flags) == 0);
 	if (family == SOCKSTATE_FAMILY_IPV4) {
 		FUZZ_CHECK(fuzz_all_zero(ep->addr + 4, 12));
 		FUZZ_CHECK(ep->scope_id == 0);
@@ -97,8 +99,11 @@ static inline void fuzz_check_record(const sockstate_socket *s, uint32_t allowed
 	if (!(s->valid & SOCKSTATE_HAS_TCP_INFO))
 		FUZZ_CHECK(s->rtt_us == 0 && s->rttvar_us == 0 && s->snd_cwnd == 0 &&
 		           s->total_retrans == 0);
-	fuzz_check_endpoint(s->family, &s->local);
-	fuzz_check_endpoint(s->family, &s->remote);
+	/* IPV6_V6ONLY is known of IPv6 sockets only, and set only when known. */
+	FUZZ_CHECK(!(s->valid & SOCKSTATE_HAS_V6ONLY) || s->family == SOCKSTATE_FAMILY_IPV6);
+	fuzz_check_endpoint(s->family, &s->local,
+	                    (s->valid & SOCKSTATE_HAS_V6ONLY) ? SOCKSTATE_ENDPOINT_V6ONLY : 0);
+	fuzz_check_endpoint(s->family, &s->remote, 0);
 
 	memset(&c, 0, sizeof c);
 	sockstate_counts_add(&c, s);
