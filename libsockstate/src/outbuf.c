@@ -303,6 +303,7 @@ int sockstate__fmt_endpoint_port(char *buf, size_t buflen, uint8_t family,
 		buf[n++] = ']';
 	buf[n++] = ':';
 	n += sockstate__fmt_u64(buf + n, ep->port);
+	buf[n] = '\0';
 	return (int)n;
 }
 

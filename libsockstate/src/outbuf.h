@@ -118,8 +118,8 @@ void sockstate__out_csv_str(sockstate__out *out, const char *s);
  * Returns the number of columns written (code points). */
 size_t sockstate__out_text_str(sockstate__out *out, const char *s);
 
-/* "[addr]:port" (IPv6) or "addr:port" (IPv4) into buf (>= 80 bytes).
- * Returns the length, or a negative code (bad family). */
+/* "[addr]:port" (IPv6) or "addr:port" (IPv4) into buf (>= 80 bytes),
+ * NUL-ended. Returns the length, or a negative code (bad family). */
 int sockstate__fmt_endpoint_port(char *buf, size_t buflen, uint8_t family,
                                  const sockstate_endpoint *ep);
 

@@ -27,15 +27,26 @@ SOCKSTATE_API int sockstate_format_parse(const char *text, sockstate_format *out
 	return SOCKSTATE_EINVAL;
 }
 
-int sockstate__write_opts_check(const sockstate_write_opts *o)
+/* What o's appended members add to a document, and its end. */
+static void json_extras(sockstate__out *out, const sockstate_write_opts *o)
 {
-	if (o == NULL || o->size < sizeof *o)
-		return SOCKSTATE_EINVAL;
-	if ((unsigned)o->format > SOCKSTATE_FORMAT_PROMETHEUS)
-		return SOCKSTATE_EINVAL;
-	if (o->port > 65535 || o->port < -1)
-		return SOCKSTATE_EINVAL;
-	return 0;
+	const sockstate_tcp_counters *c = sockstate__write_opts_tcp_counters(o);
+	const sockstate_diagnosis *d = sockstate__write_opts_diagnosis(o);
+
+	if (c)
+		sockstate__json_tcp_counters(out, c);
+	if (d)
+		sockstate__json_findings(out, d);
+}
+
+static void prom_extras(sockstate__out *out, const sockstate_write_opts *o,
+                        const char *backend)
+{
+	const sockstate_tcp_counters *c = sockstate__write_opts_tcp_counters(o);
+
+	if (c)
+		sockstate__prom_tcp_counters(out, c);
+	sockstate__prom_info(out, backend);
 }
 
 /* Every record must name a family and a state we can print, so a
@@ -69,12 +80,15 @@ int sockstate__snapshot_write_out(const sockstate_snapshot *snap,
 		break;
 	case SOCKSTATE_FORMAT_JSON:
 		sockstate__json_snapshot(out, snap);
+		json_extras(out, o);
+		sockstate__out_str(out, "}\n");
 		break;
 	case SOCKSTATE_FORMAT_CSV:
 		sockstate__csv_snapshot(out, snap, o->flags);
 		break;
 	case SOCKSTATE_FORMAT_PROMETHEUS:
 		sockstate__prom_snapshot(out, snap, o->port);
+		prom_extras(out, o, snap->backend);
 		break;
 	}
 	return sockstate__out_finish(out);
@@ -95,12 +109,15 @@ int sockstate__counts_write_out(const sockstate_counts *c,
 		break;
 	case SOCKSTATE_FORMAT_JSON:
 		sockstate__json_counts(out, c, sys, backend);
+		json_extras(out, o);
+		sockstate__out_str(out, "}\n");
 		break;
 	case SOCKSTATE_FORMAT_CSV:
 		sockstate__csv_counts(out, c, o->flags);
 		break;
 	case SOCKSTATE_FORMAT_PROMETHEUS:
-		sockstate__prom_counts(out, c, backend);
+		sockstate__prom_counts(out, c);
+		prom_extras(out, o, backend);
 		break;
 	}
 	return sockstate__out_finish(out);

@@ -31,7 +31,17 @@ static void put_u64_or_null(sockstate__out *out, int known, uint64_t v)
 void sockstate__json_head(sockstate__out *out, const sockstate_sysinfo *sys,
                           const char *backend, const char *pid_source)
 {
-	sockstate__out_str(out, "{\"schema\":\"sockstate/1\",\n \"host\":");
+	sockstate__json_facts(out, "sockstate/1", sys, backend);
+	sockstate__out_str(out, ",\n \"pid_source\":");
+	put_fact(out, pid_source);
+}
+
+void sockstate__json_facts(sockstate__out *out, const char *schema,
+                           const sockstate_sysinfo *sys, const char *backend)
+{
+	sockstate__out_str(out, "{\"schema\":");
+	sockstate__out_json_str(out, schema);
+	sockstate__out_str(out, ",\n \"host\":");
 	if (sys != NULL) {
 		put_fact(out, sys->host);
 		sockstate__out_str(out, ",\n \"os\":{\"name\":");
@@ -55,8 +65,6 @@ void sockstate__json_head(sockstate__out *out, const sockstate_sysinfo *sys,
 	put_fact(out, sys != NULL && sockstate__fmt_iso8601(when, sys->taken_at) > 0
 	                      ? when
 	                      : NULL);
-	sockstate__out_str(out, ",\n \"pid_source\":");
-	put_fact(out, pid_source);
 }
 
 /* "total":N,\n "counts":{...}: every state when with_zeros, else only the
@@ -96,12 +104,12 @@ void sockstate__json_endpoint(sockstate__out *out, uint8_t family,
 	sockstate__out_char(out, '}');
 }
 
-static void put_socket(sockstate__out *out, const sockstate_socket *s, int with_pids,
-                       int with_netns)
+void sockstate__json_socket(sockstate__out *out, const sockstate_socket *s, int with_pids,
+                            int with_netns)
 {
 	int pid_known = (s->valid & SOCKSTATE_HAS_PID) && s->pid >= 0;
 
-	sockstate__out_str(out, "  {\"family\":\"");
+	sockstate__out_str(out, "{\"family\":\"");
 	sockstate__out_str(out, sockstate__family_name(s->family));
 	sockstate__out_str(out, "\",\"local\":");
 	sockstate__json_endpoint(out, s->family, &s->local);
@@ -179,10 +187,10 @@ void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *sna
 	sockstate__json_counts_keys(out, by_state, snap->count, 0);
 	sockstate__out_str(out, ",\n \"sockets\":[");
 	for (size_t i = 0; i < snap->count && out->err == 0; i++) {
-		sockstate__out_bytes(out, i == 0 ? "\n" : ",\n", i == 0 ? 1 : 2);
-		put_socket(out, &snap->sockets[i], with_pids, with_netns);
+		sockstate__out_bytes(out, i == 0 ? "\n  " : ",\n  ", i == 0 ? 3 : 4);
+		sockstate__json_socket(out, &snap->sockets[i], with_pids, with_netns);
 	}
-	sockstate__out_str(out, snap->count > 0 ? "\n ]}\n" : "]}\n");
+	sockstate__out_str(out, snap->count > 0 ? "\n ]" : "]");
 }
 
 void sockstate__json_counts(sockstate__out *out, const sockstate_counts *c,
@@ -190,5 +198,4 @@ void sockstate__json_counts(sockstate__out *out, const sockstate_counts *c,
 {
 	sockstate__json_head(out, sys, backend, NULL);
 	sockstate__json_counts_keys(out, c->by_state, c->total, 1);
-	sockstate__out_str(out, "}\n");
 }

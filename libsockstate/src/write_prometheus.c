@@ -128,12 +128,9 @@ void sockstate__prom_snapshot(sockstate__out *out, const sockstate_snapshot *sna
 	put_counts(out, &c);
 	if (port >= 0)
 		put_port(out, snap, (uint16_t)port);
-	sockstate__prom_info(out, snap->backend);
 }
 
-void sockstate__prom_counts(sockstate__out *out, const sockstate_counts *c,
-                            const char *backend)
+void sockstate__prom_counts(sockstate__out *out, const sockstate_counts *c)
 {
 	put_counts(out, c);
-	sockstate__prom_info(out, backend);
 }

@@ -29,6 +29,11 @@ struct fake_world {
 	int tasks_started;
 	int last_cpus_busy;
 	int64_t clock_ns;             /* the platform clock: ticks per read */
+	/* diagnose: the port range (last 0: unknown) and the probe's outcome */
+	uint32_t port_first, port_last;
+	sockstate_probe probe;
+	const char *probe_message;
+	int probes;                   /* probes made */
 };
 
 extern struct fake_world fake;
