@@ -47,6 +47,7 @@ const char *sockstate_state_name(int s);
 %constant int Q_NO_PUSHDOWN = SOCKSTATE_Q_NO_PUSHDOWN;
 %constant int W_NO_HEADER = SOCKSTATE_W_NO_HEADER;
 %constant int W_PIDS = SOCKSTATE_W_PIDS;
+%constant int W_TIMERS = SOCKSTATE_W_TIMERS;
 %constant int SORT_NONE = SOCKSTATE_SORT_NONE;
 %constant int SORT_PID = SOCKSTATE_SORT_PID;
 %constant int SORT_PROCESS = SOCKSTATE_SORT_PROCESS;

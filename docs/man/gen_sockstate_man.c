@@ -248,10 +248,7 @@ int main(int argc, char **argv)
 		if ((cli_subcommands[i].programs & CLI_PROG_TOOL) == 0)
 			continue;
 		fputs(".TP\n", stdout);
-		if (cli_subcommands[i].cmd == CLI_CMD_EXPLAIN)
-			put_synopsis("explain STATE");
-		else
-			put_synopsis(cli_subcommands[i].name);
+		put_synopsis(cli_subcommand_label(&cli_subcommands[i]));
 		putchar('\n');
 		put_text(cli_subcommands[i].help);
 	}

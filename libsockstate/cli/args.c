@@ -108,7 +108,7 @@ static int query_value(struct parser *p, const char *opt, const char *key,
 
 static int apply_states(struct parser *p, const char *opt, const char *value)
 {
-	char show_buf[96];
+	char show_buf[96], hint[CLI_STATE_HINT_MAX];
 	char item[96];
 	const char *bad = NULL;
 	uint32_t mask = 0;
@@ -128,7 +128,8 @@ static int apply_states(struct parser *p, const char *opt, const char *value)
 			len = sizeof item - 1;
 		memcpy(item, bad, len);
 		item[len] = '\0';
-		return fail_usage(p, "%s: unknown state name '%s'", opt, SHOW(item));
+		return fail_usage(p, "%s: unknown state name '%s'%s", opt, SHOW(item),
+		                  cli_state_hint(item, hint, sizeof hint));
 	}
 	return query_value(p, opt, "state", value, "a list of state names", NULL);
 }
@@ -218,8 +219,8 @@ static int apply_group_keys(struct parser *p, const char *opt, const char *value
 		len = sizeof item - 1;
 	memcpy(item, bad, len);
 	item[len] = '\0';
-	return fail_usage(p, "%s: unknown key '%s' (port, local, remote, process, "
-	                  "uid, netns)", opt, SHOW(item));
+	return fail_usage(p, "%s: unknown key '%s' (" CLI_GROUP_KEY_NAMES ")", opt,
+	                  SHOW(item));
 }
 
 static int apply_wait_port(struct parser *p, const char *opt, const char *value,
@@ -369,6 +370,10 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 		return CLI_EXIT_OK;
 	case CLI_OPT_TCP_INFO:
 		a->query.flags |= SOCKSTATE_Q_TCP_INFO;
+		a->write_flags |= SOCKSTATE_W_TIMERS;
+		return CLI_EXIT_OK;
+	case CLI_OPT_TIMERS:
+		a->write_flags |= SOCKSTATE_W_TIMERS;
 		return CLI_EXIT_OK;
 	case CLI_OPT_NO_HEADER:
 		a->write_flags |= SOCKSTATE_W_NO_HEADER;
@@ -553,19 +558,36 @@ static int unknown_subcommand(struct parser *p, const char *arg)
 	                  SHOW(arg), names, p->prog->name);
 }
 
+/* help SUBCOMMAND: the one word after help. */
+static int set_help_topic(struct parser *p, const char *arg)
+{
+	char show_buf[96];
+	const struct cli_subcommand_spec *topic;
+
+	if (p->a->help_topic != CLI_CMD_NONE)
+		return fail_usage(p, "'%s': unexpected argument (help takes one "
+		                  "SUBCOMMAND)", SHOW(arg));
+	topic = cli_subcommand_find(p->prog, arg);
+	if (topic == NULL)
+		return unknown_subcommand(p, arg);
+	p->a->help_topic = topic->cmd;
+	return CLI_EXIT_OK;
+}
+
 static int parse_positional(struct parser *p, const char *arg)
 {
 	char show_buf[96];
 
 	if (p->a->cmd == CLI_CMD_NONE) {
-		for (size_t k = 0; k < cli_subcommand_count; k++)
-			if ((cli_subcommands[k].programs & p->prog->id) != 0 &&
-			    strcmp(arg, cli_subcommands[k].name) == 0)
-				return set_command(p, cli_subcommands[k].cmd, arg);
-		return unknown_subcommand(p, arg);
+		const struct cli_subcommand_spec *c = cli_subcommand_find(p->prog, arg);
+		if (c == NULL)
+			return unknown_subcommand(p, arg);
+		return set_command(p, c->cmd, arg);
 	}
 	if (p->a->cmd == CLI_CMD_EXPLAIN)
 		return set_explain_state(p, arg, "explain");
+	if (p->a->cmd == CLI_CMD_HELP)
+		return set_help_topic(p, arg);
 	return fail_usage(p, "'%s': unexpected argument", SHOW(arg));
 }
 
@@ -590,15 +612,17 @@ static int check_applicable(struct parser *p)
 
 static int finish_explain(struct parser *p)
 {
-	char show_buf[96];
+	char show_buf[96], hint[CLI_STATE_HINT_MAX];
 	sockstate_state s;
 
-	if (!p->explain_state_given)
-		return fail_usage(p, "explain: missing STATE (e.g. %s explain "
-		                  "TIME_WAIT)", p->prog->name);
+	if (!p->explain_state_given) {
+		p->a->explain_list = 1;
+		return CLI_EXIT_OK;
+	}
 	if (sockstate_state_parse(p->explain_text, &s) != SOCKSTATE_OK)
-		return fail_usage(p, "%s: unknown state name '%s'", p->explain_by,
-		                  SHOW(p->explain_text));
+		return fail_usage(p, "%s: unknown state name '%s'%s", p->explain_by,
+		                  SHOW(p->explain_text),
+		                  cli_state_hint(p->explain_text, hint, sizeof hint));
 	p->a->explain_state = s;
 	return CLI_EXIT_OK;
 }
@@ -613,6 +637,7 @@ static void args_init(struct cli_args *a)
 	a->sort = SOCKSTATE_SORT_NONE;
 	a->prometheus_port = -1;
 	a->explain_state = SOCKSTATE_UNKNOWN;
+	a->help_topic = CLI_CMD_NONE;
 	sockstate_wait_cond_init(&a->wait, (sockstate_wait_kind)0, 0);
 	a->timeout = -1;
 	a->interval = -1;
@@ -679,9 +704,13 @@ int cli_parse(int argc, char **argv, const struct cli_program *prog,
 			rc = parse_long(&p, argc, argv, &i);
 		else
 			rc = parse_short(&p, argc, argv, &i);
-		/* --help and --version answer at once, whatever follows. */
-		if (rc == CLI_EXIT_OK && a->action != CLI_ACTION_RUN)
+		/* --help and --version answer at once, whatever follows:
+		 * the help of the subcommand named so far, else all of it. */
+		if (rc == CLI_EXIT_OK && a->action != CLI_ACTION_RUN) {
+			if (a->cmd != CLI_CMD_HELP || a->help_topic == CLI_CMD_NONE)
+				a->help_topic = a->cmd;
 			return CLI_EXIT_OK;
+		}
 	}
 	if (rc != CLI_EXIT_OK)
 		return rc;

@@ -45,7 +45,8 @@ enum cli_command {
 	CLI_CMD_WAIT = 4,
 	CLI_CMD_WATCH = 5,
 	CLI_CMD_SNAPSHOT = 6,   /* python -m sockstate only: list --format json */
-	CLI_CMD_REPORT = 7      /* python -m sockstate only, run by the package */
+	CLI_CMD_REPORT = 7,     /* python -m sockstate only, run by the package */
+	CLI_CMD_HELP = 8        /* help [SUBCOMMAND] */
 };
 
 #define CLI_IN(cmd) (1u << (unsigned)(cmd))
@@ -58,7 +59,7 @@ enum cli_command {
 #define CLI_IN_FILTER (CLI_IN_QUERY | CLI_IN(CLI_CMD_WATCH))
 #define CLI_IN_ANY \
 	(CLI_IN_QUERY | CLI_IN(CLI_CMD_EXPLAIN) | CLI_IN(CLI_CMD_WAIT) | \
-	 CLI_IN(CLI_CMD_WATCH))
+	 CLI_IN(CLI_CMD_WATCH) | CLI_IN(CLI_CMD_HELP))
 
 /* Which program runs the command line: the `sockstate` tool, or the
  * Python package's `python -m sockstate`, which offers two subcommands
@@ -111,6 +112,7 @@ enum cli_option_id {
 	CLI_OPT_PROCESSES,
 	CLI_OPT_SORT,
 	CLI_OPT_TCP_INFO,
+	CLI_OPT_TIMERS,
 	CLI_OPT_NO_HEADER,
 	CLI_OPT_VERBOSE,
 	CLI_OPT_SUMMARY,
@@ -164,6 +166,8 @@ struct cli_subcommand_spec {
 	const char *name;
 	const char *usage;      /* the synopsis line after the program name */
 	const char *help;
+	const char *label;      /* as the list of subcommands names it
+	                           ("explain STATE"); NULL: the name */
 };
 
 struct cli_text_row {
@@ -178,6 +182,10 @@ extern const struct cli_subcommand_spec cli_subcommands[];
 extern const size_t cli_subcommand_count;
 extern const char *const cli_group_titles[CLI_GROUP_COUNT];
 extern const char *const cli_group_titles_python[CLI_GROUP_COUNT];
+/* The titles of one subcommand's help (SUBCOMMAND --help), where every
+ * option shown applies: consecutive groups with one title are one
+ * section. */
+extern const char *const cli_group_titles_command[CLI_GROUP_COUNT];
 extern const char *const cli_help_intro;
 extern const char *const cli_help_intro_python;
 extern const char *const cli_help_states;
@@ -189,6 +197,13 @@ extern const struct cli_text_row cli_example_rows[];
 extern const size_t cli_example_row_count;
 
 const char *cli_command_name(enum cli_command cmd);
+
+/* The subcommand prog offers under name, or NULL. */
+const struct cli_subcommand_spec *cli_subcommand_find(const struct cli_program *prog,
+                                                      const char *name);
+
+/* How the list of subcommands names c: its label, else its name. */
+const char *cli_subcommand_label(const struct cli_subcommand_spec *c);
 
 /* ---- errors.c: the one way a failure reaches the user ---- */
 
@@ -206,6 +221,15 @@ void cli_say(const char *line);
  * \xNN, cut with "..." past max_bytes. Returns buf. */
 const char *cli_printable(const char *text, size_t max_bytes, char *buf,
                           size_t buflen);
+
+/* The names --by takes, in the order of their columns, for messages. */
+#define CLI_GROUP_KEY_NAMES "port, local, remote, pid, process, uid, netns"
+
+/* " (did you mean CLOSE_WAIT?)" for a state name the library refused
+ * when a state is spelled near it (sockstate_state_suggest), else "";
+ * into buf (CLI_STATE_HINT_MAX bytes suffice). Returns buf. */
+#define CLI_STATE_HINT_MAX 256
+const char *cli_state_hint(const char *name, char *buf, size_t buflen);
 
 enum cli_action {
 	CLI_ACTION_RUN = 0,
@@ -229,7 +253,10 @@ struct cli_args {
 	const char *output;         /* -o FILE; NULL or "-" is stdout */
 	const char *backend;        /* NULL: auto */
 	const char *pid_source;     /* NULL: auto */
-	sockstate_state explain_state;
+	sockstate_state explain_state;  /* UNKNOWN with explain_list */
+	int explain_list;           /* explain without STATE: list them */
+	enum cli_command help_topic; /* help SUBCOMMAND, SUBCOMMAND --help;
+	                               CLI_CMD_NONE: the whole text */
 	const char *lang;           /* explicit --lang, or NULL */
 	const char *netns;          /* --netns, or NULL */
 	int all_netns;              /* --all-netns */
@@ -249,6 +276,11 @@ int cli_parse(int argc, char **argv, const struct cli_program *prog,
 /* cli_help_render - prog's full --help text into a malloc'ed string (NULL
  * when out of memory). */
 char *cli_help_render(const struct cli_program *prog);
+
+/* cli_help_render_command - the help of one subcommand of prog (its
+ * usage, what it does, the options valid with it, its examples), as
+ * cli_help_render returns it. */
+char *cli_help_render_command(const struct cli_program *prog, enum cli_command cmd);
 
 /* listing.c: list (and snapshot) and summary. */
 int cli_list(const struct cli_args *a, struct cli_error *e);

@@ -1,6 +1,8 @@
 /* cli_spec.c - the one description of the command line: subcommands,
  * options, exit codes, environment and examples. The parser and --help
  * both read it; docs/CLI.md carries the rendered text. */
+#include <string.h>
+
 #include "cli.h"
 
 #ifndef SOCKSTATE_CLI_VERSION
@@ -25,31 +27,36 @@ const char *const cli_help_intro_python =
 const struct cli_subcommand_spec cli_subcommands[] = {
 	{CLI_CMD_LIST, CLI_PROG_ALL, "list",
 	 "[list] [FILTERS] [--format F] [-o FILE] [-p] [--sort KEY] [-n]",
-	 "one line per socket (the default subcommand)"},
+	 "one line per socket (the default subcommand)", NULL},
 	{CLI_CMD_SUMMARY, CLI_PROG_ALL, "summary",
 	 "summary [FILTERS] [--by KEY,...] [--top N] [--format F] [-o FILE]",
 	 "count sockets per state (with --by: per group);\n"
-	 "keeps no per-socket record"},
-	{CLI_CMD_EXPLAIN, CLI_PROG_ALL, "explain", "explain STATE [--lang en|es]",
+	 "keeps no per-socket record", NULL},
+	{CLI_CMD_EXPLAIN, CLI_PROG_ALL, "explain", "explain [STATE] [--lang en|es]",
 	 "what a state means, which side sees it, what a pile\n"
-	 "of them usually means"},
+	 "of them usually means; without STATE, every state\n"
+	 "in a line", "explain [STATE]"},
 	{CLI_CMD_WAIT, CLI_PROG_ALL, "wait",
 	 "wait (--listen PORT | --drained PORT) [--states S,...] [-p]\n"
 	 "[--exclude-remote PREFIX]... [--timeout S] [--interval S]",
 	 "poll until something listens on PORT, or until no\n"
-	 "connection is left on it; exit 1 at the timeout"},
+	 "connection is left on it; exit 1 at the timeout", NULL},
 	{CLI_CMD_WATCH, CLI_PROG_ALL, "watch", "watch [FILTERS] [--interval S] [--top N]",
 	 "redraw the counts per state, their change, and the\n"
-	 "busiest ports until Ctrl-C"},
+	 "busiest ports until Ctrl-C", NULL},
 	{CLI_CMD_SNAPSHOT, CLI_PROG_PYTHON, "snapshot",
 	 "snapshot [FILTERS] [-o FILE.json] [-p] [--sort KEY] [--tcp-info]",
 	 "the \"sockstate/1\" JSON document (as list --format\n"
-	 "json); this package's addition"},
+	 "json); this package's addition", NULL},
 	{CLI_CMD_REPORT, CLI_PROG_PYTHON, "report",
 	 "report FILE.json... [-o OUT] [--format html|md] [--lang en|es]",
 	 "several machines' snapshots side by side (HTML or\n"
 	 "Markdown; report --help says more); this package's\n"
-	 "addition"},
+	 "addition", NULL},
+	{CLI_CMD_HELP, CLI_PROG_ALL, "help", "help [SUBCOMMAND]",
+	 "every subcommand and option (as --help), or\n"
+	 "SUBCOMMAND's usage, options and examples (as\n"
+	 "SUBCOMMAND --help)", "help [SUBCOMMAND]"},
 };
 const size_t cli_subcommand_count =
 	sizeof cli_subcommands / sizeof cli_subcommands[0];
@@ -66,11 +73,21 @@ const char *const cli_group_titles[CLI_GROUP_COUNT] = {
 
 const char *const cli_group_titles_python[CLI_GROUP_COUNT] = {
 	[CLI_GROUP_FILTER] = "Filters (list, summary, watch, snapshot; a socket must pass every one given):",
-	[CLI_GROUP_OUTPUT] = "Output (list, summary; snapshot takes -o, -p, --sort, --tcp-info, --verbose):",
+	[CLI_GROUP_OUTPUT] = "Output (list, summary; for snapshot's, see snapshot --help):",
 	[CLI_GROUP_SUMMARY] = "summary:",
 	[CLI_GROUP_WAIT] = "wait:",
 	[CLI_GROUP_WATCH] = "wait, watch:",
 	[CLI_GROUP_EXPLAIN] = "explain:",
+	[CLI_GROUP_GENERAL] = "General:",
+};
+
+const char *const cli_group_titles_command[CLI_GROUP_COUNT] = {
+	[CLI_GROUP_FILTER] = "Filters (a socket must pass every one given):",
+	[CLI_GROUP_OUTPUT] = "Output:",
+	[CLI_GROUP_SUMMARY] = "Options:",
+	[CLI_GROUP_WAIT] = "Options:",
+	[CLI_GROUP_WATCH] = "Options:",
+	[CLI_GROUP_EXPLAIN] = "Options:",
 	[CLI_GROUP_GENERAL] = "General:",
 };
 
@@ -140,7 +157,13 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 	[CLI_OPT_TCP_INFO] = {CLI_OPT_TCP_INFO, "tcp-info", 0, NULL,
 		CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SNAPSHOT), CLI_GROUP_OUTPUT,
 		"also fetch TCP internals (rtt, cwnd, retransmits)\n"
-		"where the backend has them"},
+		"where the backend has them; implies --timers"},
+	[CLI_OPT_TIMERS] = {CLI_OPT_TIMERS, "timers", 0, NULL,
+		CLI_IN(CLI_CMD_LIST) | CLI_IN(CLI_CMD_SNAPSHOT), CLI_GROUP_OUTPUT,
+		"each socket's timer as ss -o shows it: a Timer\n"
+		"column (timewait,48sec,0: kind, time left,\n"
+		"retries); csv: timer, timer_expires_ms,\n"
+		"timer_retransmits; json: a \"timer\" object (Linux)"},
 	[CLI_OPT_NO_HEADER] = {CLI_OPT_NO_HEADER, "no-header", 'n', NULL,
 		CLI_IN_FORMAT, CLI_GROUP_OUTPUT, "table, csv: no header line"},
 	[CLI_OPT_VERBOSE] = {CLI_OPT_VERBOSE, "verbose", 0, NULL, CLI_IN_QUERY,
@@ -157,7 +180,9 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		"language of the explanation; default from LC_ALL,\n"
 		"LC_MESSAGES or LANG, else en"},
 	[CLI_OPT_HELP] = {CLI_OPT_HELP, "help", 'h', NULL, CLI_IN_ANY,
-		CLI_GROUP_GENERAL, "this text, then exit 0"},
+		CLI_GROUP_GENERAL,
+		"this text (after a subcommand: that subcommand's),\n"
+		"then exit 0"},
 	[CLI_OPT_VERSION] = {CLI_OPT_VERSION, "version", 'V', NULL, CLI_IN_ANY,
 		CLI_GROUP_GENERAL,
 		"versions of the tool and library, and the backends"},
@@ -174,9 +199,10 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 	[CLI_OPT_BY] = {CLI_OPT_BY, "by", 0, "KEY[,KEY...]", CLI_IN(CLI_CMD_SUMMARY),
 		CLI_GROUP_SUMMARY,
 		"counts per group: port (local port), local\n"
-		"(address:port), remote (address), process, uid,\n"
-		"netns; repeatable; largest groups first (table,\n"
-		"json, csv)"},
+		"(address:port), remote (address), pid (each\n"
+		"process), process (each name), uid, netns;\n"
+		"repeatable; largest groups first (table, json,\n"
+		"csv)"},
 	[CLI_OPT_TOP] = {CLI_OPT_TOP, "top", 0, "N",
 		CLI_IN(CLI_CMD_SUMMARY) | CLI_IN(CLI_CMD_WATCH), CLI_GROUP_SUMMARY,
 		"only the N largest groups (watch: the N busiest\n"
@@ -244,6 +270,7 @@ const struct cli_text_row cli_example_rows[] = {
 	{"--state listen -p", "listening sockets and their owners", 0},
 	{"--port 443 --state ESTAB,SYN-RECV", "connections on port 443", 0},
 	{"-4 --addr 10.0.0.0/8 --sort remote", "IPv4 peers in 10/8, sorted", 0},
+	{"--state time-wait --timers", "TIME_WAIT sockets and the time each has left", 0},
 	{"--json -p -o snap.json", "a sockstate/1 document, atomically", CLI_PROG_TOOL},
 	{"snapshot -p -o snap.json", "a sockstate/1 document, atomically",
 	 CLI_PROG_PYTHON},
@@ -251,12 +278,15 @@ const struct cli_text_row cli_example_rows[] = {
 	{"summary --format prometheus --port 80", "gauges for scraping", 0},
 	{"summary --by port --by process --top 10",
 	 "the ten busiest port/process pairs, per state", 0},
+	{"summary --by pid,process", "per process, not per name (5 python3 are 5 rows)", 0},
 	{"wait --drained 8080 --timeout 60",
 	 "until port 8080 has no connection left (deploys)", 0},
 	{"wait --listen 5432 --timeout 30", "until something listens on 5432", 0},
 	{"--all-netns -p", "every namespace's sockets, tagged with it", 0},
 	{"watch --interval 1", "a live view; Ctrl-C ends it", 0},
 	{"explain TIME_WAIT --lang es", "the state explained in Spanish", 0},
+	{"explain", "every state, a line each", 0},
+	{"help summary", "summary's usage, options and examples (summary -h)", 0},
 };
 const size_t cli_example_row_count =
 	sizeof cli_example_rows / sizeof cli_example_rows[0];
@@ -272,4 +302,19 @@ const char *cli_command_name(enum cli_command cmd)
 		if (cli_subcommands[i].cmd == cmd)
 			return cli_subcommands[i].name;
 	return "sockstate";
+}
+
+const struct cli_subcommand_spec *cli_subcommand_find(const struct cli_program *prog,
+                                                      const char *name)
+{
+	for (size_t i = 0; i < cli_subcommand_count; i++)
+		if ((cli_subcommands[i].programs & prog->id) != 0 &&
+		    strcmp(cli_subcommands[i].name, name) == 0)
+			return &cli_subcommands[i];
+	return NULL;
+}
+
+const char *cli_subcommand_label(const struct cli_subcommand_spec *c)
+{
+	return c->label != NULL ? c->label : c->name;
 }

@@ -23,9 +23,13 @@ static int write_stdout(const char *text, struct cli_error *e)
 	return cli_output_commit(&out, e);
 }
 
-static int run_help(const struct cli_program *prog, struct cli_error *e)
+/* The whole --help, or one subcommand's (help SUBCOMMAND, SUBCOMMAND
+ * --help). */
+static int run_help(const struct cli_program *prog, enum cli_command topic,
+                    struct cli_error *e)
 {
-	char *text = cli_help_render(prog);
+	char *text = topic == CLI_CMD_NONE ? cli_help_render(prog)
+	                                   : cli_help_render_command(prog, topic);
 	int code;
 
 	if (text == NULL) {
@@ -68,7 +72,7 @@ static int run(const struct cli_args *a, const struct cli_program *prog,
 {
 	switch (a->action) {
 	case CLI_ACTION_HELP:
-		return run_help(prog, e);
+		return run_help(prog, a->help_topic, e);
 	case CLI_ACTION_VERSION:
 		return run_version(prog, e);
 	case CLI_ACTION_RUN:
@@ -83,6 +87,8 @@ static int run(const struct cli_args *a, const struct cli_program *prog,
 		return cli_wait(a, e);
 	case CLI_CMD_WATCH:
 		return cli_watch(a, e);
+	case CLI_CMD_HELP:
+		return run_help(prog, a->help_topic, e);
 	case CLI_CMD_REPORT:
 		cli_error_set(e, "report: run by the Python package itself");
 		return CLI_EXIT_USAGE;

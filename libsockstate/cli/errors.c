@@ -88,3 +88,36 @@ void cli_library_error(struct cli_error *e, const char *what, int err,
 	else
 		cli_error_set(e, "%s: %s", what, sockstate_strerror(err));
 }
+
+const char *cli_state_hint(const char *name, char *buf, size_t buflen)
+{
+	uint32_t near = sockstate_state_suggest(name);
+	size_t used = 0;
+	int shown = 0, count = 0;
+
+	for (int s = 0; s < SOCKSTATE_STATE_COUNT; s++)
+		count += (near & SOCKSTATE_STATE_BIT(s)) != 0;
+	buf[0] = '\0';
+	if (count == 0)
+		return buf;
+	for (int s = 0; s < SOCKSTATE_STATE_COUNT; s++) {
+		if (!(near & SOCKSTATE_STATE_BIT(s)))
+			continue;
+		int n = snprintf(buf + used, buflen - used, "%s%s",
+		                 shown == 0 ? " (did you mean "
+		                 : shown + 1 == count ? " or " : ", ",
+		                 sockstate_state_name((sockstate_state)s));
+		if (n < 0 || (size_t)n >= buflen - used) {
+			buf[0] = '\0';
+			return buf;
+		}
+		used += (size_t)n;
+		shown++;
+	}
+	if (used + 3 > buflen) {
+		buf[0] = '\0';
+		return buf;
+	}
+	memcpy(buf + used, "?)", 3);
+	return buf;
+}

@@ -95,16 +95,106 @@ static void append_line(char *buf, size_t cap, size_t *len, const char *label,
 	append(buf, cap, len, "\n");
 }
 
+/* Columns of UTF-8 text: every byte but continuation bytes. */
+static size_t columns(const char *s, size_t n)
+{
+	size_t cols = 0;
+
+	for (size_t i = 0; i < n; i++)
+		cols += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return cols;
+}
+
+#define LIST_INDENT 14
+#define LIST_WIDTH 79
+
+/* "NAME          first sentence of its meaning", wrapped at word
+ * boundaries under the sentence. */
+static void append_summary_line(char *buf, size_t cap, size_t *len, const char *name,
+                                const char *meaning)
+{
+	const char *end = strstr(meaning, ". ");
+	size_t sentence = end != NULL ? (size_t)(end - meaning) + 1 : strlen(meaning);
+	size_t col = LIST_INDENT;
+
+	append(buf, cap, len, name);
+	for (size_t c = strlen(name); c < LIST_INDENT; c++)
+		append(buf, cap, len, " ");
+	for (size_t i = 0; i < sentence;) {
+		size_t word = strcspn(meaning + i, " ");
+		size_t w;
+		char piece[128];
+
+		if (word > sentence - i)
+			word = sentence - i;
+		w = columns(meaning + i, word);
+		if (col > LIST_INDENT && col + 1 + w > LIST_WIDTH) {
+			append(buf, cap, len, "\n              ");
+			col = LIST_INDENT;
+		} else if (col > LIST_INDENT) {
+			append(buf, cap, len, " ");
+			col++;
+		}
+		if (word >= sizeof piece)
+			word = sizeof piece - 1;
+		memcpy(piece, meaning + i, word);
+		piece[word] = '\0';
+		append(buf, cap, len, piece);
+		col += w;
+		i += strcspn(meaning + i, " ");
+		i += strspn(meaning + i, " ");
+	}
+	append(buf, cap, len, "\n");
+}
+
+static int write_text(const char *text, size_t len, struct cli_error *e)
+{
+	struct cli_output out;
+	int rc;
+
+	cli_output_open(&out, NULL, e);
+	rc = cli_output_write(&out, text, len);
+	if (rc != SOCKSTATE_OK) {
+		cli_output_write_error(&out, rc, e);
+		cli_output_abort(&out);
+		return CLI_EXIT_OS;
+	}
+	return cli_output_commit(&out, e);
+}
+
+/* explain without STATE: every state and the first sentence of its
+ * meaning, in the writers' order (UNKNOWN last). */
+static int explain_every_state(const char *lang, struct cli_error *e)
+{
+	char text[8192];
+	size_t len = 0;
+
+	text[0] = '\0';
+	for (int i = 1; i <= SOCKSTATE_STATE_COUNT; i++) {
+		sockstate_state st = (sockstate_state)(i % SOCKSTATE_STATE_COUNT);
+		sockstate_state_info info;
+		int rc = sockstate_state_describe(st, lang, &info);
+
+		if (rc != SOCKSTATE_OK) {
+			cli_error_set(e, "explain: %s", sockstate_strerror(rc));
+			return cli_exit_code(rc);
+		}
+		append_summary_line(text, sizeof text, &len, info.name, info.meaning);
+	}
+	return write_text(text, len, e);
+}
+
 int cli_explain(const struct cli_args *a, struct cli_error *e)
 {
 	const char *lang = cli_pick_language(a->lang);
 	const struct labels *l = labels_for(lang);
 	sockstate_state_info info;
-	struct cli_output out;
 	char text[4096];
 	size_t len = 0;
 	int rc;
 
+	if (a->explain_list)
+		return explain_every_state(lang, e);
 	rc = sockstate_state_describe(a->explain_state, lang, &info);
 	if (rc != SOCKSTATE_OK) {
 		cli_error_set(e, "explain: %s", sockstate_strerror(rc));
@@ -119,13 +209,5 @@ int cli_explain(const struct cli_args *a, struct cli_error *e)
 	append_line(text, sizeof text, &len, l->meaning, info.meaning);
 	append_line(text, sizeof text, &len, l->seen_by, info.seen_by);
 	append_line(text, sizeof text, &len, l->pile_means, info.pile_means);
-
-	cli_output_open(&out, NULL, e);
-	rc = cli_output_write(&out, text, len);
-	if (rc != SOCKSTATE_OK) {
-		cli_output_write_error(&out, rc, e);
-		cli_output_abort(&out);
-		return CLI_EXIT_OS;
-	}
-	return cli_output_commit(&out, e);
+	return write_text(text, len, e);
 }

@@ -130,6 +130,29 @@ static int shown(unsigned programs, const struct cli_program *prog)
 	return programs == 0 || (programs & prog->id) != 0;
 }
 
+static void put_example(struct text *t, const struct cli_program *prog,
+                        const struct cli_text_row *row)
+{
+	put(t, "  ");
+	put(t, prog->name);
+	if (row->left[0] != '\0') {
+		put(t, " ");
+		put(t, row->left);
+	}
+	put(t, "\n");
+	put_indented(t, row->right, 6);
+}
+
+/* The text, or NULL (freed) when memory ran out on the way. */
+static char *finish(struct text *t)
+{
+	if (t->failed) {
+		free(t->buf);
+		return NULL;
+	}
+	return t->buf;
+}
+
 char *cli_help_render(const struct cli_program *prog)
 {
 	const int python = prog->id == CLI_PROG_PYTHON;
@@ -145,12 +168,10 @@ char *cli_help_render(const struct cli_program *prog)
 	put(&t, " --help | --version\n\n");
 	put(&t, python ? cli_help_intro_python : cli_help_intro);
 	put(&t, "\n\nSubcommands:\n");
-	for (size_t i = 0; i < cli_subcommand_count; i++) {
-		const char *name = cli_subcommands[i].cmd == CLI_CMD_EXPLAIN ?
-			"explain STATE" : cli_subcommands[i].name;
+	for (size_t i = 0; i < cli_subcommand_count; i++)
 		if (shown(cli_subcommands[i].programs, prog))
-			put_row(&t, name, cli_subcommands[i].help, HELP_COLUMN);
-	}
+			put_row(&t, cli_subcommand_label(&cli_subcommands[i]),
+			        cli_subcommands[i].help, HELP_COLUMN);
 	for (int g = 0; g < CLI_GROUP_COUNT; g++) {
 		put(&t, "\n");
 		put(&t, titles[g]);
@@ -169,21 +190,69 @@ char *cli_help_render(const struct cli_program *prog)
 		put_row(&t, cli_environment_rows[i].left,
 		        cli_environment_rows[i].right, HELP_COLUMN);
 	put(&t, "\nExamples:\n");
-	for (size_t i = 0; i < cli_example_row_count; i++) {
-		if (!shown(cli_example_rows[i].programs, prog))
-			continue;
-		put(&t, "  ");
-		put(&t, prog->name);
-		if (cli_example_rows[i].left[0] != '\0') {
-			put(&t, " ");
-			put(&t, cli_example_rows[i].left);
+	for (size_t i = 0; i < cli_example_row_count; i++)
+		if (shown(cli_example_rows[i].programs, prog))
+			put_example(&t, prog, &cli_example_rows[i]);
+	return finish(&t);
+}
+
+/* The subcommand an example runs: its first word when that names one of
+ * prog's subcommands, else list (the default). */
+static enum cli_command example_command(const struct cli_program *prog,
+                                        const struct cli_text_row *row)
+{
+	char word[32];
+	size_t n = strcspn(row->left, " ");
+	const struct cli_subcommand_spec *c;
+
+	if (n >= sizeof word)
+		return CLI_CMD_LIST;
+	memcpy(word, row->left, n);
+	word[n] = '\0';
+	c = cli_subcommand_find(prog, word);
+	return c != NULL ? c->cmd : CLI_CMD_LIST;
+}
+
+char *cli_help_render_command(const struct cli_program *prog, enum cli_command cmd)
+{
+	const struct cli_subcommand_spec *c = NULL;
+	const char *section = NULL;
+	struct text t = {0};
+	int examples = 0;
+
+	for (size_t i = 0; i < cli_subcommand_count; i++)
+		if (cli_subcommands[i].cmd == cmd && shown(cli_subcommands[i].programs, prog))
+			c = &cli_subcommands[i];
+	if (c == NULL)
+		return cli_help_render(prog);
+	put(&t, "Usage:\n");
+	put_usage(&t, prog, c);
+	put(&t, "\n");
+	put_indented(&t, c->help, 2);
+	for (int g = 0; g < CLI_GROUP_COUNT; g++) {
+		for (size_t i = 0; i < CLI_OPT_COUNT; i++) {
+			if (cli_options[i].group != (enum cli_group)g ||
+			    (cli_options[i].commands & CLI_IN(cmd)) == 0)
+				continue;
+			if (section == NULL || strcmp(section, cli_group_titles_command[g]) != 0) {
+				section = cli_group_titles_command[g];
+				put(&t, "\n");
+				put(&t, section);
+				put(&t, "\n");
+			}
+			put_option(&t, &cli_options[i]);
 		}
-		put(&t, "\n");
-		put_indented(&t, cli_example_rows[i].right, 6);
 	}
-	if (t.failed) {
-		free(t.buf);
-		return NULL;
+	for (size_t i = 0; i < cli_example_row_count; i++) {
+		if (!shown(cli_example_rows[i].programs, prog) ||
+		    example_command(prog, &cli_example_rows[i]) != cmd)
+			continue;
+		if (examples++ == 0)
+			put(&t, "\nExamples:\n");
+		put_example(&t, prog, &cli_example_rows[i]);
 	}
-	return t.buf;
+	put(&t, "\nEvery subcommand, exit status, states: ");
+	put(&t, prog->name);
+	put(&t, " --help\n");
+	return finish(&t);
 }

@@ -147,6 +147,17 @@ SOCKSTATE_API int sockstate_state_parse(const char *text, sockstate_state *out);
 SOCKSTATE_API int sockstate_states_parse(const char *text, uint32_t *mask,
                                          const char **bad);
 
+/* sockstate_state_suggest - for a name sockstate_state_parse refuses,
+ * the states whose spellings (of every OS and tool) are nearest to it,
+ * as a mask, when they are near: at most one letter inserted, deleted,
+ * replaced or swapped with its neighbour for a name of 4-6 letters, two
+ * for a longer one (case and '-', '_', ' ' ignored). "CLOSED_WAIT" gives
+ * CLOSE_WAIT; "FIN_WAIT" both FIN_WAIT_1 and FIN_WAIT_2. For "did you
+ * mean" messages only: parsing never takes a near match. Returns 0 when
+ * nothing is near, for a name of 3 letters or fewer, for a name that
+ * parses, and for NULL. */
+SOCKSTATE_API uint32_t sockstate_state_suggest(const char *text);
+
 /* Which end of a connection sees a state. */
 typedef enum sockstate_side {
 	SOCKSTATE_SIDE_BOTH = 0,
@@ -234,6 +245,11 @@ enum sockstate_timer {
 	SOCKSTATE_TIMER_TIME_WAIT = 3,
 	SOCKSTATE_TIMER_PROBE = 4
 };
+
+/* sockstate_timer_name - "off", "retransmit", "keepalive", "time_wait" or
+ * "probe" (as JSON and CSV write them), or NULL for another value.
+ * Static string. */
+SOCKSTATE_API const char *sockstate_timer_name(int timer);
 
 /* One TCP socket. Handed out by pointer; `size` is the number of bytes the
  * library filled, so later versions can append fields without breaking
@@ -558,9 +574,9 @@ SOCKSTATE_API int sockstate_snapshot_merge(const sockstate_snapshot *const *part
 
 /* ======================================================================
  * Grouped counts: per-state counts within groups of sockets that share a
- * key (local port, local endpoint, remote address, process, uid, network
- * namespace, or any combination), computed in one pass in memory that
- * grows with the number of groups, not of sockets.
+ * key (local port, local endpoint, remote address, owning pid, process
+ * name, uid, network namespace, or any combination), computed in one pass
+ * in memory that grows with the number of groups, not of sockets.
  * ==================================================================== */
 
 /* Group keys; combine with |. */
@@ -571,12 +587,16 @@ enum sockstate_group_key {
 	SOCKSTATE_GROUP_PROCESS = 1u << 3,  /* process name of the lowest
 	                                       owner (maps owners) */
 	SOCKSTATE_GROUP_UID = 1u << 4,      /* owner uid */
-	SOCKSTATE_GROUP_NETNS = 1u << 5     /* the record's netns label */
+	SOCKSTATE_GROUP_NETNS = 1u << 5,    /* the record's netns label */
+	SOCKSTATE_GROUP_PID = 1u << 6       /* the lowest owning pid (maps
+	                                       owners): one group per process
+	                                       where PROCESS joins every
+	                                       process of one name */
 };
-#define SOCKSTATE_GROUP_KEYS_ALL 0x3fu
+#define SOCKSTATE_GROUP_KEYS_ALL 0x7fu
 
 /* sockstate_group_keys_parse - a comma-separated list of key names
- * ("port", "local", "remote", "process", "uid", "netns"; a name may
+ * ("port", "local", "remote", "process", "uid", "netns", "pid"; a name may
  * repeat) OR'ed into *keys (which the caller zeroes first, so several
  * lists add up). Returns 0 or SOCKSTATE_EINVAL (empty list or item,
  * unknown name; *bad, if not NULL, then points at the bad item). */
@@ -604,6 +624,8 @@ typedef struct sockstate_group {
 	                               own namespace */
 	uint64_t total;
 	uint64_t by_state[SOCKSTATE_STATE_COUNT];
+	int32_t pid;                /* PID: the lowest owning pid, -1 when
+	                               unknown (no owner found) */
 } sockstate_group;
 
 /* An accumulator of groups. Like a handle, used by one thread at a time. */
@@ -618,8 +640,8 @@ SOCKSTATE_API int sockstate_groups_new(uint32_t keys, sockstate_groups **out);
 SOCKSTATE_API void sockstate_groups_free(sockstate_groups *g);
 
 /* sockstate_groups_fill - add every socket matching q to g, in one pass
- * with no record kept (q as sockstate_count takes it; the PROCESS key
- * adds SOCKSTATE_Q_PIDS). g keeps adding up across calls, so the sockets
+ * with no record kept (q as sockstate_count takes it; the PROCESS and
+ * PID keys add SOCKSTATE_Q_PIDS). g keeps adding up across calls, so the sockets
  * of several handles (network namespaces) can be grouped together; it
  * also remembers the backend and pid source of the first call that had
  * them. Returns 0 or a negative code (then g holds what was added before
@@ -635,8 +657,8 @@ SOCKSTATE_API int sockstate_groups_add(sockstate_groups *g, const sockstate_sock
 SOCKSTATE_API size_t sockstate_groups_size(const sockstate_groups *g);
 
 /* sockstate_groups_get - the i-th group by rank: total descending, ties by
- * key ascending (port, then local, remote, process, uid, netns; unknown
- * last). Ranks g first if anything was added since the last ranking (so
+ * key ascending (port, then local, remote, pid, process, uid, netns;
+ * unknown last). Ranks g first if anything was added since the last ranking (so
  * it is not thread-safe even on a g no one adds to). The pointer is valid
  * until the next add or free. NULL when i is out of range. */
 SOCKSTATE_API const sockstate_group *sockstate_groups_get(sockstate_groups *g, size_t i);
@@ -1207,8 +1229,17 @@ typedef struct sockstate_write_opts {
 
 enum sockstate_write_flags {
 	SOCKSTATE_W_NO_HEADER = 1u << 0, /* table, csv: no header line */
-	SOCKSTATE_W_PIDS = 1u << 1       /* table, csv: pid/process columns
+	SOCKSTATE_W_PIDS = 1u << 1,      /* table, csv: pid/process columns
 	                                    (json always has them) */
+	SOCKSTATE_W_TIMERS = 1u << 2     /* the socket's timer (its kind, the
+	                                    time left, the retries), as `ss -o`
+	                                    shows it: table, a last column
+	                                    "timewait,48sec,0" ("off"; "-" when
+	                                    the backend has no timers); csv,
+	                                    columns timer, timer_expires_ms,
+	                                    timer_retransmits; json, a "timer"
+	                                    object per socket (null when
+	                                    unknown). Snapshot writers only. */
 };
 
 /* sockstate_snapshot_write - write snap in o->format through fn.
@@ -1239,7 +1270,8 @@ SOCKSTATE_API int sockstate_counts_write(const sockstate_counts *c,
                                          sockstate_write_fn fn, void *ctx);
 
 /* sockstate_groups_write - write g's groups by rank, the first `top` of
- * them (0: all). Table: a column per key, Total, and a column per state
+ * them (0: all). Table: a column per key (port, local, remote, pid,
+ * process, uid, netns, in that order), Total, and a column per state
  * that has sockets, then a "(N more)" row for the groups cut and a TOTAL
  * row. JSON: the counts document with "group_by", "groups_total" and
  * "groups" (docs/OUTPUT.md). CSV: the key columns, total, and every

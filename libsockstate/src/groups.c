@@ -26,7 +26,8 @@ struct group_key {
 	uint8_t raddr[16];
 	uint32_t lscope;
 	uint32_t rscope;
-	int64_t uid;
+	uint32_t uid;       /* UID_UNKNOWN: none (uids are 32 bits on every OS) */
+	int32_t pid;        /* the lowest owner; -1: none */
 	uint32_t process;   /* pool offset + 1; 0: none */
 	uint32_t netns;     /* pool offset + 1; 0: none */
 	uint16_t port;
@@ -34,6 +35,8 @@ struct group_key {
 	uint8_t family;
 	uint8_t pad_[3];    /* 64 bytes: one cache line */
 };
+
+#define UID_UNKNOWN UINT32_MAX
 
 /* One interned name; the table holds pool offsets + 1. */
 struct names {
@@ -94,6 +97,7 @@ static const struct {
 	{"process", SOCKSTATE_GROUP_PROCESS},
 	{"uid", SOCKSTATE_GROUP_UID},
 	{"netns", SOCKSTATE_GROUP_NETNS},
+	{"pid", SOCKSTATE_GROUP_PID},
 };
 
 SOCKSTATE_API const char *sockstate_group_key_name(uint32_t key)
@@ -284,7 +288,8 @@ static int key_of(sockstate_groups *g, const sockstate_socket *s, struct group_k
 	int rc = 0;
 
 	memset(k, 0, sizeof *k);
-	k->uid = -1;
+	k->uid = UID_UNKNOWN;
+	k->pid = -1;
 	if (g->keys & SOCKSTATE_GROUP_PORT) {
 		k->port = s->local.port;
 		h = mix(h, k->port);
@@ -304,10 +309,13 @@ static int key_of(sockstate_groups *g, const sockstate_socket *s, struct group_k
 		h = mix(h, hash_bytes(k->raddr, sizeof k->raddr));
 		h = mix(h, ((uint64_t)k->rscope << 8) | k->family);
 	}
-	if ((g->keys & SOCKSTATE_GROUP_UID) && (s->valid & SOCKSTATE_HAS_UID))
-		k->uid = s->uid;
-	if (g->keys & SOCKSTATE_GROUP_UID)
-		h = mix(h, (uint64_t)k->uid);
+	if ((g->keys & SOCKSTATE_GROUP_UID) && (s->valid & SOCKSTATE_HAS_UID) &&
+	    s->uid >= 0 && s->uid < UID_UNKNOWN)
+		k->uid = (uint32_t)s->uid;
+	if ((g->keys & SOCKSTATE_GROUP_PID) && (s->valid & SOCKSTATE_HAS_PID) && s->pid >= 0)
+		k->pid = s->pid;
+	if (g->keys & (SOCKSTATE_GROUP_UID | SOCKSTATE_GROUP_PID))
+		h = mix(h, ((uint64_t)k->uid << 32) | (uint32_t)k->pid);
 	if ((g->keys & SOCKSTATE_GROUP_PROCESS) && (s->valid & SOCKSTATE_HAS_PROCESS) &&
 	    s->process && !(k->process = name_intern(&g->names, s->process, &rc)))
 		return rc;
@@ -436,7 +444,7 @@ SOCKSTATE_API int sockstate_groups_fill(sockstate_handle *h, const sockstate_que
 		nq = *q;
 	else
 		sockstate_query_init(&nq);
-	if (g->keys & SOCKSTATE_GROUP_PROCESS)
+	if (g->keys & (SOCKSTATE_GROUP_PROCESS | SOCKSTATE_GROUP_PID))
 		nq.flags |= SOCKSTATE_Q_PIDS;
 	rc = sockstate__run(h, &nq, add_one, g);
 	if (!g->backend)
@@ -483,10 +491,13 @@ static int rank_cmp_index(const sockstate_groups *g, uint32_t ia, uint32_t ib)
 		c = memcmp(a->raddr, b->raddr, sizeof a->raddr);
 	if (!c)
 		c = cmp_u64(a->rscope, b->rscope);
+	/* Unknown last: -1 as unsigned, and UID_UNKNOWN, are the largest. */
+	if (!c)
+		c = cmp_u64((uint32_t)a->pid, (uint32_t)b->pid);
 	if (!c)
 		c = cmp_name(&g->names, a->process, b->process);
-	if (!c && a->uid != b->uid)
-		c = a->uid < 0 ? 1 : b->uid < 0 ? -1 : cmp_u64((uint64_t)a->uid, (uint64_t)b->uid);
+	if (!c)
+		c = cmp_u64(a->uid, b->uid);
 	if (!c)
 		c = cmp_name(&g->names, a->netns, b->netns);
 	return c ? c : cmp_u64(ia, ib);
@@ -593,7 +604,8 @@ static int groups_rank(sockstate_groups *g, size_t want)
 		grp->local.port = k->lport;
 		memcpy(grp->remote.addr, k->raddr, sizeof k->raddr);
 		grp->remote.scope_id = k->rscope;
-		grp->uid = k->uid;
+		grp->uid = k->uid == UID_UNKNOWN ? -1 : (int64_t)k->uid;
+		grp->pid = k->pid;
 		grp->process = k->process ? g->names.pool + k->process - 1 : NULL;
 		grp->netns = k->netns ? g->names.pool + k->netns - 1 : NULL;
 		grp->total = r->total;

@@ -307,6 +307,21 @@ int sockstate__fmt_endpoint_port(char *buf, size_t buflen, uint8_t family,
 	return (int)n;
 }
 
+SOCKSTATE_API const char *sockstate_timer_name(int timer)
+{
+	static const char *const names[] = {
+		[SOCKSTATE_TIMER_OFF] = "off",
+		[SOCKSTATE_TIMER_RETRANSMIT] = "retransmit",
+		[SOCKSTATE_TIMER_KEEPALIVE] = "keepalive",
+		[SOCKSTATE_TIMER_TIME_WAIT] = "time_wait",
+		[SOCKSTATE_TIMER_PROBE] = "probe",
+	};
+
+	if (timer < 0 || (size_t)timer >= sizeof names / sizeof names[0])
+		return NULL;
+	return names[timer];
+}
+
 int sockstate__snapshot_has_netns(const sockstate_snapshot *snap)
 {
 	for (size_t i = 0; i < snap->count; i++)

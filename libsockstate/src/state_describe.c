@@ -114,17 +114,24 @@ static const struct explanation explanations[ROW_COUNT] = {
 		{"The local side sent a connection request (SYN) and is waiting "
 		 "for the remote side to answer.",
 		 "The client (the active opener).",
-		 "The remote host is not answering: it is down or unreachable, or "
+		 "The remote host is not answering: it is down or unreachable, "
 		 "a firewall silently drops the SYNs (a closed port or a rejecting "
-		 "firewall fails at once instead). Many of them toward many "
+		 "firewall fails at once instead), or the server's accept queue is "
+		 "full: its application accepts connections too slowly, so the "
+		 "server's kernel drops new SYNs (there, the listener's Recv-Q has "
+		 "reached its backlog, Send-Q). Many of them toward many "
 		 "different addresses can also be a port scan or malware running "
 		 "on this host."},
 		{"El lado local envió una solicitud de conexión (SYN) y espera la "
 		 "respuesta del lado remoto.",
 		 "El cliente (el extremo que abre de forma activa).",
-		 "El equipo remoto no responde: está apagado o es inalcanzable, o "
+		 "El equipo remoto no responde: está apagado o es inalcanzable, "
 		 "un cortafuegos descarta los SYN sin avisar (un puerto cerrado o "
-		 "un cortafuegos que rechaza dan error de inmediato). Muchos hacia "
+		 "un cortafuegos que rechaza dan error de inmediato), o la cola de "
+		 "aceptación del servidor está llena: su aplicación acepta las "
+		 "conexiones demasiado despacio y el núcleo del servidor descarta "
+		 "los SYN nuevos (allí, la Recv-Q del socket en escucha ha "
+		 "alcanzado su backlog, Send-Q). Muchos hacia "
 		 "muchas direcciones distintas también pueden ser un escaneo de "
 		 "puertos o software malicioso en este equipo."},
 	}},

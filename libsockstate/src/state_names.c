@@ -361,6 +361,85 @@ SOCKSTATE_API int sockstate_state_parse(const char *text, sockstate_state *out)
 	return sockstate__state_parse_n(text, strlen(text), out);
 }
 
+/* ---- suggestions for a refused name ("did you mean ...?") ---- */
+
+/* The letters and digits of s (at most len bytes), upper-cased: the form
+ * in which spellings are compared. Returns the length, or -1 if it is
+ * longer than KEY_MAX. */
+static int loose_key(const char *s, size_t len, char key[KEY_MAX])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && s[i] != '\0'; i++) {
+		if (is_separator(s[i]))
+			continue;
+		if (n == KEY_MAX)
+			return -1;
+		key[n++] = upper(s[i]);
+	}
+	return (int)n;
+}
+
+/* The optimal string alignment distance between a and b: the fewest
+ * letters inserted, deleted, replaced, or adjacent pairs swapped, that
+ * turn one into the other. */
+static size_t edit_distance(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t d[KEY_MAX + 1][KEY_MAX + 1];
+
+	for (size_t i = 0; i <= na; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= nb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= na; i++) {
+		for (size_t j = 1; j <= nb; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[na][nb];
+}
+
+SOCKSTATE_API uint32_t sockstate_state_suggest(const char *text)
+{
+	char key[KEY_MAX], row_key[KEY_MAX];
+	sockstate_state parsed;
+	int keylen;
+	size_t allowed, best = (size_t)-1;
+	uint32_t mask = 0;
+
+	if (text == NULL || sockstate_state_parse(text, &parsed) == 0)
+		return 0;
+	keylen = loose_key(text, strlen(text), key);
+	/* Short names are too near to too much: "FOO" suggests nothing. */
+	if (keylen < 4)
+		return 0;
+	allowed = keylen <= 6 ? 1 : 2;
+	for (size_t i = 0; i < ROW_COUNT; i++) {
+		/* Two hex digits are a code, not a name to spell out. */
+		if (rows[i].origin == SOCKSTATE__ORIGIN_PROC_HEX)
+			continue;
+		int n = loose_key(rows[i].spelling, strlen(rows[i].spelling), row_key);
+		if (n < 0)
+			continue;
+		size_t d = edit_distance(key, (size_t)keylen, row_key, (size_t)n);
+		if (d > allowed || d > best)
+			continue;
+		if (d < best)
+			mask = 0;
+		best = d;
+		mask |= SOCKSTATE_STATE_BIT(rows[i].state);
+	}
+	return mask;
+}
+
 static int is_all(const char *item, size_t len)
 {
 	return len == 3 && upper(item[0]) == 'A' && upper(item[1]) == 'L' &&

@@ -79,7 +79,7 @@ int sockstate__snapshot_write_out(const sockstate_snapshot *snap,
 		sockstate__table_snapshot(out, snap, o->flags);
 		break;
 	case SOCKSTATE_FORMAT_JSON:
-		sockstate__json_snapshot(out, snap);
+		sockstate__json_snapshot(out, snap, o->flags);
 		json_extras(out, o);
 		sockstate__out_str(out, "}\n");
 		break;

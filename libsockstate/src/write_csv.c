@@ -66,6 +66,15 @@ static void put_socket(sockstate__out *out, const sockstate_socket *s, uint32_t 
 		sockstate__out_char(out, ',');
 		sockstate__out_csv_str(out, s->netns);
 	}
+	if (flags & SOCKSTATE_W_TIMERS) {
+		const char *kind = (s->valid & SOCKSTATE_HAS_TIMER) ? sockstate_timer_name(s->timer)
+		                                                    : NULL;
+		sockstate__out_char(out, ',');
+		if (kind != NULL)
+			sockstate__out_str(out, kind);
+		put_u64_field(out, kind != NULL, s->expires_ms);
+		put_u64_field(out, kind != NULL, s->retransmits);
+	}
 	sockstate__out_bytes(out, "\r\n", 2);
 }
 
@@ -81,6 +90,8 @@ void sockstate__csv_snapshot(sockstate__out *out, const sockstate_snapshot *snap
 			sockstate__out_str(out, ",pid,process,pids");
 		if (netns)
 			sockstate__out_str(out, ",netns");
+		if (flags & SOCKSTATE_W_TIMERS)
+			sockstate__out_str(out, ",timer,timer_expires_ms,timer_retransmits");
 		sockstate__out_bytes(out, "\r\n", 2);
 	}
 	for (size_t i = 0; i < snap->count && out->err == 0; i++)

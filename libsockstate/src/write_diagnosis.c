@@ -490,7 +490,7 @@ static void json_finding(sockstate__out *out, const sockstate_diagnosis *d,
 	for (size_t i = 0; i < f->socket_count; i++) {
 		if (i)
 			sockstate__out_char(out, ',');
-		sockstate__json_socket(out, &f->sockets[i], 1, f->sockets[i].netns != NULL);
+		sockstate__json_socket(out, &f->sockets[i], 1, f->sockets[i].netns != NULL, 1);
 	}
 	sockstate__out_str(out, "]}");
 }

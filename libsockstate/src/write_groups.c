@@ -11,7 +11,8 @@ enum { COLUMN_GAP = 2 };
 /* The key bits in the order their columns and JSON keys appear. */
 static const uint32_t key_order[] = {
 	SOCKSTATE_GROUP_PORT, SOCKSTATE_GROUP_LOCAL, SOCKSTATE_GROUP_REMOTE,
-	SOCKSTATE_GROUP_PROCESS, SOCKSTATE_GROUP_UID, SOCKSTATE_GROUP_NETNS,
+	SOCKSTATE_GROUP_PID, SOCKSTATE_GROUP_PROCESS, SOCKSTATE_GROUP_UID,
+	SOCKSTATE_GROUP_NETNS,
 };
 #define KEY_COUNT (sizeof key_order / sizeof key_order[0])
 
@@ -21,6 +22,7 @@ static const char *key_header(uint32_t key)
 	case SOCKSTATE_GROUP_PORT: return "Port";
 	case SOCKSTATE_GROUP_LOCAL: return "Local Address:Port";
 	case SOCKSTATE_GROUP_REMOTE: return "Peer Address";
+	case SOCKSTATE_GROUP_PID: return "Pid";
 	case SOCKSTATE_GROUP_PROCESS: return "Process";
 	case SOCKSTATE_GROUP_UID: return "Uid";
 	default: return "Netns";
@@ -45,6 +47,12 @@ static size_t text_columns(const char *s)
 	return cols;
 }
 
+/* A group's uid or pid (the UID or PID key), negative when unknown. */
+static int64_t id_of(const sockstate_group *grp, uint32_t key)
+{
+	return key == SOCKSTATE_GROUP_UID ? grp->uid : grp->pid;
+}
+
 /* One key cell: either text (a name, shown sanitized: *text set) or bytes
  * in buf (80 bytes). Returns its width in columns. */
 static size_t key_cell(const sockstate_group *grp, uint32_t key, char *buf,
@@ -64,9 +72,10 @@ static size_t key_cell(const sockstate_group *grp, uint32_t key, char *buf,
 		                              buf, 80);
 		break;
 	case SOCKSTATE_GROUP_UID:
-		if (grp->uid < 0)
+	case SOCKSTATE_GROUP_PID:
+		if (id_of(grp, key) < 0)
 			break;
-		return sockstate__fmt_i64(buf, grp->uid);
+		return sockstate__fmt_i64(buf, id_of(grp, key));
 	case SOCKSTATE_GROUP_PROCESS:
 		*text = grp->process;
 		break;
@@ -261,6 +270,15 @@ static void json_address(sockstate__out *out, uint8_t family, const sockstate_en
 	sockstate__out_json_str(out, n >= 0 ? addr : NULL);
 }
 
+/* A uid or pid: null when unknown (negative). */
+static void json_id(sockstate__out *out, int64_t id)
+{
+	if (id >= 0)
+		sockstate__out_i64(out, id);
+	else
+		sockstate__out_str(out, "null");
+}
+
 static void json_group(sockstate__out *out, const sockstate_group *grp)
 {
 	sockstate__out_char(out, '{');
@@ -289,10 +307,8 @@ static void json_group(sockstate__out *out, const sockstate_group *grp)
 			sockstate__out_json_str(out, grp->process);
 			break;
 		case SOCKSTATE_GROUP_UID:
-			if (grp->uid >= 0)
-				sockstate__out_i64(out, grp->uid);
-			else
-				sockstate__out_str(out, "null");
+		case SOCKSTATE_GROUP_PID:
+			json_id(out, id_of(grp, key));
 			break;
 		default:
 			sockstate__out_json_str(out, grp->netns);
@@ -350,7 +366,8 @@ void sockstate__json_groups(sockstate__out *out, sockstate_groups *g, size_t sho
 static void csv_header(sockstate__out *out, uint32_t keys)
 {
 	static const char *const names[KEY_COUNT] = {
-		"port", "local_address,local_port", "remote_address", "process", "uid", "netns",
+		"port", "local_address,local_port", "remote_address", "pid", "process", "uid",
+		"netns",
 	};
 	for (size_t k = 0; k < KEY_COUNT; k++)
 		if (keys & key_order[k]) {
@@ -395,8 +412,9 @@ static void csv_group(sockstate__out *out, const sockstate_group *grp)
 			sockstate__out_csv_str(out, grp->process);
 			break;
 		case SOCKSTATE_GROUP_UID:
-			if (grp->uid >= 0)
-				sockstate__out_i64(out, grp->uid);
+		case SOCKSTATE_GROUP_PID:
+			if (id_of(grp, key) >= 0)
+				sockstate__out_i64(out, id_of(grp, key));
 			break;
 		default:
 			sockstate__out_csv_str(out, grp->netns);

@@ -104,8 +104,28 @@ void sockstate__json_endpoint(sockstate__out *out, uint8_t family,
 	sockstate__out_char(out, '}');
 }
 
+/* ,"timer":{"kind":"time_wait","expires_ms":48000,"retransmits":0} or
+ * ,"timer":null when the backend has no timers. */
+static void put_timer(sockstate__out *out, const sockstate_socket *s)
+{
+	const char *kind = sockstate_timer_name(s->timer);
+
+	sockstate__out_str(out, ",\"timer\":");
+	if (!(s->valid & SOCKSTATE_HAS_TIMER) || kind == NULL) {
+		sockstate__out_bytes(out, "null", 4);
+		return;
+	}
+	sockstate__out_str(out, "{\"kind\":\"");
+	sockstate__out_str(out, kind);
+	sockstate__out_str(out, "\",\"expires_ms\":");
+	sockstate__out_u64(out, s->expires_ms);
+	sockstate__out_str(out, ",\"retransmits\":");
+	sockstate__out_u64(out, s->retransmits);
+	sockstate__out_char(out, '}');
+}
+
 void sockstate__json_socket(sockstate__out *out, const sockstate_socket *s, int with_pids,
-                            int with_netns)
+                            int with_netns, int with_timers)
 {
 	int pid_known = (s->valid & SOCKSTATE_HAS_PID) && s->pid >= 0;
 
@@ -168,6 +188,8 @@ void sockstate__json_socket(sockstate__out *out, const sockstate_socket *s, int 
 		sockstate__out_u64(out, s->total_retrans);
 		sockstate__out_char(out, '}');
 	}
+	if (with_timers)
+		put_timer(out, s);
 	if (with_netns) {
 		sockstate__out_str(out, ",\"netns\":");
 		sockstate__out_json_str(out, s->netns);
@@ -175,7 +197,8 @@ void sockstate__json_socket(sockstate__out *out, const sockstate_socket *s, int 
 	sockstate__out_char(out, '}');
 }
 
-void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *snap)
+void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *snap,
+                              uint32_t flags)
 {
 	uint64_t by_state[SOCKSTATE_STATE_COUNT] = {0};
 	for (size_t i = 0; i < snap->count; i++)
@@ -188,7 +211,8 @@ void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *sna
 	sockstate__out_str(out, ",\n \"sockets\":[");
 	for (size_t i = 0; i < snap->count && out->err == 0; i++) {
 		sockstate__out_bytes(out, i == 0 ? "\n  " : ",\n  ", i == 0 ? 3 : 4);
-		sockstate__json_socket(out, &snap->sockets[i], with_pids, with_netns);
+		sockstate__json_socket(out, &snap->sockets[i], with_pids, with_netns,
+		                       (flags & SOCKSTATE_W_TIMERS) != 0);
 	}
 	sockstate__out_str(out, snap->count > 0 ? "\n ]" : "]");
 }

@@ -13,6 +13,7 @@ enum {
 	                    every IPv6 address without a zone fits */
 	W_PID = 9,      /* "Pid", a 7-digit pid + 1 */
 	W_PROCESS = 17, /* a 15-byte Linux comm + 2 */
+	W_NETNS = 17,   /* a short namespace name + 2 */
 	W_COUNT_STATE = 13
 };
 
@@ -75,6 +76,74 @@ static void put_endpoint(sockstate__out *out, const sockstate_socket *s,
 		sockstate__out_pad(out, (size_t)n, W_ENDPOINT);
 }
 
+/* The time left on a timer as `ss -o` prints it (its print_ms_timer):
+ * "48sec", "1min12sec", "12min", "1.500ms" (1.5 s), "200ms", "050ms";
+ * "0ms" where ss prints nothing. Returns the length (at most 16). */
+static size_t fmt_ms_timer(char *buf, uint32_t ms)
+{
+	uint32_t minutes = ms / 60000, secs = ms / 1000 % 60, msecs = ms % 1000;
+	size_t n = 0;
+
+	if (minutes) {
+		msecs = 0;
+		n += sockstate__fmt_u64(buf + n, minutes);
+		memcpy(buf + n, "min", 3);
+		n += 3;
+		if (minutes > 9)
+			secs = 0;
+	}
+	if (secs) {
+		if (secs > 9)
+			msecs = 0;
+		n += sockstate__fmt_u64(buf + n, secs);
+		if (msecs) {
+			buf[n++] = '.';
+		} else {
+			memcpy(buf + n, "sec", 3);
+			n += 3;
+		}
+	}
+	if (msecs) {
+		buf[n++] = (char)('0' + msecs / 100);
+		buf[n++] = (char)('0' + msecs / 10 % 10);
+		buf[n++] = (char)('0' + msecs % 10);
+	} else if (n == 0) {
+		buf[n++] = '0';
+	} else {
+		return n;
+	}
+	memcpy(buf + n, "ms", 2);
+	return n + 2;
+}
+
+/* The Timer column: "kind,time left,retries" in ss -o's words (its
+ * timer:(...) without the wrapper), "off", or "-" when unknown. */
+static void put_timer(sockstate__out *out, const sockstate_socket *s)
+{
+	static const char *const ss_names[] = {
+		[SOCKSTATE_TIMER_OFF] = "off",
+		[SOCKSTATE_TIMER_RETRANSMIT] = "on",
+		[SOCKSTATE_TIMER_KEEPALIVE] = "keepalive",
+		[SOCKSTATE_TIMER_TIME_WAIT] = "timewait",
+		[SOCKSTATE_TIMER_PROBE] = "persist",
+	};
+	char text[48];
+	size_t n;
+
+	if (!(s->valid & SOCKSTATE_HAS_TIMER) || s->timer >= sizeof ss_names / sizeof ss_names[0]) {
+		sockstate__out_char(out, '-');
+		return;
+	}
+	sockstate__out_str(out, ss_names[s->timer]);
+	if (s->timer == SOCKSTATE_TIMER_OFF)
+		return;
+	text[0] = ',';
+	n = 1 + fmt_ms_timer(text + 1, s->expires_ms);
+	text[n++] = ',';
+	n += sockstate__fmt_u64(text + n, s->retransmits);
+	sockstate__out_bytes(out, text, n);
+}
+
 static void put_header(sockstate__out *out, uint32_t flags, int netns)
 {
 	sockstate__out_str(out, "State");
@@ -95,6 +164,12 @@ static void put_header(sockstate__out *out, uint32_t flags, int netns)
 		                   (flags & SOCKSTATE_W_PIDS) ? W_PROCESS : W_ENDPOINT);
 		sockstate__out_str(out, "Netns");
 	}
+	if (flags & SOCKSTATE_W_TIMERS) {
+		sockstate__out_pad(out, netns ? 5 : (flags & SOCKSTATE_W_PIDS) ? 7 : 17,
+		                   netns ? W_NETNS : (flags & SOCKSTATE_W_PIDS) ? W_PROCESS
+		                                                               : W_ENDPOINT);
+		sockstate__out_str(out, "Timer");
+	}
 	sockstate__out_char(out, '\n');
 }
 
@@ -103,6 +178,7 @@ void sockstate__table_snapshot(sockstate__out *out, const sockstate_snapshot *sn
 {
 	int pids = (flags & SOCKSTATE_W_PIDS) != 0;
 	int netns = sockstate__snapshot_has_netns(snap);
+	int timers = (flags & SOCKSTATE_W_TIMERS) != 0;
 	if (!(flags & SOCKSTATE_W_NO_HEADER))
 		put_header(out, flags, netns);
 	for (size_t i = 0; i < snap->count && out->err == 0; i++) {
@@ -118,7 +194,7 @@ void sockstate__table_snapshot(sockstate__out *out, const sockstate_snapshot *sn
 		put_queue(out, s, s->rx_queue);
 		put_queue(out, s, s->tx_queue);
 		put_endpoint(out, s, &s->local, 1);
-		put_endpoint(out, s, &s->remote, pids || netns);
+		put_endpoint(out, s, &s->remote, pids || netns || timers);
 		if (pids) {
 			size_t used = 1;
 			sockstate__out_pad(out, put_pids(out, s), W_PID);
@@ -129,15 +205,20 @@ void sockstate__table_snapshot(sockstate__out *out, const sockstate_snapshot *sn
 				used = sockstate__out_text_str(out, s->process);
 			else
 				sockstate__out_char(out, '-');
-			if (netns)
+			if (netns || timers)
 				sockstate__out_pad(out, used, W_PROCESS);
 		}
 		if (netns) {
+			size_t used = 1;
 			if (s->netns != NULL && s->netns[0] != '\0')
-				sockstate__out_text_str(out, s->netns);
+				used = sockstate__out_text_str(out, s->netns);
 			else
 				sockstate__out_char(out, '-');
+			if (timers)
+				sockstate__out_pad(out, used, W_NETNS);
 		}
+		if (timers)
+			put_timer(out, s);
 		sockstate__out_char(out, '\n');
 	}
 }

@@ -14,9 +14,10 @@ void sockstate__json_head(sockstate__out *out, const sockstate_sysinfo *sys,
  * library_version, taken_at (no comma after the last). */
 void sockstate__json_facts(sockstate__out *out, const char *schema,
                            const sockstate_sysinfo *sys, const char *backend);
-/* One socket as "sockstate/1" writes it (no leading indent or comma). */
+/* One socket as "sockstate/1" writes it (no leading indent or comma);
+ * with_timers: its "timer" key. */
 void sockstate__json_socket(sockstate__out *out, const sockstate_socket *s, int with_pids,
-                            int with_netns);
+                            int with_netns, int with_timers);
 void sockstate__json_counts_keys(sockstate__out *out,
                                  const uint64_t by_state[SOCKSTATE_STATE_COUNT],
                                  uint64_t total, int with_zeros);
@@ -36,8 +37,8 @@ void sockstate__table_counts(sockstate__out *out, const sockstate_counts *c,
                              uint32_t flags);
 /* The JSON documents but their closing "}\n", which the dispatcher
  * (write.c) writes after what the options' appended members add. */
-void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *snap);
-void sockstate__json_counts(sockstate__out *out, const sockstate_counts *c,
+void sockstate__json_snapshot(sockstate__out *out, const sockstate_snapshot *snap,
+                              uint32_t flags);void sockstate__json_counts(sockstate__out *out, const sockstate_counts *c,
                             const sockstate_sysinfo *sys, const char *backend);
 void sockstate__csv_snapshot(sockstate__out *out, const sockstate_snapshot *snap,
                              uint32_t flags);

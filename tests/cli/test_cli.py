@@ -192,17 +192,20 @@ def test_version_names_tool_library_and_backends():
 def test_help_exits_0_and_covers_everything():
     out = run_ok("--help")
     assert run_ok("-h") == out
-    # --help answers wherever it stands, whatever else is on the line
-    assert run_ok("explain", "--help") == out
-    assert run_ok("--port", "1", "summary", "-h") == out
-    for needle in ["sockstate [list]", "sockstate summary", "sockstate explain STATE",
+    assert run_ok("help") == out
+    # --help answers wherever it stands, whatever else is on the line;
+    # before any subcommand it is the whole text
+    assert run_ok("--help", "summary", "--bogus") == out
+    assert run_ok("--port", "1", "-h", "summary") == out
+    for needle in ["sockstate [list]", "sockstate summary", "sockstate explain [STATE]",
+                   "sockstate help [SUBCOMMAND]",
                    "sockstate wait (--listen PORT | --drained PORT)", "sockstate watch",
                    "Exit status:", "Examples:", "Environment:", "States:"]:
         assert needle in out
     for opt in ["--state", "--port", "--sport", "--dport", "--addr", "--saddr",
                 "--daddr", "--pid", "--uid", "-4, --ipv4", "-6, --ipv6",
                 "--backend", "--pid-source", "--format", "--json", "--csv",
-                "-o, --output", "-p, --processes", "--sort", "--tcp-info",
+                "-o, --output", "-p, --processes", "--sort", "--tcp-info", "--timers",
                 "-n, --no-header", "--verbose", "--summary", "--explain",
                 "--lang", "-h, --help", "-V, --version", "--netns NS", "--all-netns",
                 "--by KEY", "--top N", "--listen PORT", "--drained PORT", "--states",
@@ -211,6 +214,59 @@ def test_help_exits_0_and_covers_everything():
     for code in range(5):
         assert re.search(rf"^  {code}   \S", out, re.M), code
     assert max(len(line) for line in out.splitlines()) <= 79
+
+
+SUBCOMMANDS = ["list", "summary", "explain", "wait", "watch", "help"]
+
+
+@pytest.mark.parametrize("cmd", SUBCOMMANDS)
+def test_each_subcommand_has_its_own_help(cmd):
+    """help CMD, CMD --help and CMD -h are one text: the subcommand's usage,
+    only the options valid with it (from the same table as --help), its
+    examples; issue 22: summary --help printed all 150 lines."""
+    text = run_ok("help", cmd)
+    assert run_ok(cmd, "--help") == text
+    assert run_ok(cmd, "-h", "--bogus") == text
+    assert text.startswith(f"Usage:\n  sockstate {'[list]' if cmd == 'list' else cmd}")
+    assert text.endswith("Every subcommand, exit status, states: sockstate --help\n")
+    full = run_ok("--help")
+    assert len(text.splitlines()) < len(full.splitlines()) / 2
+    assert max(len(line) for line in text.splitlines()) <= 79
+    # Every option row is one of --help's rows, word for word.
+    for row in re.findall(r"^  (?:-\w, |    )--[a-z-]+.*$", text, re.M):
+        assert f"\n{row}\n" in full, row
+    options = set(re.findall(r"^  (?:-\w, |    )(--[a-z-]+)", text, re.M))
+    assert {"--help", "--version"} <= options
+    only = {"summary": {"--by", "--top", "--format", "--port"},
+            "list": {"--sort", "--timers", "-p" and "--processes", "--port"},
+            "wait": {"--listen", "--drained", "--exclude-remote", "--timeout"},
+            "watch": {"--interval", "--top", "--port"},
+            "explain": {"--lang"}, "help": set()}[cmd]
+    assert only <= options, options
+    # and not another subcommand's
+    owners = {"--listen": "wait", "--by": "summary", "--sort": "list", "--lang": "explain"}
+    assert not {o for o, c in owners.items() if c != cmd} & options
+
+
+def test_help_summary_is_short_and_names_its_examples():
+    text = run_ok("summary", "--help")
+    assert "  sockstate summary --by port --by process --top 10\n" in text
+    assert "--listen" not in text and "--sort" not in text
+    assert "--by KEY[,KEY...]" in text
+
+
+def test_help_of_a_subcommand_that_is_not_there():
+    for args, message in [
+            (["help", "bogus"], "'bogus': unknown subcommand (list, summary, explain, wait, "
+                                "watch, help; see sockstate --help)"),
+            (["help", "snapshot"], "'snapshot': unknown subcommand (list, summary, explain, "
+                                   "wait, watch, help; see sockstate --help)"),
+            (["help", "list", "wait"], "'wait': unexpected argument (help takes one "
+                                       "SUBCOMMAND)"),
+            (["help", "--port", "1"], "--port: not valid with help")]:
+        proc = run(*args)
+        assert (proc.returncode, proc.stdout) == (2, b""), args
+        assert proc.stderr.decode() == f"sockstate: {message}\n"
 
 
 def test_help_text_is_in_the_cli_reference():
@@ -275,6 +331,42 @@ def test_explain_every_state(state, lang):
     assert all(len(line) > 14 for line in lines[1:])
 
 
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_explain_without_a_state_lists_them(lang):
+    lines = explain("--lang", lang).splitlines()
+    firsts = [ln.split()[0] for ln in lines if not ln.startswith(" ")]
+    assert firsts == NORMALIZED_STATES
+    assert max(len(ln) for ln in lines) <= 79
+    listen = next(ln for ln in lines if ln.startswith("LISTEN "))
+    assert listen.startswith("LISTEN        ")
+    meaning = explain("LISTEN", "--lang", lang).splitlines()[2].split(None, 1)[1]
+    assert meaning.startswith(listen[14:].split(".")[0])
+
+
+def test_explain_suggests_the_nearest_state():
+    for args, message in [
+            (["explain", "CLOSED_WAIT"],
+             "explain: unknown state name 'CLOSED_WAIT' (did you mean CLOSE_WAIT?)"),
+            (["--explain", "ESTABLISHD"],
+             "--explain: unknown state name 'ESTABLISHD' (did you mean ESTABLISHED?)"),
+            (["--state", "LISTEN,fin_wait"],
+             "--state: unknown state name 'fin_wait' (did you mean FIN_WAIT_1 or "
+             "FIN_WAIT_2?)"),
+            (["wait", "--drained", "80", "--states", "time-wiat"],
+             "--states: unknown state name 'time-wiat' (did you mean TIME_WAIT?)"),
+            (["explain", "frobnicate"], "explain: unknown state name 'frobnicate'")]:
+        proc = run(*args)
+        assert proc.returncode == 2 and proc.stdout == b"", args
+        assert proc.stderr.decode() == f"sockstate: {message}\n"
+
+
+def test_explain_syn_sent_names_a_full_accept_queue():
+    en = explain("SYN_SENT", "--lang", "en").splitlines()[4]
+    assert "accept queue is full" in en and "backlog" in en
+    es = explain("SYN_SENT", "--lang", "es").splitlines()[4]
+    assert "cola de aceptación del servidor está llena" in es
+
+
 @pytest.mark.parametrize("spelling", [
     "SYN_RECEIVED", "syn-recv", "SYN_RCVD", "MIB_TCP_STATE_SYN_RCVD",
     "SynReceived", "03", "syn received",
@@ -329,7 +421,7 @@ BAD = [
     (["--json=yes"], "--json: takes no value"),
     (["--help=me"], "--help: takes no value"),
     (["frobnicate"], "'frobnicate': unknown subcommand "
-     "(list, summary, explain, wait, watch; see sockstate --help)"),
+     "(list, summary, explain, wait, watch, help; see sockstate --help)"),
     (["wait"], "wait: missing --listen PORT or --drained PORT"),
     (["wait", "--listen", "80", "--drained", "81"], "--drained: conflicts with --listen"),
     (["wait", "--listen", "80", "--states", "ESTAB"], "--states: only with --drained"),
@@ -338,8 +430,9 @@ BAD = [
      "--timeout: 'x' is not a number of seconds (0-1000000, decimals allowed)"),
     (["wait", "--drained", "80", "--port", "80"], "--port: not valid with wait"),
     (["watch", "--json"], "--json: not valid with watch"),
-    (["summary", "--by", "pid"],
-     "--by: unknown key 'pid' (port, local, remote, process, uid, netns)"),
+    (["summary", "--by", "pids"],
+     "--by: unknown key 'pids' (port, local, remote, pid, process, uid, netns)"),
+    (["summary", "--timers"], "--timers: not valid with summary"),
     (["summary", "--top", "5"], "--top: only with --by"),
     (["summary", "--by", "port", "--format", "prometheus"],
      "--by: not available with --format prometheus (use --port for per-port series)"),
@@ -351,7 +444,6 @@ BAD = [
     (["summary", "--sort", "state"], "--sort: not valid with summary"),
     (["summary", "-p"], "-p: not valid with summary"),
     (["--summary", "--tcp-info"], "--tcp-info: not valid with summary"),
-    (["explain"], "explain: missing STATE (e.g. sockstate explain TIME_WAIT)"),
     (["explain", "FOO"], "explain: unknown state name 'FOO'"),
     (["explain", "NONE"], "explain: unknown state name 'NONE'"),
     (["--explain", "bogus"], "--explain: unknown state name 'bogus'"),
@@ -612,6 +704,41 @@ def test_verbose_says_backend_and_pid_source(pair4):
 def test_tcp_info_is_accepted(pair4):
     doc = run_json("--json", "--port", pair4.port, "--tcp-info")
     assert my_sockets(doc) == pair4.expected()
+    # It brings the timers with it, as Python's TcpInfo has them.
+    assert all("timer" in s for s in doc["sockets"])
+
+
+def test_timers_as_ss_shows_them(pair4):
+    """--timers: the timer of each socket (kind, time left, retries) in the
+    table, CSV and JSON; issue 22: TIME_WAIT's time left was nowhere."""
+    # A TIME_WAIT on our side: connect and close first, then the peer.
+    client = socket.create_connection((pair4.host, pair4.port), source_address=(pair4.host, 0))
+    server, _ = pair4.listener.accept()
+    tw_port = client.getsockname()[1]
+    client.close()
+    server.close()
+    backend = backends()[0]
+    table = run_ok("--timers", "--port", pair4.port, "--state", "all", "--sort", "local")
+    lines = table.splitlines()
+    assert lines[0].split()[-1] == "Timer"
+    by_local = {ln.split()[4]: ln.split()[-1] for ln in lines[1:]}
+    assert by_local[f"{pair4.host}:{pair4.port}"] == "off"
+    if backend == "linux-netlink" or backend == "linux-proc":
+        assert re.fullmatch(r"timewait,(\d+)sec,0", by_local[f"{pair4.host}:{tw_port}"])
+        seconds = int(by_local[f"{pair4.host}:{tw_port}"].split(",")[1][:-3])
+        assert 0 < seconds <= 60
+    rows = list(csv.DictReader(io.StringIO(run_ok("--timers", "--csv", "--port", pair4.port,
+                                                  "--state", "time-wait"))))
+    assert [(r["local_port"], r["timer"], r["timer_retransmits"]) for r in rows] == [
+        (str(tw_port), "time_wait", "0")]
+    assert 0 < int(rows[0]["timer_expires_ms"]) <= 60000
+    doc = run_json("--timers", "--json", "--port", pair4.port, "--state", "time-wait")
+    timer = doc["sockets"][0]["timer"]
+    assert (timer["kind"], timer["retransmits"]) == ("time_wait", 0)
+    assert 0 < timer["expires_ms"] <= 60000
+    # Without the option, neither the column nor the key.
+    assert "Timer" not in run_ok("--port", pair4.port)
+    assert "timer" not in run_json("--json", "--port", pair4.port)["sockets"][0]
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv", "json", "prometheus"])

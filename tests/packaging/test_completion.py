@@ -35,7 +35,7 @@ ZSH_FILE = pathlib.Path(COMPLETIONS or ".") / "_sockstate"
 STATES = ["UNKNOWN", "CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED",
           "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING",
           "LAST_ACK", "TIME_WAIT", "DELETE_TCB", "BOUND"]
-SUBCOMMANDS = ["list", "summary", "explain", "wait", "watch"]
+SUBCOMMANDS = ["list", "summary", "explain", "wait", "watch", "help"]
 
 
 def help_text():
@@ -111,6 +111,10 @@ def test_bash_states_every_normalized_one():
     assert bash_complete("sockstate --explain C") == ["CLOSED", "CLOSE_WAIT", "CLOSING"]
     # Any case, as the parser takes any case.
     assert bash_complete("sockstate explain fin") == ["FIN_WAIT_1", "FIN_WAIT_2"]
+    # help SUBCOMMAND: the subcommands, then nothing more.
+    assert bash_complete("sockstate help ") == SUBCOMMANDS
+    assert bash_complete("sockstate help su") == ["summary"]
+    assert bash_complete("sockstate help summary ") == []
     assert bash_complete("sockstate wait --drained 80 --states TIME") == ["TIME_WAIT"]
 
 
@@ -133,7 +137,7 @@ def test_bash_backends_formats_and_keys():
     assert bash_complete("sockstate --format ") == ["table", "json", "csv", "prometheus"]
     assert bash_complete("sockstate --sort p") == ["pid", "process"]
     assert bash_complete("sockstate summary --by ") == [
-        "port", "local", "remote", "process", "uid", "netns"]
+        "port", "local", "remote", "process", "uid", "netns", "pid"]
     assert bash_complete("sockstate --pid-source ") == ["auto", "procfs", "bpf"]
     assert bash_complete("sockstate explain LISTEN --lang ") == ["en", "es"]
 
@@ -227,10 +231,11 @@ def test_zsh_subcommands_options_and_values():
     assert zsh_complete("sockstate explain -") == [
         "--explain", "--lang", "--help", "-h", "--version", "-V"]
     assert zsh_complete("sockstate explain ") == STATES
+    assert zsh_complete("sockstate help ") == SUBCOMMANDS
     assert zsh_complete("sockstate --state ") == STATES + ["all"]
     assert zsh_complete("sockstate --backend ") == ["auto", "linux-netlink", "linux-proc"]
     assert zsh_complete("sockstate summary --by port,") == [
-        "port," + k for k in ("port", "local", "remote", "process", "uid", "netns")]
+        "port," + k for k in ("port", "local", "remote", "process", "uid", "netns", "pid")]
     assert zsh_complete("sockstate --format=") == [
         "--format=" + f for f in ("table", "json", "csv", "prometheus")]
     assert zsh_complete("sockstate -o ") == ["<files>"]

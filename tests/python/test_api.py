@@ -34,6 +34,28 @@ def test_public_names():
     assert (ROOT / "bindings/python/sockstate/py.typed").exists()
 
 
+def test_dir_shows_only_the_api():
+    """Issue 22: dir(sockstate) listed Any, Dict, check_numbering..."""
+    assert dir(sockstate) == sorted(sockstate.__all__)
+    for name in ("Any", "Dict", "check_numbering", "TYPE_CHECKING", "annotations"):
+        assert name not in dir(sockstate)
+
+
+def test_counts_is_typed_by_its_by_argument():
+    """A dict without by, a list of Group with it: two overloads, so a
+    type checker knows which one a call returns."""
+    import typing
+    if not hasattr(typing, "get_overloads"):
+        pytest.skip("typing.get_overloads needs Python 3.11")
+    for f in (sockstate.counts, sockstate.Handle.counts):
+        overloads = typing.get_overloads(f)
+        assert len(overloads) == 2, f
+        hints = [typing.get_type_hints(o, vars(sockstate._handle)) for o in overloads]
+        assert [h["return"] for h in hints] == [typing.Dict[State, int],
+                                                typing.List[sockstate.Group]]
+        assert hints[0]["by"] is type(None)
+
+
 # ---- states ----
 
 @pytest.mark.parametrize("text,state", [
@@ -60,7 +82,8 @@ def test_state_parse_any_spelling(text, state):
 def test_state_parse_refuses(text):
     with pytest.raises(InvalidArgument) as ei:
         State.parse(text)
-    assert str(ei.value) == f"unknown state name '{text}'"
+    hint = " (did you mean ESTABLISHED?)" if text == "ESTABLISHEDX" else ""
+    assert str(ei.value) == f"unknown state name '{text}'{hint}"
     assert ei.value.code == -1 and ei.value.name == "SOCKSTATE_EINVAL"
     with pytest.raises(ValueError):
         State(text)
@@ -73,6 +96,30 @@ def test_state_is_a_string():
     assert {State.LISTEN: 1}["LISTEN"] == 1
     assert State.parse(State.BOUND) is State.BOUND
     assert [s.code for s in State] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0]
+
+
+def test_states_sort_in_lifecycle_order():
+    """Issue 22: States sorted alphabetically (CLOSE_WAIT before LISTEN);
+    they sort as --sort state does, by the library's number."""
+    assert sorted(State, key=lambda s: s.code) == sorted(State)
+    assert sorted([State.TIME_WAIT, State.LISTEN, State.ESTABLISHED, State.SYN_SENT,
+                   State.CLOSE_WAIT]) == [State.LISTEN, State.SYN_SENT, State.ESTABLISHED,
+                                          State.CLOSE_WAIT, State.TIME_WAIT]
+    assert State.LISTEN < State.ESTABLISHED < State.TIME_WAIT
+    assert State.BOUND > State.TIME_WAIT >= State.TIME_WAIT
+    assert max(State) is State.BOUND and min(State) is State.UNKNOWN
+    # Against a plain string a State is the string it is.
+    assert State.LISTEN > "ESTABLISHED" and State.LISTEN == "LISTEN"
+
+
+def test_state_parse_suggests_the_nearest():
+    with pytest.raises(InvalidArgument) as ei:
+        State.parse("CLOSED_WAIT")
+    assert str(ei.value) == "unknown state name 'CLOSED_WAIT' (did you mean CLOSE_WAIT?)"
+    with pytest.raises(InvalidArgument) as ei:
+        sockstate.counts(["ESTAB", "fin_wait"])
+    assert str(ei.value) == ("states: unknown state name 'fin_wait' (did you mean "
+                             "FIN_WAIT_1 or FIN_WAIT_2?)")
 
 
 @pytest.mark.parametrize("state,side", [

@@ -68,7 +68,10 @@ BAD_USAGE = [
     (["-o", ""], "-o: empty file name"),
     (["-p", "summary"], "-p: not valid with summary"),
     (["--lang", "es"], "--lang: only valid with explain"),
-    (["explain"], "explain: missing STATE (e.g. python -m sockstate explain TIME_WAIT)"),
+    (["explain", "CLOSED_WAIT"], "explain: unknown state name 'CLOSED_WAIT' (did you "
+     "mean CLOSE_WAIT?)"),
+    (["help", "bogus"], "'bogus': unknown subcommand (list, summary, explain, wait, "
+     "watch, snapshot, report, help; see python -m sockstate --help)"),
     (["explain", "NONE"], "explain: unknown state name 'NONE'"),
     (["explain", "LISTEN", "ESTAB"], "'ESTAB': unexpected argument (explain takes one STATE)"),
     (["explain", "LISTEN", "--lang", "fr"], "--lang: unsupported language 'fr' (en, es)"),
@@ -79,9 +82,9 @@ BAD_USAGE = [
     (["--bogus"], "--bogus: unknown option (see python -m sockstate --help)"),
     (["-4pZ"], "-Z: unknown option (see python -m sockstate --help)"),
     (["frobnicate"], "'frobnicate': unknown subcommand (list, summary, explain, "
-     "wait, watch, snapshot, report; see python -m sockstate --help)"),
+     "wait, watch, snapshot, report, help; see python -m sockstate --help)"),
     (["summary", "--by", "bogus"], "--by: unknown key 'bogus' (port, local, "
-     "remote, process, uid, netns)"),
+     "remote, pid, process, uid, netns)"),
     (["summary", "--by", "port,,uid"], "--by: empty key in 'port,,uid'"),
     (["summary", "--top", "3"], "--top: only with --by"),
     (["summary", "--by", "port", "--top", "0"], "--top: '0' is not a count (1-9999999)"),
@@ -144,7 +147,12 @@ def test_help_version_explain():
     for option in ("--state S[,S...]", "--pid-source SRC", "-o, --output FILE",
                    "-p, --processes", "--lang en|es", "snapshot"):
         assert option in text
-    assert py("summary", "-h").stdout == r.stdout   # --help wins anywhere
+    # After a subcommand, --help is that subcommand's; help CMD alike.
+    summary = py("summary", "-h").stdout.decode()
+    assert summary.startswith("Usage:\n  python -m sockstate summary [FILTERS]")
+    assert py("help", "summary").stdout.decode() == summary
+    assert "--listen" not in summary and "--by KEY[,KEY...]" in summary
+    assert py("help").stdout == r.stdout
     r = py("--version")
     assert r.stdout.decode() == (f"sockstate {sockstate.__version__} (libsockstate "
                                  f"{sockstate.__version__}; backends: "
@@ -157,6 +165,30 @@ def test_help_version_explain():
     assert r.stdout.decode().splitlines()[1].startswith("lado:")
     r = py("explain", "TIME-WAIT", env=env(LC_ALL="C", LANG="es_ES.UTF-8"))
     assert r.stdout.decode().splitlines()[1] == "side:         the end that closes first"
+
+
+@pytest.mark.parametrize("cmd", ["snapshot", "list", "summary", "wait", "watch",
+                                 "explain", "help"])
+def test_help_of_each_subcommand(cli, cmd):
+    """help CMD is CMD --help; the shared subcommands' text is the C
+    tool's but for the program's name (and list's examples: the tool's
+    --json -o example is snapshot's here)."""
+    text = py("help", cmd).stdout.decode()
+    assert py(cmd, "--help").stdout.decode() == text
+    name = "[list]" if cmd == "list" else cmd
+    assert text.startswith(f"Usage:\n  python -m sockstate {name}")
+    if cmd not in ("snapshot", "list"):
+        c_text = c_tool(cli, "help", cmd).stdout.decode()
+        words = lambda t: t.replace("python -m sockstate", "sockstate").split()  # noqa: E731
+        assert words(text) == words(c_text)
+
+
+def test_help_report_is_the_reports_own():
+    """report is the package's (argparse): help report reaches it."""
+    r = py("help", "report")
+    assert r.returncode == 0 and r.stderr == b""
+    assert r.stdout == py("report", "--help").stdout
+    assert r.stdout.decode().startswith("usage: python -m sockstate report")
 
 
 def test_list_summary_snapshot(pop4, schema, tmp_path):
@@ -332,7 +364,7 @@ def test_same_options_and_subcommands_as_the_c_tool(cli):
     same help text (python -m sockstate adds only snapshot and report)."""
     def rows(text):
         opts = re.findall(r"^  (?:-\w, |    )(--\S+(?: \S+)?)", text, re.M)
-        subs = re.findall(r"^  (\w+)(?: STATE)? {2,}", text.split("Subcommands:")[1]
+        subs = re.findall(r"^  (\w+)(?: \[?[A-Z]+\]?)? {2,}", text.split("Subcommands:")[1]
                           .split("\n\n")[0], re.M)
         return set(opts), subs
 
@@ -340,7 +372,8 @@ def test_same_options_and_subcommands_as_the_c_tool(cli):
     p_help = py("--help").stdout.decode()
     (c_opts, c_subs), (p_opts, p_subs) = rows(c_help), rows(p_help)
     assert c_opts == p_opts
-    assert p_subs == c_subs + ["snapshot", "report"]
+    assert c_subs == ["list", "summary", "explain", "wait", "watch", "help"]
+    assert p_subs == c_subs[:-1] + ["snapshot", "report", "help"]
     # The option help texts too (the group titles may differ: snapshot).
     c_body = c_help.split("Filters")[1].split("States:")[0]
     p_body = p_help.split("Filters")[1].split("States:")[0]

@@ -64,7 +64,7 @@ def test_counts_by_is_groups(service):
 
 def test_counts_by_refuses_unknown_keys():
     with pytest.raises(sockstate.InvalidArgument):
-        sockstate.counts(by="pid")
+        sockstate.counts(by="pids")
 
 
 def test_wait_listen(service):

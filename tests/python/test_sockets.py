@@ -4,6 +4,7 @@ every backend this build offers."""
 
 import os
 import socket
+import time
 
 import pytest
 
@@ -172,6 +173,40 @@ def test_sort(pop4, ):
     assert [c.pid for c in conns] == [MY_PID] * 6 + [None]
 
 
+def test_connection_fields_asdict_and_to_dict(population, schema):
+    """psutil's namedtuple habits (_fields, _asdict) and a JSON-friendly
+    form: to_dict() is the socket object of snapshot() for the same
+    socket, and valid against the sockstate/1 schema."""
+    import json
+    defs = schema.schema["$defs"]
+    socket_schema = type(schema)(dict(defs["socket"], **{"$defs": defs}))
+    p = population.port
+    for kwargs in ({}, {"processes": True}, {"tcp_info": True}):
+        conns = sockstate.connections(port=p, sort="local", **kwargs)
+        doc = sockstate.snapshot(port=p, sort="local", **kwargs)
+        assert len(conns) == len(doc["sockets"]) == 7
+        for c, s in zip(conns, doc["sockets"]):
+            d = c.to_dict()
+            json.dumps(d)                         # plain values only
+            if c.tcp_info is None:
+                s.pop("timer", None)              # not carried without TcpInfo
+            assert d == s
+            socket_schema.validate(d)
+    c = sockstate.connections("LISTEN", port=p)[0]
+    assert c._fields == sockstate.Connection._fields == (
+        "family", "laddr", "raddr", "state", "native_state", "pid", "pids",
+        "process", "uid", "inode", "rx_queue", "tx_queue", "tcp_info")
+    assert dict(zip(c._fields, c)) == {k: v for k, v in c._asdict().items()
+                                       if k in c._fields}
+    d = c._asdict()
+    # psutil's names are there too: status, fd, type.
+    assert (d["status"], d["fd"], d["type"]) == (State.LISTEN, -1, socket.SOCK_STREAM)
+    assert list(d)[13:] == ["fd", "type", "status", "netns"]
+    assert c.laddr._fields == ("ip", "port")
+    assert c.laddr._asdict() == {"ip": population.host, "port": p}
+    assert c.native_state._asdict() == {"code": 10, "name": "LISTEN"}
+
+
 def test_connection_is_immutable_and_tuple_like(pop4):
     c = sockstate.connections("LISTEN", port=pop4.port)[0]
     with pytest.raises(AttributeError):
@@ -283,7 +318,61 @@ def test_groups_exact(population):
     with pytest.raises(sockstate.InvalidArgument) as ei:
         sockstate.groups("port,colour")
     assert str(ei.value) == ("by: unknown key 'colour' (port, local, remote, "
-                             "process, uid, netns)")
+                             "pid, process, uid, netns)")
+
+
+def test_counts_by_pid_tells_processes_of_one_name_apart(pop4):
+    """Issue 22: one python3 row stood for every python3 process. Two
+    processes of this test's name hold sockets on the port: by="process"
+    is one group, by="pid" two."""
+    import subprocess
+    import sys
+    child = subprocess.Popen([sys.executable, "-c",
+                              "import socket, sys; s = socket.create_connection("
+                              f"({pop4.host!r}, {pop4.port})); sys.stdin.read()"],
+                             stdin=subprocess.PIPE)
+    try:
+        by_pid = None
+        for _ in range(500):
+            by_pid = sockstate.counts(by="pid", port=pop4.port)
+            if child.pid in {g.pid for g in by_pid}:
+                break
+            time.sleep(0.01)
+        assert {g.pid: g.total for g in by_pid} == {MY_PID: 6, child.pid: 1, None: 2}
+        assert all(g.process is None for g in by_pid)          # not grouped on
+        both = sockstate.counts(by=["pid", "process"], port=pop4.port)
+        assert {(g.pid, g.process) for g in both} == {
+            (MY_PID, MY_COMM), (child.pid, MY_COMM), (None, None)}
+        names = sockstate.counts(by="process", port=pop4.port)
+        assert {g.process: g.total for g in names} == {MY_COMM: 7, None: 2}
+        text = sockstate.render_summary(by="pid", port=pop4.port)
+        assert text.splitlines()[0].split()[:2] == ["Pid", "Total"]
+        assert f"\n{MY_PID} " in text and f"\n{child.pid} " in text
+    finally:
+        child.stdin.close()
+        child.wait()
+
+
+def test_list_arguments_take_one_item_alone(population):
+    """Issue 22: exclude_remote="10.0.0.0/8" was read a character at a
+    time ("'1' is not an IP address")."""
+    import ipaddress
+    p = population.port
+    peer = population.local(population.c1)[0]
+    assert len(sockstate.blockers(p)) == 3
+    assert sockstate.blockers(p, exclude_remote=peer) == []
+    assert sockstate.blockers(p, exclude_remote=f"{peer}/8") == []
+    assert sockstate.blockers(p, exclude_remote=ipaddress.ip_network(peer)) == []
+    assert len(sockstate.blockers(p, exclude_remote="192.0.2.0/24")) == 3
+    assert sockstate.wait(drained=p, timeout=0, exclude_remote=peer) is True
+    assert sockstate.wait_drained(p, 0, exclude_remote=peer) is True
+    assert sockstate.Handle().wait(drained=p, timeout=0, exclude_remote=peer) is True
+    with pytest.raises(sockstate.InvalidArgument) as ei:
+        sockstate.blockers(p, exclude_remote="nope")
+    assert str(ei.value) == "exclude_remote: 'nope' is not an IP address or prefix"
+    # by and states: one name or a list of them, alike.
+    assert sockstate.counts(by="port", port=p) == sockstate.counts(by=["port"], port=p)
+    assert sockstate.counts(sockstate.State.LISTEN, port=p)[sockstate.State.LISTEN] == 1
 
 
 def test_listen_and_drain_checks(population):

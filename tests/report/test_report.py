@@ -186,7 +186,7 @@ def test_structural_check_without_jsonschema(tmp):
     p = subprocess.run([sys.executable, "-c", hide, ok, "--format", "md"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
     assert p.returncode == 0 and p.stderr == b""
-    assert p.stdout.startswith(b"# TCP sockets across 1 hosts\n")
+    assert p.stdout.startswith(b"# TCP sockets across 1 host\n")
 
 
 def test_usage_errors(tmp):
@@ -256,6 +256,92 @@ def test_syn_received_flood():
         ("syn_received", "web-2: 60 half-open connections in SYN_RECEIVED on local ports "
                          "443, from 60 different addresses.")]
     assert report.find_warnings([report.Host("b.json", doc("x", flood[:49]))], "en") == []
+
+
+def test_one_of_a_thing_is_singular():
+    """Issue 22: "1 hosts", "1 equipos", "1 sockets"..."""
+    h = report.Host("a.json", doc("db", pile(1, "CLOSE_WAIT", 5432, 7, "pg")
+                                  + [sock("SYN_RECEIVED", "10.0.0.1", 443, "198.51.100.1", 1)]))
+    for lang, title, details in (
+            ("en", "# TCP sockets across 1 host\n", [
+                "db: 1 socket in CLOSE_WAIT owned by pg (pid 7) (local ports 5432; "
+                "1 peer address).",
+                "db: 1 half-open connection in SYN_RECEIVED on local ports 443, from "
+                "1 address."]),
+            ("es", "# Sockets TCP en 1 equipo\n", [
+                "db: 1 socket en CLOSE_WAIT del proceso pg (pid 7) (puertos locales 5432; "
+                "1 dirección remota).",
+                "db: 1 conexión a medio abrir en SYN_RECEIVED en los puertos locales 443, "
+                "desde 1 dirección."])):
+        assert report.render_md([h], lang, [], [], None).startswith(title)
+        found = report.find_warnings([h], lang, close_wait_min=1, syn_received_min=1)
+        assert [w.detail for w in found] == details
+    two = [h, report.Host("b.json", doc("db2", []))]
+    assert report.render_md(two, "es", [], [], None).startswith("# Sockets TCP en 2 equipos\n")
+    c = report.Host("c.json", doc("db", pile(1, "CLOSE_WAIT", 5432, 1, "x"), counts_only=True))
+    assert [w.detail for w in report.find_warnings([c], "en", close_wait_min=1)] == [
+        "db: 1 socket in CLOSE_WAIT (a counts-only document: take a full snapshot "
+        "with -p to see which process)."]
+
+
+def test_syn_sent_piling_up_toward_one_destination():
+    stuck = [sock("SYN_SENT", "10.0.0.1", 50000 + i, "192.0.2.20", 5432, pid=4242,
+                  process="java") for i in range(12)]
+    scattered = [sock("SYN_SENT", "10.0.0.1", 51000 + i, "192.0.2.%d" % (30 + i), 443)
+                 for i in range(9)]
+    h = report.Host("a.json", doc("app-1", stuck + scattered))
+    found = report.find_warnings([h], "en")
+    assert [(w.kind, w.title, w.detail) for w in found] == [
+        ("syn_sent", "SYN_SENT piling up toward one destination",
+         "app-1: 12 connection attempts in SYN_SENT to 192.0.2.20:5432, none answered yet "
+         "(by java (pid 4242)).")]
+    assert "accept queue is full" in found[0].why
+    assert found[0].pile_means == report.explain("SYN_SENT", "en")[3]
+    es = report.find_warnings([h], "es")[0]
+    assert es.detail == ("app-1: 12 intentos de conexión en SYN_SENT hacia 192.0.2.20:5432, "
+                         "aún sin respuesta (de java (pid 4242)).")
+    # Several owners, IPv6, no owner known; under the threshold: nothing.
+    v6 = [sock("SYN_SENT", "2001:db8::1", 40000 + i, "2001:db8::9", 80, pid=10 + i % 2,
+               process="curl") for i in range(10)]
+    h6 = report.Host("b.json", doc("app-2", v6 + [sock("SYN_SENT", "::1", 1, "::1", 2)]))
+    assert [w.detail for w in report.find_warnings([h6], "en")] == [
+        "app-2: 10 connection attempts in SYN_SENT to [2001:db8::9]:80, none answered yet "
+        "(by 2 processes)."]
+    assert report.find_warnings([h6], "en", syn_sent_min=11) == []
+    counts = report.Host("c.json", doc("app-3", stuck, counts_only=True))
+    assert [w.detail for w in report.find_warnings([counts], "en")] == [
+        "app-3: 12 connection attempts in SYN_SENT (a counts-only document does not say "
+        "to which destination)."]
+
+
+def test_listener_at_its_backlog():
+    def listener(port, waiting, limit, **kw):
+        s = sock("LISTEN", "0.0.0.0", port, **kw)
+        s.update(rx_queue=waiting, tx_queue=limit)
+        return s
+    socks = [listener(8080, 129, 128, pid=99, process="gunicorn"),   # full
+             listener(8081, 5, 128, pid=99, process="gunicorn"),     # not
+             listener(8082, 0, 0),                                   # listen(0), empty
+             listener(8083, 1, 0)]                                   # listen(0), full
+    h = report.Host("a.json", doc("web-3", socks))
+    found = report.find_warnings([h], "en")
+    assert [(w.kind, w.detail) for w in found] == [
+        ("listen_backlog", "web-3: the listener on 0.0.0.0:8080 (gunicorn (pid 99)) has "
+                           "129 connections waiting to be accepted, its backlog's limit "
+                           "(128)."),
+        ("listen_backlog", "web-3: the listener on 0.0.0.0:8083 has 1 connection waiting "
+                           "to be accepted, its backlog's limit (0).")]
+    assert found[0].title == "A listener's accept queue is at its backlog"
+    assert "somaxconn" in found[0].why
+    assert report.find_warnings([h], "es")[1].detail == (
+        "web-3: el socket en escucha en 0.0.0.0:8083 tiene 1 conexión en cola por "
+        "aceptar, el límite de su backlog (0).")
+    # /proc does not say a listener's limit (Send-Q 0): no guess.
+    proc = report.Host("b.json", doc("web-4", socks, backend="linux-proc"))
+    assert report.find_warnings([proc], "en") == []
+    # Unknown queues (Windows): nothing.
+    assert report.find_warnings([report.Host("c.json", doc("win", [
+        sock("LISTEN", "0.0.0.0", 80)], "Windows", "windows-iphlpapi"))], "en") == []
 
 
 def test_time_wait_near_the_ephemeral_range():
@@ -385,7 +471,8 @@ def test_html_in_headless_chromium(tmp, lang):
         shutil.rmtree(profile, ignore_errors=True)
     t = report.TEXTS[lang]
     assert '<html lang="%s">' % lang in html
-    assert '<h1 id="title">%s</h1>' % t["title"].format(n=3) in html
+    hosts = t["count_hosts_many"].format(n=3)
+    assert '<h1 id="title">%s</h1>' % t["title"].format(hosts=hosts) in html
     for section in ("hosts", "warnings", "matrix", "listening", "per-host", "states"):
         assert '<section id="%s">' % section in html, section
     # Hosts, with their OS and backend.

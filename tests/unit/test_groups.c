@@ -120,9 +120,13 @@ static void test_keys_parse(void **unused)
 	assert_int_equal(sockstate_group_keys_parse(text, &keys, &bad), SOCKSTATE_EINVAL);
 	assert_ptr_equal(bad, text + 5);
 	assert_int_equal(keys, 0);
-	text = "port,pid";
+	text = "port,pids";
 	assert_int_equal(sockstate_group_keys_parse(text, &keys, &bad), SOCKSTATE_EINVAL);
 	assert_ptr_equal(bad, text + 5);
+	keys = 0;
+	assert_int_equal(sockstate_group_keys_parse("pid", &keys, NULL), 0);
+	assert_int_equal(keys, SOCKSTATE_GROUP_PID);
+	assert_string_equal(sockstate_group_key_name(SOCKSTATE_GROUP_PID), "pid");
 	text = "";
 	assert_int_equal(sockstate_group_keys_parse(text, &keys, &bad), SOCKSTATE_EINVAL);
 	assert_int_equal(sockstate_group_keys_parse("Port", &keys, NULL), SOCKSTATE_EINVAL);
@@ -141,7 +145,7 @@ static void test_groups_new_checks_keys(void **unused)
 	(void)unused;
 	assert_int_equal(sockstate_groups_new(0, &g), SOCKSTATE_EINVAL);
 	assert_null(g);
-	assert_int_equal(sockstate_groups_new(1u << 6, &g), SOCKSTATE_EINVAL);
+	assert_int_equal(sockstate_groups_new(1u << 7, &g), SOCKSTATE_EINVAL);
 	assert_int_equal(sockstate_groups_new(SOCKSTATE_GROUP_PORT, NULL), SOCKSTATE_EINVAL);
 	assert_int_equal(sockstate_groups_new(SOCKSTATE_GROUP_KEYS_ALL, &g), 0);
 	assert_int_equal(sockstate_groups_keys(g), SOCKSTATE_GROUP_KEYS_ALL);
@@ -240,6 +244,68 @@ static void test_combined_keys_and_unknowns(void **unused)
 	assert_string_equal(grp->process, "nginx");
 	assert_int_equal(grp->uid, 0);
 	sockstate_groups_free(g);
+}
+
+/* Five processes of one name (python3, issue 22): --by process joins
+ * them, --by pid tells them apart; a socket with no owner is last. */
+static void test_pid_key_tells_processes_of_one_name_apart(void **unused)
+{
+	sockstate_groups *by_pid = NULL, *by_name = NULL;
+	const sockstate_group *grp;
+	sockstate_write_opts o = wopts(SOCKSTATE_FORMAT_CSV, 0);
+	struct sink k = {0};
+	char *t;
+
+	(void)unused;
+	assert_int_equal(sockstate_groups_new(SOCKSTATE_GROUP_PID | SOCKSTATE_GROUP_PROCESS,
+	                                      &by_pid), 0);
+	assert_int_equal(sockstate_groups_new(SOCKSTATE_GROUP_PROCESS, &by_name), 0);
+	for (int i = 0; i < 5; i++) {
+		for (int j = 0; j <= i; j++) {
+			sockstate_socket s = with_owner(rec4(1, (uint16_t)(8000 + i), 2,
+			                                     (uint16_t)(40000 + j),
+			                                     SOCKSTATE_ESTABLISHED), "python3", 0);
+			s.pid = 500 - i;
+			assert_int_equal(sockstate_groups_add(by_pid, &s), 0);
+			assert_int_equal(sockstate_groups_add(by_name, &s), 0);
+		}
+	}
+	sockstate_socket orphan = rec4(1, 9000, 3, 1, SOCKSTATE_TIME_WAIT);
+	assert_int_equal(sockstate_groups_add(by_pid, &orphan), 0);
+	assert_int_equal(sockstate_groups_add(by_name, &orphan), 0);
+
+	assert_int_equal(sockstate_groups_size(by_name), 2);
+	assert_int_equal(sockstate_groups_get(by_name, 0)->total, 15);
+	assert_int_equal(sockstate_groups_size(by_pid), 6);
+	grp = sockstate_groups_get(by_pid, 0);
+	assert_int_equal(grp->pid, 496);
+	assert_string_equal(grp->process, "python3");
+	assert_int_equal(grp->total, 5);
+	/* Ties at one socket: pid 500 before the socket with no owner. */
+	assert_int_equal(sockstate_groups_get(by_pid, 4)->pid, 500);
+	grp = sockstate_groups_get(by_pid, 5);
+	assert_int_equal(grp->pid, -1);
+	assert_null(grp->process);
+
+	t = write_groups(by_pid, 2, SOCKSTATE_FORMAT_TABLE);
+	assert_string_equal(t,
+		"Pid       Process  Total  ESTABLISHED  TIME_WAIT\n"
+		"496       python3  5      5            0\n"
+		"497       python3  4      4            0\n"
+		"(4 more)           7      6            1\n"
+		"TOTAL              16     15           1\n");
+	free(t);
+	t = write_groups(by_pid, 1, SOCKSTATE_FORMAT_JSON);
+	assert_non_null(strstr(t, " \"group_by\":[\"pid\",\"process\"],\n"));
+	assert_non_null(strstr(t, "{\"pid\":496,\"process\":\"python3\",\"total\":5,"));
+	free(t);
+	assert_int_equal(sockstate_groups_write(by_pid, 0, NULL, NULL, &o, sink_write, &k), 0);
+	assert_non_null(strstr(k.data, "pid,process,total,CLOSED,"));
+	assert_non_null(strstr(k.data, "\r\n496,python3,5,0,0,0,0,5,"));
+	assert_non_null(strstr(k.data, "\r\n,,1,0,0,0,0,0,"));
+	free(k.data);
+	sockstate_groups_free(by_pid);
+	sockstate_groups_free(by_name);
 }
 
 static void test_local_remote_keys_keep_family(void **unused)
@@ -343,16 +409,16 @@ static void test_table_every_key_column(void **unused)
 	assert_int_equal(sockstate_groups_write(g, 0, NULL, NULL, &o, sink_write, &k), 0);
 	/* A control character in a name shows as '?', as in the socket table. */
 	assert_string_equal(k.data,
-		"8080   10.0.0.1:8080       10.0.0.2      web?server  1000  blue   1      1\n"
-		"TOTAL                                                             1      1\n");
+		"8080   10.0.0.1:8080       10.0.0.2      100  web?server  1000  blue   1      1\n"
+		"TOTAL                                                                  1      1\n");
 	free(k.data);
 	k = (struct sink){0};
 	o.flags = 0;
 	assert_int_equal(sockstate_groups_write(g, 0, NULL, NULL, &o, sink_write, &k), 0);
 	assert_string_equal(k.data,
-		"Port   Local Address:Port  Peer Address  Process     Uid   Netns  Total  CLOSE_WAIT\n"
-		"8080   10.0.0.1:8080       10.0.0.2      web?server  1000  blue   1      1\n"
-		"TOTAL                                                             1      1\n");
+		"Port   Local Address:Port  Peer Address  Pid  Process     Uid   Netns  Total  CLOSE_WAIT\n"
+		"8080   10.0.0.1:8080       10.0.0.2      100  web?server  1000  blue   1      1\n"
+		"TOTAL                                                                  1      1\n");
 	free(k.data);
 	sockstate_groups_free(g);
 }
@@ -681,6 +747,7 @@ int main(void)
 		cmocka_unit_test(test_groups_new_checks_keys),
 		cmocka_unit_test(test_rank_by_total_then_key),
 		cmocka_unit_test(test_combined_keys_and_unknowns),
+		cmocka_unit_test(test_pid_key_tells_processes_of_one_name_apart),
 		cmocka_unit_test(test_local_remote_keys_keep_family),
 		cmocka_unit_test(test_many_records_few_groups),
 		cmocka_unit_test(test_table_top_more_and_total),

@@ -413,6 +413,41 @@ static void test_rejected(void **unused)
 	assert_int_equal(s, (sockstate_state)99);
 }
 
+/* "Did you mean": the nearest spellings' states, only when near. */
+static void test_suggest(void **unused)
+{
+	(void)unused;
+	/* One letter too many, too few, replaced, or two swapped. */
+	assert_int_equal(sockstate_state_suggest("CLOSED_WAIT"),
+	                 SOCKSTATE_STATE_BIT(SOCKSTATE_CLOSE_WAIT));
+	assert_int_equal(sockstate_state_suggest("LISTN"), SOCKSTATE_STATE_BIT(SOCKSTATE_LISTEN));
+	assert_int_equal(sockstate_state_suggest("ESTABLISHEF"),
+	                 SOCKSTATE_STATE_BIT(SOCKSTATE_ESTABLISHED));
+	assert_int_equal(sockstate_state_suggest("time-wiat"),
+	                 SOCKSTATE_STATE_BIT(SOCKSTATE_TIME_WAIT));
+	/* Any OS's spelling counts: "SYN_RECVD" is one from ss's SYN-RECV. */
+	assert_int_equal(sockstate_state_suggest("SYN_RECVD"),
+	                 SOCKSTATE_STATE_BIT(SOCKSTATE_SYN_RECEIVED));
+	/* Two states equally near: both. */
+	assert_int_equal(sockstate_state_suggest("FIN_WAIT"),
+	                 SOCKSTATE_STATE_BIT(SOCKSTATE_FIN_WAIT_1) |
+	                 SOCKSTATE_STATE_BIT(SOCKSTATE_FIN_WAIT_2));
+	/* Nothing near, too short to guess, a valid name, NULL, too long. */
+	assert_int_equal(sockstate_state_suggest("FOO"), 0);
+	assert_int_equal(sockstate_state_suggest("NONE"), 0);
+	assert_int_equal(sockstate_state_suggest("IDLE"), 0);
+	assert_int_equal(sockstate_state_suggest("BOGUS"), 0);
+	assert_int_equal(sockstate_state_suggest("0C"), 0);
+	assert_int_equal(sockstate_state_suggest("ESTAB"), 0);
+	assert_int_equal(sockstate_state_suggest(NULL), 0);
+	assert_int_equal(sockstate_state_suggest(
+		"ESTABLISHEDESTABLISHEDESTABLISHEDESTABLISHEDESTABLISHED"), 0);
+	/* Parsing itself never takes a near match. */
+	sockstate_state s = SOCKSTATE_UNKNOWN;
+	assert_int_equal(sockstate_state_parse("CLOSED_WAIT", &s), SOCKSTATE_EINVAL);
+	assert_int_equal(s, SOCKSTATE_UNKNOWN);
+}
+
 static void test_parse_n(void **unused)
 {
 	(void)unused;
@@ -672,6 +707,7 @@ int main(void)
 		cmocka_unit_test(test_native_names_parse_back),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_rejected),
+		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_parse_n),
 		cmocka_unit_test(test_states_parse),
 		cmocka_unit_test(test_describe_every_state),

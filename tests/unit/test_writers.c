@@ -216,6 +216,94 @@ static void test_table_snapshot(void **unused)
 	free(t);
 }
 
+/* Timers as Linux reports them, one of each kind, and one unknown. */
+static void set_timers(sockstate_socket *r)
+{
+	static const struct {
+		uint8_t timer, retransmits;
+		uint32_t expires_ms;
+	} t[NREC] = {
+		{SOCKSTATE_TIMER_OFF, 0, 0},
+		{SOCKSTATE_TIMER_KEEPALIVE, 0, 7500},
+		{SOCKSTATE_TIMER_TIME_WAIT, 0, 48000},
+		{SOCKSTATE_TIMER_RETRANSMIT, 3, 125000},
+		{SOCKSTATE_TIMER_PROBE, 1, 50},
+	};
+	for (size_t i = 0; i + 1 < NREC; i++) {
+		r[i].valid |= SOCKSTATE_HAS_TIMER;
+		r[i].timer = t[i].timer;
+		r[i].retransmits = t[i].retransmits;
+		r[i].expires_ms = t[i].expires_ms;
+	}
+	/* The last one's backend has no timers. */
+}
+
+static void test_timers(void **unused)
+{
+	(void)unused;
+	sockstate_socket r[NREC];
+	sockstate_snapshot snap;
+	make_snapshot(&snap, r);
+	set_timers(r);
+
+	assert_string_equal(sockstate_timer_name(SOCKSTATE_TIMER_TIME_WAIT), "time_wait");
+	assert_string_equal(sockstate_timer_name(SOCKSTATE_TIMER_RETRANSMIT), "retransmit");
+	assert_null(sockstate_timer_name(5));
+	assert_null(sockstate_timer_name(-1));
+
+	/* As ss -o words them: timer:(timewait,48sec,0) without the wrapper. */
+	char *t = render(&snap, SOCKSTATE_FORMAT_TABLE, SOCKSTATE_W_TIMERS, -1);
+	assert_string_equal(t,
+		"State        Native       Recv-Q Send-Q Local Address:Port                              Peer Address:Port                               Timer\n"
+		"LISTEN       LISTEN       0      128    127.0.0.1:22                                    0.0.0.0:0                                       off\n"
+		"ESTABLISHED  ESTAB        5      7      [2001:db8::1]:443                               [2001:db8::2]:50000                             keepalive,7.500ms,0\n"
+		"TIME_WAIT    TIME-WAIT    -      -      [::ffff:192.0.2.1]:8080                         [::ffff:198.51.100.7]:40000                     timewait,48sec,0\n"
+		"CLOSE_WAIT   CLOSE-WAIT   0      0      [fe80::1%999999]:22                             [fe80::2%999999]:1000                           on,2min5sec,3\n"
+		"SYN_SENT     SYN-SENT     0      1      10.0.0.5:51000                                  192.0.2.80:80                                   -\n");
+	free(t);
+
+	r[4].valid |= SOCKSTATE_HAS_TIMER;
+	r[4].timer = SOCKSTATE_TIMER_PROBE, r[4].retransmits = 1, r[4].expires_ms = 50;
+	t = render(&snap, SOCKSTATE_FORMAT_TABLE,
+	           SOCKSTATE_W_TIMERS | SOCKSTATE_W_PIDS | SOCKSTATE_W_NO_HEADER, -1);
+	assert_string_equal(t,
+		"LISTEN       LISTEN       0      128    127.0.0.1:22                                    0.0.0.0:0                                       1234     sshd             off\n"
+		"ESTABLISHED  ESTAB        5      7      [2001:db8::1]:443                               [2001:db8::2]:50000                             1240,1250 ngi\"nx?          keepalive,7.500ms,0\n"
+		"TIME_WAIT    TIME-WAIT    -      -      [::ffff:192.0.2.1]:8080                         [::ffff:198.51.100.7]:40000                     -        -                timewait,48sec,0\n"
+		"CLOSE_WAIT   CLOSE-WAIT   0      0      [fe80::1%999999]:22                             [fe80::2%999999]:1000                           77       caf\xc3\xa9??,x         on,2min5sec,3\n"
+		"SYN_SENT     SYN-SENT     0      1      10.0.0.5:51000                                  192.0.2.80:80                                   4321     -                persist,050ms,1\n");
+	free(t);
+	r[4].valid &= ~(uint32_t)SOCKSTATE_HAS_TIMER;
+
+	t = render(&snap, SOCKSTATE_FORMAT_CSV, SOCKSTATE_W_TIMERS, -1);
+	assert_string_equal(t,
+		"family,state,native_state,native_code,local_address,local_port,"
+		"remote_address,remote_port,rx_queue,tx_queue,uid,inode,"
+		"timer,timer_expires_ms,timer_retransmits\r\n"
+		"ipv4,LISTEN,LISTEN,10,127.0.0.1,22,0.0.0.0,0,0,128,0,12345,off,0,0\r\n"
+		"ipv6,ESTABLISHED,ESTAB,1,2001:db8::1,443,2001:db8::2,50000,5,7,33,2222,keepalive,7500,0\r\n"
+		"ipv6,TIME_WAIT,TIME-WAIT,6,::ffff:192.0.2.1,8080,::ffff:198.51.100.7,40000,,,,,time_wait,48000,0\r\n"
+		"ipv6,CLOSE_WAIT,CLOSE-WAIT,8,fe80::1%999999,22,fe80::2%999999,1000,0,0,1000,77777,retransmit,125000,3\r\n"
+		"ipv4,SYN_SENT,SYN-SENT,2,10.0.0.5,51000,192.0.2.80,80,0,1,1000,5,,,\r\n");
+	free(t);
+
+	/* JSON: a "timer" object per socket, null where unknown; none at all
+	 * without the flag. */
+	t = render(&snap, SOCKSTATE_FORMAT_JSON, SOCKSTATE_W_TIMERS, -1);
+	assert_non_null(strstr(t, "\"tx_queue\":128,\"timer\":{\"kind\":\"off\","
+	                          "\"expires_ms\":0,\"retransmits\":0}}"));
+	assert_non_null(strstr(t, "\"total_retrans\":2},\"timer\":{\"kind\":\"keepalive\","
+	                          "\"expires_ms\":7500,\"retransmits\":0}}"));
+	assert_non_null(strstr(t, "\"timer\":{\"kind\":\"time_wait\",\"expires_ms\":48000,"
+	                          "\"retransmits\":0}}"));
+	assert_non_null(strstr(t, "\"tx_queue\":1,\"timer\":null}"));
+	save_json("snapshot_timers", t);
+	free(t);
+	t = render(&snap, SOCKSTATE_FORMAT_JSON, 0, -1);
+	assert_null(strstr(t, "\"timer\""));
+	free(t);
+}
+
 static void test_table_overflow_keeps_a_space(void **unused)
 {
 	(void)unused;
@@ -1088,6 +1176,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_snapshot),
+		cmocka_unit_test(test_timers),
 		cmocka_unit_test(test_table_overflow_keeps_a_space),
 		cmocka_unit_test(test_table_empty_process_name),
 		cmocka_unit_test(test_table_counts),

@@ -4,11 +4,13 @@
 #include "core.h"
 
 /* One group as a tuple: (port, local Address, remote ip, process, uid,
- * netns, total, by_state tuple); keys not grouped on are None. */
+ * netns, total, by_state tuple, pid); keys not grouped on are None. */
+#define GROUP_FIELDS 9
+
 static PyObject *group_tuple(struct build_cache *c, const sockstate_group *g)
 {
 	uint32_t k = g->keys;
-	PyObject *f[8] = {NULL};
+	PyObject *f[GROUP_FIELDS] = {NULL};
 	PyObject *t;
 
 	f[0] = (k & SOCKSTATE_GROUP_PORT) ? PyLong_FromLong(g->port) : none_ref();
@@ -34,20 +36,22 @@ static PyObject *group_tuple(struct build_cache *c, const sockstate_group *g)
 		}
 		PyTuple_SET_ITEM(f[7], i, n);
 	}
-	for (int i = 0; i < 8; i++) {
+	f[8] = (k & SOCKSTATE_GROUP_PID) && g->pid >= 0 ? PyLong_FromLong(g->pid)
+	                                                : none_ref();
+	for (int i = 0; i < GROUP_FIELDS; i++) {
 		if (!f[i]) {
-			for (int j = 0; j < 8; j++)
+			for (int j = 0; j < GROUP_FIELDS; j++)
 				Py_XDECREF(f[j]);
 			return NULL;
 		}
 	}
-	t = PyTuple_New(8);
+	t = PyTuple_New(GROUP_FIELDS);
 	if (!t) {
-		for (int j = 0; j < 8; j++)
+		for (int j = 0; j < GROUP_FIELDS; j++)
 			Py_DECREF(f[j]);
 		return NULL;
 	}
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < GROUP_FIELDS; i++)
 		PyTuple_SET_ITEM(t, i, f[i]);
 	return t;
 }

@@ -45,7 +45,7 @@ PyObject *sockstate_py_state_parse(PyObject *self, PyObject *args)
 	PyObject *obj, *b;
 	sockstate_state st;
 	const char *text;
-	char show_buf[96];
+	char show_buf[96], hint[CLI_STATE_HINT_MAX];
 	int rc;
 	(void)self;
 
@@ -55,8 +55,9 @@ PyObject *sockstate_py_state_parse(PyObject *self, PyObject *args)
 		return NULL;
 	rc = sockstate_state_parse(text, &st);
 	if (rc < 0)
-		sockstate_py_raise_input(SOCKSTATE_EINVAL, "unknown state name '%s'",
-		                         cli_printable(text, 64, show_buf, sizeof show_buf));
+		sockstate_py_raise_input(SOCKSTATE_EINVAL, "unknown state name '%s'%s",
+		                         cli_printable(text, 64, show_buf, sizeof show_buf),
+		                         cli_state_hint(text, hint, sizeof hint));
 	Py_DECREF(b);
 	return rc < 0 ? NULL : PyLong_FromLong((long)st);
 }
@@ -65,7 +66,7 @@ PyObject *sockstate_py_state_parse(PyObject *self, PyObject *args)
  * bad points into text. */
 PyObject *sockstate_py_raise_states(const char *label, const char *text, const char *bad)
 {
-	char show_buf[96], item[96];
+	char show_buf[96], item[96], hint[CLI_STATE_HINT_MAX];
 
 	if (text[0] == '\0')
 		return sockstate_py_raise_input(SOCKSTATE_EINVAL, "%s: empty list of states",
@@ -79,8 +80,9 @@ PyObject *sockstate_py_raise_states(const char *label, const char *text, const c
 		return sockstate_py_raise_input(SOCKSTATE_EINVAL, "%s: empty state name in '%s'",
 		                                label, cli_printable(text, 64, show_buf,
 		                                                         sizeof show_buf));
-	return sockstate_py_raise_input(SOCKSTATE_EINVAL, "%s: unknown state name '%s'", label,
-	                                cli_printable(item, 64, show_buf, sizeof show_buf));
+	return sockstate_py_raise_input(SOCKSTATE_EINVAL, "%s: unknown state name '%s'%s", label,
+	                                cli_printable(item, 64, show_buf, sizeof show_buf),
+	                                cli_state_hint(item, hint, sizeof hint));
 }
 
 /* states_parse(text, label) -> int mask. */
@@ -191,8 +193,7 @@ PyObject *sockstate_py_group_keys_parse(PyObject *self, PyObject *args)
 			                         cli_printable(text, 64, show_buf,
 			                                           sizeof show_buf));
 		else
-			raise_unknown(label, "key", item,
-			              "port, local, remote, process, uid, netns");
+			raise_unknown(label, "key", item, CLI_GROUP_KEY_NAMES);
 	}
 	Py_DECREF(b);
 	return rc < 0 ? NULL : PyLong_FromUnsignedLong(keys);

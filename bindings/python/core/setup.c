@@ -26,8 +26,6 @@ int sockstate_py_ready(void)
 PyObject *sockstate_py_setup(PyObject *self, PyObject *args)
 {
 	PyObject *states, *af4, *af6, *stream, *error, *classes;
-	static const char *const timers[5] = {"off", "retransmit", "keepalive",
-	                                      "time_wait", "probe"};
 	(void)self;
 
 	if (!PyArg_ParseTuple(args, "O!OOOOO!:_setup", &PyTuple_Type, &states, &af4,
@@ -56,7 +54,8 @@ PyObject *sockstate_py_setup(PyObject *self, PyObject *args)
 		return NULL;
 	for (int i = 0; i < 5; i++)
 		if (!sockstate_py_timer_names[i] &&
-		    !(sockstate_py_timer_names[i] = PyUnicode_InternFromString(timers[i])))
+		    !(sockstate_py_timer_names[i] =
+		      PyUnicode_InternFromString(sockstate_timer_name(i))))
 			return NULL;
 	Py_RETURN_NONE;
 }

@@ -27,6 +27,9 @@ accepted and refused in both:
     family    4, 6, "ipv4", "ipv6", socket.AF_INET or socket.AF_INET6
     backend, pid_source, netns: which default handle to use (see Handle)
 
+A list-like argument (states, by, exclude_remote) also takes one item
+alone: ``exclude_remote="10.0.0.0/8"`` is ``exclude_remote=["10.0.0.0/8"]``.
+
 Bad input raises InvalidArgument (a ValueError) with the message the CLI
 prints; OS failures raise PermissionDenied (a PermissionError),
 Unavailable or Error.
@@ -35,15 +38,17 @@ Unavailable or Error.
 from __future__ import annotations
 
 import socket as _socket
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union, overload
 
+from . import _records
 from ._errors import Error, InvalidArgument, PermissionDenied, Unavailable
 from ._errors import error_classes as _error_classes
-from ._handle import AddrArg, Group, Handle, NetNs, PortArg, StatesArg
+from ._handle import AddrArg, Group, Handle, KeysArg, NetNs, PortArg, PrefixesArg, StatesArg
 from ._handle import default_handle as _default_handle
 from ._native import available as _available
 from ._native import core as _core
-from ._state import _BY_CODE, State, StateInfo, check_numbering
+from ._state import _BY_CODE, State, StateInfo
+from ._state import check_numbering as _check_numbering
 
 __all__ = [
     "Address", "Connection", "Error", "Group", "Handle", "InvalidArgument",
@@ -59,7 +64,7 @@ if TYPE_CHECKING:
     __version__: str
 elif _available():
     _c = _core()
-    check_numbering(_c)
+    _check_numbering(_c)
     _c._setup(_BY_CODE, _socket.AF_INET, _socket.AF_INET6, _socket.SOCK_STREAM,
               Error, _error_classes(_c))
     #: One TCP socket (a struct sequence built in C; see docs/PYTHON.md).
@@ -72,6 +77,8 @@ elif _available():
     TcpInfo = _c.TcpInfo
     #: The library's version ("MAJOR.MINOR.PATCH"); the package's too.
     __version__ = _c.version()
+    _records.install(Connection, Address, NativeState, TcpInfo)
+    Connection.to_dict = _records.to_dict
 else:  # pragma: no cover - only without the extension
     Connection = Address = NativeState = TcpInfo = None  # type: ignore[misc,assignment]
     __version__ = "0+unknown"
@@ -107,22 +114,54 @@ def connections(states: StatesArg = None, *, port: PortArg = None,
         processes=processes, tcp_info=tcp_info, sort=sort)
 
 
+def __dir__() -> List[str]:
+    """The API only: what __all__ names (not the typing helpers)."""
+    return sorted(__all__)
+
+
+@overload
 def counts(states: StatesArg = None, *, port: PortArg = None,
            sport: PortArg = None, dport: PortArg = None,
            laddr: AddrArg = None, raddr: AddrArg = None,
            addr: AddrArg = None, pid: Optional[int] = None,
            uid: Optional[int] = None, family: Any = None,
-           by: Any = None, top: int = 0,
+           by: None = None, top: int = 0,
+           backend: Optional[str] = None,
+           pid_source: Optional[str] = None,
+           netns: Optional[str] = None) -> Dict[State, int]: ...
+
+
+@overload
+def counts(states: StatesArg = None, *, port: PortArg = None,
+           sport: PortArg = None, dport: PortArg = None,
+           laddr: AddrArg = None, raddr: AddrArg = None,
+           addr: AddrArg = None, pid: Optional[int] = None,
+           uid: Optional[int] = None, family: Any = None,
+           by: KeysArg, top: int = 0,
+           backend: Optional[str] = None,
+           pid_source: Optional[str] = None,
+           netns: Optional[str] = None) -> List[Group]: ...
+
+
+def counts(states: StatesArg = None, *, port: PortArg = None,
+           sport: PortArg = None, dport: PortArg = None,
+           laddr: AddrArg = None, raddr: AddrArg = None,
+           addr: AddrArg = None, pid: Optional[int] = None,
+           uid: Optional[int] = None, family: Any = None,
+           by: Optional[KeysArg] = None, top: int = 0,
            backend: Optional[str] = None,
            pid_source: Optional[str] = None,
            netns: Optional[str] = None) -> Union[Dict[State, int], List[Group]]:
     """Sockets per State, counted in C without a per-socket object.
 
-    Every State is a key (zeros included), in the order CLOSED ... BOUND,
-    UNKNOWN; States are strings, so ``counts()["LISTEN"]`` works too.
-    With ``by`` ("port", "local", "remote", "process", "uid", "netns", or
-    several) the counts per group instead, largest first, ``top`` of them
-    (0: all), as ``sockstate summary --by`` counts them: see groups().
+    Without ``by``: a dict with every State as a key (zeros included), in
+    the order CLOSED ... BOUND, UNKNOWN; States are strings, so
+    ``counts()["LISTEN"]`` works too. With ``by`` ("port", "local",
+    "remote", "pid", "process", "uid", "netns", or several): a list of
+    Group, the counts per group, largest first, ``top`` of them (0: all),
+    as ``sockstate summary --by`` counts them: see groups(). The two forms
+    are typed apart (typing.overload), so a checker knows which one a call
+    returns.
 
         >>> sockstate.counts(port=443)[sockstate.State.ESTABLISHED]
         120
@@ -141,11 +180,13 @@ def snapshot(states: StatesArg = None, *, port: PortArg = None,
              addr: AddrArg = None, pid: Optional[int] = None,
              uid: Optional[int] = None, family: Any = None,
              processes: bool = False, tcp_info: bool = False,
-             sort: Optional[str] = None, backend: Optional[str] = None,
+             sort: Optional[str] = None, timers: bool = False,
+             backend: Optional[str] = None,
              pid_source: Optional[str] = None,
              netns: Optional[str] = None) -> Dict[str, Any]:
     """The "sockstate/1" document as a dict: the same JSON the CLI's
     ``--json`` prints (docs/schema/sockstate-1.json), host facts included.
+    timers=True (implied by tcp_info=True) adds each socket's "timer".
 
         >>> doc = sockstate.snapshot(processes=True)
         >>> doc["schema"], doc["backend"], len(doc["sockets"])
@@ -154,7 +195,7 @@ def snapshot(states: StatesArg = None, *, port: PortArg = None,
     return _default_handle(backend, pid_source, netns).snapshot(
         states, port=port, sport=sport, dport=dport, laddr=laddr,
         raddr=raddr, addr=addr, pid=pid, uid=uid, family=family,
-        processes=processes, tcp_info=tcp_info, sort=sort)
+        processes=processes, tcp_info=tcp_info, sort=sort, timers=timers)
 
 
 def render(format: str = "table", states: StatesArg = None, *,
@@ -164,18 +205,22 @@ def render(format: str = "table", states: StatesArg = None, *,
            pid: Optional[int] = None, uid: Optional[int] = None,
            family: Any = None, processes: bool = False,
            tcp_info: bool = False, sort: Optional[str] = None,
-           header: bool = True, backend: Optional[str] = None,
+           header: bool = True, timers: bool = False,
+           backend: Optional[str] = None,
            pid_source: Optional[str] = None,
            netns: Optional[str] = None) -> str:
     """The sockets as text, exactly as ``sockstate list --format FORMAT``
-    prints them: "table", "json", "csv" or "prometheus".
+    prints them: "table", "json", "csv" or "prometheus". timers=True is
+    ``--timers`` (implied by tcp_info=True): each socket's timer as
+    ``ss -o`` shows it (a Timer column, CSV columns, a JSON object).
 
         >>> print(sockstate.render("csv", "LISTEN"), end="")
     """
     return _default_handle(backend, pid_source, netns).render(
         format, states, port=port, sport=sport, dport=dport, laddr=laddr,
         raddr=raddr, addr=addr, pid=pid, uid=uid, family=family,
-        processes=processes, tcp_info=tcp_info, sort=sort, header=header)
+        processes=processes, tcp_info=tcp_info, sort=sort, header=header,
+        timers=timers)
 
 
 def render_summary(format: str = "table", states: StatesArg = None, *,
@@ -183,7 +228,8 @@ def render_summary(format: str = "table", states: StatesArg = None, *,
                    dport: PortArg = None, laddr: AddrArg = None,
                    raddr: AddrArg = None, addr: AddrArg = None,
                    pid: Optional[int] = None, uid: Optional[int] = None,
-                   family: Any = None, header: bool = True, by: Any = None,
+                   family: Any = None, header: bool = True,
+                   by: Optional[KeysArg] = None,
                    top: int = 0, backend: Optional[str] = None,
                    pid_source: Optional[str] = None,
                    netns: Optional[str] = None) -> str:
@@ -196,7 +242,7 @@ def render_summary(format: str = "table", states: StatesArg = None, *,
         header=header, by=by, top=top)
 
 
-def groups(by: Any, states: StatesArg = None, *, top: int = 0,
+def groups(by: KeysArg, states: StatesArg = None, *, top: int = 0,
            port: PortArg = None, sport: PortArg = None, dport: PortArg = None,
            laddr: AddrArg = None, raddr: AddrArg = None, addr: AddrArg = None,
            pid: Optional[int] = None, uid: Optional[int] = None,
@@ -204,8 +250,9 @@ def groups(by: Any, states: StatesArg = None, *, top: int = 0,
            pid_source: Optional[str] = None,
            netns: Optional[str] = None) -> List[Group]:
     """Per-state counts per group of sockets sharing a key ("port",
-    "local", "remote", "process", "uid", "netns", or several), largest
-    first, counted in C in one pass.
+    "local", "remote", "pid", "process", "uid", "netns", or several),
+    largest first, counted in C in one pass. "pid" tells apart the
+    processes "process" joins under one name.
 
         >>> [(g.port, g.total) for g in sockstate.groups("port", top=3)]
         [(443, 120), (22, 3), (5432, 2)]
@@ -222,7 +269,7 @@ netns: Optional[str] = None) -> bool:
 
 
 def blockers(port: int, states: StatesArg = None, *,
-             exclude_remote: Any = (), processes: bool = False,
+             exclude_remote: PrefixesArg = (), processes: bool = False,
              family: Any = None, backend: Optional[str] = None,
              netns: Optional[str] = None) -> List[Connection]:
     """The connections that keep local ``port`` from being drained (every
@@ -247,7 +294,7 @@ def wait_listen(port: int, timeout: float = 300.0, interval: float = 1.0, *,
 
 
 def wait_drained(port: int, timeout: float = 300.0, interval: float = 1.0, *,
-                 states: StatesArg = None, exclude_remote: Any = (),
+                 states: StatesArg = None, exclude_remote: PrefixesArg = (),
                  family: Any = None, backend: Optional[str] = None,
                  netns: Optional[str] = None) -> bool:
     """Poll until no connection blocks ``port`` (True), or ``timeout``
@@ -259,7 +306,7 @@ def wait_drained(port: int, timeout: float = 300.0, interval: float = 1.0, *,
 
 def wait(*, listen: Optional[int] = None, drained: Optional[int] = None,
          timeout: float = 300.0, interval: float = 1.0,
-         states: StatesArg = None, exclude_remote: Any = (),
+         states: StatesArg = None, exclude_remote: PrefixesArg = (),
          family: Any = None, backend: Optional[str] = None,
          netns: Optional[str] = None) -> bool:
     """``sockstate wait`` from Python: ``listen=PORT`` polls until

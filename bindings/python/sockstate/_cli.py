@@ -3,7 +3,7 @@ in-process. Its parser, messages, writers and exit codes are the C tool's
 own code (libsockstate/cli, linked into the extension and entered through
 ``cli_main``), with ``snapshot`` offered and ``report`` named in --help.
 What is this package's own: ``report`` (pure Python, so it also works
-without the C extension), and making the interpreter's state fit a C
+without the C extension; ``help report`` is its ``--help``), and making the interpreter's state fit a C
 program's for the length of the call (buffers flushed, SIGINT and SIGPIPE
 as a C program has them).
 """
@@ -87,6 +87,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         at = c.cli_subcommand_at(args)
         if at >= 0 and args[at] == b"report":
             return _run_report(argv[:at] + argv[at + 1:])
+        if at >= 0 and args[at] == b"help":
+            # help report: report's own help (argparse's), as report --help.
+            topic = c.cli_subcommand_at(args[at + 1:])
+            if topic >= 0 and args[at + 1 + topic] == b"report" and len(args) == at + 2:
+                return _run_report(["--help"])
         # The C code writes to file descriptors 1 and 2 directly.
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:

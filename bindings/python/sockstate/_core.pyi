@@ -4,7 +4,12 @@
 import socket
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
-class Address(Tuple[str, int]):
+class _Record:
+    """What sockstate._records gives every struct sequence type."""
+    _fields: Tuple[str, ...]   # the tuple's fields, in order
+    def _asdict(self) -> Dict[str, Any]: ...   # every named field
+
+class Address(Tuple[str, int], _Record):
     """One end of a connection: (ip, port), as psutil's addr."""
     n_fields: int
     n_sequence_fields: int
@@ -13,14 +18,14 @@ class Address(Tuple[str, int]):
     @property
     def port(self) -> int: ...
 
-class NativeState(Tuple[int, str]):
+class NativeState(Tuple[int, str], _Record):
     """The state in the OS's own terms: (code, name), e.g. (1, "ESTAB")."""
     @property
     def code(self) -> int: ...
     @property
     def name(self) -> str: ...
 
-class TcpInfo(Tuple[Any, ...]):
+class TcpInfo(Tuple[Any, ...], _Record):
     """TCP internals of one socket (None where the backend lacks one)."""
     @property
     def rtt_us(self) -> Optional[int]: ...
@@ -37,10 +42,11 @@ class TcpInfo(Tuple[Any, ...]):
     @property
     def expires_ms(self) -> Optional[int]: ...
 
-class Connection(Tuple[Any, ...]):
+class Connection(Tuple[Any, ...], _Record):
     """One TCP socket (a struct sequence built in C)."""
     n_fields: int
     n_sequence_fields: int
+    def to_dict(self) -> Dict[str, Any]: ...   # the sockstate/1 socket object
     @property
     def family(self) -> socket.AddressFamily: ...
     @property
@@ -86,6 +92,7 @@ Q_TCP_INFO: int
 Q_NO_PUSHDOWN: int
 W_NO_HEADER: int
 W_PIDS: int
+W_TIMERS: int
 SORT_NONE: int
 SORT_PID: int
 SORT_PROCESS: int

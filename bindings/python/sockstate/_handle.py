@@ -8,7 +8,8 @@ import os
 import socket
 import threading
 import time
-from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union
+from typing import (Any, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union,
+                    overload)
 
 from ._errors import InvalidArgument
 from ._native import core
@@ -19,6 +20,16 @@ AddrArg = Union[str, ipaddress.IPv4Address, ipaddress.IPv6Address,
                 ipaddress.IPv4Network, ipaddress.IPv6Network,
                 Tuple[Optional[str], Optional[int]], None]
 PortArg = Union[int, str, None]
+#: Group keys: "port", "port,process", or a list of names.
+KeysArg = Union[str, Iterable[str]]
+#: Address prefixes: one ("10.0.0.0/8", an ipaddress object) or a list.
+PrefixesArg = Union[str, ipaddress.IPv4Address, ipaddress.IPv6Address,
+                    ipaddress.IPv4Network, ipaddress.IPv6Network, Iterable[Any]]
+
+# What a list-like argument takes alone as its one item (a str is
+# iterable, and so is a network: neither is a list of items).
+_ONE_ITEM = (str, bytes, State, ipaddress.IPv4Address, ipaddress.IPv6Address,
+             ipaddress.IPv4Network, ipaddress.IPv6Network)
 
 _SORT_OWNERS = ("pid", "process")
 
@@ -30,11 +41,15 @@ class Group(NamedTuple):
     """One group of Handle.groups(): the keys grouped on (the others None)
     and the group's counts.
 
+    One per group of Handle.groups(by=...): by="pid" tells apart the
+    processes that by="process" joins under one name.
+
     port: local port; local: local Address; remote: remote address (text);
     process: owner's name (None: no owner found, e.g. TIME_WAIT); uid;
     netns: the namespace label (None: the caller's own); total: sockets in
     the group; counts: {State: n} for the states it has, in the usual
-    order.
+    order; pid: the lowest owning pid (by="pid"; None: no owner found),
+    last so that code unpacking the first eight fields keeps working.
     """
 
     port: Optional[int]
@@ -45,6 +60,7 @@ class Group(NamedTuple):
     netns: Optional[str]
     total: int
     counts: Dict[State, int]
+    pid: Optional[int] = None
 
 
 class NetNs(NamedTuple):
@@ -62,13 +78,25 @@ def _group(t: tuple) -> Group:
     by_state = t[7]
     from ._state import _CODES
     counts = {s: by_state[_CODES[s]] for s in _WRITER_ORDER if by_state[_CODES[s]]}
-    return Group(t[0], t[1], t[2], t[3], t[4], t[5], t[6], counts)
+    return Group(t[0], t[1], t[2], t[3], t[4], t[5], t[6], counts, t[8])
+
+
+def _items(value: Any) -> List[Any]:
+    """A list-like argument as a list: a string, a State, an address or a
+    network alone (or anything not iterable) is a list of one, so
+    ``exclude_remote="10.0.0.0/8"`` is not read one character at a time."""
+    if isinstance(value, _ONE_ITEM):
+        return [value]
+    try:
+        return list(value)
+    except TypeError:
+        return [value]
 
 
 def _keys_text(by: Any) -> Union[str, bytes]:
     if isinstance(by, (str, bytes)):
         return by
-    return ",".join(str(k) for k in by)
+    return ",".join(str(k) for k in _items(by))
 
 
 def _text(value: Any) -> Union[str, bytes]:
@@ -85,12 +113,8 @@ def _text(value: Any) -> Union[str, bytes]:
 def _states_text(states: StatesArg) -> Union[str, bytes]:
     if isinstance(states, (str, bytes, State)):
         return _text(states)
-    try:
-        items = list(states)  # type: ignore[arg-type]
-    except TypeError:
-        return _text(states)
     return ",".join(str(_text(s)) if not isinstance(s, bytes) else s.decode()
-                    for s in items)
+                    for s in _items(states))
 
 
 def _family_text(family: Any) -> Union[str, bytes]:
@@ -305,16 +329,35 @@ class Handle:
                                   sort, pushdown)
         return self._call("connections", q, sort_key)
 
+    @overload
     def counts(self, states: StatesArg = None, *, port: PortArg = None,
                sport: PortArg = None, dport: PortArg = None,
                laddr: AddrArg = None, raddr: AddrArg = None,
                addr: AddrArg = None, pid: Optional[int] = None,
                uid: Optional[int] = None, family: Any = None,
-               pushdown: bool = True, by: Any = None,
+               pushdown: bool = True, by: None = None,
+               top: int = 0) -> Dict[State, int]: ...
+
+    @overload
+    def counts(self, states: StatesArg = None, *, port: PortArg = None,
+               sport: PortArg = None, dport: PortArg = None,
+               laddr: AddrArg = None, raddr: AddrArg = None,
+               addr: AddrArg = None, pid: Optional[int] = None,
+               uid: Optional[int] = None, family: Any = None,
+               pushdown: bool = True, by: KeysArg,
+               top: int = 0) -> List[Group]: ...
+
+    def counts(self, states: StatesArg = None, *, port: PortArg = None,
+               sport: PortArg = None, dport: PortArg = None,
+               laddr: AddrArg = None, raddr: AddrArg = None,
+               addr: AddrArg = None, pid: Optional[int] = None,
+               uid: Optional[int] = None, family: Any = None,
+               pushdown: bool = True, by: Optional[KeysArg] = None,
                top: int = 0) -> Union[Dict[State, int], List[Group]]:
-        """How many sockets per State (every state, zeros included),
-        counted in C: no per-socket object is made. With ``by`` (and
-        ``top``): the groups, as :meth:`groups` returns them."""
+        """How many sockets per State (a dict: every state, zeros
+        included), counted in C: no per-socket object is made. With ``by``
+        (and ``top``): a list, the groups as :meth:`groups` returns
+        them."""
         if by is not None:
             return self.groups(by, states, top=top, port=port, sport=sport,
                                dport=dport, laddr=laddr, raddr=raddr,
@@ -331,16 +374,19 @@ class Handle:
                family: Any = None, processes: bool = False,
                tcp_info: bool = False, sort: Optional[str] = None,
                header: bool = True, metrics_port: Optional[int] = None,
-               ) -> str:
+               timers: bool = False) -> str:
         """The sockets as ``sockstate list --format FORMAT`` prints them
         (table, json, csv or prometheus), byte for byte: the library's
-        writers produce both."""
+        writers produce both. timers=True is ``--timers`` (which
+        tcp_info=True implies, as ``--tcp-info`` does)."""
         c = core()
         fmt = c.format_parse(format, "format")
         q, sort_key = build_query(states, port, sport, dport, laddr, raddr,
                                   addr, pid, uid, family, processes, tcp_info,
                                   sort)
         wflags = _write_flags(c, q, header)
+        if timers:
+            wflags |= c.W_TIMERS
         data, _count, _src = self._call("render", q, sort_key, fmt, wflags,
                                         _metrics_port(metrics_port, port))
         return data.decode("utf-8", "surrogateescape")
@@ -351,7 +397,7 @@ class Handle:
                        raddr: AddrArg = None, addr: AddrArg = None,
                        pid: Optional[int] = None, uid: Optional[int] = None,
                        family: Any = None, header: bool = True,
-                       by: Any = None, top: int = 0) -> str:
+                       by: Optional[KeysArg] = None, top: int = 0) -> str:
         """The per-state counts as ``sockstate summary --format FORMAT``
         prints them, byte for byte; with ``by`` (and ``top``), the groups
         as ``summary --by KEY --top N`` prints them (table, json, csv)."""
@@ -382,16 +428,17 @@ class Handle:
                  addr: AddrArg = None, pid: Optional[int] = None,
                  uid: Optional[int] = None, family: Any = None,
                  processes: bool = False, tcp_info: bool = False,
-                 sort: Optional[str] = None) -> Dict[str, Any]:
+                 sort: Optional[str] = None, timers: bool = False) -> Dict[str, Any]:
         """The "sockstate/1" document (a dict), parsed from the same JSON
         the CLI's ``--json`` prints."""
         text = self.render("json", states, port=port, sport=sport,
                            dport=dport, laddr=laddr, raddr=raddr, addr=addr,
                            pid=pid, uid=uid, family=family,
-                           processes=processes, tcp_info=tcp_info, sort=sort)
+                           processes=processes, tcp_info=tcp_info, sort=sort,
+                           timers=timers)
         return json.loads(text)
 
-    def groups(self, by: Any, states: StatesArg = None, *, top: int = 0,
+    def groups(self, by: KeysArg, states: StatesArg = None, *, top: int = 0,
                port: PortArg = None, sport: PortArg = None,
                dport: PortArg = None, laddr: AddrArg = None,
                raddr: AddrArg = None, addr: AddrArg = None,
@@ -400,8 +447,9 @@ class Handle:
         """Per-state counts in groups of sockets sharing a key, largest
         first (ties by key), counted in one pass without a per-socket
         object: ``by`` is "port" (local port), "local" (address:port),
-        "remote" (address), "process", "uid", "netns", or several
-        ("port,process" or a list). ``top`` keeps the N largest groups.
+        "remote" (address), "pid" (one group per process), "process" (per
+        name), "uid", "netns", or several ("pid,process" or a list).
+        ``top`` keeps the N largest groups.
 
             >>> h.groups("port", "estab", top=3)[0]
             Group(port=443, local=None, ..., total=120, counts={<State.ESTABLISHED...>: 120})
@@ -423,16 +471,17 @@ class Handle:
         return held
 
     def blockers(self, port: int, states: StatesArg = None, *,
-                 exclude_remote: Iterable[Any] = (), processes: bool = False,
+                 exclude_remote: PrefixesArg = (), processes: bool = False,
                  family: Any = None) -> List[Any]:
         """The connections that keep local ``port`` from being drained
         (what ``sockstate wait --drained`` waits for): those in ``states``
         (default: every state but LISTEN, TIME_WAIT and BOUND), except
         those whose remote address is in one of ``exclude_remote``'s
-        prefixes. An empty list means drained."""
+        prefixes (one prefix alone, or a list). An empty list means
+        drained."""
         c = core()
         mask = 0 if states is None else c.states_parse(_states_text(states), "states")
-        excl = [c.prefix_parse(_text(x), "exclude_remote") for x in exclude_remote]
+        excl = [c.prefix_parse(_text(x), "exclude_remote") for x in _items(exclude_remote)]
         held, conns, _t = self._call("wait_check", c.WAIT_DRAINED, _wait_port(c, port),
                                      mask, _families(family), excl,
                                      c.Q_PIDS if processes else 0, 0)
@@ -446,16 +495,16 @@ class Handle:
 
     def wait_drained(self, port: int, timeout: float = 300.0,
                      interval: float = 1.0, *, states: StatesArg = None,
-                     exclude_remote: Iterable[Any] = (), family: Any = None) -> bool:
+                     exclude_remote: PrefixesArg = (), family: Any = None) -> bool:
         """Poll until ``blockers(port, ...)`` is empty: True, or False when
         ``timeout`` seconds passed first (0: check once)."""
-        excl = list(exclude_remote)
+        excl = _items(exclude_remote)
         return _poll(lambda: not self.blockers(port, states, exclude_remote=excl,
                                                family=family), timeout, interval)
 
     def wait(self, *, listen: Optional[int] = None, drained: Optional[int] = None,
              timeout: float = 300.0, interval: float = 1.0,
-             states: StatesArg = None, exclude_remote: Iterable[Any] = (),
+             states: StatesArg = None, exclude_remote: PrefixesArg = (),
              family: Any = None) -> bool:
         """Poll as ``sockstate wait`` does, one kernel-filtered check per
         ``interval`` seconds: ``listen=PORT`` until something listens on
@@ -464,7 +513,7 @@ class Handle:
         spelling), peers in ``exclude_remote`` aside. True when it holds,
         False when ``timeout`` seconds passed first (0: check once; then
         :meth:`blockers` says what is still in the way)."""
-        excl = list(exclude_remote)
+        excl = _items(exclude_remote)
         if (listen is None) == (drained is None):
             raise InvalidArgument("wait: give listen=PORT or drained=PORT, one of them")
         if listen is not None:
@@ -519,9 +568,14 @@ def _poll(check: Any, timeout: float, interval: float) -> bool:
 
 
 def _write_flags(c: Any, q: bytes, header: bool) -> int:
+    """As the CLI's options set them: -p the owners' columns, --tcp-info
+    the timers (Python's TcpInfo has them too)."""
     flags = 0 if header else c.W_NO_HEADER
-    if c.query_info(q)["flags"] & c.Q_PIDS:
+    query_flags = c.query_info(q)["flags"]
+    if query_flags & c.Q_PIDS:
         flags |= c.W_PIDS
+    if query_flags & c.Q_TCP_INFO:
+        flags |= c.W_TIMERS
     return flags
 
 

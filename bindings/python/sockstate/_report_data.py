@@ -48,12 +48,12 @@ STATE_TEXTS = {
         'en': (
             'The local side sent a connection request (SYN) and is waiting for the remote side to answer.',
             'The client (the active opener).',
-            'The remote host is not answering: it is down or unreachable, or a firewall silently drops the SYNs (a closed port or a rejecting firewall fails at once instead). Many of them toward many different addresses can also be a port scan or malware running on this host.',
+            "The remote host is not answering: it is down or unreachable, a firewall silently drops the SYNs (a closed port or a rejecting firewall fails at once instead), or the server's accept queue is full: its application accepts connections too slowly, so the server's kernel drops new SYNs (there, the listener's Recv-Q has reached its backlog, Send-Q). Many of them toward many different addresses can also be a port scan or malware running on this host.",
         ),
         'es': (
             'El lado local envió una solicitud de conexión (SYN) y espera la respuesta del lado remoto.',
             'El cliente (el extremo que abre de forma activa).',
-            'El equipo remoto no responde: está apagado o es inalcanzable, o un cortafuegos descarta los SYN sin avisar (un puerto cerrado o un cortafuegos que rechaza dan error de inmediato). Muchos hacia muchas direcciones distintas también pueden ser un escaneo de puertos o software malicioso en este equipo.',
+            'El equipo remoto no responde: está apagado o es inalcanzable, un cortafuegos descarta los SYN sin avisar (un puerto cerrado o un cortafuegos que rechaza dan error de inmediato), o la cola de aceptación del servidor está llena: su aplicación acepta las conexiones demasiado despacio y el núcleo del servidor descarta los SYN nuevos (allí, la Recv-Q del socket en escucha ha alcanzado su backlog, Send-Q). Muchos hacia muchas direcciones distintas también pueden ser un escaneo de puertos o software malicioso en este equipo.',
         ),
     }),
     'SYN_RECEIVED': ('server', {
@@ -244,7 +244,7 @@ SCHEMA_JSON = r'''{
       "type": "array",
       "minItems": 1,
       "uniqueItems": true,
-      "items": {"enum": ["port", "local", "remote", "process", "uid", "netns"]}
+      "items": {"enum": ["port", "local", "remote", "pid", "process", "uid", "netns"]}
     },
     "groups_total": {"$ref": "#/$defs/count", "description": "How many groups there were; groups may hold only the largest (--top)."},
     "groups": {
@@ -290,6 +290,10 @@ SCHEMA_JSON = r'''{
           "required": ["address"],
           "properties": {"address": {"type": ["string", "null"]}},
           "description": "The remote address (not the port)."
+        },
+        "pid": {
+          "description": "The lowest owning pid; null when no owner is known.",
+          "oneOf": [{"type": "null"}, {"$ref": "#/$defs/pid"}]
         },
         "process": {"type": ["string", "null"], "description": "Process name of the lowest owning pid; null when no owner is known."},
         "uid": {"type": ["integer", "null"], "minimum": 0, "maximum": 4294967295},
@@ -358,6 +362,23 @@ SCHEMA_JSON = r'''{
                       "description": "Index of the interface the socket is bound to; absent when none."},
         "netns": {"type": ["string", "null"],
                   "description": "The network namespace, as --netns named it, or its spec (a name under /run/netns, or pid:PID) with --all-netns; present only when one or all were asked for."},
+        "timer": {
+          "description": "Present only when timers were asked for (--timers, --tcp-info; Python tcp_info=True or timers=True): the socket's pending timer, as ss -o shows it (kind, time left, unanswered retransmits); null when the backend has no timers (only the Linux ones have).",
+          "oneOf": [
+            {"type": "null"},
+            {
+              "type": "object",
+              "required": ["kind", "expires_ms", "retransmits"],
+              "additionalProperties": false,
+              "properties": {
+                "kind": {"enum": ["off", "retransmit", "keepalive", "time_wait", "probe"]},
+                "expires_ms": {"type": "integer", "minimum": 0, "maximum": 4294967295,
+                               "description": "Milliseconds left on the timer (0 when off)."},
+                "retransmits": {"type": "integer", "minimum": 0, "maximum": 255}
+              }
+            }
+          ]
+        },
         "tcp_info": {
           "description": "Present only when the OS gave TCP internals.",
           "type": "object",

@@ -36,8 +36,20 @@ class State(str, enum.Enum):
         >>> State.parse("Established").describe("es").side
         'both'
 
-    An unknown name raises sockstate.InvalidArgument (a ValueError);
-    psutil's ``NONE`` is not a TCP state and is refused.
+    An unknown name raises sockstate.InvalidArgument (a ValueError), whose
+    message names the nearest state when one is spelled near it ("did you
+    mean CLOSE_WAIT?"); psutil's ``NONE`` is not a TCP state and is
+    refused.
+
+    States sort in the order of a connection's life, as ``--sort state``
+    sorts them (the library's numbering): UNKNOWN, CLOSED, LISTEN,
+    SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1 ... TIME_WAIT, then
+    DELETE_TCB and BOUND; not alphabetically, though they are strings::
+
+        >>> sorted([State.TIME_WAIT, State.LISTEN, State.ESTABLISHED])
+        [<State.LISTEN: 'LISTEN'>, <State.ESTABLISHED: 'ESTABLISHED'>, <State.TIME_WAIT: 'TIME_WAIT'>]
+
+    Compared with a plain string, a State compares as the string it is.
     """
 
     CLOSED = "CLOSED"
@@ -60,6 +72,27 @@ class State(str, enum.Enum):
 
     def __format__(self, spec: str) -> str:
         return format(self.value, spec)
+
+    # Lifecycle order between States; a plain str compares as str does.
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, State):
+            return _CODES[self] < _CODES[other]
+        return str.__lt__(self, other)  # type: ignore[operator]
+
+    def __le__(self, other: object) -> bool:
+        if isinstance(other, State):
+            return _CODES[self] <= _CODES[other]
+        return str.__le__(self, other)  # type: ignore[operator]
+
+    def __gt__(self, other: object) -> bool:
+        if isinstance(other, State):
+            return _CODES[self] > _CODES[other]
+        return str.__gt__(self, other)  # type: ignore[operator]
+
+    def __ge__(self, other: object) -> bool:
+        if isinstance(other, State):
+            return _CODES[self] >= _CODES[other]
+        return str.__ge__(self, other)  # type: ignore[operator]
 
     @classmethod
     def parse(cls, text: str | State) -> State:

@@ -9,9 +9,10 @@ writes one page: per host its OS, backend and sockets per normalized state
 with the names that host's OS uses; a state x host matrix with bar charts
 (inline SVG: the page needs no network); listening ports present on some
 hosts and missing on others; and warnings for troubleshooting patterns
-(CLOSE_WAIT piling up under one process, SYN_RECEIVED floods, TIME_WAIT
-near the size of the ephemeral port range), each explained in English or
-Spanish.
+(CLOSE_WAIT piling up under one process, SYN_RECEIVED floods, SYN_SENT
+piling up toward one destination, a listener whose accept queue is at its
+backlog, TIME_WAIT near the size of the ephemeral port range), each
+explained in English or Spanish.
 
 Pure Python: it works without the C extension. Input is validated against
 the JSON Schema "sockstate/1" when the jsonschema package is importable,
@@ -58,6 +59,7 @@ DEFAULT_EPHEMERAL = (49152, 65535)
 #: Thresholds of the warnings (options of the command).
 CLOSE_WAIT_MIN = 10
 SYN_RECEIVED_MIN = 50
+SYN_SENT_MIN = 10
 TIME_WAIT_FRACTION = 0.5
 
 STATE_COLORS = {
@@ -74,7 +76,22 @@ HOST_COLORS = ("#1f6fb4", "#d35400", "#2e8b57", "#7d5ba6", "#c0392b", "#b59400",
 
 TEXTS: Dict[str, Dict[str, str]] = {
     "en": {
-        "title": "TCP sockets across {n} hosts",
+        "title": "TCP sockets across {hosts}",
+        # Counted nouns: "<key>_one" for 1, "<key>_many" otherwise (_count).
+        "count_hosts_one": "1 host",
+        "count_hosts_many": "{n} hosts",
+        "count_sockets_one": "1 socket",
+        "count_sockets_many": "{n} sockets",
+        "count_half_open_one": "1 half-open connection",
+        "count_half_open_many": "{n} half-open connections",
+        "count_tw_hold_one": "1 socket in TIME_WAIT holds",
+        "count_tw_hold_many": "{n} sockets in TIME_WAIT hold",
+        "count_attempts_one": "1 connection attempt",
+        "count_attempts_many": "{n} connection attempts",
+        "count_waiting_one": "1 connection",
+        "count_waiting_many": "{n} connections",
+        "count_processes_one": "1 process",
+        "count_processes_many": "{n} processes",
         "subtitle": "{n} snapshots taken between {first} and {last} (UTC).",
         "subtitle_one": "1 snapshot taken at {first} (UTC).",
         "unknown_time": "an unknown time",
@@ -122,14 +139,14 @@ TEXTS: Dict[str, Dict[str, str]] = {
                       "{versions}."),
         "native_none": "no socket listed",
         "w_close_wait": "CLOSE_WAIT piling up under one process",
-        "w_close_wait_detail": ("{host}: {n} sockets in CLOSE_WAIT owned by {owner} "
+        "w_close_wait_detail": ("{host}: {sockets} in CLOSE_WAIT owned by {owner} "
                                 "(local ports {ports}; {peers})."),
         "peers_one": "1 peer address",
         "peers_many": "{n} peer addresses",
-        "w_close_wait_noowner": ("{host}: {n} sockets in CLOSE_WAIT on local ports {ports} "
+        "w_close_wait_noowner": ("{host}: {sockets} in CLOSE_WAIT on local ports {ports} "
                                  "(owners were not collected: take the snapshot with -p "
                                  "to see which process)."),
-        "w_close_wait_counts": ("{host}: {n} sockets in CLOSE_WAIT (a counts-only document: "
+        "w_close_wait_counts": ("{host}: {sockets} in CLOSE_WAIT (a counts-only document: "
                                 "take a full snapshot with -p to see which process)."),
         "w_close_wait_why": ("The peers have closed these connections but the process has "
                              "not closed its end: its code misses a close() on some path, "
@@ -137,22 +154,45 @@ TEXTS: Dict[str, Dict[str, str]] = {
                              "exits; restarting it frees them, fixing the missing close "
                              "keeps them away."),
         "w_syn": "SYN_RECEIVED flood",
-        "w_syn_detail": ("{host}: {n} half-open connections in SYN_RECEIVED on local ports "
+        "w_syn_detail": ("{host}: {conns} in SYN_RECEIVED on local ports "
                          "{ports}, from {sources}."),
         "sources_one": "1 address",
         "sources_many": "{n} different addresses",
-        "w_syn_counts": "{host}: {n} half-open connections in SYN_RECEIVED.",
+        "w_syn_counts": "{host}: {conns} in SYN_RECEIVED.",
         "w_syn_why": ("Handshakes are started but not finished. Many different sources "
                       "point to a SYN flood (often spoofed); few sources to a firewall or "
                       "asymmetric route losing the final ACK; a full accept queue to an "
                       "application that accepts too slowly. Check that SYN cookies are on "
                       "and the listen backlog is large enough."),
+        "w_syn_sent": "SYN_SENT piling up toward one destination",
+        "w_syn_sent_detail": ("{host}: {attempts} in SYN_SENT to {dest}, none answered "
+                              "yet{owner}."),
+        "w_syn_sent_by": " (by {owner})",
+        "w_syn_sent_counts": ("{host}: {attempts} in SYN_SENT (a counts-only document "
+                              "does not say to which destination)."),
+        "w_syn_sent_why": ("This host's connection requests get no answer: the "
+                           "destination is down or unreachable, a firewall drops the "
+                           "SYNs silently (a closed port or a rejecting firewall fails at "
+                           "once instead), or the server's accept queue is full because "
+                           "its application accepts too slowly, and its kernel drops new "
+                           "SYNs (on that server, look for a listener whose queue is at "
+                           "its backlog). Many destinations at once, rather than one, "
+                           "can be a port scan or malware on this host."),
+        "w_backlog": "A listener's accept queue is at its backlog",
+        "w_backlog_detail": ("{host}: the listener on {endpoint}{owner} has {waiting} "
+                             "waiting to be accepted, its backlog's limit ({limit})."),
+        "w_backlog_why": ("The application does not accept connections as fast as they "
+                          "arrive: it is busy, blocked, or has too few workers. While the "
+                          "queue is full the kernel drops new handshakes, so clients wait "
+                          "in SYN_SENT, retry and time out. Make it accept faster (more "
+                          "workers), or raise its listen backlog (on Linux within "
+                          "net.core.somaxconn)."),
         "w_tw": "TIME_WAIT close to the ephemeral port range",
-        "w_tw_detail": ("{host}: {n} sockets in TIME_WAIT hold local ports of the "
+        "w_tw_detail": ("{host}: {sockets_hold} local ports of the "
                         "ephemeral range {lo}-{hi} ({size} ports, the default of {os}); "
                         "{share} of the range. The busiest destination is {dest} with "
                         "{dest_n}."),
-        "w_tw_counts": ("{host}: {n} sockets in TIME_WAIT, {share} of the ephemeral range "
+        "w_tw_counts": ("{host}: {sockets} in TIME_WAIT, {share} of the ephemeral range "
                         "{lo}-{hi} ({size} ports, the default of {os}); a counts-only "
                         "document does not say which ports they hold."),
         "w_tw_why": ("Each connection this host closes first keeps its local port in "
@@ -164,7 +204,21 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "state_says": "What {state} means when many pile up",
     },
     "es": {
-        "title": "Sockets TCP en {n} equipos",
+        "title": "Sockets TCP en {hosts}",
+        "count_hosts_one": "1 equipo",
+        "count_hosts_many": "{n} equipos",
+        "count_sockets_one": "1 socket",
+        "count_sockets_many": "{n} sockets",
+        "count_half_open_one": "1 conexión a medio abrir",
+        "count_half_open_many": "{n} conexiones a medio abrir",
+        "count_tw_hold_one": "1 socket en TIME_WAIT ocupa",
+        "count_tw_hold_many": "{n} sockets en TIME_WAIT ocupan",
+        "count_attempts_one": "1 intento de conexión",
+        "count_attempts_many": "{n} intentos de conexión",
+        "count_waiting_one": "1 conexión",
+        "count_waiting_many": "{n} conexiones",
+        "count_processes_one": "1 proceso",
+        "count_processes_many": "{n} procesos",
         "subtitle": "{n} capturas tomadas entre {first} y {last} (UTC).",
         "subtitle_one": "1 captura tomada el {first} (UTC).",
         "unknown_time": "un momento desconocido",
@@ -213,14 +267,14 @@ TEXTS: Dict[str, Dict[str, str]] = {
                       "de cada captura: {versions}."),
         "native_none": "ningún socket listado",
         "w_close_wait": "CLOSE_WAIT acumulándose en un proceso",
-        "w_close_wait_detail": ("{host}: {n} sockets en CLOSE_WAIT del proceso {owner} "
+        "w_close_wait_detail": ("{host}: {sockets} en CLOSE_WAIT del proceso {owner} "
                                 "(puertos locales {ports}; {peers})."),
         "peers_one": "1 dirección remota",
         "peers_many": "{n} direcciones remotas",
-        "w_close_wait_noowner": ("{host}: {n} sockets en CLOSE_WAIT en los puertos locales "
+        "w_close_wait_noowner": ("{host}: {sockets} en CLOSE_WAIT en los puertos locales "
                                  "{ports} (no se recogieron los propietarios: tome la "
                                  "captura con -p para saber qué proceso es)."),
-        "w_close_wait_counts": ("{host}: {n} sockets en CLOSE_WAIT (un documento solo de "
+        "w_close_wait_counts": ("{host}: {sockets} en CLOSE_WAIT (un documento solo de "
                                 "recuentos: tome una captura completa con -p para saber "
                                 "qué proceso es)."),
         "w_close_wait_why": ("El otro extremo ya cerró estas conexiones pero el proceso no "
@@ -229,23 +283,50 @@ TEXTS: Dict[str, Dict[str, str]] = {
                              "cierre o termine; reiniciarlo las libera, corregir el cierre "
                              "que falta evita que vuelvan."),
         "w_syn": "Inundación de SYN_RECEIVED",
-        "w_syn_detail": ("{host}: {n} conexiones a medio abrir en SYN_RECEIVED en los "
+        "w_syn_detail": ("{host}: {conns} en SYN_RECEIVED en los "
                          "puertos locales {ports}, desde {sources}."),
         "sources_one": "1 dirección",
         "sources_many": "{n} direcciones distintas",
-        "w_syn_counts": "{host}: {n} conexiones a medio abrir en SYN_RECEIVED.",
+        "w_syn_counts": "{host}: {conns} en SYN_RECEIVED.",
         "w_syn_why": ("Se empiezan negociaciones que no terminan. Muchos orígenes distintos "
                       "apuntan a una inundación de SYN (a menudo con direcciones "
                       "falsificadas); pocos orígenes, a un cortafuegos o una ruta asimétrica "
                       "que pierde el ACK final; una cola de aceptación llena, a una "
                       "aplicación que acepta demasiado despacio. Compruebe que las SYN "
                       "cookies están activas y que la cola de escucha es suficiente."),
+        "w_syn_sent": "SYN_SENT acumulándose hacia un mismo destino",
+        "w_syn_sent_detail": ("{host}: {attempts} en SYN_SENT hacia {dest}, aún sin "
+                              "respuesta{owner}."),
+        "w_syn_sent_by": " (de {owner})",
+        "w_syn_sent_counts": ("{host}: {attempts} en SYN_SENT (un documento solo de "
+                              "recuentos no dice hacia qué destino)."),
+        "w_syn_sent_why": ("Las solicitudes de conexión de este equipo no reciben "
+                           "respuesta: el destino está apagado o es inalcanzable, un "
+                           "cortafuegos descarta los SYN sin avisar (un puerto cerrado o "
+                           "un cortafuegos que rechaza dan error de inmediato), o la cola "
+                           "de aceptación del servidor está llena porque su aplicación "
+                           "acepta demasiado despacio, y su núcleo descarta los SYN nuevos "
+                           "(en ese servidor, busque un socket en escucha cuya cola esté "
+                           "en su backlog). Muchos destinos a la vez, en lugar de uno, "
+                           "pueden ser un escaneo de puertos o software malicioso en este "
+                           "equipo."),
+        "w_backlog": "La cola de aceptación de un socket en escucha está en su backlog",
+        "w_backlog_detail": ("{host}: el socket en escucha en {endpoint}{owner} tiene "
+                             "{waiting} en cola por aceptar, el límite de su backlog "
+                             "({limit})."),
+        "w_backlog_why": ("La aplicación no acepta las conexiones tan deprisa como llegan: "
+                          "está ocupada, bloqueada o tiene pocos procesos de trabajo. "
+                          "Mientras la cola está llena el núcleo descarta las nuevas "
+                          "negociaciones, así que los clientes esperan en SYN_SENT, "
+                          "reintentan y agotan el tiempo. Haga que acepte más deprisa "
+                          "(más procesos de trabajo) o aumente su cola de escucha (en "
+                          "Linux, dentro de net.core.somaxconn)."),
         "w_tw": "TIME_WAIT cerca del tamaño del rango de puertos efímeros",
-        "w_tw_detail": ("{host}: {n} sockets en TIME_WAIT ocupan puertos locales del rango "
+        "w_tw_detail": ("{host}: {sockets_hold} puertos locales del rango "
                         "efímero {lo}-{hi} ({size} puertos, el predeterminado de {os}); "
                         "{share} del rango. El destino más frecuente es {dest} con "
                         "{dest_n}."),
-        "w_tw_counts": ("{host}: {n} sockets en TIME_WAIT, {share} del rango efímero "
+        "w_tw_counts": ("{host}: {sockets} en TIME_WAIT, {share} del rango efímero "
                         "{lo}-{hi} ({size} puertos, el predeterminado de {os}); un documento "
                         "solo de recuentos no dice qué puertos ocupan."),
         "w_tw_why": ("Cada conexión que este equipo cierra primero deja su puerto local en "
@@ -538,6 +619,26 @@ def _endpoint(address: Optional[str], port: int) -> str:
     return "[%s]:%d" % (address, port) if ":" in address else "%s:%d" % (address, port)
 
 
+def _count(t: Dict[str, str], noun: str, n: int) -> str:
+    """n with its noun, singular or plural: "1 host", "3 hosts"."""
+    return t["count_%s_%s" % (noun, "one" if n == 1 else "many")].format(n=n)
+
+
+def _owner(s: Dict[str, Any]) -> Optional[str]:
+    """A socket's owner as a finding names it: "java (pid 4242)"."""
+    if s.get("pid") is None:
+        return None
+    return "%s (pid %d)" % (s["process"], s["pid"]) if s.get("process") else "pid %d" % s["pid"]
+
+
+def _owners(t: Dict[str, str], socks: Sequence[Dict[str, Any]]) -> Optional[str]:
+    """The one owner of socks, "N processes" when several, None unknown."""
+    owners = sorted({o for o in (_owner(s) for s in socks) if o is not None})
+    if not owners:
+        return None
+    return owners[0] if len(owners) == 1 else _count(t, "processes", len(owners))
+
+
 def _ports(values: Iterable[int], limit: int = 4) -> str:
     tally: Dict[int, int] = {}
     for v in values:
@@ -549,7 +650,8 @@ def _ports(values: Iterable[int], limit: int = 4) -> str:
 
 def find_warnings(hosts: Sequence[Host], lang: str, close_wait_min: int = CLOSE_WAIT_MIN,
                   syn_received_min: int = SYN_RECEIVED_MIN,
-                  time_wait_fraction: float = TIME_WAIT_FRACTION) -> List[Finding]:
+                  time_wait_fraction: float = TIME_WAIT_FRACTION,
+                  syn_sent_min: int = SYN_SENT_MIN) -> List[Finding]:
     t = TEXTS[lang]
     out: List[Finding] = []
 
@@ -562,7 +664,8 @@ def find_warnings(hosts: Sequence[Host], lang: str, close_wait_min: int = CLOSE_
         if h.sockets is None:
             if h.counts["CLOSE_WAIT"] >= close_wait_min:
                 add("close_wait", h, t["w_close_wait"], t["w_close_wait_counts"].format(
-                    host=h.label, n=h.counts["CLOSE_WAIT"]), t["w_close_wait_why"], "CLOSE_WAIT")
+                    host=h.label, sockets=_count(t, "sockets", h.counts["CLOSE_WAIT"])),
+                    t["w_close_wait_why"], "CLOSE_WAIT")
         else:
             groups: Dict[Any, List[Dict[str, Any]]] = {}
             for s in h.sockets:
@@ -574,17 +677,17 @@ def find_warnings(hosts: Sequence[Host], lang: str, close_wait_min: int = CLOSE_
                 if len(socks) < close_wait_min:
                     continue
                 ports = _ports(s["local"]["port"] for s in socks)
+                sockets = _count(t, "sockets", len(socks))
                 if key is None:
-                    detail = t["w_close_wait_noowner"].format(host=h.label, n=len(socks),
+                    detail = t["w_close_wait_noowner"].format(host=h.label, sockets=sockets,
                                                               ports=ports)
                 else:
-                    owner = "%s (pid %d)" % (key[1], key[0]) if key[1] else "pid %d" % key[0]
                     n_peers = len({s["remote"]["address"] for s in socks})
                     peers = (t["peers_one"] if n_peers == 1
                              else t["peers_many"].format(n=n_peers))
-                    detail = t["w_close_wait_detail"].format(host=h.label, n=len(socks),
-                                                             owner=owner, ports=ports,
-                                                             peers=peers)
+                    detail = t["w_close_wait_detail"].format(host=h.label, sockets=sockets,
+                                                             owner=_owner(socks[0]),
+                                                             ports=ports, peers=peers)
                 add("close_wait", h, t["w_close_wait"], detail, t["w_close_wait_why"],
                     "CLOSE_WAIT")
 
@@ -592,15 +695,55 @@ def find_warnings(hosts: Sequence[Host], lang: str, close_wait_min: int = CLOSE_
         n = h.counts["SYN_RECEIVED"]
         if n >= syn_received_min:
             if h.sockets is None:
-                detail = t["w_syn_counts"].format(host=h.label, n=n)
+                detail = t["w_syn_counts"].format(host=h.label,
+                                                  conns=_count(t, "half_open", n))
             else:
                 syn = [s for s in h.sockets if s.get("state") == "SYN_RECEIVED"]
                 n_sources = len({s["remote"]["address"] for s in syn})
                 detail = t["w_syn_detail"].format(
-                    host=h.label, n=n, ports=_ports(s["local"]["port"] for s in syn),
+                    host=h.label, conns=_count(t, "half_open", n),
+                    ports=_ports(s["local"]["port"] for s in syn),
                     sources=(t["sources_one"] if n_sources == 1
                              else t["sources_many"].format(n=n_sources)))
             add("syn_received", h, t["w_syn"], detail, t["w_syn_why"], "SYN_RECEIVED")
+
+        # SYN_SENT piling up toward one destination (address and port).
+        if h.sockets is None:
+            n = h.counts["SYN_SENT"]
+            if n >= syn_sent_min:
+                add("syn_sent", h, t["w_syn_sent"], t["w_syn_sent_counts"].format(
+                    host=h.label, attempts=_count(t, "attempts", n)),
+                    t["w_syn_sent_why"], "SYN_SENT")
+        else:
+            by_dest: Dict[str, List[Dict[str, Any]]] = {}
+            for s in h.sockets:
+                if s.get("state") == "SYN_SENT":
+                    by_dest.setdefault(_endpoint(s["remote"]["address"], s["remote"]["port"]),
+                                     []).append(s)
+            for dest in sorted(by_dest, key=lambda d: (-len(by_dest[d]), d)):
+                socks = by_dest[dest]
+                if len(socks) < syn_sent_min:
+                    continue
+                owner = _owners(t, socks)
+                add("syn_sent", h, t["w_syn_sent"], t["w_syn_sent_detail"].format(
+                    host=h.label, attempts=_count(t, "attempts", len(socks)), dest=dest,
+                    owner=t["w_syn_sent_by"].format(owner=owner) if owner else ""),
+                    t["w_syn_sent_why"], "SYN_SENT")
+
+        # A listener whose accept queue is at its backlog: for LISTEN,
+        # rx_queue is the queue and tx_queue its limit (linux-proc does
+        # not know the limit: 0).
+        for s in h.listeners() or []:
+            waiting, limit = s.get("rx_queue"), s.get("tx_queue")
+            if (h.backend == "linux-proc" or not isinstance(waiting, int) or
+                    not isinstance(limit, int) or waiting == 0 or waiting < limit):
+                continue
+            owner = _owner(s)
+            add("listen_backlog", h, t["w_backlog"], t["w_backlog_detail"].format(
+                host=h.label, endpoint=_endpoint(s["local"]["address"], s["local"]["port"]),
+                owner=" (%s)" % owner if owner else "",
+                waiting=_count(t, "waiting", waiting), limit=limit),
+                t["w_backlog_why"], "SYN_SENT")
 
         # TIME_WAIT near the size of the ephemeral port range.
         lo, hi = EPHEMERAL_RANGES.get(h.os_name, DEFAULT_EPHEMERAL)
@@ -610,7 +753,7 @@ def find_warnings(hosts: Sequence[Host], lang: str, close_wait_min: int = CLOSE_
             n = h.counts["TIME_WAIT"]
             if n >= time_wait_fraction * size:
                 add("time_wait", h, t["w_tw"], t["w_tw_counts"].format(
-                    host=h.label, n=n, share="%d%%" % round(100 * n / size), lo=lo, hi=hi,
+                    host=h.label, sockets=_count(t, "sockets", n), share="%d%%" % round(100 * n / size), lo=lo, hi=hi,
                     size=size, os=os_label), t["w_tw_why"], "TIME_WAIT")
         else:
             tw = [s for s in h.sockets if s.get("state") == "TIME_WAIT"
@@ -622,7 +765,7 @@ def find_warnings(hosts: Sequence[Host], lang: str, close_wait_min: int = CLOSE_
                     dests[d] = dests.get(d, 0) + 1
                 dest = sorted(dests, key=lambda d: (-dests[d], d))[0]
                 add("time_wait", h, t["w_tw"], t["w_tw_detail"].format(
-                    host=h.label, n=len(tw), share="%d%%" % round(100 * len(tw) / size),
+                    host=h.label, sockets_hold=_count(t, "tw_hold", len(tw)), share="%d%%" % round(100 * len(tw) / size),
                     lo=lo, hi=hi, size=size, os=os_label, dest=dest, dest_n=dests[dest]),
                     t["w_tw_why"], "TIME_WAIT")
     return out
@@ -804,7 +947,7 @@ def render_html(hosts: Sequence[Host], lang: str, warnings: Sequence[Finding],
                 rows: Sequence[ListenRow], title: Optional[str] = None) -> str:
     t = TEXTS[lang]
     states = present_states(hosts)
-    title = title or t["title"].format(n=len(hosts))
+    title = title or t["title"].format(hosts=_count(t, "hosts", len(hosts)))
     o: List[str] = []
     w = o.append
     w('<!DOCTYPE html>\n<html lang="%s">\n<head>\n<meta charset="utf-8">\n' % lang)
@@ -951,7 +1094,7 @@ def render_md(hosts: Sequence[Host], lang: str, warnings: Sequence[Finding],
               rows: Sequence[ListenRow], title: Optional[str] = None) -> str:
     t = TEXTS[lang]
     states = present_states(hosts)
-    title = title or t["title"].format(n=len(hosts))
+    title = title or t["title"].format(hosts=_count(t, "hosts", len(hosts)))
     o: List[str] = ["# %s" % title, "", _time_range(hosts, t), ""]
 
     o += ["## %s" % t["hosts"], ""]
@@ -1064,6 +1207,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--syn-received-min", type=int, default=SYN_RECEIVED_MIN, metavar="N",
                    help="warn when a host has N or more SYN_RECEIVED sockets "
                         "(default %d)" % SYN_RECEIVED_MIN)
+    p.add_argument("--syn-sent-min", type=int, default=SYN_SENT_MIN, metavar="N",
+                   help="warn when a host has N or more SYN_SENT sockets toward one "
+                        "destination (default %d)" % SYN_SENT_MIN)
     p.add_argument("--time-wait-fraction", type=float, default=TIME_WAIT_FRACTION,
                    metavar="F", help="warn when TIME_WAIT sockets hold this fraction of the "
                                      "ephemeral port range (default %g)" % TIME_WAIT_FRACTION)
@@ -1073,7 +1219,8 @@ def _parser() -> argparse.ArgumentParser:
 def build(paths: Sequence[str], fmt: str = "html", lang: str = "en",
           title: Optional[str] = None, close_wait_min: int = CLOSE_WAIT_MIN,
           syn_received_min: int = SYN_RECEIVED_MIN,
-          time_wait_fraction: float = TIME_WAIT_FRACTION) -> str:
+          time_wait_fraction: float = TIME_WAIT_FRACTION,
+          syn_sent_min: int = SYN_SENT_MIN) -> str:
     """The report over the files at paths, as text. Raises InputError
     ("FILE: problem") for the first file that is not a usable document."""
     validator = _validator()
@@ -1085,7 +1232,7 @@ def build(paths: Sequence[str], fmt: str = "html", lang: str = "en",
             raise InputError("%s: %s" % (path, e))
     label_hosts(hosts)
     warnings = find_warnings(hosts, lang, close_wait_min, syn_received_min,
-                             time_wait_fraction)
+                             time_wait_fraction, syn_sent_min)
     rows = listening_rows(hosts, lang)
     render = render_md if fmt == "md" else render_html
     return render(hosts, lang, warnings, rows, title)
@@ -1132,11 +1279,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return int(e.code or 0)
         if a.close_wait_min < 1 or a.syn_received_min < 1:
             raise UsageError("--close-wait-min and --syn-received-min must be 1 or more")
+        if a.syn_sent_min < 1:
+            raise UsageError("--syn-sent-min must be 1 or more")
         if not 0 < a.time_wait_fraction <= 1:
             raise UsageError("--time-wait-fraction must be more than 0 and at most 1")
         fmt = a.format or ("md" if (a.output or "").lower().endswith(".md") else "html")
         text = build(a.files, fmt, a.lang, a.title, a.close_wait_min, a.syn_received_min,
-                     a.time_wait_fraction)
+                     a.time_wait_fraction, a.syn_sent_min)
     except UsageError as e:
         _say(str(e))
         return EXIT_USAGE

@@ -415,6 +415,8 @@ static void put_bash(void)
 "        _sockstate_words \"$_sockstate_subcommands\"\n"
 "    elif [[ $cmd == explain ]] && (( positional == 0 )); then\n"
 "        _sockstate_words \"$_sockstate_states\"\n"
+"    elif [[ $cmd == help ]] && (( positional == 0 )); then\n"
+"        _sockstate_words \"$_sockstate_subcommands\"\n"
 "    fi\n"
 "    return 0\n"
 "}\n"
@@ -560,6 +562,8 @@ static void put_zsh(void)
 	put_state_words();
 	fputs(")\n"
 	      "    compadd -M 'm:{a-z}={A-Z}' -a values\n"
+	      "  elif [[ $cmd == help ]] && (( positional == 0 )); then\n"
+	      "    _describe -t subcommands 'subcommand' subcommands\n"
 	      "  fi\n"
 	      "}\n"
 	      "\n"
