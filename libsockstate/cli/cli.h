@@ -46,7 +46,9 @@ enum cli_command {
 	CLI_CMD_WATCH = 5,
 	CLI_CMD_SNAPSHOT = 6,   /* python -m sockstate only: list --format json */
 	CLI_CMD_REPORT = 7,     /* python -m sockstate only, run by the package */
-	CLI_CMD_HELP = 8        /* help [SUBCOMMAND] */
+	CLI_CMD_HELP = 8,       /* help [SUBCOMMAND] */
+	CLI_CMD_COUNTERS = 9,   /* the kernel's TCP counters */
+	CLI_CMD_DIAGNOSE = 10   /* findings from states, counters, a probe */
 };
 
 #define CLI_IN(cmd) (1u << (unsigned)(cmd))
@@ -59,7 +61,10 @@ enum cli_command {
 #define CLI_IN_FILTER (CLI_IN_QUERY | CLI_IN(CLI_CMD_WATCH))
 #define CLI_IN_ANY \
 	(CLI_IN_QUERY | CLI_IN(CLI_CMD_EXPLAIN) | CLI_IN(CLI_CMD_WAIT) | \
-	 CLI_IN(CLI_CMD_WATCH) | CLI_IN(CLI_CMD_HELP))
+	 CLI_IN(CLI_CMD_WATCH) | CLI_IN(CLI_CMD_HELP) | CLI_IN(CLI_CMD_COUNTERS) | \
+	 CLI_IN(CLI_CMD_DIAGNOSE))
+/* The commands that ask one handle for something else than a listing. */
+#define CLI_IN_HANDLE (CLI_IN(CLI_CMD_COUNTERS) | CLI_IN(CLI_CMD_DIAGNOSE))
 
 /* Which program runs the command line: the `sockstate` tool, or the
  * Python package's `python -m sockstate`, which offers two subcommands
@@ -131,6 +136,8 @@ enum cli_option_id {
 	CLI_OPT_TIMEOUT,
 	CLI_OPT_INTERVAL,
 	CLI_OPT_WATCH,
+	CLI_OPT_TO,
+	CLI_OPT_PROBE,
 	CLI_OPT_COUNT
 };
 
@@ -142,6 +149,7 @@ enum cli_group {
 	CLI_GROUP_WAIT,
 	CLI_GROUP_WATCH,
 	CLI_GROUP_EXPLAIN,
+	CLI_GROUP_DIAGNOSE,
 	CLI_GROUP_GENERAL,
 	CLI_GROUP_COUNT
 };
@@ -186,6 +194,7 @@ extern const char *const cli_group_titles_python[CLI_GROUP_COUNT];
  * option shown applies: consecutive groups with one title are one
  * section. */
 extern const char *const cli_group_titles_command[CLI_GROUP_COUNT];
+extern const char *const cli_group_title_where;
 extern const char *const cli_help_intro;
 extern const char *const cli_help_intro_python;
 extern const char *const cli_help_states;
@@ -264,8 +273,12 @@ struct cli_args {
 	size_t top;                 /* --top N (summary, watch); 0 unset */
 	sockstate_wait_cond wait;   /* --listen/--drained, --states */
 	sockstate_prefix exclude[CLI_EXCLUDE_MAX]; /* --exclude-remote */
-	double timeout;             /* --timeout seconds (wait) */
+	double timeout;             /* --timeout seconds (wait; diagnose's
+	                               probe); < 0 unset */
 	double interval;            /* --interval seconds; < 0 unset */
+	uint8_t to_family;          /* diagnose --to ADDR:PORT, 0 none */
+	sockstate_endpoint to;
+	int probe;                  /* diagnose --probe */
 };
 
 /* cli_parse - argv into *a, as prog's grammar. Returns CLI_EXIT_OK, or
@@ -285,6 +298,11 @@ char *cli_help_render_command(const struct cli_program *prog, enum cli_command c
 /* listing.c: list (and snapshot) and summary. */
 int cli_list(const struct cli_args *a, struct cli_error *e);
 int cli_summary(const struct cli_args *a, struct cli_error *e);
+
+/* diagnose.c: the TCP counters (counters), the findings (diagnose:
+ * exit 1 when one is a warning or worse). */
+int cli_counters(const struct cli_args *a, struct cli_error *e);
+int cli_diagnose(const struct cli_args *a, struct cli_error *e);
 
 /* Output: standard output, or FILE written atomically (a temporary file
  * beside it, fsync, rename). */

@@ -52,7 +52,7 @@ static sockstate_write_opts write_opts(const struct cli_args *a)
 }
 
 /* What to write: a snapshot, or counts (or groups) with the facts of
- * their taking. */
+ * their taking, and what the document carries besides (extras). */
 struct emit {
 	const struct cli_args *a;
 	const sockstate_snapshot *snap;
@@ -60,7 +60,79 @@ struct emit {
 	const sockstate_sysinfo *sys;
 	const char *backend;
 	sockstate_groups *groups;
+	const struct extras *extras;
 };
+
+/* What a document carries besides its sockets or counts: the TCP
+ * counters (summary --format prometheus, python -m sockstate snapshot)
+ * and the host-wide findings (snapshot, for the report). */
+struct extras {
+	sockstate_tcp_counters counters;
+	int have_counters;
+	sockstate_diagnosis *diagnosis;
+	int partial;                /* one could not be had: exit 4 */
+};
+
+static int wants_counters(const struct cli_args *a)
+{
+	return a->cmd == CLI_CMD_SNAPSHOT ||
+	       (a->cmd == CLI_CMD_SUMMARY && a->format == SOCKSTATE_FORMAT_PROMETHEUS);
+}
+
+/* Read the extras a's document carries from h (one handle: several
+ * namespaces have no one set of counters). A backend that reads no
+ * counters has none to give; any other failure is a line on stderr, and
+ * the document is written without it (exit 4). */
+static void extras_read(const struct cli_args *a, const struct cli_handle_set *set,
+                        struct extras *x)
+{
+	sockstate_handle *h = set->h[0];
+	struct cli_error e;
+	int rc;
+
+	memset(x, 0, sizeof *x);
+	x->counters.size = sizeof x->counters;
+	if (set->n != 1 || !wants_counters(a))
+		return;
+	rc = sockstate_tcp_counters_get(h, &x->counters);
+	if (rc == SOCKSTATE_OK) {
+		x->have_counters = 1;
+	} else if (rc != SOCKSTATE_ENOTSUP) {
+		cli_library_error(&e, "TCP counters left out", rc, sockstate_errdetail(h));
+		cli_say(e.msg);
+		x->partial = 1;
+	}
+	if (a->cmd != CLI_CMD_SNAPSHOT)
+		return;
+	{
+		sockstate_diagnose_options o;
+
+		sockstate_diagnose_options_init(&o);
+		o.interval_ms = 0;
+		rc = sockstate_diagnose(h, &o, &x->diagnosis);
+		if (rc != SOCKSTATE_OK) {
+			cli_library_error(&e, "findings left out", rc, sockstate_errdetail(h));
+			cli_say(e.msg);
+			x->partial = 1;
+		}
+	}
+}
+
+static void extras_free(struct extras *x)
+{
+	sockstate_diagnosis_free(x->diagnosis);
+	x->diagnosis = NULL;
+}
+
+/* A partial document (an extra left out) exits 4 once written. */
+static int extras_finish(const struct extras *x, int code, struct cli_error *e)
+{
+	if (code != CLI_EXIT_OK || !x->partial)
+		return code;
+	cli_error_set(e, "partial result: the document was written without what "
+	              "could not be read");
+	return CLI_EXIT_PARTIAL;
+}
 
 static int emit_output(const struct emit *m, struct cli_error *e)
 {
@@ -68,6 +140,11 @@ static int emit_output(const struct emit *m, struct cli_error *e)
 	struct cli_output out;
 	int code;
 	int rc;
+
+	if (m->extras && m->extras->have_counters)
+		wo.tcp_counters = &m->extras->counters;
+	if (m->extras)
+		wo.diagnosis = m->extras->diagnosis;
 
 	code = cli_output_open(&out, m->a->output, e);
 	if (code != CLI_EXIT_OK)
@@ -122,6 +199,7 @@ int cli_list(const struct cli_args *a, struct cli_error *e)
 	sockstate_handle *h = NULL;
 	sockstate_snapshot *snap = NULL;
 	const char *what = "listing sockets";
+	struct extras x;
 	int code;
 	int rc;
 
@@ -139,8 +217,11 @@ int cli_list(const struct cli_args *a, struct cli_error *e)
 		cli_library_error(e, what, rc, sockstate_errdetail(h));
 		code = cli_exit_code(rc);
 	} else {
-		struct emit m = {a, snap, NULL, NULL, NULL, NULL};
-		code = emit_output(&m, e);
+		struct emit m = {a, snap, NULL, NULL, NULL, NULL, &x};
+
+		extras_read(a, &set, &x);
+		code = extras_finish(&x, emit_output(&m, e), e);
+		extras_free(&x);
 	}
 	sockstate_snapshot_free(snap);
 	code = cli_handles_finish(&set, code, e);
@@ -200,9 +281,13 @@ static int count_only(const struct cli_args *a, struct cli_error *e)
 		cli_library_error(e, "counting sockets", rc, sockstate_errdetail(h));
 		code = cli_exit_code(rc);
 	} else {
-		struct emit m = {a, NULL, &counts, &sys, sockstate_backend(h), groups};
+		struct extras x;
+		struct emit m = {a, NULL, &counts, &sys, sockstate_backend(h), groups, &x};
+
 		sockstate_sysinfo_get(&sys);
-		code = emit_output(&m, e);
+		extras_read(a, &set, &x);
+		code = extras_finish(&x, emit_output(&m, e), e);
+		extras_free(&x);
 	}
 	sockstate_groups_free(groups);
 	code = cli_handles_finish(&set, code, e);

@@ -258,9 +258,9 @@ def test_help_summary_is_short_and_names_its_examples():
 def test_help_of_a_subcommand_that_is_not_there():
     for args, message in [
             (["help", "bogus"], "'bogus': unknown subcommand (list, summary, explain, wait, "
-                                "watch, help; see sockstate --help)"),
+                                "watch, counters, diagnose, help; see sockstate --help)"),
             (["help", "snapshot"], "'snapshot': unknown subcommand (list, summary, explain, "
-                                   "wait, watch, help; see sockstate --help)"),
+                                   "wait, watch, counters, diagnose, help; see sockstate --help)"),
             (["help", "list", "wait"], "'wait': unexpected argument (help takes one "
                                        "SUBCOMMAND)"),
             (["help", "--port", "1"], "--port: not valid with help")]:
@@ -421,7 +421,7 @@ BAD = [
     (["--json=yes"], "--json: takes no value"),
     (["--help=me"], "--help: takes no value"),
     (["frobnicate"], "'frobnicate': unknown subcommand "
-     "(list, summary, explain, wait, watch, help; see sockstate --help)"),
+     "(list, summary, explain, wait, watch, counters, diagnose, help; see sockstate --help)"),
     (["wait"], "wait: missing --listen PORT or --drained PORT"),
     (["wait", "--listen", "80", "--drained", "81"], "--drained: conflicts with --listen"),
     (["wait", "--listen", "80", "--states", "ESTAB"], "--states: only with --drained"),
@@ -452,7 +452,7 @@ BAD = [
     (["explain", "LISTEN", "--port", "80"], "--port: not valid with explain"),
     (["explain", "LISTEN", "--lang", "fr"], "--lang: unsupported language 'fr' (en, es)"),
     (["explain", "LISTEN", "--lang="], "--lang: unsupported language '' (en, es)"),
-    (["--lang", "es"], "--lang: only valid with explain"),
+    (["--lang", "es"], "--lang: only valid with explain or diagnose"),
     (["--state", "A\nB"], "--state: unknown state name 'A\\x0aB'"),
     (["--port", "1" * 200], None),
 ]

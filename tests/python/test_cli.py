@@ -67,11 +67,11 @@ BAD_USAGE = [
     (["--json=yes"], "--json: takes no value"),
     (["-o", ""], "-o: empty file name"),
     (["-p", "summary"], "-p: not valid with summary"),
-    (["--lang", "es"], "--lang: only valid with explain"),
+    (["--lang", "es"], "--lang: only valid with explain or diagnose"),
     (["explain", "CLOSED_WAIT"], "explain: unknown state name 'CLOSED_WAIT' (did you "
      "mean CLOSE_WAIT?)"),
     (["help", "bogus"], "'bogus': unknown subcommand (list, summary, explain, wait, "
-     "watch, snapshot, report, help; see python -m sockstate --help)"),
+     "watch, counters, diagnose, snapshot, report, help; see python -m sockstate --help)"),
     (["explain", "NONE"], "explain: unknown state name 'NONE'"),
     (["explain", "LISTEN", "ESTAB"], "'ESTAB': unexpected argument (explain takes one STATE)"),
     (["explain", "LISTEN", "--lang", "fr"], "--lang: unsupported language 'fr' (en, es)"),
@@ -82,7 +82,7 @@ BAD_USAGE = [
     (["--bogus"], "--bogus: unknown option (see python -m sockstate --help)"),
     (["-4pZ"], "-Z: unknown option (see python -m sockstate --help)"),
     (["frobnicate"], "'frobnicate': unknown subcommand (list, summary, explain, "
-     "wait, watch, snapshot, report, help; see python -m sockstate --help)"),
+     "wait, watch, counters, diagnose, snapshot, report, help; see python -m sockstate --help)"),
     (["summary", "--by", "bogus"], "--by: unknown key 'bogus' (port, local, "
      "remote, pid, process, uid, netns)"),
     (["summary", "--by", "port,,uid"], "--by: empty key in 'port,,uid'"),
