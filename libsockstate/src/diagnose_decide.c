@@ -33,6 +33,10 @@ struct pending {
 	sockstate_finding f;
 	size_t first_socket;               /* its sockets in builder.ev */
 	char *headline[LANGS];
+	uint16_t ports[6];                 /* the local ports of all its
+	                                      sockets, as found */
+	size_t nports;
+	int more_ports;                    /* and others beyond those */
 };
 
 struct builder {
@@ -193,14 +197,12 @@ static int counters_usable(struct builder *b, sockstate_finding_code code, uint6
 	return (b->delta_known & mask) != 0;
 }
 
-/* A rule none of whose parts could be used: not judged when only the
- * second sample was missing, else not checked. */
+/* A rule none of whose parts could be used: not judged when a second
+ * sample would have let its counters speak (SINCE_BOOT is only noted
+ * when one of them is known), else not checked. */
 static void cannot_judge(struct builder *b, sockstate_finding_code code)
 {
-	b->checks[code] = (b->notes[code] & SOCKSTATE_NOTE_SINCE_BOOT) &&
-	                  !(b->notes[code] & (SOCKSTATE_NOTE_NO_COUNTERS |
-	                                      SOCKSTATE_NOTE_NO_BACKLOG |
-	                                      SOCKSTATE_NOTE_NO_PORT_RANGE))
+	b->checks[code] = (b->notes[code] & SOCKSTATE_NOTE_SINCE_BOOT)
 	                  ? SOCKSTATE_CHECK_NOT_JUDGED : SOCKSTATE_CHECK_NOT_CHECKED;
 }
 
@@ -246,9 +248,17 @@ static struct pending *add(struct builder *b, sockstate_finding_code code,
  * room (the finding's sockets must be the last ones added). */
 static void evidence(struct builder *b, struct pending *p, const sockstate_socket *s)
 {
+	size_t j;
+
 	if (!p)
 		return;
 	p->f.sockets_total++;
+	for (j = 0; j < p->nports && p->ports[j] != s->local.port; j++)
+		;
+	if (j == p->nports && p->nports < sizeof p->ports / sizeof p->ports[0])
+		p->ports[p->nports++] = s->local.port;
+	else if (j == p->nports)
+		p->more_ports = 1;
 	if (p->f.socket_count == SOCKSTATE_FINDING_SOCKETS_MAX || b->oom)
 		return;
 	if (b->nev == b->evcap) {
@@ -312,8 +322,8 @@ static void headline_args(const struct builder *b, const struct pending *p,
 {
 	const sockstate_finding *f = &p->f;
 	const sockstate_probe *probe = b->in->probe;
-	uint16_t ports[8];
-	size_t nports = 0, more = 0;
+	uint16_t ports[6];
+	size_t nports, more;
 
 	memset(a, 0, sizeof *a);
 	a->count = f->count;
@@ -326,24 +336,21 @@ static void headline_args(const struct builder *b, const struct pending *p,
 	a->remote = t->remote;
 	a->address = t->address;
 
-	/* listeners: the endpoints of the sockets kept; ports: their
-	 * distinct local ports, ascending */
+	/* listeners: the endpoints of the sockets kept; ports: the distinct
+	 * local ports of all its sockets, ascending */
 	t->listeners[0] = '\0';
 	for (size_t i = 0; i < f->socket_count; i++) {
 		const sockstate_socket *s = &b->ev[p->first_socket + i];
 		char ep[80];
-		size_t used = strlen(t->listeners), j;
+		size_t used = strlen(t->listeners);
 
 		endpoint_text(ep, sizeof ep, s->family, &s->local, 1);
 		snprintf(t->listeners + used, sizeof t->listeners - used, "%s%s",
 		         i ? ", " : "", ep);
-		for (j = 0; j < nports && ports[j] != s->local.port; j++)
-			;
-		if (j == nports && nports < sizeof ports / sizeof ports[0])
-			ports[nports++] = s->local.port;
-		else if (j == nports)
-			more = 1;
 	}
+	memcpy(ports, p->ports, p->nports * sizeof ports[0]);
+	nports = p->nports;
+	more = (size_t)p->more_ports;
 	for (size_t i = 1; i < nports; i++)
 		for (size_t j = i; j > 0 && ports[j - 1] > ports[j]; j--) {
 			uint16_t tmp = ports[j];
