@@ -98,6 +98,8 @@ const char *sockstate_state_name(int s);
 %native(count_groups) PyObject *sockstate_py_count_groups(PyObject *self, PyObject *args);
 %native(wait_check) PyObject *sockstate_py_wait_check(PyObject *self, PyObject *args);
 %native(netns_list) PyObject *sockstate_py_netns_list(PyObject *self, PyObject *args);
+%native(tcp_counters) PyObject *sockstate_py_tcp_counters(PyObject *self, PyObject *args);
+%native(diagnose) PyObject *sockstate_py_diagnose(PyObject *self, PyObject *args);
 %native(cli_main) PyObject *sockstate_py_cli_main(PyObject *self, PyObject *args);
 %native(cli_subcommand_at) PyObject *sockstate_py_cli_subcommand_at(PyObject *self, PyObject *args);
 

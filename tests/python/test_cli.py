@@ -372,7 +372,8 @@ def test_same_options_and_subcommands_as_the_c_tool(cli):
     p_help = py("--help").stdout.decode()
     (c_opts, c_subs), (p_opts, p_subs) = rows(c_help), rows(p_help)
     assert c_opts == p_opts
-    assert c_subs == ["list", "summary", "explain", "wait", "watch", "help"]
+    assert c_subs == ["list", "summary", "explain", "wait", "watch", "counters", "diagnose",
+                      "help"]
     assert p_subs == c_subs[:-1] + ["snapshot", "report", "help"]
     # The option help texts too (the group titles may differ: snapshot).
     c_body = c_help.split("Filters")[1].split("States:")[0]

@@ -19,6 +19,7 @@
  *   groups.c     count_groups
  *   wait.c       wait_check
  *   netns.c      netns_list
+ *   diagnose.c   tcp_counters, diagnose
  *   cli.c        cli_main, cli_subcommand_at: the C command-line tool
  *                (libsockstate/cli) run in-process for python -m sockstate
  *   setup.c      what the package hands over at import (_setup), sysinfo,
@@ -189,6 +190,11 @@ PyObject *sockstate_py_render_counts(PyObject *self, PyObject *args);
 PyObject *sockstate_py_count_groups(PyObject *self, PyObject *args);
 PyObject *sockstate_py_wait_check(PyObject *self, PyObject *args);
 PyObject *sockstate_py_netns_list(PyObject *self, PyObject *args);
+
+/* ---- diagnose.c ---- */
+
+PyObject *sockstate_py_tcp_counters(PyObject *self, PyObject *args);
+PyObject *sockstate_py_diagnose(PyObject *self, PyObject *args);
 
 /* ---- cli.c ---- */
 

@@ -41,6 +41,7 @@ import socket as _socket
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union, overload
 
 from . import _records
+from ._diagnose import Counters, Diagnosis, Finding
 from ._errors import Error, InvalidArgument, PermissionDenied, Unavailable
 from ._errors import error_classes as _error_classes
 from ._handle import AddrArg, Group, Handle, KeysArg, NetNs, PortArg, PrefixesArg, StatesArg
@@ -51,12 +52,12 @@ from ._state import _BY_CODE, State, StateInfo
 from ._state import check_numbering as _check_numbering
 
 __all__ = [
-    "Address", "Connection", "Error", "Group", "Handle", "InvalidArgument",
-    "NativeState", "NetNs", "PermissionDenied", "State", "StateInfo",
-    "TcpInfo", "Unavailable", "backend", "backends", "blockers",
-    "connections", "counts", "groups", "listening", "metrics", "netns_list",
-    "render", "render_summary", "snapshot", "wait", "wait_drained", "wait_listen",
-    "__version__",
+    "Address", "Connection", "Counters", "Diagnosis", "Error", "Finding", "Group",
+    "Handle", "InvalidArgument", "NativeState", "NetNs", "PermissionDenied", "State",
+    "StateInfo", "TcpInfo", "Unavailable", "backend", "backends", "blockers",
+    "connections", "counters", "counts", "diagnose", "groups", "listening", "metrics",
+    "netns_list", "render", "render_summary", "snapshot", "wait", "wait_drained",
+    "wait_listen", "__version__",
 ]
 
 if TYPE_CHECKING:
@@ -347,6 +348,50 @@ def metrics(states: StatesArg = None, *, port: PortArg = None,
     return _default_handle(backend, pid_source, netns).metrics(
         states, port=port, sport=sport, dport=dport, laddr=laddr,
         raddr=raddr, addr=addr, pid=pid, uid=uid, family=family)
+
+
+def counters(*, backend: Optional[str] = None,
+             netns: Optional[str] = None) -> Counters:
+    """The kernel's TCP counters (refused connections, accept queue
+    overflows, retransmissions...): a mapping of normalized name -> value,
+    None where this OS does not keep that counter (unknown, never 0), with
+    the OS's own names in ``.native`` and where they were read in
+    ``.source``; as ``sockstate counters`` prints them (docs/COUNTERS.md).
+
+        >>> c = sockstate.counters()
+        >>> c["attempt_fails"], c.native["attempt_fails"]
+        (12, 'TcpAttemptFails')
+    """
+    return _default_handle(backend, None, netns).counters()
+
+
+def diagnose(*, port: Optional[int] = None, addr: Optional[str] = None,
+             to: Optional[str] = None, probe: bool = False, interval: float = 1.0,
+             timeout: float = 3.0, lang: Optional[str] = None,
+             backend: Optional[str] = None, pid_source: Optional[str] = None,
+             netns: Optional[str] = None) -> Diagnosis:
+    """What is wrong, from the socket states, the TCP counters over
+    ``interval`` seconds and, with ``probe=True``, one connection to
+    ``to``: the findings of ``sockstate diagnose`` (docs/DIAGNOSE.md), as a
+    Diagnosis, a sequence of Finding (empty: nothing found).
+
+    port: a local port whose service to look at (with ``addr``: the address
+    clients use); to: "ADDR:PORT" this host connects to ("[v6]:PORT");
+    interval 0: one look, totals since boot; timeout: the probe's, in
+    seconds; lang: "en" or "es" (default from LC_ALL, LC_MESSAGES, LANG).
+
+        >>> d = sockstate.diagnose(port=8080)
+        >>> [(f.severity, f.code) for f in d]
+        [('critical', 'accept-queue-overflow')]
+        >>> print(d[0].headline)
+        The accept queue of 0.0.0.0:8080 is full: 129 connections wait to be accepted, backlog 128
+
+    Raises InvalidArgument for bad arguments (the CLI's messages),
+    PermissionDenied, Unavailable or Error when the OS refuses or fails.
+    """
+    return _default_handle(backend, pid_source, netns).diagnose(
+        port=port, addr=addr, to=to, probe=probe, interval=interval, timeout=timeout,
+        lang=lang)
 
 
 def backend(backend: Optional[str] = None,

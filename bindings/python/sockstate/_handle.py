@@ -11,6 +11,7 @@ import time
 from typing import (Any, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union,
                     overload)
 
+from ._diagnose import Counters, Diagnosis
 from ._errors import InvalidArgument
 from ._native import core
 from ._state import State
@@ -527,6 +528,32 @@ class Handle:
         """Every network namespace this process can see (Linux): those
         named under /run/netns, then those of processes, each once."""
         return [NetNs(*t) for t in self._call("netns_list")]
+
+    def counters(self) -> Counters:
+        """The kernel's TCP counters of this handle's network namespace (or
+        system): name -> value, None where this OS does not keep one;
+        ``.native`` the OS's own names (docs/COUNTERS.md)."""
+        source, rows = self._call("tcp_counters")
+        return Counters(source, rows)
+
+    def diagnose(self, *, port: Optional[int] = None, addr: Optional[str] = None,
+                 to: Optional[str] = None, probe: bool = False, interval: float = 1.0,
+                 timeout: float = 3.0, lang: Optional[str] = None) -> Diagnosis:
+        """What is wrong, as ``sockstate diagnose`` says it (the library
+        decides; docs/DIAGNOSE.md): a Diagnosis, a sequence of Finding.
+        Takes ``interval`` seconds (0: one look at the counters, totals
+        since boot), or the probe's time when longer; the GIL is released
+        meanwhile. See sockstate.diagnose."""
+        if isinstance(probe, bool) is False:
+            raise TypeError(f"probe must be True or False, not {probe!r}")
+        for name, value in (("interval", interval), ("timeout", timeout)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(f"{name} must be a number of seconds, not {value!r}")
+        if port is not None and (isinstance(port, bool) or not isinstance(port, int)):
+            raise TypeError(f"port must be an int, not {port!r}")
+        document, text, _worst = self._call("diagnose", port, addr, to, probe,
+                                            float(interval), float(timeout), lang)
+        return Diagnosis(document, text)
 
     def metrics(self, states: StatesArg = None, *, port: PortArg = None,
                 sport: PortArg = None, dport: PortArg = None,
