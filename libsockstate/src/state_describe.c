@@ -822,9 +822,9 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Restarting the process releases them for now; the fix is in the "
 		 "application: close the socket when a read returns end of file or "
 		 "an error, and make connection pools check a connection before "
-		 "reusing it. The ports and peers below, and the process's open "
-		 "descriptors (ls -l /proc/PID/fd on Linux), show which code holds "
-		 "them.",
+		 "reusing it. The ports and peers of its sockets, and the "
+		 "process's open descriptors (ls -l /proc/PID/fd on Linux), show "
+		 "which code holds them.",
 		 "A process does not close its connections (CLOSE_WAIT)"},
 		{"El otro extremo cerró estas conexiones y este proceso no: un "
 		 "socket se queda en CLOSE_WAIT hasta que su aplicación llama a "
@@ -838,7 +838,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "aplicación: cerrar el socket cuando una lectura devuelve fin de "
 		 "archivo o un error, y hacer que los pools de conexiones "
 		 "comprueben cada conexión antes de reutilizarla. Los puertos y "
-		 "extremos de abajo, y los descriptores abiertos del proceso "
+		 "extremos de sus sockets, y los descriptores abiertos del proceso "
 		 "(ls -l /proc/PID/fd en Linux), muestran qué código los retiene.",
 		 "Un proceso no cierra sus conexiones (CLOSE_WAIT)"},
 	}},
@@ -1064,7 +1064,7 @@ static const char *const words[SOCKSTATE__W_COUNT][LANG_COUNT] = {
 	[SOCKSTATE__W_ADVICE] = {"what to do:", "qué hacer:"},
 	[SOCKSTATE__W_PROBE] = {"probe:", "sonda:"},
 	[SOCKSTATE__W_WINDOW] = {"window:", "ventana:"},
-	[SOCKSTATE__W_UNCHECKED] = {"not looked at:", "sin revisar:"},
+	[SOCKSTATE__W_UNCHECKED] = {"not checked:", "sin revisar:"},
 	[SOCKSTATE__W_MORE] = {"... and {count} more", "... y {count} más"},
 	[SOCKSTATE__W_NO_PROBLEM] = {"No problem found.", "No se encontró ningún problema."},
 	[SOCKSTATE__W_WINDOW_DELTA] = {"TCP counters compared over {seconds} s",

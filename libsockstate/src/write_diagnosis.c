@@ -116,46 +116,61 @@ static void seconds_of(char *buf, size_t len, int64_t ms)
 
 /* ---- the table ---- */
 
-static void table_socket(sockstate__out *out, const sockstate_socket *s, int lang)
+/* One socket on a line of the sockets' column (starting at column at):
+ * its state and endpoints, the queue of a listener, retransmissions, and
+ * its owner unless the finding's headline names it (pid: the one it
+ * names, else -1), on a line of its own when it would not fit. */
+static void table_socket(sockstate__out *out, const sockstate_socket *s, int lang,
+                         size_t at, int32_t pid)
 {
-	char ep[80];
-	char buf[160];
+	char ep[80], buf[160], line[400], owner[320];
 	struct sockstate__text_args a;
+	size_t n;
 
 	memset(&a, 0, sizeof a);
-	sockstate__out_str(out, sockstate_state_name((sockstate_state)s->state));
-	sockstate__out_char(out, ' ');
+	n = (size_t)snprintf(line, sizeof line, "%s ",
+	                     sockstate_state_name((sockstate_state)s->state));
 	if (sockstate__fmt_endpoint_port(ep, sizeof ep, s->family, &s->local) > 0)
-		sockstate__out_str(out, ep);
+		n += (size_t)snprintf(line + n, sizeof line - n, "%s", ep);
 	if (s->state == SOCKSTATE_LISTEN) {
 		if ((s->valid & SOCKSTATE_HAS_QUEUES) && s->tx_queue > 0) {
 			a.count = s->rx_queue;
 			a.limit = s->tx_queue;
 			word_into(buf, sizeof buf, SOCKSTATE__W_QUEUE, lang, &a);
-			sockstate__out_str(out, ", ");
-			sockstate__out_str(out, buf);
+			n += (size_t)snprintf(line + n, sizeof line - n, ", %s", buf);
 		}
 	} else if (sockstate__fmt_endpoint_port(ep, sizeof ep, s->family, &s->remote) > 0) {
-		sockstate__out_str(out, " -> ");
-		sockstate__out_str(out, ep);
+		n += (size_t)snprintf(line + n, sizeof line - n, " -> %s", ep);
 	}
 	if ((s->valid & SOCKSTATE_HAS_TIMER) && s->retransmits > 0) {
 		a.count = s->retransmits;
 		word_into(buf, sizeof buf, SOCKSTATE__W_RETRANSMITS, lang, &a);
-		sockstate__out_str(out, ", ");
-		sockstate__out_str(out, buf);
+		snprintf(line + n, sizeof line - n, ", %s", buf);
 	}
-	sockstate__out_str(out, ", ");
-	if ((s->valid & SOCKSTATE_HAS_PID) && s->pid >= 0) {
-		sockstate__out_str(out, "pid ");
-		sockstate__out_i64(out, s->pid);
-		if ((s->valid & SOCKSTATE_HAS_PROCESS) && s->process) {
-			sockstate__out_str(out, " (");
-			sockstate__out_text_str(out, s->process);
-			sockstate__out_char(out, ')');
-		}
+	sockstate__out_str(out, line);
+	at += columns(line, strlen(line));
+	if (pid >= 0 && (s->valid & SOCKSTATE_HAS_PID) && s->pid == pid) {
+		sockstate__out_char(out, '\n');
+		return;
+	}
+	if ((s->valid & SOCKSTATE_HAS_PID) && s->pid >= 0)
+		snprintf(owner, sizeof owner, "pid %d", (int)s->pid);
+	else
+		snprintf(owner, sizeof owner, "%s", sockstate__word(SOCKSTATE__W_OWNER_UNKNOWN, lang));
+	n = columns(owner, strlen(owner));
+	if ((s->valid & SOCKSTATE_HAS_PROCESS) && s->process && (s->valid & SOCKSTATE_HAS_PID))
+		n += 3 + columns(s->process, strlen(s->process));
+	if (at + 2 + n > WIDTH) {
+		sockstate__out_str(out, ",\n");
+		sockstate__out_spaces(out, at - columns(line, strlen(line)) + 2);
 	} else {
-		sockstate__out_str(out, sockstate__word(SOCKSTATE__W_OWNER_UNKNOWN, lang));
+		sockstate__out_str(out, ", ");
+	}
+	sockstate__out_str(out, owner);
+	if ((s->valid & SOCKSTATE_HAS_PROCESS) && s->process && (s->valid & SOCKSTATE_HAS_PID)) {
+		sockstate__out_str(out, " (");
+		sockstate__out_text_str(out, s->process);
+		sockstate__out_char(out, ')');
 	}
 	sockstate__out_char(out, '\n');
 }
@@ -243,7 +258,8 @@ static void table_finding(sockstate__out *out, const sockstate_diagnosis *d,
 			label(out, SOCKSTATE__W_SOCKETS, lang, width);
 		else
 			sockstate__out_spaces(out, INDENT + width);
-		table_socket(out, &f->sockets[i], lang);
+		table_socket(out, &f->sockets[i], lang, INDENT + width,
+		             f->code == SOCKSTATE_FINDING_CLOSE_WAIT_LEAK ? f->pid : -1);
 	}
 	if (f->sockets_total > f->socket_count) {
 		memset(&a, 0, sizeof a);

@@ -781,13 +781,13 @@ static void test_table(void **unused)
 	assert_non_null(strstr(text,
 		"CRITICAL accept-queue-overflow: The accept queue of 0.0.0.0:8080 is full: 2\n"
 		"  connections wait to be accepted, backlog 1\n"
-		"  sockets:        LISTEN 0.0.0.0:8080, queue 2 of 1, pid 4242 (python3)\n"
-		"  counters:       listen_overflows +14 (TcpExtListenOverflows),\n"
-		"                  listen_drops +14 (TcpExtListenDrops) in 1.0 s\n"
-		"  meaning:        Connections that completed the handshake wait in the\n"));
+		"  sockets:      LISTEN 0.0.0.0:8080, queue 2 of 1, pid 4242 (python3)\n"
+		"  counters:     listen_overflows +14 (TcpExtListenOverflows),\n"
+		"                listen_drops +14 (TcpExtListenDrops) in 1.0 s\n"
+		"  meaning:      Connections that completed the handshake wait in the\n"));
 	assert_non_null(strstr(text,
-		"  window:         TCP counters compared over 1.0 s; 1 socket looked at\n"
-		"                  (linux-netlink)\n"));
+		"  window:       TCP counters compared over 1.0 s; 1 socket looked at\n"
+		"                (linux-netlink)\n"));
 	for (char *line = text; *line;) {
 		size_t n = strcspn(line, "\n"), cols = 0;
 
