@@ -389,7 +389,7 @@ class Handle:
         if timers:
             wflags |= c.W_TIMERS
         data, _count, _src = self._call("render", q, sort_key, fmt, wflags,
-                                        _metrics_port(metrics_port, port))
+                                        _metrics_port(metrics_port, port), False)
         return data.decode("utf-8", "surrogateescape")
 
     def render_summary(self, format: str = "table", states: StatesArg = None,
@@ -415,12 +415,14 @@ class Handle:
             _g, _s, _t, data, _src, _b = self._call("count_groups", q, keys,
                                                     int(top), fmt, wflags)
             return data.decode("utf-8", "surrogateescape")
-        if fmt == c.FORMAT_PROMETHEUS and port is not None:
+        # As the CLI, Prometheus carries the kernel's TCP counters too.
+        counters = fmt == c.FORMAT_PROMETHEUS
+        if counters and port is not None:
             # As the CLI: the per-port series needs that port's records.
             data, _n, _src = self._call("render", q, c.SORT_NONE, fmt, wflags,
-                                        _metrics_port(None, port))
+                                        _metrics_port(None, port), True)
         else:
-            data, _n, _src = self._call("render_counts", q, fmt, wflags, -1)
+            data, _n, _src = self._call("render_counts", q, fmt, wflags, -1, counters)
         return data.decode("utf-8", "surrogateescape")
 
     def snapshot(self, states: StatesArg = None, *, port: PortArg = None,
