@@ -50,6 +50,30 @@ static const struct {
 	[TOPIC_FINDING] = {FINDING_ROW(0), SOCKSTATE_FINDING_COUNT},
 };
 
+/* What two findings about unanswered SYNs (syn-sent-unanswered, seen in
+ * the states; connection-timeout, the probe's) say alike. */
+#define UNANSWERED_WHOSE_EN \
+	"The connecting side; the cause is the peer or the network to it."
+#define UNANSWERED_WHOSE_ES \
+	"El lado que conecta; la causa está en el otro extremo o en la red " \
+	"hasta él."
+#define UNANSWERED_ADVICE_EN \
+	"Check that the peer is up and the address and port are right; " \
+	"check the firewalls on the path and on the peer (a DROP rule, a " \
+	"security group, a cloud network ACL); on the peer, look whether " \
+	"the SYNs arrive (tcpdump 'tcp[tcpflags] & tcp-syn != 0')."
+#define UNANSWERED_ADVICE_ES \
+	"Compruebe que el otro equipo está en marcha y que la dirección y " \
+	"el puerto son correctos; revise los cortafuegos del camino y del " \
+	"otro equipo (una regla DROP, un grupo de seguridad, una ACL de " \
+	"red en la nube); en el otro equipo, mire si llegan los SYN " \
+	"(tcpdump 'tcp[tcpflags] & tcp-syn != 0')."
+/* ... and the two about ephemeral ports (ephemeral-ports-low, seen in the
+ * states; no-ephemeral-port, the probe's). */
+#define PORTS_WHOSE_EN "The connecting side: this host's connections to that destination."
+#define PORTS_WHOSE_ES \
+	"El lado que conecta: las conexiones de este equipo hacia ese destino."
+
 static const struct explanation explanations[ROW_COUNT] = {
 	/* ---- states: what each means, which side sees it, what a pile of
 	 * sockets in it usually means ---- */
@@ -848,24 +872,16 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "on the way: a firewall that drops instead of rejecting, a host "
 		 "that is down or absent, a wrong address or route. (A closed port "
 		 "would refuse at once.)",
-		 "The connecting side; the cause is the peer or the network to it.",
-		 "Check that the peer is up and the address and port are right; "
-		 "check the firewalls on the path and on the peer (a DROP rule, a "
-		 "security group, a cloud network ACL); on the peer, look whether "
-		 "the SYNs arrive (tcpdump 'tcp[tcpflags] & tcp-syn != 0').",
+		 UNANSWERED_WHOSE_EN,
+		 UNANSWERED_ADVICE_EN,
 		 "Connection attempts get no answer"},
 		{"Estas conexiones enviaron un SYN y no recibieron nada: ni SYN-ACK, "
 		 "ni reset, ni error ICMP. El SYN o su respuesta se descarta en "
 		 "silencio por el camino: un cortafuegos que descarta en vez de "
 		 "rechazar, un equipo apagado o inexistente, una dirección o una "
 		 "ruta equivocadas. (Un puerto cerrado rechazaría al instante.)",
-		 "El lado que conecta; la causa está en el otro extremo o en la red "
-		 "hasta él.",
-		 "Compruebe que el otro equipo está en marcha y que la dirección y "
-		 "el puerto son correctos; revise los cortafuegos del camino y del "
-		 "otro equipo (una regla DROP, un grupo de seguridad, una ACL de "
-		 "red en la nube); en el otro equipo, mire si llegan los SYN "
-		 "(tcpdump 'tcp[tcpflags] & tcp-syn != 0').",
+		 UNANSWERED_WHOSE_ES,
+		 UNANSWERED_ADVICE_ES,
 		 "Los intentos de conexión no obtienen respuesta"},
 	}},
 	[FINDING_ROW(SOCKSTATE_FINDING_EPHEMERAL_PORTS_LOW)] = {SOCKSTATE_SIDE_CLIENT, {
@@ -875,7 +891,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "When most of the range is in use, new connections to that "
 		 "destination fail with \"cannot assign requested address\" "
 		 "(EADDRNOTAVAIL) or stall.",
-		 "The connecting side: this host's connections to that destination.",
+		 PORTS_WHOSE_EN,
 		 "Reuse connections (keep-alive, a connection pool) instead of one "
 		 "per request; let the server close first where the protocol "
 		 "allows, so TIME_WAIT stays on its side; widen the ephemeral range "
@@ -890,8 +906,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "rango está en uso, las conexiones nuevas a ese destino fallan con "
 		 "«no se puede asignar la dirección solicitada» (EADDRNOTAVAIL) o "
 		 "se quedan esperando.",
-		 "El lado que conecta: las conexiones de este equipo hacia ese "
-		 "destino.",
+		 PORTS_WHOSE_ES,
 		 "Reutilice las conexiones (keep-alive, un pool de conexiones) en "
 		 "vez de una por petición; deje que cierre primero el servidor "
 		 "donde el protocolo lo permita, para que TIME_WAIT quede de su "
@@ -980,23 +995,15 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "the time allowed: no SYN-ACK, no reset, no error. Something drops "
 		 "the packets silently: a firewall, a host that is down, a wrong "
 		 "route or address.",
-		 "The connecting side; the cause is the peer or the network to it.",
-		 "Check that the peer is up and the address and port are right; "
-		 "check the firewalls on the path and on the peer (a DROP rule, a "
-		 "security group, a cloud network ACL); on the peer, look whether "
-		 "the SYNs arrive (tcpdump 'tcp[tcpflags] & tcp-syn != 0').",
+		 UNANSWERED_WHOSE_EN,
+		 UNANSWERED_ADVICE_EN,
 		 "The connection attempt timed out"},
 		{"La sonda envió su SYN, y lo reenvió, y no obtuvo respuesta en el "
 		 "tiempo permitido: ni SYN-ACK, ni reset, ni error. Algo descarta "
 		 "los paquetes en silencio: un cortafuegos, un equipo apagado, una "
 		 "ruta o una dirección equivocadas.",
-		 "El lado que conecta; la causa está en el otro extremo o en la red "
-		 "hasta él.",
-		 "Compruebe que el otro equipo está en marcha y que la dirección y "
-		 "el puerto son correctos; revise los cortafuegos del camino y del "
-		 "otro equipo (una regla DROP, un grupo de seguridad, una ACL de "
-		 "red en la nube); en el otro equipo, mire si llegan los SYN "
-		 "(tcpdump 'tcp[tcpflags] & tcp-syn != 0').",
+		 UNANSWERED_WHOSE_ES,
+		 UNANSWERED_ADVICE_ES,
 		 "El intento de conexión agotó su tiempo"},
 	}},
 	[FINDING_ROW(SOCKSTATE_FINDING_NO_ROUTE)] = {SOCKSTATE_SIDE_CLIENT, {
@@ -1026,7 +1033,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "address\" (EADDRNOTAVAIL): every port of the ephemeral range is "
 		 "in use towards that destination (many of them in TIME_WAIT), or "
 		 "the source address is not configured here.",
-		 "The connecting side: this host's connections to that destination.",
+		 PORTS_WHOSE_EN,
 		 "Reuse connections (keep-alive, a connection pool) instead of one "
 		 "per request; let the server close first where the protocol "
 		 "allows; widen the ephemeral range (Linux "
@@ -1038,8 +1045,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "dirección solicitada» (EADDRNOTAVAIL): todos los puertos del "
 		 "rango efímero están en uso hacia ese destino (muchos en "
 		 "TIME_WAIT), o la dirección de origen no está configurada aquí.",
-		 "El lado que conecta: las conexiones de este equipo hacia ese "
-		 "destino.",
+		 PORTS_WHOSE_ES,
 		 "Reutilice las conexiones (keep-alive, un pool de conexiones) en "
 		 "vez de una por petición; deje que cierre primero el servidor "
 		 "donde el protocolo lo permita; amplíe el rango efímero "

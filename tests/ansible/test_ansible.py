@@ -499,6 +499,11 @@ def test_example_collect_snapshots_builds_the_report(env, held, tmp_path):
         doc = json.load(f)
     assert doc["schema"] == "sockstate/1" and doc["counts"]["LISTEN"] >= 3
     assert any(s["local"]["port"] == held.port for s in doc["sockets"])
+    # findings: true: the TCP counters and the library's findings, for the report
+    assert doc["tcp_counters"]["source"] == "/proc/net/snmp /proc/net/netstat"
+    assert isinstance(doc["findings"], list)
     with open(folder / "report.html", encoding="utf-8") as f:
         page = f.read()
-    assert '<html lang="es">' in page and '<h1 id="title">Sockets TCP en 1 equipos</h1>' in page
+    assert '<section id="findings"><h2>Hallazgos</h2>' in page
+    assert '<section id="counters"><h2>Contadores TCP</h2>' in page
+    assert '<html lang="es">' in page and '<h1 id="title">Sockets TCP en 1 equipo</h1>' in page

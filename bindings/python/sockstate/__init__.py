@@ -182,12 +182,16 @@ def snapshot(states: StatesArg = None, *, port: PortArg = None,
              uid: Optional[int] = None, family: Any = None,
              processes: bool = False, tcp_info: bool = False,
              sort: Optional[str] = None, timers: bool = False,
-             backend: Optional[str] = None,
+             findings: bool = False, backend: Optional[str] = None,
              pid_source: Optional[str] = None,
              netns: Optional[str] = None) -> Dict[str, Any]:
     """The "sockstate/1" document as a dict: the same JSON the CLI's
     ``--json`` prints (docs/schema/sockstate-1.json), host facts included.
     timers=True (implied by tcp_info=True) adds each socket's "timer".
+    findings=True adds, as ``python -m sockstate snapshot`` does, the
+    kernel's TCP counters ("tcp_counters") and what diagnose finds on the
+    host with them read once ("findings", texts in every language): what
+    the cross-OS report shows.
 
         >>> doc = sockstate.snapshot(processes=True)
         >>> doc["schema"], doc["backend"], len(doc["sockets"])
@@ -196,7 +200,8 @@ def snapshot(states: StatesArg = None, *, port: PortArg = None,
     return _default_handle(backend, pid_source, netns).snapshot(
         states, port=port, sport=sport, dport=dport, laddr=laddr,
         raddr=raddr, addr=addr, pid=pid, uid=uid, family=family,
-        processes=processes, tcp_info=tcp_info, sort=sort, timers=timers)
+        processes=processes, tcp_info=tcp_info, sort=sort, timers=timers,
+        findings=findings)
 
 
 def render(format: str = "table", states: StatesArg = None, *,

@@ -34,6 +34,10 @@ _ONE_ITEM = (str, bytes, State, ipaddress.IPv4Address, ipaddress.IPv6Address,
 
 _SORT_OWNERS = ("pid", "process")
 
+# What a document carries besides its sockets or counts (core's render
+# and render_counts): the TCP counters; those and diagnose's findings.
+_COUNTERS, _FINDINGS = 1, 2
+
 # The writers' order of states: CLOSED ... BOUND, then UNKNOWN.
 _WRITER_ORDER = tuple(State)
 
@@ -380,6 +384,17 @@ class Handle:
         (table, json, csv or prometheus), byte for byte: the library's
         writers produce both. timers=True is ``--timers`` (which
         tcp_info=True implies, as ``--tcp-info`` does)."""
+        return self._render(format, states, port, sport, dport, laddr, raddr, addr, pid,
+                            uid, family, processes, tcp_info, sort, header, metrics_port,
+                            timers, 0)
+
+    def _render(self, format: str, states: StatesArg, port: PortArg, sport: PortArg,
+                dport: PortArg, laddr: AddrArg, raddr: AddrArg, addr: AddrArg,
+                pid: Optional[int], uid: Optional[int], family: Any, processes: bool,
+                tcp_info: bool, sort: Optional[str], header: bool,
+                metrics_port: Optional[int], timers: bool, extras: int) -> str:
+        """render, and what the document carries besides (extras:
+        _COUNTERS, _FINDINGS)."""
         c = core()
         fmt = c.format_parse(format, "format")
         q, sort_key = build_query(states, port, sport, dport, laddr, raddr,
@@ -389,7 +404,7 @@ class Handle:
         if timers:
             wflags |= c.W_TIMERS
         data, _count, _src = self._call("render", q, sort_key, fmt, wflags,
-                                        _metrics_port(metrics_port, port), False)
+                                        _metrics_port(metrics_port, port), extras)
         return data.decode("utf-8", "surrogateescape")
 
     def render_summary(self, format: str = "table", states: StatesArg = None,
@@ -416,13 +431,13 @@ class Handle:
                                                     int(top), fmt, wflags)
             return data.decode("utf-8", "surrogateescape")
         # As the CLI, Prometheus carries the kernel's TCP counters too.
-        counters = fmt == c.FORMAT_PROMETHEUS
-        if counters and port is not None:
+        extras = _COUNTERS if fmt == c.FORMAT_PROMETHEUS else 0
+        if extras and port is not None:
             # As the CLI: the per-port series needs that port's records.
             data, _n, _src = self._call("render", q, c.SORT_NONE, fmt, wflags,
-                                        _metrics_port(None, port), True)
+                                        _metrics_port(None, port), extras)
         else:
-            data, _n, _src = self._call("render_counts", q, fmt, wflags, -1, counters)
+            data, _n, _src = self._call("render_counts", q, fmt, wflags, -1, extras)
         return data.decode("utf-8", "surrogateescape")
 
     def snapshot(self, states: StatesArg = None, *, port: PortArg = None,
@@ -431,14 +446,15 @@ class Handle:
                  addr: AddrArg = None, pid: Optional[int] = None,
                  uid: Optional[int] = None, family: Any = None,
                  processes: bool = False, tcp_info: bool = False,
-                 sort: Optional[str] = None, timers: bool = False) -> Dict[str, Any]:
+                 sort: Optional[str] = None, timers: bool = False,
+                 findings: bool = False) -> Dict[str, Any]:
         """The "sockstate/1" document (a dict), parsed from the same JSON
-        the CLI's ``--json`` prints."""
-        text = self.render("json", states, port=port, sport=sport,
-                           dport=dport, laddr=laddr, raddr=raddr, addr=addr,
-                           pid=pid, uid=uid, family=family,
-                           processes=processes, tcp_info=tcp_info, sort=sort,
-                           timers=timers)
+        the CLI's ``--json`` prints. findings=True adds what ``python -m
+        sockstate snapshot`` adds for the report: the kernel's TCP counters
+        and the host-wide findings of diagnose (the counters read once)."""
+        text = self._render("json", states, port, sport, dport, laddr, raddr, addr, pid,
+                            uid, family, processes, tcp_info, sort, True, None, timers,
+                            _FINDINGS if findings else 0)
         return json.loads(text)
 
     def groups(self, by: KeysArg, states: StatesArg = None, *, top: int = 0,

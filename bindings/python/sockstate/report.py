@@ -1045,6 +1045,18 @@ def counter_cell(h: Host, name: str) -> Tuple[Optional[int], Optional[str]]:
     return c.get("value"), c.get("native")
 
 
+def _host_table(w: Any, hosts: Sequence[Host], anchor: str, title: str, note: str,
+                first: str) -> None:
+    """A section's title and note, and the head of its table: a first
+    column, then a column per host (the anchor names the section and the
+    table's class)."""
+    w('<section id="%s"><h2>%s</h2><p class="note">%s</p>\n' % (anchor, _e(title), _e(note)))
+    w('<table class="%s"><thead><tr><th>%s</th>' % (anchor, _e(first)))
+    for h in hosts:
+        w("<th>%s</th>" % _e(h.label))
+    w("</tr></thead><tbody>\n")
+
+
 def render_html(hosts: Sequence[Host], lang: str, warnings: Sequence[Finding],
                 rows: Sequence[ListenRow], title: Optional[str] = None) -> str:
     t = TEXTS[lang]
@@ -1101,13 +1113,13 @@ def render_html(hosts: Sequence[Host], lang: str, warnings: Sequence[Finding],
         w('<section id="findings"><h2>%s</h2><p class="note">%s</p>\n'
           % (_e(t["findings"]), _e(t["findings_note"])))
         for h in hosts:
-            rows = finding_rows(h, lang)
+            found = finding_rows(h, lang)
             w('<h3>%s</h3>\n' % _e(h.label))
             if h.findings is None:
                 w('<p class="note">%s</p>\n' % _e(t["findings_absent"]))
-            elif not rows:
+            elif not found:
                 w('<p class="ok">%s</p>\n' % _e(t["findings_none"]))
-            for sev, word, code, headline, advice in rows:
+            for sev, word, code, headline, advice in found:
                 w('<div class="finding %s" data-code="%s" data-host="%s"><h4>%s '
                   '<code>%s</code></h4><p>%s</p><p><b>%s:</b> %s</p></div>\n'
                   % (sev, _e(code), _e(h.label), _e(word), _e(code), _e(headline),
@@ -1115,12 +1127,7 @@ def render_html(hosts: Sequence[Host], lang: str, warnings: Sequence[Finding],
         w("</section>\n")
 
     # State x host matrix.
-    w('<section id="matrix"><h2>%s</h2><p class="note">%s</p>\n'
-      % (_e(t["matrix"]), _e(t["matrix_note"])))
-    w('<table class="matrix"><thead><tr><th>%s</th>' % _e(t["state"]))
-    for h in hosts:
-        w("<th>%s</th>" % _e(h.label))
-    w("</tr></thead><tbody>\n")
+    _host_table(w, hosts, "matrix", t["matrix"], t["matrix_note"], t["state"])
     for s in states:
         top = max(h.counts[s] for h in hosts)
         w('<tr data-state="%s"><th><a class="state" href="#state-%s">%s</a></th>' % (s, s, s))
@@ -1168,12 +1175,8 @@ def render_html(hosts: Sequence[Host], lang: str, warnings: Sequence[Finding],
 
     # TCP counters.
     if with_counters:
-        w('<section id="counters"><h2>%s</h2><p class="note">%s</p>\n'
-          % (_e(t["counters"]), _e(t["counters_note"])))
-        w('<table class="counters"><thead><tr><th>%s</th>' % _e(t["counter"]))
-        for h in hosts:
-            w("<th>%s</th>" % _e(h.label))
-        w("</tr></thead><tbody>\n")
+        _host_table(w, hosts, "counters", t["counters"], t["counters_note"],
+                    t["counter"])
         for name in counter_names(hosts):
             w('<tr data-counter="%s"><th><code>%s</code></th>' % (_e(name), _e(name)))
             for h in hosts:
@@ -1265,13 +1268,13 @@ def render_md(hosts: Sequence[Host], lang: str, warnings: Sequence[Finding],
     if any(h.findings is not None for h in hosts):
         o += ["## %s" % t["findings"], "", t["findings_note"], ""]
         for h in hosts:
-            rows = finding_rows(h, lang)
+            found = finding_rows(h, lang)
             o += ["### %s" % h.label, ""]
             if h.findings is None:
                 o += [t["findings_absent"], ""]
-            elif not rows:
+            elif not found:
                 o += [t["findings_none"], ""]
-            for _sev, word, code, headline, advice in rows:
+            for _sev, word, code, headline, advice in found:
                 o += ["- **%s** `%s`: %s" % (word, code, _md(headline)),
                       "  **%s:** %s" % (t["advice"], _md(advice))]
             o.append("")
