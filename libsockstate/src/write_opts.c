@@ -7,6 +7,9 @@
 #include "backend_internal.h"
 #include "writer_internal.h"
 
+_Static_assert(offsetof(sockstate_write_opts, tcp_counters) == SOCKSTATE_WRITE_OPTS_FIRST_SIZE,
+               "the appended members follow the first version's fields");
+
 int sockstate__write_opts_check(const sockstate_write_opts *o)
 {
 	if (o == NULL || o->size < SOCKSTATE_WRITE_OPTS_FIRST_SIZE)
