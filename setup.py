@@ -140,6 +140,9 @@ VERSION = project_version()
 SOURCES, PLATFORM_DIR = library_sources()
 INCLUDES = [os.path.join("libsockstate", "include"),
             os.path.join("libsockstate", "src"), PLATFORM_DIR]
+# What the POSIX platforms share (platform/posix/posix_internal.h).
+if not PLATFORM_DIR.endswith("windows"):
+    INCLUDES.append(os.path.join("platform", "posix"))
 DEFINES = [("SOCKSTATE_VERSION_STRING", f'"{VERSION}"'), ("_GNU_SOURCE", None),
            ("SOCKSTATE_STATIC", None), ("SOCKSTATE_CLI_VERSION", f'"{VERSION}"')]
 

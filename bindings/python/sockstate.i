@@ -108,6 +108,8 @@ const char *sockstate_state_name(int s);
 %native(trace_open) PyObject *sockstate_py_trace_open(PyObject *self, PyObject *args);
 %native(trace_read) PyObject *sockstate_py_trace_read(PyObject *self, PyObject *args);
 %native(trace_close) PyObject *sockstate_py_trace_close(PyObject *self, PyObject *args);
+%native(tcp_counters) PyObject *sockstate_py_tcp_counters(PyObject *self, PyObject *args);
+%native(diagnose) PyObject *sockstate_py_diagnose(PyObject *self, PyObject *args);
 %native(cli_main) PyObject *sockstate_py_cli_main(PyObject *self, PyObject *args);
 %native(cli_subcommand_at) PyObject *sockstate_py_cli_subcommand_at(PyObject *self, PyObject *args);
 

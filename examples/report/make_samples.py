@@ -29,7 +29,9 @@ folder of this script).
 """
 
 import argparse
+import csv
 import ctypes
+import io
 import os
 import shutil
 import signal
@@ -160,11 +162,15 @@ def wait_for(ready_r, want):
         got += os.read(ready_r, 16)
 
 
-def count_states(build, port, state):
+def count_states(build, port, state, resent=False):
+    """Sockets in state on local port; resent: only those whose timer has
+    sent again (a SYN-ACK with no answer for a second), as diagnose
+    counts a half-open connection that stays."""
     out = subprocess.run([sys.executable, "-m", "sockstate", "--state", state, "--sport",
-                          str(port), "--format", "csv"], env=python_env(build),
+                          str(port), "--format", "csv", "--timers"], env=python_env(build),
                          stdout=subprocess.PIPE, check=True).stdout.decode()
-    return len(out.splitlines()) - 1
+    rows = list(csv.DictReader(io.StringIO(out)))
+    return sum(1 for r in rows if not resent or int(r["timer_retransmits"] or 0) >= 1)
 
 
 def inside(opts):
@@ -192,8 +198,9 @@ def inside(opts):
         children.append(fork(demo_client, ready_w))
         wait_for(ready_r, b"AC")
         deadline = time.time() + 20
-        while (count_states(opts.build, FLOOD_PORT, "syn-recv") < SYN_FLOOD
+        while (count_states(opts.build, FLOOD_PORT, "syn-recv", resent=True) < SYN_FLOOD
                or count_states(opts.build, APP_PORT, "close-wait") < CLOSE_WAIT_PILE):
+            # polling the sockets for the states the snapshot must show
             if time.time() > deadline:
                 raise RuntimeError("the demo load did not reach its states")
             time.sleep(0.05)

@@ -26,6 +26,7 @@ struct parser {
 	                                           port: only Prometheus may */
 	char command_by[SPELLING_MAX];          /* what chose the command */
 	char format_by[SPELLING_MAX];           /* what chose the format */
+	const char *interval_text;              /* --interval's value */
 	int explain_state_given;
 	const char *explain_text;
 	char explain_by[SPELLING_MAX];
@@ -342,6 +343,21 @@ static int apply_seconds(struct parser *p, const char *opt, const char *value,
 	return CLI_EXIT_OK;
 }
 
+static int apply_to(struct parser *p, const char *opt, const char *value)
+{
+	char show_buf[96];
+	sockstate_family family;
+	int rc = sockstate_endpoint_parse(value, &family, &p->a->to);
+
+	if (rc == SOCKSTATE_ERANGE)
+		return fail_usage(p, "%s: '%s': port out of range (0-65535)", opt, SHOW(value));
+	if (rc != SOCKSTATE_OK)
+		return fail_usage(p, "%s: '%s' is not ADDR:PORT (an IP address, not a name; "
+		                  "[v6]:PORT for IPv6)", opt, SHOW(value));
+	p->a->to_family = (uint8_t)family;
+	return CLI_EXIT_OK;
+}
+
 /* A count of 1-9999999 (--top, --count) into *out. */
 static int apply_count(struct parser *p, const char *opt, const char *value, size_t *out)
 {
@@ -535,7 +551,10 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 	case CLI_OPT_TIMEOUT:
 		return apply_seconds(p, opt, value, &a->timeout, 1);
 	case CLI_OPT_INTERVAL:
-		return apply_seconds(p, opt, value, &a->interval, 0);
+		/* 0 is diagnose's "one look"; wait and watch refuse it once the
+		 * subcommand is known (check_combinations). */
+		p->interval_text = value;
+		return apply_seconds(p, opt, value, &a->interval, 1);
 	case CLI_OPT_WATCH:
 		if (set_command(p, CLI_CMD_WATCH, opt) != CLI_EXIT_OK)
 			return CLI_EXIT_USAGE;
@@ -547,6 +566,11 @@ static int apply_option(struct parser *p, const struct cli_option_spec *spec,
 		return apply_seconds(p, opt, value, &a->duration, 0);
 	case CLI_OPT_MAX_EVENTS:
 		return apply_count(p, opt, value, &a->max_events);
+	case CLI_OPT_TO:
+		return apply_to(p, opt, value);
+	case CLI_OPT_PROBE:
+		a->probe = 1;
+		return CLI_EXIT_OK;
 	case CLI_OPT_COUNT:
 		break;
 	}
@@ -739,9 +763,14 @@ static int check_applicable(struct parser *p)
 		const struct cli_option_spec *spec = &cli_options[p->used[k]];
 		if ((spec->commands & here) != 0)
 			continue;
-		if (spec->commands == CLI_IN(CLI_CMD_EXPLAIN))
-			return fail_usage(p, "%s: only valid with explain",
-			                  p->spelled[spec->id]);
+		/* An option of explain or diagnose alone says where it
+		 * belongs: given without a subcommand, "not valid with list"
+		 * would puzzle. */
+		if ((spec->commands & ~(CLI_IN(CLI_CMD_EXPLAIN) | CLI_IN(CLI_CMD_DIAGNOSE))) == 0)
+			return fail_usage(p, "%s: only valid with %s", p->spelled[spec->id],
+			                  spec->commands == CLI_IN(CLI_CMD_EXPLAIN) ? "explain"
+			                  : spec->commands == CLI_IN(CLI_CMD_DIAGNOSE) ? "diagnose"
+			                  : "explain or diagnose");
 		return fail_usage(p, "%s: not valid with %s", p->spelled[spec->id],
 		                  cli_command_name(p->a->cmd));
 	}
@@ -816,6 +845,37 @@ static int check_ports(struct parser *p)
 	return CLI_EXIT_OK;
 }
 
+static int check_diagnose(struct parser *p)
+{
+	struct cli_args *a = p->a;
+	const sockstate_prefix *addr = &a->query.addr;
+
+	if (a->format != SOCKSTATE_FORMAT_TABLE && a->format != SOCKSTATE_FORMAT_JSON)
+		return fail_usage(p, "%s: diagnose writes table or json", p->format_by);
+	if (addr->family && a->query.port < 0)
+		return fail_usage(p, "%s: only with --port (the address of that port's "
+		                  "service)", p->spelled[CLI_OPT_ADDR]);
+	if (addr->family && addr->bits != (addr->family == SOCKSTATE_FAMILY_IPV4 ? 32 : 128))
+		return fail_usage(p, "%s: diagnose takes one address, not a prefix",
+		                  p->spelled[CLI_OPT_ADDR]);
+	if (a->probe && !a->to_family)
+		return fail_usage(p, "%s: only with --to ADDR:PORT", p->spelled[CLI_OPT_PROBE]);
+	if (p->spelled[CLI_OPT_TIMEOUT][0] && !a->probe)
+		return fail_usage(p, "%s: only with --probe (how long it waits)",
+		                  p->spelled[CLI_OPT_TIMEOUT]);
+	if (a->timeout == 0)
+		return fail_usage(p, "%s: the probe needs more than 0 seconds",
+		                  p->spelled[CLI_OPT_TIMEOUT]);
+	if (a->timeout > 3600 || a->interval > 3600)
+		return fail_usage(p, "%s: at most 3600 seconds",
+		                  p->spelled[a->timeout > 3600 ? CLI_OPT_TIMEOUT : CLI_OPT_INTERVAL]);
+	if (a->timeout < 0)
+		a->timeout = 3;
+	if (a->interval < 0)
+		a->interval = 1;
+	return CLI_EXIT_OK;
+}
+
 /* What only the whole line can tell: pairs that conflict, defaults that
  * depend on the subcommand. */
 static int check_combinations(struct parser *p)
@@ -876,6 +936,12 @@ static int check_combinations(struct parser *p)
 			a->interval = 2;
 		if (a->top == 0)
 			a->top = 10;
+	}
+	if (a->cmd == CLI_CMD_DIAGNOSE)
+		return check_diagnose(p);
+	if (a->interval == 0) {
+		double ignored;
+		return apply_seconds(p, p->spelled[CLI_OPT_INTERVAL], p->interval_text, &ignored, 0);
 	}
 	if (a->cmd == CLI_CMD_TRACE) {
 		if (a->format == SOCKSTATE_FORMAT_PROMETHEUS)

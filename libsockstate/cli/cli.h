@@ -54,7 +54,9 @@ enum cli_command {
 	CLI_CMD_SNAPSHOT = 6,   /* python -m sockstate only: list --format json */
 	CLI_CMD_REPORT = 7,     /* python -m sockstate only, run by the package */
 	CLI_CMD_HELP = 8,       /* help [SUBCOMMAND] */
-	CLI_CMD_TRACE = 9
+	CLI_CMD_TRACE = 9,
+	CLI_CMD_COUNTERS = 10,  /* the kernel's TCP counters */
+	CLI_CMD_DIAGNOSE = 11   /* findings from states, counters, a probe */
 };
 
 #define CLI_IN(cmd) (1u << (unsigned)(cmd))
@@ -67,7 +69,10 @@ enum cli_command {
 #define CLI_IN_FILTER (CLI_IN_QUERY | CLI_IN(CLI_CMD_WATCH) | CLI_IN(CLI_CMD_TRACE))
 #define CLI_IN_ANY \
 	(CLI_IN_QUERY | CLI_IN(CLI_CMD_EXPLAIN) | CLI_IN(CLI_CMD_WAIT) | \
-	 CLI_IN(CLI_CMD_WATCH) | CLI_IN(CLI_CMD_HELP) | CLI_IN(CLI_CMD_TRACE))
+	 CLI_IN(CLI_CMD_WATCH) | CLI_IN(CLI_CMD_HELP) | CLI_IN(CLI_CMD_TRACE) | \
+	 CLI_IN(CLI_CMD_COUNTERS) | CLI_IN(CLI_CMD_DIAGNOSE))
+/* The commands that ask one handle for something else than a listing. */
+#define CLI_IN_HANDLE (CLI_IN(CLI_CMD_COUNTERS) | CLI_IN(CLI_CMD_DIAGNOSE))
 
 /* Which program runs the command line: the `sockstate` tool, or the
  * Python package's `python -m sockstate`, which offers two subcommands
@@ -145,6 +150,8 @@ enum cli_option_id {
 	CLI_OPT_SOURCE,
 	CLI_OPT_DURATION,
 	CLI_OPT_MAX_EVENTS,     /* --count N (trace) */
+	CLI_OPT_TO,
+	CLI_OPT_PROBE,
 	CLI_OPT_COUNT
 };
 
@@ -157,6 +164,7 @@ enum cli_group {
 	CLI_GROUP_WATCH,
 	CLI_GROUP_TRACE,
 	CLI_GROUP_EXPLAIN,
+	CLI_GROUP_DIAGNOSE,
 	CLI_GROUP_GENERAL,
 	CLI_GROUP_COUNT
 };
@@ -201,6 +209,7 @@ extern const char *const cli_group_titles_python[CLI_GROUP_COUNT];
  * option shown applies: consecutive groups with one title are one
  * section. */
 extern const char *const cli_group_titles_command[CLI_GROUP_COUNT];
+extern const char *const cli_group_title_where;
 extern const char *const cli_help_intro;
 extern const char *const cli_help_intro_python;
 extern const char *const cli_help_states;
@@ -284,13 +293,17 @@ struct cli_args {
 	size_t top;                 /* --top N (summary, watch); 0 unset */
 	sockstate_wait_cond wait;   /* --listen/--drained, --states */
 	sockstate_prefix exclude[CLI_EXCLUDE_MAX]; /* --exclude-remote */
-	double timeout;             /* --timeout seconds (wait) */
+	double timeout;             /* --timeout seconds (wait; diagnose's
+	                               probe); < 0 unset */
 	double interval;            /* --interval seconds; < 0 unset */
 	/* trace */
 	sockstate_event_source trace_source; /* --source; AUTO unset */
 	int trace_summaries;        /* --summary: summaries instead of transitions */
 	double duration;            /* --duration seconds; < 0 unset */
 	size_t max_events;          /* --count N; 0 unset */
+	uint8_t to_family;          /* diagnose --to ADDR:PORT, 0 none */
+	sockstate_endpoint to;
+	int probe;                  /* diagnose --probe */
 };
 
 /* cli_parse - argv into *a, as prog's grammar. Returns CLI_EXIT_OK, or
@@ -319,6 +332,10 @@ char *cli_help_render_command(const struct cli_program *prog, enum cli_command c
 int cli_list(const struct cli_args *a, struct cli_error *e);
 int cli_summary(const struct cli_args *a, struct cli_error *e);
 
+/* diagnose.c: the TCP counters (counters), the findings (diagnose:
+ * exit 1 when one is a warning or worse). */
+int cli_counters(const struct cli_args *a, struct cli_error *e);
+int cli_diagnose(const struct cli_args *a, struct cli_error *e);
 /* Output: standard output; or FILE written atomically (a temporary file
  * beside it, fsync, rename); or, when FILE is a character device or a
  * FIFO, written into (outfile.c, docs/SECURITY.md). */

@@ -50,10 +50,23 @@ const struct cli_subcommand_spec cli_subcommands[] = {
 	 "one line per TCP state transition as it happens\n"
 	 "(--summary: per connection that ends), until\n"
 	 "Ctrl-C, --duration or --count", NULL},
+	{CLI_CMD_COUNTERS, CLI_PROG_ALL, "counters",
+	 "counters [--format F] [-o FILE] [-n] [--netns NS]",
+	 "the kernel's TCP counters (refused connections,\n"
+	 "accept queue overflows, retransmissions...) in one\n"
+	 "vocabulary, each beside the OS's own name", NULL},
+	{CLI_CMD_DIAGNOSE, CLI_PROG_ALL, "diagnose",
+	 "diagnose [--port PORT [--addr ADDR]] [--to ADDR:PORT [--probe]]\n"
+	 "[--interval S] [--timeout S] [--lang en|es]\n"
+	 "[--format table|json] [-o FILE] [--netns NS]",
+	 "what is wrong, from the states, the TCP counters\n"
+	 "over --interval and a probe: findings with their\n"
+	 "evidence and what to do; exit 1 on a warning", NULL},
 	{CLI_CMD_SNAPSHOT, CLI_PROG_PYTHON, "snapshot",
 	 "snapshot [FILTERS] [-o FILE.json] [-p] [--sort KEY] [--tcp-info]",
 	 "the \"sockstate/1\" JSON document (as list --format\n"
-	 "json); this package's addition", NULL},
+	 "json) with the TCP counters and the host-wide\n"
+	 "findings (for report); this package's addition", NULL},
 	{CLI_CMD_REPORT, CLI_PROG_PYTHON, "report",
 	 "report FILE.json... [-o OUT] [--format html|md] [--lang en|es]",
 	 "several machines' snapshots side by side (HTML or\n"
@@ -69,23 +82,25 @@ const size_t cli_subcommand_count =
 
 const char *const cli_group_titles[CLI_GROUP_COUNT] = {
 	[CLI_GROUP_FILTER] = "Filters (list, summary, watch, trace; a socket must pass all, --or aside):",
-	[CLI_GROUP_OUTPUT] = "Output (list, summary, trace):",
+	[CLI_GROUP_OUTPUT] = "Output (list, summary, trace, counters, diagnose):",
 	[CLI_GROUP_SUMMARY] = "summary:",
 	[CLI_GROUP_WAIT] = "wait:",
 	[CLI_GROUP_WATCH] = "wait, watch, trace:",
 	[CLI_GROUP_TRACE] = "trace:",
 	[CLI_GROUP_EXPLAIN] = "explain:",
+	[CLI_GROUP_DIAGNOSE] = "diagnose (also --port, --addr, --interval, --timeout, --lang):",
 	[CLI_GROUP_GENERAL] = "General:",
 };
 
 const char *const cli_group_titles_python[CLI_GROUP_COUNT] = {
 	[CLI_GROUP_FILTER] = "Filters (list, summary, watch, trace, snapshot; all must pass, --or aside):",
-	[CLI_GROUP_OUTPUT] = "Output (list, summary, trace; for snapshot's, see snapshot --help):",
+	[CLI_GROUP_OUTPUT] = "Output (list, summary, trace, counters, diagnose; snapshot: its --help):",
 	[CLI_GROUP_SUMMARY] = "summary:",
 	[CLI_GROUP_WAIT] = "wait:",
 	[CLI_GROUP_WATCH] = "wait, watch, trace:",
 	[CLI_GROUP_TRACE] = "trace:",
 	[CLI_GROUP_EXPLAIN] = "explain:",
+	[CLI_GROUP_DIAGNOSE] = "diagnose (also --port, --addr, --interval, --timeout, --lang):",
 	[CLI_GROUP_GENERAL] = "General:",
 };
 
@@ -97,8 +112,13 @@ const char *const cli_group_titles_command[CLI_GROUP_COUNT] = {
 	[CLI_GROUP_WATCH] = "Options:",
 	[CLI_GROUP_TRACE] = "Options:",
 	[CLI_GROUP_EXPLAIN] = "Options:",
+	[CLI_GROUP_DIAGNOSE] = "Options:",
 	[CLI_GROUP_GENERAL] = "General:",
 };
+
+/* The filters' title in the help of a subcommand that takes them to
+ * choose where to look, not which sockets to list (CLI_IN_HANDLE). */
+const char *const cli_group_title_where = "Where to look:";
 
 /* Indexed by id: cli_options[i].id == i (the parser relies on it). */
 const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
@@ -107,20 +127,22 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		"only these states, in any OS's spelling: ESTAB,\n"
 		"Established, SYN_RCVD, MIB_TCP_STATE_LISTEN, 0A...\n"
 		"(default: all but BOUND; \"all\" includes BOUND)"},
-	[CLI_OPT_PORT] = {CLI_OPT_PORT, "port", 0, "PORT", CLI_IN_FILTER,
-		CLI_GROUP_FILTER,
+	[CLI_OPT_PORT] = {CLI_OPT_PORT, "port", 0, "PORT",
+		CLI_IN_FILTER | CLI_IN(CLI_CMD_DIAGNOSE), CLI_GROUP_FILTER,
 		"local or remote port is PORT (0-65535); with\n"
 		"--format prometheus: the host's counts plus each\n"
-		"PORT's own series (repeat it or P,P...; at most 32)"},
+		"PORT's own series (repeat it or P,P...; at most\n"
+		"32); diagnose: the local port of the service"},
 	[CLI_OPT_SPORT] = {CLI_OPT_SPORT, "sport", 0, "PORT", CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "local port is PORT"},
 	[CLI_OPT_DPORT] = {CLI_OPT_DPORT, "dport", 0, "PORT", CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "remote port is PORT"},
-	[CLI_OPT_ADDR] = {CLI_OPT_ADDR, "addr", 0, "ADDR[/LEN]", CLI_IN_FILTER,
-		CLI_GROUP_FILTER,
+	[CLI_OPT_ADDR] = {CLI_OPT_ADDR, "addr", 0, "ADDR[/LEN]",
+		CLI_IN_FILTER | CLI_IN(CLI_CMD_DIAGNOSE), CLI_GROUP_FILTER,
 		"local or remote address in the prefix (IPv4 or\n"
 		"IPv6, [v6] brackets allowed; an IPv4 prefix also\n"
-		"matches IPv4-mapped IPv6 sockets)"},
+		"matches IPv4-mapped IPv6 sockets); diagnose: the\n"
+		"address clients connect to, with --port"},
 	[CLI_OPT_SADDR] = {CLI_OPT_SADDR, "saddr", 0, "ADDR[/LEN]", CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "local address in the prefix"},
 	[CLI_OPT_DADDR] = {CLI_OPT_DADDR, "daddr", 0, "ADDR[/LEN]", CLI_IN_FILTER,
@@ -141,7 +163,7 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 	[CLI_OPT_IPV6] = {CLI_OPT_IPV6, "ipv6", '6', NULL, CLI_IN_FILTER,
 		CLI_GROUP_FILTER, "IPv6 sockets"},
 	[CLI_OPT_BACKEND] = {CLI_OPT_BACKEND, "backend", 0, "NAME",
-		CLI_IN_FILTER | CLI_IN(CLI_CMD_WAIT),
+		CLI_IN_FILTER | CLI_IN(CLI_CMD_WAIT) | CLI_IN_HANDLE,
 		CLI_GROUP_FILTER,
 		"read sockets through NAME (auto, or one --version\n"
 		"lists, e.g. linux-netlink, linux-proc)"},
@@ -152,18 +174,20 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		"machine's (backend linux-replay, no owners); a bad\n"
 		"FILE is exit 2"},
 	[CLI_OPT_PID_SOURCE] = {CLI_OPT_PID_SOURCE, "pid-source", 0, "SRC",
-		CLI_IN_FILTER, CLI_GROUP_FILTER,
+		CLI_IN_FILTER | CLI_IN(CLI_CMD_DIAGNOSE), CLI_GROUP_FILTER,
 		"how owners are found: auto, procfs or bpf"},
-	[CLI_OPT_FORMAT] = {CLI_OPT_FORMAT, "format", 0, "F", CLI_IN_FORMAT,
+	[CLI_OPT_FORMAT] = {CLI_OPT_FORMAT, "format", 0, "F", CLI_IN_FORMAT | CLI_IN_HANDLE,
 		CLI_GROUP_OUTPUT,
 		"table (default), json (the \"sockstate/1\" document;\n"
-		"trace: one object per line), csv (RFC 4180) or\n"
-		"prometheus (text exposition; not trace)"},
-	[CLI_OPT_JSON] = {CLI_OPT_JSON, "json", 0, NULL, CLI_IN_FORMAT,
+		"trace: one object per line; diagnose:\n"
+		"\"sockstate-diagnosis/1\"), csv (RFC 4180) or\n"
+		"prometheus (text exposition; not trace, diagnose)"},
+	[CLI_OPT_JSON] = {CLI_OPT_JSON, "json", 0, NULL, CLI_IN_FORMAT | CLI_IN_HANDLE,
 		CLI_GROUP_OUTPUT, "same as --format json"},
-	[CLI_OPT_CSV] = {CLI_OPT_CSV, "csv", 0, NULL, CLI_IN_FORMAT,
+	[CLI_OPT_CSV] = {CLI_OPT_CSV, "csv", 0, NULL,
+		CLI_IN_FORMAT | CLI_IN(CLI_CMD_COUNTERS),
 		CLI_GROUP_OUTPUT, "same as --format csv"},
-	[CLI_OPT_OUTPUT] = {CLI_OPT_OUTPUT, "output", 'o', "FILE", CLI_IN_QUERY,
+	[CLI_OPT_OUTPUT] = {CLI_OPT_OUTPUT, "output", 'o', "FILE", CLI_IN_QUERY | CLI_IN_HANDLE,
 		CLI_GROUP_OUTPUT,
 		"write to FILE atomically (a temporary file beside\n"
 		"it, then rename: FILE is untouched on failure);\n"
@@ -195,7 +219,8 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		"retries); csv: timer, timer_expires_ms,\n"
 		"timer_retransmits; json: a \"timer\" object (Linux)"},
 	[CLI_OPT_NO_HEADER] = {CLI_OPT_NO_HEADER, "no-header", 'n', NULL,
-		CLI_IN_FORMAT, CLI_GROUP_OUTPUT, "table, csv: no header line"},
+		CLI_IN_FORMAT | CLI_IN(CLI_CMD_COUNTERS), CLI_GROUP_OUTPUT,
+		"table, csv: no header line"},
 	[CLI_OPT_CSV_FORMULA_SAFE] = {CLI_OPT_CSV_FORMULA_SAFE, "csv-formula-safe", 0, NULL,
 		CLI_IN_FORMAT, CLI_GROUP_OUTPUT,
 		"csv: a cell that starts with = + - @ gets a\n"
@@ -215,9 +240,10 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		CLI_IN(CLI_CMD_EXPLAIN), CLI_GROUP_GENERAL,
 		"same as explain STATE"},
 	[CLI_OPT_LANG] = {CLI_OPT_LANG, "lang", 0, "en|es",
-		CLI_IN(CLI_CMD_EXPLAIN), CLI_GROUP_EXPLAIN,
-		"language of the explanation; default from LC_ALL,\n"
-		"LC_MESSAGES or LANG, else en"},
+		CLI_IN(CLI_CMD_EXPLAIN) | CLI_IN(CLI_CMD_DIAGNOSE), CLI_GROUP_EXPLAIN,
+		"language of the explanation (diagnose: of the\n"
+		"findings); default from LC_ALL, LC_MESSAGES or\n"
+		"LANG, else en"},
 	[CLI_OPT_HELP] = {CLI_OPT_HELP, "help", 'h', NULL, CLI_IN_ANY,
 		CLI_GROUP_GENERAL,
 		"this text (after a subcommand: that subcommand's),\n"
@@ -226,10 +252,11 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		CLI_GROUP_GENERAL,
 		"versions of the tool and library, and the backends"},
 	[CLI_OPT_NETNS] = {CLI_OPT_NETNS, "netns", 0, "NS",
-		CLI_IN_FILTER | CLI_IN(CLI_CMD_WAIT), CLI_GROUP_FILTER,
+		CLI_IN_FILTER | CLI_IN(CLI_CMD_WAIT) | CLI_IN_HANDLE, CLI_GROUP_FILTER,
 		"inside network namespace NS (Linux): a name under\n"
 		"/run/netns, a path, or pid:PID; sockets are tagged\n"
-		"with NS (a table column, JSON \"netns\"); wait too"},
+		"with NS (a table column, JSON \"netns\"); wait,\n"
+		"counters and diagnose too (its probe starts there)"},
 	[CLI_OPT_ALL_NETNS] = {CLI_OPT_ALL_NETNS, "all-netns", 0, NULL,
 		CLI_IN_QUERY | CLI_IN(CLI_CMD_WATCH), CLI_GROUP_FILTER,
 		"every network namespace (/run/netns, then those of\n"
@@ -261,17 +288,20 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		"ADDR[/LEN]", CLI_IN(CLI_CMD_WAIT), CLI_GROUP_WAIT,
 		"connections to/from this peer prefix do not count\n"
 		"(repeatable; e.g. a load balancer's health checks)"},
-	[CLI_OPT_TIMEOUT] = {CLI_OPT_TIMEOUT, "timeout", 0, "S", CLI_IN(CLI_CMD_WAIT),
-		CLI_GROUP_WAIT,
+	[CLI_OPT_TIMEOUT] = {CLI_OPT_TIMEOUT, "timeout", 0, "S",
+		CLI_IN(CLI_CMD_WAIT) | CLI_IN(CLI_CMD_DIAGNOSE), CLI_GROUP_WAIT,
 		"give up after S seconds (default 300; 0: check\n"
 		"once): exit 1, the sockets still in the way on\n"
-		"stdout, one line each, the reason on stderr"},
+		"stdout, one line each, the reason on stderr;\n"
+		"diagnose: how long the probe waits (default 3)"},
 	[CLI_OPT_INTERVAL] = {CLI_OPT_INTERVAL, "interval", 0, "S",
-		CLI_IN(CLI_CMD_WAIT) | CLI_IN(CLI_CMD_WATCH) | CLI_IN(CLI_CMD_TRACE),
-		CLI_GROUP_WATCH,
+		CLI_IN(CLI_CMD_WAIT) | CLI_IN(CLI_CMD_WATCH) | CLI_IN(CLI_CMD_TRACE) |
+		CLI_IN(CLI_CMD_DIAGNOSE), CLI_GROUP_WATCH,
 		"seconds between checks (wait: default 1),\n"
-		"refreshes (watch: default 2) or listings (trace\n"
-		"with the poll source: default 1); decimals allowed"},
+		"refreshes (watch: default 2), listings (trace\n"
+		"with the poll source: default 1) or diagnose's\n"
+		"two looks at the TCP counters (default 1; 0: one\n"
+		"look, totals since boot); decimals allowed"},
 	[CLI_OPT_WATCH] = {CLI_OPT_WATCH, "watch", 0, "S", CLI_IN(CLI_CMD_WATCH),
 		CLI_GROUP_GENERAL, "same as watch [--interval S]"},
 	[CLI_OPT_SOURCE] = {CLI_OPT_SOURCE, "source", 0, "SRC", CLI_IN(CLI_CMD_TRACE),
@@ -288,6 +318,16 @@ const struct cli_option_spec cli_options[CLI_OPT_COUNT] = {
 		CLI_GROUP_TRACE,
 		"stop after N events (a line saying how many were\n"
 		"lost does not count)"},
+	[CLI_OPT_TO] = {CLI_OPT_TO, "to", 0, "ADDR:PORT", CLI_IN(CLI_CMD_DIAGNOSE),
+		CLI_GROUP_DIAGNOSE,
+		"a destination this host connects to (an address,\n"
+		"not a name; [v6]:PORT for IPv6): its SYN_SENT,\n"
+		"its ephemeral ports; on loopback, its service too"},
+	[CLI_OPT_PROBE] = {CLI_OPT_PROBE, "probe", 0, NULL, CLI_IN(CLI_CMD_DIAGNOSE),
+		CLI_GROUP_DIAGNOSE,
+		"with --to: one connection to it, given up after\n"
+		"--timeout; a refusal, a timeout, no route or no\n"
+		"free local port becomes a finding"},
 };
 
 int cli_option_value_optional(enum cli_option_id id)
@@ -303,7 +343,8 @@ const char *const cli_help_states =
 
 const struct cli_text_row cli_exit_rows[] = {
 	{"0", "done", 0},
-	{"1", "a condition was not met (wait timed out)", 0},
+	{"1", "a condition was not met (wait timed out;\n"
+	      "diagnose found a warning or worse)", 0},
 	{"2", "bad usage or bad input; one line on stderr says what", 0},
 	{"3", "the OS refused or failed (permission, no backend,\n"
 	      "an enumeration or write error); one line on stderr", 0},
@@ -315,8 +356,8 @@ const size_t cli_exit_row_count = sizeof cli_exit_rows / sizeof cli_exit_rows[0]
 
 const struct cli_text_row cli_environment_rows[] = {
 	{"LC_ALL, LC_MESSAGES, LANG",
-	 "the language of explain when --lang is not given\n"
-	 "(first set wins; es..., else en)", 0},
+	 "the language of explain and diagnose when --lang\n"
+	 "is not given (first set wins; es..., else en)", 0},
 };
 const size_t cli_environment_row_count =
 	sizeof cli_environment_rows / sizeof cli_environment_rows[0];
@@ -345,6 +386,12 @@ const struct cli_text_row cli_example_rows[] = {
 	 "a minute of ended connections, one JSON line each", 0},
 	{"explain TIME_WAIT --lang es", "the state explained in Spanish", 0},
 	{"explain", "every state, a line each", 0},
+	{"counters --format prometheus", "the TCP counters, for scraping", 0},
+	{"diagnose", "every host-wide problem found, with its evidence", 0},
+	{"diagnose --port 8080 --lang es",
+	 "why clients cannot use port 8080, in Spanish", 0},
+	{"diagnose --to 10.0.0.5:5432 --probe",
+	 "why this host cannot reach 10.0.0.5:5432", 0},
 	{"help summary", "summary's usage, options and examples (summary -h)", 0},
 };
 const size_t cli_example_row_count =

@@ -90,6 +90,10 @@ static int run(const struct cli_args *a, const struct cli_program *prog,
 		return cli_watch(a, e);
 	case CLI_CMD_TRACE:
 		return cli_trace(a, e);
+	case CLI_CMD_COUNTERS:
+		return cli_counters(a, e);
+	case CLI_CMD_DIAGNOSE:
+		return cli_diagnose(a, e);
 	case CLI_CMD_HELP:
 		return run_help(prog, a->help_topic, e);
 	case CLI_CMD_REPORT:

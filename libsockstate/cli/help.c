@@ -234,8 +234,11 @@ char *cli_help_render_command(const struct cli_program *prog, enum cli_command c
 			if (cli_options[i].group != (enum cli_group)g ||
 			    (cli_options[i].commands & CLI_IN(cmd)) == 0)
 				continue;
-			if (section == NULL || strcmp(section, cli_group_titles_command[g]) != 0) {
-				section = cli_group_titles_command[g];
+			const char *title = g == CLI_GROUP_FILTER && (CLI_IN(cmd) & CLI_IN_HANDLE)
+			                    ? cli_group_title_where : cli_group_titles_command[g];
+
+			if (section == NULL || strcmp(section, title) != 0) {
+				section = title;
 				put(&t, "\n");
 				put(&t, section);
 				put(&t, "\n");

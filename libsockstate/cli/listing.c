@@ -42,7 +42,8 @@ static void say_verbose(const struct cli_args *a, sockstate_handle *h,
 }
 
 /* What to write: a snapshot, or counts (or groups) with the facts of
- * their taking, and the per-port counts of a Prometheus output. */
+ * their taking, the per-port counts of a Prometheus output, and what
+ * the document carries besides (extras). */
 struct emit {
 	const struct cli_args *a;
 	const sockstate_snapshot *snap;
@@ -52,7 +53,79 @@ struct emit {
 	sockstate_groups *groups;
 	const sockstate_port_counts *ports;
 	size_t nports;
+	const struct extras *extras;
 };
+
+/* What a document carries besides its sockets or counts: the TCP
+ * counters (summary --format prometheus, python -m sockstate snapshot)
+ * and the host-wide findings (snapshot, for the report). */
+struct extras {
+	sockstate_tcp_counters counters;
+	int have_counters;
+	sockstate_diagnosis *diagnosis;
+	int partial;                /* one could not be had: exit 4 */
+};
+
+static int wants_counters(const struct cli_args *a)
+{
+	return a->cmd == CLI_CMD_SNAPSHOT ||
+	       (a->cmd == CLI_CMD_SUMMARY && a->format == SOCKSTATE_FORMAT_PROMETHEUS);
+}
+
+/* Read the extras a's document carries from h (one handle: several
+ * namespaces have no one set of counters). A backend that reads no
+ * counters has none to give; any other failure is a line on stderr, and
+ * the document is written without it (exit 4). */
+static void extras_read(const struct cli_args *a, const struct cli_handle_set *set,
+                        struct extras *x)
+{
+	sockstate_handle *h = set->h[0];
+	struct cli_error e;
+	int rc;
+
+	memset(x, 0, sizeof *x);
+	x->counters.size = sizeof x->counters;
+	if (set->n != 1 || !wants_counters(a))
+		return;
+	rc = sockstate_tcp_counters_get(h, &x->counters);
+	if (rc == SOCKSTATE_OK) {
+		x->have_counters = 1;
+	} else if (rc != SOCKSTATE_ENOTSUP) {
+		cli_library_error(&e, "TCP counters left out", rc, sockstate_errdetail(h));
+		cli_say(e.msg);
+		x->partial = 1;
+	}
+	if (a->cmd != CLI_CMD_SNAPSHOT)
+		return;
+	{
+		sockstate_diagnose_options o;
+
+		sockstate_diagnose_options_init(&o);
+		o.interval_ms = 0;
+		rc = sockstate_diagnose(h, &o, &x->diagnosis);
+		if (rc != SOCKSTATE_OK) {
+			cli_library_error(&e, "findings left out", rc, sockstate_errdetail(h));
+			cli_say(e.msg);
+			x->partial = 1;
+		}
+	}
+}
+
+static void extras_free(struct extras *x)
+{
+	sockstate_diagnosis_free(x->diagnosis);
+	x->diagnosis = NULL;
+}
+
+/* A partial document (an extra left out) exits 4 once written. */
+static int extras_finish(const struct extras *x, int code, struct cli_error *e)
+{
+	if (code != CLI_EXIT_OK || !x->partial)
+		return code;
+	cli_error_set(e, "partial result: the document was written without what "
+	              "could not be read");
+	return CLI_EXIT_PARTIAL;
+}
 
 static sockstate_write_opts write_opts(const struct emit *m)
 {
@@ -65,6 +138,10 @@ static sockstate_write_opts write_opts(const struct emit *m)
 	wo.port = -1;
 	wo.ports = m->ports;
 	wo.nports = m->nports;
+	if (m->extras && m->extras->have_counters)
+		wo.tcp_counters = &m->extras->counters;
+	if (m->extras)
+		wo.diagnosis = m->extras->diagnosis;
 	return wo;
 }
 
@@ -130,6 +207,7 @@ static int list_sorted(const struct cli_args *a, const struct cli_handle_set *se
 	sockstate_handle *h = NULL;
 	sockstate_snapshot *snap = NULL;
 	const char *what = "listing sockets";
+	struct extras x;
 	int code;
 	int rc;
 
@@ -144,8 +222,11 @@ static int list_sorted(const struct cli_args *a, const struct cli_handle_set *se
 		cli_library_error(e, what, rc, sockstate_errdetail(h));
 		code = cli_query_exit_code(a, rc);
 	} else {
-		struct emit m = {a, snap, NULL, NULL, NULL, NULL, NULL, 0};
-		code = emit_output(&m, e);
+		struct emit m = {a, snap, NULL, NULL, NULL, NULL, NULL, 0, &x};
+
+		extras_read(a, set, &x);
+		code = extras_finish(&x, emit_output(&m, e), e);
+		extras_free(&x);
 	}
 	sockstate_snapshot_free(snap);
 	return code;
@@ -158,20 +239,26 @@ static int list_sorted(const struct cli_args *a, const struct cli_handle_set *se
 static int list_streamed(const struct cli_args *a, const struct cli_handle_set *set,
                          double started, struct cli_error *e)
 {
-	struct emit m = {a, NULL, NULL, NULL, NULL, NULL, NULL, 0};
-	sockstate_write_opts wo = write_opts(&m);
+	struct extras x;
+	struct emit m = {a, NULL, NULL, NULL, NULL, NULL, NULL, 0, &x};
+	sockstate_write_opts wo;
 	sockstate_handle *h = set->h[0];
 	sockstate_writer *w = NULL;
 	struct cli_output out;
 	int code;
 	int rc;
 
+	extras_read(a, set, &x);
+	wo = write_opts(&m);
+
 	/* Namespaces: the column is there from the first row. */
 	if (a->netns != NULL || a->all_netns)
 		wo.flags |= SOCKSTATE_W_NETNS;
 	code = cli_output_open(&out, a->output, e);
-	if (code != CLI_EXIT_OK)
+	if (code != CLI_EXIT_OK) {
+		extras_free(&x);
 		return code;
+	}
 	rc = sockstate_writer_new(&wo, NULL, cli_output_write, &out, &w);
 	for (size_t i = 0; i < set->n && rc == SOCKSTATE_OK; i++) {
 		h = set->h[i];
@@ -182,8 +269,12 @@ static int list_streamed(const struct cli_args *a, const struct cli_handle_set *
 	say_verbose(a, h, sockstate_pid_source(h),
 	            w != NULL ? (unsigned long long)sockstate_writer_count(w) : 0, started);
 	sockstate_writer_free(w);
-	if (rc == SOCKSTATE_OK)
-		return cli_output_commit(&out, e);
+	if (rc == SOCKSTATE_OK) {
+		code = extras_finish(&x, cli_output_commit(&out, e), e);
+		extras_free(&x);
+		return code;
+	}
+	extras_free(&x);
 	if (out.saved_errno != 0)
 		cli_output_write_error(&out, rc, e);
 	else
@@ -289,10 +380,14 @@ static int count_only(const struct cli_args *a, struct cli_error *e)
 		cli_library_error(e, "counting sockets", rc, sockstate_errdetail(h));
 		code = cli_query_exit_code(a, rc);
 	} else {
+		struct extras x;
 		struct emit m = {a, NULL, &t.counts, &sys, sockstate_backend(h), t.groups,
-		                 t.ports, t.nports};
+		                 t.ports, t.nports, &x};
+
 		sockstate_sysinfo_get(&sys);
-		code = emit_output(&m, e);
+		extras_read(a, &set, &x);
+		code = extras_finish(&x, emit_output(&m, e), e);
+		extras_free(&x);
 	}
 	sockstate_groups_free(t.groups);
 	code = cli_handles_finish(&set, code, e);

@@ -1117,6 +1117,314 @@ SOCKSTATE_API int sockstate_tcp_counters_get(sockstate_handle *h,
                                              sockstate_tcp_counters *out);
 
 /* ======================================================================
+ * Diagnosis: the socket states, the TCP counters over a window and, when
+ * asked, one probe connection, turned into findings (each with a stable
+ * code, a severity, its evidence, what it means and what to do, in
+ * English or Spanish). docs/DIAGNOSE.md lists every code, what triggers
+ * it and which OS can see it.
+ * ==================================================================== */
+
+/* The findings. The numbers are ours and stable: new codes are
+ * appended, none changes meaning. */
+typedef enum sockstate_finding_code {
+	SOCKSTATE_FINDING_NO_LISTENER = 0,              /* nothing listens on P */
+	SOCKSTATE_FINDING_LISTENER_NOT_ON_ADDRESS = 1,  /* P listens, not on the
+	                                                   address asked, or on
+	                                                   loopback only */
+	SOCKSTATE_FINDING_IPV6_ONLY_LISTENER = 2,       /* [::]:P is IPv6-only */
+	SOCKSTATE_FINDING_ACCEPT_QUEUE_OVERFLOW = 3,
+	SOCKSTATE_FINDING_SYN_RECEIVED_PILE = 4,
+	SOCKSTATE_FINDING_CLOSE_WAIT_LEAK = 5,
+	SOCKSTATE_FINDING_SYN_SENT_UNANSWERED = 6,
+	SOCKSTATE_FINDING_EPHEMERAL_PORTS_LOW = 7,
+	SOCKSTATE_FINDING_TIME_WAIT_PILE = 8,
+	SOCKSTATE_FINDING_RETRANSMISSIONS_HIGH = 9,
+	SOCKSTATE_FINDING_CONNECTION_REFUSED = 10,      /* the probe's */
+	SOCKSTATE_FINDING_CONNECTION_TIMEOUT = 11,      /* the probe's */
+	SOCKSTATE_FINDING_NO_ROUTE = 12,                /* the probe's */
+	SOCKSTATE_FINDING_NO_EPHEMERAL_PORT = 13,       /* the probe's */
+	SOCKSTATE_FINDING_COUNT = 14
+} sockstate_finding_code;
+
+/* Room for codes in the per-code arrays of sockstate_diagnosis: the
+ * count grows up to it without moving any field. */
+#define SOCKSTATE_FINDING_MAX 32
+
+/* sockstate_finding_name - the code's stable name ("no-listener",
+ * "accept-queue-overflow", ...), or NULL outside the enum. Static. */
+SOCKSTATE_API const char *sockstate_finding_name(sockstate_finding_code c);
+
+/* sockstate_finding_parse - a name as sockstate_finding_name gives it
+ * (case-insensitive; '-', '_' and ' ' alike) into *out. Returns 0 or
+ * SOCKSTATE_EINVAL (*out untouched). */
+SOCKSTATE_API int sockstate_finding_parse(const char *text, sockstate_finding_code *out);
+
+typedef enum sockstate_severity {
+	SOCKSTATE_SEVERITY_INFO = 1,     /* worth knowing; not a fault */
+	SOCKSTATE_SEVERITY_WARNING = 2,  /* likely to hurt, or hurting some */
+	SOCKSTATE_SEVERITY_CRITICAL = 3  /* connections fail now */
+} sockstate_severity;
+
+/* sockstate_severity_name - "info", "warning", "critical", or NULL. */
+SOCKSTATE_API const char *sockstate_severity_name(sockstate_severity s);
+
+/* sockstate_severity_parse - one of those names into *out. Returns 0 or
+ * SOCKSTATE_EINVAL (*out untouched). */
+SOCKSTATE_API int sockstate_severity_parse(const char *text, sockstate_severity *out);
+
+/* An explanation of one finding, from the same table as the states' and
+ * the counters' explanations. */
+typedef struct sockstate_finding_info {
+	sockstate_finding_code code;
+	sockstate_side side;        /* whose matter: SERVER (a listener's),
+	                               CLIENT (a connecting side's), BOTH */
+	const char *name;           /* the code's name */
+	const char *title;          /* what is wrong, in a few words */
+	const char *meaning;        /* what it means, two or three sentences */
+	const char *whose;          /* whose problem it is, in words */
+	const char *advice;         /* what to do */
+} sockstate_finding_info;
+
+/* sockstate_finding_describe - explain c in lang (as
+ * sockstate_state_describe takes it). Fills *out with static strings.
+ * Returns 0 or SOCKSTATE_EINVAL (c outside the enum, unknown lang, NULL
+ * out). */
+SOCKSTATE_API int sockstate_finding_describe(sockstate_finding_code c, const char *lang,
+                                             sockstate_finding_info *out);
+
+/* sockstate_endpoint_parse - "ADDR:PORT" ("192.0.2.1:443", "[::1]:80",
+ * "[fe80::1%2]:22") into *family and *out (port in host order). The
+ * address must be literal: no name is resolved. Returns 0,
+ * SOCKSTATE_EINVAL (malformed, NULL argument) or SOCKSTATE_ERANGE (port
+ * above 65535); the outputs are untouched on error. */
+SOCKSTATE_API int sockstate_endpoint_parse(const char *text, sockstate_family *family,
+                                           sockstate_endpoint *out);
+
+/* What to diagnose. Start from sockstate_diagnose_options_init. */
+typedef struct sockstate_diagnose_options {
+	uint32_t size;              /* sizeof(sockstate_diagnose_options) */
+	uint32_t flags;             /* SOCKSTATE_DIAG_* */
+	int32_t port;               /* a local port whose service to look at,
+	                               -1: none (host-wide findings only) */
+	uint8_t addr_family;        /* with port: the local address clients
+	                               use (addr), or 0: any */
+	uint8_t to_family;          /* a destination (to) to look at, or 0 */
+	uint16_t reserved_;
+	sockstate_endpoint addr;    /* its port is ignored */
+	sockstate_endpoint to;      /* address and port */
+	uint32_t interval_ms;       /* between the two counter samples; 0:
+	                               one sample, the totals since boot
+	                               (findings that need a change say they
+	                               could not judge it). Default 1000 */
+	uint32_t probe_timeout_ms;  /* SOCKSTATE_DIAG_PROBE: how long the
+	                               connect may take; 0 = 3000 */
+	const char *lang;           /* the texts' language, as
+	                               sockstate_state_describe takes it */
+} sockstate_diagnose_options;
+
+enum sockstate_diagnose_flags {
+	/* One connect to `to`, with probe_timeout_ms: its outcome becomes a
+	 * finding (connection-refused, connection-timeout, no-route,
+	 * no-ephemeral-port) or the probe's success. Needs to_family. */
+	SOCKSTATE_DIAG_PROBE = 1u << 0
+};
+
+/* sockstate_diagnose_options_init - size set, no port, address or
+ * destination, interval 1000 ms, probe timeout 3000 ms, lang NULL. */
+SOCKSTATE_API void sockstate_diagnose_options_init(sockstate_diagnose_options *o);
+
+/* How far a check could look (sockstate_diagnosis.checks). */
+typedef enum sockstate_check_status {
+	SOCKSTATE_CHECK_CLEAR = 0,       /* looked at: nothing found (notes say
+	                                    which part could not be used) */
+	SOCKSTATE_CHECK_FOUND = 1,       /* at least one finding of the code */
+	SOCKSTATE_CHECK_NOT_ASKED = 2,   /* needs options not given (a port, a
+	                                    destination, the probe) */
+	SOCKSTATE_CHECK_NOT_CHECKED = 3, /* this OS or backend does not give
+	                                    what it rests on (notes say what) */
+	SOCKSTATE_CHECK_NOT_JUDGED = 4   /* it rests on changes of counters,
+	                                    and there was one sample only */
+} sockstate_check_status;
+
+/* sockstate_check_status_name - "clear", "found", "not-asked",
+ * "not-checked", "not-judged", or NULL. */
+SOCKSTATE_API const char *sockstate_check_status_name(sockstate_check_status s);
+
+/* Why a check could not use something (bits of checks_notes[code]). */
+enum sockstate_check_note {
+	SOCKSTATE_NOTE_NEEDS_PORT = 1u << 0,      /* needs a port */
+	SOCKSTATE_NOTE_NEEDS_ADDRESS = 1u << 1,   /* (with a port) an address */
+	SOCKSTATE_NOTE_NEEDS_TO = 1u << 2,        /* needs a destination */
+	SOCKSTATE_NOTE_NEEDS_PROBE = 1u << 3,     /* needs the probe */
+	SOCKSTATE_NOTE_NO_COUNTERS = 1u << 4,     /* the TCP counters could not
+	                                             be read here */
+	SOCKSTATE_NOTE_COUNTER_UNKNOWN = 1u << 5, /* a counter it uses is one
+	                                             this OS does not keep */
+	SOCKSTATE_NOTE_SINCE_BOOT = 1u << 6,      /* one sample: totals since
+	                                             boot, no change to judge */
+	SOCKSTATE_NOTE_NO_BACKLOG = 1u << 7,      /* listeners' backlog unknown
+	                                             (linux-proc, Windows) */
+	SOCKSTATE_NOTE_NO_V6ONLY = 1u << 8,       /* IPV6_V6ONLY unknown
+	                                             (linux-proc, Windows) */
+	SOCKSTATE_NOTE_NO_PORT_RANGE = 1u << 9,   /* ephemeral range unknown */
+	SOCKSTATE_NOTE_PORT_RANGE_ASSUMED = 1u << 10, /* the OS's documented
+	                                             default, not read */
+	SOCKSTATE_NOTE_NO_RETRANSMITS = 1u << 11, /* sockets' retransmission
+	                                             counts unknown: SYN_SENT
+	                                             judged by two looks */
+	SOCKSTATE_NOTE_OWNERS_UNKNOWN = 1u << 12  /* some sockets' owners could
+	                                             not be read */
+};
+#define SOCKSTATE_NOTE_COUNT 13
+
+/* sockstate_check_note_name - the name of one note bit ("since-boot",
+ * "no-backlog", ...), or NULL. */
+SOCKSTATE_API const char *sockstate_check_note_name(uint32_t note);
+
+/* One finding. Read a field only below `size` (fields are appended). Its
+ * pointers live as long as the diagnosis that holds it. */
+typedef struct sockstate_finding {
+	uint32_t size;
+	uint8_t code;               /* sockstate_finding_code */
+	uint8_t severity;           /* sockstate_severity */
+	uint8_t variant;            /* which of the code's headlines (0, 1...;
+	                               docs/DIAGNOSE.md) */
+	uint8_t family;             /* of local and remote; 0 when neither */
+	const char *headline;       /* what was found, with its numbers, in
+	                               the diagnosis' language */
+	sockstate_endpoint local;   /* the local endpoint it is about (a
+	                               listener; with the port asked, the
+	                               address asked), else zero */
+	sockstate_endpoint remote;  /* the destination it is about, else zero */
+	int32_t pid;                /* the process it is about, -1 none */
+	uint32_t reserved_;
+	const char *process;        /* its name, NULL unknown */
+	uint64_t count;             /* what it counts (sockets, ports, events) */
+	uint64_t limit;             /* what count is measured against (a
+	                               backlog, the port range's size, the
+	                               segments sent), 0 none */
+	uint64_t counters;          /* SOCKSTATE_COUNTER_BITs of the counters
+	                               it rests on (their changes, or totals,
+	                               are in the diagnosis) */
+	const sockstate_socket *sockets; /* some of the sockets it rests on */
+	size_t socket_count;        /* how many there (at most
+	                               SOCKSTATE_FINDING_SOCKETS_MAX) */
+	uint64_t sockets_total;     /* how many it rests on in all */
+} sockstate_finding;
+
+/* A finding lists at most this many of its sockets. */
+#define SOCKSTATE_FINDING_SOCKETS_MAX 8
+
+/* The probe's outcome (sockstate_diagnosis.probe.result). */
+typedef enum sockstate_probe_result {
+	SOCKSTATE_PROBE_NONE = 0,        /* no probe asked */
+	SOCKSTATE_PROBE_CONNECTED = 1,
+	SOCKSTATE_PROBE_REFUSED = 2,     /* a reset (or ICMP port unreachable)
+	                                    came back */
+	SOCKSTATE_PROBE_TIMEOUT = 3,     /* no answer within the timeout */
+	SOCKSTATE_PROBE_NO_ROUTE = 4,    /* host or network unreachable, or the
+	                                    local system forbade it */
+	SOCKSTATE_PROBE_NO_PORT = 5,     /* no free local port (EADDRNOTAVAIL) */
+	SOCKSTATE_PROBE_ERROR = 6        /* another error: see os_error */
+} sockstate_probe_result;
+
+/* sockstate_probe_result_name - "none", "connected", "refused",
+ * "timeout", "no-route", "no-port", "error", or NULL. */
+SOCKSTATE_API const char *sockstate_probe_result_name(sockstate_probe_result r);
+
+typedef struct sockstate_probe {
+	uint32_t result;            /* sockstate_probe_result */
+	int32_t os_error;           /* the OS's error number (errno, or the
+	                               WSA code), 0 when connected */
+	const char *os_error_name;  /* "ECONNREFUSED", "WSAETIMEDOUT"...,
+	                               NULL when connected; static */
+	const char *os_message;     /* the OS's sentence, or NULL */
+	uint8_t family;             /* of local and to */
+	uint8_t reserved_[3];
+	int32_t syn_retransmits;    /* SYNs sent again before the outcome, as
+	                               the socket's TCP_INFO tells (Linux); -1
+	                               unknown */
+	sockstate_endpoint local;   /* the local end it got, port 0 unknown */
+	sockstate_endpoint to;
+	uint32_t timeout_ms;
+	uint32_t elapsed_ms;        /* from connect to the outcome */
+} sockstate_probe;
+
+/* Everything one diagnosis found and rests on: one owned object, free
+ * with sockstate_diagnosis_free. Read a field only below `size`. */
+typedef struct sockstate_diagnosis {
+	uint32_t size;
+	uint32_t flags;             /* SOCKSTATE_DIAGNOSIS_* */
+	const char *lang;           /* "en" or "es": the headlines' language */
+	const char *backend;        /* static */
+	sockstate_sysinfo sys;      /* taken at the end of the window */
+	sockstate_diagnose_options asked; /* the options, normalized (lang:
+	                               this diagnosis' own) */
+	size_t count;
+	const sockstate_finding *findings; /* most severe first, then by code,
+	                               then as found */
+	uint8_t checks[SOCKSTATE_FINDING_MAX];       /* sockstate_check_status
+	                               per code (below SOCKSTATE_FINDING_COUNT) */
+	uint32_t checks_notes[SOCKSTATE_FINDING_MAX]; /* SOCKSTATE_NOTE_* bits */
+	int64_t window_ms;          /* between the two counter samples; 0 with
+	                               one sample */
+	sockstate_tcp_counters before; /* the first sample (with one sample:
+	                               the totals since boot) */
+	sockstate_tcp_counters after;  /* the second (valid 0 with one) */
+	uint64_t counters_known;    /* counters known in every sample taken */
+	int counters_error;         /* 0, or why none could be read (a
+	                               SOCKSTATE_E* code; ENOTSUP: this backend
+	                               reads none) */
+	uint32_t port_first;        /* the ephemeral port range (both 0:
+	                               unknown) */
+	uint32_t port_last;
+	const char *port_range_source; /* where it was read ("/proc/sys/net/
+	                               ipv4/ip_local_port_range", "sysctl
+	                               net.inet.ip.portrange.first/last"), or
+	                               "default" (Windows: the documented
+	                               default, not read); static */
+	sockstate_probe probe;      /* result NONE when not asked */
+	size_t sockets_seen;        /* the sockets looked at */
+	uint64_t owners_unknown;    /* of them, sockets in CLOSE_WAIT whose
+	                               owner could not be read */
+} sockstate_diagnosis;
+
+enum sockstate_diagnosis_flags {
+	SOCKSTATE_DIAGNOSIS_COUNTERS = 1u << 0,   /* `before` was read */
+	SOCKSTATE_DIAGNOSIS_WINDOW = 1u << 1,     /* and `after`: changes known */
+	SOCKSTATE_DIAGNOSIS_PORT_RANGE = 1u << 2  /* port_first..port_last */
+};
+
+/* sockstate_diagnose - look at h's network namespace (or system) and
+ * decide: read the TCP counters, list the SYN_SENT sockets, read the
+ * ephemeral port range, make the probe if asked (one non-blocking connect
+ * from h's namespace, timed out at probe_timeout_ms), wait until
+ * interval_ms has passed since the first sample (sleeping: the call
+ * takes at least that long, or the probe's time if longer), read the
+ * counters again and list every socket with its owners where the
+ * caller may read them; then turn what it saw into findings
+ * (docs/DIAGNOSE.md: each rule and its thresholds). The findings rest on
+ * what the caller may see: owners of other users' sockets need root.
+ * A part that cannot be had is no error: the checks that needed it say
+ * so (checks, checks_notes).
+ * o: NULL for the defaults (host-wide, 1 s, English).
+ * *out: free with sockstate_diagnosis_free.
+ * Returns 0; SOCKSTATE_EINVAL (NULL h or out, o->size too small, a bad
+ * family or port, addr without port, PROBE without to, unknown lang or
+ * flag); or what listing the sockets returned (as sockstate_foreach:
+ * SOCKSTATE_EPERM, SOCKSTATE_EIO, ...; detail in sockstate_errdetail(h)).
+ * *out is NULL on error. */
+SOCKSTATE_API int sockstate_diagnose(sockstate_handle *h, const sockstate_diagnose_options *o,
+                                     sockstate_diagnosis **out);
+
+/* sockstate_diagnosis_free - NULL is fine. */
+SOCKSTATE_API void sockstate_diagnosis_free(sockstate_diagnosis *d);
+
+/* sockstate_diagnosis_worst - the highest severity among d's findings,
+ * or 0 when it has none (NULL: 0). */
+SOCKSTATE_API int sockstate_diagnosis_worst(const sockstate_diagnosis *d);
+
+/* ======================================================================
  * Output writers (the CLI and the Python package both use these, so their
  * outputs are byte-identical)
  * ==================================================================== */
@@ -1151,7 +1459,19 @@ typedef struct sockstate_write_opts {
 	                               series for each (sockstate_count_ports
 	                               fills them); ignored elsewhere */
 	size_t nports;              /* 0..SOCKSTATE_PORTS_MAX, no port twice */
+	const sockstate_tcp_counters *tcp_counters; /* snapshot and counts
+	                               writers: JSON gets a "tcp_counters"
+	                               object, Prometheus the counters' series
+	                               (as sockstate_tcp_counters_write), NULL
+	                               none */
+	const sockstate_diagnosis *diagnosis; /* snapshot writer, JSON: a
+	                               "findings" array (each finding's texts
+	                               in every language), NULL none */
 } sockstate_write_opts;
+
+/* The bytes of sockstate_write_opts' first version: the least `size` a
+ * writer takes. */
+#define SOCKSTATE_WRITE_OPTS_FIRST_SIZE 16u
 
 enum sockstate_write_flags {
 	SOCKSTATE_W_NO_HEADER = 1u << 0, /* table, csv: no header line */
@@ -1353,6 +1673,21 @@ SOCKSTATE_API int sockstate_tcp_counters_write(const sockstate_tcp_counters *c,
                                                const char *backend,
                                                const sockstate_write_opts *o,
                                                sockstate_write_fn fn, void *ctx);
+
+/* sockstate_diagnosis_write - d in o->format, in d's language. TABLE:
+ * one block per finding, most severe first: "SEVERITY  code: headline",
+ * then labelled lines (the sockets and counters it rests on, what it
+ * means, what to do), then the probe's outcome, the counters' window and
+ * the checks that could not be made; "No problem found." when there is
+ * no finding. JSON: the "sockstate-diagnosis/1" document
+ * (docs/schema/sockstate-diagnosis-1.json), ending in a newline. CSV and
+ * PROMETHEUS are not offered. o->port and o->flags are ignored.
+ * Returns 0, fn's error (a positive return counts as SOCKSTATE_EIO), or
+ * SOCKSTATE_EINVAL (NULL argument, a size too small, another format),
+ * checked before anything is written. Thread-safe (no handle). */
+SOCKSTATE_API int sockstate_diagnosis_write(const sockstate_diagnosis *d,
+                                            const sockstate_write_opts *o,
+                                            sockstate_write_fn fn, void *ctx);
 
 /* sockstate_write_fd - a ready sockstate_write_fn: ctx points to an int
  * file descriptor; writes everything, retrying short writes and EINTR.

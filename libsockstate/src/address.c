@@ -353,3 +353,53 @@ SOCKSTATE_API int sockstate_prefix_parse(const char *text, sockstate_prefix *out
 	*out = p;
 	return 0;
 }
+
+SOCKSTATE_API int sockstate_endpoint_parse(const char *text, sockstate_family *family,
+                                           sockstate_endpoint *out)
+{
+	sockstate_endpoint ep;
+	sockstate_family fam;
+	const char *colon, *port_text;
+	uint64_t port, zone = 0;
+	int rc;
+
+	if (!text || !family || !out)
+		return SOCKSTATE_EINVAL;
+	memset(&ep, 0, sizeof ep);
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+		const char *pct;
+		size_t len;
+
+		if (!close || close[1] != ':')
+			return SOCKSTATE_EINVAL;
+		len = (size_t)(close - text - 1);
+		/* A zone, as the address's own text gives it: a number. */
+		pct = memchr(text + 1, '%', len);
+		if (pct) {
+			rc = parse_decimal(pct + 1, (size_t)(close - pct - 1), UINT32_MAX, &zone);
+			if (rc < 0)
+				return SOCKSTATE_EINVAL;
+			len = (size_t)(pct - text - 1);
+		}
+		if (parse_ipv6(text + 1, len, ep.addr))
+			return SOCKSTATE_EINVAL;
+		ep.scope_id = (uint32_t)zone;
+		fam = SOCKSTATE_FAMILY_IPV6;
+		port_text = close + 2;
+	} else {
+		colon = strchr(text, ':');
+		if (!colon || strchr(colon + 1, ':') ||
+		    parse_ipv4(text, (size_t)(colon - text), ep.addr))
+			return SOCKSTATE_EINVAL;
+		fam = SOCKSTATE_FAMILY_IPV4;
+		port_text = colon + 1;
+	}
+	rc = parse_decimal(port_text, strlen(port_text), 65535, &port);
+	if (rc < 0)
+		return rc;
+	ep.port = (uint16_t)port;
+	*family = fam;
+	*out = ep;
+	return 0;
+}

@@ -158,6 +158,28 @@ int sockstate__platform_forked_from_threads(void);
  * (unknown), with the reason set by sockstate__fail(NULL, ...). */
 int sockstate__platform_pid_source_check(const char *name);
 
+/* What diagnose asks of the OS beyond the backend (every platform folder
+ * gives both; the fake platform of the unit tests too). */
+
+/* The ephemeral (dynamic) port range of h's network namespace, or of the
+ * system: *first..*last and where it came from (*source, static).
+ * Returns 0 (read from the OS), 1 (the OS's documented default, which
+ * the OS gives no call to read: Windows), or a negative code when it is
+ * unknown (detail on h). */
+int sockstate__platform_port_range(sockstate_handle *h, uint32_t *first, uint32_t *last,
+                                   const char **source);
+
+/* One TCP connect from h's network namespace to (family, to), given up
+ * after timeout_ms. Fills *out: result, os_error and its name, the local
+ * end it got, syn_retransmits (-1 unknown), elapsed_ms, timeout_ms,
+ * family, to; the OS's sentence for the error into msg (msglen bytes,
+ * "" when connected). Returns 0 when there is an outcome (a refused or
+ * timed-out connect is one), or a negative code when no socket could
+ * be made (detail on h). */
+int sockstate__platform_probe(sockstate_handle *h, uint8_t family, const sockstate_endpoint *to,
+                              uint32_t timeout_ms, sockstate_probe *out, char *msg,
+                              size_t msglen);
+
 /* ---- supplied by the core, for backends ---- */
 
 /* Record the last error's detail on h: "call: message". Returns code. */

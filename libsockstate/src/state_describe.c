@@ -1,17 +1,24 @@
 /* state_describe.c - the one table of explanations, in English and
  * Spanish side by side, for people troubleshooting: every topic the
- * library explains has its rows here (the states, the TCP counters; the
- * findings of diagnose will join them), each row the same shape:
+ * library explains has its rows here (the states, the TCP counters, the
+ * findings of diagnose), each row the same shape:
  *
  *   side     whose matter it is (a sockstate_side)
  *   meaning  what it is, one or two sentences
- *   who      which side sees it / whose events it counts, in words
+ *   who      which side sees it / whose events it counts / whose problem
+ *            it is, in words
  *   signal   what many of them (a state) or growth (a counter) usually
- *            means, and where to look
+ *            means, and where to look; what to do (a finding)
+ *   title    a finding's few words (NULL for the other topics)
  *
- * A topic's rows lie together; topics[] says where. */
+ * A topic's rows lie together; topics[] says where. Below them, the
+ * other words a diagnosis prints (labels, severities, notes) and each
+ * finding's headlines, also both languages side by side. */
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "diagnose_internal.h"
 #include "sockstate.h"
 
 enum lang { LANG_EN, LANG_ES, LANG_COUNT };
@@ -20,6 +27,7 @@ struct text {
 	const char *meaning;
 	const char *who;
 	const char *signal;
+	const char *title;
 };
 
 struct explanation {
@@ -27,18 +35,44 @@ struct explanation {
 	struct text text[LANG_COUNT];
 };
 
-enum topic { TOPIC_STATE, TOPIC_COUNTER, TOPIC_COUNT };
+enum topic { TOPIC_STATE, TOPIC_COUNTER, TOPIC_FINDING, TOPIC_COUNT };
 
 #define STATE_ROW(s) (s)
 #define COUNTER_ROW(c) (SOCKSTATE_STATE_COUNT + (c))
-#define ROW_COUNT (SOCKSTATE_STATE_COUNT + SOCKSTATE_COUNTER_COUNT)
+#define FINDING_ROW(f) (SOCKSTATE_STATE_COUNT + SOCKSTATE_COUNTER_COUNT + (f))
+#define ROW_COUNT (SOCKSTATE_STATE_COUNT + SOCKSTATE_COUNTER_COUNT + SOCKSTATE_FINDING_COUNT)
 
 static const struct {
 	size_t first, count;
 } topics[TOPIC_COUNT] = {
 	[TOPIC_STATE] = {STATE_ROW(0), SOCKSTATE_STATE_COUNT},
 	[TOPIC_COUNTER] = {COUNTER_ROW(0), SOCKSTATE_COUNTER_COUNT},
+	[TOPIC_FINDING] = {FINDING_ROW(0), SOCKSTATE_FINDING_COUNT},
 };
+
+/* What two findings about unanswered SYNs (syn-sent-unanswered, seen in
+ * the states; connection-timeout, the probe's) say alike. */
+#define UNANSWERED_WHOSE_EN \
+	"The connecting side; the cause is the peer or the network to it."
+#define UNANSWERED_WHOSE_ES \
+	"El lado que conecta; la causa está en el otro extremo o en la red " \
+	"hasta él."
+#define UNANSWERED_ADVICE_EN \
+	"Check that the peer is up and the address and port are right; " \
+	"check the firewalls on the path and on the peer (a DROP rule, a " \
+	"security group, a cloud network ACL); on the peer, look whether " \
+	"the SYNs arrive (tcpdump 'tcp[tcpflags] & tcp-syn != 0')."
+#define UNANSWERED_ADVICE_ES \
+	"Compruebe que el otro equipo está en marcha y que la dirección y " \
+	"el puerto son correctos; revise los cortafuegos del camino y del " \
+	"otro equipo (una regla DROP, un grupo de seguridad, una ACL de " \
+	"red en la nube); en el otro equipo, mire si llegan los SYN " \
+	"(tcpdump 'tcp[tcpflags] & tcp-syn != 0')."
+/* ... and the two about ephemeral ports (ephemeral-ports-low, seen in the
+ * states; no-ephemeral-port, the probe's). */
+#define PORTS_WHOSE_EN "The connecting side: this host's connections to that destination."
+#define PORTS_WHOSE_ES \
+	"El lado que conecta: las conexiones de este equipo hacia ese destino."
 
 static const struct explanation explanations[ROW_COUNT] = {
 	/* ---- states: what each means, which side sees it, what a pile of
@@ -666,6 +700,534 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "deje que cierre primero el otro extremo, en vez de subir el "
 		 "límite."},
 	}},
+	/* ---- findings of diagnose: what is wrong (title), what it means,
+	 * whose problem it is, what to do ---- */
+	[FINDING_ROW(SOCKSTATE_FINDING_NO_LISTENER)] = {SOCKSTATE_SIDE_SERVER, {
+		{"No socket is in LISTEN on this port, so the system refuses every "
+		 "connection to it at once (a reset: \"connection refused\"). The "
+		 "service is not running, failed to start, or listens on another "
+		 "port.",
+		 "The server: the service that should listen on this port.",
+		 "Start the service, or read its logs for why it stopped or could "
+		 "not take the port (a permission error, the port already in use, "
+		 "a wrong port in its configuration). Then check that something "
+		 "listens: sockstate wait --listen PORT.",
+		 "Nothing listens on the port"},
+		{"Ningún socket está en LISTEN en este puerto, así que el sistema "
+		 "rechaza al instante cualquier conexión hacia él (un reset: "
+		 "«conexión rechazada»). El servicio no está en marcha, no llegó a "
+		 "arrancar o escucha en otro puerto.",
+		 "El servidor: el servicio que debería escuchar en este puerto.",
+		 "Arranque el servicio, o lea sus registros para saber por qué se "
+		 "detuvo o no pudo tomar el puerto (un error de permisos, el puerto "
+		 "ya ocupado, un puerto equivocado en su configuración). Después "
+		 "compruebe que algo escucha: sockstate wait --listen PUERTO.",
+		 "Nada escucha en el puerto"},
+	}},
+	[FINDING_ROW(SOCKSTATE_FINDING_LISTENER_NOT_ON_ADDRESS)] = {SOCKSTATE_SIDE_SERVER, {
+		{"Something listens on this port, but bound to other addresses than "
+		 "the one clients use, or only to loopback (127.0.0.1, ::1), which "
+		 "only this machine reaches. Connections to the other addresses "
+		 "are refused.",
+		 "The server: the address its configuration binds the service to.",
+		 "Make the service listen on the address clients use, or on every "
+		 "address (0.0.0.0 and ::): look for a bind, listen or host "
+		 "setting in its configuration (bind-address, listen_addresses, "
+		 "server.address...). If loopback only was meant, clients must "
+		 "connect from this machine.",
+		 "The port listens, but not where clients connect"},
+		{"Algo escucha en este puerto, pero ligado a otras direcciones que "
+		 "la que usan los clientes, o solo a loopback (127.0.0.1, ::1), a "
+		 "la que solo llega esta máquina. Las conexiones a las demás "
+		 "direcciones se rechazan.",
+		 "El servidor: la dirección a la que su configuración liga el "
+		 "servicio.",
+		 "Haga que el servicio escuche en la dirección que usan los "
+		 "clientes, o en todas (0.0.0.0 y ::): busque un ajuste bind, "
+		 "listen o host en su configuración (bind-address, "
+		 "listen_addresses, server.address...). Si solo se quería "
+		 "loopback, los clientes deben conectar desde esta máquina.",
+		 "El puerto escucha, pero no donde conectan los clientes"},
+	}},
+	[FINDING_ROW(SOCKSTATE_FINDING_IPV6_ONLY_LISTENER)] = {SOCKSTATE_SIDE_SERVER, {
+		{"The service listens on [::] with IPV6_V6ONLY set, so it accepts "
+		 "IPv6 connections only; with no IPv4 listener beside it, IPv4 "
+		 "clients are refused. Some systems set IPV6_V6ONLY by default "
+		 "(Windows, FreeBSD, Linux with net.ipv6.bindv6only=1).",
+		 "The server: how the service opens its listening socket.",
+		 "Let the service listen on 0.0.0.0 too (a second listener), or "
+		 "turn IPV6_V6ONLY off for its socket (often a setting such as "
+		 "ipv6only=off, or a dual-stack option). If IPv6 only is meant, "
+		 "the clients must use IPv6 (the name must resolve to an IPv6 "
+		 "address).",
+		 "The listener is IPv6-only: IPv4 clients are refused"},
+		{"El servicio escucha en [::] con IPV6_V6ONLY activado, así que "
+		 "solo acepta conexiones IPv6; sin un socket IPv4 en escucha a su "
+		 "lado, se rechaza a los clientes IPv4. Algunos sistemas activan "
+		 "IPV6_V6ONLY por defecto (Windows, FreeBSD, Linux con "
+		 "net.ipv6.bindv6only=1).",
+		 "El servidor: cómo abre el servicio su socket en escucha.",
+		 "Haga que el servicio escuche también en 0.0.0.0 (un segundo "
+		 "socket en escucha), o desactive IPV6_V6ONLY en su socket (a "
+		 "menudo un ajuste como ipv6only=off, o una opción de doble "
+		 "pila). Si se quiere solo IPv6, los clientes deben usar IPv6 (el "
+		 "nombre debe resolverse a una dirección IPv6).",
+		 "El socket en escucha es solo IPv6: se rechaza a los clientes IPv4"},
+	}},
+	[FINDING_ROW(SOCKSTATE_FINDING_ACCEPT_QUEUE_OVERFLOW)] = {SOCKSTATE_SIDE_SERVER, {
+		{"Connections that completed the handshake wait in the listener's "
+		 "accept queue until the application accepts them. When the queue "
+		 "is full the system drops new ones: clients see timeouts and "
+		 "retries, not refusals. The application accepts too slowly "
+		 "(overloaded, blocked or stuck), or the backlog is too small for "
+		 "the bursts.",
+		 "The server: the application that owns the listener.",
+		 "Find why the application does not accept: its threads or "
+		 "workers may all be busy or blocked (look at its CPU, its logs, a "
+		 "thread dump). Add workers or capacity; raise the listen backlog "
+		 "(the application's setting, capped by net.core.somaxconn on "
+		 "Linux and kern.ipc.soacceptqueue on FreeBSD) if the bursts are "
+		 "short.",
+		 "The accept queue is full: connections are dropped"},
+		{"Las conexiones que completaron el saludo esperan en la cola de "
+		 "aceptación del socket en escucha hasta que la aplicación las "
+		 "acepta. Con la cola llena, el sistema descarta las nuevas: los "
+		 "clientes ven esperas agotadas y reintentos, no rechazos. La "
+		 "aplicación acepta demasiado despacio (sobrecargada, bloqueada o "
+		 "colgada), o el backlog es pequeño para las ráfagas.",
+		 "El servidor: la aplicación dueña del socket en escucha.",
+		 "Averigüe por qué la aplicación no acepta: puede que todos sus "
+		 "hilos o procesos de trabajo estén ocupados o bloqueados (mire su "
+		 "CPU, sus registros, un volcado de hilos). Añada procesos o "
+		 "capacidad; suba el backlog de escucha (el ajuste de la "
+		 "aplicación, limitado por net.core.somaxconn en Linux y "
+		 "kern.ipc.soacceptqueue en FreeBSD) si las ráfagas son cortas.",
+		 "La cola de aceptación está llena: se descartan conexiones"},
+	}},
+	[FINDING_ROW(SOCKSTATE_FINDING_SYN_RECEIVED_PILE)] = {SOCKSTATE_SIDE_SERVER, {
+		{"Connections in SYN_RECEIVED got this server's SYN-ACK but not the "
+		 "client's final ACK. That normally takes one round trip; when many "
+		 "stay and the SYN-ACK is sent again, either the final ACKs are "
+		 "lost on the way (a firewall, asymmetric routing) or the SYNs come "
+		 "from addresses that will never answer: a SYN flood. SYN cookies "
+		 "sent mean the queue of half-open connections overflowed.",
+		 "The server, and the network between it and its clients.",
+		 "Look at the peers: many different addresses and cookies sent "
+		 "point to a flood (keep SYN cookies on, net.ipv4.tcp_syncookies=1; "
+		 "filter it upstream). A few known clients point to lost ACKs: "
+		 "check the firewalls and load balancers between them and this "
+		 "host (and their state tables), and asymmetric routes.",
+		 "Half-open connections pile up"},
+		{"Las conexiones en SYN_RECEIVED recibieron el SYN-ACK de este "
+		 "servidor pero no el ACK final del cliente. Eso tarda normalmente "
+		 "un viaje de ida y vuelta; si muchas se quedan y el SYN-ACK se "
+		 "reenvía, o los ACK finales se pierden por el camino (un "
+		 "cortafuegos, un enrutamiento asimétrico) o los SYN llegan desde "
+		 "direcciones que nunca responderán: una inundación de SYN. Si se "
+		 "enviaron SYN cookies, la cola de conexiones a medio abrir se "
+		 "desbordó.",
+		 "El servidor, y la red entre él y sus clientes.",
+		 "Mire los extremos remotos: muchas direcciones distintas y cookies "
+		 "enviadas apuntan a una inundación (mantenga las SYN cookies, "
+		 "net.ipv4.tcp_syncookies=1; fíltrela antes de que llegue). Unos "
+		 "pocos clientes conocidos apuntan a ACK perdidos: revise los "
+		 "cortafuegos y balanceadores entre ellos y este equipo (y sus "
+		 "tablas de estado), y las rutas asimétricas.",
+		 "Se acumulan conexiones a medio abrir"},
+	}},
+	[FINDING_ROW(SOCKSTATE_FINDING_CLOSE_WAIT_LEAK)] = {SOCKSTATE_SIDE_PEER, {
+		{"The peer closed these connections and this process has not: a "
+		 "socket stays in CLOSE_WAIT until its application calls close(), "
+		 "for ever if it never does. Many of them under one process are a "
+		 "bug of that application (a close missed on some error path, a "
+		 "connection pool that does not notice closed connections), and "
+		 "end in running out of file descriptors.",
+		 "The application that owns the sockets (this side closes second).",
+		 "Restarting the process releases them for now; the fix is in the "
+		 "application: close the socket when a read returns end of file or "
+		 "an error, and make connection pools check a connection before "
+		 "reusing it. The ports and peers of its sockets, and the "
+		 "process's open descriptors (ls -l /proc/PID/fd on Linux), show "
+		 "which code holds them.",
+		 "A process does not close its connections (CLOSE_WAIT)"},
+		{"El otro extremo cerró estas conexiones y este proceso no: un "
+		 "socket se queda en CLOSE_WAIT hasta que su aplicación llama a "
+		 "close(), para siempre si no lo hace nunca. Muchos bajo un mismo "
+		 "proceso son un error de esa aplicación (un close olvidado en "
+		 "alguna ruta de error, un pool de conexiones que no nota las "
+		 "cerradas), y acaban agotando sus descriptores de archivo.",
+		 "La aplicación dueña de los sockets (este lado cierra en segundo "
+		 "lugar).",
+		 "Reiniciar el proceso los libera por ahora; la solución está en la "
+		 "aplicación: cerrar el socket cuando una lectura devuelve fin de "
+		 "archivo o un error, y hacer que los pools de conexiones "
+		 "comprueben cada conexión antes de reutilizarla. Los puertos y "
+		 "extremos de sus sockets, y los descriptores abiertos del proceso "
+		 "(ls -l /proc/PID/fd en Linux), muestran qué código los retiene.",
+		 "Un proceso no cierra sus conexiones (CLOSE_WAIT)"},
+	}},
+	[FINDING_ROW(SOCKSTATE_FINDING_SYN_SENT_UNANSWERED)] = {SOCKSTATE_SIDE_CLIENT, {
+		{"These connections sent a SYN and got nothing back: no SYN-ACK, no "
+		 "reset, no ICMP error. The SYN or its answer is dropped silently "
+		 "on the way: a firewall that drops instead of rejecting, a host "
+		 "that is down or absent, a wrong address or route. (A closed port "
+		 "would refuse at once.)",
+		 UNANSWERED_WHOSE_EN,
+		 UNANSWERED_ADVICE_EN,
+		 "Connection attempts get no answer"},
+		{"Estas conexiones enviaron un SYN y no recibieron nada: ni SYN-ACK, "
+		 "ni reset, ni error ICMP. El SYN o su respuesta se descarta en "
+		 "silencio por el camino: un cortafuegos que descarta en vez de "
+		 "rechazar, un equipo apagado o inexistente, una dirección o una "
+		 "ruta equivocadas. (Un puerto cerrado rechazaría al instante.)",
+		 UNANSWERED_WHOSE_ES,
+		 UNANSWERED_ADVICE_ES,
+		 "Los intentos de conexión no obtienen respuesta"},
+	}},
+	[FINDING_ROW(SOCKSTATE_FINDING_EPHEMERAL_PORTS_LOW)] = {SOCKSTATE_SIDE_CLIENT, {
+		{"Each connection from one local address to one destination "
+		 "(address and port) needs a local port of its own from the "
+		 "ephemeral range, and keeps it through TIME_WAIT after it closes. "
+		 "When most of the range is in use, new connections to that "
+		 "destination fail with \"cannot assign requested address\" "
+		 "(EADDRNOTAVAIL) or stall.",
+		 PORTS_WHOSE_EN,
+		 "Reuse connections (keep-alive, a connection pool) instead of one "
+		 "per request; let the server close first where the protocol "
+		 "allows, so TIME_WAIT stays on its side; widen the ephemeral range "
+		 "(Linux net.ipv4.ip_local_port_range, FreeBSD "
+		 "net.inet.ip.portrange.first/last, Windows netsh int ipv4 set "
+		 "dynamicport tcp); or spread over more destination or source "
+		 "addresses.",
+		 "Few local ports are left towards a destination"},
+		{"Cada conexión desde una dirección local a un destino (dirección y "
+		 "puerto) necesita su propio puerto local del rango efímero, y lo "
+		 "conserva durante TIME_WAIT tras cerrarse. Cuando casi todo el "
+		 "rango está en uso, las conexiones nuevas a ese destino fallan con "
+		 "«no se puede asignar la dirección solicitada» (EADDRNOTAVAIL) o "
+		 "se quedan esperando.",
+		 PORTS_WHOSE_ES,
+		 "Reutilice las conexiones (keep-alive, un pool de conexiones) en "
+		 "vez de una por petición; deje que cierre primero el servidor "
+		 "donde el protocolo lo permita, para que TIME_WAIT quede de su "
+		 "lado; amplíe el rango efímero (net.ipv4.ip_local_port_range en "
+		 "Linux, net.inet.ip.portrange.first/last en FreeBSD, netsh int "
+		 "ipv4 set dynamicport tcp en Windows); o reparta entre más "
+		 "direcciones de destino u origen.",
+		 "Quedan pocos puertos locales hacia un destino"},
+	}},
+	[FINDING_ROW(SOCKSTATE_FINDING_TIME_WAIT_PILE)] = {SOCKSTATE_SIDE_CLOSER, {
+		{"This host closed many connections first, and each waits in "
+		 "TIME_WAIT (60 s on Linux, up to 240 s on Windows) holding its "
+		 "local port. That is normal for a while; this many means very many "
+		 "short connections, and the ports they hold come from the "
+		 "ephemeral range that new outgoing connections need. A full "
+		 "TIME_WAIT table makes the system skip TIME_WAIT, so late packets "
+		 "of old connections may be taken for new ones.",
+		 "The side that closes first (here, this host).",
+		 "Reuse connections (keep-alive, pooling); let the peer close first "
+		 "where the protocol allows. On Linux, net.ipv4.tcp_tw_reuse=1 lets "
+		 "new outgoing connections reuse TIME_WAIT ports safely; do not "
+		 "shorten TIME_WAIT by other means.",
+		 "TIME_WAIT sockets pile up"},
+		{"Este equipo cerró primero muchas conexiones, y cada una espera en "
+		 "TIME_WAIT (60 s en Linux, hasta 240 s en Windows) reteniendo su "
+		 "puerto local. Es normal durante un rato; tantas significan "
+		 "muchísimas conexiones cortas, y los puertos que retienen salen "
+		 "del rango efímero que necesitan las conexiones salientes nuevas. "
+		 "Con la tabla de TIME_WAIT llena el sistema se salta TIME_WAIT, y "
+		 "paquetes rezagados pueden tomarse por los de conexiones nuevas.",
+		 "El lado que cierra primero (aquí, este equipo).",
+		 "Reutilice las conexiones (keep-alive, pools); deje que cierre "
+		 "primero el otro extremo donde el protocolo lo permita. En Linux, "
+		 "net.ipv4.tcp_tw_reuse=1 permite a las conexiones salientes nuevas "
+		 "reutilizar con seguridad puertos en TIME_WAIT; no acorte "
+		 "TIME_WAIT por otros medios.",
+		 "Se acumulan sockets en TIME_WAIT"},
+	}},
+	[FINDING_ROW(SOCKSTATE_FINDING_RETRANSMISSIONS_HIGH)] = {SOCKSTATE_SIDE_BOTH, {
+		{"A share of the TCP segments this host sent had to be sent again, "
+		 "because they or their acknowledgments were lost or came too late. "
+		 "From about 1 % throughput falls noticeably and latency grows; "
+		 "well above it, applications see stalls and timeouts.",
+		 "Both sides, and the network between them.",
+		 "Look for loss on the path: interface errors and drops (ip -s link, "
+		 "netstat -i), a saturated link or queue, a faulty cable or Wi-Fi, "
+		 "a duplex mismatch, an overloaded firewall or VPN. sockstate "
+		 "--tcp-info shows which connections retransmit (total_retrans).",
+		 "Many segments are sent again"},
+		{"Una parte de los segmentos TCP que envió este equipo tuvo que "
+		 "reenviarse, porque ellos o sus confirmaciones se perdieron o "
+		 "llegaron tarde. A partir de un 1 % el rendimiento cae de forma "
+		 "notable y la latencia crece; muy por encima, las aplicaciones "
+		 "sufren parones y esperas agotadas.",
+		 "Ambos lados, y la red entre ellos.",
+		 "Busque pérdidas en el camino: errores y descartes de las "
+		 "interfaces (ip -s link, netstat -i), un enlace o una cola "
+		 "saturados, un cable o una Wi-Fi defectuosos, un desajuste de "
+		 "dúplex, un cortafuegos o una VPN sobrecargados. sockstate "
+		 "--tcp-info muestra qué conexiones retransmiten (total_retrans).",
+		 "Se reenvían muchos segmentos"},
+	}},
+	[FINDING_ROW(SOCKSTATE_FINDING_CONNECTION_REFUSED)] = {SOCKSTATE_SIDE_CLIENT, {
+		{"The probe's connection was answered with a reset (or an ICMP port "
+		 "unreachable): the destination host is reachable, but nothing "
+		 "listens on that port there, or a firewall rejects the "
+		 "connection.",
+		 "The destination: the service at that address and port.",
+		 "On the destination, check that the service runs and listens on "
+		 "that port and address (there: sockstate diagnose --port PORT); "
+		 "look for a firewall rule that rejects (REJECT with tcp-reset, a "
+		 "host firewall).",
+		 "The connection was refused"},
+		{"La conexión de la sonda recibió un reset (o un ICMP de puerto "
+		 "inalcanzable): el equipo de destino es alcanzable, pero allí nada "
+		 "escucha en ese puerto, o un cortafuegos rechaza la conexión.",
+		 "El destino: el servicio en esa dirección y puerto.",
+		 "En el destino, compruebe que el servicio está en marcha y escucha "
+		 "en ese puerto y dirección (allí: sockstate diagnose --port "
+		 "PUERTO); busque una regla de cortafuegos que rechace (REJECT con "
+		 "tcp-reset, un cortafuegos del propio equipo).",
+		 "La conexión fue rechazada"},
+	}},
+	[FINDING_ROW(SOCKSTATE_FINDING_CONNECTION_TIMEOUT)] = {SOCKSTATE_SIDE_CLIENT, {
+		{"The probe sent its SYN, and sent it again, and got no answer in "
+		 "the time allowed: no SYN-ACK, no reset, no error. Something drops "
+		 "the packets silently: a firewall, a host that is down, a wrong "
+		 "route or address.",
+		 UNANSWERED_WHOSE_EN,
+		 UNANSWERED_ADVICE_EN,
+		 "The connection attempt timed out"},
+		{"La sonda envió su SYN, y lo reenvió, y no obtuvo respuesta en el "
+		 "tiempo permitido: ni SYN-ACK, ni reset, ni error. Algo descarta "
+		 "los paquetes en silencio: un cortafuegos, un equipo apagado, una "
+		 "ruta o una dirección equivocadas.",
+		 UNANSWERED_WHOSE_ES,
+		 UNANSWERED_ADVICE_ES,
+		 "El intento de conexión agotó su tiempo"},
+	}},
+	[FINDING_ROW(SOCKSTATE_FINDING_NO_ROUTE)] = {SOCKSTATE_SIDE_CLIENT, {
+		{"The connection failed at once with host or network unreachable: "
+		 "this host has no route to the address, a router on the way "
+		 "answered that it cannot reach it, or a firewall rule of this host "
+		 "forbade the connection.",
+		 "This host's routes and firewall, or the network on the way.",
+		 "Check the address; check this host's routes (ip route get "
+		 "ADDRESS, route -n get ADDRESS, route print) and interfaces; check "
+		 "the firewall rules on outgoing traffic here; ask the network "
+		 "team about the path.",
+		 "No route to the destination"},
+		{"La conexión falló al instante con equipo o red inalcanzable: este "
+		 "equipo no tiene ruta a la dirección, un router del camino "
+		 "respondió que no puede llegar a ella, o una regla de cortafuegos "
+		 "de este equipo prohibió la conexión.",
+		 "Las rutas y el cortafuegos de este equipo, o la red del camino.",
+		 "Compruebe la dirección; revise las rutas de este equipo (ip route "
+		 "get DIRECCIÓN, route -n get DIRECCIÓN, route print) y sus "
+		 "interfaces; revise aquí las reglas de cortafuegos del tráfico "
+		 "saliente; consulte al equipo de red por el camino.",
+		 "No hay ruta hasta el destino"},
+	}},
+	[FINDING_ROW(SOCKSTATE_FINDING_NO_EPHEMERAL_PORT)] = {SOCKSTATE_SIDE_CLIENT, {
+		{"The probe's connect failed with \"cannot assign requested "
+		 "address\" (EADDRNOTAVAIL): every port of the ephemeral range is "
+		 "in use towards that destination (many of them in TIME_WAIT), or "
+		 "the source address is not configured here.",
+		 PORTS_WHOSE_EN,
+		 "Reuse connections (keep-alive, a connection pool) instead of one "
+		 "per request; let the server close first where the protocol "
+		 "allows; widen the ephemeral range (Linux "
+		 "net.ipv4.ip_local_port_range, FreeBSD "
+		 "net.inet.ip.portrange.first/last, Windows netsh int ipv4 set "
+		 "dynamicport tcp).",
+		 "No free local port for the connection"},
+		{"El connect de la sonda falló con «no se puede asignar la "
+		 "dirección solicitada» (EADDRNOTAVAIL): todos los puertos del "
+		 "rango efímero están en uso hacia ese destino (muchos en "
+		 "TIME_WAIT), o la dirección de origen no está configurada aquí.",
+		 PORTS_WHOSE_ES,
+		 "Reutilice las conexiones (keep-alive, un pool de conexiones) en "
+		 "vez de una por petición; deje que cierre primero el servidor "
+		 "donde el protocolo lo permita; amplíe el rango efímero "
+		 "(net.ipv4.ip_local_port_range en Linux, "
+		 "net.inet.ip.portrange.first/last en FreeBSD, netsh int ipv4 set "
+		 "dynamicport tcp en Windows).",
+		 "No hay un puerto local libre para la conexión"},
+	}},
+};
+
+/* ---- the words of a diagnosis: labels, severities, statuses, notes,
+ * and each finding's headlines with their placeholders
+ * (sockstate__expand), both languages side by side ---- */
+
+static const char *const words[SOCKSTATE__W_COUNT][LANG_COUNT] = {
+	[SOCKSTATE__W_INFO] = {"INFO", "INFO"},
+	[SOCKSTATE__W_WARNING] = {"WARNING", "AVISO"},
+	[SOCKSTATE__W_CRITICAL] = {"CRITICAL", "CRÍTICO"},
+	[SOCKSTATE__W_SOCKETS] = {"sockets:", "sockets:"},
+	[SOCKSTATE__W_COUNTERS] = {"counters:", "contadores:"},
+	[SOCKSTATE__W_MEANING] = {"meaning:", "significado:"},
+	[SOCKSTATE__W_ADVICE] = {"what to do:", "qué hacer:"},
+	[SOCKSTATE__W_PROBE] = {"probe:", "sonda:"},
+	[SOCKSTATE__W_WINDOW] = {"window:", "ventana:"},
+	[SOCKSTATE__W_UNCHECKED] = {"not checked:", "sin revisar:"},
+	[SOCKSTATE__W_MORE] = {"... and {count} more", "... y {count} más"},
+	[SOCKSTATE__W_NO_PROBLEM] = {"No problem found.", "No se encontró ningún problema."},
+	[SOCKSTATE__W_WINDOW_DELTA] = {"TCP counters compared over {seconds} s",
+	                               "contadores TCP comparados durante {seconds} s"},
+	[SOCKSTATE__W_WINDOW_BOOT] = {"TCP counters since boot only (--interval 0): "
+	                              "changes not judged",
+	                              "contadores TCP solo desde el arranque "
+	                              "(--interval 0): los cambios no se juzgan"},
+	[SOCKSTATE__W_WINDOW_NONE] = {"no TCP counters: {error}", "sin contadores TCP: {error}"},
+	[SOCKSTATE__W_IN_SECONDS] = {"in {seconds} s", "en {seconds} s"},
+	[SOCKSTATE__W_SINCE_BOOT] = {"since boot", "desde el arranque"},
+	[SOCKSTATE__W_SEEN] = {"{count} {s:socket|sockets} looked at ({backend})",
+	                       "{count} {s:socket examinado|sockets examinados} ({backend})"},
+	[SOCKSTATE__W_PROBE_OK] = {"connected to {remote} in {ms} ms",
+	                           "conectó con {remote} en {ms} ms"},
+	[SOCKSTATE__W_PROBE_FAIL] = {"{remote}: {error} after {ms} ms",
+	                             "{remote}: {error} tras {ms} ms"},
+	[SOCKSTATE__W_OWNER_UNKNOWN] = {"owner unknown", "propietario desconocido"},
+	[SOCKSTATE__W_QUEUE] = {"queue {count} of {limit}", "cola {count} de {limit}"},
+	[SOCKSTATE__W_RETRANSMITS] = {"{count} {s:retransmission|retransmissions}",
+	                              "{count} {s:retransmisión|retransmisiones}"},
+	[SOCKSTATE__W_NOT_ASKED] = {"not asked", "no pedido"},
+	[SOCKSTATE__W_NOT_CHECKED] = {"not checked", "no comprobado"},
+	[SOCKSTATE__W_NOT_JUDGED] = {"not judged", "no juzgado"},
+	[SOCKSTATE__W_NOTE_FIRST + 0] = {"needs --port", "necesita --port"},
+	[SOCKSTATE__W_NOTE_FIRST + 1] = {"needs --addr", "necesita --addr"},
+	[SOCKSTATE__W_NOTE_FIRST + 2] = {"needs --to", "necesita --to"},
+	[SOCKSTATE__W_NOTE_FIRST + 3] = {"needs --probe", "necesita --probe"},
+	[SOCKSTATE__W_NOTE_FIRST + 4] = {"the TCP counters could not be read",
+	                                 "no se pudieron leer los contadores TCP"},
+	[SOCKSTATE__W_NOTE_FIRST + 5] = {"this OS does not keep a counter it uses",
+	                                 "este sistema no lleva un contador que usa"},
+	[SOCKSTATE__W_NOTE_FIRST + 6] = {"one sample only (--interval 0)",
+	                                 "una sola muestra (--interval 0)"},
+	[SOCKSTATE__W_NOTE_FIRST + 7] = {"listeners' backlog unknown here",
+	                                 "aquí no se conoce el backlog de los sockets "
+	                                 "en escucha"},
+	[SOCKSTATE__W_NOTE_FIRST + 8] = {"IPV6_V6ONLY unknown here",
+	                                 "aquí no se conoce IPV6_V6ONLY"},
+	[SOCKSTATE__W_NOTE_FIRST + 9] = {"the ephemeral port range is unknown",
+	                                 "el rango de puertos efímeros es desconocido"},
+	[SOCKSTATE__W_NOTE_FIRST + 10] = {"the ephemeral range is the OS's default, "
+	                                  "not read",
+	                                  "el rango efímero es el predeterminado del "
+	                                  "sistema, no leído"},
+	[SOCKSTATE__W_NOTE_FIRST + 11] = {"sockets' retransmissions unknown here",
+	                                  "aquí no se conocen las retransmisiones de "
+	                                  "los sockets"},
+	[SOCKSTATE__W_NOTE_FIRST + 12] = {"some owners could not be read (root can)",
+	                                  "no se pudieron leer algunos propietarios "
+	                                  "(root puede)"},
+};
+
+static const char *const headlines[SOCKSTATE_FINDING_COUNT][SOCKSTATE__VARIANTS][LANG_COUNT] = {
+	[SOCKSTATE_FINDING_NO_LISTENER] = {
+		{"Nothing listens on port {port}", "Nada escucha en el puerto {port}"},
+	},
+	[SOCKSTATE_FINDING_LISTENER_NOT_ON_ADDRESS] = {
+		{"Port {port} listens on {listeners}, not on {address}",
+		 "El puerto {port} escucha en {listeners}, no en {address}"},
+		{"Port {port} listens only on loopback ({listeners}): other hosts "
+		 "cannot connect",
+		 "El puerto {port} solo escucha en loopback ({listeners}): otros "
+		 "equipos no pueden conectar"},
+	},
+	[SOCKSTATE_FINDING_IPV6_ONLY_LISTENER] = {
+		{"{local} is IPv6-only (IPV6_V6ONLY) and nothing on port {port} takes "
+		 "IPv4: IPv4 clients are refused",
+		 "{local} es solo IPv6 (IPV6_V6ONLY) y nada en el puerto {port} "
+		 "acepta IPv4: se rechaza a los clientes IPv4"},
+	},
+	[SOCKSTATE_FINDING_ACCEPT_QUEUE_OVERFLOW] = {
+		{"The accept queue of {local} is full: {count} {s:connection waits|"
+		 "connections wait} to be accepted, backlog {limit}",
+		 "La cola de aceptación de {local} está llena: {count} {s:conexión "
+		 "espera|conexiones esperan} a ser {s:aceptada|aceptadas}, backlog "
+		 "{limit}"},
+		{"Listeners dropped {count} {s:connection|connections} in {seconds} s: "
+		 "an accept queue overflowed",
+		 "Los sockets en escucha descartaron {count} {s:conexión|conexiones} "
+		 "en {seconds} s: una cola de aceptación se desbordó"},
+	},
+	[SOCKSTATE_FINDING_SYN_RECEIVED_PILE] = {
+		{"{count} half-open connections (SYN_RECEIVED) on {local} wait for the "
+		 "clients' final ACK",
+		 "{count} conexiones a medio abrir (SYN_RECEIVED) en {local} esperan el "
+		 "ACK final de los clientes"},
+		{"{count} half-open connections (SYN_RECEIVED) on {local}, and SYN "
+		 "cookies sent: a SYN flood, or a queue too small",
+		 "{count} conexiones a medio abrir (SYN_RECEIVED) en {local}, y SYN "
+		 "cookies enviadas: una inundación de SYN, o una cola demasiado "
+		 "pequeña"},
+		{"{count} SYN {s:cookie|cookies} sent in {seconds} s: a listener's queue "
+		 "of half-open connections overflowed",
+		 "{count} SYN {s:cookie enviada|cookies enviadas} en {seconds} s: la "
+		 "cola de conexiones a medio abrir de un socket en escucha se "
+		 "desbordó"},
+	},
+	[SOCKSTATE_FINDING_CLOSE_WAIT_LEAK] = {
+		{"{owner} holds {count} connections in CLOSE_WAIT on local {p:port|"
+		 "ports} {ports}: it does not close them",
+		 "{owner} retiene {count} conexiones en CLOSE_WAIT en {p:el puerto "
+		 "local|los puertos locales} {ports}: no las cierra"},
+		{"{count} connections in CLOSE_WAIT on local {p:port|ports} {ports} "
+		 "have no owner that could be read (in an accept queue, or another "
+		 "user's)",
+		 "{count} conexiones en CLOSE_WAIT en {p:el puerto local|los puertos "
+		 "locales} {ports} no tienen un propietario legible (en una cola de "
+		 "aceptación, o de otro usuario)"},
+	},
+	[SOCKSTATE_FINDING_SYN_SENT_UNANSWERED] = {
+		{"{count} {s:connection|connections} to {remote} {s:stays|stay} in "
+		 "SYN_SENT: the SYNs get no answer",
+		 "{count} {s:conexión|conexiones} a {remote} {s:sigue|siguen} en "
+		 "SYN_SENT: los SYN no obtienen respuesta"},
+	},
+	[SOCKSTATE_FINDING_EPHEMERAL_PORTS_LOW] = {
+		{"{count} of the {limit} ephemeral ports ({percent} %) are in use from "
+		 "{local} towards {remote}",
+		 "{count} de los {limit} puertos efímeros ({percent} %) están en uso "
+		 "desde {local} hacia {remote}"},
+	},
+	[SOCKSTATE_FINDING_TIME_WAIT_PILE] = {
+		{"{count} outgoing connections wait in TIME_WAIT: {percent} % of the "
+		 "{limit} ephemeral ports",
+		 "{count} conexiones salientes esperan en TIME_WAIT: el {percent} % de "
+		 "los {limit} puertos efímeros"},
+		{"The TIME_WAIT table was full {count} {s:time|times} in {seconds} s: "
+		 "connections skipped TIME_WAIT",
+		 "La tabla de TIME_WAIT se llenó {count} {s:vez|veces} en {seconds} s: "
+		 "hubo conexiones que se saltaron TIME_WAIT"},
+	},
+	[SOCKSTATE_FINDING_RETRANSMISSIONS_HIGH] = {
+		{"{percent} % of the segments sent were sent again: {count} of {limit} "
+		 "in {seconds} s",
+		 "Se reenvió el {percent} % de los segmentos enviados: {count} de "
+		 "{limit} en {seconds} s"},
+	},
+	[SOCKSTATE_FINDING_CONNECTION_REFUSED] = {
+		{"{remote} refused the connection ({error}, after {ms} ms)",
+		 "{remote} rechazó la conexión ({error}, tras {ms} ms)"},
+	},
+	[SOCKSTATE_FINDING_CONNECTION_TIMEOUT] = {
+		{"{remote} did not answer in {seconds} s: {count} {s:SYN|SYNs} sent, "
+		 "no answer",
+		 "{remote} no respondió en {seconds} s: {count} SYN {s:enviado|"
+		 "enviados}, sin respuesta"},
+		{"{remote} did not answer in {seconds} s",
+		 "{remote} no respondió en {seconds} s"},
+	},
+	[SOCKSTATE_FINDING_NO_ROUTE] = {
+		{"No route to {remote} ({error})", "No hay ruta hasta {remote} ({error})"},
+	},
+	[SOCKSTATE_FINDING_NO_EPHEMERAL_PORT] = {
+		{"No free local port to connect to {remote} ({error})",
+		 "No hay un puerto local libre para conectar con {remote} ({error})"},
+	},
 };
 
 /* NULL, "", "C", "POSIX" and "en..." are English, "es..." Spanish; a
@@ -743,4 +1305,138 @@ SOCKSTATE_API int sockstate_counter_describe(sockstate_counter c, const char *la
 	out->counted_by = e->text[l].who;
 	out->growth_means = e->text[l].signal;
 	return 0;
+}
+
+SOCKSTATE_API int sockstate_finding_describe(sockstate_finding_code c, const char *lang,
+                                             sockstate_finding_info *out)
+{
+	if (!out)
+		return SOCKSTATE_EINVAL;
+	memset(out, 0, sizeof *out);
+	enum lang l;
+	const struct explanation *e = explanation_of(TOPIC_FINDING, (unsigned)c, lang, &l);
+	if (!e)
+		return SOCKSTATE_EINVAL;
+
+	out->code = c;
+	out->side = e->side;
+	out->name = sockstate_finding_name(c);
+	out->title = e->text[l].title;
+	out->meaning = e->text[l].meaning;
+	out->whose = e->text[l].who;
+	out->advice = e->text[l].signal;
+	return 0;
+}
+
+int sockstate__lang_index(const char *lang)
+{
+	enum lang l;
+
+	return lang_parse(lang, &l) == 0 ? (int)l : -1;
+}
+
+const char *sockstate__lang_code(int lang)
+{
+	static const char *const codes[LANG_COUNT] = {[LANG_EN] = "en", [LANG_ES] = "es"};
+
+	return lang >= 0 && lang < LANG_COUNT ? codes[lang] : NULL;
+}
+
+const char *sockstate__word(enum sockstate__word w, int lang)
+{
+	if ((unsigned)w >= SOCKSTATE__W_COUNT || lang < 0 || lang >= LANG_COUNT)
+		return "";
+	return words[w][lang];
+}
+
+const char *sockstate__headline(sockstate_finding_code code, unsigned variant, int lang)
+{
+	if ((unsigned)code >= SOCKSTATE_FINDING_COUNT || variant >= SOCKSTATE__VARIANTS ||
+	    lang < 0 || lang >= LANG_COUNT)
+		return NULL;
+	return headlines[code][variant][lang];
+}
+
+/* The text a placeholder names, or NULL (then "?" is written). */
+static const char *arg_text(const struct sockstate__text_args *a, const char *name,
+                            size_t len, char num[24])
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} strings[] = {
+		{"local", offsetof(struct sockstate__text_args, local)},
+		{"remote", offsetof(struct sockstate__text_args, remote)},
+		{"address", offsetof(struct sockstate__text_args, address)},
+		{"listeners", offsetof(struct sockstate__text_args, listeners)},
+		{"owner", offsetof(struct sockstate__text_args, owner)},
+		{"ports", offsetof(struct sockstate__text_args, ports)},
+		{"percent", offsetof(struct sockstate__text_args, percent)},
+		{"seconds", offsetof(struct sockstate__text_args, seconds)},
+		{"ms", offsetof(struct sockstate__text_args, ms)},
+		{"error", offsetof(struct sockstate__text_args, error)},
+		{"backend", offsetof(struct sockstate__text_args, backend)},
+	};
+	uint64_t v;
+
+	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+		if (strlen(strings[i].name) == len && memcmp(strings[i].name, name, len) == 0)
+			return *(const char *const *)((const char *)a + strings[i].offset);
+	if (len == 5 && memcmp(name, "count", 5) == 0)
+		v = a->count;
+	else if (len == 5 && memcmp(name, "limit", 5) == 0)
+		v = a->limit;
+	else if (len == 4 && memcmp(name, "port", 4) == 0)
+		v = a->port;
+	else
+		return NULL;
+	snprintf(num, 24, "%llu", (unsigned long long)v);
+	return num;
+}
+
+size_t sockstate__expand(const char *tmpl, const struct sockstate__text_args *a,
+                         char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (len == 0)
+		return 0;
+	for (const char *p = tmpl; *p != '\0';) {
+		const char *piece = p, *close;
+		size_t piece_len = 1;
+		char num[24];
+
+		if (*p == '{' && (close = strchr(p, '}')) != NULL) {
+			const char *name = p + 1;
+			size_t name_len = (size_t)(close - name);
+
+			/* {s:one|many} by count, {p:one|many} by the number of
+			 * ports: the part before or after the bar. */
+			if (name_len > 2 && (name[0] == 's' || name[0] == 'p') && name[1] == ':') {
+				const char *bar = memchr(name, '|', name_len);
+				uint64_t k = name[0] == 's' ? a->count : a->nports;
+
+				piece = name + 2;
+				piece_len = bar ? (size_t)(bar - piece) : name_len - 2;
+				if (bar && k != 1) {
+					piece = bar + 1;
+					piece_len = (size_t)(close - piece);
+				}
+			} else {
+				piece = arg_text(a, name, name_len, num);
+				if (!piece)
+					piece = "?";
+				piece_len = strlen(piece);
+			}
+			p = close + 1;
+		} else {
+			p++;
+		}
+		if (piece_len > len - 1 - n)
+			piece_len = len - 1 - n;
+		memcpy(buf + n, piece, piece_len);
+		n += piece_len;
+	}
+	buf[n] = '\0';
+	return n;
 }

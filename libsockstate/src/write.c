@@ -31,21 +31,26 @@ SOCKSTATE_API int sockstate_format_parse(const char *text, sockstate_format *out
 	return SOCKSTATE_EINVAL;
 }
 
-/* The structs' sizes before 0.2 appended fields: still accepted, the
+/* The counts' size before 0.2 appended fields: still accepted, the
  * appended fields then read as unknown. */
-#define OPTS_SIZE_0_1 offsetof(sockstate_write_opts, ports)
 #define COUNTS_SIZE_0_1 offsetof(sockstate_counts, states)
 
-/* Options every format shares: known format, port in range. */
-int sockstate__write_opts_check(const sockstate_write_opts *o)
+void sockstate__write_json_extras(sockstate__out *out, const sockstate_tcp_counters *c,
+                                  const sockstate_diagnosis *d)
 {
-	if (o == NULL || o->size < OPTS_SIZE_0_1)
-		return SOCKSTATE_EINVAL;
-	if ((unsigned)o->format > SOCKSTATE_FORMAT_PROMETHEUS)
-		return SOCKSTATE_EINVAL;
-	if (o->port > 65535 || o->port < -1)
-		return SOCKSTATE_EINVAL;
-	return 0;
+	if (c)
+		sockstate__json_tcp_counters(out, c);
+	if (d)
+		sockstate__json_findings(out, d);
+	sockstate__out_str(out, "}\n");
+}
+
+void sockstate__write_prom_extras(sockstate__out *out, const sockstate_tcp_counters *c,
+                                  const char *backend)
+{
+	if (c)
+		sockstate__prom_tcp_counters(out, c);
+	sockstate__prom_info(out, backend);
 }
 
 /* o's per-port counts (none when o predates them): at most
@@ -56,7 +61,8 @@ static int opts_ports(const sockstate_write_opts *o, const sockstate_port_counts
 {
 	*ports = NULL;
 	*n = 0;
-	if (o->size < sizeof *o || o->nports == 0)
+	if (o->size < offsetof(sockstate_write_opts, nports) + sizeof o->nports ||
+	    o->nports == 0)
 		return 0;
 	if (o->nports > SOCKSTATE_PORTS_MAX || o->ports == NULL)
 		return SOCKSTATE_EINVAL;
@@ -91,12 +97,15 @@ int sockstate__counts_write_out(const sockstate_counts *c,
 		break;
 	case SOCKSTATE_FORMAT_JSON:
 		sockstate__json_counts(out, c, sys, backend);
+		sockstate__write_json_extras(out, sockstate__write_opts_tcp_counters(o),
+		                             sockstate__write_opts_diagnosis(o));
 		break;
 	case SOCKSTATE_FORMAT_CSV:
 		sockstate__csv_counts(out, c, o->flags);
 		break;
 	case SOCKSTATE_FORMAT_PROMETHEUS:
-		sockstate__prom_counts(out, c, backend, ports, nports);
+		sockstate__prom_counts(out, c, ports, nports);
+		sockstate__write_prom_extras(out, sockstate__write_opts_tcp_counters(o), backend);
 		break;
 	}
 	return sockstate__out_finish(out);

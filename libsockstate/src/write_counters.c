@@ -114,8 +114,7 @@ static size_t metric_name(char *buf, size_t k)
 	return sizeof prefix - 1 + n + sizeof suffix - 1;
 }
 
-static void prometheus(sockstate__out *out, const sockstate_tcp_counters *c,
-                       const char *backend)
+void sockstate__prom_tcp_counters(sockstate__out *out, const sockstate_tcp_counters *c)
 {
 	for (size_t k = 0; k < SOCKSTATE_COUNTER_COUNT && out->err == 0; k++) {
 		sockstate_counter_info info;
@@ -132,7 +131,6 @@ static void prometheus(sockstate__out *out, const sockstate_tcp_counters *c,
 		sockstate__out_u64(out, c->value[k]);
 		sockstate__out_char(out, '\n');
 	}
-	sockstate__prom_info(out, backend);
 }
 
 int sockstate__tcp_counters_write_out(const sockstate_tcp_counters *c,
@@ -156,7 +154,8 @@ int sockstate__tcp_counters_write_out(const sockstate_tcp_counters *c,
 		csv(out, c, o->flags);
 		break;
 	case SOCKSTATE_FORMAT_PROMETHEUS:
-		prometheus(out, c, backend);
+		sockstate__prom_tcp_counters(out, c);
+		sockstate__prom_info(out, backend);
 		break;
 	}
 	return sockstate__out_finish(out);

@@ -400,7 +400,7 @@ static void table_header(sockstate__out *out)
 
 static int opts_check(const sockstate_write_opts *o)
 {
-	if (o == NULL || o->size < sizeof *o)
+	if (o == NULL || o->size < SOCKSTATE_WRITE_OPTS_FIRST_SIZE)
 		return SOCKSTATE_EINVAL;
 	if (o->format != SOCKSTATE_FORMAT_TABLE && o->format != SOCKSTATE_FORMAT_JSON &&
 	    o->format != SOCKSTATE_FORMAT_CSV)

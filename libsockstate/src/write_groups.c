@@ -447,7 +447,7 @@ SOCKSTATE_API int sockstate_groups_write(sockstate_groups *g, size_t top,
 	size_t shown;
 	int rc;
 
-	if (g == NULL || fn == NULL || o == NULL || o->size < sizeof *o ||
+	if (g == NULL || fn == NULL || o == NULL || o->size < SOCKSTATE_WRITE_OPTS_FIRST_SIZE ||
 	    o->port > 65535 || o->port < -1)
 		return SOCKSTATE_EINVAL;
 	if (o->format != SOCKSTATE_FORMAT_TABLE && o->format != SOCKSTATE_FORMAT_JSON &&

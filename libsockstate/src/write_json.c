@@ -30,8 +30,6 @@ static void put_u64_or_null(sockstate__out *out, int known, uint64_t v)
 		sockstate__out_bytes(out, "null", 4);
 }
 
-/* The keys before "counts": schema, host, os, backend, library_version,
- * taken_at, pid_source, and owners_unreadable where owners were mapped. */
 /* ,\n "owners_unreadable":N */
 static void put_owners_unreadable(sockstate__out *out, uint64_t n)
 {
@@ -43,7 +41,17 @@ static void put_owners_unreadable(sockstate__out *out, uint64_t n)
 static void head_facts(sockstate__out *out, const sockstate_sysinfo *sys,
                        const char *backend, const char *pid_source)
 {
-	sockstate__out_str(out, "{\"schema\":\"sockstate/1\",\n \"host\":");
+	sockstate__json_facts(out, "sockstate/1", sys, backend);
+	sockstate__out_str(out, ",\n \"pid_source\":");
+	put_fact(out, pid_source);
+}
+
+void sockstate__json_facts(sockstate__out *out, const char *schema,
+                           const sockstate_sysinfo *sys, const char *backend)
+{
+	sockstate__out_str(out, "{\"schema\":");
+	sockstate__out_json_str(out, schema);
+	sockstate__out_str(out, ",\n \"host\":");
 	if (sys != NULL) {
 		put_fact(out, sys->host);
 		sockstate__out_str(out, ",\n \"os\":{\"name\":");
@@ -67,8 +75,6 @@ static void head_facts(sockstate__out *out, const sockstate_sysinfo *sys,
 	put_fact(out, sys != NULL && sockstate__fmt_iso8601(when, sys->taken_at) > 0
 	                      ? when
 	                      : NULL);
-	sockstate__out_str(out, ",\n \"pid_source\":");
-	put_fact(out, pid_source);
 }
 
 void sockstate__json_head(sockstate__out *out, const sockstate_sysinfo *sys,
@@ -138,12 +144,12 @@ static void put_timer(sockstate__out *out, const sockstate_socket *s)
 	sockstate__out_char(out, '}');
 }
 
-static void put_socket(sockstate__out *out, const sockstate_socket *s, int with_pids,
-                       int with_netns, int with_timers)
+void sockstate__json_socket(sockstate__out *out, const sockstate_socket *s, int with_pids,
+                            int with_netns, int with_timers)
 {
 	int pid_known = (s->valid & SOCKSTATE_HAS_PID) && s->pid >= 0;
 
-	sockstate__out_str(out, "  {\"family\":\"");
+	sockstate__out_str(out, "{\"family\":\"");
 	sockstate__out_str(out, sockstate__family_name(s->family));
 	sockstate__out_str(out, "\",\"local\":");
 	sockstate__json_endpoint(out, s->family, &s->local, s->zone);
@@ -224,12 +230,13 @@ void sockstate__json_listing_socket(sockstate__out *out, const sockstate_socket 
                                     int first, const sockstate__listing *l)
 {
 	sockstate__out_bytes(out, first ? "\n" : ",\n", first ? 1 : 2);
-	put_socket(out, s, l->pids_key, l->netns, (l->flags & SOCKSTATE_W_TIMERS) != 0);
+	sockstate__json_socket(out, s, l->pids_key, l->netns,
+	                       (l->flags & SOCKSTATE_W_TIMERS) != 0);
 }
 
 /* After the sockets, which a stream cannot count before it writes them:
  * owners_unreadable (when owners were mapped), the total and the counts
- * (the states that have sockets). */
+ * (the states that have sockets); the closing brace is the caller's. */
 void sockstate__json_listing_end(sockstate__out *out, const sockstate__listing *l,
                                  uint64_t total,
                                  const uint64_t by_state[SOCKSTATE_STATE_COUNT])
@@ -238,7 +245,6 @@ void sockstate__json_listing_end(sockstate__out *out, const sockstate__listing *
 	if (l->pid_source != NULL)
 		put_owners_unreadable(out, l->owners_unreadable);
 	sockstate__json_counts_keys(out, by_state, total, 0);
-	sockstate__out_str(out, "}\n");
 }
 
 void sockstate__json_counts(sockstate__out *out, const sockstate_counts *c,
@@ -246,5 +252,4 @@ void sockstate__json_counts(sockstate__out *out, const sockstate_counts *c,
 {
 	sockstate__json_head(out, sys, backend, NULL, 0);
 	sockstate__json_counts_keys(out, c->by_state, c->total, sockstate_counts_states(c));
-	sockstate__out_str(out, "}\n");
 }

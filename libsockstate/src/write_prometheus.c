@@ -138,16 +138,13 @@ void sockstate__prom_snapshot(sockstate__out *out, const sockstate_snapshot *sna
 	shown = sockstate_counts_states(&c);
 	put_counts(out, &c, shown);
 	put_ports(out, &pc, port >= 0 ? 1 : 0, shown);
-	sockstate__prom_info(out, snap->backend);
 }
 
 void sockstate__prom_counts(sockstate__out *out, const sockstate_counts *c,
-                            const char *backend, const sockstate_port_counts *ports,
-                            size_t n)
+                            const sockstate_port_counts *ports, size_t n)
 {
 	uint32_t shown = sockstate_counts_states(c);
 
 	put_counts(out, c, shown);
 	put_ports(out, ports, n, shown);
-	sockstate__prom_info(out, backend);
 }

@@ -31,6 +31,8 @@ struct sockstate_writer {
 	sockstate_format format;
 	sockstate__listing l;
 	sockstate_sysinfo sys;
+	const sockstate_tcp_counters *tcp_counters; /* the options' appended */
+	const sockstate_diagnosis *diagnosis;       /* members, or NULL */
 	uint32_t states;                /* what the queries let through, for
 	                                   the table's room; 0: every state */
 	int begun;                      /* the head is written (the table:
@@ -76,6 +78,8 @@ static int writer_init(sockstate_writer *w, const sockstate_write_opts *o,
 	else
 		sockstate_sysinfo_get(&w->sys);
 	sockstate__table_widths_init(&w->widths, o->flags);
+	w->tcp_counters = sockstate__write_opts_tcp_counters(o);
+	w->diagnosis = sockstate__write_opts_diagnosis(o);
 	return 0;
 }
 
@@ -273,8 +277,10 @@ SOCKSTATE_API int sockstate_writer_end(sockstate_writer *w)
 		ahead_flush(w, 1);
 	else if (!w->begun)
 		begin(w, NULL);
-	if (w->format == SOCKSTATE_FORMAT_JSON)
+	if (w->format == SOCKSTATE_FORMAT_JSON) {
 		sockstate__json_listing_end(w->out, &w->l, w->total, w->by_state);
+		sockstate__write_json_extras(w->out, w->tcp_counters, w->diagnosis);
+	}
 	return w->err = sockstate__out_finish(w->out);
 }
 
@@ -355,6 +361,8 @@ int sockstate__snapshot_write_out(const sockstate_snapshot *snap,
 		return rc;
 	if (o->format == SOCKSTATE_FORMAT_PROMETHEUS) {
 		sockstate__prom_snapshot(out, snap, o->port);
+		sockstate__write_prom_extras(out, sockstate__write_opts_tcp_counters(o),
+		                             snap->backend);
 		return sockstate__out_finish(out);
 	}
 	rc = writer_init(&w, o, &snap->sys, out);

@@ -14,6 +14,14 @@
 void sockstate__json_head(sockstate__out *out, const sockstate_sysinfo *sys,
                           const char *backend, const char *pid_source,
                           uint64_t owners_unreadable);
+/* The first keys of every document: {"schema":schema, host, os, backend,
+ * library_version, taken_at (no comma after the last). */
+void sockstate__json_facts(sockstate__out *out, const char *schema,
+                           const sockstate_sysinfo *sys, const char *backend);
+/* One socket as "sockstate/1" writes it (no leading indent or comma);
+ * with_timers: its "timer" key. */
+void sockstate__json_socket(sockstate__out *out, const sockstate_socket *s, int with_pids,
+                            int with_netns, int with_timers);
 void sockstate__json_counts_keys(sockstate__out *out,
                                  const uint64_t by_state[SOCKSTATE_STATE_COUNT],
                                  uint64_t total, uint32_t zeros);
@@ -92,10 +100,11 @@ void sockstate__table_row(sockstate__out *out, const sockstate_socket *s,
                           const sockstate__table_widths *w, const sockstate__listing *l);
 void sockstate__table_counts(sockstate__out *out, const sockstate_counts *c,
                              uint32_t flags);
-
 /* The document's head up to "sockets":[, one socket (first: the first
  * of the document), and the end: "]," owners_unreadable (with a pid
- * source), total, counts and the closing brace. */
+ * source), total and counts. The JSON documents (these and counts) leave
+ * out their closing "}\n": the caller writes it after what the options'
+ * appended members add (sockstate__write_json_extras). */
 void sockstate__json_listing_begin(sockstate__out *out, const sockstate__listing *l);
 void sockstate__json_listing_socket(sockstate__out *out, const sockstate_socket *s,
                                     int first, const sockstate__listing *l);
@@ -111,13 +120,13 @@ void sockstate__csv_listing_socket(sockstate__out *out, const sockstate_socket *
                                    const sockstate__listing *l);
 void sockstate__csv_counts(sockstate__out *out, const sockstate_counts *c,
                            uint32_t flags);
-/* port: per-port series for this port, -1 none. */
+/* The Prometheus families but sockstate_info, which the dispatcher
+ * writes last. port: per-port series for this port, -1 none. */
 void sockstate__prom_snapshot(sockstate__out *out, const sockstate_snapshot *snap,
                               int32_t port);
 /* ports[0..n): the per-port series, checked already. */
 void sockstate__prom_counts(sockstate__out *out, const sockstate_counts *c,
-                            const char *backend, const sockstate_port_counts *ports,
-                            size_t n);
+                            const sockstate_port_counts *ports, size_t n);
 /* Grouped counts (write_groups.c): g ranked, rows the first `shown`. */
 void sockstate__table_groups(sockstate__out *out, sockstate_groups *g, size_t shown,
                              uint32_t flags);
@@ -134,11 +143,33 @@ void sockstate__prom_help_type(sockstate__out *out, const char *name, const char
 void sockstate__prom_info(sockstate__out *out, const char *backend);
 
 /* TCP counters (write_counters.c). The JSON piece is the document's
- * ",\n \"tcp_counters\":{...}" key, for any document that carries them. */
+ * ",\n \"tcp_counters\":{...}" key, for any document that carries them;
+ * the Prometheus piece, the counters' families (no sockstate_info). */
 void sockstate__json_tcp_counters(sockstate__out *out, const sockstate_tcp_counters *c);
+void sockstate__prom_tcp_counters(sockstate__out *out, const sockstate_tcp_counters *c);
 
-/* Options every format shares: size, known format, port in range.
- * Returns 0 or SOCKSTATE_EINVAL (write.c). */
+/* A diagnosis' findings as the snapshot document carries them
+ * (write_diagnosis.c): ",\n \"findings\":[...]", every text in every
+ * language. */
+void sockstate__json_findings(sockstate__out *out, const sockstate_diagnosis *d);
+
+/* o's appended members, NULL when o is too small to hold them (an older
+ * caller's struct) or they are unset. */
+const sockstate_tcp_counters *sockstate__write_opts_tcp_counters(const sockstate_write_opts *o);
+const sockstate_diagnosis *sockstate__write_opts_diagnosis(const sockstate_write_opts *o);
+
+/* What the options' appended members add at a document's end (write.c):
+ * JSON, the "tcp_counters" and "findings" keys (either may be NULL) and
+ * the closing "}\n"; Prometheus, the counters' families and
+ * sockstate_info last. */
+void sockstate__write_json_extras(sockstate__out *out, const sockstate_tcp_counters *c,
+                                  const sockstate_diagnosis *d);
+void sockstate__write_prom_extras(sockstate__out *out, const sockstate_tcp_counters *c,
+                                  const char *backend);
+
+/* Options every format shares (write_opts.c, a leaf): a size that holds
+ * the first version, a known format, a port in range. Returns 0 or
+ * SOCKSTATE_EINVAL. */
 int sockstate__write_opts_check(const sockstate_write_opts *o);
 
 /* The public writers minus the buffer: validate, write into out, finish.
@@ -158,5 +189,7 @@ int sockstate__counts_write_out(const sockstate_counts *c,
 int sockstate__tcp_counters_write_out(const sockstate_tcp_counters *c,
                                       const sockstate_sysinfo *sys, const char *backend,
                                       const sockstate_write_opts *o, sockstate__out *out);
+int sockstate__diagnosis_write_out(const sockstate_diagnosis *d, const sockstate_write_opts *o,
+                                   sockstate__out *out);
 
 #endif /* SOCKSTATE_WRITER_INTERNAL_H */

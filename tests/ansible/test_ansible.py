@@ -13,6 +13,7 @@ import ctypes
 import json
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -403,6 +404,38 @@ def test_checks_pass_and_fail_with_what_they_found(env, held, tmp_path):
     assert sorted(s["local"]["port"] for s in r["only_fail"]["found"]) == sorted([P, C])
 
 
+def test_diagnose_fails_on_findings(env, held, tmp_path):
+    """check=diagnose: the library's findings, the task failing at fail_on
+    or worse with their headlines (docs/ANSIBLE.md)."""
+    P, X = held.port, held.closed_port
+    rc, text, r = play(env, "diagnose.yml", tmp_path, {"held_port": P, "closed_port": X})
+    assert rc == 0, text
+    ok = r["service_ok"]
+    assert not ok.get("failed") and ok["findings"] == [] and ok["count"] == 0, ok
+    assert re.fullmatch(r"no problem found \(TCP counters compared over \d+\.\d s\)",
+                        ok["msg"]), ok["msg"]
+    warn = r["warning_ok"]
+    assert not warn.get("failed"), warn
+    assert [f["code"] for f in warn["findings"]] == ["listener-not-on-address"]
+    assert warn["msg"].startswith("nothing at critical or worse: warning "
+                                  "listener-not-on-address: Port %d listens only on "
+                                  "loopback (" % P), warn["msg"]
+    closed = r["closed_fail"]
+    assert closed["failed"] is True
+    assert closed["msg"] == ("1 finding at warning or worse: critical no-listener: "
+                             "Nothing listens on port %d" % X), closed["msg"]
+    f = closed["findings"][0]
+    assert (f["code"], f["severity"], f["local"]["port"]) == ("no-listener", "critical", X)
+    assert f["advice"].startswith("Start the service")
+    probe = r["probe_fail"]
+    assert probe["failed"] is True
+    assert [f["code"] for f in probe["findings"]] == ["no-listener", "connection-refused"]
+    assert probe["findings"][1]["headline"].startswith(
+        "127.0.0.1:%d rechazó la conexión (ECONNREFUSED, tras " % X)
+    assert r["stray_fail"]["failed"] is True
+    assert r["stray_fail"]["msg"].startswith("fail_on: not an option of check=listening")
+
+
 def test_argument_validation(env, tmp_path):
     rc, text, r = play(env, "validation.yml", tmp_path, {})
     assert rc == 0, text
@@ -560,6 +593,11 @@ def test_example_collect_snapshots_builds_the_report(env, held, tmp_path):
         doc = json.load(f)
     assert doc["schema"] == "sockstate/1" and doc["counts"]["LISTEN"] >= 3
     assert any(s["local"]["port"] == held.port for s in doc["sockets"])
+    # findings: true: the TCP counters and the library's findings, for the report
+    assert doc["tcp_counters"]["source"] == "/proc/net/snmp /proc/net/netstat"
+    assert isinstance(doc["findings"], list)
     with open(folder / "report.html", encoding="utf-8") as f:
         page = f.read()
+    assert '<section id="findings"><h2>Hallazgos</h2>' in page
+    assert '<section id="counters"><h2>Contadores TCP</h2>' in page
     assert '<html lang="es">' in page and '<h1 id="title">Sockets TCP en 1 equipo</h1>' in page

@@ -263,9 +263,9 @@ def test_help_summary_is_short_and_names_its_examples():
 def test_help_of_a_subcommand_that_is_not_there():
     for args, message in [
             (["help", "bogus"], "'bogus': unknown subcommand (list, summary, explain, wait, "
-                                "watch, trace, help; see sockstate --help)"),
+                                "watch, trace, counters, diagnose, help; see sockstate --help)"),
             (["help", "snapshot"], "'snapshot': unknown subcommand (list, summary, explain, "
-                                   "wait, watch, trace, help; see sockstate --help)"),
+                                   "wait, watch, trace, counters, diagnose, help; see sockstate --help)"),
             (["help", "list", "wait"], "'wait': unexpected argument (help takes one "
                                        "SUBCOMMAND)"),
             (["help", "--port", "1"], "--port: not valid with help")]:
@@ -442,7 +442,7 @@ BAD = [
     (["--json=yes"], "--json: takes no value"),
     (["--help=me"], "--help: takes no value"),
     (["frobnicate"], "'frobnicate': unknown subcommand "
-     "(list, summary, explain, wait, watch, trace, help; see sockstate --help)"),
+     "(list, summary, explain, wait, watch, trace, counters, diagnose, help; see sockstate --help)"),
     (["wait"], "wait: missing --listen PORT or --drained PORT"),
     (["wait", "--listen", "80", "--drained", "81"], "--drained: conflicts with --listen"),
     (["wait", "--listen", "80", "--states", "ESTAB"], "--states: only with --drained"),
@@ -473,7 +473,7 @@ BAD = [
     (["explain", "LISTEN", "--port", "80"], "--port: not valid with explain"),
     (["explain", "LISTEN", "--lang", "fr"], "--lang: unsupported language 'fr' (en, es)"),
     (["explain", "LISTEN", "--lang="], "--lang: unsupported language '' (en, es)"),
-    (["--lang", "es"], "--lang: only valid with explain"),
+    (["--lang", "es"], "--lang: only valid with explain or diagnose"),
     (["--state", "A\nB"], "--state: unknown state name 'A\\x0aB'"),
     (["trace", "--format", "prometheus"],
      "--format: prometheus is not offered by trace (table, json, csv)"),

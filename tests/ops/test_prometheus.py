@@ -29,7 +29,8 @@ def parse(text):
         if line.startswith("# HELP ") or line.startswith("# TYPE "):
             parts = line.split(" ", 3)
             if parts[1] == "TYPE":
-                assert parts[3] == "gauge", line
+                # the TCP counters are counters (..._total), the rest gauges
+                assert parts[3] == ("counter" if parts[2].endswith("_total") else "gauge"), line
                 typed.add(parts[2])
             continue
         m = SAMPLE.match(line)
@@ -49,7 +50,8 @@ def value(series, name, **labels):
 @pytest.mark.skipif(shutil.which("promtool") is None,
                     reason="promtool is not installed (Debian: apt-get install prometheus)")
 @pytest.mark.parametrize("args", [["summary"], ["summary", "--port", "22"], ["list"],
-                                  ["list", "--port", "443,80", "--port", "22"]])
+                                  ["list", "--port", "443,80", "--port", "22"],
+                                  ["counters"]])
 def test_promtool_accepts_the_output(args):
     text = run_ok(*args, "--format", "prometheus")
     proc = subprocess.run(["promtool", "check", "metrics"], input=text.encode(),
@@ -59,12 +61,24 @@ def test_promtool_accepts_the_output(args):
     assert proc.stdout == b"" and proc.stderr == b"", proc.stdout + proc.stderr
 
 
+# The kernel's TCP counters the summary carries beside the gauges (Linux
+# keeps every one of them; docs/COUNTERS.md): one file for the textfile
+# collector, so sockstate_info is written once.
+COUNTERS = ["active_opens", "passive_opens", "attempt_fails", "established_resets",
+            "resets_sent", "segments_received", "segments_sent", "segments_retransmitted",
+            "bad_segments_received", "timeouts", "syn_retransmits", "listen_overflows",
+            "listen_drops", "request_queue_full_drops", "syncookies_sent",
+            "syncookies_received", "syncookies_failed", "aborts_on_timeout",
+            "aborts_on_data", "aborts_on_close", "aborts_on_memory", "time_wait_overflows"]
+COUNTER_METRICS = {f"sockstate_tcp_{c}_total" for c in COUNTERS}
+
+
 def test_the_metric_set_is_stable():
     series = parse(run_ok("summary", "--format", "prometheus", "--port", "8080"))
     names = {name for name, _ in series}
     assert names == {"sockstate_tcp_sockets", "sockstate_tcp_receive_queue_bytes",
                      "sockstate_tcp_send_queue_bytes", "sockstate_tcp_port_sockets",
-                     "sockstate_info"}
+                     "sockstate_info"} | COUNTER_METRICS
     expected = {("sockstate_tcp_sockets", frozenset({("family", f), ("state", s)}))
                 for f in ("ipv4", "ipv6") for s in STATES}
     expected |= {("sockstate_tcp_port_sockets",
@@ -72,6 +86,7 @@ def test_the_metric_set_is_stable():
                  for side in ("local", "remote") for s in STATES}
     expected |= {("sockstate_tcp_receive_queue_bytes", frozenset()),
                  ("sockstate_tcp_send_queue_bytes", frozenset())}
+    expected |= {(name, frozenset()) for name in COUNTER_METRICS}
     info = [k for k in series if k[0] == "sockstate_info"]
     assert len(info) == 1 and dict(info[0][1]).keys() == {"backend", "version"}
     assert set(series) - set(info) == expected
@@ -94,6 +109,21 @@ def test_values_are_the_sockets_opened(service):
                  state="LISTEN") == 1
     assert value(series, "sockstate_tcp_port_sockets", port=str(svc.port), side="remote",
                  state="ESTABLISHED") == 3
+
+
+@needs_private
+def test_the_counters_count_the_connections_made(service):
+    """In a namespace of its own the test's 3 accepted connections are all
+    the TCP counters saw: summary carries them as counters, and `counters
+    --format prometheus` writes the same values."""
+    service(3)
+    series = parse(run_ok("summary", "--format", "prometheus"))
+    assert value(series, "sockstate_tcp_active_opens_total") == 3
+    assert value(series, "sockstate_tcp_passive_opens_total") == 3
+    assert value(series, "sockstate_tcp_attempt_fails_total") == 0
+    alone = parse(run_ok("counters", "--format", "prometheus"))
+    assert {k: v for k, v in alone.items() if k[0] != "sockstate_info"} == \
+        {k: v for k, v in series.items() if k[0] in COUNTER_METRICS}
 
 
 def free_port():
@@ -141,6 +171,9 @@ def test_node_exporter_serves_our_series(service, tmp_path):
         assert (f'sockstate_tcp_port_sockets{{port="{svc.port}",side="remote",'
                 f'state="ESTABLISHED"}} 2') in ours
         assert len([ln for ln in ours if ln.startswith("sockstate_tcp_sockets{")]) == 28
+        # the counters, from the same file: sockstate_info once
+        assert "sockstate_tcp_passive_opens_total 2" in ours
+        assert len([ln for ln in ours if ln.startswith("sockstate_info{")]) == 1
         assert "node_textfile_scrape_error 0" in lines
         # The exporter reads the file at each scrape: a new file, new values.
         svc.connect()

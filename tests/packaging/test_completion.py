@@ -35,7 +35,7 @@ ZSH_FILE = pathlib.Path(COMPLETIONS or ".") / "_sockstate"
 STATES = ["UNKNOWN", "CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED",
           "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING",
           "LAST_ACK", "TIME_WAIT", "DELETE_TCB", "BOUND"]
-SUBCOMMANDS = ["list", "summary", "explain", "wait", "watch", "trace", "help"]
+SUBCOMMANDS = ["list", "summary", "explain", "wait", "watch", "trace", "counters", "diagnose", "help"]
 
 
 def help_text():

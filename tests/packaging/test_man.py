@@ -101,7 +101,7 @@ def test_sockstate_1_has_every_option_subcommand_and_exit_code():
     assert sorted(s for s, _l in tags if s) == sorted(shorts)
     subcommands = text.split("\nSUBCOMMANDS\n", 1)[1].split("\nOPTIONS\n", 1)[0]
     assert re.findall(r"^       ([a-z]+)", subcommands, re.M) == [
-        "list", "summary", "explain", "wait", "watch", "trace", "help"]
+        "list", "summary", "explain", "wait", "watch", "trace", "counters", "diagnose", "help"]
     exit_section = text.split("\nEXIT STATUS\n", 1)[1].split("\nENVIRONMENT\n", 1)[0]
     assert re.findall(r"^       (\d)\s", exit_section, re.M) == exits == [
         "0", "1", "2", "3", "4"]

@@ -68,11 +68,11 @@ BAD_USAGE = [
     (["--json=yes"], "--json: takes no value"),
     (["-o", ""], "-o: empty file name"),
     (["-p", "summary"], "-p: not valid with summary"),
-    (["--lang", "es"], "--lang: only valid with explain"),
+    (["--lang", "es"], "--lang: only valid with explain or diagnose"),
     (["explain", "CLOSED_WAIT"], "explain: unknown state name 'CLOSED_WAIT' (did you "
      "mean CLOSE_WAIT?)"),
     (["help", "bogus"], "'bogus': unknown subcommand (list, summary, explain, wait, "
-     "watch, trace, snapshot, report, help; see python -m sockstate --help)"),
+     "watch, trace, counters, diagnose, snapshot, report, help; see python -m sockstate --help)"),
     (["explain", "NONE"], "explain: unknown state name 'NONE'"),
     (["explain", "LISTEN", "ESTAB"], "'ESTAB': unexpected argument (explain takes one STATE)"),
     (["explain", "LISTEN", "--lang", "fr"], "--lang: unsupported language 'fr' (en, es)"),
@@ -83,7 +83,7 @@ BAD_USAGE = [
     (["--bogus"], "--bogus: unknown option (see python -m sockstate --help)"),
     (["-4pZ"], "-Z: unknown option (see python -m sockstate --help)"),
     (["frobnicate"], "'frobnicate': unknown subcommand (list, summary, explain, "
-     "wait, watch, trace, snapshot, report, help; see python -m sockstate --help)"),
+     "wait, watch, trace, counters, diagnose, snapshot, report, help; see python -m sockstate --help)"),
     (["summary", "--by", "bogus"], "--by: unknown key 'bogus' (port, local, "
      "remote, pid, process, uid, netns)"),
     (["summary", "--by", "port,,uid"], "--by: empty key in 'port,,uid'"),
@@ -385,7 +385,8 @@ def test_same_options_and_subcommands_as_the_c_tool(cli):
     p_help = py("--help").stdout.decode()
     (c_opts, c_subs), (p_opts, p_subs) = rows(c_help), rows(p_help)
     assert c_opts == p_opts
-    assert c_subs == ["list", "summary", "explain", "wait", "watch", "trace", "help"]
+    assert c_subs == ["list", "summary", "explain", "wait", "watch", "trace", "counters", "diagnose",
+                      "help"]
     assert p_subs == c_subs[:-1] + ["snapshot", "report", "help"]
     # The option help texts too (the group titles may differ: snapshot).
     c_body = c_help.split("Filters")[1].split("States:")[0]

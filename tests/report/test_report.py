@@ -237,6 +237,64 @@ def test_close_wait_warning_names_the_process():
     assert report.find_warnings([h], "en", close_wait_min=13) == []
 
 
+def with_findings(d):
+    """d as python -m sockstate snapshot writes it: its TCP counters and the
+    library's findings, texts in both languages (made here by hand)."""
+    d["tcp_counters"] = {"source": "/proc/net/snmp /proc/net/netstat", "counters": {
+        "attempt_fails": {"value": 12, "native": "TcpAttemptFails"},
+        "resets_sent": {"value": None, "native": None}}}
+    text = {"en": {"headline": "java (pid 4242) holds 12 connections in CLOSE_WAIT on local "
+                               "port 8080: it does not close them",
+                   "title": "A process does not close its connections (CLOSE_WAIT)",
+                   "meaning": "m", "whose": "w", "advice": "Restart it; fix the application."},
+            "es": {"headline": "java (pid 4242) retiene 12 conexiones en CLOSE_WAIT en el "
+                               "puerto local 8080: no las cierra",
+                   "title": "t", "meaning": "m", "whose": "w",
+                   "advice": "Reinícielo; corrija la aplicación."}}
+    d["findings"] = [{"code": "close-wait-leak", "severity": "warning", "variant": 0,
+                      "text": text, "local": None, "remote": None, "pid": 4242,
+                      "process": "java", "count": 12, "limit": 10, "counters": {},
+                      "sockets_total": 12, "sockets": d["sockets"][:1]}]
+    return d
+
+
+def test_findings_and_counters_of_the_library(tmp):
+    """A snapshot that carries the library's findings: the report shows them
+    in its language, leaves the host to them (no warning of its own for the
+    same pile), and shows the TCP counters; a host without them says so."""
+    a = tmp("a.json", with_findings(doc("web-1", pile(12, "CLOSE_WAIT", 8080, 4242,
+                                                        "java"))))
+    b = tmp("b.json", doc("web-2", pile(12, "CLOSE_WAIT", 8080, 77, "nginx")))
+    html = report.build([a, b], "html", "es")
+    assert ('<div class="finding warning" data-code="close-wait-leak" data-host="web-1">'
+            '<h4>AVISO <code>close-wait-leak</code></h4><p>java (pid 4242) retiene 12 '
+            'conexiones en CLOSE_WAIT en el puerto local 8080: no las cierra</p>'
+            '<p><b>Qué hacer:</b> Reinícielo; corrija la aplicación.</p></div>') in html
+    assert "no incluidos en esta captura" in html          # web-2 carries none
+    assert html.count('class="warning" data-kind="close_wait"') == 1   # web-2's only
+    assert 'data-host="web-2"' in html
+    assert ('<tr data-counter="attempt_fails"><th><code>attempt_fails</code></th>'
+            '<td class="n">12<span class="native">TcpAttemptFails</span></td>'
+            '<td class="zero">\u2014</td></tr>') in html
+    md = report.build([a, b], "md", "en")
+    assert ("- **WARNING** `close-wait-leak`: java (pid 4242) holds 12 connections in "
+            "CLOSE_WAIT on local port 8080: it does not close them") in md
+    assert "| `attempt_fails` | 12 (TcpAttemptFails) | \u2014 |" in md
+    # a host with findings but none found
+    d = with_findings(doc("web-3", pile(1, "ESTABLISHED", 80, 1, "x")))
+    d["findings"] = []
+    assert "no problem found" in report.build([tmp("c.json", d)], "md", "en")
+
+
+def test_findings_are_checked_without_jsonschema(tmp, monkeypatch):
+    d = with_findings(doc("web-1", pile(12, "CLOSE_WAIT", 8080, 4242, "java")))
+    d["findings"][0]["severity"] = "bad"
+    bad = tmp("bad.json", d)
+    monkeypatch.setattr(report, "_validator", lambda: None)
+    with pytest.raises(report.InputError, match=r"findings\[0\]\.severity"):
+        report.build([bad])
+
+
 def test_close_wait_without_owners_and_counts_only():
     h = report.Host("a.json", doc("db", pile(11, "CLOSE_WAIT", 5432, None, None)))
     assert [w.detail for w in report.find_warnings([h], "en")] == [
@@ -390,10 +448,14 @@ def test_same_host_twice_is_told_apart_by_file(tmp):
 def test_markdown_sections_and_native_names():
     text = report.build(SAMPLE_FILES, "md", "en")
     for heading in ("# TCP sockets across 3 hosts", "## Hosts", "## Warnings",
-                    "### CLOSE_WAIT piling up under one process", "### SYN_RECEIVED flood",
+                    "## Findings", "### lab-linux-1", "## TCP counters",
                     "## States \u00d7 hosts", "## Listening ports", "## Per host",
                     "### lab-win", "## What the states mean", "### CLOSE_WAIT"):
         assert "\n%s\n" % heading in "\n" + text, heading
+    # The demo load's problems, as the library found them on lab-linux-1.
+    assert "- **WARNING** `close-wait-leak`: demo-app (pid " in text
+    assert ("- **WARNING** `syn-received-pile`: 60 half-open connections (SYN_RECEIVED) "
+            "on 0.0.0.0:28443 wait for the clients' final ACK") in text
     # Each host's own spelling of the same state (a file's text: its
     # Markdown characters escaped, docs/SECURITY.md).
     assert "| SYN_RECEIVED | 62 (SYN-RECV) | 2 (SYN-RECV) | 2 (SYN\\_RECEIVED) |" in text
@@ -474,7 +536,8 @@ def test_html_in_headless_chromium(tmp, lang):
     assert '<html lang="%s">' % lang in html
     hosts = t["count_hosts_many"].format(n=3)
     assert '<h1 id="title">%s</h1>' % t["title"].format(hosts=hosts) in html
-    for section in ("hosts", "warnings", "matrix", "listening", "per-host", "states"):
+    for section in ("hosts", "warnings", "findings", "matrix", "listening", "counters",
+                    "per-host", "states"):
         assert '<section id="%s">' % section in html, section
     # Hosts, with their OS and backend.
     for i, (label, backend) in enumerate((("lab-linux-1", "linux-netlink"),
@@ -491,11 +554,14 @@ def test_html_in_headless_chromium(tmp, lang):
     assert html.count("<svg") > 30 and '<svg id="chart"' in html
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in html
-    # The demo load's warnings, in the report's language.
-    assert html.count('<div class="warning"') == 2
-    assert 'data-kind="close_wait" data-host="lab-linux-1"' in html
-    assert 'data-kind="syn_received" data-host="lab-linux-1"' in html
-    assert t["w_close_wait_why"] in html
+    # The demo load's problems: the library's findings on lab-linux-1, in
+    # the report's language (the Linux snapshots carry findings, and the
+    # report leaves their hosts to them; lab-win, from sockstate.exe
+    # --json, has none and nothing piling up).
+    assert html.count('<div class="warning"') == 0
+    assert 'data-code="close-wait-leak" data-host="lab-linux-1"' in html
+    assert 'data-code="syn-received-pile" data-host="lab-linux-1"' in html
+    assert t["findings_absent"] in html   # lab-win
     # demo-app's ports exist only on lab-linux-1.
     assert '<tr class="missing" data-port="28080">' in html
     assert '<tr class="missing" data-port="28443">' in html

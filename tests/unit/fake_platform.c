@@ -150,6 +150,31 @@ void sockstate__platform_sleep_ms(int ms)
 	fake.clock_ns += (int64_t)ms * 1000000;
 }
 
+/* diagnose's port range and probe: what the test put in the world. */
+int sockstate__platform_port_range(sockstate_handle *h, uint32_t *first, uint32_t *last,
+                                   const char **source)
+{
+	(void)h;
+	*first = fake.port_first;
+	*last = fake.port_last;
+	*source = "fake";
+	return fake.port_last ? 0 : SOCKSTATE_ENOTSUP;
+}
+
+int sockstate__platform_probe(sockstate_handle *h, uint8_t family, const sockstate_endpoint *to,
+                              uint32_t timeout_ms, sockstate_probe *out, char *msg,
+                              size_t msglen)
+{
+	(void)h;
+	*out = fake.probe;
+	out->family = family;
+	out->to = *to;
+	out->timeout_ms = timeout_ms;
+	snprintf(msg, msglen, "%s", fake.probe_message ? fake.probe_message : "");
+	fake.probes++;
+	return 0;
+}
+
 int sockstate__platform_pid_source_check(const char *name)
 {
 	return strcmp(name, "fake") == 0 ? 0 : SOCKSTATE_EINVAL;

@@ -33,6 +33,11 @@ struct fake_world {
 	int last_cpus_busy;
 	size_t emitted;               /* records the walk handed to emit */
 	int64_t clock_ns;             /* the platform clock: ticks per read */
+	/* diagnose: the port range (last 0: unknown) and the probe's outcome */
+	uint32_t port_first, port_last;
+	sockstate_probe probe;
+	const char *probe_message;
+	int probes;                   /* probes made */
 };
 
 extern struct fake_world fake;

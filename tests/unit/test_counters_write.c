@@ -288,10 +288,14 @@ static void test_arguments(void **unused)
 	assert_int_equal(sockstate_tcp_counters_write(&c, NULL, NULL, &o, sink_write, &k),
 	                 SOCKSTATE_EINVAL);
 	o = opts(SOCKSTATE_FORMAT_TABLE, 0);
-	o.size = offsetof(sockstate_write_opts, ports) - 1; /* below even 0.1's */
+	o.size = SOCKSTATE_WRITE_OPTS_FIRST_SIZE - 1;
 	assert_int_equal(sockstate_tcp_counters_write(&c, NULL, NULL, &o, sink_write, &k),
 	                 SOCKSTATE_EINVAL);
 	assert_int_equal(k.calls, 0); /* nothing written on a refusal */
+	/* An older caller's options, without the appended members: taken. */
+	o.size = SOCKSTATE_WRITE_OPTS_FIRST_SIZE;
+	assert_int_equal(sockstate_tcp_counters_write(&c, NULL, NULL, &o, sink_write, &k), 0);
+	sink_reset(&k);
 	/* o->port is ignored by this writer, but still checked like all. */
 	o = opts(SOCKSTATE_FORMAT_CSV, 0);
 	o.port = 80;

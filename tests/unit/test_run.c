@@ -514,6 +514,94 @@ static void test_bad_arguments(void **state)
 	sockstate_close(h);
 }
 
+/* sockstate_diagnose asks the backend and the platform in order: the
+ * counters (none on the fake backend: noted, not an error), the SYN_SENT
+ * sockets, the port range, the probe, a sleep to the end of the window
+ * on the platform's clock, every socket with owners; the findings come
+ * from what was asked. */
+static void test_diagnose_asks_then_decides(void **state)
+{
+	sockstate_diagnose_options o;
+	sockstate_diagnosis *d = NULL;
+	sockstate_handle *h;
+
+	(void)state;
+	fake_reset();
+	for (int i = 0; i < 10; i++) {
+		fake_add_socket(SOCKSTATE_CLOSE_WAIT, 8080, (uint16_t)(40000 + i), 7);
+		fake.sockets[fake.count - 1].valid &= ~(uint32_t)SOCKSTATE_HAS_PID;
+	}
+	fake_add_owner(7, 4242, "leaky");
+	fake.port_first = 40000;
+	fake.port_last = 40009;
+	fake.probe.result = SOCKSTATE_PROBE_REFUSED;
+	fake.probe.os_error_name = "ECONNREFUSED";
+	fake.probe.syn_retransmits = -1;
+	fake.probe_message = "Connection refused";
+	h = open_fake();
+	sockstate_diagnose_options_init(&o);
+	o.to_family = SOCKSTATE_FAMILY_IPV4;
+	o.to.addr[0] = 192;
+	o.to.addr[3] = 9;
+	o.to.port = 5432;
+	o.flags = SOCKSTATE_DIAG_PROBE;
+	o.interval_ms = 250;
+	o.lang = "es_ES.UTF-8";
+	assert_int_equal(sockstate_diagnose(h, &o, &d), 0);
+	assert_int_equal(fake.probes, 1);
+	assert_int_equal(fake.enumerations, 2);            /* SYN_SENT, then all */
+	assert_true(fake.clock_ns >= 250 * 1000000LL);      /* slept the window */
+	assert_string_equal(d->lang, "es");
+	assert_int_equal(d->counters_error, SOCKSTATE_ENOTSUP);
+	assert_int_equal(d->flags, SOCKSTATE_DIAGNOSIS_PORT_RANGE);
+	assert_int_equal(d->port_first, 40000);
+	assert_string_equal(d->probe.os_message, "Connection refused");
+	assert_int_equal(d->sockets_seen, 10);
+	assert_int_equal(d->count, 1);
+	assert_int_equal(d->findings[0].code, SOCKSTATE_FINDING_CONNECTION_REFUSED);
+	assert_string_equal(d->findings[0].headline,
+	                    "192.0.0.9:5432 rechazó la conexión (ECONNREFUSED, tras 0 ms)");
+	assert_int_equal(d->checks[SOCKSTATE_FINDING_RETRANSMISSIONS_HIGH],
+	                 SOCKSTATE_CHECK_NOT_CHECKED);
+	assert_int_equal(d->checks_notes[SOCKSTATE_FINDING_RETRANSMISSIONS_HIGH],
+	                 SOCKSTATE_NOTE_NO_COUNTERS);
+	sockstate_diagnosis_free(d);
+
+	/* host-wide, one look: the owners joined, the leak named */
+	sockstate_diagnose_options_init(&o);
+	o.interval_ms = 0;
+	assert_int_equal(sockstate_diagnose(h, &o, &d), 0);
+	assert_int_equal(d->count, 1);
+	assert_int_equal(d->findings[0].code, SOCKSTATE_FINDING_CLOSE_WAIT_LEAK);
+	assert_int_equal(d->findings[0].pid, 4242);
+	assert_string_equal(d->findings[0].process, "leaky");
+	assert_string_equal(d->findings[0].sockets[0].process, "leaky");
+	sockstate_diagnosis_free(d);
+
+	/* bad options: nothing asked of the OS */
+	fake.probes = 0;
+	o.flags = SOCKSTATE_DIAG_PROBE;           /* without a destination */
+	assert_int_equal(sockstate_diagnose(h, &o, &d), SOCKSTATE_EINVAL);
+	assert_null(d);
+	o.flags = 0;
+	o.lang = "fr";
+	assert_int_equal(sockstate_diagnose(h, &o, &d), SOCKSTATE_EINVAL);
+	o.lang = NULL;
+	o.addr_family = SOCKSTATE_FAMILY_IPV4;    /* an address without a port */
+	assert_int_equal(sockstate_diagnose(h, &o, &d), SOCKSTATE_EINVAL);
+	o.addr_family = 0;
+	o.size = 8;
+	assert_int_equal(sockstate_diagnose(h, &o, &d), SOCKSTATE_EINVAL);
+	assert_int_equal(sockstate_diagnose(NULL, NULL, &d), SOCKSTATE_EINVAL);
+	assert_int_equal(sockstate_diagnose(h, NULL, NULL), SOCKSTATE_EINVAL);
+	assert_int_equal(fake.probes, 0);
+	/* a listing that fails is the diagnosis' error */
+	fake.fail_at_socket = 0;
+	assert_int_equal(sockstate_diagnose(h, NULL, &d), SOCKSTATE_EIO);
+	assert_null(d);
+	sockstate_close(h);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -540,6 +628,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_snapshot_joins_in_place, teardown),
 		cmocka_unit_test_teardown(test_counts_are_a_consumer_of_the_run, teardown),
 		cmocka_unit_test_teardown(test_bad_arguments, teardown),
+		cmocka_unit_test_teardown(test_diagnose_asks_then_decides, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,7 +34,16 @@ this starts a fresh prefix inside the lab, and:
      document, valid sockstate/1) are the sum of the two families with
      their native names, the counters Windows lacks null. Wine answers
      both families with Linux's one merged Tcp line, so here that sum is
-     twice Linux's value (on Windows the families are counted apart).
+     twice Linux's value (on Windows the families are counted apart);
+  7. the counters and diagnose subcommands: sockstate.exe counters
+     --format json is the same document's counters; sockstate.exe
+     diagnose --format json is a valid sockstate-diagnosis/1 document of
+     the backend windows-iphlpapi, with Windows' documented ephemeral
+     range (not read: noted as such), the checks Windows cannot make
+     marked not-checked (no backlog, no IPV6_V6ONLY, no listen counters),
+     the retransmission check judged on its counters; and a probe to a
+     port nothing listens on gives the Linux build's findings
+     (no-listener, connection-refused), word for word.
 
 Then wineserver -k and the prefix is removed. Exit 0 when everything
 passed, 1 when something failed, 2 on bad usage or a missing build, 77
@@ -464,6 +473,68 @@ def check_counters(wine):
     return step("counters", problems, started)
 
 
+def diagnosis(title, rc, out, err, problems, expect_exit):
+    """The sockstate-diagnosis/1 document of a run, validated, or None."""
+    if rc != expect_exit:
+        problems.append("%s: exit %d (expected %d): %s" % (title, rc, expect_exit, err.strip()))
+    try:
+        doc = json.loads(out)
+    except ValueError as e:
+        problems.append("%s: not JSON: %s" % (title, e))
+        return None
+    v = subprocess.run([sys.executable, VALIDATE, "-"], input=out.encode(),
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    if v.returncode != 0:
+        problems += ["%s: schema: %s" % (title, line) for line in v.stdout.decode().splitlines()]
+    return doc
+
+
+def check_diagnose(wine, cli):
+    """Step 7: counters and diagnose through sockstate.exe."""
+    started = time.time()
+    problems = []
+    rc, out, err = wine.run("sockstate.exe", ["counters", "--format", "json"])
+    if rc != 0 or '"source":"GetTcpStatisticsEx"' not in out:
+        problems.append("sockstate.exe counters: exit %d: %r %s" % (rc, out[:200], err.strip()))
+
+    rc, out, err = wine.run("sockstate.exe", ["diagnose", "--format", "json",
+                                              "--interval", "0.5"])
+    doc = diagnosis("sockstate.exe diagnose", rc, out, err, problems, rc if rc in (0, 1) else 0)
+    if doc is not None:
+        checks = {c["code"]: (c["status"], c["notes"]) for c in doc["checks"]}
+        if doc["backend"] != "windows-iphlpapi" or doc["window"]["counters"] != "delta":
+            problems.append("diagnose: backend %r, window %r" % (doc["backend"], doc["window"]))
+        if doc["ephemeral_ports"] != {"first": 49152, "last": 65535, "source": "default"}:
+            problems.append("diagnose: ephemeral ports %r" % doc["ephemeral_ports"])
+        if checks["ephemeral-ports-low"] != ("clear", ["port-range-assumed"]):
+            problems.append("diagnose: ephemeral-ports-low %r" % (checks["ephemeral-ports-low"],))
+        accept = checks["accept-queue-overflow"]
+        if accept[0] != "not-checked" or not {"no-backlog", "counter-unknown"} <= set(accept[1]):
+            problems.append("diagnose: accept-queue-overflow %r" % (accept,))
+        if checks["retransmissions-high"][0] not in ("clear", "found"):
+            problems.append("diagnose: retransmissions-high %r"
+                            % (checks["retransmissions-high"],))
+
+    # A port nothing listens on in the lab: the same findings as Linux's.
+    args = ["diagnose", "--to", "127.0.0.1:9", "--probe", "--interval", "0", "--format",
+            "json"]
+    rc, out, err = wine.run("sockstate.exe", args)
+    win = diagnosis("sockstate.exe " + " ".join(args), rc, out, err, problems, 1)
+    rc, out, err = linux(cli, args)
+    lin = diagnosis("sockstate " + " ".join(args), rc, out, err, problems, 1)
+    if win is not None and lin is not None:
+        def said(doc):
+            return [(f["code"], f["severity"], f["headline"].split(" (")[0])
+                    for f in doc["findings"]]
+        if said(win) != said(lin) or win["probe"]["result"] != "refused":
+            problems.append("probe: Windows said %r (probe %r), Linux %r"
+                            % (said(win), win["probe"], said(lin)))
+    if not problems:
+        print("check_wine: counters and diagnose: valid documents, the checks Windows "
+              "cannot make marked so, a refused probe said as Linux says it")
+    return step("diagnose", problems, started)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--windows-build", required=True)
@@ -494,7 +565,8 @@ def main():
              lambda: check_filters(wine, expected),
              lambda: check_trace(wine),
              lambda: check_program(wine),
-             lambda: check_counters(wine)]
+             lambda: check_counters(wine),
+             lambda: check_diagnose(wine, opts.linux_cli)]
     failed = 0
     try:
         started = time.time()

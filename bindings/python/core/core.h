@@ -23,6 +23,7 @@
  *   netns.c      netns_list
  *   trace.c      the Event and PathStep types; trace_open, trace_read,
  *                trace_close: connection lifecycle events
+ *   diagnose.c   tcp_counters, diagnose
  *   cli.c        cli_main, cli_subcommand_at: the C command-line tool
  *                (libsockstate/cli) run in-process for python -m sockstate
  *   setup.c      what the package hands over at import (_setup), sysinfo,
@@ -246,6 +247,10 @@ int sockstate_py_add_trace_types(PyObject *m);
 PyObject *sockstate_py_trace_open(PyObject *self, PyObject *args);
 PyObject *sockstate_py_trace_read(PyObject *self, PyObject *args);
 PyObject *sockstate_py_trace_close(PyObject *self, PyObject *args);
+/* ---- diagnose.c ---- */
+
+PyObject *sockstate_py_tcp_counters(PyObject *self, PyObject *args);
+PyObject *sockstate_py_diagnose(PyObject *self, PyObject *args);
 
 /* ---- cli.c ---- */
 

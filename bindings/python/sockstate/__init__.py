@@ -44,6 +44,7 @@ import socket as _socket
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union, overload
 
 from . import _records
+from ._diagnose import Counters, Diagnosis, Finding
 from ._errors import Error, InvalidArgument, OwnersUnreadable, PermissionDenied, Unavailable
 from ._errors import error_classes as _error_classes
 from ._handle import (AddrArg, Group, Handle, KeysArg, NetNs, PortArg, PortsArg,
@@ -57,13 +58,13 @@ from ._state import check_numbering as _check_numbering
 from ._trace import trace
 
 __all__ = [
-    "Address", "Connection", "Error", "Event", "Group", "Handle",
-    "InvalidArgument", "NativeState", "NetNs", "OwnersUnreadable", "PathStep",
-    "PermissionDenied", "ScopeWarning", "State", "StateInfo", "TcpInfo",
-    "Unavailable", "backend", "backends", "blockers", "connections", "counts",
-    "groups", "listening", "metrics", "net_connections", "netns_list",
-    "process_connections", "render", "render_summary", "snapshot", "trace",
-    "wait", "wait_drained", "wait_listen", "__version__",
+    "Address", "Connection", "Counters", "Diagnosis", "Error", "Event", "Finding",
+    "Group", "Handle", "InvalidArgument", "NativeState", "NetNs", "OwnersUnreadable",
+    "PathStep", "PermissionDenied", "ScopeWarning", "State", "StateInfo", "TcpInfo",
+    "Unavailable", "backend", "backends", "blockers", "connections", "counters",
+    "counts", "diagnose", "groups", "listening", "metrics", "net_connections",
+    "netns_list", "process_connections", "render", "render_summary", "snapshot",
+    "trace", "wait", "wait_drained", "wait_listen", "__version__",
 ]
 
 if TYPE_CHECKING:
@@ -234,12 +235,16 @@ def snapshot(states: StatesArg = None, *, port: PortArg = None,
              uid: Optional[int] = None, family: Any = None,
              processes: bool = False, tcp_info: bool = False,
              sort: Optional[str] = None, timers: bool = False,
-             backend: Optional[str] = None,
+             findings: bool = False, backend: Optional[str] = None,
              pid_source: Optional[str] = None,
              netns: Optional[str] = None) -> Dict[str, Any]:
     """The "sockstate/1" document as a dict: the same JSON the CLI's
     ``--json`` prints (docs/schema/sockstate-1.json), host facts included.
     timers=True (implied by tcp_info=True) adds each socket's "timer".
+    findings=True adds, as ``python -m sockstate snapshot`` does, the
+    kernel's TCP counters ("tcp_counters") and what diagnose finds on the
+    host with them read once ("findings", texts in every language): what
+    the cross-OS report shows.
 
         >>> doc = sockstate.snapshot(processes=True)
         >>> doc["schema"], doc["backend"], len(doc["sockets"])
@@ -248,7 +253,8 @@ def snapshot(states: StatesArg = None, *, port: PortArg = None,
     return _default_handle(backend, pid_source, netns).snapshot(
         states, port=port, sport=sport, dport=dport, laddr=laddr,
         raddr=raddr, addr=addr, pid=pid, uid=uid, family=family,
-        processes=processes, tcp_info=tcp_info, sort=sort, timers=timers)
+        processes=processes, tcp_info=tcp_info, sort=sort, timers=timers,
+        findings=findings)
 
 
 def render(format: str = "table", states: StatesArg = None, *,
@@ -403,6 +409,50 @@ def metrics(states: StatesArg = None, *, port: PortsArg = None,
     return _default_handle(backend, pid_source, netns).metrics(
         states, port=port, sport=sport, dport=dport, laddr=laddr,
         raddr=raddr, addr=addr, pid=pid, uid=uid, family=family)
+
+
+def counters(*, backend: Optional[str] = None,
+             netns: Optional[str] = None) -> Counters:
+    """The kernel's TCP counters (refused connections, accept queue
+    overflows, retransmissions...): a mapping of normalized name -> value,
+    None where this OS does not keep that counter (unknown, never 0), with
+    the OS's own names in ``.native`` and where they were read in
+    ``.source``; as ``sockstate counters`` prints them (docs/COUNTERS.md).
+
+        >>> c = sockstate.counters()
+        >>> c["attempt_fails"], c.native["attempt_fails"]
+        (12, 'TcpAttemptFails')
+    """
+    return _default_handle(backend, None, netns).counters()
+
+
+def diagnose(*, port: Optional[int] = None, addr: Optional[str] = None,
+             to: Optional[str] = None, probe: bool = False, interval: float = 1.0,
+             timeout: float = 3.0, lang: Optional[str] = None,
+             backend: Optional[str] = None, pid_source: Optional[str] = None,
+             netns: Optional[str] = None) -> Diagnosis:
+    """What is wrong, from the socket states, the TCP counters over
+    ``interval`` seconds and, with ``probe=True``, one connection to
+    ``to``: the findings of ``sockstate diagnose`` (docs/DIAGNOSE.md), as a
+    Diagnosis, a sequence of Finding (empty: nothing found).
+
+    port: a local port whose service to look at (with ``addr``: the address
+    clients use); to: "ADDR:PORT" this host connects to ("[v6]:PORT");
+    interval 0: one look, totals since boot; timeout: the probe's, in
+    seconds; lang: "en" or "es" (default from LC_ALL, LC_MESSAGES, LANG).
+
+        >>> d = sockstate.diagnose(port=8080)
+        >>> [(f.severity, f.code) for f in d]
+        [('critical', 'accept-queue-overflow')]
+        >>> print(d[0].headline)
+        The accept queue of 0.0.0.0:8080 is full: 129 connections wait to be accepted, backlog 128
+
+    Raises InvalidArgument for bad arguments (the CLI's messages),
+    PermissionDenied, Unavailable or Error when the OS refuses or fails.
+    """
+    return _default_handle(backend, pid_source, netns).diagnose(
+        port=port, addr=addr, to=to, probe=probe, interval=interval, timeout=timeout,
+        lang=lang)
 
 
 def backend(backend: Optional[str] = None,

@@ -12,6 +12,7 @@ import warnings
 from typing import (Any, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union,
                     overload)
 
+from ._diagnose import Counters, Diagnosis
 from ._errors import InvalidArgument, OwnersUnreadable
 from ._native import core
 from ._psutil import kind_family
@@ -40,6 +41,10 @@ PortsArg = Union[int, str, Iterable[Union[int, str]], None]
 _OWNER_CALLS = ("connections", "render", "count_groups", "wait_check")
 
 _SORT_OWNERS = ("pid", "process")
+
+# What a document carries besides its sockets or counts (core's render
+# and render_counts): the TCP counters; those and diagnose's findings.
+_COUNTERS, _FINDINGS = 1, 2
 
 # The writers' order of states: CLOSED ... BOUND, then UNKNOWN.
 _WRITER_ORDER = tuple(State)
@@ -459,7 +464,9 @@ class Handle:
             "utf-8", "surrogateescape")
 
     def _render(self, format: str, q: bytes, sort_key: int, header: bool,
-                timers: bool = False) -> bytes:
+                timers: bool = False, extras: int = 0) -> bytes:
+        """render's bytes, and what the document carries besides (extras:
+        _COUNTERS, _FINDINGS)."""
         c = core()
         fmt = c.format_parse(format, "format")
         wflags = _write_flags(c, q, header)
@@ -468,7 +475,8 @@ class Handle:
             wflags |= c.W_NETNS
         if timers:
             wflags |= c.W_TIMERS
-        data, _count, _src = self._call("render", q, sort_key, fmt, wflags, -1)
+        data, _count, _src = self._call("render", q, sort_key, fmt, wflags, -1,
+                                        extras)
         return data
 
     def render_summary(self, format: str = "table", states: StatesArg = None,
@@ -498,7 +506,7 @@ class Handle:
             _g, _s, _t, data, _src, _b = self._call("count_groups", q, keys,
                                                     _top(top), fmt, wflags)
             return data.decode("utf-8", "surrogateescape")
-        data, _n, _src = self._call("render_counts", q, fmt, wflags, -1)
+        data, _n, _src = self._call("render_counts", q, fmt, wflags, -1, 0)
         return data.decode("utf-8", "surrogateescape")
 
     def snapshot(self, states: StatesArg = None, *, port: PortArg = None,
@@ -507,14 +515,19 @@ class Handle:
                  addr: AddrArg = None, pid: Optional[int] = None,
                  uid: Optional[int] = None, family: Any = None,
                  processes: bool = False, tcp_info: bool = False,
-                 sort: Optional[str] = None, timers: bool = False) -> Dict[str, Any]:
+                 sort: Optional[str] = None, timers: bool = False,
+                 findings: bool = False) -> Dict[str, Any]:
         """The "sockstate/1" document (a dict), parsed from the same JSON
         the CLI's ``--json`` prints (streamed into bytes: the library
-        keeps nothing per socket but the text)."""
+        keeps nothing per socket but the text). findings=True adds what
+        ``python -m sockstate snapshot`` adds for the report: the kernel's
+        TCP counters and the host-wide findings of diagnose (the counters
+        read once)."""
         q, sort_key = build_query(states, port, sport, dport, laddr, raddr,
                                   addr, pid, uid, family, processes, tcp_info,
                                   sort)
-        return json.loads(self._render("json", q, sort_key, True, timers))
+        return json.loads(self._render("json", q, sort_key, True, timers,
+                                       _FINDINGS if findings else 0))
 
     def groups(self, by: KeysArg, states: StatesArg = None, *, top: int = 0,
                port: PortArg = None, sport: PortArg = None,
@@ -627,6 +640,32 @@ class Handle:
         """Every network namespace this process can see (Linux): those
         named under /run/netns, then those of processes, each once."""
         return [NetNs(*t) for t in self._call("netns_list")]
+
+    def counters(self) -> Counters:
+        """The kernel's TCP counters of this handle's network namespace (or
+        system): name -> value, None where this OS does not keep one;
+        ``.native`` the OS's own names (docs/COUNTERS.md)."""
+        source, rows = self._call("tcp_counters")
+        return Counters(source, rows)
+
+    def diagnose(self, *, port: Optional[int] = None, addr: Optional[str] = None,
+                 to: Optional[str] = None, probe: bool = False, interval: float = 1.0,
+                 timeout: float = 3.0, lang: Optional[str] = None) -> Diagnosis:
+        """What is wrong, as ``sockstate diagnose`` says it (the library
+        decides; docs/DIAGNOSE.md): a Diagnosis, a sequence of Finding.
+        Takes ``interval`` seconds (0: one look at the counters, totals
+        since boot), or the probe's time when longer; the GIL is released
+        meanwhile. See sockstate.diagnose."""
+        if isinstance(probe, bool) is False:
+            raise TypeError(f"probe must be True or False, not {probe!r}")
+        for name, value in (("interval", interval), ("timeout", timeout)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(f"{name} must be a number of seconds, not {value!r}")
+        if port is not None and (isinstance(port, bool) or not isinstance(port, int)):
+            raise TypeError(f"port must be an int, not {port!r}")
+        document, text, _worst = self._call("diagnose", port, addr, to, probe,
+                                            float(interval), float(timeout), lang)
+        return Diagnosis(document, text)
 
     def metrics(self, states: StatesArg = None, *, port: PortsArg = None,
                 sport: PortArg = None, dport: PortArg = None,

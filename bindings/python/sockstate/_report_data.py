@@ -181,6 +181,7 @@ STATE_TEXTS = {
 # docs/schema/sockstate-1.json, byte for byte.
 SCHEMA_JSON = r'''{
   "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://schemas.libsockstate.example/sockstate-1.json",
   "title": "sockstate/1",
   "description": "One machine's TCP sockets (or only their per-state counts, or its TCP counters) at one moment, as libsockstate writes it: the CLI's --format json, Python's snapshot(), the Ansible facts and the input of the cross-OS report. Unknown values are null. The schema evolves only by adding fields: unknown keys are allowed everywhere, and no field ever changes meaning.",
   "type": "object",
@@ -254,10 +255,79 @@ SCHEMA_JSON = r'''{
       "type": "array",
       "items": {"$ref": "#/$defs/group"}
     },
-    "tcp_counters": {"$ref": "#/$defs/tcp_counters"}
+    "tcp_counters": {"$ref": "#/$defs/tcp_counters"},
+    "findings": {
+      "description": "python -m sockstate snapshot only: what diagnose finds on this host with the TCP counters read once, since boot (a finding that rests on a change of the counters is not among them), each with its texts in every language so the report shows them without the library (docs/DIAGNOSE.md). Empty: nothing found.",
+      "type": "array",
+      "items": {"$ref": "#/$defs/snapshot_finding"}
+    }
   },
   "dependentRequired": {"group_by": ["groups_total", "groups"], "groups": ["group_by"]},
   "$defs": {
+    "finding_code": {
+      "description": "A finding's stable code (docs/DIAGNOSE.md). Later versions add codes: a reader shows one it does not know by its texts.",
+      "type": "string",
+      "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
+      "examples": ["no-listener", "listener-not-on-address", "ipv6-only-listener",
+                   "accept-queue-overflow", "syn-received-pile", "close-wait-leak",
+                   "syn-sent-unanswered", "ephemeral-ports-low", "time-wait-pile",
+                   "retransmissions-high", "connection-refused", "connection-timeout",
+                   "no-route", "no-ephemeral-port"]
+    },
+    "finding_text": {
+      "description": "A finding's texts in one language.",
+      "type": "object",
+      "required": ["headline", "title", "meaning", "whose", "advice"],
+      "properties": {
+        "headline": {"type": "string", "description": "What was found, with its numbers."},
+        "title": {"type": "string", "description": "What is wrong, in a few words."},
+        "meaning": {"type": "string"},
+        "whose": {"type": "string", "description": "Whose problem it is."},
+        "advice": {"type": "string", "description": "What to do."}
+      }
+    },
+    "finding": {
+      "description": "One finding of diagnose: its code, its severity and the evidence it rests on.",
+      "type": "object",
+      "required": ["code", "severity", "variant", "local", "remote", "pid", "process",
+                   "count", "limit", "counters", "sockets_total", "sockets"],
+      "properties": {
+        "code": {"$ref": "#/$defs/finding_code"},
+        "severity": {"enum": ["info", "warning", "critical"]},
+        "variant": {"type": "integer", "minimum": 0, "maximum": 255, "description": "Which of the code's headlines applies (docs/DIAGNOSE.md)."},
+        "local": {"description": "The local endpoint it is about (a listener; the address asked), or null.", "oneOf": [{"type": "null"}, {"$ref": "#/$defs/endpoint"}]},
+        "remote": {"description": "The destination it is about, or null.", "oneOf": [{"type": "null"}, {"$ref": "#/$defs/endpoint"}]},
+        "pid": {"description": "The process it is about, or null.", "oneOf": [{"type": "null"}, {"$ref": "#/$defs/pid"}]},
+        "process": {"type": ["string", "null"]},
+        "count": {"type": "integer", "minimum": 0, "description": "What it counts: sockets, ports, connections, segments, SYNs."},
+        "limit": {"type": ["integer", "null"], "minimum": 1, "description": "What count is measured against (a backlog, the ephemeral range's size, the segments sent, a threshold), or null."},
+        "counters": {
+          "description": "The TCP counters it rests on: their change over the window (delta) or their totals since boot (total); null where the OS does not keep one.",
+          "type": "object",
+          "additionalProperties": {
+            "type": "object",
+            "required": ["native"],
+            "properties": {
+              "delta": {"type": ["integer", "null"], "minimum": 0},
+              "total": {"type": ["integer", "null"], "minimum": 0},
+              "native": {"type": ["string", "null"]}
+            },
+            "oneOf": [{"required": ["delta"]}, {"required": ["total"]}]
+          }
+        },
+        "sockets_total": {"type": "integer", "minimum": 0, "description": "How many sockets it rests on."},
+        "sockets": {"description": "Some of them (at most 8), as this document's sockets.", "type": "array", "maxItems": 8, "items": {"$ref": "#/$defs/socket"}}
+      }
+    },
+    "snapshot_finding": {
+      "description": "A finding as the snapshot carries it: its texts in every language.",
+      "allOf": [
+        {"$ref": "#/$defs/finding"},
+        {"type": "object", "required": ["text"],
+         "properties": {"text": {"type": "object", "required": ["en", "es"],
+                                 "additionalProperties": {"$ref": "#/$defs/finding_text"}}}}
+      ]
+    },
     "tcp_counters": {
       "description": "The kernel's TCP counters at taken_at (Linux: of the network namespace; elsewhere of the system), each since the system or namespace started: every normalized counter this library knows, in its order (docs/COUNTERS.md), with its value and the OS's own name for it. Both are null where the OS does not keep that counter: unknown, never 0.",
       "type": "object",

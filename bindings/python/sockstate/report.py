@@ -134,6 +134,23 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "seen_by": "Seen by",
         "pile_means": "When many pile up",
         "explained": "Why it matters",
+        "findings": "Findings",
+        "findings_note": ("What the library's diagnose found on each host whose snapshot "
+                          "carries it (python -m sockstate snapshot), its TCP counters read "
+                          "once, since boot: a finding that rests on a change of the "
+                          "counters needs sockstate diagnose on the host. The report's own "
+                          "warnings leave such a host to these."),
+        "findings_none": "no problem found",
+        "findings_absent": "not in this snapshot",
+        "advice": "What to do",
+        "severity_info": "INFO",
+        "severity_warning": "WARNING",
+        "severity_critical": "CRITICAL",
+        "counters": "TCP counters",
+        "counters_note": ("The kernel's TCP counters since each host (Linux: its network "
+                          "namespace) started, with the name its OS gives each; \u2014 where "
+                          "the OS does not keep one (docs/COUNTERS.md)."),
+        "counter": "Counter",
         "scope_any": "every address",
         "scope_loopback": "loopback only",
         "generated": ("Made by {prog} from {files}. Library version of each snapshot: "
@@ -262,6 +279,24 @@ TEXTS: Dict[str, Dict[str, str]] = {
         "seen_by": "Lo ve",
         "pile_means": "Cuando se acumulan",
         "explained": "Por qué importa",
+        "findings": "Hallazgos",
+        "findings_note": ("Lo que encontró el diagnose de la biblioteca en cada equipo cuya "
+                          "captura lo incluye (python -m sockstate snapshot), con sus "
+                          "contadores TCP leídos una vez, desde el arranque: un hallazgo que "
+                          "depende de un cambio de los contadores necesita sockstate diagnose "
+                          "en el equipo. Los avisos propios del informe dejan esos equipos a "
+                          "estos hallazgos."),
+        "findings_none": "no se encontró ningún problema",
+        "findings_absent": "no incluidos en esta captura",
+        "advice": "Qué hacer",
+        "severity_info": "INFO",
+        "severity_warning": "AVISO",
+        "severity_critical": "CRÍTICO",
+        "counters": "Contadores TCP",
+        "counters_note": ("Los contadores TCP del núcleo desde que arrancó cada equipo (Linux: "
+                          "su espacio de nombres de red), con el nombre que les da su sistema; "
+                          "\u2014 donde el sistema no lleva uno (docs/COUNTERS.md)."),
+        "counter": "Contador",
         "scope_any": "todas las direcciones",
         "scope_loopback": "solo loopback",
         "generated": ("Generado por {prog} a partir de {files}. Versión de la biblioteca "
@@ -481,6 +516,31 @@ def _structural_problem(doc: Dict[str, Any]) -> Optional[str]:
             return "at counts: %r is not a state" % k
         if not isinstance(v, int) or isinstance(v, bool) or v < 0:
             return "at counts.%s: %r is not a count" % (k, v)
+    if "findings" in doc:
+        if not isinstance(doc["findings"], list):
+            return "at findings: not an array"
+        for i, f in enumerate(doc["findings"]):
+            text = f.get("text") if isinstance(f, dict) else None
+            if not isinstance(text, dict) or not all(k in f for k in ("code", "severity")):
+                return "at findings[%d]: not a finding {code, severity, text}" % i
+            if f["severity"] not in ("info", "warning", "critical"):
+                return "at findings[%d].severity: %r is not one of info, warning, critical" % (
+                    i, f["severity"])
+            for lang in ("en", "es"):
+                one = text.get(lang)
+                if not isinstance(one, dict) or not all(
+                        isinstance(one.get(k), str) for k in ("headline", "advice")):
+                    return "at findings[%d].text.%s: not {headline, advice, ...}" % (i, lang)
+    counters = (doc.get("tcp_counters") or {}).get("counters") if isinstance(
+        doc.get("tcp_counters"), dict) else None
+    if "tcp_counters" in doc and not isinstance(counters, dict):
+        return "at tcp_counters: not an object with counters"
+    for name, c in (counters or {}).items():
+        if not isinstance(c, dict) or "value" not in c or "native" not in c:
+            return "at tcp_counters.counters.%s: not {value, native}" % name
+        if c["value"] is not None and (not isinstance(c["value"], int) or
+                                       isinstance(c["value"], bool) or c["value"] < 0):
+            return "at tcp_counters.counters.%s.value: not a count or null" % name
     sockets = doc.get("sockets")
     if "sockets" in doc and not isinstance(sockets, list):
         return "at sockets: not an array"
@@ -615,6 +675,11 @@ class Host:
         self.pid_source = doc.get("pid_source")
         self.version = doc.get("library_version") or "?"
         self.counts = {s: int(doc.get("counts", {}).get(s, 0)) for s in STATES}
+        #: the library's findings (python -m sockstate snapshot), None when
+        #: the snapshot carries none; its TCP counters {name: {value, native}}
+        self.findings: Optional[List[Dict[str, Any]]] = doc.get("findings")
+        self.counters: Optional[Dict[str, Dict[str, Any]]] = (
+            (doc.get("tcp_counters") or {}).get("counters"))
         self.sockets: Optional[List[Dict[str, Any]]] = doc.get("sockets")
         total = doc.get("total")
         self.total = total if isinstance(total, int) else sum(self.counts.values())
@@ -711,6 +776,10 @@ def find_warnings(hosts: Sequence[Host], lang: str, close_wait_min: int = CLOSE_
                             t["state_says"].format(state=state), explain(state, lang)[3]))
 
     for h in hosts:
+        # A host whose snapshot carries the library's findings is left to
+        # them (the Findings section): one word per problem, not two.
+        if h.findings is not None:
+            continue
         # CLOSE_WAIT under one process.
         if h.sockets is None:
             if h.counts["CLOSE_WAIT"] >= close_wait_min:
@@ -915,6 +984,11 @@ svg.bar{display:block;margin-top:2px}
 .warning{background:#fff4e5;border-left:5px solid #d35400;padding:8px 12px;margin:8px 0}
 .warning h3{margin:0 0 4px;color:#a04000}
 .warning p{margin:4px 0}
+.finding{border-left:5px solid #5f6b73;padding:8px 12px;margin:8px 0;background:#f4f6f7}
+.finding.warning{border-color:#d35400;background:#fff4e5}
+.finding.critical{border-color:#c0392b;background:#fdecea}
+.finding h4{margin:0 0 4px}
+.finding p{margin:4px 0}
 .ok{background:#eaf6ee;border-left:5px solid #2e8b57;padding:8px 12px}
 tr.missing td.status{color:#a04000;font-weight:bold}
 tr.differs td.status{color:#7d5ba6;font-weight:bold}
@@ -1003,6 +1077,46 @@ def _time_range(hosts: Sequence[Host], t: Dict[str, str], esc: Any = str) -> str
     return t["subtitle"].format(n=len(hosts), first=first, last=last)
 
 
+def finding_rows(h: Host, lang: str) -> List[Tuple[str, str, str, str, str]]:
+    """A host's findings as the report shows them: (severity, severity
+    word, code, headline, advice) in lang, from the texts the library wrote
+    into the snapshot (the report decides nothing)."""
+    t = TEXTS[lang]
+    rows = []
+    for f in h.findings or []:
+        text = f["text"].get(lang) or f["text"]["en"]
+        rows.append((f["severity"], t["severity_" + f["severity"]], f["code"],
+                     text["headline"], text["advice"]))
+    return rows
+
+
+def counter_names(hosts: Sequence[Host]) -> List[str]:
+    """Every counter any host carries, in the first carrier's order."""
+    names: List[str] = []
+    for h in hosts:
+        for name in h.counters or {}:
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def counter_cell(h: Host, name: str) -> Tuple[Optional[int], Optional[str]]:
+    c = (h.counters or {}).get(name) or {}
+    return c.get("value"), c.get("native")
+
+
+def _host_table(w: Any, hosts: Sequence[Host], anchor: str, title: str, note: str,
+                first: str) -> None:
+    """A section's title and note, and the head of its table: a first
+    column, then a column per host (the anchor names the section and the
+    table's class)."""
+    w('<section id="%s"><h2>%s</h2><p class="note">%s</p>\n' % (anchor, _e(title), _e(note)))
+    w('<table class="%s"><thead><tr><th>%s</th>' % (anchor, _e(first)))
+    for h in hosts:
+        w("<th>%s</th>" % _e(h.label))
+    w("</tr></thead><tbody>\n")
+
+
 def render_html(hosts: Sequence[Host], lang: str, warnings: Sequence[Finding],
                 rows: Sequence[ListenRow], title: Optional[str] = None) -> str:
     t = TEXTS[lang]
@@ -1016,9 +1130,15 @@ def render_html(hosts: Sequence[Host], lang: str, warnings: Sequence[Finding],
     w('<header><h1 id="title">%s</h1><p id="subtitle">%s</p></header>\n'
       % (_e(title), _e(_time_range(hosts, t))))
     w('<nav aria-label="%s">' % _e(t["nav"]))
-    for anchor, key in (("hosts", "hosts"), ("warnings", "warnings"), ("matrix", "matrix"),
-                        ("listening", "listening"), ("per-host", "per_host"),
-                        ("states", "states")):
+    with_findings = any(h.findings is not None for h in hosts)
+    with_counters = any(h.counters for h in hosts)
+    for anchor, key in (("hosts", "hosts"), ("warnings", "warnings"),
+                        ("findings", "findings"), ("matrix", "matrix"),
+                        ("listening", "listening"), ("counters", "counters"),
+                        ("per-host", "per_host"), ("states", "states")):
+        if (anchor == "findings" and not with_findings) or \
+                (anchor == "counters" and not with_counters):
+            continue
         w('<a href="#%s">%s</a>' % (anchor, _e(t[key])))
     w("</nav>\n<main>\n")
 
@@ -1048,13 +1168,26 @@ def render_html(hosts: Sequence[Host], lang: str, warnings: Sequence[Finding],
              _e(x.why), _e(x.state_says), _e(x.pile_means)))
     w("</section>\n")
 
+    # The library's findings.
+    if with_findings:
+        w('<section id="findings"><h2>%s</h2><p class="note">%s</p>\n'
+          % (_e(t["findings"]), _e(t["findings_note"])))
+        for h in hosts:
+            found = finding_rows(h, lang)
+            w('<h3>%s</h3>\n' % _e(h.label))
+            if h.findings is None:
+                w('<p class="note">%s</p>\n' % _e(t["findings_absent"]))
+            elif not found:
+                w('<p class="ok">%s</p>\n' % _e(t["findings_none"]))
+            for sev, word, code, headline, advice in found:
+                w('<div class="finding %s" data-code="%s" data-host="%s"><h4>%s '
+                  '<code>%s</code></h4><p>%s</p><p><b>%s:</b> %s</p></div>\n'
+                  % (sev, _e(code), _e(h.label), _e(word), _e(code), _e(headline),
+                     _e(t["advice"]), _e(advice)))
+        w("</section>\n")
+
     # State x host matrix.
-    w('<section id="matrix"><h2>%s</h2><p class="note">%s</p>\n'
-      % (_e(t["matrix"]), _e(t["matrix_note"])))
-    w('<table class="matrix"><thead><tr><th>%s</th>' % _e(t["state"]))
-    for h in hosts:
-        w("<th>%s</th>" % _e(h.label))
-    w("</tr></thead><tbody>\n")
+    _host_table(w, hosts, "matrix", t["matrix"], t["matrix_note"], t["state"])
     for s in states:
         top = max(h.counts[s] for h in hosts)
         w('<tr data-state="%s"><th><a class="state" href="#state-%s">%s</a></th>' % (s, s, s))
@@ -1099,6 +1232,22 @@ def render_html(hosts: Sequence[Host], lang: str, warnings: Sequence[Finding],
             w('<td class="status">%s</td></tr>\n' % _e(r.status))
         w("</tbody></table>\n")
     w("</section>\n")
+
+    # TCP counters.
+    if with_counters:
+        _host_table(w, hosts, "counters", t["counters"], t["counters_note"],
+                    t["counter"])
+        for name in counter_names(hosts):
+            w('<tr data-counter="%s"><th><code>%s</code></th>' % (_e(name), _e(name)))
+            for h in hosts:
+                value, native = counter_cell(h, name)
+                if value is None:
+                    w('<td class="zero">\u2014</td>')
+                else:
+                    w('<td class="n">%d<span class="native">%s</span></td>'
+                      % (value, _e(native or "")))
+            w("</tr>\n")
+        w("</tbody></table></section>\n")
 
     # Per host.
     w('<section id="per-host"><h2>%s</h2><div class="hosts-grid">\n' % _e(t["per_host"]))
@@ -1192,6 +1341,20 @@ def render_md(hosts: Sequence[Host], lang: str, warnings: Sequence[Finding],
               "**%s:** %s" % (t["explained"], x.why), "",
               "**%s:** %s" % (x.state_says, x.pile_means), ""]
 
+    if any(h.findings is not None for h in hosts):
+        o += ["## %s" % t["findings"], "", t["findings_note"], ""]
+        for h in hosts:
+            found = finding_rows(h, lang)
+            o += ["### %s" % h.label, ""]
+            if h.findings is None:
+                o += [t["findings_absent"], ""]
+            elif not found:
+                o += [t["findings_none"], ""]
+            for _sev, word, code, headline, advice in found:
+                o += ["- **%s** `%s`: %s" % (word, code, _md(headline)),
+                      "  **%s:** %s" % (t["advice"], _md(advice))]
+            o.append("")
+
     o += ["## %s" % t["matrix"], "", t["matrix_note"], ""]
     o.append("| %s | " % t["state"] + " | ".join(_md(h.label) for h in hosts) + " |")
     o.append("|---|" + "---:|" * len(hosts))
@@ -1230,6 +1393,18 @@ def render_md(hosts: Sequence[Host], lang: str, warnings: Sequence[Finding],
                              (t["not_listed"] if not cell else "<br>".join(_md(c) for c in cell)))
             status = "**%s**" % _md(r.status) if r.missing else _md(r.status)
             o.append("| %d | %s | %s |" % (r.port, " | ".join(cells), status))
+        o.append("")
+
+    if any(h.counters for h in hosts):
+        o += ["## %s" % t["counters"], "", t["counters_note"], ""]
+        o.append("| %s | " % t["counter"] + " | ".join(_md(h.label) for h in hosts) + " |")
+        o.append("|---|" + "---:|" * len(hosts))
+        for name in counter_names(hosts):
+            cells = []
+            for h in hosts:
+                value, native = counter_cell(h, name)
+                cells.append("\u2014" if value is None else "%d (%s)" % (value, _md(native)))
+            o.append("| `%s` | %s |" % (name, " | ".join(cells)))
         o.append("")
 
     o += ["## %s" % t["per_host"], ""]

@@ -23,6 +23,11 @@ description:
     C(ESTABLISHED).
   - C(check=only_states) - every socket on O(port) is in one of
     O(allowed_states).
+  - C(check=diagnose) - the library's diagnose (C(sockstate diagnose),
+    docs/DIAGNOSE.md) finds nothing at O(fail_on) or worse, host-wide, or
+    about the service on O(port) (clients using O(address)), or about the
+    destination O(to) (with O(probe), one connection to it). The task fails
+    with the findings' headlines; every finding is returned in RV(findings).
   - State names are accepted in any operating system's or tool's spelling
     (C(CLOSE-WAIT), C(SYN_RCVD), C(LISTENING), C(TimeWait)...).
 author:
@@ -40,24 +45,51 @@ options:
     description: Which condition to check.
     type: str
     required: true
-    choices: [listening, at_most, established, only_states]
+    choices: [listening, at_most, established, only_states, diagnose]
   port:
     description:
       - C(listening) - the local port that must be in C(LISTEN) (required).
       - C(established) - the remote port of the connection (required).
       - C(only_states) - the port whose sockets are checked, local or remote (required).
       - C(at_most) - only count sockets with this port on either end.
+      - C(diagnose) - the local port of the service to look at (optional).
     type: int
   address:
     description:
-      - C(listening) only. The local address (or a host name, resolved on
+      - C(listening). The local address (or a host name, resolved on
         the target) the listener must accept connections on. A listener
         on the wildcard of the address's family (C(0.0.0.0) or C(::))
         counts, and one on C(::) also counts for an IPv4 address when it
         is dual-stack (not C(IPV6_V6ONLY), as the kernel reports it; a
         listener whose C(v6only) the OS does not report, as with the
         C(linux-proc) backend, is not counted for IPv4).
+      - C(diagnose), with O(port). The address clients connect to (an IP
+        address), which the service must listen on.
     type: str
+  to:
+    description:
+      - C(diagnose) only. A destination the target connects to, as
+        C(ADDR:PORT) (an IP address; C([v6]:PORT) for IPv6), whose
+        connections in SYN_SENT and ephemeral ports are looked at.
+    type: str
+  probe:
+    description: C(diagnose) only, with O(to). Make one connection to it; a refusal, a timeout, no route or no free local port is a finding.
+    type: bool
+  interval:
+    description: C(diagnose) only. Seconds between the two looks at the TCP counters (default 1; 0 one look, totals since boot).
+    type: float
+  timeout:
+    description: C(diagnose) only. Seconds the probe waits (default 3).
+    type: float
+  fail_on:
+    description: C(diagnose) only. The lowest severity that fails the task.
+    type: str
+    choices: [warning, critical]
+    default: warning
+  lang:
+    description: C(diagnose) only. The language of the findings' texts (default en).
+    type: str
+    choices: [en, es]
   state:
     description: C(at_most) only. The state to count (required).
     type: str
@@ -128,6 +160,19 @@ EXAMPLES = r"""
     host: db.example.com
     port: 5432
 
+- name: Nothing wrong with the web service, or the task fails saying what and what to do
+  sockstate.tcp.sockstate_check:
+    check: diagnose
+    port: 443
+
+- name: The database is reachable from the app servers (critical problems only)
+  sockstate.tcp.sockstate_check:
+    check: diagnose
+    to: 10.0.0.5:5432
+    probe: true
+    fail_on: critical
+    lang: es
+
 - name: Port 8080 has only listeners and open connections
   sockstate.tcp.sockstate_check:
     check: only_states
@@ -146,6 +191,23 @@ count:
   returned: always
   type: int
   sample: 2
+findings:
+  description:
+    - C(diagnose) only. Every finding, most severe first, as the
+      "sockstate-diagnosis/1" document has it (code, severity, headline,
+      title, meaning, whose, advice, and the evidence local, remote, pid,
+      process, count, limit, counters, sockets).
+  returned: when check is diagnose
+  type: list
+  elements: dict
+  sample:
+    - code: close-wait-leak
+      severity: warning
+      headline: "python3 (pid 4242) holds 12 connections in CLOSE_WAIT on local port 8080: it does not close them"
+      advice: "Restarting the process releases them for now; the fix is in the application: ..."
+      pid: 4242
+      process: python3
+      count: 12
 found:
   description:
     - The sockets the message is about, in the "sockstate/1" socket shape
@@ -179,8 +241,10 @@ OPTIONS = {
     "at_most": (["state", "max_count"], ["port", "process", "pid"]),
     "established": (["host", "port"], []),
     "only_states": (["port", "allowed_states"], []),
+    "diagnose": ([], ["port", "address", "to", "probe", "interval", "timeout", "lang"]),
 }
-COMMON = ["check", "family", "backend", "netns"]
+COMMON = ["check", "family", "backend", "netns", "fail_on"]
+SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
 
 
 class Checker:
@@ -270,6 +334,27 @@ class Checker:
             describe_some(bad))
 
 
+    def diagnose(self):
+        """The library's findings; fails at fail_on or worse. Returns the
+        findings in place of sockets (see main)."""
+        p = self.p
+        kwargs = {k: p[k] for k in ("port", "to", "probe", "interval", "timeout", "lang")
+                  if p[k] is not None}
+        if p["address"] is not None:
+            kwargs["addr"] = p["address"]
+        d = library_call(self.module, "sockstate", sockstate.diagnose,
+                         backend=p["backend"], netns=p["netns"], **kwargs)
+        failing = [f for f in d if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[p["fail_on"]]]
+        self.findings = d.document["findings"]
+        if not d:
+            return True, [], "no problem found (%s)" % _window(d)
+        said = "; ".join("%s %s: %s" % (f.severity, f.code, f.headline) for f in d)
+        if failing:
+            return False, [], "%d finding%s at %s or worse: %s" % (
+                len(failing), "" if len(failing) == 1 else "s", p["fail_on"], said)
+        return True, [], "nothing at %s or worse: %s" % (p["fail_on"], said)
+
+
 def v6only_note(c):
     """Why an IPv6 wildcard listener does not count for an IPv4 address."""
     if c.family != socket.AF_INET6 or c.laddr.ip != "::":
@@ -279,6 +364,14 @@ def v6only_note(c):
     if c.v6only is None:
         return ", IPv6; whether it also answers IPv4 is not known here"
     return ""
+
+
+def _window(d):
+    w = d.window
+    if w["counters"] == "delta":
+        return "TCP counters compared over %.1f s" % (w["ms"] / 1000.0)
+    return "TCP counters %s" % ("since boot only" if w["counters"] == "since-boot"
+                                else "unavailable")
 
 
 def owner(c):
@@ -309,6 +402,12 @@ def main():
             pid=dict(type="int"),
             host=dict(type="str"),
             allowed_states=dict(type="list", elements="str"),
+            to=dict(type="str"),
+            probe=dict(type="bool"),
+            interval=dict(type="float"),
+            timeout=dict(type="float"),
+            fail_on=dict(type="str", choices=["warning", "critical"], default="warning"),
+            lang=dict(type="str", choices=["en", "es"]),
             family=dict(type="str", choices=["ipv4", "ipv6"]),
             backend=dict(type="str"),
             netns=dict(type="str"),
@@ -320,6 +419,9 @@ def main():
     required, optional = OPTIONS[check]
     stray = sorted(k for k, v in module.params.items()
                    if v is not None and k not in required + optional + COMMON)
+    # fail_on has a default: only a value other than it is a stray option
+    if check != "diagnose" and module.params["fail_on"] != "warning":
+        stray.append("fail_on")
     if stray:
         module.fail_json(msg="%s: not an option of check=%s (it takes %s)"
                              % (", ".join(stray), check, ", ".join(required + optional)))
@@ -328,8 +430,14 @@ def main():
         module.fail_json(msg="port: %d is out of range (0-65535)" % port)
     require_sockstate(module)
 
-    ok, found, msg = getattr(Checker(module), check)()
+    if check == "diagnose" and module.params["family"] is not None:
+        module.fail_json(msg="family: not an option of check=diagnose")
+    checker = Checker(module)
+    ok, found, msg = getattr(checker, check)()
     result = dict(changed=False, msg=msg, count=len(found), found=[conn_dict(c) for c in found])
+    if check == "diagnose":
+        result["findings"] = checker.findings
+        result["count"] = len(checker.findings)
     if ok:
         module.exit_json(**result)
     module.fail_json(**result)

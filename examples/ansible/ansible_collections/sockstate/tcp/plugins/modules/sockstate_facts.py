@@ -85,6 +85,15 @@ options:
     description: Add TCP internals (rtt, retransmits, cwnd) where the backend has them (Linux netlink).
     type: bool
     default: false
+  findings:
+    description:
+      - Add what C(python -m sockstate snapshot) adds for the cross-OS
+        report, the kernel's TCP counters (C(tcp_counters)) and the
+        host-wide findings of the library's diagnose (C(findings), texts in
+        every language; docs/DIAGNOSE.md), so the report lists each host's
+        findings.
+    type: bool
+    default: false
   sort:
     description: Sort the sockets; default is the order the operating system returned them.
     type: str
@@ -231,6 +240,7 @@ def main():
     argument_spec.update(
         processes=dict(type="bool", default=True),
         tcp_info=dict(type="bool", default=False),
+        findings=dict(type="bool", default=False),
         sort=dict(type="str", choices=["state", "local", "remote", "pid", "process"]),
         pid_source=dict(type="str", choices=["auto", "bpf", "procfs"], default="auto"),
     )
@@ -245,8 +255,8 @@ def main():
         port=p["port"], sport=p["sport"], dport=p["dport"], laddr=p["laddr"],
         raddr=p["raddr"], addr=p["addr"], pid=p["pid"], uid=p["uid"],
         family=p["family"], processes=p["processes"], tcp_info=p["tcp_info"],
-        sort=p["sort"], backend=p["backend"], pid_source=pid_source,
-        netns=p["netns"])
+        sort=p["sort"], findings=p["findings"], backend=p["backend"],
+        pid_source=pid_source, netns=p["netns"])
     module.exit_json(changed=False, ansible_facts=dict(sockstate=doc))
 
 
