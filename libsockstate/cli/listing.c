@@ -68,8 +68,8 @@ struct extras {
 
 static int wants_counters(const struct cli_args *a)
 {
-	return a->cmd == CLI_CMD_SNAPSHOT ||
-	       (a->cmd == CLI_CMD_SUMMARY && a->format == SOCKSTATE_FORMAT_PROMETHEUS);
+	/* list --format prometheus is summary's output, counters included. */
+	return a->cmd == CLI_CMD_SNAPSHOT || a->format == SOCKSTATE_FORMAT_PROMETHEUS;
 }
 
 /* Read the extras a's document carries from h (one handle: several

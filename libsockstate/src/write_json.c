@@ -229,7 +229,7 @@ void sockstate__json_listing_begin(sockstate__out *out, const sockstate__listing
 void sockstate__json_listing_socket(sockstate__out *out, const sockstate_socket *s,
                                     int first, const sockstate__listing *l)
 {
-	sockstate__out_bytes(out, first ? "\n" : ",\n", first ? 1 : 2);
+	sockstate__out_bytes(out, first ? "\n  " : ",\n  ", first ? 3 : 4);
 	sockstate__json_socket(out, s, l->pids_key, l->netns,
 	                       (l->flags & SOCKSTATE_W_TIMERS) != 0);
 }

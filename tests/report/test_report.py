@@ -278,7 +278,7 @@ def test_findings_and_counters_of_the_library(tmp):
             '<td class="zero">\u2014</td></tr>') in html
     md = report.build([a, b], "md", "en")
     assert ("- **WARNING** `close-wait-leak`: java (pid 4242) holds 12 connections in "
-            "CLOSE_WAIT on local port 8080: it does not close them") in md
+            "CLOSE\\_WAIT on local port 8080: it does not close them") in md
     assert "| `attempt_fails` | 12 (TcpAttemptFails) | \u2014 |" in md
     # a host with findings but none found
     d = with_findings(doc("web-3", pile(1, "ESTABLISHED", 80, 1, "x")))
@@ -454,7 +454,8 @@ def test_markdown_sections_and_native_names():
         assert "\n%s\n" % heading in "\n" + text, heading
     # The demo load's problems, as the library found them on lab-linux-1.
     assert "- **WARNING** `close-wait-leak`: demo-app (pid " in text
-    assert ("- **WARNING** `syn-received-pile`: 60 half-open connections (SYN_RECEIVED) "
+    # (a file's text: its Markdown characters escaped, docs/SECURITY.md)
+    assert ("- **WARNING** `syn-received-pile`: 60 half-open connections (SYN\\_RECEIVED) "
             "on 0.0.0.0:28443 wait for the clients' final ACK") in text
     # Each host's own spelling of the same state (a file's text: its
     # Markdown characters escaped, docs/SECURITY.md).
