@@ -1287,12 +1287,15 @@ static int pack(struct builder *b, sockstate_diagnosis **out)
 	heads = (const char **)((char *)d + at_heads);
 	text = (char *)d + at_text;
 
-	qsort(b->items, b->n, sizeof *b->items, pending_cmp);
+	if (b->n > 1) /* an empty list may be a NULL array, which qsort must not get */
+		qsort(b->items, b->n, sizeof *b->items, pending_cmp);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct pending *p = &b->items[i];
 
 		findings[i] = p->f;
-		memcpy(sockets + ev, b->ev + p->first_socket, p->f.socket_count * sizeof *sockets);
+		if (p->f.socket_count)
+			memcpy(sockets + ev, b->ev + p->first_socket,
+			       p->f.socket_count * sizeof *sockets);
 		findings[i].sockets = p->f.socket_count ? sockets + ev : NULL;
 		ev += p->f.socket_count;
 		for (int l = 0; l < LANGS; l++) {

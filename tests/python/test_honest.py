@@ -114,7 +114,10 @@ def test_owners_that_cannot_be_read_warn(tmp_path):
             proc = subprocess.run(
                 ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
                  sys.executable, "-c", NOBODY_SCRIPT, str(port)],
-                env={"PYTHONPATH": d, "PATH": os.environ.get("PATH", "/usr/bin")},
+                env={"PYTHONPATH": d, "PATH": os.environ.get("PATH", "/usr/bin"),
+                     # the sanitizer build's runtimes, preloaded (none otherwise)
+                     **{k: v for k, v in os.environ.items()
+                        if k in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS")}},
                 capture_output=True, timeout=120, cwd=d)
         finally:
             listener.close()
