@@ -84,7 +84,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "No side in particular: the code is not a known TCP state.",
 		 "A newer or unusual system, or a kernel extension, uses a state "
 		 "this version of libsockstate does not know. Check the native "
-		 "code and consider upgrading the library."},
+		 "code and consider upgrading the library.", NULL},
 		{"El sistema operativo informó de un código de estado que esta "
 		 "biblioteca no conoce, así que no puede nombrarlo. El código y "
 		 "el nombre nativos del registro muestran lo que dijo el sistema.",
@@ -92,7 +92,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "estado TCP conocido.",
 		 "Un sistema más nuevo o poco común, o una extensión del núcleo, "
 		 "usa un estado que esta versión de libsockstate no conoce. "
-		 "Revise el código nativo y considere actualizar la biblioteca."},
+		 "Revise el código nativo y considere actualizar la biblioteca.", NULL},
 	}},
 	[SOCKSTATE_CLOSED] = {SOCKSTATE_SIDE_NONE, {
 		{"No connection: the socket exists but has no connection state. "
@@ -102,7 +102,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Sockets that were created but never connected, or connections "
 		 "that ended while the application kept its socket open. Harmless "
 		 "if they go away; if they pile up, the application is leaking "
-		 "socket handles."},
+		 "socket handles.", NULL},
 		{"Sin conexión: el socket existe pero no tiene ninguna conexión "
 		 "asociada. Pocos sistemas muestran sockets en este estado; cuando "
 		 "aparece uno, suele estar terminando de cerrarse o no llegó a "
@@ -111,7 +111,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Sockets creados que nunca se conectaron, o conexiones terminadas "
 		 "cuyo socket la aplicación sigue teniendo abierto. No es grave si "
 		 "desaparecen; si se acumulan, la aplicación pierde descriptores "
-		 "de socket (una fuga)."},
+		 "de socket (una fuga).", NULL},
 	}},
 	[SOCKSTATE_LISTEN] = {SOCKSTATE_SIDE_SERVER, {
 		{"A server socket waiting for incoming connections on a local "
@@ -122,7 +122,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "with SO_REUSEPORT or many worker processes). An unexpected one "
 		 "is an exposed service nobody meant to run: check the owning "
 		 "process and the address it listens on (0.0.0.0 or :: means "
-		 "every interface)."},
+		 "every interface).", NULL},
 		{"Un socket de servidor que espera conexiones entrantes en un "
 		 "puerto local. No transporta datos: cada conexión aceptada recibe "
 		 "su propio socket.",
@@ -132,7 +132,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "trabajo). Uno inesperado es un servicio expuesto que nadie "
 		 "pretendía ofrecer: compruebe el proceso propietario y la "
 		 "dirección en la que escucha (0.0.0.0 o :: significa todas las "
-		 "interfaces)."},
+		 "interfaces).", NULL},
 	}},
 	[SOCKSTATE_SYN_SENT] = {SOCKSTATE_SIDE_CLIENT, {
 		{"The local side sent a connection request (SYN) and is waiting "
@@ -145,7 +145,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "server's kernel drops new SYNs (there, the listener's Recv-Q has "
 		 "reached its backlog, Send-Q). Many of them toward many "
 		 "different addresses can also be a port scan or malware running "
-		 "on this host."},
+		 "on this host.", NULL},
 		{"El lado local envió una solicitud de conexión (SYN) y espera la "
 		 "respuesta del lado remoto.",
 		 "El cliente (el extremo que abre de forma activa).",
@@ -157,7 +157,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "los SYN nuevos (allí, la Recv-Q del socket en escucha ha "
 		 "alcanzado su backlog, Send-Q). Muchos hacia "
 		 "muchas direcciones distintas también pueden ser un escaneo de "
-		 "puertos o software malicioso en este equipo."},
+		 "puertos o software malicioso en este equipo.", NULL},
 	}},
 	[SOCKSTATE_SYN_RECEIVED] = {SOCKSTATE_SIDE_SERVER, {
 		{"The server received a connection request (SYN) and answered "
@@ -167,7 +167,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "The clients' final ACKs are not arriving: a SYN flood (often "
 		 "from spoofed addresses), asymmetric routing or a firewall that "
 		 "drops the return traffic, or a full listen backlog because the "
-		 "application accepts connections too slowly."},
+		 "application accepts connections too slowly.", NULL},
 		{"El servidor recibió una solicitud de conexión (SYN) y respondió "
 		 "con SYN-ACK; espera el ACK final del cliente para completar la "
 		 "negociación en tres pasos.",
@@ -176,7 +176,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "(a menudo con direcciones de origen falsificadas), un "
 		 "enrutamiento asimétrico o un cortafuegos que descarta el tráfico "
 		 "de vuelta, o una cola de escucha (backlog) llena porque la "
-		 "aplicación acepta las conexiones demasiado despacio."},
+		 "aplicación acepta las conexiones demasiado despacio.", NULL},
 	}},
 	[SOCKSTATE_ESTABLISHED] = {SOCKSTATE_SIDE_BOTH, {
 		{"The connection is open: the handshake is complete and both "
@@ -185,7 +185,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Usually normal: active clients or a connection pool. Far more "
 		 "than expected points to a connection leak (connections opened "
 		 "and never closed), no connection reuse, or idle connections "
-		 "kept forever without a timeout."},
+		 "kept forever without a timeout.", NULL},
 		{"La conexión está abierta: la negociación terminó y ambos lados "
 		 "pueden enviar datos.",
 		 "Ambos lados.",
@@ -193,7 +193,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Muchas más de las esperadas apuntan a una fuga de conexiones "
 		 "(se abren y nunca se cierran), a que no se reutilizan, o a "
 		 "conexiones inactivas que se mantienen para siempre sin tiempo "
-		 "de espera."},
+		 "de espera.", NULL},
 	}},
 	[SOCKSTATE_FIN_WAIT_1] = {SOCKSTATE_SIDE_CLOSER, {
 		{"The local application closed the connection; its FIN is sent "
@@ -202,14 +202,14 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "The peer is not acknowledging: it is unreachable or gone, or its "
 		 "receive window is full and data is still queued ahead of the "
 		 "FIN. They linger when the remote host vanished without sending "
-		 "a reset."},
+		 "a reset.", NULL},
 		{"La aplicación local cerró la conexión; ya envió su FIN y espera "
 		 "que el lado remoto lo confirme.",
 		 "El lado que cierra primero (el que cierra de forma activa).",
 		 "El otro extremo no confirma: es inalcanzable o ha desaparecido, "
 		 "o su ventana de recepción está llena y aún quedan datos en cola "
 		 "por delante del FIN. Se quedan ahí cuando el equipo remoto "
-		 "desapareció sin enviar un reset."},
+		 "desapareció sin enviar un reset.", NULL},
 	}},
 	[SOCKSTATE_FIN_WAIT_2] = {SOCKSTATE_SIDE_CLOSER, {
 		{"The remote side acknowledged the local FIN; the connection now "
@@ -219,7 +219,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "socket open after reading the end of the data (the other end of "
 		 "a CLOSE_WAIT), or it crashed and a firewall forgot the "
 		 "connection. Linux drops them after net.ipv4.tcp_fin_timeout once "
-		 "no process owns the local socket any more."},
+		 "no process owns the local socket any more.", NULL},
 		{"El lado remoto confirmó el FIN local; la conexión espera ahora "
 		 "a que el lado remoto cierre su mitad.",
 		 "El lado que cerró primero (el que cierra de forma activa).",
@@ -227,7 +227,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "socket abierto después de leer el final de los datos (es la otra "
 		 "cara de un CLOSE_WAIT), o se cayó y un cortafuegos olvidó la "
 		 "conexión. Linux los elimina pasado net.ipv4.tcp_fin_timeout "
-		 "cuando el socket local ya no pertenece a ningún proceso."},
+		 "cuando el socket local ya no pertenece a ningún proceso.", NULL},
 	}},
 	[SOCKSTATE_CLOSE_WAIT] = {SOCKSTATE_SIDE_PEER, {
 		{"The remote side closed its half of the connection (its FIN "
@@ -238,7 +238,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "error) on these sockets and never closed them, a socket or file "
 		 "descriptor leak. Fix the owning process: the kernel never times "
 		 "this state out, so they stay until the process closes them or "
-		 "exits."},
+		 "exits.", NULL},
 		{"El lado remoto cerró su mitad de la conexión (llegó su FIN); la "
 		 "conexión espera a que la aplicación local cierre su socket.",
 		 "El lado que cierra en segundo lugar (el que cierra de forma "
@@ -247,7 +247,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "error) en estos sockets y nunca los cerró, es decir, una fuga de "
 		 "sockets o de descriptores. Hay que corregir el proceso "
 		 "propietario: el núcleo no los elimina por tiempo, así que siguen "
-		 "ahí hasta que el proceso los cierra o termina."},
+		 "ahí hasta que el proceso los cierra o termina.", NULL},
 	}},
 	[SOCKSTATE_CLOSING] = {SOCKSTATE_SIDE_CLOSER, {
 		{"Both sides closed at the same time: the local side sent its FIN "
@@ -255,14 +255,14 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "A side that closed first; in a simultaneous close, usually both "
 		 "ends.",
 		 "Rare. Many of them point to protocols where both ends close at "
-		 "once by design, or to ACKs lost on the way back to this host."},
+		 "once by design, or to ACKs lost on the way back to this host.", NULL},
 		{"Ambos lados cerraron a la vez: el lado local envió su FIN y "
 		 "recibió el FIN remoto antes de que le confirmaran el suyo.",
 		 "Un lado que cerró primero; en un cierre simultáneo, normalmente "
 		 "ambos extremos.",
 		 "Es poco frecuente. Muchos indican protocolos en los que ambos "
 		 "extremos cierran a la vez por diseño, o ACK que se pierden en el "
-		 "camino de vuelta hacia este equipo."},
+		 "camino de vuelta hacia este equipo.", NULL},
 	}},
 	[SOCKSTATE_LAST_ACK] = {SOCKSTATE_SIDE_PEER, {
 		{"The remote side closed first and the local application has now "
@@ -271,7 +271,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "The side that closes second (the passive closer).",
 		 "The peer went away before acknowledging the last FIN (it "
 		 "crashed or reset, or a firewall or NAT dropped the connection's "
-		 "state). They clear once the retransmissions time out."},
+		 "state). They clear once the retransmissions time out.", NULL},
 		{"El lado remoto cerró primero y la aplicación local también ha "
 		 "cerrado; el FIN local está enviado y la conexión espera la "
 		 "confirmación final.",
@@ -279,7 +279,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "pasiva).",
 		 "El otro extremo se fue antes de confirmar el último FIN (se cayó "
 		 "o envió un reset, o un cortafuegos o un NAT olvidó la conexión). "
-		 "Desaparecen cuando se agotan las retransmisiones."},
+		 "Desaparecen cuando se agotan las retransmisiones.", NULL},
 	}},
 	[SOCKSTATE_TIME_WAIT] = {SOCKSTATE_SIDE_CLOSER, {
 		{"The connection is closed; the side that closed first keeps its "
@@ -292,7 +292,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "destination put the ephemeral ports at risk (new connections "
 		 "fail with \"Cannot assign requested address\"): prefer "
 		 "keep-alive and connection reuse over a new connection per "
-		 "request, or let the client close first."},
+		 "request, or let the client close first.", NULL},
 		{"La conexión está cerrada; el lado que cerró primero mantiene "
 		 "reservado su par de direcciones y puertos durante un tiempo (de "
 		 "30 segundos a 4 minutos según el sistema, 60 segundos en Linux) "
@@ -305,7 +305,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "efímeros (las conexiones nuevas fallan con «Cannot assign "
 		 "requested address»): mejor usar keep-alive y reutilizar "
 		 "conexiones que abrir una nueva por cada petición, o dejar que "
-		 "cierre primero el cliente."},
+		 "cierre primero el cliente.", NULL},
 	}},
 	[SOCKSTATE_DELETE_TCB] = {SOCKSTATE_SIDE_BOTH, {
 		{"Windows only: the connection is over and the system is deleting "
@@ -314,14 +314,14 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Either side, on Windows.",
 		 "Normally fleeting. Many of them mean the system is tearing down "
 		 "connections in bulk (a service stopping, a network change) or "
-		 "is slow to release them under heavy load."},
+		 "is slow to release them under heavy load.", NULL},
 		{"Solo en Windows: la conexión terminó y el sistema está borrando "
 		 "su bloque de control de transmisión (TCB), los datos internos "
 		 "que guardaba sobre ella.",
 		 "Cualquiera de los dos lados, en Windows.",
 		 "Normalmente es momentáneo. Muchos indican que el sistema está "
 		 "cerrando conexiones en masa (un servicio que se detiene, un "
-		 "cambio de red) o que tarda en liberarlas por una carga elevada."},
+		 "cambio de red) o que tarda en liberarlas por una carga elevada.", NULL},
 	}},
 	[SOCKSTATE_BOUND] = {SOCKSTATE_SIDE_NONE, {
 		{"The socket is bound to a local address and port but neither "
@@ -331,7 +331,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Ports reserved but unused: an application that binds and never "
 		 "listens or connects, or bound sockets left behind by failed "
 		 "connection attempts. They still hold the port, so another "
-		 "program cannot bind it."},
+		 "program cannot bind it.", NULL},
 		{"El socket está asociado (bind) a una dirección y un puerto "
 		 "locales pero ni escucha ni está conectado, por ejemplo entre "
 		 "bind() y listen() o connect(). Solo se lista si se pide por su "
@@ -340,7 +340,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Puertos reservados sin usar: una aplicación que hace bind y "
 		 "nunca escucha ni conecta, o sockets asociados que quedaron tras "
 		 "intentos de conexión fallidos. Siguen ocupando el puerto, así "
-		 "que otro programa no puede asociarse a él."},
+		 "que otro programa no puede asociarse a él.", NULL},
 	}},
 	/* ---- TCP counters: what each counts, whose events, what growth
 	 * usually means ---- */
@@ -351,7 +351,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Normal wherever programs connect out: its rate is the rate of "
 		 "new outgoing connections. A sudden jump is a client opening a "
 		 "connection per request instead of reusing them, or a storm of "
-		 "retries; attempt_fails tells how many of them failed."},
+		 "retries; attempt_fails tells how many of them failed.", NULL},
 		{"Conexiones que inició este equipo: cada connect() que envió un "
 		 "SYN (un paso de CLOSED a SYN_SENT).",
 		 "El cliente (el extremo que abre de forma activa).",
@@ -359,7 +359,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "ritmo es el de las conexiones salientes nuevas. Un salto brusco "
 		 "es un cliente que abre una conexión por petición en vez de "
 		 "reutilizarlas, o una tormenta de reintentos; attempt_fails dice "
-		 "cuántas fallaron."},
+		 "cuántas fallaron.", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_PASSIVE_OPENS)] = {SOCKSTATE_SIDE_SERVER, {
 		{"Connections this host accepted on a listening socket: each "
@@ -368,7 +368,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Normal on servers: its rate is the rate of new incoming "
 		 "connections. Growth with no traffic behind it is a scan or a "
 		 "flood of connection attempts; no growth on a server that should "
-		 "be busy means clients do not reach it (firewall, routing, DNS)."},
+		 "be busy means clients do not reach it (firewall, routing, DNS).", NULL},
 		{"Conexiones que este equipo aceptó en un socket en escucha: cada "
 		 "negociación entrante que pasó de LISTEN a SYN_RECEIVED.",
 		 "El servidor (el extremo que abre de forma pasiva).",
@@ -376,7 +376,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "entrantes nuevas. Si crece sin tráfico detrás es un escaneo o "
 		 "una avalancha de intentos de conexión; si no crece en un "
 		 "servidor que debería estar ocupado, los clientes no llegan "
-		 "(cortafuegos, enrutamiento, DNS)."},
+		 "(cortafuegos, enrutamiento, DNS).", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_ATTEMPT_FAILS)] = {SOCKSTATE_SIDE_BOTH, {
 		{"Connection attempts that failed before the connection was open: "
@@ -387,7 +387,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "On a client, refused connections: nothing listens on the remote "
 		 "port, a firewall rejects them, or the service is down. Growing "
 		 "together with active_opens, a client keeps retrying something "
-		 "that is not there."},
+		 "that is not there.", NULL},
 		{"Intentos de conexión que fallaron antes de que la conexión "
 		 "quedara abierta: SYN_SENT o SYN_RECEIVED volvió a CLOSED (o a "
 		 "LISTEN), normalmente porque el otro lado respondió con un reset.",
@@ -396,7 +396,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "En un cliente, conexiones rechazadas: nada escucha en el puerto "
 		 "remoto, un cortafuegos las rechaza o el servicio está caído. Si "
 		 "crece junto con active_opens, un cliente reintenta una y otra "
-		 "vez contra algo que no está."},
+		 "vez contra algo que no está.", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_ESTABLISHED_RESETS)] = {SOCKSTATE_SIDE_BOTH, {
 		{"Open connections that ended abruptly: ESTABLISHED or CLOSE_WAIT "
@@ -405,14 +405,14 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Connections cut in the middle: a peer or an application that "
 		 "resets instead of closing (a crash, SO_LINGER set to zero), a "
 		 "load balancer or firewall that forgets idle connections, or a "
-		 "process killed with its connections open."},
+		 "process killed with its connections open.", NULL},
 		{"Conexiones abiertas que terminaron de golpe: ESTABLISHED o "
 		 "CLOSE_WAIT pasó directamente a CLOSED, normalmente por un reset.",
 		 "Ambos lados.",
 		 "Conexiones cortadas a mitad: un extremo o una aplicación que "
 		 "envía un reset en vez de cerrar (un fallo, SO_LINGER a cero), un "
 		 "balanceador o un cortafuegos que olvida las conexiones "
-		 "inactivas, o un proceso terminado con sus conexiones abiertas."},
+		 "inactivas, o un proceso terminado con sus conexiones abiertas.", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_RESETS_SENT)] = {SOCKSTATE_SIDE_BOTH, {
 		{"TCP segments this host sent with the RST flag: refusals of "
@@ -422,7 +422,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Steady growth usually means clients connect to a port where "
 		 "nothing listens here (their attempt_fails grows), or "
 		 "applications abort connections (see aborts_on_close). A burst "
-		 "can be a port scan being answered."},
+		 "can be a port scan being answered.", NULL},
 		{"Segmentos TCP que este equipo envió con el indicador RST: "
 		 "rechazos de conexiones a puertos en los que nada escucha, y "
 		 "conexiones que abortó.",
@@ -430,29 +430,29 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Un crecimiento constante suele indicar clientes que conectan a "
 		 "un puerto en el que aquí nada escucha (su attempt_fails crece), "
 		 "o aplicaciones que abortan conexiones (vea aborts_on_close). Una "
-		 "ráfaga puede ser la respuesta a un escaneo de puertos."},
+		 "ráfaga puede ser la respuesta a un escaneo de puertos.", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_SEGMENTS_RECEIVED)] = {SOCKSTATE_SIDE_BOTH, {
 		{"TCP segments received, those with errors included.",
 		 "Both sides.",
 		 "The volume of incoming TCP traffic: the base against which to "
-		 "read bad_segments_received."},
+		 "read bad_segments_received.", NULL},
 		{"Segmentos TCP recibidos, incluidos los que llegaron con errores.",
 		 "Ambos lados.",
 		 "El volumen de tráfico TCP entrante: la base con la que leer "
-		 "bad_segments_received."},
+		 "bad_segments_received.", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_SEGMENTS_SENT)] = {SOCKSTATE_SIDE_BOTH, {
 		{"TCP segments sent (whether retransmissions count here too "
 		 "depends on the system: see segments_retransmitted).",
 		 "Both sides.",
 		 "The volume of outgoing TCP traffic: the base against which to "
-		 "read segments_retransmitted."},
+		 "read segments_retransmitted.", NULL},
 		{"Segmentos TCP enviados (si las retransmisiones cuentan también "
 		 "aquí depende del sistema: vea segments_retransmitted).",
 		 "Ambos lados.",
 		 "El volumen de tráfico TCP saliente: la base con la que leer "
-		 "segments_retransmitted."},
+		 "segments_retransmitted.", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_SEGMENTS_RETRANSMITTED)] = {SOCKSTATE_SIDE_BOTH, {
 		{"TCP segments sent again because they were not acknowledged in "
@@ -462,7 +462,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "acknowledge. As a share of segments_sent, well under 1% is "
 		 "usual and a few percent already hurts throughput and latency: "
 		 "find the connections that retransmit (their sockets' "
-		 "retransmit counts)."},
+		 "retransmit counts).", NULL},
 		{"Segmentos TCP enviados de nuevo porque no se confirmaron a "
 		 "tiempo o se dieron por perdidos.",
 		 "Ambos lados (el que envió los datos perdidos).",
@@ -471,7 +471,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "por debajo del 1% es lo habitual y unas pocas unidades por "
 		 "ciento ya perjudican el rendimiento y la latencia: busque las "
 		 "conexiones que retransmiten (los contadores de retransmisión "
-		 "de sus sockets)."},
+		 "de sus sockets).", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_BAD_SEGMENTS_RECEIVED)] = {SOCKSTATE_SIDE_BOTH, {
 		{"TCP segments received with errors: a bad checksum, a bad header "
@@ -479,14 +479,14 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Both sides.",
 		 "Corruption on the way in: a faulty network card, cable, driver "
 		 "or checksum offload setting, or a broken middlebox. It should "
-		 "stay at or near zero."},
+		 "stay at or near zero.", NULL},
 		{"Segmentos TCP recibidos con errores: suma de comprobación "
 		 "incorrecta, longitud de cabecera incorrecta, demasiado cortos.",
 		 "Ambos lados.",
 		 "Datos dañados a la entrada: una tarjeta de red, un cable, un "
 		 "controlador o una descarga de sumas de comprobación defectuosos, "
 		 "o un equipo intermedio averiado. Debería quedarse en cero o "
-		 "cerca."},
+		 "cerca.", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_TIMEOUTS)] = {SOCKSTATE_SIDE_BOTH, {
 		{"Retransmission timeouts: times a connection waited for an "
@@ -494,7 +494,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Both sides (the sender of the unacknowledged data).",
 		 "Loss that fast recovery could not repair: whole windows lost, "
 		 "or a peer gone silent. Each timeout stalls its connection for a "
-		 "second or more, so growth shows as slow or hanging transfers."},
+		 "second or more, so growth shows as slow or hanging transfers.", NULL},
 		{"Vencimientos del temporizador de retransmisión: veces que una "
 		 "conexión esperó una confirmación hasta que venció su "
 		 "temporizador y tuvo que enviar de nuevo.",
@@ -502,7 +502,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Pérdidas que la recuperación rápida no pudo reparar: ventanas "
 		 "enteras perdidas, o un extremo que dejó de responder. Cada "
 		 "vencimiento detiene su conexión un segundo o más, así que el "
-		 "crecimiento se nota como transferencias lentas o colgadas."},
+		 "crecimiento se nota como transferencias lentas o colgadas.", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_SYN_RETRANSMITS)] = {SOCKSTATE_SIDE_BOTH, {
 		{"Connection requests sent again: SYNs, and the SYN-ACKs that "
@@ -511,7 +511,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Peers that do not answer: a host down, a missing route, or a "
 		 "firewall that silently drops SYNs (a closed port would refuse at "
 		 "once). On a server, repeated SYN-ACKs mean the clients' final "
-		 "ACKs do not arrive."},
+		 "ACKs do not arrive.", NULL},
 		{"Solicitudes de conexión enviadas de nuevo: SYN, y los SYN-ACK "
 		 "que los responden, retransmitidos porque el otro lado no "
 		 "respondió.",
@@ -521,7 +521,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "falta, o un cortafuegos que descarta los SYN sin avisar (un "
 		 "puerto cerrado rechazaría al momento). En un servidor, los "
 		 "SYN-ACK repetidos indican que no llegan los ACK finales de los "
-		 "clientes."},
+		 "clientes.", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_LISTEN_OVERFLOWS)] = {SOCKSTATE_SIDE_SERVER, {
 		{"Times a completed connection found its listener's accept queue "
@@ -532,7 +532,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "arrive, or its listen backlog is too small (the listen() "
 		 "argument, net.core.somaxconn). Clients see slow or failed "
 		 "connects. Compare the listener's queue with its limit (rx_queue "
-		 "and tx_queue of the LISTEN socket)."},
+		 "and tx_queue of the LISTEN socket).", NULL},
 		{"Veces que una conexión ya negociada encontró llena la cola de "
 		 "aceptación de su socket en escucha, así que se descartó (el "
 		 "cliente reintenta o falla).",
@@ -541,7 +541,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "llegan, o su cola de escucha es demasiado pequeña (el argumento "
 		 "de listen(), net.core.somaxconn). Los clientes ven conexiones "
 		 "lentas o fallidas. Compare la cola del socket en escucha con su "
-		 "límite (rx_queue y tx_queue del socket LISTEN)."},
+		 "límite (rx_queue y tx_queue del socket LISTEN).", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_LISTEN_DROPS)] = {SOCKSTATE_SIDE_SERVER, {
 		{"Incoming connections a listening socket dropped for any reason; "
@@ -550,7 +550,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Beyond listen_overflows: drops for lack of memory or of a route "
 		 "back to the client, or connections to a listener that is going "
 		 "away. When it grows faster than listen_overflows, look at memory "
-		 "and routing rather than at the application."},
+		 "and routing rather than at the application.", NULL},
 		{"Conexiones entrantes que un socket en escucha descartó por "
 		 "cualquier motivo; listen_overflows está incluido.",
 		 "El servidor (el lado que escucha).",
@@ -558,7 +558,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "una ruta de vuelta al cliente, o conexiones hacia un socket en "
 		 "escucha que se está cerrando. Si crece más deprisa que "
 		 "listen_overflows, mire la memoria y el enrutamiento antes que "
-		 "la aplicación."},
+		 "la aplicación.", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_REQUEST_QUEUE_FULL_DROPS)] = {SOCKSTATE_SIDE_SERVER, {
 		{"SYNs dropped because the queue of half-open connections was "
@@ -566,14 +566,14 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "The server (the listening side).",
 		 "A SYN flood, or a burst of clients larger than the SYN backlog "
 		 "(net.ipv4.tcp_max_syn_backlog). With SYN cookies on, these "
-		 "SYNs are answered with cookies instead of dropped."},
+		 "SYNs are answered with cookies instead of dropped.", NULL},
 		{"SYN descartados porque la cola de conexiones a medio abrir "
 		 "estaba llena y las SYN cookies estaban desactivadas.",
 		 "El servidor (el lado que escucha).",
 		 "Una inundación de SYN, o una ráfaga de clientes mayor que la "
 		 "cola de SYN (net.ipv4.tcp_max_syn_backlog). Con las SYN cookies "
 		 "activadas, estos SYN se responden con cookies en vez de "
-		 "descartarse."},
+		 "descartarse.", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_SYNCOOKIES_SENT)] = {SOCKSTATE_SIDE_SERVER, {
 		{"SYN cookies sent: the queue of half-open connections was full, "
@@ -581,7 +581,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "The server (the listening side).",
 		 "A SYN flood, or a listener whose SYN queue cannot keep up with "
 		 "real clients. Connections still open, but may lose TCP options "
-		 "(window scaling, SACK) and perform worse."},
+		 "(window scaling, SACK) and perform worse.", NULL},
 		{"SYN cookies enviadas: la cola de conexiones a medio abrir estaba "
 		 "llena, así que el servidor respondió a un SYN sin guardar estado "
 		 "para él.",
@@ -589,7 +589,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Una inundación de SYN, o un socket en escucha cuya cola de SYN "
 		 "no da abasto con los clientes reales. Las conexiones se siguen "
 		 "abriendo, pero pueden perder opciones de TCP (escalado de "
-		 "ventana, SACK) y rendir menos."},
+		 "ventana, SACK) y rendir menos.", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_SYNCOOKIES_RECEIVED)] = {SOCKSTATE_SIDE_SERVER, {
 		{"Valid SYN cookies that came back in clients' ACKs, each one "
@@ -597,24 +597,24 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "The server (the listening side).",
 		 "Real clients completing handshakes while cookies are in use: "
 		 "the SYN queue overflows under legitimate load, not only under a "
-		 "flood. Raise the backlog or accept faster."},
+		 "flood. Raise the backlog or accept faster.", NULL},
 		{"SYN cookies válidas que volvieron en los ACK de los clientes, "
 		 "cada una completando una conexión.",
 		 "El servidor (el lado que escucha).",
 		 "Clientes reales que completan la negociación mientras se usan "
 		 "cookies: la cola de SYN se desborda con carga legítima, no solo "
-		 "con una inundación. Aumente la cola o acepte más deprisa."},
+		 "con una inundación. Aumente la cola o acepte más deprisa.", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_SYNCOOKIES_FAILED)] = {SOCKSTATE_SIDE_SERVER, {
 		{"ACKs whose SYN cookie did not check out.",
 		 "The server (the listening side).",
 		 "Stale or forged ACKs: usually part of an attack, or very late "
-		 "packets. A few are normal while cookies are in use."},
+		 "packets. A few are normal while cookies are in use.", NULL},
 		{"ACK cuya SYN cookie no resultó válida.",
 		 "El servidor (el lado que escucha).",
 		 "ACK caducados o falsificados: normalmente parte de un ataque, o "
 		 "paquetes muy retrasados. Unos pocos son normales mientras se "
-		 "usan cookies."},
+		 "usan cookies.", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_ABORTS_ON_TIMEOUT)] = {SOCKSTATE_SIDE_BOTH, {
 		{"Connections given up because a timer ran out: retransmissions, "
@@ -622,7 +622,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Both sides.",
 		 "Peers that vanished (crashed, unplugged, or behind a NAT or "
 		 "firewall that forgot the connection), or a path that stopped "
-		 "working. Applications see \"connection timed out\" (ETIMEDOUT)."},
+		 "working. Applications see \"connection timed out\" (ETIMEDOUT).", NULL},
 		{"Conexiones abandonadas porque venció un temporizador: las "
 		 "retransmisiones, las sondas de ventana cero o los keepalive "
 		 "quedaron sin respuesta demasiadas veces.",
@@ -630,7 +630,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Extremos que desaparecieron (caídos, desconectados, o tras un "
 		 "NAT o un cortafuegos que olvidó la conexión), o un camino que "
 		 "dejó de funcionar. Las aplicaciones ven «connection timed out» "
-		 "(ETIMEDOUT)."},
+		 "(ETIMEDOUT).", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_ABORTS_ON_DATA)] = {SOCKSTATE_SIDE_BOTH, {
 		{"Connections reset because data arrived after the application had "
@@ -640,7 +640,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "A peer that keeps sending after this side closed (a protocol "
 		 "mismatch), or an application that resets its connections on "
 		 "purpose. A steady rate points at one misbehaving client or "
-		 "server."},
+		 "server.", NULL},
 		{"Conexiones cerradas con un reset porque llegaron datos después "
 		 "de que la aplicación cerrara su socket, o porque lo cerró con "
 		 "SO_LINGER a cero.",
@@ -648,7 +648,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Un extremo que sigue enviando después de que este lado cerró "
 		 "(protocolos que no se entienden), o una aplicación que corta "
 		 "sus conexiones a propósito. Un ritmo constante apunta a un "
-		 "cliente o servidor concreto que se porta mal."},
+		 "cliente o servidor concreto que se porta mal.", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_ABORTS_ON_CLOSE)] = {SOCKSTATE_SIDE_BOTH, {
 		{"Connections reset because the application closed its socket "
@@ -657,14 +657,14 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "An application that does not read all it was sent before "
 		 "closing (for example the rest of a request): its peer gets a "
 		 "reset instead of a normal close and reports \"connection reset "
-		 "by peer\"."},
+		 "by peer\".", NULL},
 		{"Conexiones cerradas con un reset porque la aplicación cerró su "
 		 "socket con datos recibidos aún sin leer.",
 		 "Ambos lados.",
 		 "Una aplicación que no lee todo lo que le enviaron antes de "
 		 "cerrar (por ejemplo el resto de una petición): el otro extremo "
 		 "recibe un reset en vez de un cierre normal e informa de "
-		 "«connection reset by peer»."},
+		 "«connection reset by peer».", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_ABORTS_ON_MEMORY)] = {SOCKSTATE_SIDE_BOTH, {
 		{"Connections reset because TCP was short of memory, or had too "
@@ -673,7 +673,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Both sides.",
 		 "Memory pressure in the TCP stack. Before raising "
 		 "net.ipv4.tcp_mem or tcp_max_orphans, find out why so many "
-		 "sockets pile up (often FIN_WAIT states, or a flood)."},
+		 "sockets pile up (often FIN_WAIT states, or a flood).", NULL},
 		{"Conexiones cerradas con un reset porque a TCP le faltaba "
 		 "memoria, o tenía demasiados sockets huérfanos (cerrados por su "
 		 "aplicación pero aún sin terminar).",
@@ -681,7 +681,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Presión de memoria en la pila TCP. Antes de aumentar "
 		 "net.ipv4.tcp_mem o tcp_max_orphans, averigüe por qué se "
 		 "acumulan tantos sockets (a menudo en estados FIN_WAIT, o por "
-		 "una inundación)."},
+		 "una inundación).", NULL},
 	}},
 	[COUNTER_ROW(SOCKSTATE_COUNTER_TIME_WAIT_OVERFLOWS)] = {SOCKSTATE_SIDE_CLOSER, {
 		{"Connections that skipped TIME_WAIT because the table of TIME_WAIT "
@@ -690,7 +690,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "Very many short connections closed by this host; late packets "
 		 "of old connections may now be taken for new ones. Reuse "
 		 "connections (keep-alive), or let the peer close first, rather "
-		 "than raising the limit."},
+		 "than raising the limit.", NULL},
 		{"Conexiones que se saltaron TIME_WAIT porque la tabla de sockets "
 		 "en TIME_WAIT estaba llena (net.ipv4.tcp_max_tw_buckets).",
 		 "El lado que cierra primero (el que cierra de forma activa).",
@@ -698,7 +698,7 @@ static const struct explanation explanations[ROW_COUNT] = {
 		 "paquetes rezagados de conexiones viejas pueden confundirse ahora "
 		 "con los de otras nuevas. Reutilice las conexiones (keep-alive) o "
 		 "deje que cierre primero el otro extremo, en vez de subir el "
-		 "límite."},
+		 "límite.", NULL},
 	}},
 	/* ---- findings of diagnose: what is wrong (title), what it means,
 	 * whose problem it is, what to do ---- */
