@@ -70,6 +70,7 @@ static char *written(const sockstate_tcp_counters *c, const sockstate_sysinfo *s
 
 /* What a line of the table, CSV or JSON says of counter k: built here with
  * printf, apart from the writer's own formatting. */
+__attribute__((format(printf, 3, 4)))
 static void append(char **text, size_t *len, const char *fmt, ...)
 {
 	va_list ap;
