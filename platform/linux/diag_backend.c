@@ -23,32 +23,41 @@
 /* Bits 1-12: the states every socket but a bound-only one is in. */
 #define DEFAULT_KERNEL_STATES 0x1ffeu
 
+/* The backend's state: the io, and beside it what only the split dump
+ * keeps. The split is the backend's choice, so diag_io.c never calls up
+ * into diag_split.c (which builds on it). */
+struct diag_state {
+	sockstate__diag_io io;
+	sockstate__diag_split split;
+};
+
 static int diag_open(sockstate_handle *h, void **out)
 {
-	sockstate__diag_io *io = malloc(sizeof *io);
+	struct diag_state *st = malloc(sizeof *st);
 	int rc;
 
 	*out = NULL;
-	if (!io)
+	if (!st)
 		return sockstate__fail(h, SOCKSTATE_ENOMEM, "malloc: out of memory");
-	rc = sockstate__diag_io_open(io, h);
+	rc = sockstate__diag_io_open(&st->io, h);
 	if (rc < 0) {
-		free(io);
+		free(st);
 		return rc;
 	}
-	/* The split is the backend's choice, so diag_io.c never calls up
-	 * into diag_split.c (which builds on it). */
-	sockstate__diag_split_open(io);
-	*out = io;
+	sockstate__diag_split_open(&st->split, &st->io);
+	*out = st;
 	return 0;
 }
 
 static void diag_close(void *state)
 {
-	if (!state)
+	struct diag_state *st = state;
+
+	if (!st)
 		return;
-	sockstate__diag_io_close(state);
-	free(state);
+	sockstate__diag_split_close(&st->split);
+	sockstate__diag_io_close(&st->io);
+	free(st);
 }
 
 /* Between the decoder and the core: what the kernel was asked to filter
@@ -77,6 +86,7 @@ static int emit_filtered(void *ctx, sockstate_socket *s, uint64_t owner_key)
 static int diag_enumerate(void *state, sockstate_handle *h, sockstate__plan *plan,
                           sockstate__emit_fn emit, void *emit_ctx)
 {
+	struct diag_state *st = state;
 	static const struct {
 		uint8_t af;
 		sockstate_family family;
@@ -115,24 +125,23 @@ static int diag_enumerate(void *state, sockstate_handle *h, sockstate__plan *pla
 	if (!req.states)
 		return 0;
 	if (f.families == both) {
-		sockstate__diag_io *io = state;
-
 		req.family = AF_UNSPEC; /* one walk for both (diag_io.c) */
-		if (sockstate__diag_split_wanted(io, h, &req, plan->cpus_busy))
-			rc = sockstate__diag_split_dump(io, h, &req, emit_filtered, &f);
+		if (sockstate__diag_split_wanted(&st->split, h, &req, plan->cpus_busy))
+			rc = sockstate__diag_split_dump(&st->io, &st->split, h, &req, emit_filtered,
+			                                &f);
 		else
-			rc = sockstate__diag_dump(io, h, &req, emit_filtered, &f);
+			rc = sockstate__diag_dump(&st->io, h, &req, emit_filtered, &f);
 		/* A whole dump's size decides whether the next one splits. */
 		if (rc == 0 && !req.bytecode_len &&
 		    (req.states & DEFAULT_KERNEL_STATES) == DEFAULT_KERNEL_STATES)
-			io->population = f.records;
+			st->split.population = f.records;
 		return rc;
 	}
 	for (size_t i = 0; i < sizeof dumps / sizeof dumps[0]; i++) {
 		if (!(f.families & (1u << dumps[i].family)))
 			continue;
 		req.family = dumps[i].af;
-		rc = sockstate__diag_dump(state, h, &req, emit_filtered, &f);
+		rc = sockstate__diag_dump(&st->io, h, &req, emit_filtered, &f);
 		if (rc != 0)
 			return rc;
 	}
@@ -141,14 +150,16 @@ static int diag_enumerate(void *state, sockstate_handle *h, sockstate__plan *pla
 
 static size_t diag_population(void *state)
 {
-	const sockstate__diag_io *io = state;
+	const struct diag_state *st = state;
 
-	return io->population;
+	return st->split.population;
 }
 
 static int diag_ifname(void *state, uint32_t index, char *buf, size_t len)
 {
-	return sockstate__diag_ifname(state, index, buf, len);
+	const struct diag_state *st = state;
+
+	return sockstate__diag_ifname(&st->io, index, buf, len);
 }
 
 static int diag_owners(void *state, sockstate_handle *h, sockstate__owners *map,
@@ -161,9 +172,9 @@ static int diag_owners(void *state, sockstate_handle *h, sockstate__owners *map,
 /* The counters of the namespace this handle's socket was opened in. */
 static int diag_tcp_counters(sockstate_handle *h, void *state, sockstate_tcp_counters *out)
 {
-	const sockstate__diag_io *io = state;
+	const struct diag_state *st = state;
 
-	return sockstate__linux_tcp_counters(h, io->has_netns ? io->netns_fd : -1, out);
+	return sockstate__linux_tcp_counters(h, st->io.has_netns ? st->io.netns_fd : -1, out);
 }
 
 const sockstate__backend sockstate__linux_netlink_backend = {

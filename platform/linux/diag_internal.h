@@ -223,15 +223,21 @@ typedef struct sockstate__diag_io {
 	size_t cap;
 	int has_netns;               /* the handle names a network namespace: */
 	int netns_fd;                /* sockets are (re)opened inside it */
-	sockstate__diag_stream half; /* the split dump's second socket, opened
-	                                by the first split dump */
+} sockstate__diag_io;
+
+/* What only the split dump keeps (diag_split.c), beside the io it builds
+ * on: the backend (diag_backend.c) holds both, so the io knows nothing
+ * of the split. */
+typedef struct sockstate__diag_split {
+	sockstate__diag_stream half; /* the second socket, opened by the first
+	                                split dump (in the io's namespace) */
 	unsigned char *pool[SOCKSTATE__DIAG_POOL]; /* SOCKSTATE__DIAG_BUF_SIZE
 	                                each, allocated with the second socket */
 	int cpus;                    /* CPUs this process may run on, at open */
 	uint32_t population;         /* records the last whole dump delivered
 	                                (see sockstate__diag_split_wanted) */
 	uint32_t splits;             /* split dumps completed (for tests) */
-} sockstate__diag_io;
+} sockstate__diag_split;
 
 /* The receive buffer: the kernel fills at most ~32 KiB per datagram
  * whatever we offer, so a bigger buffer only guards against a future
@@ -351,6 +357,9 @@ void sockstate__diag_settle(sockstate__diag_stream *st, unsigned char *buf, size
 /* Close st's socket (its cookie sets stay for the next one). */
 void sockstate__diag_stream_close(sockstate__diag_stream *st);
 
+/* Close st's socket and free its cookie sets. Safe on a zeroed st. */
+void sockstate__diag_stream_free(sockstate__diag_stream *st);
+
 /* ---- diag_split.c: two halves at once ---- */
 
 /* Split when a dump is at least this many records (the last whole one's). */
@@ -362,28 +371,32 @@ void sockstate__diag_stream_close(sockstate__diag_stream *st);
  * inuse; a missing field counts 0; at most UINT32_MAX. Pure. */
 uint64_t sockstate__diag_sockstat_count(const char *text, size_t len);
 
-/* After sockstate__diag_io_open (the backend calls it): count the CPUs
- * this process may run on (sched_getaffinity), and, for a handle on the
- * caller's own namespace with more than one CPU, set io->population from
- * the kernel's sockstat counters. */
-void sockstate__diag_split_open(sockstate__diag_io *io);
+/* After sockstate__diag_io_open (the backend calls it): zero sp, count
+ * the CPUs this process may run on (sched_getaffinity), and, for an io
+ * on the caller's own namespace with more than one CPU, set
+ * sp->population from the kernel's sockstat counters. */
+void sockstate__diag_split_open(sockstate__diag_split *sp, const sockstate__diag_io *io);
+
+/* Release what sp holds (its socket, its pool). Safe on a zeroed or
+ * closed sp. */
+void sockstate__diag_split_close(sockstate__diag_split *sp);
 
 /* Whether req should run as a split dump on this handle: see the rule in
  * diag_split.c. */
-int sockstate__diag_split_wanted(const sockstate__diag_io *io, sockstate_handle *h,
+int sockstate__diag_split_wanted(const sockstate__diag_split *sp, sockstate_handle *h,
                                  const sockstate__diag_request *req, int cpus_busy);
 
 /* Run req (AF_UNSPEC, no bytecode of its own) as two dumps at once: half
  * 0 on io's socket, read by the calling thread; half 1 on the second
- * socket, read by a thread of its own into io->pool. cb runs on the
+ * socket (sp's), read by a thread of its own into sp->pool. cb runs on the
  * calling thread only, in no fixed order between the halves. Guarantees
  * as sockstate__diag_dump: an interrupted or overrun dump with nothing
  * delivered yet runs again as one walk (sockstate__diag_dump); after a
  * stop or an error both dumps are drained (or a socket whose end is lost
  * closed). The thread is joined before this returns. Returns 0, cb's
  * value, or a negative code with the detail on h. */
-int sockstate__diag_split_dump(sockstate__diag_io *io, sockstate_handle *h,
-                               const sockstate__diag_request *req,
+int sockstate__diag_split_dump(sockstate__diag_io *io, sockstate__diag_split *sp,
+                               sockstate_handle *h, const sockstate__diag_request *req,
                                sockstate__diag_record_fn cb, void *ctx);
 
 /* Release everything io holds. Safe on a zeroed or closed io. */

@@ -524,7 +524,7 @@ int sockstate__diag_io_open(sockstate__diag_io *io, sockstate_handle *h)
 	return 0;
 }
 
-static void stream_free(sockstate__diag_stream *st)
+void sockstate__diag_stream_free(sockstate__diag_stream *st)
 {
 	sockstate__diag_stream_close(st);
 	free(st->seen[0].slot);
@@ -533,13 +533,10 @@ static void stream_free(sockstate__diag_stream *st)
 
 void sockstate__diag_io_close(sockstate__diag_io *io)
 {
-	stream_free(&io->main);
-	stream_free(&io->half);
+	sockstate__diag_stream_free(&io->main);
 	if (io->has_netns)
 		close(io->netns_fd);
 	free(io->buf);
-	for (int i = 0; i < SOCKSTATE__DIAG_POOL; i++)
-		free(io->pool[i]);
 	memset(io, 0, sizeof *io);
 }
 

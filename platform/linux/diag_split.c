@@ -125,23 +125,32 @@ static uint32_t sockstat_estimate(void)
 	return (uint32_t)sockstate__diag_sockstat_count(text, len);
 }
 
-void sockstate__diag_split_open(sockstate__diag_io *io)
+void sockstate__diag_split_open(sockstate__diag_split *sp, const sockstate__diag_io *io)
 {
 	cpu_set_t set;
 
+	memset(sp, 0, sizeof *sp);
 	if (sched_getaffinity(0, sizeof set, &set) == 0)
-		io->cpus = CPU_COUNT(&set);
+		sp->cpus = CPU_COUNT(&set);
 	else /* more CPUs than a cpu_set_t holds */
-		io->cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+		sp->cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	/* The first dump's size, guessed from the kernel's own counters, so
 	 * a one-shot caller (the CLI, an Ansible module) splits too. A handle
 	 * for another namespace starts with no guess: its first dump is one
 	 * walk and measures. */
-	if (io->cpus > 1 && !io->has_netns)
-		io->population = sockstat_estimate();
+	if (sp->cpus > 1 && !io->has_netns)
+		sp->population = sockstat_estimate();
 }
 
-int sockstate__diag_split_wanted(const sockstate__diag_io *io, sockstate_handle *h,
+void sockstate__diag_split_close(sockstate__diag_split *sp)
+{
+	sockstate__diag_stream_free(&sp->half);
+	for (int i = 0; i < SOCKSTATE__DIAG_POOL; i++)
+		free(sp->pool[i]);
+	memset(sp, 0, sizeof *sp);
+}
+
+int sockstate__diag_split_wanted(const sockstate__diag_split *sp, sockstate_handle *h,
                                  const sockstate__diag_request *req, int cpus_busy)
 {
 	sockstate_threads threads = sockstate__handle_threads(h);
@@ -152,13 +161,14 @@ int sockstate__diag_split_wanted(const sockstate__diag_io *io, sockstate_handle 
 		return 0;
 	if (threads == SOCKSTATE_THREADS_ALWAYS)
 		return 1;
-	return io->cpus > 1 + cpus_busy && io->population >= SOCKSTATE__DIAG_SPLIT_MIN;
+	return sp->cpus > 1 + cpus_busy && sp->population >= SOCKSTATE__DIAG_SPLIT_MIN;
 }
 
 /* ---- the worker: half 1's datagrams into the pool ---- */
 
 struct worker {
-	sockstate__diag_io *io;      /* io->half and io->pool are the
+	sockstate__diag_io *io;      /* its buffer size (cap) */
+	sockstate__diag_split *sp;   /* sp->half and sp->pool are the
 	                                worker's until it is joined, but for
 	                                the slots it has queued */
 	pthread_mutex_t lock;
@@ -175,7 +185,7 @@ struct worker {
  * slot, n bytes, first). */
 static void worker_drain(struct worker *w, unsigned slot, size_t n)
 {
-	int lost = sockstate__diag_drain(&w->io->half, w->io->pool[slot], w->io->cap, n) < 0;
+	int lost = sockstate__diag_drain(&w->sp->half, w->sp->pool[slot], w->io->cap, n) < 0;
 
 	pthread_mutex_lock(&w->lock);
 	w->lost = lost;
@@ -187,7 +197,7 @@ static void worker_drain(struct worker *w, unsigned slot, size_t n)
 static void worker_run(void *arg)
 {
 	struct worker *w = arg;
-	const sockstate__diag_stream *st = &w->io->half;
+	const sockstate__diag_stream *st = &w->sp->half;
 
 	for (;;) {
 		unsigned slot;
@@ -205,8 +215,8 @@ static void worker_run(void *arg)
 		}
 		pthread_mutex_unlock(&w->lock);
 
-		n = sockstate__diag_recv(st->nl, w->io->pool[slot], w->io->cap);
-		end = n < 0 ? -1 : sockstate__diag_holds_end(w->io->pool[slot], (size_t)n, st->seq);
+		n = sockstate__diag_recv(st->nl, w->sp->pool[slot], w->io->cap);
+		end = n < 0 ? -1 : sockstate__diag_holds_end(w->sp->pool[slot], (size_t)n, st->seq);
 
 		pthread_mutex_lock(&w->lock);
 		if (w->stop && n >= 0 && end == 0) {
@@ -241,7 +251,7 @@ static void worker_join(struct worker *w, sockstate__task *thread)
 	pthread_mutex_unlock(&w->lock);
 	sockstate__platform_task_join(thread);
 	if (w->lost)
-		sockstate__diag_stream_close(&w->io->half);
+		sockstate__diag_stream_close(&w->sp->half);
 }
 
 /* ---- the calling thread: read half 0, decode both ---- */
@@ -271,14 +281,14 @@ static int take_queued(struct worker *w, sockstate_handle *h,
 			return 0;
 		*next = SOCKSTATE__DIAG_LOST;
 		if (error < 0) /* the receive error the worker stopped on */
-			return sockstate__diag_take(&io->half, h, req, NULL, error, io->cap, sink, next);
+			return sockstate__diag_take(&w->sp->half, h, req, NULL, error, io->cap, sink, next);
 		return sockstate__fail(h, SOCKSTATE_EPARSE, "sock_diag dump (half 1 of 2): "
 		                       "ended without its last message");
 	}
 	pthread_mutex_unlock(&w->lock);
 
-	rc = sockstate__diag_take(&io->half, h, req, io->pool[slot], (ssize_t)len, io->cap, sink,
-	                          next);
+	rc = sockstate__diag_take(&w->sp->half, h, req, w->sp->pool[slot], (ssize_t)len, io->cap,
+	                          sink, next);
 
 	pthread_mutex_lock(&w->lock);
 	w->head = (w->head + 1) % SOCKSTATE__DIAG_POOL;
@@ -320,24 +330,24 @@ static int merge(struct worker *w, sockstate_handle *h, const sockstate__diag_re
 }
 
 /* The second socket and the pool, the first time. 0, or -1: no split. */
-static int half_ready(sockstate__diag_io *io, sockstate_handle *h,
+static int half_ready(sockstate__diag_io *io, sockstate__diag_split *sp, sockstate_handle *h,
                       const sockstate__diag_request *half)
 {
 	const struct timeval timeout = {.tv_sec = HALF_RECV_TIMEOUT_S};
-	int opened = !io->half.nl, rc;
+	int opened = !sp->half.nl, rc;
 
 	for (int i = 0; i < SOCKSTATE__DIAG_POOL; i++)
-		if (!io->pool[i] && !(io->pool[i] = malloc(SOCKSTATE__DIAG_BUF_SIZE)))
+		if (!sp->pool[i] && !(sp->pool[i] = malloc(SOCKSTATE__DIAG_BUF_SIZE)))
 			return -1;
-	rc = sockstate__diag_start(io, &io->half, h, half);
-	if (opened && io->half.nl)
-		(void)setsockopt(mnl_socket_get_fd(io->half.nl), SOL_SOCKET, SO_RCVTIMEO,
+	rc = sockstate__diag_start(io, &sp->half, h, half);
+	if (opened && sp->half.nl)
+		(void)setsockopt(mnl_socket_get_fd(sp->half.nl), SOL_SOCKET, SO_RCVTIMEO,
 		                 &timeout, sizeof timeout);
 	return rc < 0 ? -1 : 0;
 }
 
-int sockstate__diag_split_dump(sockstate__diag_io *io, sockstate_handle *h,
-                               const sockstate__diag_request *req,
+int sockstate__diag_split_dump(sockstate__diag_io *io, sockstate__diag_split *sp,
+                               sockstate_handle *h, const sockstate__diag_request *req,
                                sockstate__diag_record_fn cb, void *ctx)
 {
 	unsigned char bytecode[2][SOCKSTATE__DIAG_SPLIT_BYTECODE_LEN];
@@ -353,10 +363,11 @@ int sockstate__diag_split_dump(sockstate__diag_io *io, sockstate_handle *h,
 		                                                              sizeof bytecode[i]);
 	}
 	/* Without a second socket or buffers, one walk still answers. */
-	if (half_ready(io, h, &half[1]) < 0)
+	if (half_ready(io, sp, h, &half[1]) < 0)
 		return sockstate__diag_dump(io, h, req, cb, ctx);
 	memset(&w, 0, sizeof w);
 	w.io = io;
+	w.sp = sp;
 	if (pthread_mutex_init(&w.lock, NULL) != 0)
 		goto no_thread;
 	if (pthread_cond_init(&w.cond, NULL) != 0) {
@@ -380,10 +391,10 @@ int sockstate__diag_split_dump(sockstate__diag_io *io, sockstate_handle *h,
 	if (rc == SOCKSTATE__DIAG_RESTART)
 		return sockstate__diag_dump(io, h, req, cb, ctx);
 	if (rc == 0)
-		io->splits++;
+		sp->splits++;
 	return rc;
 
 no_thread:
-	sockstate__diag_settle(&io->half, io->pool[0], io->cap, 0, SOCKSTATE__DIAG_DRAIN);
+	sockstate__diag_settle(&sp->half, sp->pool[0], io->cap, 0, SOCKSTATE__DIAG_DRAIN);
 	return sockstate__diag_dump(io, h, req, cb, ctx);
 }

@@ -7,7 +7,7 @@
  * rule splits a big dump from a handle's first on (sockstat's counters
  * guess its size at open). That the split ran is seen from the callback:
  * the worker thread is alive while records arrive (/proc/self/task), and
- * io->splits. The checks run in a child forked before any thread ran, so
+ * sp.splits. The checks run in a child forked before any thread ran, so
  * the fork rule (sockstate.h) does not hold them to one thread. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -293,29 +293,32 @@ static int stop_then_list(sockstate_handle *split, size_t total)
 	return 0;
 }
 
-/* The io directly, on a handle with threads always: io->splits counts,
- * and after a stop both sockets are still open (drained, not closed). */
+/* The io and the split directly, on a handle with threads always:
+ * sp.splits counts, and after a stop both sockets are still open
+ * (drained, not closed). */
 static int direct_io(sockstate_handle *h, size_t total)
 {
 	const sockstate__diag_request req = {.family = AF_UNSPEC, .states = 0x1ffe};
 	sockstate__diag_io io;
+	sockstate__diag_split sp;
 	int rc = 0;
 
 	CHECK(sockstate__diag_io_open(&io, h) == 0, 30);
-	sockstate__diag_split_open(&io);
-	CHECK(sockstate__diag_split_wanted(&io, h, &req, 0), 31);
+	sockstate__diag_split_open(&sp, &io);
+	CHECK(sockstate__diag_split_wanted(&sp, h, &req, 0), 31);
 	listing_reset(&two, 0, 0);
-	if (sockstate__diag_split_dump(&io, h, &req, collect_raw, &two) != 0 || two.n != total ||
-	    io.splits != 1)
+	if (sockstate__diag_split_dump(&io, &sp, h, &req, collect_raw, &two) != 0 ||
+	    two.n != total || sp.splits != 1)
 		rc = 32;
 	listing_reset(&two, 3000, 7);
-	if (!rc && (sockstate__diag_split_dump(&io, h, &req, collect_raw, &two) != 7 ||
-	            !io.main.nl || !io.half.nl || io.splits != 1))
+	if (!rc && (sockstate__diag_split_dump(&io, &sp, h, &req, collect_raw, &two) != 7 ||
+	            !io.main.nl || !sp.half.nl || sp.splits != 1))
 		rc = 33;
 	listing_reset(&two, 0, 0);
-	if (!rc && (sockstate__diag_split_dump(&io, h, &req, collect_raw, &two) != 0 ||
-	            two.n != total || io.splits != 2 || listing_finish(&two) != 0))
+	if (!rc && (sockstate__diag_split_dump(&io, &sp, h, &req, collect_raw, &two) != 0 ||
+	            two.n != total || sp.splits != 2 || listing_finish(&two) != 0))
 		rc = 34;
+	sockstate__diag_split_close(&sp);
 	sockstate__diag_io_close(&io);
 	return rc;
 }
@@ -340,23 +343,25 @@ static int auto_rule(void)
 	if (!rc) {
 		const sockstate__diag_request req = {.family = AF_UNSPEC, .states = 0x1ffe};
 		sockstate__diag_io io;
+		sockstate__diag_split sp;
 		int cpus = CPU_COUNT(&set);
 
 		CHECK(sockstate__diag_io_open(&io, h) == 0, 44);
-		sockstate__diag_split_open(&io);
-		io.population = SOCKSTATE__DIAG_SPLIT_MIN;
-		if (sockstate__diag_split_wanted(&io, h, &req, 0) != (cpus > 1) ||
-		    sockstate__diag_split_wanted(&io, h, &req, 1) != (cpus > 2))
+		sockstate__diag_split_open(&sp, &io);
+		sp.population = SOCKSTATE__DIAG_SPLIT_MIN;
+		if (sockstate__diag_split_wanted(&sp, h, &req, 0) != (cpus > 1) ||
+		    sockstate__diag_split_wanted(&sp, h, &req, 1) != (cpus > 2))
 			rc = 45;
-		io.population = SOCKSTATE__DIAG_SPLIT_MIN - 1;
-		if (!rc && sockstate__diag_split_wanted(&io, h, &req, 0))
+		sp.population = SOCKSTATE__DIAG_SPLIT_MIN - 1;
+		if (!rc && sockstate__diag_split_wanted(&sp, h, &req, 0))
 			rc = 46;
 		/* Listeners alone: a small table of their own, never split. */
 		const sockstate__diag_request listeners = {.family = AF_UNSPEC,
 		                                           .states = 1u << 10};
-		io.population = SOCKSTATE__DIAG_SPLIT_MIN;
-		if (!rc && sockstate__diag_split_wanted(&io, h, &listeners, 0))
+		sp.population = SOCKSTATE__DIAG_SPLIT_MIN;
+		if (!rc && sockstate__diag_split_wanted(&sp, h, &listeners, 0))
 			rc = 47;
+		sockstate__diag_split_close(&sp);
 		sockstate__diag_io_close(&io);
 	}
 	listing_reset(&two, 0, 0);
