@@ -154,7 +154,8 @@ int sockstate__tcp_counters_write_out(const sockstate_tcp_counters *c,
 		csv(out, c, o->flags);
 		break;
 	case SOCKSTATE_FORMAT_PROMETHEUS:
-		sockstate__write_prom_extras(out, c, backend);
+		sockstate__prom_tcp_counters(out, c);
+		sockstate__prom_info(out, backend);
 		break;
 	}
 	return sockstate__out_finish(out);
