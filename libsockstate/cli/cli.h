@@ -319,6 +319,13 @@ int cli_parse(int argc, char **argv, const struct cli_program *prog,
 int cli_ports_add(const char *label, const char *text, uint16_t *ports, size_t *n,
                   struct cli_error *e);
 
+/* cli_snapshot_take - one snapshot of the n handles h[0..n) (several
+ * namespaces merge into one, in order) into *snap, the caller's to free.
+ * Returns 0 or a library code; on failure *failed is the handle whose
+ * detail explains it. (list --sort, and Python's sorted listings.) */
+int cli_snapshot_take(sockstate_handle *const *h, size_t n, const sockstate_query *q,
+                      sockstate_snapshot **snap, sockstate_handle **failed);
+
 /* cli_help_render - prog's full --help text into a malloc'ed string (NULL
  * when out of memory). */
 char *cli_help_render(const struct cli_program *prog);

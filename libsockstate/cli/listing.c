@@ -171,28 +171,26 @@ static int emit_output(const struct emit *m, struct cli_error *e)
 	return cli_output_commit(&out, e);
 }
 
-/* One snapshot of every handle of the set (several namespaces merge into
- * one). On failure *failed is the handle whose detail explains it. */
-static int take_snapshot(const struct cli_args *a, const struct cli_handle_set *set,
-                         sockstate_snapshot **snap, sockstate_handle **failed)
+int cli_snapshot_take(sockstate_handle *const *h, size_t n, const sockstate_query *q,
+                      sockstate_snapshot **snap, sockstate_handle **failed)
 {
 	sockstate_snapshot **parts;
 	int rc = SOCKSTATE_OK;
 
-	*failed = set->h[0];
-	if (set->n == 1)
-		return sockstate_snapshot_take(set->h[0], &a->query, snap);
-	parts = calloc(set->n, sizeof *parts);
+	*failed = h[0];
+	if (n == 1)
+		return sockstate_snapshot_take(h[0], q, snap);
+	parts = calloc(n, sizeof *parts);
 	if (parts == NULL)
 		return SOCKSTATE_ENOMEM;
-	for (size_t i = 0; i < set->n && rc == SOCKSTATE_OK; i++) {
-		*failed = set->h[i];
-		rc = sockstate_snapshot_take(set->h[i], &a->query, &parts[i]);
+	for (size_t i = 0; i < n && rc == SOCKSTATE_OK; i++) {
+		*failed = h[i];
+		rc = sockstate_snapshot_take(h[i], q, &parts[i]);
 	}
 	if (rc == SOCKSTATE_OK)
-		rc = sockstate_snapshot_merge((const sockstate_snapshot *const *)parts,
-		                              set->n, snap);
-	for (size_t i = 0; i < set->n; i++)
+		rc = sockstate_snapshot_merge((const sockstate_snapshot *const *)parts, n,
+		                              snap);
+	for (size_t i = 0; i < n; i++)
 		sockstate_snapshot_free(parts[i]);
 	free(parts);
 	return rc;
@@ -211,7 +209,7 @@ static int list_sorted(const struct cli_args *a, const struct cli_handle_set *se
 	int code;
 	int rc;
 
-	rc = take_snapshot(a, set, &snap, &h);
+	rc = cli_snapshot_take(set->h, set->n, &a->query, &snap, &h);
 	if (rc == SOCKSTATE_OK) {
 		what = "sorting sockets";
 		rc = sockstate_snapshot_sort(snap, a->sort);

@@ -3,34 +3,6 @@
 
 #include "core.h"
 
-/* One snapshot of every handle of the set (several merge into one, in
- * order), sorted by key; without the GIL. On failure *failed is the
- * handle whose detail explains it. */
-static int take_nogil(const struct handle_set *set, const sockstate_query *q,
-                      sockstate_snapshot **snap, sockstate_handle **failed)
-{
-	sockstate_snapshot **parts;
-	int rc = 0;
-
-	*failed = set->h[0];
-	if (set->n == 1)
-		return sockstate_snapshot_take(set->h[0], q, snap);
-	parts = calloc(set->n, sizeof *parts);
-	if (!parts)
-		return SOCKSTATE_ENOMEM;
-	for (size_t i = 0; i < set->n && rc == 0; i++) {
-		*failed = set->h[i];
-		rc = sockstate_snapshot_take(set->h[i], q, &parts[i]);
-	}
-	if (rc == 0)
-		rc = sockstate_snapshot_merge((const sockstate_snapshot *const *)parts,
-		                              set->n, snap);
-	for (size_t i = 0; i < set->n; i++)
-		sockstate_snapshot_free(parts[i]);
-	free(parts);
-	return rc;
-}
-
 static int take(const struct handle_set *set, const sockstate_query *q, int sort,
                 sockstate_snapshot **snap)
 {
@@ -40,7 +12,7 @@ static int take(const struct handle_set *set, const sockstate_query *q, int sort
 
 	*snap = NULL;
 	Py_BEGIN_ALLOW_THREADS
-	rc = take_nogil(set, q, snap, &failed);
+	rc = cli_snapshot_take(set->h, set->n, q, snap, &failed);
 	if (rc == 0 && sort != SOCKSTATE_SORT_NONE) {
 		what = "sorting sockets";
 		rc = sockstate_snapshot_sort(*snap, (sockstate_sort_key)sort);
