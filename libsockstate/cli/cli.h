@@ -204,6 +204,7 @@ extern const struct cli_option_spec cli_options[CLI_OPT_COUNT];
 extern const struct cli_subcommand_spec cli_subcommands[];
 extern const size_t cli_subcommand_count;
 extern const char *const cli_group_titles[CLI_GROUP_COUNT];
+/* python -m sockstate's titles where they differ, else NULL. */
 extern const char *const cli_group_titles_python[CLI_GROUP_COUNT];
 /* The titles of one subcommand's help (SUBCOMMAND --help), where every
  * option shown applies: consecutive groups with one title are one

@@ -92,16 +92,11 @@ const char *const cli_group_titles[CLI_GROUP_COUNT] = {
 	[CLI_GROUP_GENERAL] = "General:",
 };
 
+/* python -m sockstate's titles where they differ (it has snapshot too);
+ * NULL: cli_group_titles'. */
 const char *const cli_group_titles_python[CLI_GROUP_COUNT] = {
 	[CLI_GROUP_FILTER] = "Filters (list, summary, watch, trace, snapshot; all must pass, --or aside):",
 	[CLI_GROUP_OUTPUT] = "Output (list, summary, trace, counters, diagnose; snapshot: its --help):",
-	[CLI_GROUP_SUMMARY] = "summary:",
-	[CLI_GROUP_WAIT] = "wait:",
-	[CLI_GROUP_WATCH] = "wait, watch, trace:",
-	[CLI_GROUP_TRACE] = "trace:",
-	[CLI_GROUP_EXPLAIN] = "explain:",
-	[CLI_GROUP_DIAGNOSE] = "diagnose (also --port, --addr, --interval, --timeout, --lang):",
-	[CLI_GROUP_GENERAL] = "General:",
 };
 
 const char *const cli_group_titles_command[CLI_GROUP_COUNT] = {

@@ -156,7 +156,6 @@ static char *finish(struct text *t)
 char *cli_help_render(const struct cli_program *prog)
 {
 	const int python = prog->id == CLI_PROG_PYTHON;
-	const char *const *titles = python ? cli_group_titles_python : cli_group_titles;
 	struct text t = {0};
 
 	put(&t, "Usage:\n");
@@ -174,7 +173,8 @@ char *cli_help_render(const struct cli_program *prog)
 			        cli_subcommands[i].help, HELP_COLUMN);
 	for (int g = 0; g < CLI_GROUP_COUNT; g++) {
 		put(&t, "\n");
-		put(&t, titles[g]);
+		put(&t, python && cli_group_titles_python[g] ? cli_group_titles_python[g]
+		                                             : cli_group_titles[g]);
 		put(&t, "\n");
 		for (size_t i = 0; i < CLI_OPT_COUNT; i++)
 			if (cli_options[i].group == (enum cli_group)g)
